@@ -1,0 +1,77 @@
+"""Diagnostics: what is wrong with a definition, where, and how bad.
+
+They mirror the result of AWS's ``ValidateStateMachineDefinition``: a severity, a code (AWS's own codes where
+AWS has one, ``SFNKIT_*`` for checks AWS does not make), a message and a location given as a JSON Pointer into
+the definition (``/States/Charge/Retry/0``). ``line``/``column`` are filled in when the definition came from text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+__all__ = ["Diagnostic", "Severity", "pointer", "sort_key"]
+
+Severity = Literal["ERROR", "WARNING"]
+
+# AWS's codes (ValidateStateMachineDefinitionDiagnostic.code)
+INVALID_JSON_DESCRIPTION = "INVALID_JSON_DESCRIPTION"
+SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
+MISSING_TRANSITION_TARGET = "MISSING_TRANSITION_TARGET"
+DUPLICATE_STATE_NAME = "DUPLICATE_STATE_NAME"
+INVALID_JSON_PATH = "INVALID_JSON_PATH"
+INVALID_INTRINSIC_FUNCTION = "INVALID_INTRINSIC_FUNCTION"
+INVALID_JSONATA = "INVALID_JSONATA"
+INVALID_QUERY_LANGUAGE = "INVALID_QUERY_LANGUAGE"
+NO_TERMINAL_STATE = "NO_TERMINAL_STATE"
+UNREACHABLE_STATE = "SFNKIT_UNREACHABLE_STATE"  # AWS rejects these too, without a dedicated code
+# sfnkit's warnings
+RETRY_NEVER_RETRIES = "SFNKIT_RETRY_NEVER_RETRIES"
+TASK_WITHOUT_TIMEOUT = "SFNKIT_TASK_WITHOUT_TIMEOUT"
+LOOP_WITHOUT_WAIT = "SFNKIT_LOOP_WITHOUT_WAIT"
+
+
+def pointer(*parts: str | int) -> str:
+    """Build a JSON Pointer (RFC 6901) from path parts, escaping ``~`` and ``/``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
+    """One problem in a definition."""
+
+    severity: Severity
+    code: str
+    message: str
+    location: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def format(self, source_name: str | None = None) -> str:
+        """Compiler style: ``file:line:col: error CODE /location: message``."""
+        where = source_name or "<definition>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        loc = f"{self.location}: " if self.location else ""
+        return f"{where}: {self.severity.lower()} {self.code} {loc}{self.message}"
+
+    def with_position(self, line: int | None, column: int | None) -> Diagnostic:
+        return replace(self, line=line, column=column)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "location": self.location,
+            "line": self.line,
+            "column": self.column,
+        }
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def sort_key(d: Diagnostic) -> tuple[int, int, int, str]:
+    """Errors first, then by position in the text, then by location."""
+    return (0 if d.severity == "ERROR" else 1, d.line or 0, d.column or 0, d.location)

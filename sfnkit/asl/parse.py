@@ -1,0 +1,851 @@
+"""From a JSON value to the :mod:`sfnkit.asl.model`, collecting every structural problem on the way.
+
+This module owns the *shape* rules of ASL (ASL spec "State Types", "Common State Fields", AWS's JSONata
+additions): which fields each state type accepts in each query language, their JSON types and ranges, the
+Retry/Catch/Choice rule structures, and the syntax of paths, payload templates, intrinsic functions and
+JSONata expressions. Rules about the *graph* (targets exist, reachability, terminal states, duplicate names)
+live in :mod:`sfnkit.asl.validate`.
+
+Problems never raise: each becomes a :class:`Diagnostic`, and the builder carries on with a best-effort model so
+that one run reports everything at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sfnkit.asl import model as m
+from sfnkit.asl.diagnostics import (
+    INVALID_INTRINSIC_FUNCTION,
+    INVALID_JSON_PATH,
+    INVALID_JSONATA,
+    INVALID_QUERY_LANGUAGE,
+    RETRY_NEVER_RETRIES,
+    SCHEMA_VALIDATION_FAILED,
+    Diagnostic,
+    pointer,
+)
+from sfnkit.errors import ALL
+
+__all__ = ["build"]
+
+STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+MAX_NAME_LENGTH = 80
+MAX_INT = 99999999
+
+# Fields each query language allows on top of the common ones (ASL spec + AWS's JSONata documentation).
+JSONPATH_ONLY = frozenset(
+    {
+        "InputPath",
+        "OutputPath",
+        "ResultPath",
+        "Parameters",
+        "ResultSelector",
+        "Result",
+        "ItemsPath",
+        "Iterator",
+        "SecondsPath",
+        "TimestampPath",
+        "ErrorPath",
+        "CausePath",
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
+    }
+)
+JSONATA_ONLY = frozenset({"Arguments", "Output", "Items"})
+_COMMON = ("Type", "Comment", "QueryLanguage")
+_FLOW = ("Next", "End")
+_IO = ("InputPath", "OutputPath", "Output")
+_RESULT = ("ResultPath", "ResultSelector")
+_ERRORS = ("Retry", "Catch")
+FIELDS: dict[str, frozenset[str]] = {
+    "Pass": frozenset((*_COMMON, *_FLOW, *_IO, "ResultPath", "Parameters", "Result", "Assign")),
+    "Task": frozenset(
+        (
+            *_COMMON,
+            *_FLOW,
+            *_IO,
+            *_RESULT,
+            *_ERRORS,
+            "Resource",
+            "Parameters",
+            "Arguments",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+            "Assign",
+        )
+    ),
+    "Choice": frozenset((*_COMMON, *_IO, "Choices", "Default", "Assign")),
+    "Wait": frozenset((*_COMMON, *_FLOW, *_IO, "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign")),
+    "Succeed": frozenset((*_COMMON, *_IO)),
+    "Fail": frozenset((*_COMMON, "Error", "ErrorPath", "Cause", "CausePath")),
+    "Parallel": frozenset((*_COMMON, *_FLOW, *_IO, *_RESULT, *_ERRORS, "Branches", "Parameters", "Arguments", "Assign")),
+    "Map": frozenset(
+        (
+            *_COMMON,
+            *_FLOW,
+            *_IO,
+            *_RESULT,
+            *_ERRORS,
+            "Parameters",
+            "ItemSelector",
+            "ItemsPath",
+            "Items",
+            "Iterator",
+            "ItemProcessor",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "Label",
+            "Assign",
+        )
+    ),
+}
+RETRY_FIELDS = frozenset(
+    {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}
+)
+CATCH_FIELDS = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})
+TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
+BODY_FIELDS = frozenset({"StartAt", "States", "Comment", "QueryLanguage"})
+PROCESSOR_FIELDS = frozenset({"StartAt", "States", "Comment", "ProcessorConfig", "QueryLanguage"})
+PROCESSOR_CONFIG_FIELDS = frozenset({"Mode", "ExecutionType"})
+ITEM_READER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "ReaderConfig"})
+READER_CONFIG_FIELDS = frozenset(
+    {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ManifestType"}
+)
+ITEM_BATCHER_FIELDS = frozenset(
+    {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"}
+)
+RESULT_WRITER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "WriterConfig"})
+JITTER = ("FULL", "NONE")
+
+
+def is_jsonata(value: Any) -> bool:
+    """A JSONata expression string: ``{% ... %}``."""
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
+
+
+def _type_name(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int | float):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "object"
+    return type(v).__name__
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer() and math.isfinite(v))
+
+
+class Builder:
+    """Walks a definition once, building the model and collecting diagnostics."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting -----------------------------------------------------------------------------------------
+    def error(self, location: str, message: str, code: str = SCHEMA_VALIDATION_FAILED) -> None:
+        self.diagnostics.append(Diagnostic(severity="ERROR", code=code, message=message, location=location))
+
+    def warning(self, location: str, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(severity="WARNING", code=code, message=message, location=location))
+
+    def unknown_fields(self, obj: Mapping[str, Any], allowed: frozenset[str], loc: str, what: str,
+                       other_ql: frozenset[str] | None = None, ql: str | None = None) -> None:
+        for key in obj:
+            if key in allowed:
+                continue
+            if other_ql is not None and key in other_ql:
+                other = "JSONata" if ql == "JSONPath" else "JSONPath"
+                self.error(
+                    pointer_join(loc, key),
+                    f'field "{key}" is only allowed in {other} states; this {what} uses {ql}'
+                    + _ql_hint(key, ql),
+                )
+                continue
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(sorted(allowed))}"
+            self.error(pointer_join(loc, key), f'unknown field "{key}" in {what}{hint}')
+
+    # -- typed getters ---------------------------------------------------------------------------------------
+    def get_str(self, obj: Mapping[str, Any], key: str, loc: str, *, required: bool = False, what: str = "") -> str | None:
+        if key not in obj:
+            if required:
+                self.error(loc, f'missing required field "{key}"{what}')
+            return None
+        v = obj[key]
+        if not isinstance(v, str):
+            self.error(pointer_join(loc, key), f'"{key}" must be a string, got {_type_name(v)}')
+            return None
+        return v
+
+    def get_int(self, obj: Mapping[str, Any], key: str, loc: str, *, minimum: int = 0, maximum: int = MAX_INT,
+                jsonata_ok: bool = False) -> Any:
+        if key not in obj:
+            return None
+        v = obj[key]
+        if jsonata_ok and is_jsonata(v):
+            self.check_jsonata(v, pointer_join(loc, key))
+            return v
+        if not _is_int(v):
+            allowed = "an integer" + (' or a JSONata expression "{% ... %}"' if jsonata_ok else "")
+            self.error(pointer_join(loc, key), f'"{key}" must be {allowed}, got {_type_name(v)} {_short(v)}')
+            return None
+        v = int(v)
+        if not minimum <= v <= maximum:
+            self.error(pointer_join(loc, key), f'"{key}" must be between {minimum} and {maximum}, got {v}')
+        return v
+
+    def get_path(self, obj: Mapping[str, Any], key: str, loc: str, *, reference: bool = True,
+                 nullable: bool = True, default: str | None = "$") -> str | None:
+        if key not in obj:
+            return default
+        v = obj[key]
+        if v is None:
+            if not nullable:
+                self.error(pointer_join(loc, key), f'"{key}" cannot be null')
+            return None
+        if not isinstance(v, str):
+            self.error(pointer_join(loc, key), f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}')
+            return default
+        self.check_path(v, pointer_join(loc, key), reference=reference)
+        return v
+
+    def check_path(self, expr: str, loc: str, *, reference: bool = True) -> None:
+        from sfnkit.asl import paths
+
+        try:
+            if reference:
+                paths.check_reference_path(expr)
+            else:
+                paths.check_path(expr)
+        except paths.PathSyntaxError as e:
+            self.error(loc, str(e), INVALID_JSON_PATH)
+
+    def check_template(self, value: Any, loc: str) -> None:
+        from sfnkit.asl import templates
+
+        for where, message in templates.check_template(value, loc):
+            code = INVALID_INTRINSIC_FUNCTION if "States." in message or "intrinsic" in message.lower() else INVALID_JSON_PATH
+            self.error(where, message, code)
+
+    def check_jsonata(self, expr: str, loc: str) -> None:
+        from sfnkit.asl import jsonata
+
+        problem = jsonata.check_syntax(expr)
+        if problem:
+            self.error(loc, problem, INVALID_JSONATA)
+
+    def check_jsonata_tree(self, value: Any, loc: str) -> None:
+        """Check every ``{% %}`` string inside a JSONata-state value (Arguments, Output, Assign, ...)."""
+        if isinstance(value, str):
+            if is_jsonata(value):
+                self.check_jsonata(value, loc)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                self.check_jsonata_tree(v, pointer_join(loc, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.check_jsonata_tree(v, pointer_join(loc, i))
+
+    def check_assign(self, value: Any, loc: str, ql: str) -> Mapping[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(loc, f'"Assign" must be an object mapping variable names to values, got {_type_name(value)}')
+            return None
+        for key in value:
+            name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
+            if not _valid_variable_name(name):
+                self.error(pointer_join(loc, key), f'"{name}" is not a valid variable name: use letters, digits and '
+                           '"_", not starting with a digit, at most 80 characters')
+        if ql == "JSONPath":
+            self.check_template(value, loc)
+        else:
+            self.check_jsonata_tree(value, loc)
+        return value
+
+    # -- the walk --------------------------------------------------------------------------------------------
+    def machine(self, d: Any) -> m.StateMachine | None:
+        if not isinstance(d, dict):
+            self.error("", f"a state machine definition must be a JSON object, got {_type_name(d)}")
+            return None
+        self.unknown_fields(d, TOP_FIELDS, "", "the state machine")
+        ql = self.query_language(d, "", None)
+        body = self.body(d, "", ql, "the state machine")
+        version = self.get_str(d, "Version", "")
+        timeout = self.get_int(d, "TimeoutSeconds", "", minimum=0)
+        if body is None:
+            return None
+        return m.StateMachine(
+            location="",
+            start_at=body.start_at,
+            states=body.states,
+            query_language=ql,
+            comment=body.comment,
+            timeout_seconds=timeout,
+            version=version,
+            definition=d,
+        )
+
+    def query_language(self, d: Mapping[str, Any], loc: str, inherited: str | None) -> Any:
+        if "QueryLanguage" not in d:
+            return inherited or "JSONPath"
+        v = d["QueryLanguage"]
+        if v not in QUERY_LANGUAGES:
+            self.error(pointer_join(loc, "QueryLanguage"), f'"QueryLanguage" must be "JSONPath" or "JSONata", got {_short(v)}',
+                       INVALID_QUERY_LANGUAGE)
+            return inherited or "JSONPath"
+        if inherited == "JSONata" and v == "JSONPath":
+            self.error(
+                pointer_join(loc, "QueryLanguage"),
+                'a state cannot use "JSONPath" when the state machine\'s QueryLanguage is "JSONata"; set JSONPath at '
+                "the top level and opt single states into JSONata instead",
+                INVALID_QUERY_LANGUAGE,
+            )
+        return v
+
+    def body(self, d: Mapping[str, Any], loc: str, ql: str, what: str, **extra: Any) -> m.Body | None:
+        start_at = self.get_str(d, "StartAt", loc, required=True, what=f" in {what}")
+        states_raw = d.get("States")
+        states: dict[str, m.State] = {}
+        if "States" not in d:
+            self.error(loc, f'missing required field "States" in {what}')
+        elif not isinstance(states_raw, dict):
+            self.error(pointer_join(loc, "States"), f'"States" must be an object, got {_type_name(states_raw)}')
+        elif not states_raw:
+            self.error(pointer_join(loc, "States"), '"States" must contain at least one state')
+        else:
+            for name, sd in states_raw.items():
+                st = self.state(name, sd, pointer_join(loc, "States", name), ql)
+                if st is not None:
+                    states[name] = st
+        comment = self.get_str(d, "Comment", loc)
+        if start_at is None:
+            return None
+        return m.Body(location=loc, start_at=start_at, states=states, query_language=ql, comment=comment, **extra)  # type: ignore[arg-type]
+
+    def state(self, name: str, d: Any, loc: str, inherited: str) -> m.State | None:
+        if not name or len(name) > MAX_NAME_LENGTH:
+            self.error(loc, f"state names must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}")
+        if not isinstance(d, dict):
+            self.error(loc, f'state "{name}" must be an object, got {_type_name(d)}')
+            return None
+        typ = d.get("Type")
+        if typ not in STATE_TYPES:
+            if "Type" not in d:
+                self.error(loc, f'missing required field "Type" in state "{name}"; allowed: {", ".join(STATE_TYPES)}')
+            else:
+                close = difflib.get_close_matches(str(typ), STATE_TYPES, n=1, cutoff=0.5)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(STATE_TYPES)}"
+                self.error(pointer_join(loc, "Type"), f"unknown state type {_short(typ)}{hint}")
+            return None
+        ql = self.query_language(d, loc, inherited)
+        allowed = FIELDS[typ] - (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY)
+        other = (FIELDS[typ] & (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY))
+        self.unknown_fields(d, allowed, loc, f"a {typ} state", other_ql=other, ql=ql)
+
+        common: dict[str, Any] = {"name": name, "type": typ, "location": loc, "query_language": ql, "raw": d}
+        common["comment"] = self.get_str(d, "Comment", loc)
+        if ql == "JSONPath":
+            common["input_path"] = self.get_path(d, "InputPath", loc)
+            common["output_path"] = self.get_path(d, "OutputPath", loc)
+        elif "Output" in d:
+            self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
+            common["output"] = d["Output"]
+        if "Assign" in d and "Assign" in allowed:
+            common["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql)
+        if typ not in ("Choice", "Succeed", "Fail"):
+            self.flow(d, loc, common)
+        elif typ == "Choice":
+            for key in ("Next", "End"):
+                if key in d:
+                    self.error(pointer_join(loc, key), f'a Choice state cannot have "{key}"; use "Choices" and "Default"')
+        else:
+            for key in ("Next", "End"):
+                if key in d:
+                    self.error(pointer_join(loc, key), f'a {typ} state is terminal and cannot have "{key}"')
+        builder: Callable[[Mapping[str, Any], str, str, dict[str, Any]], m.State | None] = getattr(self, "s_" + typ.lower())
+        return builder(d, loc, ql, common)
+
+    def flow(self, d: Mapping[str, Any], loc: str, common: dict[str, Any]) -> None:
+        nxt = self.get_str(d, "Next", loc)
+        end = d.get("End")
+        if "End" in d and not isinstance(end, bool):
+            self.error(pointer_join(loc, "End"), f'"End" must be true or false, got {_type_name(end)}')
+        if nxt is not None and end is True:
+            self.error(loc, 'a state cannot have both "Next" and "End": true; keep one')
+        elif nxt is None and end is not True and "Next" not in d:
+            self.error(loc, f'state "{common["name"]}" needs "Next" (the state to go to) or "End": true')
+        common["next"] = nxt
+        common["end"] = end is True
+
+    # -- per type -------------------------------------------------------------------------------------------
+    def result_fields(self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *,
+                      parameters_key: str = "Parameters") -> None:
+        if ql == "JSONPath":
+            out["result_path"] = self.get_path(d, "ResultPath", loc)
+            if parameters_key in d:
+                self.check_template(d[parameters_key], pointer_join(loc, parameters_key))
+                out["parameters"] = d[parameters_key]
+            if "ResultSelector" in d:
+                if not isinstance(d["ResultSelector"], dict):
+                    self.error(pointer_join(loc, "ResultSelector"), f'"ResultSelector" must be an object, got {_type_name(d["ResultSelector"])}')
+                self.check_template(d["ResultSelector"], pointer_join(loc, "ResultSelector"))
+                out["result_selector"] = d["ResultSelector"]
+        elif "Arguments" in d:
+            self.check_jsonata_tree(d["Arguments"], pointer_join(loc, "Arguments"))
+            out["parameters"] = d["Arguments"]
+
+    def s_pass(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        if ql == "JSONPath":
+            c["result_path"] = self.get_path(d, "ResultPath", loc)
+            if "Parameters" in d:
+                self.check_template(d["Parameters"], pointer_join(loc, "Parameters"))
+                c["parameters"] = d["Parameters"]
+            if "Result" in d:
+                c["result"] = d["Result"]
+        return m.PassState(**c)
+
+    def s_task(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        resource = self.get_str(d, "Resource", loc, required=True, what=" in a Task state")
+        if resource is not None and not resource.startswith("arn:") and not is_jsonata(resource):
+            self.error(pointer_join(loc, "Resource"), f'"Resource" must be an ARN (arn:aws:...), got {_short(resource)}')
+        c["resource"] = resource or ""
+        self.result_fields(d, loc, ql, c)
+        self.errors_fields(d, loc, ql, c)
+        for key, path_key in (("TimeoutSeconds", "TimeoutSecondsPath"), ("HeartbeatSeconds", "HeartbeatSecondsPath")):
+            attr = key.replace("Seconds", "_seconds").lower()
+            c[attr] = self.get_int(d, key, loc, minimum=1, jsonata_ok=ql == "JSONata")
+            if ql == "JSONPath":
+                c[attr + "_path"] = self.get_path(d, path_key, loc, default=None, nullable=False)
+            if key in d and path_key in d:
+                self.error(loc, f'a Task state cannot have both "{key}" and "{path_key}"')
+        to, hb = c.get("timeout_seconds"), c.get("heartbeat_seconds")
+        if isinstance(to, int) and isinstance(hb, int) and hb >= to:
+            self.error(pointer_join(loc, "HeartbeatSeconds"), f'"HeartbeatSeconds" ({hb}) must be smaller than "TimeoutSeconds" ({to})')
+        if "Credentials" in d:
+            if not isinstance(d["Credentials"], dict):
+                self.error(pointer_join(loc, "Credentials"), f'"Credentials" must be an object, got {_type_name(d["Credentials"])}')
+            c["credentials"] = d["Credentials"]
+        return m.TaskState(**c)
+
+    def s_choice(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        rules: list[m.ChoiceRule] = []
+        choices = d.get("Choices")
+        if "Choices" not in d:
+            self.error(loc, 'missing required field "Choices" in a Choice state')
+        elif not isinstance(choices, list) or not choices:
+            self.error(pointer_join(loc, "Choices"), '"Choices" must be a non-empty array of rules')
+        else:
+            for i, rd in enumerate(choices):
+                r = self.rule(rd, pointer_join(loc, "Choices", i), ql, top=True)
+                if r is not None:
+                    rules.append(r)
+        c["choices"] = tuple(rules)
+        c["default"] = self.get_str(d, "Default", loc)
+        return m.ChoiceState(**c)
+
+    def rule(self, d: Any, loc: str, ql: str, *, top: bool) -> m.ChoiceRule | None:
+        from sfnkit.asl import operators
+
+        if not isinstance(d, dict):
+            self.error(loc, f"a Choice rule must be an object, got {_type_name(d)}")
+            return None
+        kw: dict[str, Any] = {"location": loc, "comment": self.get_str(d, "Comment", loc)}
+        if top:
+            kw["next"] = self.get_str(d, "Next", loc, required=True, what=" in a Choice rule")
+            if "Assign" in d:
+                kw["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql)
+        if ql == "JSONata":
+            allowed = frozenset({"Condition", "Next", "Output", "Assign", "Comment"})
+            self.unknown_fields(d, allowed, loc, "a JSONata Choice rule")
+            if "Condition" not in d:
+                self.error(loc, 'missing required field "Condition" in a JSONata Choice rule')
+            else:
+                cond = d["Condition"]
+                if is_jsonata(cond):
+                    self.check_jsonata(cond, pointer_join(loc, "Condition"))
+                elif not isinstance(cond, bool):
+                    self.error(pointer_join(loc, "Condition"), '"Condition" must be a JSONata expression "{% ... %}" or a boolean')
+                kw["condition"] = cond
+            if "Output" in d:
+                self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
+                kw["output"] = d["Output"]
+            return m.ChoiceRule(**kw)
+        names = operators.operator_names()
+        combinators = ("And", "Or", "Not")
+        allowed = frozenset({"Variable", "Comment", *names, *combinators} | ({"Next", "Assign"} if top else set()))
+        self.unknown_fields(d, allowed, loc, "a Choice rule", other_ql=frozenset({"Condition", "Output"}) if top else None, ql=ql)
+        ops = [k for k in d if k in names]
+        combs = [k for k in d if k in combinators]
+        if len(ops) + len(combs) != 1:
+            if not ops and not combs:
+                self.error(loc, f"a Choice rule needs exactly one comparison operator (such as StringEquals or NumericGreaterThan) or And/Or/Not")
+            else:
+                self.error(loc, f"a Choice rule must have exactly one operator, found {', '.join(ops + combs)}")
+        if combs:
+            if "Variable" in d:
+                self.error(pointer_join(loc, "Variable"), f'"Variable" cannot be used with "{combs[0]}"')
+            key = combs[0]
+            v = d[key]
+            if key == "Not":
+                kw["not_"] = self.rule(v, pointer_join(loc, key), ql, top=False)
+            elif not isinstance(v, list) or not v:
+                self.error(pointer_join(loc, key), f'"{key}" must be a non-empty array of rules')
+            else:
+                sub = [self.rule(x, pointer_join(loc, key, i), ql, top=False) for i, x in enumerate(v)]
+                kw["and_" if key == "And" else "or_"] = tuple(r for r in sub if r is not None)
+        elif ops:
+            var = self.get_str(d, "Variable", loc, required=True, what=" in a Choice rule")
+            if var is not None:
+                self.check_path(var, pointer_join(loc, "Variable"), reference=False)
+            op = ops[0]
+            operand = d[op]
+            problem = operators.check_operand(op, operand)
+            if problem:
+                self.error(pointer_join(loc, op), problem)
+            elif op.endswith("Path") and isinstance(operand, str):
+                self.check_path(operand, pointer_join(loc, op), reference=False)
+            kw.update(variable=var, operator=op, operand=operand)
+        return m.ChoiceRule(**kw)
+
+    def s_wait(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        keys = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in d]
+        if len(keys) != 1:
+            self.error(loc, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath or TimestampPath"
+                       + (f", found {', '.join(keys)}" if keys else ""))
+        c["seconds"] = self.get_int(d, "Seconds", loc, minimum=0, jsonata_ok=ql == "JSONata")
+        if "Timestamp" in d:
+            ts = d["Timestamp"]
+            if ql == "JSONata" and is_jsonata(ts):
+                self.check_jsonata(ts, pointer_join(loc, "Timestamp"))
+            elif not isinstance(ts, str):
+                self.error(pointer_join(loc, "Timestamp"), f'"Timestamp" must be an ISO-8601 string, got {_type_name(ts)}')
+            else:
+                from sfnkit.asl.timestamps import parse_timestamp
+
+                if parse_timestamp(ts) is None:
+                    self.error(pointer_join(loc, "Timestamp"), f'"Timestamp" {_short(ts)} is not an ISO-8601 date-time such as "2026-01-31T12:00:00Z"')
+            c["timestamp"] = ts if isinstance(ts, str) else None
+        if ql == "JSONPath":
+            c["seconds_path"] = self.get_path(d, "SecondsPath", loc, default=None, nullable=False)
+            c["timestamp_path"] = self.get_path(d, "TimestampPath", loc, default=None, nullable=False)
+        return m.WaitState(**c)
+
+    def s_succeed(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        return m.SucceedState(**c)
+
+    def s_fail(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        for key, path_key in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+            if key in d and path_key in d:
+                self.error(loc, f'a Fail state cannot have both "{key}" and "{path_key}"')
+            v = self.get_str(d, key, loc)
+            if v is not None and ql == "JSONata" and is_jsonata(v):
+                self.check_jsonata(v, pointer_join(loc, key))
+            c[key.lower()] = v
+            if path_key in d:
+                pv = d[path_key]
+                if not isinstance(pv, str):
+                    self.error(pointer_join(loc, path_key), f'"{path_key}" must be a string, got {_type_name(pv)}')
+                else:
+                    from sfnkit.asl import intrinsics
+
+                    if intrinsics.is_intrinsic(pv):
+                        try:
+                            intrinsics.compile_intrinsic(pv)
+                        except intrinsics.IntrinsicSyntaxError as e:
+                            self.error(pointer_join(loc, path_key), str(e), INVALID_INTRINSIC_FUNCTION)
+                    else:
+                        self.check_path(pv, pointer_join(loc, path_key), reference=False)
+                    c[path_key.lower().replace("path", "_path")] = pv
+        return m.FailState(**c)
+
+    def s_parallel(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        self.result_fields(d, loc, ql, c)
+        self.errors_fields(d, loc, ql, c)
+        branches: list[m.Body] = []
+        raw = d.get("Branches")
+        if "Branches" not in d:
+            self.error(loc, 'missing required field "Branches" in a Parallel state')
+        elif not isinstance(raw, list) or not raw:
+            self.error(pointer_join(loc, "Branches"), '"Branches" must be a non-empty array of {"StartAt", "States"} objects')
+        else:
+            for i, bd in enumerate(raw):
+                bl = pointer_join(loc, "Branches", i)
+                if not isinstance(bd, dict):
+                    self.error(bl, f"a branch must be an object with StartAt and States, got {_type_name(bd)}")
+                    continue
+                self.unknown_fields(bd, BODY_FIELDS, bl, "a Parallel branch")
+                b = self.body(bd, bl, self.query_language(bd, bl, ql), "a Parallel branch")
+                if b is not None:
+                    branches.append(b)
+        c["branches"] = tuple(branches)
+        return m.ParallelState(**c)
+
+    def s_map(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
+        self.result_fields(d, loc, ql, c, parameters_key="__none__")
+        self.errors_fields(d, loc, ql, c)
+        if ql == "JSONPath":
+            c["items_path"] = self.get_path(d, "ItemsPath", loc, reference=True, nullable=False)
+            for key in ("ItemSelector", "Parameters"):
+                if key in d:
+                    self.check_template(d[key], pointer_join(loc, key))
+                    c["item_selector"] = d[key]
+            if "ItemSelector" in d and "Parameters" in d:
+                self.error(loc, 'a Map state cannot have both "ItemSelector" and its legacy name "Parameters"')
+        else:
+            if "Items" in d:
+                items = d["Items"]
+                if is_jsonata(items):
+                    self.check_jsonata(items, pointer_join(loc, "Items"))
+                elif not isinstance(items, list):
+                    self.error(pointer_join(loc, "Items"), '"Items" must be an array or a JSONata expression "{% ... %}"')
+                c["items"] = items
+            if "ItemSelector" in d:
+                self.check_jsonata_tree(d["ItemSelector"], pointer_join(loc, "ItemSelector"))
+                c["item_selector"] = d["ItemSelector"]
+        proc_key = "ItemProcessor" if "ItemProcessor" in d else "Iterator" if "Iterator" in d else None
+        if "ItemProcessor" in d and "Iterator" in d:
+            self.error(loc, 'a Map state cannot have both "ItemProcessor" and its legacy name "Iterator"')
+        if proc_key is None:
+            self.error(loc, 'missing required field "ItemProcessor" in a Map state')
+        else:
+            pd = d[proc_key]
+            pl = pointer_join(loc, proc_key)
+            if not isinstance(pd, dict):
+                self.error(pl, f'"{proc_key}" must be an object with StartAt and States, got {_type_name(pd)}')
+            else:
+                self.unknown_fields(pd, PROCESSOR_FIELDS, pl, f"a Map {proc_key}")
+                mode, etype = "INLINE", None
+                cfg = pd.get("ProcessorConfig")
+                if cfg is not None:
+                    cl = pointer_join(pl, "ProcessorConfig")
+                    if not isinstance(cfg, dict):
+                        self.error(cl, '"ProcessorConfig" must be an object')
+                    else:
+                        self.unknown_fields(cfg, PROCESSOR_CONFIG_FIELDS, cl, "ProcessorConfig")
+                        mode = cfg.get("Mode", "INLINE")
+                        if mode not in ("INLINE", "DISTRIBUTED"):
+                            self.error(pointer_join(cl, "Mode"), f'"Mode" must be "INLINE" or "DISTRIBUTED", got {_short(mode)}')
+                            mode = "INLINE"
+                        etype = cfg.get("ExecutionType")
+                        if etype is not None and etype not in ("STANDARD", "EXPRESS"):
+                            self.error(pointer_join(cl, "ExecutionType"), f'"ExecutionType" must be "STANDARD" or "EXPRESS", got {_short(etype)}')
+                        if mode == "DISTRIBUTED" and etype is None:
+                            self.error(cl, 'a DISTRIBUTED Map needs "ExecutionType": "STANDARD" or "EXPRESS"')
+                c["processor"] = self.body(pd, pl, self.query_language(pd, pl, ql), f"a Map {proc_key}",
+                                           processor_mode=mode, execution_type=etype)
+        distributed = c.get("processor") is not None and c["processor"].processor_mode == "DISTRIBUTED"
+        for key, allowed in (("ItemReader", ITEM_READER_FIELDS), ("ItemBatcher", ITEM_BATCHER_FIELDS), ("ResultWriter", RESULT_WRITER_FIELDS)):
+            if key not in d:
+                continue
+            v = d[key]
+            kl = pointer_join(loc, key)
+            if not isinstance(v, dict):
+                self.error(kl, f'"{key}" must be an object, got {_type_name(v)}')
+                continue
+            if not distributed:
+                self.error(kl, f'"{key}" is only allowed in a DISTRIBUTED Map (ItemProcessor.ProcessorConfig.Mode)')
+            self.unknown_fields(v, allowed, kl, key)
+            if key == "ItemReader":
+                if "Resource" not in v:
+                    self.error(kl, 'missing required field "Resource" in ItemReader')
+                rc = v.get("ReaderConfig")
+                if isinstance(rc, dict):
+                    self.unknown_fields(rc, READER_CONFIG_FIELDS, pointer_join(kl, "ReaderConfig"), "ReaderConfig")
+                    self.get_int(rc, "MaxItems", pointer_join(kl, "ReaderConfig"), minimum=0, maximum=100_000_000, jsonata_ok=ql == "JSONata")
+            if key == "ItemBatcher":
+                if not any(k in v for k in ("MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")):
+                    self.error(kl, "ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch or one of their Path forms")
+                self.get_int(v, "MaxItemsPerBatch", kl, minimum=1, jsonata_ok=ql == "JSONata")
+                self.get_int(v, "MaxInputBytesPerBatch", kl, minimum=1, maximum=262144, jsonata_ok=ql == "JSONata")
+            if key == "ResultWriter" and "Resource" not in v and "WriterConfig" not in v:
+                self.error(kl, 'ResultWriter needs "Resource" or "WriterConfig"')
+            c[{"ItemReader": "item_reader", "ItemBatcher": "item_batcher", "ResultWriter": "result_writer"}[key]] = v
+        jn = ql == "JSONata"
+        c["max_concurrency"] = self.get_int(d, "MaxConcurrency", loc, minimum=0, jsonata_ok=jn)
+        c["tolerated_failure_count"] = self.get_int(d, "ToleratedFailureCount", loc, minimum=0, jsonata_ok=jn)
+        if "ToleratedFailurePercentage" in d:
+            v = d["ToleratedFailurePercentage"]
+            if jn and is_jsonata(v):
+                self.check_jsonata(v, pointer_join(loc, "ToleratedFailurePercentage"))
+            elif not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 100:
+                self.error(pointer_join(loc, "ToleratedFailurePercentage"), f'"ToleratedFailurePercentage" must be a number from 0 to 100, got {_short(v)}')
+            c["tolerated_failure_percentage"] = v
+        if not jn:
+            for key in ("MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"):
+                attr = {"MaxConcurrencyPath": "max_concurrency_path", "ToleratedFailureCountPath": "tolerated_failure_count_path",
+                        "ToleratedFailurePercentagePath": "tolerated_failure_percentage_path"}[key]
+                c[attr] = self.get_path(d, key, loc, default=None, nullable=False)
+                base = key[:-4]
+                if key in d and base in d:
+                    self.error(loc, f'a Map state cannot have both "{base}" and "{key}"')
+        label = self.get_str(d, "Label", loc)
+        if label is not None:
+            if len(label) > 40 or any(ch in label for ch in ' <>{}[]?*"#%\\^|~`$&,;:/'):
+                self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters')
+        c["label"] = label
+        return m.MapState(**c)
+
+    # -- Retry and Catch ------------------------------------------------------------------------------------
+    def errors_fields(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> None:
+        c["retry"] = tuple(self.retriers(d.get("Retry"), pointer_join(loc, "Retry"))) if "Retry" in d else ()
+        c["catch"] = tuple(self.catchers(d.get("Catch"), pointer_join(loc, "Catch"), ql)) if "Catch" in d else ()
+
+    def error_equals(self, d: Mapping[str, Any], loc: str, index: int, count: int, what: str) -> tuple[str, ...]:
+        ee = d.get("ErrorEquals")
+        if "ErrorEquals" not in d:
+            self.error(loc, f'missing required field "ErrorEquals" in a {what}')
+            return ()
+        if not isinstance(ee, list) or not ee or not all(isinstance(x, str) for x in ee):
+            self.error(pointer_join(loc, "ErrorEquals"), '"ErrorEquals" must be a non-empty array of error names')
+            return ()
+        if ALL in ee:
+            if len(ee) != 1:
+                self.error(pointer_join(loc, "ErrorEquals"), f'"{ALL}" must appear alone in "ErrorEquals"')
+            if index != count - 1:
+                self.error(pointer_join(loc, "ErrorEquals"), f'a {what} with "{ALL}" must be the last one')
+        return tuple(ee)
+
+    def retriers(self, raw: Any, loc: str) -> list[m.Retrier]:
+        out: list[m.Retrier] = []
+        if not isinstance(raw, list):
+            self.error(loc, f'"Retry" must be an array of retriers, got {_type_name(raw)}')
+            return out
+        for i, rd in enumerate(raw):
+            rl = pointer_join(loc, i)
+            if not isinstance(rd, dict):
+                self.error(rl, f"a retrier must be an object, got {_type_name(rd)}")
+                continue
+            self.unknown_fields(rd, RETRY_FIELDS, rl, "a retrier")
+            ee = self.error_equals(rd, rl, i, len(raw), "retrier")
+            kw: dict[str, Any] = {"location": rl, "error_equals": ee, "comment": self.get_str(rd, "Comment", rl)}
+            iv = self.get_int(rd, "IntervalSeconds", rl, minimum=1)
+            if iv is not None:
+                kw["interval_seconds"] = iv
+            ma = self.get_int(rd, "MaxAttempts", rl, minimum=0)
+            if ma is not None:
+                kw["max_attempts"] = ma
+                if ma == 0:
+                    self.warning(pointer_join(rl, "MaxAttempts"), '"MaxAttempts": 0 means this retrier never retries; '
+                                 "remove it or raise MaxAttempts", RETRY_NEVER_RETRIES)
+            if "BackoffRate" in rd:
+                br = rd["BackoffRate"]
+                if not isinstance(br, int | float) or isinstance(br, bool) or not 1.0 <= br <= MAX_INT:
+                    self.error(pointer_join(rl, "BackoffRate"), f'"BackoffRate" must be a number of at least 1.0, got {_short(br)}')
+                else:
+                    kw["backoff_rate"] = float(br)
+            md = self.get_int(rd, "MaxDelaySeconds", rl, minimum=1, maximum=31622400)
+            if md is not None:
+                kw["max_delay_seconds"] = md
+            if "JitterStrategy" in rd:
+                js = rd["JitterStrategy"]
+                if js not in JITTER:
+                    self.error(pointer_join(rl, "JitterStrategy"), f'"JitterStrategy" must be "FULL" or "NONE", got {_short(js)}')
+                else:
+                    kw["jitter_strategy"] = js
+            out.append(m.Retrier(**kw))
+        return out
+
+    def catchers(self, raw: Any, loc: str, ql: str) -> list[m.Catcher]:
+        out: list[m.Catcher] = []
+        if not isinstance(raw, list):
+            self.error(loc, f'"Catch" must be an array of catchers, got {_type_name(raw)}')
+            return out
+        allowed = CATCH_FIELDS - ({"Output"} if ql == "JSONPath" else {"ResultPath"})
+        for i, cd in enumerate(raw):
+            cl = pointer_join(loc, i)
+            if not isinstance(cd, dict):
+                self.error(cl, f"a catcher must be an object, got {_type_name(cd)}")
+                continue
+            self.unknown_fields(cd, allowed, cl, "a catcher", other_ql=CATCH_FIELDS - allowed, ql=ql)
+            ee = self.error_equals(cd, cl, i, len(raw), "catcher")
+            kw: dict[str, Any] = {"location": cl, "error_equals": ee, "comment": self.get_str(cd, "Comment", cl)}
+            kw["next"] = self.get_str(cd, "Next", cl, required=True, what=" in a catcher") or ""
+            if ql == "JSONPath":
+                kw["result_path"] = self.get_path(cd, "ResultPath", cl)
+                kw["result_path_given"] = "ResultPath" in cd
+            elif "Output" in cd:
+                self.check_jsonata_tree(cd["Output"], pointer_join(cl, "Output"))
+                kw["output"] = cd["Output"]
+            if "Assign" in cd:
+                kw["assign"] = self.check_assign(cd["Assign"], pointer_join(cl, "Assign"), ql)
+            out.append(m.Catcher(**kw))
+        return out
+
+
+def _valid_variable_name(name: str) -> bool:
+    return (
+        0 < len(name) <= 80
+        and not name[0].isdigit()
+        and all(ch.isalnum() or ch == "_" for ch in name)
+        and name != "states"
+    )
+
+
+def _ql_hint(key: str, ql: str | None) -> str:
+    if ql == "JSONata":
+        replacement = {
+            "Parameters": "Arguments",
+            "ResultSelector": "Output",
+            "ResultPath": "Output",
+            "InputPath": "Arguments",
+            "OutputPath": "Output",
+            "ItemsPath": "Items",
+            "Result": "Output",
+        }.get(key)
+        if replacement:
+            return f'; use "{replacement}" with a {{% %}} expression'
+        if key.endswith("Path"):
+            return f'; use "{key[:-4]}" with a {{% %}} expression'
+    elif key in ("Arguments", "Output", "Items"):
+        return '; add "QueryLanguage": "JSONata" to the state to use it'
+    return ""
+
+
+def _short(v: Any) -> str:
+    import json
+
+    try:
+        text = json.dumps(v)
+    except (TypeError, ValueError):
+        text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def pointer_join(base: str, *parts: str | int) -> str:
+    return base + pointer(*parts)
+
+
+def build(value: Any) -> tuple[m.StateMachine | None, list[Diagnostic]]:
+    """Build the model from a JSON value; returns the model (None when unusable) and the diagnostics."""
+    b = Builder()
+    try:
+        sm = b.machine(value)
+    except RecursionError:
+        b.error("", "the definition is nested too deeply")
+        sm = None
+    return sm, b.diagnostics

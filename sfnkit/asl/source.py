@@ -1,0 +1,289 @@
+"""Reading a definition: a path, JSON text, YAML text or a dict, into a plain JSON value.
+
+Syntax errors become ``INVALID_JSON_DESCRIPTION`` diagnostics with a line and column. For text sources a
+:class:`Positions` object maps JSON Pointers back to line/column, computed only when a diagnostic needs it (so
+the happy path pays nothing for it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sfnkit.asl.diagnostics import INVALID_JSON_DESCRIPTION, Diagnostic, pointer
+
+__all__ = ["Positions", "ReadResult", "read_source"]
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+_JSON_SUFFIXES = (".json", ".asl", ".asl.json")
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """The outcome of reading a source: the value (or None) plus syntax diagnostics."""
+
+    value: Any
+    name: str | None
+    diagnostics: list[Diagnostic]
+    positions: Positions | None = None
+
+
+@dataclass(slots=True)
+class Positions:
+    """Lazily maps JSON Pointers to (line, column) in the source text (1-based)."""
+
+    text: str
+    kind: str  # "json" | "yaml"
+    _map: dict[str, tuple[int, int]] | None = field(default=None)
+
+    def lookup(self, location: str) -> tuple[int | None, int | None]:
+        if self._map is None:
+            try:
+                self._map = _yaml_positions(self.text) if self.kind == "yaml" else _json_positions(self.text)
+            except Exception:  # positions are a nicety; never let them break a diagnostic
+                self._map = {}
+        loc = location
+        while True:
+            if loc in self._map:
+                return self._map[loc]
+            if not loc:
+                return None, None
+            loc = loc.rsplit("/", 1)[0]
+
+
+def _looks_like_path(s: str) -> bool:
+    st = s.strip()
+    if not st or "\n" in st or st[0] in "{[" or len(st) > 4096:
+        return False
+    return st.endswith(_YAML_SUFFIXES + _JSON_SUFFIXES) or os.sep in st or os.path.exists(st)
+
+
+def read_source(source: Any) -> ReadResult:
+    """Turn any accepted source into a JSON value. Never raises for bad content."""
+    if isinstance(source, Mapping):
+        return ReadResult(dict(source), None, [])
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            return ReadResult(
+                None,
+                str(path),
+                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {path}: {e.strerror or e}")],
+            )
+        except UnicodeDecodeError as e:
+            return ReadResult(
+                None,
+                str(path),
+                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"{path} is not UTF-8 text: {e.reason}")],
+            )
+        kind = "yaml" if path.name.endswith(_YAML_SUFFIXES) else "json"
+        return _parse_text(text, str(path), kind)
+    if isinstance(source, bytes | bytearray):
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError as e:
+            return ReadResult(
+                None, None, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"definition is not UTF-8 text: {e.reason}")]
+            )
+    if isinstance(source, str):
+        stripped = source.lstrip()
+        kind = "json" if stripped.startswith(("{", "[")) or not stripped else "yaml"
+        return _parse_text(source, None, kind)
+    return ReadResult(
+        None,
+        None,
+        [
+            Diagnostic(
+                severity="ERROR",
+                code=INVALID_JSON_DESCRIPTION,
+                message=f"a definition must be a dict, JSON or YAML text, or a path; got {type(source).__name__}",
+            )
+        ],
+    )
+
+
+def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
+    positions = Positions(text, kind)
+    if kind == "json":
+        try:
+            return ReadResult(json.loads(text), name, [], positions)
+        except json.JSONDecodeError as e:
+            if name and not name.endswith(_JSON_SUFFIXES) or text.lstrip()[:1] not in ("{", "["):
+                pass  # fall through to YAML for files with unusual suffixes
+            else:
+                return ReadResult(
+                    None,
+                    name,
+                    [
+                        Diagnostic(
+                            severity="ERROR",
+                            code=INVALID_JSON_DESCRIPTION,
+                            message=f"malformed JSON: {e.msg}",
+                            line=e.lineno,
+                            column=e.colno,
+                        )
+                    ],
+                    positions,
+                )
+        except RecursionError:
+            return ReadResult(
+                None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")]
+            )
+    positions.kind = "yaml"
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a core dependency
+        return ReadResult(
+            None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="YAML needs PyYAML installed")]
+        )
+    try:
+        value = yaml.load(text, Loader=_JsonishLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        return ReadResult(
+            None,
+            name,
+            [
+                Diagnostic(
+                    severity="ERROR",
+                    code=INVALID_JSON_DESCRIPTION,
+                    message=f"malformed YAML: {e.problem or e.context}",
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                )
+            ],
+            positions,
+        )
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as e:
+        return ReadResult(None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed YAML: {e}")])
+    if isinstance(value, str | int | float) and not isinstance(value, bool) and kind == "yaml" and name is None:
+        return ReadResult(
+            None,
+            name,
+            [
+                Diagnostic(
+                    severity="ERROR",
+                    code=INVALID_JSON_DESCRIPTION,
+                    message="the text is neither a JSON object nor a YAML mapping (is it a path to a file that does not exist?)",
+                )
+            ],
+        )
+    return ReadResult(value, name, [], positions)
+
+
+def _make_loader() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects)."""
+
+    Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+class _LazyLoader:
+    _cls: type | None = None
+
+    def __call__(self, stream: Any) -> Any:
+        if _LazyLoader._cls is None:
+            _LazyLoader._cls = _make_loader()
+        return _LazyLoader._cls(stream)
+
+
+_JsonishLoader: Any = _LazyLoader()
+
+
+# -- positions --------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|([^\s{}\[\],:"]+))', re.S)
+
+
+def _json_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Scan JSON text and record where each value (and each object key) starts."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    import bisect
+
+    def lc(offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(line_starts, offset) - 1
+        return i + 1, offset - line_starts[i] + 1
+
+    out: dict[str, tuple[int, int]] = {}
+    # stack of (container kind, path parts, next index or pending key)
+    stack: list[list[Any]] = []
+    path: list[str | int] = []
+    pending_key: str | None = None
+    expect_key = False
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        start = m.start(m.lastindex or 0)
+        pos = m.end()
+        s, punct, bare = m.group(1), m.group(2), m.group(3)
+        if punct in ("{", "["):
+            here = path + ([pending_key] if pending_key is not None else [])
+            if stack and stack[-1][0] == "[":
+                here = path + [stack[-1][1]]
+            out.setdefault(pointer(*here), lc(start))
+            stack.append([punct, 0])
+            path = here
+            pending_key = None
+            expect_key = punct == "{"
+        elif punct in ("}", "]"):
+            if stack:
+                stack.pop()
+            path = path[:-1] if path else path
+            pending_key = None
+        elif punct == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] += 1
+            expect_key = bool(stack) and stack[-1][0] == "{"
+        elif punct == ":":
+            expect_key = False
+        else:
+            if expect_key and s is not None:
+                try:
+                    pending_key = json.loads(s)
+                except ValueError:
+                    pending_key = s.strip('"')
+                out[pointer(*path, pending_key)] = lc(start)
+            else:
+                if stack and stack[-1][0] == "[":
+                    out.setdefault(pointer(*path, stack[-1][1]), lc(start))
+                pending_key = None
+    return out
+
+
+def _yaml_positions(text: str) -> dict[str, tuple[int, int]]:
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    out: dict[str, tuple[int, int]] = {}
+
+    def walk(n: Any, parts: tuple[str | int, ...]) -> None:
+        out.setdefault(pointer(*parts), (n.start_mark.line + 1, n.start_mark.column + 1))
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = k.value
+                out[pointer(*parts, key)] = (k.start_mark.line + 1, k.start_mark.column + 1)
+                walk(v, (*parts, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                walk(v, (*parts, i))
+
+    if node is not None:
+        walk(node, ())
+    return out

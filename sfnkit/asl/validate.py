@@ -1,0 +1,232 @@
+"""``validate()`` and ``load()``: the front end's public entry points, and the rules about the state *graph*.
+
+Graph rules (ASL spec "Transitions", "Parallel State", "Map State"): StartAt and every Next, Default and Catch
+target exist in the same scope (a branch or a Map processor cannot jump outside itself); every state is
+reachable from StartAt; each scope can end; state names are unique across the whole machine. Warnings flag
+things AWS accepts but that are likely mistakes: a loop with no Wait (it burns through the 25,000-event history
+limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost callback hangs for a year).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from sfnkit.asl import model as m
+from sfnkit.asl.diagnostics import (
+    DUPLICATE_STATE_NAME,
+    LOOP_WITHOUT_WAIT,
+    MISSING_TRANSITION_TARGET,
+    NO_TERMINAL_STATE,
+    TASK_WITHOUT_TIMEOUT,
+    UNREACHABLE_STATE,
+    Diagnostic,
+    sort_key,
+)
+from sfnkit.asl.parse import build, pointer_join
+from sfnkit.asl.source import read_source
+from sfnkit.errors import DefinitionError
+
+__all__ = ["load", "validate"]
+
+
+def _graph_checks(sm: m.StateMachine) -> Iterator[Diagnostic]:
+    owners: dict[str, list[m.State]] = {}
+    for st in sm.walk():
+        owners.setdefault(st.name, []).append(st)
+    for name, sts in owners.items():
+        for st in sts[1:]:
+            yield Diagnostic(
+                severity="ERROR",
+                code=DUPLICATE_STATE_NAME,
+                message=f'state name "{name}" is already used at {sts[0].location}; names must be unique across the '
+                "whole state machine, branches and Map processors included",
+                location=st.location,
+            )
+    yield from _body_checks(sm, "the state machine", owners)
+
+
+def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> Iterator[Diagnostic]:
+    states = body.states
+    if body.start_at not in states and states:
+        yield _missing(body.start_at, pointer_join(body.location, "StartAt"), "StartAt", states, owners, what)
+    for st in states.values():
+        for kind, target in st.transitions():
+            if target not in states:
+                yield _missing(target, _transition_location(st, kind, target), kind, states, owners, what)
+        for child_index, child in enumerate(m.state_children(st)):
+            child_what = f'branch {child_index} of Parallel state "{st.name}"' if isinstance(st, m.ParallelState) else f'the ItemProcessor of Map state "{st.name}"'
+            yield from _body_checks(child, child_what, owners)
+    # reachability within this scope
+    if body.start_at in states:
+        seen = {body.start_at}
+        todo = [body.start_at]
+        while todo:
+            for _, target in states[todo.pop()].transitions():
+                if target in states and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        for name, st in states.items():
+            if name not in seen:
+                yield Diagnostic(
+                    severity="ERROR",
+                    code=UNREACHABLE_STATE,
+                    message=f'state "{name}" cannot be reached from StartAt "{body.start_at}" in {what}',
+                    location=st.location,
+                )
+        if states and not any(st.is_terminal for st in states.values()):
+            yield Diagnostic(
+                severity="ERROR",
+                code=NO_TERMINAL_STATE,
+                message=f'{what} has no terminal state: add "End": true, a Succeed or a Fail state',
+                location=pointer_join(body.location, "States"),
+            )
+        yield from _loop_warnings(body, what)
+    for st in states.values():
+        if isinstance(st, m.TaskState) and st.timeout_seconds is None and st.timeout_seconds_path is None and (
+            ".waitForTaskToken" in st.resource or ":activity:" in st.resource
+        ):
+            yield Diagnostic(
+                severity="WARNING",
+                code=TASK_WITHOUT_TIMEOUT,
+                message=f'Task "{st.name}" waits for a callback but has no "TimeoutSeconds"; AWS then waits up to '
+                "99999999 seconds (over 3 years) for an answer that may never come",
+                location=st.location,
+            )
+
+
+def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
+    """Warn once per strongly connected component (a loop) that contains no Wait state (Tarjan)."""
+    states = body.states
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    sccs: list[list[str]] = []
+    counter = 0
+
+    def strong(v: str) -> None:
+        nonlocal counter
+        # iterative Tarjan to survive long chains
+        work = [(v, iter([t for _, t in states[v].transitions() if t in states]))]
+        index[v] = low[v] = counter
+        counter += 1
+        stack.append(v)
+        on_stack.add(v)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter([t for _, t in states[w].transitions() if t in states])))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[node] = min(low[node], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                sccs.append(comp)
+
+    for name in states:
+        if name not in index:
+            strong(name)
+    for comp in sccs:
+        is_loop = len(comp) > 1 or any(t == comp[0] for _, t in states[comp[0]].transitions())
+        if is_loop and not any(states[n].type == "Wait" for n in comp):
+            first = min(comp, key=list(states).index)
+            yield Diagnostic(
+                severity="WARNING",
+                code=LOOP_WITHOUT_WAIT,
+                message=f"the loop through {', '.join(repr(n) for n in sorted(comp, key=list(states).index))} in {what} "
+                "has no Wait state; a STANDARD execution stops at 25,000 history events",
+                location=states[first].location,
+            )
+
+
+def _transition_location(st: m.State, kind: str, target: str) -> str:
+    if kind == "next":
+        return pointer_join(st.location, "Next")
+    if kind == "default":
+        return pointer_join(st.location, "Default")
+    if kind == "choice":
+        for rule in getattr(st, "choices", ()):
+            if rule.next == target:
+                return pointer_join(rule.location, "Next")
+    for c in getattr(st, "catch", ()):
+        if c.next == target:
+            return pointer_join(c.location, "Next")
+    return st.location
+
+
+def _missing(target: str, location: str, kind: str, states: Any, owners: dict[str, list[m.State]], what: str) -> Diagnostic:
+    label = {"next": "Next", "default": "Default", "choice": "Next", "catch": "Next", "StartAt": "StartAt"}[kind]
+    if target in owners:
+        message = (
+            f'"{label}" points at "{target}", which is defined outside {what} ({owners[target][0].location}); '
+            "transitions cannot leave a Parallel branch or a Map processor"
+        )
+    else:
+        close = difflib.get_close_matches(target, list(states), n=1, cutoff=0.6)
+        hint = f'; did you mean "{close[0]}"?' if close else f"; states here: {', '.join(list(states)[:10])}"
+        message = f'"{label}" points at "{target}", which is not a state in {what}{hint}'
+    return Diagnostic(severity="ERROR", code=MISSING_TRANSITION_TARGET, message=message, location=location)
+
+
+def _index(sm: m.StateMachine) -> dict[str, tuple[m.State, ...]]:
+    idx: dict[str, list[m.State]] = {}
+    for st in sm.walk():
+        idx.setdefault(st.name, []).append(st)
+    return {k: tuple(v) for k, v in idx.items()}
+
+
+def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str | None]:
+    read = read_source(source)
+    diags = list(read.diagnostics)
+    sm = None
+    if not diags:
+        sm, found = build(read.value)
+        diags.extend(found)
+        if sm is not None:
+            diags.extend(_graph_checks(sm))
+    if read.positions is not None:
+        diags = [d if d.line is not None else d.with_position(*read.positions.lookup(d.location)) for d in diags]
+    diags.sort(key=sort_key)
+    if sm is not None:
+        object.__setattr__(sm, "index", _index(sm))
+        object.__setattr__(sm, "source_name", read.name)
+    return sm, diags, read.name
+
+
+def validate(source: Any) -> list[Diagnostic]:
+    """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL."""
+    return _analyse(source)[1]
+
+
+def load(source: Any) -> m.StateMachine:
+    """Load and validate a definition into an immutable :class:`StateMachine`.
+
+    Raises :class:`DefinitionError` (listing every diagnostic) when the definition has errors. Warnings are kept on
+    the result as ``sm.warnings``... see :func:`validate` for them.
+    """
+    if isinstance(source, m.StateMachine):
+        return source
+    sm, diags, name = _analyse(source)
+    if sm is None or any(d.severity == "ERROR" for d in diags):
+        raise DefinitionError(diags, source_name=name)
+    return sm

@@ -1,0 +1,132 @@
+"""The ``sfnkit`` command: ``validate``, ``run`` and ``demo``.
+
+Output is meant for people first (compiler-style diagnostics, a short run summary) and for tools second
+(``--format json``). Exit codes: 0 success, 1 the definition has errors or the execution did not succeed,
+2 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import sfnkit
+from sfnkit.asl.diagnostics import Diagnostic
+
+__all__ = ["main"]
+
+
+def _print_diagnostics(name: str, diags: Sequence[Diagnostic], out: Any) -> None:
+    for d in diags:
+        print(d.format(name), file=out)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = False
+    report: list[dict[str, Any]] = []
+    for path in args.files:
+        diags = sfnkit.validate(path if path != "-" else sys.stdin.read())
+        errors = sum(d.severity == "ERROR" for d in diags)
+        failed |= errors > 0
+        if args.format == "json":
+            report.append({"file": path, "valid": errors == 0, "diagnostics": [d.to_dict() for d in diags]})
+        else:
+            _print_diagnostics(path, diags, sys.stdout)
+            warnings = len(diags) - errors
+            status = "OK" if errors == 0 else "INVALID"
+            print(f"{path}: {status} ({errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)})")
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    return 1 if failed else 0
+
+
+def _load_json_arg(text: str | None, what: str) -> Any:
+    if text is None:
+        return {}
+    if text.startswith("@"):
+        with open(text[1:], encoding="utf-8") as f:
+            text = f.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SystemExit(f"sfnkit: {what} is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}): {text[:80]!r}") from None
+
+
+def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
+    import importlib
+
+    resources: dict[str, Any] = {}
+    for spec in specs:
+        module_name, _, attr = spec.partition(":")
+        if not attr:
+            raise SystemExit(f"sfnkit: --resources wants module:attribute (a dict of handlers), got {spec!r}")
+        try:
+            obj = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as e:
+            raise SystemExit(f"sfnkit: cannot load resources {spec!r}: {e}") from None
+        if not isinstance(obj, dict):
+            raise SystemExit(f"sfnkit: {spec} must be a dict mapping resource names to functions, got {type(obj).__name__}")
+        resources.update(obj)
+    return resources
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    diags = sfnkit.validate(args.file)
+    if any(d.severity == "ERROR" for d in diags):
+        _print_diagnostics(args.file, diags, sys.stderr)
+        return 1
+    sm = sfnkit.load(args.file)
+    ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources), seed=args.seed)
+    print(ex.summary())
+    if ex.status == "SUCCEEDED":
+        print(json.dumps(ex.output, indent=2))
+    return 0 if ex.status == "SUCCEEDED" else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sfnkit import demo
+
+    return demo.main(report=args.report)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sfnkit", description="AWS Step Functions at home in Jupyter.")
+    p.add_argument("--version", action="version", version=f"sfnkit {sfnkit.__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    v = sub.add_parser("validate", help="check ASL definitions and print diagnostics like a compiler")
+    v.add_argument("files", nargs="+", metavar="FILE", help="definition files (.json, .asl.json, .yaml); - reads stdin")
+    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.set_defaults(func=cmd_validate)
+    r = sub.add_parser("run", help="run a definition locally on the virtual clock")
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("--input", help="execution input as JSON text, or @file.json")
+    r.add_argument("--resources", action="append", default=[], metavar="MODULE:ATTR",
+                   help="a dict mapping resource names/ARNs to Python functions (repeatable)")
+    r.add_argument("--seed", type=int, default=0)
+    r.set_defaults(func=cmd_run)
+    d = sub.add_parser("demo", help="run the embedded example pipeline and summarise it")
+    d.add_argument("--report", default=None, help=argparse.SUPPRESS)
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except sfnkit.DefinitionError as e:
+        print(f"sfnkit: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
