@@ -11,19 +11,34 @@ from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
 from sfnkit.asl.validate import load, validate
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
+from sfnkit.history import History, HistoryEvent
+from sfnkit.runtime.clock import VirtualClock, WallClock
+from sfnkit.runtime.execution import Execution, run, start
+from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DefinitionError",
     "Diagnostic",
+    "Execution",
     "ExecutionStateError",
+    "History",
+    "HistoryEvent",
+    "LambdaContext",
     "ResourceError",
+    "Resources",
     "SfnkitError",
     "StateMachine",
     "StatesError",
+    "TaskCall",
     "TaskFailure",
+    "VirtualClock",
+    "WallClock",
     "__version__",
     "load",
+    "run",
+    "start",
     "validate",
+    "virtual_sleep",
 ]

@@ -1,0 +1,314 @@
+"""The :class:`Execution` handle: the one mutable object of sfnkit (DESIGN principle 4).
+
+``sfnkit.run()`` runs an execution to its end (or until it waits on a task token); ``sfnkit.start()`` returns a
+handle paused before the first state, to be advanced with ``step()``, ``run()`` and ``run(until=...)``.
+Breakpoints stop the run *before* a state is entered. ``stop()`` aborts (``ABORTED``), and a KeyboardInterrupt
+during ``run()`` does the same, keeping the history recorded so far. Nothing a task handler raises escapes
+``run()`` or ``step()``: it becomes a task failure in the history.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from sfnkit.asl import model as m
+from sfnkit.asl.validate import load
+from sfnkit.errors import ExecutionStateError, ResourceError
+from sfnkit.history.model import History, HistoryBuilder
+from sfnkit.runtime.clock import Clock, VirtualClock
+from sfnkit.runtime.interpreter import Interpreter, Visit
+from sfnkit.runtime.resources import Resources, function_name_of
+from sfnkit.runtime.scheduler import Branch, Failed, Scheduler
+
+__all__ = ["Execution", "run", "start"]
+
+Breakpoint = str | Callable[[Any], bool]
+_FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+class Execution:
+    """One execution of a state machine in this kernel."""
+
+    def __init__(
+        self,
+        sm: m.StateMachine,
+        input: Any = None,
+        *,
+        resources: Mapping[str, Any] | Resources | None = None,
+        seed: int = 0,
+        clock: Clock | None = None,
+        name: str | None = None,
+        account: str = "123456789012",
+        region: str = "us-east-1",
+        type: str = "STANDARD",
+        role_arn: str | None = None,
+        state_machine_name: str | None = None,
+        breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+        break_on_error: bool = False,
+        missing_resources: str = "raise",
+        keep_stages: bool = True,
+    ) -> None:
+        if type not in ("STANDARD", "EXPRESS"):
+            raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
+        if missing_resources not in ("raise", "fail"):
+            raise ValueError(f'missing_resources must be "raise" or "fail", got {missing_resources!r}')
+        self.state_machine = sm
+        self.input = {} if input is None else input
+        self.type = type
+        self.seed = seed
+        self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        if missing_resources == "raise":
+            _check_resources(sm, self.resources)
+        self.rng = random.Random(seed)
+        self.clock = clock or VirtualClock()
+        self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        sm_name = state_machine_name or "sfnkit-local"
+        self.state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{sm_name}"
+        kind = "express" if type == "EXPRESS" else "execution"
+        self.arn = f"arn:aws:states:{region}:{account}:{kind}:{sm_name}:{self.name}"
+        self.role_arn = role_arn or f"arn:aws:iam::{account}:role/sfnkit-local"
+        self.status = "RUNNING"
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self.breakpoints: dict[str, Callable[[Any], bool] | None] = {}
+        if breakpoints is not None:
+            if isinstance(breakpoints, Mapping):
+                self.breakpoints.update(breakpoints)
+            else:
+                self.breakpoints.update(dict.fromkeys(breakpoints))
+        self.break_on_error = break_on_error
+        self._builder = HistoryBuilder()
+        self._scheduler = Scheduler(self.clock)
+        self._scheduler.on_end = self._on_end
+        self._interp = Interpreter(
+            sm,
+            resources=self.resources,
+            builder=self._builder,
+            scheduler=self._scheduler,
+            rng=self.rng,
+            execution_arn=self.arn,
+            state_machine_arn=self.state_machine_arn,
+            execution_name=self.name,
+            state_machine_name=sm_name,
+            role_arn=self.role_arn,
+            region=region,
+            account=account,
+            input=self.input,
+            missing_resources=missing_resources,
+            keep_stages=keep_stages,
+        )
+        self.start_time = self.clock.now()
+        self.stop_time: float | None = None
+        self._top = Branch(None, None, 0, 0, {})
+        self._builder.add("ExecutionStarted", 0, self.start_time, {"input": self.input, "roleArn": self.role_arn})
+        self._top.prev = 0
+        self._top.gen = self._interp.run_body(sm, self.input, self._top)
+        self._scheduler.start(self._top)
+        if sm.timeout_seconds is not None:
+            self._scheduler.at(self.start_time + sm.timeout_seconds, self._timed_out)
+        self._mode = "run"
+        self._until: str | None = None
+        self._scheduler.pause_check = self._pause_check
+        self.paused_at: str | None = None
+
+    # -- public surface --------------------------------------------------------------------------------------
+    @property
+    def history(self) -> History:
+        """The events so far (a live execution's history grows; each access gives an immutable snapshot)."""
+        return self._builder.build()
+
+    @property
+    def visits(self) -> list[Visit]:
+        """Per-state data-flow stages, for the debugger (kept beside the history, never in it)."""
+        return list(self._interp.visits)
+
+    @property
+    def done(self) -> bool:
+        return self.status in _FINAL
+
+    @property
+    def pending_tokens(self) -> list[str]:
+        """Task tokens the execution is waiting on."""
+        return list(self._scheduler.tokens)
+
+    def run(self, until: str | None = None) -> Execution:
+        """Run until the end, a breakpoint, the state ``until``, or a wait on a task token."""
+        self._mode, self._until = "run", until
+        return self._drive()
+
+    def step(self) -> Execution:
+        """Run the current state and stop before the next one (in any branch)."""
+        self._mode, self._until = "step", None
+        return self._drive()
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
+        """Abort the execution (status ABORTED), keeping its history."""
+        if self.done:
+            return self
+        self._finish("ABORTED", error=error, cause=cause)
+        return self
+
+    def send_task_success(self, token: str, output: Any) -> Execution:
+        self._answer(token, output, None)
+        return self
+
+    def send_task_failure(self, token: str, error: str = "", cause: str = "") -> Execution:
+        self._answer(token, None, Failed(error, cause))
+        return self
+
+    def send_task_heartbeat(self, token: str) -> Execution:
+        if token not in self._scheduler.tokens:
+            raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
+        self._scheduler.heartbeat(token)
+        return self
+
+    def summary(self) -> str:
+        """One line: status, duration, transitions, and the error if any."""
+        h = self.history
+        entered = sum(1 for e in h if e.type.endswith("StateEntered"))
+        end = self.stop_time if self.stop_time is not None else self.clock.now()
+        text = f"{self.status} in {_duration(end - self.start_time)}, {entered} state transitions, {len(h)} events"
+        if self.error is not None or self.status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            text += f"; error {self.error!r}" + (f": {self.cause}" if self.cause else "")
+        if self.paused_at is not None and not self.done:
+            text += f"; paused before {self.paused_at!r}"
+        return text
+
+    def __repr__(self) -> str:
+        return f"<Execution {self.name}: {self.summary()}>"
+
+    # -- driving ---------------------------------------------------------------------------------------------
+    def _pause_check(self, state: Any, branch: Branch) -> bool:
+        """Called at every checkpoint (before a state is entered): stop here?"""
+        if self._mode == "step":
+            return True
+        if self._until is not None and state.name == self._until:
+            return True
+        if state.name in self.breakpoints:
+            cond = self.breakpoints[state.name]
+            return cond is None or bool(cond(state))
+        return False
+
+    def _drive(self) -> Execution:
+        # A paused branch was put back at the head of the queue; resuming it continues *past* the checkpoint
+        # it stopped at, so "step" simply means: stop at the next checkpoint reached.
+        if self.done:
+            return self
+        self.paused_at = None
+        try:
+            outcome = self._scheduler.drive()
+        except KeyboardInterrupt:
+            self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
+            return self
+        if outcome == "paused" and self._scheduler.paused_at is not None:
+            self.paused_at = self._scheduler.paused_at[0].name
+        if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
+            self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
+        return self
+
+    def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
+        if token not in self._scheduler.tokens:
+            raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
+        if failure is None:
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError) as e:
+                raise ExecutionStateError(f"send_task_success output must be JSON-serialisable: {e}") from None
+        self._scheduler.answer(token, value, failure)
+        if self._mode == "run":
+            self._drive()
+
+    def _on_end(self, branch: Branch, value: Any, failure: Failed | None) -> None:
+        if failure is None:
+            self._finish("SUCCEEDED", output=value)
+        else:
+            self._finish("FAILED", error=failure.error, cause=failure.cause)
+
+    def _timed_out(self) -> None:
+        if not self.done:
+            self._finish("TIMED_OUT", error="States.Timeout")
+
+    def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
+        if self.done:
+            return
+        sched = self._scheduler
+        if status != "SUCCEEDED" and status != "FAILED":
+            sched.abort(self._top)
+        now = self.clock.now()
+        prev = self._top.prev
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        if status == "SUCCEEDED":
+            self._builder.add("ExecutionSucceeded", prev, now, {"output": output})
+        elif status == "FAILED":
+            self._builder.add("ExecutionFailed", prev, now, details)
+        elif status == "TIMED_OUT":
+            self._builder.add("ExecutionTimedOut", prev, now, details)
+        else:
+            self._builder.add("ExecutionAborted", prev, now, details)
+        self.status = status
+        self.output = output
+        self.error = error
+        self.cause = cause
+        self.stop_time = now
+        sched.ready.clear()
+        sched.timers.clear()
+        sched.tokens.clear()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _check_resources(sm: m.StateMachine, resources: Resources) -> None:
+    """Report every Task whose resource has no handler, before anything runs."""
+    problems = []
+    for st in sm.walk():
+        if not isinstance(st, m.TaskState):
+            continue
+        res = st.resource
+        if res.startswith("arn:aws:states:::lambda:invoke"):
+            fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
+            if isinstance(fname, str) and not fname.startswith("{%"):
+                if resources.resolve(res, fname) is None and resources.resolve(res) is None:
+                    problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
+                                    f"handler; {resources.suggest(fname)}")
+            continue  # a dynamic FunctionName ("FunctionName.$") is resolved when the task runs
+        if ":activity:" in res and resources.resolve(res) is None:
+            continue  # activities without a worker wait for send_task_* like a callback
+        if resources.resolve(res) is None and not res.startswith("{%"):
+            hint = resources.suggest(res)
+            what = f"Lambda function {function_name_of(res)!r}" if ":lambda:" in res else f"resource {res!r}"
+            problems.append(f"Task {st.name!r} ({st.location}) calls {what}, which has no handler; {hint}")
+    if problems:
+        raise ResourceError("\n".join(problems) + '\n(pass resources={"name or ARN": function}, or '
+                            'missing_resources="fail" to fail those tasks at run time like AWS)')
+
+
+def start(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
+    """Create an execution paused before its first state. Keywords as for :func:`run`."""
+    return Execution(load(definition), input, **kwargs).step()
+
+
+def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
+    """Run a state machine to the end on the virtual clock and return the finished :class:`Execution`.
+
+    ``definition`` is anything :func:`sfnkit.load` accepts. Keywords: ``resources`` (name/ARN/pattern ->
+    function), ``seed``, ``clock``, ``name``, ``account``, ``region``, ``type`` ("STANDARD"/"EXPRESS"),
+    ``breakpoints``, ``missing_resources`` ("raise" before the run, or "fail" the task at run time like AWS).
+    """
+    return Execution(load(definition), input, **kwargs).run()

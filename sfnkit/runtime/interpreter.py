@@ -1,0 +1,862 @@
+"""The states: one generator per state type, run by :mod:`sfnkit.runtime.scheduler`.
+
+Implements ASL spec sections "State Types", "Errors" (Retry/Catch) and AWS's history semantics: which events
+each state records, in what order, with which details. Event details hold raw Python values; the
+:class:`~sfnkit.history.HistoryBuilder` turns them into AWS's JSON text only when an event is read, which keeps
+JSON encoding off the hot path.
+
+Conventions
+-----------
+* A state generator returns ``(next_state_name_or_None, output)`` or raises :class:`Failed`.
+* ``branch.prev`` is the id of the last event of the branch: each new event's ``previousEventId``.
+* Failures raised by data-flow functions carry only AWS's cause *detail*; :meth:`Interpreter.state_error`
+  adds the "An error occurred while executing the state ..." prefix where AWS does.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import traceback
+import uuid
+from collections.abc import Generator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sfnkit.asl import model as m
+from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
+from sfnkit.errors import (
+    BRANCH_FAILED,
+    DATA_LIMIT_EXCEEDED,
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    NO_CHOICE_MATCHED,
+    QUERY_EVALUATION_ERROR,
+    RUNTIME,
+    TIMEOUT,
+    TaskFailure,
+)
+from sfnkit.history.model import HistoryBuilder
+from sfnkit.runtime import dataflow as df
+from sfnkit.runtime import retry as rt
+from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
+from sfnkit.runtime.scheduler import CHECKPOINT, FORK, SLEEP, TOKEN, Branch, Failed, Join, Scheduler, TokenWait
+
+__all__ = ["Interpreter", "Visit"]
+
+Gen = Generator[Any, Any, Any]
+
+_SERVICE_PREFIX = "arn:aws:states:::"
+_MAX_INT = 99999999
+
+
+class Visit:
+    """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
+
+    __slots__ = ("branch_index", "entered_event_id", "error", "name", "stages", "variables")
+
+    def __init__(self, name: str, entered_event_id: int, branch_index: int) -> None:
+        self.name = name
+        self.entered_event_id = entered_event_id
+        self.branch_index = branch_index
+        self.stages: dict[str, Any] = {}
+        self.error: tuple[str, str | None] | None = None
+        self.variables: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
+
+
+def _jdump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class Interpreter:
+    """Executes one state machine for one execution. Created and driven by :class:`sfnkit.Execution`."""
+
+    def __init__(
+        self,
+        sm: m.StateMachine,
+        *,
+        resources: Resources,
+        builder: HistoryBuilder,
+        scheduler: Scheduler,
+        rng: random.Random,
+        execution_arn: str,
+        state_machine_arn: str,
+        execution_name: str,
+        state_machine_name: str,
+        role_arn: str,
+        region: str,
+        account: str,
+        input: Any,
+        missing_resources: str = "raise",
+        keep_stages: bool = True,
+    ) -> None:
+        self.sm = sm
+        self.resources = resources
+        self.builder = builder
+        self.scheduler = scheduler
+        self.clock = scheduler.clock
+        self.rng = rng
+        self.region = region
+        self.account = account
+        self.partition = "aws"
+        self.missing_resources = missing_resources
+        self.keep_stages = keep_stages
+        self.visits: list[Visit] = []
+        self.start_time = self.clock.now()
+        self.exec_ctx = {
+            "Id": execution_arn,
+            "Input": input,
+            "Name": execution_name,
+            "RoleArn": role_arn,
+            "StartTime": self.iso(self.start_time),
+            "RedriveCount": 0,
+        }
+        self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
+        self.pending_states: dict[int, Branch] = {}
+
+    # -- small helpers -------------------------------------------------------------------------------------
+    def iso(self, t: float) -> str:
+        return format_timestamp(datetime.fromtimestamp(t, UTC))
+
+    def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
+        eid = self.builder.add(type, branch.prev, self.clock.now(), details)
+        branch.prev = eid
+        return eid
+
+    def context(self, state: m.State, entered: float, branch: Branch, extra: Mapping[str, Any] | None = None,
+                retry_count: int | None = None) -> dict[str, Any]:
+        st: dict[str, Any] = {"EnteredTime": self.iso(entered), "Name": state.name}
+        if retry_count is not None:
+            st["RetryCount"] = retry_count
+        ctx: dict[str, Any] = {"Execution": self.exec_ctx, "State": st, "StateMachine": self.sm_ctx}
+        if extra:
+            ctx.update(extra)
+        return ctx
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def state_error(self, st: m.State, entered_id: int, f: Failed) -> Failed:
+        """Prefix a data-flow failure the way AWS words it."""
+        if f.cause is not None and not f.cause.startswith("An error occurred while executing the state"):
+            f.cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{entered_id}). {f.cause}"
+        return f
+
+    # -- bodies ------------------------------------------------------------------------------------------
+    def run_body(self, body: m.Body, data: Any, branch: Branch, extra_ctx: Mapping[str, Any] | None = None) -> Gen:
+        """A branch: run states from StartAt until one ends; returns the output."""
+        states = body.states
+        name = body.start_at
+        runners = self._runners
+        while True:
+            st = states[name]
+            yield (CHECKPOINT, st, branch)
+            branch.state = st
+            nxt, data = yield from runners[st.type](self, st, data, branch, extra_ctx)
+            branch.state = None
+            if nxt is None:
+                return data
+            name = nxt
+
+    # -- entering and leaving ---------------------------------------------------------------------------
+    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
+        eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
+        visit = None
+        if self.keep_stages:
+            visit = Visit(st.name, eid, branch.index)
+            visit.stages["input"] = data
+            self.visits.append(visit)
+        return eid, visit
+
+    def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None) -> None:
+        self.record(branch, st.type + "StateExited", {"name": st.name, "output": output})
+        if visit is not None:
+            visit.stages["output"] = output
+
+    # -- Pass ---------------------------------------------------------------------------------------------
+    def s_pass(self, st: m.PassState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        try:
+            ctx = self.context(st, entered, branch, extra)
+            variables = branch.variables
+            eff = df.apply_input_path(st.input_path, data, ctx, variables)
+            if st.has_parameters:
+                eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
+            result = st.result if st.has_result else eff
+            out = df.apply_result_path(st.result_path, data, result)
+            out = df.apply_output_path(st.output_path, out, ctx, variables)
+            if st.has_result and df.size_of(out) > df.MAX_PAYLOAD_BYTES:
+                raise Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{st.name}' returned a result with a size exceeding "
+                             "the maximum number of bytes service limit.", terminal=True)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        if visit is not None:
+            visit.stages.update(afterInputPath=eff, result=result)
+        self.exit(st, out, branch, visit)
+        return (None if st.end else st.next), out
+        yield  # pragma: no cover - makes this a generator
+
+    # -- Succeed / Fail ------------------------------------------------------------------------------------
+    def s_succeed(self, st: m.SucceedState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        try:
+            ctx = self.context(st, entered, branch, extra)
+            eff = df.apply_input_path(st.input_path, data, ctx, branch.variables)
+            out = df.apply_output_path(st.output_path, eff, ctx, branch.variables)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        self.exit(st, out, branch, visit)
+        return None, out
+        yield  # pragma: no cover
+
+    def s_fail(self, st: m.FailState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        error, cause = st.error, st.cause
+        try:
+            ctx = self.context(st, entered, branch, extra)
+            if st.error_path is not None:
+                error = self._string_or_intrinsic(st.error_path, data, ctx, branch)
+            if st.cause_path is not None:
+                cause = self._string_or_intrinsic(st.cause_path, data, ctx, branch)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        if visit is not None:
+            visit.error = (error or "", cause)
+        raise Failed(error or "", cause)
+        yield  # pragma: no cover
+
+    def _string_or_intrinsic(self, expr: str, data: Any, ctx: Any, branch: Branch) -> str:
+        from sfnkit.asl import intrinsics
+
+        if intrinsics.is_intrinsic(expr):
+            value = df.evaluate_template({"v.$": expr}, data, ctx, branch.variables, self.rng)["v"]
+        else:
+            value = df.select(expr, data, ctx, branch.variables)
+        return value if isinstance(value, str) else _jdump(value)
+
+    # -- Choice ---------------------------------------------------------------------------------------------
+    def s_choice(self, st: m.ChoiceState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        try:
+            ctx = self.context(st, entered, branch, extra)
+            variables = branch.variables
+            eff = df.apply_input_path(st.input_path, data, ctx, variables)
+            nxt = None
+            for rule in st.choices:
+                if self._rule(rule, eff, ctx, variables):
+                    nxt = rule.next
+                    break
+            if nxt is None:
+                nxt = st.default
+            if nxt is None:
+                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+            out = df.apply_output_path(st.output_path, eff, ctx, variables)
+        except Failed as f:
+            if f.error == NO_CHOICE_MATCHED:
+                raise
+            raise self.state_error(st, eid, f) from None
+        if visit is not None:
+            visit.stages["afterInputPath"] = eff
+            visit.stages["next"] = nxt
+        self.exit(st, out, branch, visit)
+        return nxt, out
+        yield  # pragma: no cover
+
+    def _rule(self, rule: m.ChoiceRule, data: Any, ctx: Any, variables: Any) -> bool:
+        if rule.and_ is not None:
+            return all(self._rule(r, data, ctx, variables) for r in rule.and_)
+        if rule.or_ is not None:
+            return any(self._rule(r, data, ctx, variables) for r in rule.or_)
+        if rule.not_ is not None:
+            return not self._rule(rule.not_, data, ctx, variables)
+        from sfnkit.asl import operators, paths
+
+        op = rule.operator or ""
+        assert rule.variable is not None
+        try:
+            value = paths.compile_path(rule.variable).select(data, context=ctx, variables=variables)
+            present = True
+        except paths.PathNotFound as e:
+            if op == "IsPresent":
+                value, present = None, False
+            else:
+                raise Failed(RUNTIME, f"Invalid path '{rule.variable}' : {e.detail}", terminal=True) from None
+        if op.endswith("Path"):
+            other = df.select(rule.operand, data, ctx, variables)
+            return bool(operators.compile_path_operator(op)(value, other))
+        return bool(operators.compile_operator(op, rule.operand)(value, present))
+
+    # -- Wait ---------------------------------------------------------------------------------------------
+    def s_wait(self, st: m.WaitState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        try:
+            ctx = self.context(st, entered, branch, extra)
+            variables = branch.variables
+            eff = df.apply_input_path(st.input_path, data, ctx, variables)
+            until = self._wait_until(st, eff, ctx, variables, entered)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        if until > self.clock.now():
+            yield (SLEEP, until)
+        try:
+            out = df.apply_output_path(st.output_path, eff, ctx, variables)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        self.exit(st, out, branch, visit)
+        return (None if st.end else st.next), out
+
+    def _wait_until(self, st: m.WaitState, eff: Any, ctx: Any, variables: Any, entered: float) -> float:
+        if st.seconds is not None:
+            return entered + int(st.seconds)
+        if st.timestamp is not None:
+            ts = parse_timestamp(st.timestamp)
+            return ts.timestamp() if ts else entered
+        if st.seconds_path is not None:
+            path = st.seconds_path
+            try:
+                from sfnkit.asl import paths
+
+                value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
+            except Exception:
+                raise Failed(RUNTIME, f"The SecondsPath parameter does not reference an input value: {path}", terminal=True) from None
+            if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not value.is_integer()):
+                raise Failed(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_jdump(value)}", terminal=True)
+            if value < 0:
+                raise Failed(RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {_jdump(value)}", terminal=True)
+            return entered + int(value)
+        path = st.timestamp_path or "$"
+        try:
+            from sfnkit.asl import paths
+
+            value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
+        except Exception:
+            raise Failed(RUNTIME, f"The TimestampPath parameter does not reference an input value: {path}", terminal=True) from None
+        ts = parse_timestamp(value) if isinstance(value, str) else None
+        if ts is None:
+            shown = value if isinstance(value, str) else _jdump(value)
+            raise Failed(RUNTIME, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+                         f"format string: {path} == {shown}", terminal=True)
+        return ts.timestamp()
+
+    # -- Task -----------------------------------------------------------------------------------------------
+    def s_task(self, st: m.TaskState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        retry_count = 0
+        retriers = st.retry
+        attempts = [0] * len(retriers)
+        while True:
+            try:
+                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                variables = branch.variables
+                try:
+                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                    params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
+                    timeout, heartbeat = self._task_timeouts(st, eff, ctx, variables)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count)
+                try:
+                    selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
+                    out = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                if visit is not None:
+                    visit.stages.update(afterInputPath=eff, afterParameters=params, result=result,
+                                        afterResultSelector=selected, afterResultPath=out)
+                self.exit(st, out, branch, visit)
+                return (None if st.end else st.next), out
+            except Failed as f:
+                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                if handled is None:
+                    retry_count += 1
+                    continue
+                return handled
+
+    def _handle_error(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
+                      retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
+        """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
+        if visit is not None:
+            visit.error = (f.error, f.cause)
+        if f.terminal:
+            raise f
+        i = rt.find_retrier(retriers, f.error)
+        if i is not None and attempts[i] < retriers[i].max_attempts:
+            attempts[i] += 1
+            delay = rt.retry_delay(retriers[i], attempts[i], self.rng)
+            if delay > 0:
+                yield (SLEEP, self.clock.now() + delay)
+            return None
+        catcher = rt.find_catcher(getattr(st, "catch", ()), f.error)
+        if catcher is None:
+            raise f
+        error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None else {"Error": f.error}
+        try:
+            out = df.apply_result_path(catcher.result_path, data, error_output)
+        except Failed as g:
+            raise self.state_error(st, visit.entered_event_id if visit else 0, g) from None
+        self.exit(st, out, branch, visit)
+        return catcher.next, out
+
+    def _task_timeouts(self, st: m.TaskState, eff: Any, ctx: Any, variables: Any) -> tuple[float | None, float | None]:
+        timeout = st.timeout_seconds
+        if st.timeout_seconds_path is not None:
+            timeout = df.select(st.timeout_seconds_path, eff, ctx, variables)
+        heartbeat = st.heartbeat_seconds
+        if st.heartbeat_seconds_path is not None:
+            heartbeat = df.select(st.heartbeat_seconds_path, eff, ctx, variables)
+        return (float(timeout) if isinstance(timeout, int | float) else None,
+                float(heartbeat) if isinstance(heartbeat, int | float) else None)
+
+    # -- invoking a resource --------------------------------------------------------------------------------
+    def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
+               timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+        resource = st.resource
+        if resource.startswith(_SERVICE_PREFIX) or resource.startswith("arn:aws:states:::"):
+            return (yield from self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt))
+        if ":activity:" in resource:
+            return (yield from self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt))
+        return (yield from self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt))
+
+    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+              function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
+        """Call a handler, turning any exception into a Failed shaped like Lambda's error."""
+        kind = self.resources.kind(fn)
+        arg = _copy(payload)
+        try:
+            if kind == "one":
+                result, elapsed = call_with_elapsed(lambda: fn(arg))
+            elif kind == "two":
+                lctx = LambdaContext(
+                    function_name=function_name or resource.rsplit(":", 1)[-1],
+                    aws_request_id=self.uuid(),
+                    invoked_function_arn=resource,
+                    state_context=ctx,
+                    task_token=token,
+                )
+                result, elapsed = call_with_elapsed(lambda: fn(arg, lctx))
+            else:
+                call = TaskCall(input=arg, resource=resource, state_name=st.name, context=ctx, task_token=token,
+                                attempt=attempt, function_name=function_name)
+                result, elapsed = call_with_elapsed(lambda: fn(call))
+        except TaskFailure as e:
+            return None, 0.0, Failed(e.error, e.cause)
+        except Exception as e:  # noqa: BLE001 - any handler exception becomes a task failure
+            return None, 0.0, Failed(type(e).__name__, self._lambda_error_cause(e))
+        except KeyboardInterrupt:
+            raise
+        if isinstance(result, bytes | bytearray):
+            try:
+                result = json.loads(bytes(result).decode("utf-8"))
+            except ValueError:
+                result = bytes(result).decode("utf-8", "replace")
+        return result, elapsed, None
+
+    def _lambda_error_cause(self, e: BaseException) -> str:
+        frames = traceback.extract_tb(e.__traceback__)
+        # drop sfnkit's own frames: the user sees their handler's stack, as Lambda shows it
+        user = [fr for fr in frames if "/sfnkit/runtime/" not in fr.filename.replace("\\", "/")]
+        stack = traceback.format_list(user)
+        return _jdump({"errorMessage": str(e), "errorType": type(e).__name__, "requestId": self.uuid(), "stackTrace": stack})
+
+    def _missing(self, resource: str, function_name: str | None) -> Failed:
+        name = function_name or resource
+        arn = name
+        if not name.startswith("arn:"):
+            arn = f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{function_name_of(name)}"
+        if arn.count(":") == 6:
+            arn += ":$LATEST"
+        return Failed(
+            "Lambda.ResourceNotFoundException",
+            f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; "
+            f"Request ID: {self.uuid()}; Proxy: null)",
+        )
+
+    def _result_too_large(self, result: Any, who: str) -> Failed | None:
+        if df.size_of(result) > df.MAX_PAYLOAD_BYTES:
+            return Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{who}' returned a result with a size exceeding the maximum "
+                          "number of bytes service limit.")
+        return None
+
+    def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
+        """Let virtual time pass for a task; returns True when it timed out."""
+        if timeout is not None and elapsed > timeout:
+            yield (SLEEP, self.clock.now() + timeout)
+            return True
+        if elapsed > 0:
+            yield (SLEEP, self.clock.now() + elapsed)
+        return False
+
+    def _invoke_lambda_arn(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
+                           timeout: float | None, attempt: int) -> Gen:
+        arn = resource
+        details: dict[str, Any] = {"resource": arn, "input": params}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        self.record(branch, "LambdaFunctionScheduled", details)
+        yield (SLEEP, self.clock.now())
+        self.record(branch, "LambdaFunctionStarted")
+        fn = self.resources.resolve(resource)
+        if fn is None:
+            failure: Failed | None = self._missing(resource, None)
+            result, elapsed = None, 0.0
+        else:
+            result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
+        if failure is None and (yield from self._elapse(elapsed, timeout)):
+            self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
+            raise Failed(TIMEOUT)
+        if failure is None:
+            failure = self._result_too_large(result, arn)
+        if failure is not None:
+            self.record(branch, "LambdaFunctionFailed", _error_details(failure))
+            raise failure
+        self.record(branch, "LambdaFunctionSucceeded", {"output": result})
+        return result
+
+    def _invoke_service(self, st: m.TaskState, resource: str, params: Any, ctx: dict[str, Any], branch: Branch,
+                        timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+        service_action = resource[len("arn:aws:states:::"):]
+        service, _, action = service_action.partition(":")
+        pattern = ""
+        for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
+            if action.endswith(suffix):
+                pattern, action = suffix, action[: -len(suffix)]
+                break
+        rdetails = {"resourceType": service, "resource": action + pattern}
+        token = None
+        if pattern == ".waitForTaskToken":
+            token = self.uuid()
+            ctx = {**ctx, "Task": {"Token": token}}
+        scheduled: dict[str, Any] = {**rdetails, "region": self.region, "parameters": params}
+        if timeout is not None:
+            scheduled["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            scheduled["heartbeatInSeconds"] = int(heartbeat)
+        self.record(branch, "TaskScheduled", scheduled)
+        yield (SLEEP, self.clock.now())
+        self.record(branch, "TaskStarted", rdetails)
+        function_name = None
+        if service == "lambda" and action == "invoke":
+            function_name = params.get("FunctionName") if isinstance(params, dict) else None
+            fn = self.resources.resolve(resource + pattern, function_name) if function_name else None
+            if fn is None:
+                fn = self.resources.resolve(resource)
+            payload = params.get("Payload") if isinstance(params, dict) else None
+        else:
+            fn = self.resources.resolve(resource) or self.resources.resolve(_SERVICE_PREFIX + service + ":" + action)
+            payload = params
+        if fn is None:
+            failure: Failed | None = (
+                self._missing(resource, function_name) if service == "lambda" else
+                Failed("States.Runtime", f"no handler for resource '{resource}'")
+            )
+            result, elapsed = None, 0.0
+        else:
+            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
+        if failure is None and (yield from self._elapse(elapsed, timeout)):
+            self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
+            raise Failed(TIMEOUT)
+        if failure is None and service == "lambda" and action == "invoke":
+            result = self._lambda_envelope(result)
+        if failure is None:
+            failure = self._result_too_large(result, service)
+        if failure is not None:
+            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
+            raise failure
+        if token is None:
+            self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
+            return result
+        self.record(branch, "TaskSubmitted", {**rdetails, "output": result})
+        wait = TokenWait(token, timeout, heartbeat)
+        if timeout is not None:
+            wait.timeout_deadline = self.clock.now() + timeout
+        try:
+            answer = yield (TOKEN, wait)
+        except Failed as f:
+            kind = "TaskTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "TaskFailed"
+            self.record(branch, kind, {**rdetails, **_error_details(f)})
+            raise
+        self.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
+        return answer
+
+    def _lambda_envelope(self, payload: Any) -> dict[str, Any]:
+        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it."""
+        request_id = self.uuid()
+        body_len = str(len(_jdump(payload).encode("utf-8")))
+        date = datetime.fromtimestamp(self.clock.now(), UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return {
+            "ExecutedVersion": "$LATEST",
+            "Payload": payload,
+            "SdkHttpMetadata": {
+                "AllHttpHeaders": {
+                    "X-Amz-Executed-Version": ["$LATEST"],
+                    "x-amzn-Remapped-Content-Length": ["0"],
+                    "Connection": ["keep-alive"],
+                    "x-amzn-RequestId": [request_id],
+                    "Content-Length": [body_len],
+                    "Date": [date],
+                    "Content-Type": ["application/json"],
+                },
+                "HttpHeaders": {
+                    "Connection": "keep-alive",
+                    "Content-Length": body_len,
+                    "Content-Type": "application/json",
+                    "Date": date,
+                    "X-Amz-Executed-Version": "$LATEST",
+                    "x-amzn-Remapped-Content-Length": "0",
+                    "x-amzn-RequestId": request_id,
+                },
+                "HttpStatusCode": 200,
+            },
+            "SdkResponseMetadata": {"RequestId": request_id},
+            "StatusCode": 200,
+        }
+
+    def _invoke_activity(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
+                         timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+        details: dict[str, Any] = {"resource": resource, "input": params}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        self.record(branch, "ActivityScheduled", details)
+        fn = self.resources.resolve(resource)
+        if fn is None:
+            token = self.uuid()
+            wait = TokenWait(token, timeout, heartbeat)
+            if timeout is not None:
+                wait.timeout_deadline = self.clock.now() + timeout
+            try:
+                answer = yield (TOKEN, wait)
+            except Failed as f:
+                self.record(branch, "ActivityTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "ActivityFailed",
+                            _error_details(f))
+                raise
+            self.record(branch, "ActivitySucceeded", {"output": answer})
+            return answer
+        yield (SLEEP, self.clock.now())
+        self.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
+        result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
+        if failure is None and (yield from self._elapse(elapsed, timeout)):
+            self.record(branch, "ActivityTimedOut", {"error": TIMEOUT})
+            raise Failed(TIMEOUT)
+        if failure is not None:
+            self.record(branch, "ActivityFailed", _error_details(failure))
+            raise failure
+        self.record(branch, "ActivitySucceeded", {"output": result})
+        return result
+
+    # -- Parallel -------------------------------------------------------------------------------------------
+    def s_parallel(self, st: m.ParallelState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        retriers = st.retry
+        attempts = [0] * len(retriers)
+        retry_count = 0
+        while True:
+            try:
+                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                variables = branch.variables
+                try:
+                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                    if st.has_parameters:
+                        eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                self.record(branch, "ParallelStateStarted")
+                start_prev = branch.prev
+
+                def make(i: int, eff: Any = eff, start_prev: int = start_prev) -> Branch:
+                    child = Branch(None, join, i, start_prev, variables)
+                    child.gen = self.run_body(st.branches[i], eff, child)
+                    child.on_abort = self._on_abort
+                    return child
+
+                join = Join(len(st.branches), make)
+                try:
+                    results = yield (FORK, join)
+                except Failed as f:
+                    if not f.terminal and f.error != BRANCH_FAILED:
+                        pass
+                    raise
+                try:
+                    selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
+                    out = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                self._sync_prev(branch, join)
+                if visit is not None:
+                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
+                self.exit(st, out, branch, visit)
+                return (None if st.end else st.next), out
+            except Failed as f:
+                will_retry = not f.terminal and _will_retry(retriers, attempts, f.error)
+                caught = not f.terminal and rt.find_catcher(st.catch, f.error) is not None
+                if not will_retry and not caught:
+                    self.record(branch, "ParallelStateFailed")
+                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                if handled is None:
+                    retry_count += 1
+                    continue
+                return handled
+
+    def _sync_prev(self, branch: Branch, join: Join) -> None:
+        branch.prev = self.builder.last_id
+
+    def _on_abort(self, child: Branch) -> None:
+        st = child.state
+        if st is not None:
+            self.record(child, st.type + "StateAborted")
+        if getattr(child, "map_name", None) is not None:
+            pass
+
+    # -- Map ------------------------------------------------------------------------------------------------
+    def s_map(self, st: m.MapState, data: Any, branch: Branch, extra: Any) -> Gen:
+        entered = self.clock.now()
+        eid, visit = self.enter(st, data, branch)
+        retriers = st.retry
+        attempts = [0] * len(retriers)
+        retry_count = 0
+        while True:
+            try:
+                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                variables = branch.variables
+                try:
+                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                    items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
+                    if not isinstance(items, list):
+                        raise Failed(RUNTIME, f"Invalid path '{st.items_path}': The Map state input must be an array but was: "
+                                     f"{_jdump(items)}" if st.items_path != "$" else
+                                     f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                    max_conc = self._map_int(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
+                    tol_count = self._map_int(st.tolerated_failure_count, st.tolerated_failure_count_path, "ToleratedFailureCount", eff, ctx, variables, "integer")
+                    tol_pct = self._map_int(st.tolerated_failure_percentage, st.tolerated_failure_percentage_path, "ToleratedFailurePercentage", eff, ctx, variables, "float")
+                    if tol_count is not None and tol_count < 0:
+                        raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
+                    if tol_pct is not None and not 0 <= tol_pct <= 100:
+                        raise Failed(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.", terminal=True)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                self.record(branch, "MapStateStarted", {"length": len(items)})
+                start_prev = branch.prev
+                processor = st.processor
+                assert processor is not None
+                selector = st.item_selector if st.has_item_selector else m.MISSING
+
+                def make(i: int, items: list[Any] = items, eff: Any = eff, start_prev: int = start_prev) -> Branch:
+                    child = Branch(None, join, i, start_prev, variables)
+                    child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered)
+                    child.on_abort = self._on_abort_iteration
+                    return child
+
+                tolerance = None
+                if tol_count is not None or tol_pct is not None:
+                    def tolerance(failures: int, total: int, c: Any = tol_count, p: Any = tol_pct) -> bool:
+                        if c is not None and failures <= c:
+                            return True
+                        return p is not None and total > 0 and failures * 100.0 / total <= p
+                join = Join(len(items), make, max_conc or 0, tolerance)
+                results = yield (FORK, join)
+                self._sync_prev(branch, join)
+                try:
+                    selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
+                    out = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+                self.record(branch, "MapStateSucceeded")
+                if visit is not None:
+                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
+                self.exit(st, out, branch, visit)
+                return (None if st.end else st.next), out
+            except Failed as f:
+                if f.error != RUNTIME or not f.terminal:
+                    pass
+                will_retry = not f.terminal and _will_retry(retriers, attempts, f.error)
+                caught = not f.terminal and rt.find_catcher(st.catch, f.error) is not None
+                if not will_retry and not caught and not (f.terminal and f.cause and "entered at the event id" in f.cause and self.builder_len_since(eid) == 0):
+                    self.record(branch, "MapStateFailed")
+                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                if handled is None:
+                    retry_count += 1
+                    continue
+                return handled
+
+    def builder_len_since(self, eid: int) -> int:
+        return len(self.builder) - eid
+
+    def _map_int(self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str) -> Any:
+        if path is None:
+            return value
+        v = df.select(path, eff, ctx, variables)
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and (kind == "float" or float(v).is_integer())
+        if not ok:
+            shown = v if isinstance(v, str) else _jdump(v)
+            raise Failed(RUNTIME, f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path}', terminal=True)
+        return int(v) if kind == "integer" else float(v)
+
+    def _iteration(self, st: m.MapState, processor: m.Body, index: int, item: Any, eff: Any, selector: Any,
+                   child: Branch, entered: float) -> Gen:
+        self.record(child, "MapIterationStarted", {"index": index, "name": st.name})
+        map_ctx = {"Map": {"Item": {"Index": index, "Value": item}}}
+        if selector is not m.MISSING:
+            ctx = self.context(st, entered, child, map_ctx)
+            value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
+        else:
+            value = item
+        try:
+            out = yield from self.run_body(processor, value, child)
+        except Failed:
+            self.record(child, "MapIterationFailed", {"index": index, "name": st.name})
+            raise
+        self.record(child, "MapIterationSucceeded", {"index": index, "name": st.name})
+        return out
+
+    def _on_abort_iteration(self, child: Branch) -> None:
+        self._on_abort(child)
+        join = child.join
+        name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
+        self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
+
+    _runners: dict[str, Any] = {
+        "Pass": s_pass,
+        "Task": s_task,
+        "Choice": s_choice,
+        "Wait": s_wait,
+        "Succeed": s_succeed,
+        "Fail": s_fail,
+        "Parallel": s_parallel,
+        "Map": s_map,
+    }
+
+
+def _will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str) -> bool:
+    i = rt.find_retrier(retriers, error)
+    return i is not None and attempts[i] < retriers[i].max_attempts
+
+
+def _error_details(f: Failed) -> dict[str, Any]:
+    d: dict[str, Any] = {"error": f.error}
+    if f.cause is not None:
+        d["cause"] = f.cause
+    return d
+
+
+def _copy(value: Any) -> Any:
+    """A private copy for a handler, so a handler that mutates its input cannot rewrite recorded history."""
+    if isinstance(value, dict | list):
+        return json.loads(_jdump(value))
+    return value
+
+
+QUERY_EVALUATION = QUERY_EVALUATION_ERROR
+EXCEEDED = EXCEED_TOLERATED_FAILURE_THRESHOLD

@@ -1,0 +1,207 @@
+"""Task resources: which Python code answers which ``Resource`` ARN (DESIGN principle 5: registries are
+instances the user passes in; the definition never picks Python code by itself).
+
+A key is a Lambda function name (``"charge"``), a full ARN (``"arn:aws:lambda:...:function:charge"``,
+``"arn:aws:states:::sqs:sendMessage"``, an activity ARN), or an ARN pattern with ``*``/``?`` wildcards.
+Lookup order: exact ARN, function or activity name, then patterns in insertion order.
+
+A handler is called with what fits its signature:
+
+- ``fn(input)``: the effective task input;
+- ``fn(input, context)``: plus a :class:`LambdaContext` (like AWS Lambda's second argument), which also carries
+  the ASL context object and the task token;
+- ``fn(call: TaskCall)``: one :class:`TaskCall` with everything (the Temporal-style single argument).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import difflib
+import fnmatch
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["LambdaContext", "Resources", "TaskCall", "virtual_sleep"]
+
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskCall:
+    """Everything a handler may want to know about one task attempt."""
+
+    input: Any
+    resource: str
+    state_name: str
+    context: Mapping[str, Any]
+    task_token: str | None = None
+    attempt: int = 0
+    function_name: str | None = None
+
+
+@dataclass(slots=True)
+class LambdaContext:
+    """A stand-in for AWS Lambda's context object (the handler's second argument)."""
+
+    function_name: str
+    aws_request_id: str
+    invoked_function_arn: str
+    state_context: Mapping[str, Any] = field(default_factory=dict)
+    task_token: str | None = None
+    memory_limit_in_mb: int = 128
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+    def sleep(self, seconds: float) -> None:
+        """Take ``seconds`` of virtual time (see :func:`virtual_sleep`)."""
+        virtual_sleep(seconds)
+
+
+# -- virtual time inside a handler ------------------------------------------------------------------------
+
+_elapsed: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("sfnkit_task_elapsed", default=None)
+
+
+def virtual_sleep(seconds: float) -> None:
+    """Let a task take ``seconds`` of *virtual* time (e.g. to exercise TimeoutSeconds) without really sleeping.
+
+    Outside a running task it does nothing, so handlers stay plain functions.
+    """
+    box = _elapsed.get()
+    if box is not None and seconds > 0:
+        box[0] += float(seconds)
+
+
+def call_with_elapsed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """Run ``fn`` and return its result and the virtual seconds it asked to take."""
+    box = [0.0]
+    token = _elapsed.set(box)
+    try:
+        return fn(), box[0]
+    finally:
+        _elapsed.reset(token)
+
+
+# -- the registry -----------------------------------------------------------------------------------------
+
+
+def _kind_of(fn: Handler) -> str:
+    """How to call ``fn``: "call" (TaskCall), "one" (input), "two" (input, context)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return "one"
+    params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values()):
+        return "two"
+    if len(params) == 1 and (params[0].name == "call" or params[0].annotation in (TaskCall, "TaskCall")):
+        return "call"
+    return "two" if len(params) >= 2 else "one"
+
+
+def function_name_of(arn_or_name: str) -> str:
+    """The bare function name in a Lambda ARN, partial ARN or name (qualifiers such as ``:$LATEST`` dropped)."""
+    s = arn_or_name
+    if s.startswith("arn:"):
+        parts = s.split(":")
+        # arn:aws:lambda:region:account:function:name[:qualifier]
+        if len(parts) >= 7 and parts[5] == "function":
+            return parts[6]
+        return parts[-1]
+    parts = s.split(":")
+    # account:function:name[:qualifier] or name[:qualifier]
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2]
+    return parts[0]
+
+
+def activity_name_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
+        return parts[6]
+    return None
+
+
+class Resources(Mapping[str, Handler]):
+    """A mutable registry of task handlers. ``Resources({"charge": fn})`` or ``r["charge"] = fn``."""
+
+    def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
+        self._exact: dict[str, Handler] = {}
+        self._patterns: dict[str, Handler] = {}
+        self._kinds: dict[int, str] = {}
+        for k, v in (handlers or {}).items():
+            self[k] = v
+
+    def __setitem__(self, key: str, fn: Handler) -> None:
+        if not callable(fn):
+            raise TypeError(f"the handler for {key!r} must be callable, got {type(fn).__name__}")
+        if any(ch in key for ch in "*?[") and not key.startswith("<"):
+            self._patterns[key] = fn
+        else:
+            self._exact[key] = fn
+
+    def __getitem__(self, key: str) -> Handler:
+        return {**self._exact, **self._patterns}[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._exact
+        yield from self._patterns
+
+    def __len__(self) -> int:
+        return len(self._exact) + len(self._patterns)
+
+    def kind(self, fn: Handler) -> str:
+        k = self._kinds.get(id(fn))
+        if k is None:
+            k = self._kinds[id(fn)] = _kind_of(fn)
+        return k
+
+    def resolve(self, resource: str, function_name: str | None = None) -> Handler | None:
+        """The handler for a resource ARN (and, for ``lambda:invoke``, its FunctionName), or None."""
+        exact = self._exact
+        if function_name is not None:
+            if function_name in exact:
+                return exact[function_name]
+            name = function_name_of(function_name)
+            if name in exact:
+                return exact[name]
+            for pat, fn in self._patterns.items():
+                if fnmatch.fnmatchcase(function_name, pat) or fnmatch.fnmatchcase(name, pat):
+                    return fn
+        if resource in exact:
+            return exact[resource]
+        if ":lambda:" in resource and ":function:" in resource:
+            name = function_name_of(resource)
+            if name in exact:
+                return exact[name]
+            base = resource.rsplit(":", 1)[0] if resource.count(":") >= 7 else None
+            if base and base in exact:
+                return exact[base]
+        act = activity_name_of(resource)
+        if act is not None and act in exact:
+            return exact[act]
+        for pat, fn in self._patterns.items():
+            if fnmatch.fnmatchcase(resource, pat):
+                return fn
+        return None
+
+    def suggest(self, wanted: str) -> str:
+        """A hint naming the closest keys, for "no handler" messages."""
+        keys = list(self)
+        if not keys:
+            return "no resources were given; pass resources={name_or_arn: function}"
+        close = difflib.get_close_matches(function_name_of(wanted), keys, n=3, cutoff=0.4) or difflib.get_close_matches(
+            wanted, keys, n=3, cutoff=0.4
+        )
+        if close:
+            return "closest keys: " + ", ".join(repr(k) for k in close)
+        return "known keys: " + ", ".join(repr(k) for k in keys[:8])
+
+    def __repr__(self) -> str:
+        return f"Resources({sorted(self)!r})"

@@ -1,0 +1,53 @@
+"""Retry and Catch matching and backoff (ASL spec "Retrying after error", "Fallback states"; AWS's
+``MaxDelaySeconds`` and ``JitterStrategy`` additions).
+
+The delay before retry number *n* (n = 1 for the first retry) is
+``IntervalSeconds * BackoffRate ** (n - 1)``, capped by ``MaxDelaySeconds``; with ``JitterStrategy: FULL`` it is
+drawn uniformly from ``[0, delay]`` using the execution's seeded random source.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from sfnkit.asl.model import Catcher, Retrier
+from sfnkit.errors import ALL, RUNTIME
+
+__all__ = ["find_catcher", "find_retrier", "matches", "retry_delay"]
+
+#: States.Runtime is terminal: neither States.ALL nor its own name retries or catches it. (AWS recordings show
+#: States.DataLimitExceeded from a task result IS caught by States.ALL, despite older docs.)
+_NOT_MATCHED_BY_ALL = frozenset({RUNTIME})
+
+
+def matches(error_equals: Sequence[str], error: str) -> bool:
+    """Whether an ``ErrorEquals`` list covers ``error``."""
+    if error in error_equals:
+        return error != RUNTIME
+    return ALL in error_equals and error not in _NOT_MATCHED_BY_ALL
+
+
+def find_retrier(retriers: Sequence[Retrier], error: str) -> int | None:
+    """Index of the first retrier whose ErrorEquals matches, or None."""
+    for i, r in enumerate(retriers):
+        if matches(r.error_equals, error):
+            return i
+    return None
+
+
+def find_catcher(catchers: Sequence[Catcher], error: str) -> Catcher | None:
+    for c in catchers:
+        if matches(c.error_equals, error):
+            return c
+    return None
+
+
+def retry_delay(retrier: Retrier, attempt: int, rng: random.Random) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based)."""
+    delay = retrier.interval_seconds * retrier.backoff_rate ** (attempt - 1)
+    if retrier.max_delay_seconds is not None:
+        delay = min(delay, retrier.max_delay_seconds)
+    if retrier.jitter_strategy == "FULL":
+        delay = rng.uniform(0, delay)
+    return delay

@@ -1,0 +1,303 @@
+"""The scheduler: runs branch coroutines, owns the clock, and is the only place that advances time.
+
+Every branch of work (the top level, each Parallel branch, each Map iteration) is a generator that yields
+commands (tuples, first item an opcode):
+
+``(CHECKPOINT, state, branch)``
+    about to enter ``state``: the place where stepping and breakpoints stop, and where branches interleave.
+``(SLEEP, until)``
+    resume at virtual time ``until`` (Wait states, retry backoff, a task's virtual duration).
+``(FORK, join)``
+    run the children of a :class:`Join` (Parallel branches, Map iterations) and resume with their results, or
+    with the failure that ended them.
+``(TOKEN, wait)``
+    park until ``send_task_success/failure`` answers the task token, or its timeout/heartbeat fires.
+
+**Deterministic order.** Runnable branches sit in one FIFO queue. A branch that reaches a checkpoint goes to
+the back of the queue, so branches advance round-robin, one state at a time, in the order they were started
+(Parallel branches by index, Map iterations by item index). When nothing is runnable, the clock jumps to the
+earliest timer; timers due at the same instant fire in the order they were set. Nothing reads the OS clock
+unless a ``WallClock`` is used.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import Any
+
+from sfnkit.runtime.clock import Clock
+
+__all__ = ["CHECKPOINT", "FORK", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler", "TokenWait"]
+
+CHECKPOINT = 0
+SLEEP = 1
+FORK = 2
+TOKEN = 3
+
+
+class Failed(Exception):
+    """A failure travelling through the interpreter: an ASL error name and cause.
+
+    ``terminal`` failures (States.Runtime and friends) skip Retry and Catch and end the execution.
+    """
+
+    __slots__ = ("cause", "error", "terminal")
+
+    def __init__(self, error: str, cause: str | None = None, *, terminal: bool = False) -> None:
+        super().__init__(error)
+        self.error = error
+        self.cause = cause
+        self.terminal = terminal
+
+    def __repr__(self) -> str:
+        return f"Failed({self.error!r}, {self.cause!r})"
+
+
+class Branch:
+    """One running coroutine plus where it reports when it ends."""
+
+    __slots__ = ("dead", "gen", "index", "join", "on_abort", "prev", "state", "variables", "waiting")
+
+    def __init__(self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int,
+                 variables: Any = None) -> None:
+        self.gen = gen
+        self.join = join
+        self.index = index
+        self.prev = prev  # id of the last event recorded in this branch (AWS's previousEventId chain)
+        self.state: Any = None  # the state being executed, for abort events and the debugger
+        self.dead = False
+        self.waiting: Join | TokenWait | None = None
+        self.on_abort: Callable[[Branch], None] | None = None
+        self.variables = variables
+
+
+class Join:
+    """Children of a Parallel or Map, their results, and the concurrency and failure rules."""
+
+    __slots__ = (
+        "children",
+        "done",
+        "failed",
+        "failures",
+        "make",
+        "max_concurrency",
+        "next_index",
+        "parent",
+        "pending",
+        "results",
+        "running",
+        "tolerance",
+        "total",
+    )
+
+    def __init__(self, total: int, make: Callable[[int], Branch], max_concurrency: int = 0,
+                 tolerance: Callable[[int, int], bool] | None = None) -> None:
+        self.total = total
+        self.make = make  # index -> a new Branch (created lazily so huge Maps stay small in memory)
+        self.max_concurrency = max_concurrency
+        self.tolerance = tolerance  # (failures, total) -> still tolerated?
+        self.results: list[Any] = [None] * total
+        self.pending = total
+        self.next_index = 0
+        self.running: dict[int, Branch] = {}
+        self.children: list[Branch] = []
+        self.failures = 0
+        self.failed: Failed | None = None
+        self.parent: Branch | None = None
+        self.done = False
+
+
+class TokenWait:
+    """A task parked on ``.waitForTaskToken`` (or an activity)."""
+
+    __slots__ = ("branch", "heartbeat", "heartbeat_deadline", "timeout_deadline", "token")
+
+    def __init__(self, token: str, timeout: float | None, heartbeat: float | None) -> None:
+        self.token = token
+        self.branch: Branch | None = None
+        self.heartbeat = heartbeat
+        self.timeout_deadline: float | None = None
+        self.heartbeat_deadline: float | None = None
+
+
+class Scheduler:
+    """Runs branches until there is nothing left to do, or until asked to pause."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.ready: deque[tuple[Branch, Any, BaseException | None]] = deque()
+        self.timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = 0
+        self.tokens: dict[str, TokenWait] = {}
+        self.pause_check: Callable[[Any, Branch], bool] | None = None
+        self.on_end: Callable[[Branch, Any, Failed | None], None] = lambda b, v, f: None
+        self.paused_at: tuple[Any, Branch] | None = None
+
+    # -- queueing ----------------------------------------------------------------------------------------
+    def start(self, branch: Branch) -> None:
+        self.ready.append((branch, None, None))
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        self._seq += 1
+        heapq.heappush(self.timers, (when, self._seq, action))
+
+    def resume(self, branch: Branch, value: Any = None, exc: BaseException | None = None) -> None:
+        if not branch.dead:
+            self.ready.append((branch, value, exc))
+
+    # -- the loop ----------------------------------------------------------------------------------------
+    def drive(self) -> str:
+        """Run until paused ("paused"), blocked on tokens ("waiting") or out of work ("idle")."""
+        ready = self.ready
+        timers = self.timers
+        clock = self.clock
+        pause_check = self.pause_check
+        while True:
+            if not ready:
+                if not timers:
+                    return "waiting" if self.tokens else "idle"
+                when, _, action = heapq.heappop(timers)
+                clock.advance_to(when)
+                action()
+                continue
+            branch, value, exc = ready.popleft()
+            if branch.dead:
+                continue
+            try:
+                cmd = branch.gen.throw(exc) if exc is not None else branch.gen.send(value)  # type: ignore[union-attr]
+            except StopIteration as stop:
+                self._end(branch, stop.value, None)
+                continue
+            except Failed as failure:
+                self._end(branch, None, failure)
+                continue
+            op = cmd[0]
+            if op == CHECKPOINT:
+                if pause_check is not None and pause_check(cmd[1], branch):
+                    ready.appendleft((branch, None, None))
+                    self.paused_at = (cmd[1], branch)
+                    return "paused"
+                ready.append((branch, None, None))
+            elif op == SLEEP:
+                self.at(cmd[1], lambda b=branch: self.resume(b))
+            elif op == FORK:
+                self._fork(branch, cmd[1])
+            elif op == TOKEN:
+                wait: TokenWait = cmd[1]
+                wait.branch = branch
+                branch.waiting = wait
+                self.tokens[wait.token] = wait
+                if wait.timeout_deadline is not None:
+                    self.at(wait.timeout_deadline, lambda w=wait: self._token_timeout(w, "States.Timeout"))
+                if wait.heartbeat is not None:
+                    self._arm_heartbeat(wait)
+            else:  # pragma: no cover - a bug in the interpreter
+                raise RuntimeError(f"unknown scheduler command {cmd!r}")
+
+    # -- endings ---------------------------------------------------------------------------------------
+    def _end(self, branch: Branch, value: Any, failure: Failed | None) -> None:
+        branch.dead = True
+        join = branch.join
+        if join is None:
+            self.on_end(branch, value, failure)
+            return
+        if join.done:
+            return
+        join.running.pop(branch.index, None)
+        join.pending -= 1
+        if failure is None:
+            join.results[branch.index] = value
+        else:
+            join.failures += 1
+            tolerated = (
+                not failure.terminal
+                and join.tolerance is not None
+                and join.tolerance(join.failures, join.total)
+            )
+            if not tolerated:
+                join.failed = failure
+                self._finish_join(join)
+                return
+            join.results[branch.index] = None
+        self._start_children(join)
+        if join.pending == 0:
+            self._finish_join(join)
+
+    def _fork(self, parent: Branch, join: Join) -> None:
+        join.parent = parent
+        parent.waiting = join
+        if join.total == 0:
+            self._finish_join(join)
+            return
+        self._start_children(join)
+
+    def _start_children(self, join: Join) -> None:
+        limit = join.max_concurrency or join.total
+        while join.next_index < join.total and len(join.running) < limit and not join.done:
+            child = join.make(join.next_index)
+            join.running[join.next_index] = child
+            join.next_index += 1
+            self.ready.append((child, None, None))
+
+    def _finish_join(self, join: Join) -> None:
+        join.done = True
+        for child in list(join.running.values()):
+            self.abort(child)
+        join.running.clear()
+        parent = join.parent
+        if parent is None:
+            return
+        parent.waiting = None
+        if join.failed is not None:
+            self.resume(parent, None, join.failed)
+        else:
+            self.resume(parent, join.results)
+
+    def abort(self, branch: Branch) -> None:
+        """Stop a branch and everything below it, letting each record its "aborted" events."""
+        if branch.dead:
+            return
+        waiting = branch.waiting
+        if isinstance(waiting, Join) and not waiting.done:
+            waiting.done = True
+            for child in list(waiting.running.values()):
+                self.abort(child)
+        elif isinstance(waiting, TokenWait):
+            self.tokens.pop(waiting.token, None)
+        branch.dead = True
+        if branch.on_abort is not None:
+            branch.on_abort(branch)
+        if branch.gen is not None:
+            branch.gen.close()
+
+    # -- task tokens -----------------------------------------------------------------------------------
+    def _arm_heartbeat(self, wait: TokenWait) -> None:
+        assert wait.heartbeat is not None
+        deadline = self.clock.now() + wait.heartbeat
+        wait.heartbeat_deadline = deadline
+        self.at(deadline, lambda: self._heartbeat_due(wait, deadline))
+
+    def _heartbeat_due(self, wait: TokenWait, deadline: float) -> None:
+        if wait.heartbeat_deadline == deadline:
+            self._token_timeout(wait, "States.HeartbeatTimeout")
+
+    def _token_timeout(self, wait: TokenWait, error: str) -> None:
+        if self.tokens.get(wait.token) is not wait:
+            return
+        del self.tokens[wait.token]
+        assert wait.branch is not None
+        wait.branch.waiting = None
+        self.resume(wait.branch, None, Failed(error))
+
+    def answer(self, token: str, value: Any = None, failure: Failed | None = None) -> None:
+        wait = self.tokens.pop(token)
+        assert wait.branch is not None
+        wait.branch.waiting = None
+        self.resume(wait.branch, value, failure)
+
+    def heartbeat(self, token: str) -> None:
+        wait = self.tokens[token]
+        if wait.heartbeat is not None:
+            self._arm_heartbeat(wait)
