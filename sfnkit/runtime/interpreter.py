@@ -114,14 +114,15 @@ class Interpreter:
             "RedriveCount": 0,
         }
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
-        self.pending_states: dict[int, Branch] = {}
+        self.child_histories: list[HistoryBuilder] = []
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
         return format_timestamp(datetime.fromtimestamp(t, UTC))
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
-        eid = self.builder.add(type, branch.prev, self.clock.now(), details)
+        sink = branch.sink  # the child execution of a distributed Map records into its own history
+        eid = (self.builder if sink is None else sink).add(type, branch.prev, self.clock.now(), details)
         branch.prev = eid
         return eid
 
@@ -170,10 +171,26 @@ class Interpreter:
             self.visits.append(visit)
         return eid, visit
 
-    def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None) -> None:
-        self.record(branch, st.type + "StateExited", {"name": st.name, "output": output})
+    def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
+             assigned: dict[str, Any] | None = None) -> None:
+        details: dict[str, Any] = {"name": st.name, "output": output}
+        if assigned is not None:
+            details["assignedVariables"] = assigned
+        self.record(branch, st.type + "StateExited", details)
         if visit is not None:
             visit.stages["output"] = output
+            if assigned is not None:
+                visit.variables = assigned
+
+    def assign(self, template: Mapping[str, Any] | None, value: Any, ctx: Any, branch: Branch) -> dict[str, Any] | None:
+        """Evaluate an ``Assign`` (JSONPath flavour: a payload template over ``value``) and update the branch's
+        variables. Every expression sees the variables as they were before this Assign; the branch's dict is
+        replaced, never mutated, so Parallel branches and Map iterations that share it cannot leak into it."""
+        if template is None:
+            return None
+        new = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
+        branch.variables = {**branch.variables, **new}
+        return new
 
     # -- Pass ---------------------------------------------------------------------------------------------
     def s_pass(self, st: m.PassState, data: Any, branch: Branch, extra: Any) -> Gen:
@@ -186,6 +203,7 @@ class Interpreter:
             if st.has_parameters:
                 eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
             result = st.result if st.has_result else eff
+            assigned = self.assign(st.assign, result, ctx, branch)
             out = df.apply_result_path(st.result_path, data, result)
             out = df.apply_output_path(st.output_path, out, ctx, variables)
             if st.has_result and df.size_of(out) > df.MAX_PAYLOAD_BYTES:
@@ -195,7 +213,7 @@ class Interpreter:
             raise self.state_error(st, eid, f) from None
         if visit is not None:
             visit.stages.update(afterInputPath=eff, result=result)
-        self.exit(st, out, branch, visit)
+        self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
         yield  # pragma: no cover - makes this a generator
 
@@ -248,14 +266,18 @@ class Interpreter:
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             nxt = None
+            assign = st.assign
             for rule in st.choices:
                 if self._rule(rule, eff, ctx, variables):
                     nxt = rule.next
+                    if rule.assign is not None:
+                        assign = rule.assign
                     break
             if nxt is None:
                 nxt = st.default
             if nxt is None:
                 raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+            assigned = self.assign(assign, eff, ctx, branch)
             out = df.apply_output_path(st.output_path, eff, ctx, variables)
         except Failed as f:
             if f.error == NO_CHOICE_MATCHED:
@@ -264,7 +286,7 @@ class Interpreter:
         if visit is not None:
             visit.stages["afterInputPath"] = eff
             visit.stages["next"] = nxt
-        self.exit(st, out, branch, visit)
+        self.exit(st, out, branch, visit, assigned)
         return nxt, out
         yield  # pragma: no cover
 
@@ -306,10 +328,11 @@ class Interpreter:
         if until > self.clock.now():
             yield (SLEEP, until)
         try:
+            assigned = self.assign(st.assign, eff, ctx, branch)
             out = df.apply_output_path(st.output_path, eff, ctx, variables)
         except Failed as f:
             raise self.state_error(st, eid, f) from None
-        self.exit(st, out, branch, visit)
+        self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
 
     def _wait_until(self, st: m.WaitState, eff: Any, ctx: Any, variables: Any, entered: float) -> float:
@@ -365,6 +388,7 @@ class Interpreter:
                 result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count)
                 try:
                     selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
+                    assigned = self.assign(st.assign, selected, ctx, branch)
                     out = df.apply_result_path(st.result_path, data, selected)
                     out = df.apply_output_path(st.output_path, out, ctx, variables)
                 except Failed as f:
@@ -372,7 +396,7 @@ class Interpreter:
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, afterParameters=params, result=result,
                                         afterResultSelector=selected, afterResultPath=out)
-                self.exit(st, out, branch, visit)
+                self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
                 handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
@@ -400,10 +424,12 @@ class Interpreter:
             raise f
         error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None else {"Error": f.error}
         try:
+            ctx = self.context(st, self.clock.now(), branch)
+            assigned = self.assign(catcher.assign, error_output, ctx, branch)
             out = df.apply_result_path(catcher.result_path, data, error_output)
         except Failed as g:
             raise self.state_error(st, visit.entered_event_id if visit else 0, g) from None
-        self.exit(st, out, branch, visit)
+        self.exit(st, out, branch, visit, assigned)
         return catcher.next, out
 
     def _task_timeouts(self, st: m.TaskState, eff: Any, ctx: Any, variables: Any) -> tuple[float | None, float | None]:
@@ -681,14 +707,10 @@ class Interpreter:
                     return child
 
                 join = Join(len(st.branches), make)
-                try:
-                    results = yield (FORK, join)
-                except Failed as f:
-                    if not f.terminal and f.error != BRANCH_FAILED:
-                        pass
-                    raise
+                results = yield (FORK, join)
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
+                    assigned = self.assign(st.assign, selected, ctx, branch)
                     out = df.apply_result_path(st.result_path, data, selected)
                     out = df.apply_output_path(st.output_path, out, ctx, variables)
                 except Failed as f:
@@ -696,14 +718,10 @@ class Interpreter:
                 self._sync_prev(branch, join)
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
-                self.exit(st, out, branch, visit)
+                self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
-                will_retry = not f.terminal and _will_retry(retriers, attempts, f.error)
-                caught = not f.terminal and rt.find_catcher(st.catch, f.error) is not None
-                if not will_retry and not caught:
-                    self.record(branch, "ParallelStateFailed")
-                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
@@ -726,6 +744,7 @@ class Interpreter:
         retriers = st.retry
         attempts = [0] * len(retriers)
         retry_count = 0
+        distributed = st.is_distributed
         while True:
             try:
                 ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
@@ -734,19 +753,20 @@ class Interpreter:
                     eff = df.apply_input_path(st.input_path, data, ctx, variables)
                     items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
                     if not isinstance(items, list):
-                        raise Failed(RUNTIME, f"Invalid path '{st.items_path}': The Map state input must be an array but was: "
-                                     f"{_jdump(items)}" if st.items_path != "$" else
-                                     f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
-                    max_conc = self._map_int(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
-                    tol_count = self._map_int(st.tolerated_failure_count, st.tolerated_failure_count_path, "ToleratedFailureCount", eff, ctx, variables, "integer")
-                    tol_pct = self._map_int(st.tolerated_failure_percentage, st.tolerated_failure_percentage_path, "ToleratedFailurePercentage", eff, ctx, variables, "float")
-                    if tol_count is not None and tol_count < 0:
-                        raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
-                    if tol_pct is not None and not 0 <= tol_pct <= 100:
-                        raise Failed(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.", terminal=True)
+                        raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                    max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
                 self.record(branch, "MapStateStarted", {"length": len(items)})
+                tolerance = None
+                if distributed:
+                    # AWS reads the tolerated-failure settings after MapStateStarted
+                    try:
+                        tolerance = self._tolerance(st, eff, ctx, variables)
+                    except Failed as f:
+                        raise self.state_error(st, eid, f) from None
+                    run_arn = f"arn:aws:states:{self.region}:{self.account}:mapRun:{self.sm_ctx['Name']}/{st.label or st.name}:{self.uuid()}"
+                    self.record(branch, "MapRunStarted", {"mapRunArn": run_arn})
                 start_prev = branch.prev
                 processor = st.processor
                 assert processor is not None
@@ -754,21 +774,29 @@ class Interpreter:
 
                 def make(i: int, items: list[Any] = items, eff: Any = eff, start_prev: int = start_prev) -> Branch:
                     child = Branch(None, join, i, start_prev, variables)
+                    if distributed:
+                        child.sink = HistoryBuilder()
+                        self.child_histories.append(child.sink)
                     child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered)
                     child.on_abort = self._on_abort_iteration
                     return child
 
-                tolerance = None
-                if tol_count is not None or tol_pct is not None:
-                    def tolerance(failures: int, total: int, c: Any = tol_count, p: Any = tol_pct) -> bool:
-                        if c is not None and failures <= c:
-                            return True
-                        return p is not None and total > 0 and failures * 100.0 / total <= p
                 join = Join(len(items), make, max_conc or 0, tolerance)
-                results = yield (FORK, join)
-                self._sync_prev(branch, join)
+                try:
+                    results = yield (FORK, join)
+                except Failed as f:
+                    if distributed:
+                        self.record(branch, "MapRunFailed", _error_details(f))
+                        if not f.terminal:
+                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+                    raise f from None
+                if distributed:
+                    self.record(branch, "MapRunSucceeded")
+                else:
+                    self._sync_prev(branch, join)
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
+                    assigned = self.assign(st.assign, selected, ctx, branch)
                     out = df.apply_result_path(st.result_path, data, selected)
                     out = df.apply_output_path(st.output_path, out, ctx, variables)
                 except Failed as f:
@@ -776,33 +804,55 @@ class Interpreter:
                 self.record(branch, "MapStateSucceeded")
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
-                self.exit(st, out, branch, visit)
+                self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
-                if f.error != RUNTIME or not f.terminal:
-                    pass
-                will_retry = not f.terminal and _will_retry(retriers, attempts, f.error)
-                caught = not f.terminal and rt.find_catcher(st.catch, f.error) is not None
-                if not will_retry and not caught and not (f.terminal and f.cause and "entered at the event id" in f.cause and self.builder_len_since(eid) == 0):
-                    self.record(branch, "MapStateFailed")
-                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
                 return handled
 
-    def builder_len_since(self, eid: int) -> int:
-        return len(self.builder) - eid
+    def _state_failed(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
+                      retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
+        """Parallel and Map: record <Type>StateFailed when the failure ends the state (not retried, not caught,
+        not a terminal run-time error, which AWS reports with ExecutionFailed alone), then Retry/Catch."""
+        if not f.terminal and not _will_retry(retriers, attempts, f.error) and rt.find_catcher(st.catch, f.error) is None:
+            self.record(branch, st.type + "StateFailed")
+        return (yield from self._handle_error(st, f, data, branch, visit, retriers, attempts))
 
-    def _map_int(self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str) -> Any:
+    def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Any:
+        count = self._map_number(st.tolerated_failure_count, st.tolerated_failure_count_path, "ToleratedFailureCount", eff, ctx, variables, "integer")
+        pct = self._map_number(st.tolerated_failure_percentage, st.tolerated_failure_percentage_path, "ToleratedFailurePercentage", eff, ctx, variables, "float")
+        if count is not None and count < 0:
+            raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
+        if pct is not None and not 0 <= pct <= 100:
+            raise Failed(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.", terminal=True)
+
+        def tolerated(failures: int, total: int) -> bool:
+            if count is not None and failures <= count:
+                return True
+            return pct is not None and total > 0 and failures * 100.0 / total <= pct
+
+        return tolerated
+
+    def _map_number(self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str) -> Any:
+        """A Map setting given literally or through its ``...Path`` form (numeric strings are accepted, as AWS does)."""
         if path is None:
             return value
         v = df.select(path, eff, ctx, variables)
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and (kind == "float" or float(v).is_integer())
-        if not ok:
+        number: float | None = None
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            number = v
+        elif isinstance(v, str):
+            try:
+                number = int(v) if kind == "integer" else float(v)
+            except ValueError:
+                number = None
+        if number is None or (kind == "integer" and not float(number).is_integer()):
             shown = v if isinstance(v, str) else _jdump(v)
             raise Failed(RUNTIME, f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path}', terminal=True)
-        return int(v) if kind == "integer" else float(v)
+        return int(number) if kind == "integer" else float(number)
 
     def _iteration(self, st: m.MapState, processor: m.Body, index: int, item: Any, eff: Any, selector: Any,
                    child: Branch, entered: float) -> Gen:
