@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,9 @@ import pytest
 
 from sfnkit.history import History, HistoryBuilder, views
 from sfnkit.history import events as et
+from tests.conformance.harness import cases_dir
 
-CASES = Path(
-    os.environ.get("SFNKIT_CONFORMANCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "conformance" / "cases")
-)
+CASES = cases_dir()
 T0 = 1_700_000_000
 
 

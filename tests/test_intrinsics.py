@@ -31,8 +31,9 @@ from sfnkit.asl.intrinsics import (
 from sfnkit.asl.paths import compile_path, set_path
 from sfnkit.asl.templates import compile_template
 from sfnkit.errors import StatesError
+from tests.conformance.harness import cases_dir
 
-CASES_DIR = os.environ.get("SFNKIT_CONFORMANCE_CASES", "/work/shared/conformance/cases")
+CASES_DIR = str(cases_dir())
 PREFIX = re.compile(r"^An error occurred while executing the state '[^']*' \(entered at the event id #\d+\)\. ")
 
 

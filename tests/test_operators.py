@@ -17,9 +17,7 @@ predicted, none is skipped. The matrix has no case for ``IsTimestamp``, ``String
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,10 +34,9 @@ from sfnkit.asl.operators import (
     pattern_problem,
     suggest_operator,
 )
+from tests.conformance.harness import cases_dir
 
-CASES_DIR = Path(
-    os.environ.get("SFNKIT_CONFORMANCE_CASES", Path(__file__).resolve().parents[2] / "shared/conformance/cases")
-)
+CASES_DIR = cases_dir()
 MATRIX_PREFIXES = (
     "test_is_operators__",
     "test_numeric__",

@@ -20,8 +20,9 @@ from sfnkit import errors
 from sfnkit.asl.paths import PathNotFound, compile_path, set_path
 from sfnkit.asl.templates import TemplateError, check_template, compile_template
 from sfnkit.errors import StatesError
+from tests.conformance.harness import cases_dir
 
-CASES_DIR = os.environ.get("SFNKIT_CONFORMANCE_CASES", "/work/shared/conformance/cases")
+CASES_DIR = str(cases_dir())
 PREFIX = re.compile(r"^An error occurred while executing the state '[^']*' \(entered at the event id #\d+\)\. ")
 
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sfnkit.asl.timestamps import format_timestamp, is_timestamp, parse_timestamp, timestamp_nanos
+from tests.conformance.harness import cases_dir
 
-CASES_DIR = Path(
-    os.environ.get("SFNKIT_CONFORMANCE_CASES", Path(__file__).resolve().parents[2] / "shared/conformance/cases")
-)
+CASES_DIR = cases_dir()
 
 ACCEPTED = [
     "2016-03-14T01:59:00Z",  # the spec's example
