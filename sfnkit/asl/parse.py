@@ -21,6 +21,8 @@ from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
     INVALID_INTRINSIC_FUNCTION,
     INVALID_JSON_PATH,
+    INVALID_LABEL_NAME,
+    INVALID_STATE_NAME,
     INVALID_JSONATA,
     INVALID_QUERY_LANGUAGE,
     RETRY_NEVER_RETRIES,
@@ -181,9 +183,10 @@ class Builder:
                 continue
             if other_ql is not None and key in other_ql:
                 other = "JSONata" if ql == "JSONPath" else "JSONPath"
+                this = what.removeprefix("a ").removeprefix("the ")
                 self.error(
                     pointer_join(loc, key),
-                    f'field "{key}" is only allowed in {other} states; this {what} uses {ql}'
+                    f'field "{key}" is only allowed in {other} states; this {this} uses {ql}'
                     + _ql_hint(key, ql),
                 )
                 continue
@@ -250,7 +253,14 @@ class Builder:
         from sfnkit.asl import templates
 
         for where, message in templates.check_template(value, loc):
-            code = INVALID_INTRINSIC_FUNCTION if "States." in message or "intrinsic" in message.lower() else INVALID_JSON_PATH
+            # A ".$" value that parses as neither a path nor an intrinsic call is a schema error on AWS
+            # ("The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call").
+            if "is not a valid intrinsic function call" in message:
+                code = INVALID_INTRINSIC_FUNCTION
+            elif "is not a valid JSONPath" in message:
+                code = INVALID_JSON_PATH
+            else:
+                code = SCHEMA_VALIDATION_FAILED
             self.error(where, message, code)
 
     def check_jsonata(self, expr: str, loc: str) -> None:
@@ -349,7 +359,7 @@ class Builder:
 
     def state(self, name: str, d: Any, loc: str, inherited: str) -> m.State | None:
         if not name or len(name) > MAX_NAME_LENGTH:
-            self.error(loc, f"state names must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}")
+            self.error(loc, f"state names must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}", INVALID_STATE_NAME)
         if not isinstance(d, dict):
             self.error(loc, f'state "{name}" must be an object, got {_type_name(d)}')
             return None
@@ -365,13 +375,18 @@ class Builder:
         ql = self.query_language(d, loc, inherited)
         allowed = FIELDS[typ] - (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY)
         other = (FIELDS[typ] & (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY))
-        self.unknown_fields(d, allowed, loc, f"a {typ} state", other_ql=other, ql=ql)
+        # Next/End on a Choice, Succeed or Fail state get their own, clearer message below; do not report them twice.
+        misplaced_flow = ("Next", "End") if typ in ("Choice", "Succeed", "Fail") else ()
+        checked = {k: v for k, v in d.items() if k not in misplaced_flow} if misplaced_flow else d
+        self.unknown_fields(checked, allowed, loc, f"a {typ} state", other_ql=other, ql=ql)
 
         common: dict[str, Any] = {"name": name, "type": typ, "location": loc, "query_language": ql, "raw": d}
         common["comment"] = self.get_str(d, "Comment", loc)
         if ql == "JSONPath":
-            common["input_path"] = self.get_path(d, "InputPath", loc)
-            common["output_path"] = self.get_path(d, "OutputPath", loc)
+            # ASL spec "Filters": InputPath and OutputPath are Paths (wildcards, filters allowed); ResultPath,
+            # ItemsPath and the *Path fields that name one value are Reference Paths.
+            common["input_path"] = self.get_path(d, "InputPath", loc, reference=False)
+            common["output_path"] = self.get_path(d, "OutputPath", loc, reference=False)
         elif "Output" in d:
             self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
             common["output"] = d["Output"]
@@ -706,7 +721,8 @@ class Builder:
         label = self.get_str(d, "Label", loc)
         if label is not None:
             if len(label) > 40 or any(ch in label for ch in ' <>{}[]?*"#%\\^|~`$&,;:/'):
-                self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters')
+                self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters',
+                           INVALID_LABEL_NAME)
         c["label"] = label
         return m.MapState(**c)
 

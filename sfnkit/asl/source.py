@@ -66,7 +66,8 @@ def _looks_like_path(s: str) -> bool:
 def read_source(source: Any) -> ReadResult:
     """Turn any accepted source into a JSON value. Never raises for bad content."""
     if isinstance(source, Mapping):
-        return ReadResult(dict(source), None, [])
+        value = dict(source)
+        return ReadResult(value, None, _json_problems(value))
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
         try:
@@ -77,11 +78,17 @@ def read_source(source: Any) -> ReadResult:
                 str(path),
                 [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {path}: {e.strerror or e}")],
             )
-        except UnicodeDecodeError as e:
+        except ValueError as e:  # e.g. an embedded NUL byte: not a usable path (UnicodeDecodeError is caught below)
+            if isinstance(e, UnicodeDecodeError):
+                return ReadResult(
+                    None,
+                    str(path),
+                    [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"{path} is not UTF-8 text: {e.reason}")],
+                )
             return ReadResult(
                 None,
-                str(path),
-                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"{path} is not UTF-8 text: {e.reason}")],
+                None,
+                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {str(path)[:80]!r}: {e}")],
             )
         kind = "yaml" if path.name.endswith(_YAML_SUFFIXES) else "json"
         return _parse_text(text, str(path), kind)
@@ -113,7 +120,8 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
     positions = Positions(text, kind)
     if kind == "json":
         try:
-            return ReadResult(json.loads(text), name, [], positions)
+            value = json.loads(text)
+            return ReadResult(value, name, _json_problems(value), positions)
         except json.JSONDecodeError as e:
             if name and not name.endswith(_JSON_SUFFIXES) or text.lstrip()[:1] not in ("{", "["):
                 pass  # fall through to YAML for files with unusual suffixes
@@ -175,14 +183,75 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
                 )
             ],
         )
-    return ReadResult(value, name, [], positions)
+    return ReadResult(value, name, _json_problems(value), positions)
+
+
+def _json_problems(value: Any) -> list[Diagnostic]:
+    """The first place where ``value`` is not a JSON value, as a diagnostic (AWS only ever sees JSON).
+
+    Catches what YAML or a hand-built dict can hold and JSON cannot: non-string keys, NaN and infinities (which
+    ``json.loads`` also accepts), bytes, sets, dates, tuples, and self-referencing YAML anchors.
+    """
+    active: set[int] = set()  # containers on the current path, to detect cycles
+    # iterative walk: (value, pointer parts)
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(value, (), False)]
+    while stack:
+        v, parts, leaving = stack.pop()
+        if leaving:
+            active.discard(id(v))
+            continue
+        problem: str | None = None
+        if isinstance(v, dict):
+            if id(v) in active:
+                problem = "the value contains itself (a YAML anchor used inside its own definition)"
+            else:
+                active.add(id(v))
+                stack.append((v, parts, True))
+                for k, x in reversed(list(v.items())):
+                    if not isinstance(k, str):
+                        problem = f"the key {k!r} ({type(k).__name__}) is not a string; JSON object keys are strings"
+                        break
+                    stack.append((x, (*parts, k), False))
+        elif isinstance(v, list):
+            if id(v) in active:
+                problem = "the value contains itself (a YAML anchor used inside its own definition)"
+            else:
+                active.add(id(v))
+                stack.append((v, parts, True))
+                for i in range(len(v) - 1, -1, -1):
+                    stack.append((v[i], (*parts, i), False))
+        elif isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                problem = f"{v!r} is not a JSON number (JSON has no NaN or Infinity)"
+        elif v is not None and not isinstance(v, str | int | bool):
+            problem = f"a Python {type(v).__name__} is not a JSON value; use an object, array, string, number, boolean or null"
+        if problem:
+            loc = pointer(*parts)
+            return [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=problem, location=loc)]
+    return []
 
 
 def _make_loader() -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects)."""
+        """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects) and mapping keys
+        as written: JSON keys are strings, so a state called ``Yes`` or ``1`` must not become ``True`` or ``1``."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            if isinstance(node, yaml.MappingNode):
+                self.flatten_mapping(node)
+            else:
+                return super().construct_mapping(node, deep=deep)
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        "found a mapping key that is not a plain value (JSON keys are strings)", key_node.start_mark,
+                    )
+                mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+            return mapping
 
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
+    DUPLICATE_LABEL_NAME,
     DUPLICATE_STATE_NAME,
     LOOP_WITHOUT_WAIT,
     MISSING_TRANSITION_TARGET,
@@ -44,6 +45,19 @@ def _graph_checks(sm: m.StateMachine) -> Iterator[Diagnostic]:
                 "whole state machine, branches and Map processors included",
                 location=st.location,
             )
+    labels: dict[str, m.MapState] = {}
+    for st in sm.walk():
+        if isinstance(st, m.MapState) and st.label is not None:
+            if st.label in labels:
+                yield Diagnostic(
+                    severity="ERROR",
+                    code=DUPLICATE_LABEL_NAME,
+                    message=f'Map "Label" {st.label!r} is already used by {labels[st.label].location}; labels must be '
+                    "unique across the state machine",
+                    location=pointer_join(st.location, "Label"),
+                )
+            else:
+                labels[st.label] = st
     yield from _body_checks(sm, "the state machine", owners)
 
 
@@ -72,7 +86,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                 yield Diagnostic(
                     severity="ERROR",
                     code=UNREACHABLE_STATE,
-                    message=f'state "{name}" cannot be reached from StartAt "{body.start_at}" in {what}',
+                    message=f'state "{name}" is not reachable: no transition leads to it from StartAt "{body.start_at}" in {what}',
                     location=st.location,
                 )
         if states and not any(st.is_terminal for st in states.values()):

@@ -231,7 +231,7 @@ class Execution:
 
     def _timed_out(self) -> None:
         if not self.done:
-            self._finish("TIMED_OUT", error="States.Timeout")
+            self._finish("TIMED_OUT")
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
         if self.done:

@@ -141,7 +141,7 @@ class Interpreter:
 
     def state_error(self, st: m.State, entered_id: int, f: Failed) -> Failed:
         """Prefix a data-flow failure the way AWS words it."""
-        if f.cause is not None and not f.cause.startswith("An error occurred while executing the state"):
+        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith("An error occurred while executing the state"):
             f.cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{entered_id}). {f.cause}"
         return f
 
@@ -538,11 +538,13 @@ class Interpreter:
             result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
         if failure is None and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
+            yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
         if failure is None:
             failure = self._result_too_large(result, arn)
         if failure is not None:
             self.record(branch, "LambdaFunctionFailed", _error_details(failure))
+            yield (SLEEP, self.clock.now())
             raise failure
         self.record(branch, "LambdaFunctionSucceeded", {"output": result})
         return result
@@ -576,6 +578,11 @@ class Interpreter:
             if fn is None:
                 fn = self.resources.resolve(resource)
             payload = params.get("Payload") if isinstance(params, dict) else None
+            if isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
+                try:
+                    payload = json.loads(payload)
+                except ValueError:
+                    pass
         else:
             fn = self.resources.resolve(resource) or self.resources.resolve(_SERVICE_PREFIX + service + ":" + action)
             payload = params
@@ -589,6 +596,7 @@ class Interpreter:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
         if failure is None and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
+            yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
         if failure is None and service == "lambda" and action == "invoke":
             result = self._lambda_envelope(result)
@@ -596,6 +604,7 @@ class Interpreter:
             failure = self._result_too_large(result, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
+            yield (SLEEP, self.clock.now())
             raise failure
         if token is None:
             self.record(branch, "TaskSucceeded", {**rdetails, "output": result})

@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 
 from sfnkit.asl.model import Catcher, Retrier
-from sfnkit.errors import ALL, RUNTIME
+from sfnkit.errors import ALL, RUNTIME, TASK_FAILED, TIMEOUT
 
 __all__ = ["find_catcher", "find_retrier", "matches", "retry_delay"]
 
@@ -22,10 +22,18 @@ _NOT_MATCHED_BY_ALL = frozenset({RUNTIME})
 
 
 def matches(error_equals: Sequence[str], error: str) -> bool:
-    """Whether an ``ErrorEquals`` list covers ``error``."""
+    """Whether an ``ErrorEquals`` list covers ``error``.
+
+    ``States.ALL`` matches every error but States.Runtime; ``States.TaskFailed`` is a wildcard too, for every
+    error except States.Timeout (AWS docs, "Error names"), which the recorded catch-order cases confirm.
+    """
+    if error == RUNTIME:
+        return False
     if error in error_equals:
-        return error != RUNTIME
-    return ALL in error_equals and error not in _NOT_MATCHED_BY_ALL
+        return True
+    if ALL in error_equals:
+        return error not in _NOT_MATCHED_BY_ALL
+    return TASK_FAILED in error_equals and error != TIMEOUT
 
 
 def find_retrier(retriers: Sequence[Retrier], error: str) -> int | None:

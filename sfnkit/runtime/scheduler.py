@@ -159,9 +159,13 @@ class Scheduler:
             if not ready:
                 if not timers:
                     return "waiting" if self.tokens else "idle"
+                # fire every timer due at the earliest instant before running anything: work that falls due at
+                # the same moment (sibling tasks timing out together) is recorded together, as AWS does
                 when, _, action = heapq.heappop(timers)
                 clock.advance_to(when)
                 action()
+                while timers and timers[0][0] <= when:
+                    heapq.heappop(timers)[2]()
                 continue
             branch, value, exc = ready.popleft()
             if branch.dead:
