@@ -1,13 +1,57 @@
-"""``sfnkit demo``: the main job on the embedded example pipeline (``sfnkit.examples``)."""
+"""``sfnkit demo``: the main job on the embedded example pipeline (``sfnkit.examples``).
+
+It validates the order pipeline, runs it on the virtual clock with Python task functions (one of them flaky,
+so the Retry shows; a declined card shows the Catch), and prints the result and a summary of the history.
+"""
 
 from __future__ import annotations
 
+import json
+import random
+from collections import Counter
 from typing import Any
 
 from sfnkit import examples
 from sfnkit.asl import model as m
 
-__all__ = ["main"]
+__all__ = ["main", "resources"]
+
+
+def resources(seed: int = 7) -> dict[str, Any]:
+    """The demo's task functions. ``charge_card`` is busy on its first two calls, then succeeds."""
+    calls = Counter[str]()
+    rng = random.Random(seed)
+
+    def validate_order(order: dict[str, Any]) -> dict[str, Any]:
+        items = order["order"]["items"]
+        return {"ok": bool(items), "total": round(sum(i["price"] * i["qty"] for i in items), 2)}
+
+    def charge_card(payment: dict[str, Any]) -> dict[str, Any]:
+        from sfnkit import TaskFailure
+
+        calls["charge"] += 1
+        if calls["charge"] <= 2:
+            raise TaskFailure("PaymentGatewayBusy", "the gateway asked us to retry later")
+        if payment["total"] > 1000:
+            raise TaskFailure("Payment.Declined", f"card declined for {payment['total']}")
+        return {"charged": payment["total"], "auth": f"AUTH-{rng.randrange(10**6):06d}"}
+
+    def pack_item(item: dict[str, Any]) -> dict[str, Any]:
+        return {"sku": item["sku"], "box": "small" if item["qty"] < 3 else "large"}
+
+    return {"validate_order": validate_order, "charge_card": charge_card, "pack_item": pack_item}
+
+
+ORDER = {
+    "order": {
+        "id": 1042,
+        "items": [
+            {"sku": "notebook", "price": 4.5, "qty": 2},
+            {"sku": "pen", "price": 1.2, "qty": 5},
+            {"sku": "lamp", "price": 30.0, "qty": 1},
+        ],
+    }
+}
 
 
 def _tree(body: m.Body, indent: str = "  ") -> list[str]:
@@ -31,10 +75,30 @@ def main(report: Any = None) -> int:
     sm = sfnkit.load(definition)
     print(f"sfnkit {sfnkit.__version__} demo: the embedded order pipeline")
     print(f"  {definition['Comment']}")
-    print(f"\nValidation: {sum(d.severity == 'ERROR' for d in diagnostics)} errors, "
-          f"{sum(d.severity == 'WARNING' for d in diagnostics)} warnings")
+    print(
+        f"\nValidation: {sum(d.severity == 'ERROR' for d in diagnostics)} errors, "
+        f"{sum(d.severity == 'WARNING' for d in diagnostics)} warnings"
+    )
     for d in diagnostics:
         print("  " + d.format("order_pipeline.asl.json"))
     print(f"\nStates ({len(sm.index)}), StartAt {sm.start_at}:")
     print("\n".join(_tree(sm)))
-    return 0
+
+    ex = sfnkit.run(sm, ORDER, resources=resources(), seed=42)
+    print(f"\nRun 1 (a good order): {ex.summary()}")
+    print("Output:")
+    for key, value in ex.output.items():
+        print(f"  {key}: {json.dumps(value)}")
+    history = ex.history
+    t0 = history[0].timestamp
+    print("\nHistory (time since start, event, state):")
+    for e in history:
+        if e.type.endswith(("StateEntered", "Failed", "Succeeded")) and not e.type.startswith("Lambda"):
+            print(f"  +{(e.timestamp - t0).total_seconds():>10.3f} s  #{e.id:<3} {e.type:<24} {e.state_name or ''}")
+    counts = Counter(e.type for e in ex.history)
+    print(f"  ({len(history)} events in all; {counts['TaskFailed']} failed charge attempts were retried)")
+
+    big = {"order": {"id": 1043, "items": [{"sku": "piano", "price": 4999.0, "qty": 1}]}}
+    ex2 = sfnkit.run(sm, big, resources=resources(), seed=42)
+    print(f"\nRun 2 (a declined card, caught and failed on purpose): {ex2.summary()}")
+    return 0 if ex.status == "SUCCEEDED" and ex2.status == "FAILED" else 1
