@@ -104,6 +104,8 @@ class Interpreter:
         self.missing_resources = missing_resources
         self.keep_stages = keep_stages
         self.visits: list[Visit] = []
+        self._iso_t = -1.0
+        self._iso = ""
         self.start_time = self.clock.now()
         self.exec_ctx = {
             "Id": execution_arn,
@@ -115,10 +117,22 @@ class Interpreter:
         }
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
         self.child_histories: list[HistoryBuilder] = []
+        self._iso_t = -1.0
+        self._iso = ""
+        self._needs_ctx: dict[str, bool] = {}
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
-        return format_timestamp(datetime.fromtimestamp(t, UTC))
+        if t != self._iso_t:  # many states share an instant on the virtual clock
+            self._iso_t, self._iso = t, format_timestamp(datetime.fromtimestamp(t, UTC))
+        return self._iso
+
+    def needs_context(self, st: m.State) -> bool:
+        """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
+        flag = self._needs_ctx.get(st.location)
+        if flag is None:
+            flag = self._needs_ctx[st.location] = st.type == "Task" or "$$" in json.dumps(st.raw) or st.query_language == "JSONata"
+        return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
@@ -197,7 +211,7 @@ class Interpreter:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         try:
-            ctx = self.context(st, entered, branch, extra)
+            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             if st.has_parameters:
@@ -222,7 +236,7 @@ class Interpreter:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         try:
-            ctx = self.context(st, entered, branch, extra)
+            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             eff = df.apply_input_path(st.input_path, data, ctx, branch.variables)
             out = df.apply_output_path(st.output_path, eff, ctx, branch.variables)
         except Failed as f:
@@ -262,7 +276,7 @@ class Interpreter:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         try:
-            ctx = self.context(st, entered, branch, extra)
+            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             nxt = None
