@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sfnkit
@@ -28,7 +29,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = False
     report: list[dict[str, Any]] = []
     for path in args.files:
-        diags = sfnkit.validate(path if path != "-" else sys.stdin.read())
+        # Path(...) so that a file argument is always read as a file, never taken for JSON or YAML text
+        diags = sfnkit.validate(Path(path) if path != "-" else sys.stdin.read())
         errors = sum(d.severity == "ERROR" for d in diags)
         failed |= errors > 0
         if args.format == "json":
@@ -74,11 +76,11 @@ def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    diags = sfnkit.validate(args.file)
+    diags = sfnkit.validate(Path(args.file))
     if any(d.severity == "ERROR" for d in diags):
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
-    sm = sfnkit.load(args.file)
+    sm = sfnkit.load(Path(args.file))
     ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources), seed=args.seed)
     print(ex.summary())
     if ex.status == "SUCCEEDED":

@@ -21,10 +21,10 @@ from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
     INVALID_INTRINSIC_FUNCTION,
     INVALID_JSON_PATH,
-    INVALID_LABEL_NAME,
-    INVALID_STATE_NAME,
     INVALID_JSONATA,
+    INVALID_LABEL_NAME,
     INVALID_QUERY_LANGUAGE,
+    INVALID_STATE_NAME,
     RETRY_NEVER_RETRIES,
     SCHEMA_VALIDATION_FAILED,
     Diagnostic,
@@ -160,7 +160,7 @@ def _type_name(v: Any) -> str:
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer() and math.isfinite(v))
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer() and math.isfinite(v))
 
 
 class Builder:
@@ -430,7 +430,7 @@ class Builder:
                     self.error(pointer_join(loc, "ResultSelector"), f'"ResultSelector" must be an object, got {_type_name(d["ResultSelector"])}')
                 self.check_template(d["ResultSelector"], pointer_join(loc, "ResultSelector"))
                 out["result_selector"] = d["ResultSelector"]
-        elif "Arguments" in d:
+        elif parameters_key != "__none__" and "Arguments" in d:  # a Map has no Arguments (unknown_fields says so)
             self.check_jsonata_tree(d["Arguments"], pointer_join(loc, "Arguments"))
             out["parameters"] = d["Arguments"]
 
@@ -518,7 +518,7 @@ class Builder:
         combs = [k for k in d if k in combinators]
         if len(ops) + len(combs) != 1:
             if not ops and not combs:
-                self.error(loc, f"a Choice rule needs exactly one comparison operator (such as StringEquals or NumericGreaterThan) or And/Or/Not")
+                self.error(loc, "a Choice rule needs exactly one comparison operator (such as StringEquals or NumericGreaterThan) or And/Or/Not")
             else:
                 self.error(loc, f"a Choice rule must have exactly one operator, found {', '.join(ops + combs)}")
         if combs:
@@ -719,10 +719,9 @@ class Builder:
                 if key in d and base in d:
                     self.error(loc, f'a Map state cannot have both "{base}" and "{key}"')
         label = self.get_str(d, "Label", loc)
-        if label is not None:
-            if len(label) > 40 or any(ch in label for ch in ' <>{}[]?*"#%\\^|~`$&,;:/'):
-                self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters',
-                           INVALID_LABEL_NAME)
+        if label is not None and (len(label) > 40 or any(ch in label for ch in ' <>{}[]?*"#%\\^|~`$&,;:/')):
+            self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters',
+                       INVALID_LABEL_NAME)
         c["label"] = label
         return m.MapState(**c)
 

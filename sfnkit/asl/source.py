@@ -7,6 +7,7 @@ the happy path pays nothing for it).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -66,7 +67,11 @@ def _looks_like_path(s: str) -> bool:
 def read_source(source: Any) -> ReadResult:
     """Turn any accepted source into a JSON value. Never raises for bad content."""
     if isinstance(source, Mapping):
-        value = dict(source)
+        # A deep copy: the model must not change when the caller later edits the dict it passed in.
+        try:
+            value = copy.deepcopy(dict(source))
+        except Exception:  # not copyable (a lock, a generator...): report it below rather than fail here
+            value = dict(source)
         return ReadResult(value, None, _json_problems(value))
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
@@ -123,7 +128,7 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             value = json.loads(text)
             return ReadResult(value, name, _json_problems(value), positions)
         except json.JSONDecodeError as e:
-            if name and not name.endswith(_JSON_SUFFIXES) or text.lstrip()[:1] not in ("{", "["):
+            if (name and not name.endswith(_JSON_SUFFIXES)) or text.lstrip()[:1] not in ("{", "["):
                 pass  # fall through to YAML for files with unusual suffixes
             else:
                 return ReadResult(
@@ -301,11 +306,11 @@ def _json_positions(text: str) -> dict[str, tuple[int, int]]:
             break
         start = m.start(m.lastindex or 0)
         pos = m.end()
-        s, punct, bare = m.group(1), m.group(2), m.group(3)
+        s, punct = m.group(1), m.group(2)
         if punct in ("{", "["):
             here = path + ([pending_key] if pending_key is not None else [])
             if stack and stack[-1][0] == "[":
-                here = path + [stack[-1][1]]
+                here = [*path, stack[-1][1]]
             out.setdefault(pointer(*here), lc(start))
             stack.append([punct, 0])
             path = here

@@ -229,14 +229,16 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
 
 def validate(source: Any) -> list[Diagnostic]:
     """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL."""
+    if isinstance(source, m.StateMachine):  # already loaded: its warnings are still worth seeing
+        source = source.definition
     return _analyse(source)[1]
 
 
 def load(source: Any) -> m.StateMachine:
     """Load and validate a definition into an immutable :class:`StateMachine`.
 
-    Raises :class:`DefinitionError` (listing every diagnostic) when the definition has errors. Warnings are kept on
-    the result as ``sm.warnings``... see :func:`validate` for them.
+    Raises :class:`DefinitionError` (listing every diagnostic) when the definition has errors. Warnings do not stop
+    a load; :func:`validate` lists them.
     """
     if isinstance(source, m.StateMachine):
         return source

@@ -1,0 +1,134 @@
+"""The ``sfnkit`` command, run in-process through :func:`sfnkit.cli.main`.
+
+Exit codes: 0 success, 1 the definition has errors, 2 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sfnkit
+from sfnkit.cli import main
+
+GOOD: dict[str, Any] = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+BROKEN_TEXT = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": "B", "End": true}\n  }\n}\n'
+WARNED: dict[str, Any] = {"StartAt": "T", "States": {"T": {
+    "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}}}
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    out = {
+        "good": tmp_path / "good.asl.json",
+        "broken": tmp_path / "broken.asl.json",
+        "warned": tmp_path / "warned.json",
+        "yaml": tmp_path / "good.yaml",
+        "bad_yaml": tmp_path / "bad.yml",
+    }
+    out["good"].write_text(json.dumps(GOOD))
+    out["broken"].write_text(BROKEN_TEXT)
+    out["warned"].write_text(json.dumps(WARNED))
+    out["yaml"].write_text("StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n")
+    out["bad_yaml"].write_text("StartAt: A\nStates:\n  A: {Type: Pass\n")
+    return out
+
+
+def test_validate_a_good_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(files["good"])]) == 0
+    out = capsys.readouterr().out
+    assert out == f"{files['good']}: OK (0 errors, 0 warnings)\n"
+
+
+def test_validate_yaml(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(files["yaml"])]) == 0
+    assert "OK (0 errors" in capsys.readouterr().out
+
+
+def test_validate_a_broken_file_prints_compiler_style_lines(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(files["broken"])]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    path = re.escape(str(files["broken"]))
+    assert re.fullmatch(path + r':4:27: error SCHEMA_VALIDATION_FAILED /States/A/Nxt: unknown field "Nxt" in a Pass state; '
+                        r'did you mean "Next"\?', lines[0]), lines[0]
+    assert lines[-1] == f"{files['broken']}: INVALID (1 error, 0 warnings)"
+
+
+def test_file_line_col_format_for_every_diagnostic(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    main(["validate", str(files["bad_yaml"])])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert re.match(re.escape(str(files["bad_yaml"])) + r":\d+:\d+: error INVALID_JSON_DESCRIPTION malformed YAML", first), first
+
+
+def test_warnings_alone_exit_zero(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(files["warned"])]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r":1:\d+: warning SFNKIT_TASK_WITHOUT_TIMEOUT /States/T: ", out), out
+    assert "OK (0 errors, 1 warning)" in out
+
+
+def test_several_files_fail_if_any_fails(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(files["good"]), str(files["broken"]), str(files["yaml"])]) == 1
+    out = capsys.readouterr().out
+    assert out.count(": OK (") == 2 and out.count(": INVALID (") == 1
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.txt"  # any suffix: a command-line argument is always a file
+    assert main(["validate", str(missing)]) == 1
+    assert f"{missing}: error INVALID_JSON_DESCRIPTION cannot read" in capsys.readouterr().out
+
+
+def test_format_json(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--format", "json", str(files["good"]), str(files["broken"])]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [r["file"] for r in report] == [str(files["good"]), str(files["broken"])]
+    assert [r["valid"] for r in report] == [True, False]
+    assert report[0]["diagnostics"] == []
+    (d,) = report[1]["diagnostics"]
+    assert d == {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "location": "/States/A/Nxt", "line": 4, "column": 27,
+                 "message": 'unknown field "Nxt" in a Pass state; did you mean "Next"?'}
+
+
+def test_format_json_when_everything_is_valid(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--format=json", str(files["warned"])]) == 0
+    (r,) = json.loads(capsys.readouterr().out)
+    assert r["valid"] is True and [d["severity"] for d in r["diagnostics"]] == ["WARNING"]
+
+
+def test_validate_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(BROKEN_TEXT))
+    assert main(["validate", "-"]) == 1
+    assert capsys.readouterr().out.startswith("-:4:27: error SCHEMA_VALIDATION_FAILED")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sfnkit {sfnkit.__version__}"
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "validate" in capsys.readouterr().out
+
+
+def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["validate"], ["validate", "--format", "xml", "f.json"], ["frobnicate"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+    capsys.readouterr()
+
+
+def test_demo_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"sfnkit {sfnkit.__version__} demo")
+    assert "Validation: 0 errors" in out

@@ -1,0 +1,80 @@
+"""The public API of ``sfnkit`` is pinned here: adding or removing a name is a deliberate act.
+
+To change it, edit ``PUBLIC_API`` below (keep it sorted) together with ``sfnkit/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import sfnkit
+
+PUBLIC_API = sorted(
+    [
+        "DefinitionError",
+        "Diagnostic",
+        "Execution",
+        "ExecutionStateError",
+        "History",
+        "HistoryEvent",
+        "LambdaContext",
+        "ResourceError",
+        "Resources",
+        "SfnkitError",
+        "StateMachine",
+        "StatesError",
+        "TaskCall",
+        "TaskFailure",
+        "VirtualClock",
+        "WallClock",
+        "__version__",
+        "load",
+        "run",
+        "start",
+        "validate",
+        "virtual_sleep",
+    ]
+)
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(sfnkit.__all__) == PUBLIC_API
+
+
+def test_all_has_no_duplicates_and_is_sorted() -> None:
+    assert len(set(sfnkit.__all__)) == len(sfnkit.__all__)
+    assert list(sfnkit.__all__) == sorted(sfnkit.__all__)
+
+
+def test_every_name_in_all_exists() -> None:
+    for name in sfnkit.__all__:
+        assert hasattr(sfnkit, name), name
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from sfnkit import *", namespace)
+    assert sorted(k for k in namespace if k != "__builtins__") == PUBLIC_API
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(sfnkit.__version__, str) and sfnkit.__version__.count(".") >= 2
+
+
+def test_exceptions_form_the_documented_tree() -> None:
+    for cls in (sfnkit.DefinitionError, sfnkit.ResourceError, sfnkit.ExecutionStateError):
+        assert issubclass(cls, sfnkit.SfnkitError)
+    assert not issubclass(sfnkit.StatesError, sfnkit.SfnkitError)
+    assert not issubclass(sfnkit.TaskFailure, sfnkit.SfnkitError)
+
+
+def test_import_does_not_pull_heavy_optional_packages() -> None:
+    """DESIGN.md principle 8: ``import sfnkit`` imports neither pandas, matplotlib, ipywidgets nor boto3."""
+    code = (
+        "import sys, sfnkit\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'ipywidgets', 'boto3') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
