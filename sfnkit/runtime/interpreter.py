@@ -38,6 +38,7 @@ from sfnkit.errors import (
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
+from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
 from sfnkit.runtime.scheduler import CHECKPOINT, FORK, SLEEP, TOKEN, Branch, Failed, Join, Scheduler, TokenWait
 
@@ -70,7 +71,7 @@ def _jdump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-class Interpreter:
+class Interpreter(JsonataFlow):
     """Executes one state machine for one execution. Created and driven by :class:`sfnkit.Execution`."""
 
     def __init__(
@@ -177,6 +178,7 @@ class Interpreter:
 
     # -- entering and leaving ---------------------------------------------------------------------------
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
+        branch.entered_prev = branch.prev
         eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
         visit = None
         if self.keep_stages:
@@ -210,6 +212,12 @@ class Interpreter:
     def s_pass(self, st: m.PassState, data: Any, branch: Branch, extra: Any) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
+        if st.query_language == "JSONata":
+            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            out = self.j_output(st, eid, branch, states, data)
+            assigned = self.j_assign(st, eid, branch, st.assign, states)
+            self.exit(st, out, branch, visit, assigned)
+            return (None if st.end else st.next), out
         try:
             ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             variables = branch.variables
@@ -235,6 +243,11 @@ class Interpreter:
     def s_succeed(self, st: m.SucceedState, data: Any, branch: Branch, extra: Any) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
+        if st.query_language == "JSONata":
+            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            out = self.j_output(st, eid, branch, states, data)
+            self.exit(st, out, branch, visit)
+            return None, out
         try:
             ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             eff = df.apply_input_path(st.input_path, data, ctx, branch.variables)
@@ -249,6 +262,15 @@ class Interpreter:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         error, cause = st.error, st.cause
+        if st.query_language == "JSONata":
+            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            if error is not None:
+                error = self.j_typed(st, eid, branch, error, "Error", states, "string")
+            if cause is not None:
+                cause = self.j_typed(st, eid, branch, cause, "Cause", states, "string")
+            if visit is not None:
+                visit.error = (error or "", cause)
+            raise Failed(error or "", cause)
         try:
             ctx = self.context(st, entered, branch, extra)
             if st.error_path is not None:
@@ -275,6 +297,28 @@ class Interpreter:
     def s_choice(self, st: m.ChoiceState, data: Any, branch: Branch, extra: Any) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
+        if st.query_language == "JSONata":
+            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            matched: Any = st
+            nxt = None
+            for i, rule in enumerate(st.choices):
+                cond = rule.condition
+                if isinstance(cond, str):
+                    cond = self.j_typed(st, eid, branch, cond, "Condition", states, "boolean")
+                if cond is True:
+                    matched, nxt = rule, rule.next
+                    break
+            if nxt is None:
+                nxt = st.default
+            if nxt is None:
+                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+            holder = matched if matched is not st and (matched.has_output or matched.assign is not None) else st
+            out = self.j_output(st, eid, branch, states, data, holder)
+            assigned = self.j_assign(st, eid, branch, holder.assign, states)
+            if visit is not None:
+                visit.stages["next"] = nxt
+            self.exit(st, out, branch, visit, assigned)
+            return nxt, out
         try:
             ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             variables = branch.variables
@@ -332,6 +376,24 @@ class Interpreter:
     def s_wait(self, st: m.WaitState, data: Any, branch: Branch, extra: Any) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
+        if st.query_language == "JSONata":
+            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            if st.seconds is not None:
+                seconds = self.j_typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
+                until = entered + int(seconds)
+            else:
+                text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
+                ts = parse_timestamp(text)
+                if ts is None:
+                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, "The Timestamp field cannot be "
+                                                 f"parsed as an ISO-8601 extended offset date-time format string: {text}", None)
+                until = ts.timestamp()
+            if until > self.clock.now():
+                yield (SLEEP, until)
+            out = self.j_output(st, eid, branch, states, data)
+            assigned = self.j_assign(st, eid, branch, st.assign, states)
+            self.exit(st, out, branch, visit, assigned)
+            return (None if st.end else st.next), out
         try:
             ctx = self.context(st, entered, branch, extra)
             variables = branch.variables
@@ -393,6 +455,19 @@ class Interpreter:
             try:
                 ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
                 variables = branch.variables
+                if st.query_language == "JSONata":
+                    states = {"input": data, "context": ctx}
+                    params = self.j_eval(st, eid, branch, st.parameters, "Arguments", states) if st.has_parameters else data
+                    timeout = self._j_seconds(st, eid, branch, st.timeout_seconds, "TimeoutSeconds", states)
+                    heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
+                    result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count)
+                    states = {"input": data, "context": ctx, "result": result}
+                    out = self.j_output(st, eid, branch, states, result)
+                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    if visit is not None:
+                        visit.stages.update(afterArguments=params, result=result)
+                    self.exit(st, out, branch, visit, assigned)
+                    return (None if st.end else st.next), out
                 try:
                     eff = df.apply_input_path(st.input_path, data, ctx, variables)
                     params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
@@ -437,6 +512,13 @@ class Interpreter:
         if catcher is None:
             raise f
         error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None else {"Error": f.error}
+        if st.query_language == "JSONata":
+            eid = visit.entered_event_id if visit is not None else 0
+            states = {"input": data, "context": self.context(st, self.clock.now(), branch), "errorOutput": error_output}
+            out = self.j_output(st, eid, branch, states, error_output, catcher)
+            assigned = self.j_assign(st, eid, branch, catcher.assign, states)
+            self.exit(st, out, branch, visit, assigned)
+            return catcher.next, out
         try:
             ctx = self.context(st, self.clock.now(), branch)
             assigned = self.assign(catcher.assign, error_output, ctx, branch)
@@ -445,6 +527,11 @@ class Interpreter:
             raise self.state_error(st, visit.entered_event_id if visit else 0, g) from None
         self.exit(st, out, branch, visit, assigned)
         return catcher.next, out
+
+    def _j_seconds(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Any) -> float | None:
+        if value is None:
+            return None
+        return float(self.j_typed(st, eid, branch, value, field, states, "integer"))
 
     def _task_timeouts(self, st: m.TaskState, eff: Any, ctx: Any, variables: Any) -> tuple[float | None, float | None]:
         timeout = st.timeout_seconds
@@ -714,12 +801,16 @@ class Interpreter:
             try:
                 ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
                 variables = branch.variables
-                try:
-                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                    if st.has_parameters:
-                        eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
+                jn = st.query_language == "JSONata"
+                if jn:
+                    eff = self.j_eval(st, eid, branch, st.parameters, "Arguments", {"input": data, "context": ctx}) if st.has_parameters else data
+                else:
+                    try:
+                        eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                        if st.has_parameters:
+                            eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
+                    except Failed as f:
+                        raise self.state_error(st, eid, f) from None
                 self.record(branch, "ParallelStateStarted")
                 start_prev = branch.prev
 
@@ -731,6 +822,13 @@ class Interpreter:
 
                 join = Join(len(st.branches), make)
                 results = yield (FORK, join)
+                if jn:
+                    self._sync_prev(branch, join)
+                    states = {"input": data, "context": ctx, "result": results}
+                    out = self.j_output(st, eid, branch, states, results)
+                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    self.exit(st, out, branch, visit, assigned)
+                    return (None if st.end else st.next), out
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
                     assigned = self.assign(st.assign, selected, ctx, branch)
@@ -772,20 +870,32 @@ class Interpreter:
             try:
                 ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
                 variables = branch.variables
-                try:
-                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                    items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
-                    if not isinstance(items, list):
-                        raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
-                    max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
+                jn = st.query_language == "JSONata"
+                if jn:
+                    states = {"input": data, "context": ctx}
+                    eff = data
+                    if st.has_items:
+                        items = self.j_typed(st, eid, branch, st.items, "Items", states, "array")
+                    else:
+                        items = self.j_array_input(st, eid, branch, data)
+                    max_conc = st.max_concurrency
+                    if max_conc is not None:
+                        max_conc = int(self.j_typed(st, eid, branch, max_conc, "MaxConcurrency", states, "integer"))
+                else:
+                    try:
+                        eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                        items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
+                        if not isinstance(items, list):
+                            raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                        max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
+                    except Failed as f:
+                        raise self.state_error(st, eid, f) from None
                 self.record(branch, "MapStateStarted", {"length": len(items)})
                 tolerance = None
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
                     try:
-                        tolerance = self._tolerance(st, eff, ctx, variables)
+                        tolerance = self._j_tolerance(st, eid, branch, {"input": data, "context": ctx}) if jn else self._tolerance(st, eff, ctx, variables)
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                     run_arn = f"arn:aws:states:{self.region}:{self.account}:mapRun:{self.sm_ctx['Name']}/{st.label or st.name}:{self.uuid()}"
@@ -817,6 +927,13 @@ class Interpreter:
                     self.record(branch, "MapRunSucceeded")
                 else:
                     self._sync_prev(branch, join)
+                if jn:
+                    states = {"input": data, "context": ctx, "result": results}
+                    out = self.j_output(st, eid, branch, states, results)
+                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    self.record(branch, "MapStateSucceeded")
+                    self.exit(st, out, branch, visit, assigned)
+                    return (None if st.end else st.next), out
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
                     assigned = self.assign(st.assign, selected, ctx, branch)
@@ -844,9 +961,20 @@ class Interpreter:
             self.record(branch, st.type + "StateFailed")
         return (yield from self._handle_error(st, f, data, branch, visit, retriers, attempts))
 
+    def _j_tolerance(self, st: m.MapState, eid: int, branch: Branch, states: Any) -> Any:
+        count, pct = st.tolerated_failure_count, st.tolerated_failure_percentage
+        if count is not None:
+            count = int(self.j_typed(st, eid, branch, count, "ToleratedFailureCount", states, "integer"))
+        if pct is not None:
+            pct = float(self.j_typed(st, eid, branch, pct, "ToleratedFailurePercentage", states, "number"))
+        return self._tolerance_rule(count, pct)
+
     def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Any:
         count = self._map_number(st.tolerated_failure_count, st.tolerated_failure_count_path, "ToleratedFailureCount", eff, ctx, variables, "integer")
         pct = self._map_number(st.tolerated_failure_percentage, st.tolerated_failure_percentage_path, "ToleratedFailurePercentage", eff, ctx, variables, "float")
+        return self._tolerance_rule(count, pct)
+
+    def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
         if count is not None and count < 0:
             raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
         if pct is not None and not 0 <= pct <= 100:
@@ -883,7 +1011,10 @@ class Interpreter:
         map_ctx = {"Map": {"Item": {"Index": index, "Value": item}}}
         if selector is not m.MISSING:
             ctx = self.context(st, entered, child, map_ctx)
-            value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
+            if st.query_language == "JSONata":
+                value = self.j_eval(st, 0, child, selector, "ItemSelector", {"input": eff, "context": ctx})
+            else:
+                value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
         else:
             value = item
         try:

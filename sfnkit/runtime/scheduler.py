@@ -58,7 +58,8 @@ class Failed(Exception):
 class Branch:
     """One running coroutine plus where it reports when it ends."""
 
-    __slots__ = ("dead", "gen", "index", "join", "on_abort", "prev", "sink", "state", "variables", "waiting")
+    __slots__ = ("dead", "entered_prev", "gen", "index", "join", "on_abort", "prev", "sink", "state", "variables",
+                 "waiting")
 
     def __init__(self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int,
                  variables: Any = None) -> None:
@@ -72,6 +73,7 @@ class Branch:
         self.on_abort: Callable[[Branch], None] | None = None
         self.variables = variables
         self.sink: Any = None  # a separate HistoryBuilder (child executions of a distributed Map)
+        self.entered_prev = 0  # previousEventId of the current state's Entered event
 
 
 class Join:

@@ -1,0 +1,96 @@
+"""JSONata data flow of one state (AWS "Transforming data with JSONata in Step Functions").
+
+In a JSONata state there is no InputPath/Parameters/ResultSelector/ResultPath/OutputPath. Instead:
+
+* ``Arguments`` (Task, Parallel) is evaluated with ``$states.input`` and ``$states.context``;
+* ``Output`` is evaluated with ``$states.input``, ``$states.context`` and, after a Task/Parallel/Map,
+  ``$states.result`` (or ``$states.errorOutput`` in a Catch); without ``Output`` a state passes on its result,
+  or its input when it has none;
+* ``Assign`` sees the same ``$states`` and the variables as they were *before* the state assigns any, so
+  ``Output`` and ``Assign`` of one state never see each other's effects.
+
+A failed evaluation is a ``States.QueryEvaluationError``: AWS records an ``EvaluationFailed`` event (pointing
+at the event before the state's Entered event, with the field as ``location``) and fails the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sfnkit.asl import jsonata
+from sfnkit.asl import model as m
+from sfnkit.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from sfnkit.runtime.scheduler import Branch, Failed
+
+__all__ = ["JsonataFlow"]
+
+
+class JsonataFlow:
+    """Mixin for :class:`~sfnkit.runtime.interpreter.Interpreter` (uses its ``record``, ``clock``, ``rng``)."""
+
+    clock: Any
+    rng: Any
+    builder: Any
+
+    def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- evaluation with AWS's error reporting ------------------------------------------------------------
+    def j_eval(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any]) -> Any:
+        """Evaluate a JSONata payload (``{% %}`` strings anywhere inside ``value``)."""
+        try:
+            return jsonata.evaluate_tree(
+                value, states=states, variables=branch.variables, field=field, rng=self.rng,
+                now_ms=int(self.clock.now() * 1000),
+            )
+        except StatesError as e:
+            raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", getattr(e, "field", None) or field) from None
+
+    def evaluation_failed(self, st: m.State, eid: int, branch: Branch, error: str, cause: str, location: str | None) -> Failed:
+        """Record ``EvaluationFailed`` and return the failure to raise (prefixed the way AWS words it)."""
+        cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{eid}). {cause}"
+        details: dict[str, Any] = {"error": error, "cause": cause, "state": st.name}
+        if location:
+            details["location"] = location
+        # AWS links EvaluationFailed to the event *before* the state's Entered event
+        branch.prev = branch.entered_prev
+        self.record(branch, "EvaluationFailed", details)
+        return Failed(error, cause, terminal=error == RUNTIME)
+
+    def j_typed(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any],
+                expected: str) -> Any:
+        """A JSONata field that must produce one type (``Items`` an array, ``TimeoutSeconds`` an integer...)."""
+        result = self.j_eval(st, eid, branch, value, field, states)
+        if isinstance(value, str) and jsonata.is_expression(value):
+            try:
+                return jsonata.expect_type(result, expected, value, field)  # type: ignore[arg-type]
+            except StatesError as e:
+                raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", field) from None
+        return result
+
+    def j_assign(self, st: m.State, eid: int, branch: Branch, assign: Mapping[str, Any] | None,
+                 states: Mapping[str, Any], field: str = "Assign") -> dict[str, Any] | None:
+        """Evaluate ``Assign`` against the variables as they were, then replace the branch's variables."""
+        if assign is None:
+            return None
+        new = self.j_eval(st, eid, branch, assign, field, states)
+        branch.variables = {**branch.variables, **new}
+        return dict(new)
+
+    def j_output(self, st: Any, eid: int, branch: Branch, states: Mapping[str, Any], default: Any,
+                 holder: Any = None, field: str = "Output") -> Any:
+        """``Output`` of ``holder`` (the state, a Choice rule or a catcher), or ``default`` when it has none."""
+        holder = st if holder is None else holder
+        if holder.has_output:
+            return self.j_eval(st, eid, branch, holder.output, field, states)
+        return default
+
+    def j_array_input(self, st: m.State, eid: int, branch: Branch, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            import json
+
+            shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
+                                         f"Map state input must be an array but was: {shown}", None)
+        return data
