@@ -822,8 +822,10 @@ class Interpreter(JsonataFlow):
 
                 join = Join(len(st.branches), make)
                 results = yield (FORK, join)
+                self._sync_prev(branch, join)
+                # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events)
+                self.record(branch, "ParallelStateSucceeded")
                 if jn:
-                    self._sync_prev(branch, join)
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.j_output(st, eid, branch, states, results)
                     assigned = self.j_assign(st, eid, branch, st.assign, states)
@@ -836,7 +838,6 @@ class Interpreter(JsonataFlow):
                     out = df.apply_output_path(st.output_path, out, ctx, variables)
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
-                self._sync_prev(branch, join)
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
                 self.exit(st, out, branch, visit, assigned)
