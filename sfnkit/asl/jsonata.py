@@ -1,7 +1,7 @@
 """The one adapter between sfnkit and its JSONata engine: ``{% expr %}`` strings evaluated the way AWS does.
 
-Implements the ASL's JSONata query language ("QueryLanguage": "JSONata", states-language.net, sections
-"JSONata" and "The $states reserved variable") as AWS Step Functions runs it, which is JSONata 2.0.6 with
+Implements the ASL's JSONata query language ("QueryLanguage": "JSONata"; states-language.net, the parts on
+JSONata fields and the reserved variable ``$states``) as AWS Step Functions runs it, which is JSONata 2.0.6 with
 ``$eval`` removed and six functions added (AWS developer guide, "Transforming data with JSONata in Step
 Functions"): ``$partition``, ``$range``, ``$hash``, ``$random``, ``$uuid`` and ``$parse``.
 
@@ -20,7 +20,7 @@ Engine: ``jsonatapy`` (Rust core). The data goes in as the engine's input docume
 as the expression reads it (variables bound the engine's other way are converted whole, up front: 0.35 ms for a
 1,000-object input, against 0.6 µs); ``$states`` and each variable the expression names are assigned from it
 at the top of the program. A plain path (``$states.input.a.b``, ``$var.x``) is navigated in Python while it
-meets objects. Typical costs per evaluation, measured on this project's 2-core CI box: a plain path 0.6-1 µs;
+meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
 ``$states.input.x + 1`` 2 µs; an extension function 8-13 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a

@@ -68,8 +68,10 @@ class Execution:
         self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         sm_name = state_machine_name or "sfnkit-local"
         self.state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{sm_name}"
-        kind = "express" if type == "EXPRESS" else "execution"
-        self.arn = f"arn:aws:states:{region}:{account}:{kind}:{sm_name}:{self.name}"
+        if type == "EXPRESS":  # express execution ARNs carry one more id part
+            self.arn = f"arn:aws:states:{region}:{account}:express:{sm_name}:{self.name}:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}"
+        else:
+            self.arn = f"arn:aws:states:{region}:{account}:execution:{sm_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/sfnkit-local"
         self.status = "RUNNING"
         self.output: Any = None
@@ -226,8 +228,8 @@ class Execution:
     def _on_end(self, branch: Branch, value: Any, failure: Failed | None) -> None:
         if failure is None:
             self._finish("SUCCEEDED", output=value)
-        else:
-            self._finish("FAILED", error=failure.error, cause=failure.cause)
+        else:  # a Fail state without Error fails the execution with no error name
+            self._finish("FAILED", error=failure.error or None, cause=failure.cause)
 
     def _timed_out(self) -> None:
         if not self.done:

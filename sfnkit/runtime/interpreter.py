@@ -631,6 +631,7 @@ class Interpreter(JsonataFlow):
         self.record(branch, "LambdaFunctionScheduled", details)
         yield (SLEEP, self.clock.now())
         self.record(branch, "LambdaFunctionStarted")
+        yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
         fn = self.resources.resolve(resource)
         if fn is None:
             failure: Failed | None = self._missing(resource, None)
@@ -645,7 +646,6 @@ class Interpreter(JsonataFlow):
             failure = self._result_too_large(result, arn)
         if failure is not None:
             self.record(branch, "LambdaFunctionFailed", _error_details(failure))
-            yield (SLEEP, self.clock.now())
             raise failure
         self.record(branch, "LambdaFunctionSucceeded", {"output": result})
         return result
@@ -672,6 +672,7 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskScheduled", scheduled)
         yield (SLEEP, self.clock.now())
         self.record(branch, "TaskStarted", rdetails)
+        yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
         function_name = None
         if service == "lambda" and action == "invoke":
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
@@ -679,7 +680,9 @@ class Interpreter(JsonataFlow):
             if fn is None:
                 fn = self.resources.resolve(resource)
             payload = params.get("Payload") if isinstance(params, dict) else None
-            if isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
+            if payload is None:  # no Payload: Lambda receives an empty object
+                payload = {}
+            elif isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
                 try:
                     payload = json.loads(payload)
                 except ValueError:
@@ -700,12 +703,11 @@ class Interpreter(JsonataFlow):
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
         if failure is None and service == "lambda" and action == "invoke":
-            result = self._lambda_envelope(result)
+            result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
         if failure is None:
             failure = self._result_too_large(result, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
-            yield (SLEEP, self.clock.now())
             raise failure
         if token is None:
             self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
@@ -723,12 +725,13 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
         return answer
 
-    def _lambda_envelope(self, payload: Any) -> dict[str, Any]:
-        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it."""
+    def _lambda_envelope(self, payload: Any, log: bool = False) -> dict[str, Any]:
+        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it.
+        With ``"LogType": "Tail"`` it carries ``LogResult``: the base64 tail of the (local) invocation log."""
         request_id = self.uuid()
         body_len = str(len(_jdump(payload).encode("utf-8")))
         date = datetime.fromtimestamp(self.clock.now(), UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        return {
+        envelope: dict[str, Any] = {
             "ExecutedVersion": "$LATEST",
             "Payload": payload,
             "SdkHttpMetadata": {
@@ -755,6 +758,15 @@ class Interpreter(JsonataFlow):
             "SdkResponseMetadata": {"RequestId": request_id},
             "StatusCode": 200,
         }
+        if log:
+            import base64
+
+            text = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
+            tail = base64.b64encode(text.encode()).decode()
+            envelope["LogResult"] = tail
+            envelope["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] = [tail]
+            envelope["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] = tail
+        return envelope
 
     def _invoke_activity(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
                          timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
