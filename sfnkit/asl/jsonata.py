@@ -21,7 +21,7 @@ as the expression reads it (variables bound the engine's other way are converted
 1,000-object input, against 0.6 µs); ``$states`` and each variable the expression names are assigned from it
 at the top of the program. A plain path (``$states.input.a.b``, ``$var.x``) is navigated in Python while it
 meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
-``$states.input.x + 1`` 2 µs; an extension function 8-13 µs. Expressions are compiled once per text and
+``$states.input.x + 1`` 2-3 µs; an extension function 7-16 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a
 ``ContextVar``, never in a global.

@@ -865,11 +865,15 @@ class Interpreter(JsonataFlow):
         branch.prev = self.builder.last_id
 
     def _on_abort(self, child: Branch) -> None:
+        """A branch stopped from outside: close the state it was in (Task, Wait, Map, Parallel). The branch whose
+        failure ended its Parallel/Map gets this too, for a Task (the recorded cases show it), since that Task
+        never exited; a failed Map or Parallel inside it already recorded its own failure."""
         st = child.state
-        if st is not None:
+        if st is None:
+            return
+        failed_here = child.join is not None and child.join.failed_branch is child
+        if st.type == "Task" or (not failed_here and st.type in ("Wait", "Map", "Parallel")):
             self.record(child, st.type + "StateAborted")
-        if getattr(child, "map_name", None) is not None:
-            pass
 
     # -- Map ------------------------------------------------------------------------------------------------
     def s_map(self, st: m.MapState, data: Any, branch: Branch, extra: Any) -> Gen:
@@ -1039,8 +1043,11 @@ class Interpreter(JsonataFlow):
         return out
 
     def _on_abort_iteration(self, child: Branch) -> None:
-        self._on_abort(child)
         join = child.join
+        if join is not None and join.failed_branch is child:
+            self._on_abort(child)  # the iteration that failed: only its open Task is closed
+            return
+        self._on_abort(child)
         name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
 

@@ -83,6 +83,7 @@ class Join:
         "children",
         "done",
         "failed",
+        "failed_branch",
         "failures",
         "make",
         "max_concurrency",
@@ -108,6 +109,7 @@ class Join:
         self.children: list[Branch] = []
         self.failures = 0
         self.failed: Failed | None = None
+        self.failed_branch: Branch | None = None
         self.parent: Branch | None = None
         self.done = False
 
@@ -225,6 +227,7 @@ class Scheduler:
             )
             if not tolerated:
                 join.failed = failure
+                join.failed_branch = branch
                 self._finish_join(join)
                 return
             join.results[branch.index] = None
@@ -253,6 +256,10 @@ class Scheduler:
         for child in list(join.running.values()):
             self.abort(child)
         join.running.clear()
+        failed = join.failed_branch
+        if failed is not None and failed.on_abort is not None:
+            # the state that failed never exited: AWS closes it with an "aborted" event too
+            failed.on_abort(failed)
         parent = join.parent
         if parent is None:
             return
