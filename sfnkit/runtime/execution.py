@@ -20,7 +20,7 @@ from sfnkit.asl.validate import load
 from sfnkit.errors import ExecutionStateError, ResourceError
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
-from sfnkit.runtime.interpreter import Interpreter, Visit
+from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.resources import Resources, function_name_of
 from sfnkit.runtime.scheduler import Branch, Failed, Scheduler
 
@@ -58,6 +58,13 @@ class Execution:
             raise ValueError(f'missing_resources must be "raise" or "fail", got {missing_resources!r}')
         self.state_machine = sm
         self.input = {} if input is None else input
+        try:
+            json.dumps(self.input, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
+                "Convert dates, sets, numpy values and the like first, e.g. json.loads(df.to_json())."
+            ) from None
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
@@ -103,6 +110,7 @@ class Execution:
             input=self.input,
             missing_resources=missing_resources,
             keep_stages=keep_stages,
+            max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
         )
         self.start_time = self.clock.now()
         self.stop_time: float | None = None

@@ -48,6 +48,8 @@ Gen = Generator[Any, Any, Any]
 
 _SERVICE_PREFIX = "arn:aws:states:::"
 _MAX_INT = 99999999
+#: AWS's quota of events in one STANDARD execution's history.
+MAX_HISTORY_EVENTS = 25_000
 
 
 class Visit:
@@ -92,8 +94,10 @@ class Interpreter(JsonataFlow):
         input: Any,
         missing_resources: str = "raise",
         keep_stages: bool = True,
+        max_events: int | None = MAX_HISTORY_EVENTS,
     ) -> None:
         self.sm = sm
+        self.max_events = max_events if max_events is not None else 2**62
         self.resources = resources
         self.builder = builder
         self.scheduler = scheduler
@@ -166,9 +170,12 @@ class Interpreter(JsonataFlow):
         states = body.states
         name = body.start_at
         runners = self._runners
+        limit = self.max_events
         while True:
             st = states[name]
             yield (CHECKPOINT, st, branch)
+            if len(self.builder) >= limit:
+                raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
             branch.state = st
             nxt, data = yield from runners[st.type](self, st, data, branch, extra_ctx)
             branch.state = None
