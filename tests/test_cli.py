@@ -18,8 +18,10 @@ from sfnkit.cli import main
 
 GOOD: dict[str, Any] = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
 BROKEN_TEXT = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": "B", "End": true}\n  }\n}\n'
-WARNED: dict[str, Any] = {"StartAt": "T", "States": {"T": {
-    "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}}}
+WARNED: dict[str, Any] = {
+    "StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}},
+}
 
 
 @pytest.fixture
@@ -50,19 +52,26 @@ def test_validate_yaml(files: dict[str, Path], capsys: pytest.CaptureFixture[str
     assert "OK (0 errors" in capsys.readouterr().out
 
 
-def test_validate_a_broken_file_prints_compiler_style_lines(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_a_broken_file_prints_compiler_style_lines(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(files["broken"])]) == 1
     lines = capsys.readouterr().out.splitlines()
     path = re.escape(str(files["broken"]))
-    assert re.fullmatch(path + r':4:27: error SCHEMA_VALIDATION_FAILED /States/A/Nxt: unknown field "Nxt" in a Pass state; '
-                        r'did you mean "Next"\?', lines[0]), lines[0]
+    assert re.fullmatch(
+        path + r':4:27: error SCHEMA_VALIDATION_FAILED /States/A/Nxt: unknown field "Nxt" in a Pass state; '
+        r'did you mean "Next"\?',
+        lines[0],
+    ), lines[0]
     assert lines[-1] == f"{files['broken']}: INVALID (1 error, 0 warnings)"
 
 
 def test_file_line_col_format_for_every_diagnostic(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     main(["validate", str(files["bad_yaml"])])
     first = capsys.readouterr().out.splitlines()[0]
-    assert re.match(re.escape(str(files["bad_yaml"])) + r":\d+:\d+: error INVALID_JSON_DESCRIPTION malformed YAML", first), first
+    assert re.match(
+        re.escape(str(files["bad_yaml"])) + r":\d+:\d+: error INVALID_JSON_DESCRIPTION malformed YAML", first
+    ), first
 
 
 def test_warnings_alone_exit_zero(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,8 +100,14 @@ def test_format_json(files: dict[str, Path], capsys: pytest.CaptureFixture[str])
     assert [r["valid"] for r in report] == [True, False]
     assert report[0]["diagnostics"] == []
     (d,) = report[1]["diagnostics"]
-    assert d == {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "location": "/States/A/Nxt", "line": 4, "column": 27,
-                 "message": 'unknown field "Nxt" in a Pass state; did you mean "Next"?'}
+    assert d == {
+        "severity": "ERROR",
+        "code": "SCHEMA_VALIDATION_FAILED",
+        "location": "/States/A/Nxt",
+        "line": 4,
+        "column": 27,
+        "message": 'unknown field "Nxt" in a Pass state; did you mean "Next"?',
+    }
 
 
 def test_format_json_when_everything_is_valid(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -45,17 +45,67 @@ def check(source: Any) -> None:
 
 # -- random JSON values ---------------------------------------------------------------------------------------------
 ASL_WORDS = [
-    "StartAt", "States", "Type", "Next", "End", "Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
-    "Resource", "Branches", "ItemProcessor", "Iterator", "Choices", "Default", "Variable", "StringEquals", "And", "Not",
-    "Retry", "Catch", "ErrorEquals", "Parameters", "Arguments", "Output", "Assign", "QueryLanguage", "JSONata",
-    "JSONPath", "InputPath", "ResultPath", "Seconds", "Timestamp", "ItemsPath", "Items", "MaxConcurrency", "x.$",
-    "$", "$.x", "$$.Execution.Id", "{% $states.input %}", "{% ( %}", "States.ALL", "States.Format('{}', $.a)",
-    "States.Array(", "arn:aws:lambda:us-east-1:1:function:f", "A", "B",
+    "StartAt",
+    "States",
+    "Type",
+    "Next",
+    "End",
+    "Pass",
+    "Task",
+    "Choice",
+    "Wait",
+    "Succeed",
+    "Fail",
+    "Parallel",
+    "Map",
+    "Resource",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "Choices",
+    "Default",
+    "Variable",
+    "StringEquals",
+    "And",
+    "Not",
+    "Retry",
+    "Catch",
+    "ErrorEquals",
+    "Parameters",
+    "Arguments",
+    "Output",
+    "Assign",
+    "QueryLanguage",
+    "JSONata",
+    "JSONPath",
+    "InputPath",
+    "ResultPath",
+    "Seconds",
+    "Timestamp",
+    "ItemsPath",
+    "Items",
+    "MaxConcurrency",
+    "x.$",
+    "$",
+    "$.x",
+    "$$.Execution.Id",
+    "{% $states.input %}",
+    "{% ( %}",
+    "States.ALL",
+    "States.Format('{}', $.a)",
+    "States.Array(",
+    "arn:aws:lambda:us-east-1:1:function:f",
+    "A",
+    "B",
 ]
 keys = st.sampled_from(ASL_WORDS) | st.text(max_size=6)
 leaves = (
-    st.none() | st.booleans() | st.integers(-(10**10), 10**10) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.sampled_from(ASL_WORDS) | st.text(max_size=10)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**10), 10**10)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(ASL_WORDS)
+    | st.text(max_size=10)
 )
 json_values = st.recursive(
     leaves, lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=5), max_leaves=40
@@ -64,8 +114,10 @@ json_values = st.recursive(
 odd_leaves = st.sampled_from([float("nan"), float("inf"), b"bytes", (1, 2), {1, 2}, object(), 1 + 2j])
 odd_values = st.recursive(
     leaves | odd_leaves,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(keys | st.integers() | st.none() | st.booleans(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(keys | st.integers() | st.none() | st.booleans(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -90,8 +142,38 @@ def test_random_json_values_as_text(value: Any) -> None:
 
 # -- random text ----------------------------------------------------------------------------------------------------
 text_pieces = st.sampled_from(
-    ['{', '}', '[', ']', ':', ',', '"', "'", "\n", "  ", "\t", "- ", "&a ", "*a", "!!binary ", "!!set ", "? ", "|",
-     "---", "#", "\\", "\x00", "\ufeff", "é", "NaN", "1e999", "true", "null", "~", *ASL_WORDS]
+    [
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        '"',
+        "'",
+        "\n",
+        "  ",
+        "\t",
+        "- ",
+        "&a ",
+        "*a",
+        "!!binary ",
+        "!!set ",
+        "? ",
+        "|",
+        "---",
+        "#",
+        "\\",
+        "\x00",
+        "\ufeff",
+        "é",
+        "NaN",
+        "1e999",
+        "true",
+        "null",
+        "~",
+        *ASL_WORDS,
+    ]
 )
 texts = st.lists(text_pieces, max_size=30).map("".join) | st.text(max_size=80)
 
@@ -193,8 +275,18 @@ def test_mutated_definitions_as_text(definition: Any, kind: str) -> None:
         "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 400)),  # deep YAML
         {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Result": {"a": {}}}}},
         # "Arguments" on a JSONata Map (a Map has none) once reached the model constructor
-        {"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "Arguments": True,
-                                                                       "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}},
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "End": True,
+                    "Arguments": True,
+                    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                }
+            },
+        },
     ],
 )
 def test_shapes_that_could_crash(source: Any) -> None:

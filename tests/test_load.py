@@ -23,14 +23,20 @@ DEFINITION: dict[str, Any] = {
         "Check": {
             "Type": "Choice",
             "Choices": [
-                {"And": [{"Variable": "$.n", "IsPresent": True}, {"Variable": "$.n", "NumericGreaterThan": 0}], "Next": "Charge"},
+                {
+                    "And": [{"Variable": "$.n", "IsPresent": True}, {"Variable": "$.n", "NumericGreaterThan": 0}],
+                    "Next": "Charge",
+                },
             ],
             "Default": "Rejected",
         },
         "Charge": {
             "Type": "Task",
             "Resource": LAMBDA,
-            "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "BackoffRate": 1.5}, {"ErrorEquals": ["States.ALL"]}],
+            "Retry": [
+                {"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "BackoffRate": 1.5},
+                {"ErrorEquals": ["States.ALL"]},
+            ],
             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Rejected", "ResultPath": "$.error"}],
             "Next": "Fan",
         },
@@ -38,10 +44,17 @@ DEFINITION: dict[str, Any] = {
             "Type": "Parallel",
             "Branches": [
                 {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "End": True}}},
-                {"StartAt": "Each", "States": {"Each": {
-                    "Type": "Map", "ItemsPath": "$.items", "End": True,
-                    "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
-                }}},
+                {
+                    "StartAt": "Each",
+                    "States": {
+                        "Each": {
+                            "Type": "Map",
+                            "ItemsPath": "$.items",
+                            "End": True,
+                            "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+                        }
+                    },
+                },
             ],
             "Next": "Done",
         },
@@ -163,8 +176,14 @@ def test_model_is_frozen() -> None:
     sm = sfnkit.load(DEFINITION)
     charge = sm.states["Charge"]
     assert isinstance(charge, m.TaskState)
-    for obj, attr in [(sm, "start_at"), (charge, "resource"), (charge.retry[0], "max_attempts"), (charge.catch[0], "next"),
-                      (sm.states["Fan"].branches[0], "start_at"), (sm.states["Check"].choices[0], "next")]:  # type: ignore[attr-defined]
+    for obj, attr in [
+        (sm, "start_at"),
+        (charge, "resource"),
+        (charge.retry[0], "max_attempts"),
+        (charge.catch[0], "next"),
+        (sm.states["Fan"].branches[0], "start_at"),
+        (sm.states["Check"].choices[0], "next"),
+    ]:  # type: ignore[attr-defined]
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(obj, attr, "changed")
     assert isinstance(charge.retry, tuple) and isinstance(charge.catch, tuple)
@@ -233,9 +252,19 @@ def test_locations_are_json_pointers_with_escapes() -> None:
 
 
 def test_legacy_iterator_and_parameters_fill_the_same_fields() -> None:
-    sm = sfnkit.load({"StartAt": "M", "States": {"M": {
-        "Type": "Map", "End": True, "Parameters": {"v.$": "$$.Map.Item.Value"},
-        "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}})
+    sm = sfnkit.load(
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "End": True,
+                    "Parameters": {"v.$": "$$.Map.Item.Value"},
+                    "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                }
+            },
+        }
+    )
     mp = sm.states["M"]
     assert isinstance(mp, m.MapState) and mp.processor is not None
     assert mp.processor.location == "/States/M/Iterator" and mp.processor.processor_mode == "INLINE"
@@ -244,11 +273,23 @@ def test_legacy_iterator_and_parameters_fill_the_same_fields() -> None:
 
 # -- QueryLanguage inheritance -------------------------------------------------------------------------------------------
 def _nested(top: str | None, state_ql: str | None) -> dict[str, Any]:
-    par: dict[str, Any] = {"Type": "Parallel", "End": True, "Branches": [
-        {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}},
-        {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True,
-                                          "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}}}},
-    ]}
+    par: dict[str, Any] = {
+        "Type": "Parallel",
+        "End": True,
+        "Branches": [
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}},
+            {
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "End": True,
+                        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+                    }
+                },
+            },
+        ],
+    }
     if state_ql:
         par["QueryLanguage"] = state_ql
     d: dict[str, Any] = {"StartAt": "P", "States": {"P": par}}
@@ -259,9 +300,16 @@ def _nested(top: str | None, state_ql: str | None) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("top", "state_ql", "expected"),
-    [(None, None, "JSONPath"), ("JSONPath", None, "JSONPath"), ("JSONata", None, "JSONata"), (None, "JSONata", "JSONata")],
+    [
+        (None, None, "JSONPath"),
+        ("JSONPath", None, "JSONPath"),
+        ("JSONata", None, "JSONata"),
+        (None, "JSONata", "JSONata"),
+    ],
 )
-def test_query_language_is_inherited_by_branches_and_map_processors(top: str | None, state_ql: str | None, expected: str) -> None:
+def test_query_language_is_inherited_by_branches_and_map_processors(
+    top: str | None, state_ql: str | None, expected: str
+) -> None:
     sm = sfnkit.load(_nested(top, state_ql))
     assert sm.query_language == (top or "JSONPath")
     par = sm.states["P"]
@@ -271,13 +319,23 @@ def test_query_language_is_inherited_by_branches_and_map_processors(top: str | N
     assert sm.find("B").query_language == expected
     mp = sm.find("M")
     assert isinstance(mp, m.MapState) and mp.processor is not None
-    assert (mp.query_language, mp.processor.query_language, sm.find("I").query_language) == (expected, expected, expected)
+    assert (mp.query_language, mp.processor.query_language, sm.find("I").query_language) == (
+        expected,
+        expected,
+        expected,
+    )
 
 
 def test_a_jsonata_state_inside_a_jsonpath_machine_uses_jsonata_fields() -> None:
-    sm = sfnkit.load({"StartAt": "A", "States": {
-        "A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.x %}", "Next": "B"},
-        "B": {"Type": "Pass", "End": True}}})
+    sm = sfnkit.load(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.x %}", "Next": "B"},
+                "B": {"Type": "Pass", "End": True},
+            },
+        }
+    )
     a, b = sm.states["A"], sm.states["B"]
     assert (a.query_language, b.query_language) == ("JSONata", "JSONPath")
     assert a.has_output and a.output == "{% $states.input.x %}"
@@ -315,8 +373,12 @@ def test_definition_error_with_a_single_error_has_no_count() -> None:
 
 
 def test_definition_error_warnings_are_kept_but_not_counted() -> None:
-    definition = {"StartAt": "A", "States": {
-        "A": {"Type": "Task", "Resource": LAMBDA, "Next": "A", "Retry": [{"ErrorEquals": ["X"], "MaxAttempts": 0}]}}}
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Task", "Resource": LAMBDA, "Next": "A", "Retry": [{"ErrorEquals": ["X"], "MaxAttempts": 0}]}
+        },
+    }
     with pytest.raises(sfnkit.DefinitionError) as info:
         sfnkit.load(definition)
     severities = [d.severity for d in info.value.diagnostics]
@@ -335,7 +397,7 @@ def test_text_sources_give_line_and_column(tmp_path: Path) -> None:
     lines = text.splitlines()
     for d in e.diagnostics:  # each position points at the key the location names
         key = d.location.rsplit("/", 1)[-1]
-        assert lines[d.line - 1][d.column - 1:].startswith(json.dumps(key)), (d, lines[d.line - 1])
+        assert lines[d.line - 1][d.column - 1 :].startswith(json.dumps(key)), (d, lines[d.line - 1])
     assert str(e).startswith(f"{path}:")
     assert str(e).split(": error ")[0] == f"{path}:{e.diagnostics[0].line}:{e.diagnostics[0].column}"
 
@@ -364,7 +426,10 @@ def test_a_missing_file_is_a_definition_error(tmp_path: Path) -> None:
 
 
 def test_warnings_do_not_stop_a_load() -> None:
-    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}}}
+    definition = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}},
+    }
     assert [d.severity for d in sfnkit.validate(definition)] == ["WARNING"]
     assert sfnkit.load(definition).states["T"].type == "Task"
 
@@ -377,8 +442,14 @@ def test_validate_returns_a_list_of_diagnostics_and_never_raises_on_bad_asl() ->
 
 def test_diagnostic_is_data() -> None:
     (d,) = sfnkit.validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A", "End": True}}})[:1]
-    assert d.to_dict() == {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": d.message,
-                           "location": "/States/A", "line": None, "column": None}
+    assert d.to_dict() == {
+        "severity": "ERROR",
+        "code": "SCHEMA_VALIDATION_FAILED",
+        "message": d.message,
+        "location": "/States/A",
+        "line": None,
+        "column": None,
+    }
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.code = "X"  # type: ignore[misc]
     assert str(d) == d.format() == f"<definition>: error SCHEMA_VALIDATION_FAILED /States/A: {d.message}"
