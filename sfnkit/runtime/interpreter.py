@@ -979,9 +979,10 @@ class Interpreter(JsonataFlow):
 
     def _state_failed(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
-        """Parallel and Map: record <Type>StateFailed when the failure ends the state (not retried, not caught,
-        not a terminal run-time error, which AWS reports with ExecutionFailed alone), then Retry/Catch."""
-        if not f.terminal and not _will_retry(retriers, attempts, f.error) and rt.find_catcher(st.catch, f.error) is None:
+        """Parallel and Map: record <Type>StateFailed when the failure ends the state, caught or not (a retried
+        attempt records none, and a terminal run-time error is reported by ExecutionFailed alone), then
+        Retry/Catch."""
+        if not f.terminal and not _will_retry(retriers, attempts, f.error):
             self.record(branch, st.type + "StateFailed")
         return (yield from self._handle_error(st, f, data, branch, visit, retriers, attempts))
 

@@ -1,0 +1,654 @@
+"""Benchmark sfnkit's interpreter against moto's, side by side in one process.
+
+For each workload and engine it prints state transitions per second, wall time, peak memory, and the ratio
+sfnkit/moto. Transitions are counted from the execution histories (one per ``...StateEntered`` event).
+
+    python bench/interpreter.py            # full run (several minutes, mostly moto)
+    python bench/interpreter.py --quick    # smoke run: small workloads, short moto budget
+    python bench/interpreter.py --only pass_chain choice_loop --budget 30 --json bench.json
+
+How each engine is measured:
+
+* sfnkit: ``sfnkit.run(machine, input, resources=..., seed=0)`` on its virtual clock. The definition is loaded
+  once with ``sfnkit.load`` before the clock starts (moto's ``create_state_machine`` is outside its timer too).
+* moto: ``moto.mock_aws(config={"stepfunctions": {"execute_state_machine": True}})`` with a boto3 client:
+  ``create_state_machine``, then ``start_execution`` and ``describe_execution`` polling until the execution
+  leaves RUNNING. moto's interpreter runs executions in threads and waits in real time. Each workload has a
+  wall-time budget (``--budget``); past it the execution is stopped and the result says "timeout".
+* Wall time comes from a first, untraced pass; peak memory from a second pass under ``tracemalloc`` (the
+  peak of Python allocations during the run). moto's memory pass is skipped when its timed pass did not finish
+  or took more than a quarter of the budget, so the run stays bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import gc
+import json
+import logging
+import platform
+import signal
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+# Run from a checkout without installing: `python bench/interpreter.py`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ACCOUNT = "111111111111"
+REGION = "us-east-1"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/sfnkit-bench"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Workloads
+# --------------------------------------------------------------------------------------------------------------
+
+
+class TransientError(Exception):
+    """Raised by the benchmark's flaky task; a Retry clause catches it by this class name."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Workload:
+    name: str
+    title: str
+    definition: dict[str, Any]
+    input: Any
+    executions: int = 1
+    # A fresh resources dict per pass (handlers may keep per-run state).
+    resources: Callable[[], dict[str, Callable[..., Any]]] = dict
+    # moto: None = run the same definition; a string = do not run it there, and say why.
+    moto_skip: str | None = None
+    moto_definition: dict[str, Any] | None = None
+    moto_note: str = ""
+    show_virtual_time: bool = False
+
+
+def _chain(n: int) -> dict[str, Any]:
+    states: dict[str, Any] = {}
+    for i in range(n):
+        state: dict[str, Any] = {"Type": "Pass", "Result": i, "ResultPath": "$.step"}
+        state.update({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True})
+        states[f"S{i}"] = state
+    return {"Comment": f"{n} Pass states", "StartAt": "S0", "States": states}
+
+
+def _inline_map(max_concurrency: int) -> dict[str, Any]:
+    return {
+        "StartAt": "EachItem",
+        "States": {
+            "EachItem": {
+                "Type": "Map",
+                "MaxConcurrency": max_concurrency,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Tag",
+                    "States": {
+                        "Tag": {"Type": "Pass", "Parameters": {"item.$": "$", "seen": True}, "Next": "Keep"},
+                        "Keep": {"Type": "Pass", "OutputPath": "$.item", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def _parallel(branches: int, depth: int) -> dict[str, Any]:
+    def branch(b: int) -> dict[str, Any]:
+        states = {
+            f"B{b}S{i}": ({"Type": "Pass", "Next": f"B{b}S{i + 1}"} if i < depth - 1 else {"Type": "Pass", "End": True})
+            for i in range(depth)
+        }
+        return {"StartAt": f"B{b}S0", "States": states}
+
+    return {
+        "StartAt": "Fan",
+        "States": {"Fan": {"Type": "Parallel", "Branches": [branch(b) for b in range(branches)], "End": True}},
+    }
+
+
+def _choice_loop(limit: int) -> dict[str, Any]:
+    return {
+        "StartAt": "Init",
+        "States": {
+            "Init": {"Type": "Pass", "Parameters": {"count": 0}, "Next": "More?"},
+            "More?": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.count", "NumericLessThan": limit, "Next": "Increment"}],
+                "Default": "Done",
+            },
+            "Increment": {"Type": "Pass", "Parameters": {"count.$": "States.MathAdd($.count, 1)"}, "Next": "More?"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def _task_map(fn_name: str) -> dict[str, Any]:
+    return {
+        "StartAt": "EachItem",
+        "States": {
+            "EachItem": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Work",
+                    "States": {
+                        "Work": {
+                            "Type": "Task",
+                            "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn_name}",
+                            "Retry": [
+                                {
+                                    "ErrorEquals": ["TransientError"],
+                                    "IntervalSeconds": 1,
+                                    "BackoffRate": 2.0,
+                                    "MaxAttempts": 3,
+                                }
+                            ],
+                            "End": True,
+                        }
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def _task_resources() -> dict[str, Callable[..., Any]]:
+    failed_once: set[int] = set()
+
+    def work(event: Any, context: Any) -> Any:
+        i = event["i"]
+        if i % 10 == 0 and i not in failed_once:  # every 10th item fails on its first attempt
+            failed_once.add(i)
+            raise TransientError(f"item {i} is not ready yet")
+        return {"i": i, "double": 2 * i}
+
+    return {"bench_work": work}
+
+
+def _wait_then_flaky() -> dict[str, Any]:
+    return {
+        "StartAt": "SleepOneDay",
+        "States": {
+            "SleepOneDay": {"Type": "Wait", "Seconds": 86400, "Next": "Flaky"},
+            "Flaky": {
+                "Type": "Task",
+                "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench_flaky",
+                "Retry": [
+                    {"ErrorEquals": ["TransientError"], "IntervalSeconds": 2, "BackoffRate": 2.0, "MaxAttempts": 5}
+                ],
+                "End": True,
+            },
+        },
+    }
+
+
+def _flaky_resources() -> dict[str, Callable[..., Any]]:
+    attempts = {"n": 0}
+
+    def flaky(event: Any, context: Any) -> Any:
+        attempts["n"] += 1
+        if attempts["n"] <= 4:  # four failures, retried after 2, 4, 8 and 16 s
+            raise TransientError(f"attempt {attempts['n']} failed")
+        return {"attempts": attempts["n"]}
+
+    return {"bench_flaky": flaky}
+
+
+_NO_PYTHON_TASKS = "moto's interpreter cannot call Python functions (its Lambda runs code in Docker)"
+
+
+def workloads(quick: bool) -> list[Workload]:
+    n_chain, n_map, n_loop, n_tasks, n_tiny = (100, 200, 100, 100, 50) if quick else (1000, 10000, 1000, 1000, 1000)
+    return [
+        Workload(name="pass_chain", title=f"chain of {n_chain:,} Pass states", definition=_chain(n_chain), input={}),
+        Workload(
+            name="map_inline_mc0",
+            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 0",
+            definition=_inline_map(0),
+            input=list(range(n_map)),
+        ),
+        Workload(
+            name="map_inline_mc1",
+            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 1",
+            definition=_inline_map(1),
+            input=list(range(n_map)),
+        ),
+        Workload(
+            name="parallel", title="Parallel, 10 branches x 20 Pass states", definition=_parallel(10, 20), input={}
+        ),
+        Workload(
+            name="choice_loop",
+            title=f"Choice loop counting to {n_loop:,} (States.MathAdd)",
+            definition=_choice_loop(n_loop),
+            input={},
+        ),
+        Workload(
+            name="task_retry",
+            title=f"{n_tasks:,} items through a Python Task with Retry (every 10th fails once: "
+            f"{n_tasks + n_tasks // 10:,} calls)",
+            definition=_task_map("bench_work"),
+            input=[{"i": i} for i in range(n_tasks)],
+            resources=_task_resources,
+            moto_skip=_NO_PYTHON_TASKS,
+        ),
+        Workload(
+            name="tiny_executions",
+            title=f"{n_tiny:,} executions of a one-Pass machine",
+            definition={"StartAt": "Only", "States": {"Only": {"Type": "Pass", "End": True}}},
+            input={"hello": "world"},
+            executions=n_tiny,
+        ),
+        Workload(
+            name="wait_day_retry",
+            title="Wait 1 day, then a Task retried 4 times with backoff",
+            definition=_wait_then_flaky(),
+            input={},
+            resources=_flaky_resources,
+            moto_definition={
+                "StartAt": "SleepOneDay",
+                "States": {"SleepOneDay": {"Type": "Wait", "Seconds": 86400, "End": True}},
+            },
+            moto_note="only the one-day Wait runs on moto (" + _NO_PYTHON_TASKS + "); moto waits in real time",
+            show_virtual_time=True,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Measurements
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class Measurement:
+    engine: str
+    status: str  # ok | failed | timeout | skipped | unavailable
+    wall_s: float | None = None
+    transitions: int | None = None
+    peak_bytes: int | None = None
+    note: str = ""
+    virtual_s: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        if self.status != "ok" or not self.wall_s or not self.transitions:
+            return None
+        return self.transitions / self.wall_s
+
+
+def _entered(events: list[dict[str, Any]]) -> int:
+    return sum(1 for e in events if str(e.get("type", "")).endswith("StateEntered"))
+
+
+def _virtual_span(events: list[dict[str, Any]]) -> float | None:
+    stamps: list[dt.datetime] = [e["timestamp"] for e in events if isinstance(e.get("timestamp"), dt.datetime)]
+    return (max(stamps) - min(stamps)).total_seconds() if len(stamps) >= 2 else None
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt a synchronous run after ``seconds`` (main thread, POSIX only; otherwise no limit)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise BudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _traced(enabled: bool) -> Iterator[list[int]]:
+    """Yields a one-item list that receives the tracemalloc peak (bytes) when ``enabled``."""
+    peak: list[int] = []
+    if not enabled:
+        yield peak
+        return
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+
+# ----- sfnkit -------------------------------------------------------------------------------------------------
+
+
+def _sfnkit_api() -> tuple[Any, str]:
+    try:
+        import sfnkit
+    except Exception as exc:
+        return None, f"import sfnkit failed: {type(exc).__name__}: {exc}"
+    if not callable(getattr(sfnkit, "run", None)):
+        return None, "sfnkit.run does not exist yet"
+    return sfnkit, ""
+
+
+def _sfnkit_pass(sfnkit: Any, w: Workload, budget: float, *, trace: bool) -> tuple[Measurement, list[Any]]:
+    machine = sfnkit.load(w.definition) if callable(getattr(sfnkit, "load", None)) else w.definition
+    executions: list[Any] = []
+    gc.collect()
+    with _traced(trace) as peak:
+        t0 = time.perf_counter()
+        try:
+            with _alarm(budget):
+                for _ in range(w.executions):
+                    executions.append(
+                        sfnkit.run(machine, w.input, resources=w.resources(), seed=0, account=ACCOUNT, region=REGION)
+                    )
+        except BudgetExceeded:
+            wall = time.perf_counter() - t0
+            return Measurement(
+                engine="sfnkit",
+                status="timeout",
+                wall_s=wall,
+                note=f"stopped after {budget:g} s ({len(executions)}/{w.executions} executions done)",
+            ), []
+        except Exception as exc:
+            return Measurement(engine="sfnkit", status="failed", note=f"{type(exc).__name__}: {exc}"), []
+        wall = time.perf_counter() - t0
+    m = Measurement(engine="sfnkit", status="ok", wall_s=wall, peak_bytes=peak[0] if peak else None)
+    return m, executions
+
+
+def run_sfnkit(w: Workload, budget: float, *, memory: bool) -> Measurement:
+    sfnkit, why = _sfnkit_api()
+    if sfnkit is None:
+        return Measurement(engine="sfnkit", status="unavailable", note=why)
+    m, executions = _sfnkit_pass(sfnkit, w, budget, trace=False)
+    if m.status != "ok":
+        return m
+    bad = [e for e in executions if e.status != "SUCCEEDED"]
+    histories = [e.history.to_boto()["events"] for e in executions]
+    m.transitions = sum(_entered(h) for h in histories)
+    if bad:
+        m.status = "failed"
+        m.note = f"{len(bad)} executions ended {bad[0].status}: {bad[0].error}: {str(bad[0].cause)[:120]}"
+        return m
+    if w.show_virtual_time:
+        m.virtual_s = _virtual_span(histories[0])
+    del executions, histories
+    if memory:
+        mem, _ = _sfnkit_pass(sfnkit, w, budget, trace=True)
+        m.peak_bytes = mem.peak_bytes
+    return m
+
+
+# ----- moto ---------------------------------------------------------------------------------------------------
+
+
+def _moto_pass(w: Workload, budget: float, *, trace: bool) -> Measurement:
+    import boto3
+    from moto import mock_aws
+
+    definition = w.moto_definition or w.definition
+    baseline_threads = threading.active_count()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        client = boto3.client("stepfunctions", region_name=REGION)
+        arn = client.create_state_machine(name=f"bench-{w.name}", definition=json.dumps(definition), roleArn=ROLE_ARN)[
+            "stateMachineArn"
+        ]
+        payload = json.dumps(w.input)
+        started: list[str] = []
+        statuses: list[dict[str, Any]] = []
+        stuck: str | None = None  # "timeout" or "hung"
+        gc.collect()
+        with _thread_errors() as crashes, _traced(trace) as peak:
+            t0 = time.perf_counter()
+            deadline = t0 + budget
+            for i in range(w.executions):
+                ex_arn = client.start_execution(stateMachineArn=arn, name=f"run-{i}", input=payload)["executionArn"]
+                started.append(ex_arn)
+                pause = 0.0005
+                crashed_at: float | None = None
+                while True:
+                    d = client.describe_execution(executionArn=ex_arn)
+                    if d["status"] != "RUNNING":
+                        statuses.append(d)
+                        break
+                    now = time.perf_counter()
+                    if crashes and crashed_at is None:
+                        crashed_at = now
+                    if crashed_at is not None and now - crashed_at > _HUNG_AFTER_S:
+                        stuck = "hung"
+                        break
+                    if now > deadline:
+                        stuck = "timeout"
+                        break
+                    time.sleep(pause)
+                    pause = min(pause * 1.5, 0.05)
+                if stuck:
+                    break
+            wall = time.perf_counter() - t0
+            if stuck:
+                client.stop_execution(executionArn=started[-1], error="Bench.Stopped", cause="benchmark budget")
+                _wait_for_threads(baseline_threads, 30.0)
+        done = f"{len(statuses)}/{w.executions} executions done"
+        if stuck == "hung":
+            return Measurement(
+                engine="moto",
+                status="failed",
+                wall_s=wall,
+                note=f"a moto worker thread raised {crashes[0]}; the execution stayed RUNNING, stopped ({done})",
+            )
+        if stuck == "timeout":
+            return Measurement(
+                engine="moto", status="timeout", wall_s=wall, note=f"stopped after {budget:g} s ({done})"
+            )
+        transitions = 0
+        for ex_arn in started:
+            transitions += _entered(client.get_execution_history(executionArn=ex_arn)["events"])
+        bad = [d for d in statuses if d["status"] != "SUCCEEDED"]
+        if bad:
+            return Measurement(
+                engine="moto",
+                status="failed",
+                wall_s=wall,
+                transitions=transitions,
+                note=f"{len(bad)} executions ended {bad[0]['status']}: {bad[0].get('error')}: "
+                f"{str(bad[0].get('cause'))[:120]}",
+            )
+    return Measurement(
+        engine="moto", status="ok", wall_s=wall, transitions=transitions, peak_bytes=peak[0] if peak else None
+    )
+
+
+# A worker thread that died leaves moto's execution RUNNING for ever; give it this long to end anyway.
+_HUNG_AFTER_S = 2.0
+
+
+@contextlib.contextmanager
+def _thread_errors() -> Iterator[list[str]]:
+    """Collects exceptions that kill threads (moto's workers) instead of printing their tracebacks."""
+    errors: list[str] = []
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        errors.append(f"{args.exc_type.__name__}: {str(args.exc_value)[:120]}")
+
+    threading.excepthook = hook
+    try:
+        yield errors
+    finally:
+        threading.excepthook = previous
+
+
+def _wait_for_threads(baseline: int, limit: float) -> None:
+    end = time.perf_counter() + limit
+    while threading.active_count() > baseline and time.perf_counter() < end:
+        time.sleep(0.05)
+
+
+def run_moto(w: Workload, budget: float, *, memory: bool) -> Measurement:
+    if w.moto_skip:
+        return Measurement(engine="moto", status="skipped", note=w.moto_skip)
+    try:
+        import boto3  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError as exc:
+        return Measurement(engine="moto", status="unavailable", note=f"{exc} (pip install 'moto[stepfunctions]' boto3)")
+    try:
+        m = _moto_pass(w, budget, trace=False)
+    except Exception as exc:
+        return Measurement(engine="moto", status="failed", note=f"{type(exc).__name__}: {exc}")
+    if memory and m.status == "ok" and m.wall_s is not None and m.wall_s <= budget / 4:
+        try:
+            m.peak_bytes = _moto_pass(w, budget, trace=True).peak_bytes
+        except Exception as exc:
+            m.note = f"memory pass failed: {type(exc).__name__}: {exc}"
+    elif memory and m.status == "ok":
+        m.note = f"memory not measured: the timed run took more than a quarter of the {budget:g} s budget"
+    if w.moto_note:
+        m.note = "; ".join(filter(None, [w.moto_note, m.note]))
+    return m
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _fmt_time(s: float | None) -> str:
+    if s is None:
+        return "-"
+    if s < 1:
+        return f"{s * 1000:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def _fmt_mem(b: int | None) -> str:
+    if b is None:
+        return "-"
+    return f"{b / 2**10:.0f} KiB" if b < 2**20 else f"{b / 2**20:.1f} MiB"
+
+
+def _fmt_rate(r: float | None) -> str:
+    return "-" if r is None else f"{r:,.0f}/s"
+
+
+def _fmt_duration(s: float) -> str:
+    return str(dt.timedelta(seconds=round(s)))
+
+
+def _row(label: str, m: Measurement) -> str:
+    return (
+        f"  {label:<8} {m.status:<11} {m.transitions if m.transitions is not None else '-':>11} "
+        f"{_fmt_time(m.wall_s):>10} {_fmt_rate(m.rate):>14} {_fmt_mem(m.peak_bytes):>11}"
+    )
+
+
+def _ratio_row(a: Measurement, b: Measurement) -> str | None:
+    speed = a.rate / b.rate if a.rate and b.rate else None
+    mem = a.peak_bytes / b.peak_bytes if a.peak_bytes and b.peak_bytes else None
+    if speed is None and mem is None:
+        return None
+    return (
+        f"  {'ratio':<8} {'sfnkit/moto':<11} {'':>11} {'':>10} "
+        f"{(f'{speed:,.1f}x' if speed else '-'):>14} {(f'{mem:.2f}x' if mem else '-'):>11}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small workloads and a short moto budget (smoke run)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="wall-time budget per workload and engine, s (default 60, or 10 with --quick)",
+    )
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these workloads")
+    parser.add_argument("--engines", nargs="+", choices=("sfnkit", "moto"), default=["sfnkit", "moto"])
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc passes")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+
+    chosen = workloads(args.quick)
+    if args.only:
+        unknown = sorted(set(args.only) - {w.name for w in chosen})
+        if unknown:
+            parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(w.name for w in chosen)}")
+        chosen = [w for w in chosen if w.name in args.only]
+
+    versions = [f"Python {platform.python_version()}"]
+    sfnkit, why = _sfnkit_api()
+    versions.append(f"sfnkit {getattr(sfnkit, '__version__', '?')}" if sfnkit else f"sfnkit unavailable ({why})")
+    try:
+        import moto
+
+        versions.append(f"moto {moto.__version__}")
+    except ImportError:
+        versions.append("moto not installed")
+    print(
+        f"sfnkit vs moto: {', '.join(versions)}; budget {budget:g} s per workload and engine"
+        f"{'; quick mode' if args.quick else ''}"
+    )
+    print(f"  {'engine':<8} {'status':<11} {'transitions':>11} {'wall':>10} {'transitions/s':>14} {'peak mem':>11}")
+
+    report: list[dict[str, Any]] = []
+    for w in chosen:
+        print(f"\n{w.name}: {w.title}", flush=True)
+        results: dict[str, Measurement] = {}
+        for engine in args.engines:
+            runner = run_sfnkit if engine == "sfnkit" else run_moto
+            m = runner(w, budget, memory=not args.no_memory)
+            results[engine] = m
+            print(_row(engine, m), flush=True)
+            notes = [m.note] if m.note else []
+            if m.virtual_s is not None:
+                notes.append(
+                    f"virtual time covered: {_fmt_duration(m.virtual_s)} in {_fmt_time(m.wall_s)} of wall time"
+                )
+            for note in notes:
+                print(f"  {'':<8} {note}")
+        if "sfnkit" in results and "moto" in results:
+            line = _ratio_row(results["sfnkit"], results["moto"])
+            if line:
+                print(line)
+        report.append(
+            {
+                "workload": w.name,
+                "title": w.title,
+                "results": {k: {**dataclasses.asdict(v), "transitions_per_s": v.rate} for k, v in results.items()},
+            }
+        )
+
+    if args.json:
+        args.json.write_text(
+            json.dumps({"budget_s": budget, "quick": args.quick, "versions": versions, "workloads": report}, indent=1)
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"\nfigures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

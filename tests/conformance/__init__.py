@@ -1,0 +1,1 @@
+"""Conformance suite: ASL executions recorded on real AWS Step Functions, replayed against sfnkit."""
