@@ -48,7 +48,6 @@ class Execution:
         role_arn: str | None = None,
         state_machine_name: str | None = None,
         breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
-        break_on_error: bool = False,
         missing_resources: str = "raise",
         keep_stages: bool = True,
     ) -> None:
@@ -57,9 +56,9 @@ class Execution:
         if missing_resources not in ("raise", "fail"):
             raise ValueError(f'missing_resources must be "raise" or "fail", got {missing_resources!r}')
         self.state_machine = sm
-        self.input = {} if input is None else input
         try:
-            json.dumps(self.input, allow_nan=False)
+            # a private copy: the caller may change their dict later without rewriting this execution's history
+            self.input = json.loads(json.dumps({} if input is None else input, allow_nan=False))
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
@@ -81,7 +80,7 @@ class Execution:
             self.arn = f"arn:aws:states:{region}:{account}:execution:{sm_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/sfnkit-local"
         self.status = "RUNNING"
-        self.output: Any = None
+        self._output: Any = None
         self.error: str | None = None
         self.cause: str | None = None
         self.breakpoints: dict[str, Callable[[Any], bool] | None] = {}
@@ -90,7 +89,7 @@ class Execution:
                 self.breakpoints.update(breakpoints)
             else:
                 self.breakpoints.update(dict.fromkeys(breakpoints))
-        self.break_on_error = break_on_error
+        self.breakpoint_error: str | None = None
         self._builder = HistoryBuilder()
         self._scheduler = Scheduler(self.clock)
         self._scheduler.on_end = self._on_end
@@ -123,6 +122,7 @@ class Execution:
             self._scheduler.at(self.start_time + sm.timeout_seconds, self._timed_out)
         self._mode = "run"
         self._until: str | None = None
+        self._waiting = False
         self._scheduler.pause_check = self._pause_check
         self.paused_at: str | None = None
 
@@ -136,6 +136,11 @@ class Execution:
     def visits(self) -> list[Visit]:
         """Per-state data-flow stages, for the debugger (kept beside the history, never in it)."""
         return list(self._interp.visits)
+
+    @property
+    def output(self) -> Any:
+        """The decoded output of a SUCCEEDED execution (a fresh copy each time: change it freely), else None."""
+        return None if self._output is None else json.loads(json.dumps(self._output))
 
     @property
     def done(self) -> bool:
@@ -183,8 +188,12 @@ class Execution:
         entered = sum(1 for e in h if e.type.endswith("StateEntered"))
         end = self.stop_time if self.stop_time is not None else self.clock.now()
         text = f"{self.status} in {_duration(end - self.start_time)}, {entered} state transitions, {len(h)} events"
-        if self.error is not None or self.status in ("FAILED", "TIMED_OUT", "ABORTED"):
+        if self.error is not None:
             text += f"; error {self.error!r}" + (f": {self.cause}" if self.cause else "")
+        elif self.cause:
+            text += f"; cause: {self.cause}"
+        if self.pending_tokens and not self.done:
+            text += f"; waiting on {len(self.pending_tokens)} task token(s)"
         if self.paused_at is not None and not self.done:
             text += f"; paused before {self.paused_at!r}"
         return text
@@ -201,7 +210,13 @@ class Execution:
             return True
         if state.name in self.breakpoints:
             cond = self.breakpoints[state.name]
-            return cond is None or bool(cond(state))
+            if cond is None:
+                return True
+            try:
+                return bool(cond(branch.next_input))
+            except Exception as e:  # a broken condition stops the run where it is, and says why
+                self.breakpoint_error = f"the breakpoint condition on {state.name!r} raised {type(e).__name__}: {e}"
+                return True
         return False
 
     def _drive(self) -> Execution:
@@ -210,11 +225,15 @@ class Execution:
         if self.done:
             return self
         self.paused_at = None
+        # Still waiting on a task token with nothing else to do: this call lets virtual time pass (heartbeat
+        # and timeout deadlines fire); the first run() stops and waits instead, so the token can be answered.
+        let_time_pass = self._waiting
         try:
-            outcome = self._scheduler.drive()
+            outcome = self._scheduler.drive(let_time_pass=let_time_pass)
         except KeyboardInterrupt:
             self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
             return self
+        self._waiting = outcome == "waiting"
         if outcome == "paused" and self._scheduler.paused_at is not None:
             self.paused_at = self._scheduler.paused_at[0].name
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
@@ -230,6 +249,7 @@ class Execution:
             except (TypeError, ValueError) as e:
                 raise ExecutionStateError(f"send_task_success output must be JSON-serialisable: {e}") from None
         self._scheduler.answer(token, value, failure)
+        self._waiting = False
         if self._mode == "run":
             self._drive()
 
@@ -262,10 +282,10 @@ class Execution:
             self._builder.add("ExecutionFailed", prev, now, details)
         elif status == "TIMED_OUT":
             self._builder.add("ExecutionTimedOut", prev, now, details)
-        else:
-            self._builder.add("ExecutionAborted", prev, now, details)
+        else:  # AWS links ExecutionAborted to no event
+            self._builder.add("ExecutionAborted", 0, now, details)
         self.status = status
-        self.output = output
+        self._output = output
         self.error = error
         self.cause = cause
         self.stop_time = now
@@ -294,13 +314,13 @@ def _check_resources(sm: m.StateMachine, resources: Resources) -> None:
         if res.startswith("arn:aws:states:::lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
             if isinstance(fname, str) and not fname.startswith("{%"):
-                if resources.resolve(res, fname) is None and resources.resolve(res) is None:
+                if resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None:
                     problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
                                     f"handler; {resources.suggest(fname)}")
             continue  # a dynamic FunctionName ("FunctionName.$") is resolved when the task runs
         if ":activity:" in res and resources.resolve(res) is None:
             continue  # activities without a worker wait for send_task_* like a callback
-        if resources.resolve(res) is None and not res.startswith("{%"):
+        if resources.resolve_task(res) is None and not res.startswith("{%"):
             hint = resources.suggest(res)
             what = f"Lambda function {function_name_of(res)!r}" if ":lambda:" in res else f"resource {res!r}"
             problems.append(f"Task {st.name!r} ({st.location}) calls {what}, which has no handler; {hint}")

@@ -151,6 +151,8 @@ class Interpreter(JsonataFlow):
         if retry_count is not None:
             st["RetryCount"] = retry_count
         ctx: dict[str, Any] = {"Execution": self.exec_ctx, "State": st, "StateMachine": self.sm_ctx}
+        if state.type == "Task" and state.resource.endswith(".waitForTaskToken"):  # type: ignore[attr-defined]
+            ctx["Task"] = {"Token": self.uuid()}  # a new token for each attempt, readable as $$.Task.Token
         if extra:
             ctx.update(extra)
         return ctx
@@ -173,7 +175,7 @@ class Interpreter(JsonataFlow):
         limit = self.max_events
         while True:
             st = states[name]
-            yield (CHECKPOINT, st, branch)
+            yield (CHECKPOINT, st, data)
             if len(self.builder) >= limit:
                 raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
             branch.state = st
@@ -229,19 +231,18 @@ class Interpreter(JsonataFlow):
             ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
-            if st.has_parameters:
-                eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
-            result = st.result if st.has_result else eff
+            params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
+            result = st.result if st.has_result else params
             assigned = self.assign(st.assign, result, ctx, branch)
-            out = df.apply_result_path(st.result_path, data, result)
-            out = df.apply_output_path(st.output_path, out, ctx, variables)
+            after_result_path = df.apply_result_path(st.result_path, data, result)
+            out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
             if st.has_result and df.size_of(out) > df.MAX_PAYLOAD_BYTES:
                 raise Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{st.name}' returned a result with a size exceeding "
                              "the maximum number of bytes service limit.", terminal=True)
         except Failed as f:
             raise self.state_error(st, eid, f) from None
         if visit is not None:
-            visit.stages.update(afterInputPath=eff, result=result)
+            visit.stages.update(afterInputPath=eff, afterParameters=params, result=result, afterResultPath=after_result_path)
         self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
         yield  # pragma: no cover - makes this a generator
@@ -485,13 +486,13 @@ class Interpreter(JsonataFlow):
                 try:
                     selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
                     assigned = self.assign(st.assign, selected, ctx, branch)
-                    out = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                    after_result_path = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, afterParameters=params, result=result,
-                                        afterResultSelector=selected, afterResultPath=out)
+                                        afterResultSelector=selected, afterResultPath=after_result_path)
                 self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
@@ -583,16 +584,23 @@ class Interpreter(JsonataFlow):
                 result, elapsed = call_with_elapsed(lambda: fn(call))
         except TaskFailure as e:
             return None, 0.0, Failed(e.error, e.cause)
-        except Exception as e:  # noqa: BLE001 - any handler exception becomes a task failure
-            return None, 0.0, Failed(type(e).__name__, self._lambda_error_cause(e))
         except KeyboardInterrupt:
             raise
+        except BaseException as e:  # noqa: BLE001 - whatever a handler raises becomes a task failure
+            return None, 0.0, Failed(type(e).__name__, self._lambda_error_cause(e))
         if isinstance(result, bytes | bytearray):
             try:
-                result = json.loads(bytes(result).decode("utf-8"))
+                return json.loads(bytes(result).decode("utf-8")), elapsed, None
             except ValueError:
                 result = bytes(result).decode("utf-8", "replace")
-        return result, elapsed, None
+        # A snapshot, as Lambda serialises its response: the handler may reuse its objects afterwards, and a
+        # value JSON cannot carry fails the task the way Lambda does.
+        try:
+            return json.loads(json.dumps(result, allow_nan=False)), elapsed, None
+        except (TypeError, ValueError) as e:
+            return None, elapsed, Failed("Runtime.MarshalError", _jdump({
+                "errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
+                "requestId": self.uuid(), "stackTrace": []}))
 
     def _lambda_error_cause(self, e: BaseException) -> str:
         frames = traceback.extract_tb(e.__traceback__)
@@ -667,10 +675,7 @@ class Interpreter(JsonataFlow):
                 pattern, action = suffix, action[: -len(suffix)]
                 break
         rdetails = {"resourceType": service, "resource": action + pattern}
-        token = None
-        if pattern == ".waitForTaskToken":
-            token = self.uuid()
-            ctx = {**ctx, "Task": {"Token": token}}
+        token = ctx["Task"]["Token"] if pattern == ".waitForTaskToken" else None
         scheduled: dict[str, Any] = {**rdetails, "region": self.region, "parameters": params}
         if timeout is not None:
             scheduled["timeoutInSeconds"] = int(timeout)
@@ -683,9 +688,9 @@ class Interpreter(JsonataFlow):
         function_name = None
         if service == "lambda" and action == "invoke":
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
-            fn = self.resources.resolve(resource + pattern, function_name) if function_name else None
+            fn = self.resources.resolve_task(resource, function_name) if function_name else None
             if fn is None:
-                fn = self.resources.resolve(resource)
+                fn = self.resources.resolve_task(resource)
             payload = params.get("Payload") if isinstance(params, dict) else None
             if payload is None:  # no Payload: Lambda receives an empty object
                 payload = {}
@@ -695,7 +700,7 @@ class Interpreter(JsonataFlow):
                 except ValueError:
                     pass
         else:
-            fn = self.resources.resolve(resource) or self.resources.resolve(_SERVICE_PREFIX + service + ":" + action)
+            fn = self.resources.resolve_task(resource)
             payload = params
         if fn is None:
             failure: Failed | None = (
@@ -853,12 +858,12 @@ class Interpreter(JsonataFlow):
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
                     assigned = self.assign(st.assign, selected, ctx, branch)
-                    out = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                    after_result_path = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
                 if visit is not None:
-                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
+                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=after_result_path)
                 self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
@@ -867,6 +872,13 @@ class Interpreter(JsonataFlow):
                     retry_count += 1
                     continue
                 return handled
+
+    def _record_keep_prev(self, branch: Branch, type: str) -> None:
+        """Record an event that the branch's next event does not link to (AWS links MapStateExited to the
+        last MapIterationSucceeded, past MapStateSucceeded)."""
+        last = branch.prev
+        self.record(branch, type)
+        branch.prev = last
 
     def _sync_prev(self, branch: Branch, join: Join) -> None:
         branch.prev = self.builder.last_id
@@ -934,7 +946,7 @@ class Interpreter(JsonataFlow):
                     if distributed:
                         child.sink = HistoryBuilder()
                         self.child_histories.append(child.sink)
-                    child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered)
+                    child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered, eid)
                     child.on_abort = self._on_abort_iteration
                     return child
 
@@ -955,19 +967,19 @@ class Interpreter(JsonataFlow):
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.j_output(st, eid, branch, states, results)
                     assigned = self.j_assign(st, eid, branch, st.assign, states)
-                    self.record(branch, "MapStateSucceeded")
+                    self._record_keep_prev(branch, "MapStateSucceeded")
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
                 try:
                     selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
                     assigned = self.assign(st.assign, selected, ctx, branch)
-                    out = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, out, ctx, variables)
+                    after_result_path = df.apply_result_path(st.result_path, data, selected)
+                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
-                self.record(branch, "MapStateSucceeded")
+                self._record_keep_prev(branch, "MapStateSucceeded")
                 if visit is not None:
-                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=out)
+                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=after_result_path)
                 self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
@@ -1031,22 +1043,24 @@ class Interpreter(JsonataFlow):
         return int(number) if kind == "integer" else float(number)
 
     def _iteration(self, st: m.MapState, processor: m.Body, index: int, item: Any, eff: Any, selector: Any,
-                   child: Branch, entered: float) -> Gen:
+                   child: Branch, entered: float, eid: int) -> Gen:
         self.record(child, "MapIterationStarted", {"index": index, "name": st.name})
         map_ctx = {"Map": {"Item": {"Index": index, "Value": item}}}
-        if selector is not m.MISSING:
-            ctx = self.context(st, entered, child, map_ctx)
-            if st.query_language == "JSONata":
-                value = self.j_eval(st, 0, child, selector, "ItemSelector", {"input": eff, "context": ctx})
-            else:
-                value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
-        else:
-            value = item
         try:
+            if selector is not m.MISSING:
+                ctx = self.context(st, entered, child, map_ctx)
+                if st.query_language == "JSONata":
+                    value = self.j_eval(st, eid, child, selector, "ItemSelector", {"input": eff, "context": ctx})
+                else:
+                    value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
+            else:
+                value = item
             out = yield from self.run_body(processor, value, child)
-        except Failed:
+        except Failed as f:
+            last = child.prev
             self.record(child, "MapIterationFailed", {"index": index, "name": st.name})
-            raise
+            child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
+            raise self.state_error(st, eid, f) if child.state is None else f from None
         self.record(child, "MapIterationSucceeded", {"index": index, "name": st.name})
         return out
 

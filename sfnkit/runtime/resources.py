@@ -121,6 +121,17 @@ def function_name_of(arn_or_name: str) -> str:
     return parts[0]
 
 
+INTEGRATION_PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
+
+
+def strip_pattern(resource: str) -> str:
+    """An integration ARN without its ``.sync``/``.sync:2``/``.waitForTaskToken`` suffix."""
+    for suffix in INTEGRATION_PATTERNS:
+        if resource.endswith(suffix):
+            return resource[: -len(suffix)]
+    return resource
+
+
 def activity_name_of(arn: str) -> str | None:
     parts = arn.split(":")
     if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
@@ -186,10 +197,21 @@ class Resources(Mapping[str, Handler]):
         act = activity_name_of(resource)
         if act is not None and act in exact:
             return exact[act]
+        short = function_name_of(resource) if ":lambda:" in resource and ":function:" in resource else act
         for pat, fn in self._patterns.items():
-            if fnmatch.fnmatchcase(resource, pat):
+            if fnmatch.fnmatchcase(resource, pat) or (short is not None and fnmatch.fnmatchcase(short, pat)):
                 return fn
         return None
+
+    def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:
+        """What a Task runs for ``resource``: an integration ARN with ``.sync``/``.sync:2``/``.waitForTaskToken``
+        falls back to the handler registered for the plain ARN."""
+        fn = self.resolve(resource, function_name)
+        if fn is None:
+            base = strip_pattern(resource)
+            if base != resource:
+                fn = self.resolve(base, function_name)
+        return fn
 
     def suggest(self, wanted: str) -> str:
         """A hint naming the closest keys, for "no handler" messages."""

@@ -3,8 +3,9 @@
 Every branch of work (the top level, each Parallel branch, each Map iteration) is a generator that yields
 commands (tuples, first item an opcode):
 
-``(CHECKPOINT, state, branch)``
-    about to enter ``state``: the place where stepping and breakpoints stop, and where branches interleave.
+``(CHECKPOINT, state, input)``
+    about to enter ``state`` with ``input``: where branches interleave (the branch goes to the back of the
+    queue) and, when its turn comes, where stepping and breakpoints stop.
 ``(SLEEP, until)``
     resume at virtual time ``until`` (Wait states, retry backoff, a task's virtual duration).
 ``(FORK, join)``
@@ -33,6 +34,7 @@ __all__ = ["CHECKPOINT", "FORK", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "
 
 CHECKPOINT = 0
 SLEEP = 1
+_AT_CHECKPOINT: Any = object()  # queued value: "this branch is about to enter branch.state"
 FORK = 2
 TOKEN = 3
 
@@ -58,8 +60,8 @@ class Failed(Exception):
 class Branch:
     """One running coroutine plus where it reports when it ends."""
 
-    __slots__ = ("dead", "entered_prev", "gen", "index", "join", "on_abort", "prev", "sink", "state", "variables",
-                 "waiting")
+    __slots__ = ("dead", "entered_prev", "gen", "index", "join", "next_input", "next_state", "on_abort", "prev", "sink",
+                 "state", "variables", "waiting")
 
     def __init__(self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int,
                  variables: Any = None) -> None:
@@ -74,6 +76,8 @@ class Branch:
         self.variables = variables
         self.sink: Any = None  # a separate HistoryBuilder (child executions of a distributed Map)
         self.entered_prev = 0  # previousEventId of the current state's Entered event
+        self.next_state: Any = None  # the state this branch is about to enter (at a checkpoint)
+        self.next_input: Any = None  # ... and its input, for conditional breakpoints
 
 
 class Join:
@@ -153,15 +157,20 @@ class Scheduler:
             self.ready.append((branch, value, exc))
 
     # -- the loop ----------------------------------------------------------------------------------------
-    def drive(self) -> str:
-        """Run until paused ("paused"), blocked on tokens ("waiting") or out of work ("idle")."""
+    def drive(self, let_time_pass: bool = False) -> str:
+        """Run until paused ("paused"), blocked on task tokens ("waiting") or out of work ("idle").
+
+        While a task token is pending and nothing else is runnable, time stops ("waiting"), so the caller can
+        answer it; ``let_time_pass=True`` lets the clock move on to the next timer instead (heartbeat and
+        timeout deadlines then fire).
+        """
         ready = self.ready
         timers = self.timers
         clock = self.clock
         pause_check = self.pause_check
         while True:
             if not ready:
-                if not timers:
+                if not timers or (self.tokens and not let_time_pass):
                     return "waiting" if self.tokens else "idle"
                 # fire every timer due at the earliest instant before running anything: work that falls due at
                 # the same moment (sibling tasks timing out together) is recorded together, as AWS does
@@ -174,6 +183,14 @@ class Scheduler:
             branch, value, exc = ready.popleft()
             if branch.dead:
                 continue
+            if value is _AT_CHECKPOINT:
+                # The branch reached a checkpoint and waited its turn; it is about to enter the state. Pausing
+                # here (not when the checkpoint was yielded) keeps stepping in the same order as running.
+                if pause_check is not None and pause_check(branch.next_state, branch):
+                    ready.appendleft((branch, None, None))
+                    self.paused_at = (branch.next_state, branch)
+                    return "paused"
+                value = None
             try:
                 cmd = branch.gen.throw(exc) if exc is not None else branch.gen.send(value)  # type: ignore[union-attr]
             except StopIteration as stop:
@@ -184,11 +201,9 @@ class Scheduler:
                 continue
             op = cmd[0]
             if op == CHECKPOINT:
-                if pause_check is not None and pause_check(cmd[1], branch):
-                    ready.appendleft((branch, None, None))
-                    self.paused_at = (cmd[1], branch)
-                    return "paused"
-                ready.append((branch, None, None))
+                branch.next_state = cmd[1]
+                branch.next_input = cmd[2]
+                ready.append((branch, _AT_CHECKPOINT, None))
             elif op == SLEEP:
                 self.at(cmd[1], lambda b=branch: self.resume(b))
             elif op == FORK:
@@ -253,14 +268,20 @@ class Scheduler:
 
     def _finish_join(self, join: Join) -> None:
         join.done = True
+        failed = join.failed_branch
+        # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
+        anchor = failed.prev if failed is not None else None
         for child in list(join.running.values()):
+            if anchor is not None:
+                child.prev = anchor
             self.abort(child)
         join.running.clear()
-        failed = join.failed_branch
         if failed is not None and failed.on_abort is not None:
             # the state that failed never exited: AWS closes it with an "aborted" event too
             failed.on_abort(failed)
         parent = join.parent
+        if parent is not None and anchor is not None:
+            parent.prev = anchor
         if parent is None:
             return
         parent.waiting = None
