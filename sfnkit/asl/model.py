@@ -321,6 +321,8 @@ class StateMachine(Body):
     definition: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source_name: str | None = field(default=None, compare=False)
     index: Mapping[str, tuple[State, ...]] = field(default_factory=dict, repr=False, compare=False)
+    #: Derived per-state facts the runtime computes once per machine (never part of the model's meaning).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, name: str) -> State:
         """The state called ``name`` anywhere in the machine (names are unique across scopes)."""

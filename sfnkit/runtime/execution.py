@@ -154,11 +154,14 @@ class Execution:
     def run(self, until: str | None = None) -> Execution:
         """Run until the end, a breakpoint, the state ``until``, or a wait on a task token."""
         self._mode, self._until = "run", until
+        # no breakpoint and no target: skip the per-state pause check altogether
+        self._scheduler.pause_check = self._pause_check if (until is not None or self.breakpoints) else None
         return self._drive()
 
     def step(self) -> Execution:
         """Run the current state and stop before the next one (in any branch)."""
         self._mode, self._until = "step", None
+        self._scheduler.pause_check = self._pause_check
         return self._drive()
 
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
@@ -290,6 +293,7 @@ class Execution:
         self.cause = cause
         self.stop_time = now
         sched.ready.clear()
+        sched.deferred.clear()
         sched.timers.clear()
         sched.tokens.clear()
 

@@ -50,6 +50,7 @@ _SERVICE_PREFIX = "arn:aws:states:::"
 _MAX_INT = 99999999
 #: AWS's quota of events in one STANDARD execution's history.
 MAX_HISTORY_EVENTS = 25_000
+_TOO_LARGE = "result too large"  # marker cause from _call, reworded with the resource by _too_large
 
 
 class Visit:
@@ -124,13 +125,23 @@ class Interpreter(JsonataFlow):
         self.child_histories: list[HistoryBuilder] = []
         self._iso_t = -1.0
         self._iso = ""
-        self._needs_ctx: dict[str, bool] = {}
+        self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
+        self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
         if t != self._iso_t:  # many states share an instant on the virtual clock
             self._iso_t, self._iso = t, format_timestamp(datetime.fromtimestamp(t, UTC))
         return self._iso
+
+    def _result_size(self, st: m.PassState) -> int:
+        """Size of a Pass state's static Result, measured once per machine. (sfnkit measures the 256 KiB limit
+        on execution input, task results and static Results, where payloads come from outside; payloads built
+        from those by Parameters or intrinsics are not measured on every transition, for speed.)"""
+        size = self._static_size.get(st.location)
+        if size is None:
+            size = self._static_size[st.location] = df.size_of(st.result)
+        return size
 
     def needs_context(self, st: m.State) -> bool:
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
@@ -236,7 +247,7 @@ class Interpreter(JsonataFlow):
             assigned = self.assign(st.assign, result, ctx, branch)
             after_result_path = df.apply_result_path(st.result_path, data, result)
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
-            if st.has_result and df.size_of(out) > df.MAX_PAYLOAD_BYTES:
+            if st.has_result and self._result_size(st) > df.MAX_PAYLOAD_BYTES:
                 raise Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{st.name}' returned a result with a size exceeding "
                              "the maximum number of bytes service limit.", terminal=True)
         except Failed as f:
@@ -568,20 +579,20 @@ class Interpreter(JsonataFlow):
         arg = _copy(payload)
         try:
             if kind == "one":
-                result, elapsed = call_with_elapsed(lambda: fn(arg))
+                result, elapsed = call_with_elapsed(fn, arg)
             elif kind == "two":
                 lctx = LambdaContext(
                     function_name=function_name or resource.rsplit(":", 1)[-1],
-                    aws_request_id=self.uuid(),
                     invoked_function_arn=resource,
                     state_context=ctx,
                     task_token=token,
+                    new_id=self.uuid,
                 )
-                result, elapsed = call_with_elapsed(lambda: fn(arg, lctx))
+                result, elapsed = call_with_elapsed(fn, arg, lctx)
             else:
                 call = TaskCall(input=arg, resource=resource, state_name=st.name, context=ctx, task_token=token,
                                 attempt=attempt, function_name=function_name)
-                result, elapsed = call_with_elapsed(lambda: fn(call))
+                result, elapsed = call_with_elapsed(fn, call)
         except TaskFailure as e:
             return None, 0.0, Failed(e.error, e.cause)
         except KeyboardInterrupt:
@@ -596,11 +607,14 @@ class Interpreter(JsonataFlow):
         # A snapshot, as Lambda serialises its response: the handler may reuse its objects afterwards, and a
         # value JSON cannot carry fails the task the way Lambda does.
         try:
-            return json.loads(json.dumps(result, allow_nan=False)), elapsed, None
+            text = json.dumps(result, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError) as e:
             return None, elapsed, Failed("Runtime.MarshalError", _jdump({
                 "errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
                 "requestId": self.uuid(), "stackTrace": []}))
+        if len(text) * 4 > df.MAX_PAYLOAD_BYTES and len(text.encode("utf-8")) > df.MAX_PAYLOAD_BYTES:
+            return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
+        return json.loads(text), elapsed, None
 
     def _lambda_error_cause(self, e: BaseException) -> str:
         frames = traceback.extract_tb(e.__traceback__)
@@ -622,11 +636,12 @@ class Interpreter(JsonataFlow):
             f"Request ID: {self.uuid()}; Proxy: null)",
         )
 
-    def _result_too_large(self, result: Any, who: str) -> Failed | None:
-        if df.size_of(result) > df.MAX_PAYLOAD_BYTES:
-            return Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{who}' returned a result with a size exceeding the maximum "
-                          "number of bytes service limit.")
-        return None
+    def _too_large(self, failure: Failed | None, result: Any, who: str) -> Failed | None:
+        """Name the resource in a DataLimitExceeded cause (``_call`` cannot know how AWS names it)."""
+        if failure is not None and failure.cause is _TOO_LARGE:
+            return Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{who}' returned a result with a size exceeding the "
+                          "maximum number of bytes service limit.")
+        return failure
 
     def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
         """Let virtual time pass for a task; returns True when it timed out."""
@@ -657,8 +672,7 @@ class Interpreter(JsonataFlow):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
-        if failure is None:
-            failure = self._result_too_large(result, arn)
+        failure = self._too_large(failure, None, arn)
         if failure is not None:
             self.record(branch, "LambdaFunctionFailed", _error_details(failure))
             raise failure
@@ -716,8 +730,7 @@ class Interpreter(JsonataFlow):
             raise Failed(TIMEOUT)
         if failure is None and service == "lambda" and action == "invoke":
             result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
-        if failure is None:
-            failure = self._result_too_large(result, service)
+        failure = self._too_large(failure, None, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
             raise failure

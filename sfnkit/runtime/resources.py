@@ -41,12 +41,14 @@ class TaskCall:
     function_name: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class LambdaContext:
-    """A stand-in for AWS Lambda's context object (the handler's second argument)."""
+    """A stand-in for AWS Lambda's context object (the handler's second argument).
+
+    ``state_context`` is the ASL context object (``$$``) of the task; ``task_token`` its token, if any.
+    """
 
     function_name: str
-    aws_request_id: str
     invoked_function_arn: str
     state_context: Mapping[str, Any] = field(default_factory=dict)
     task_token: str | None = None
@@ -54,6 +56,15 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = ""
     log_stream_name: str = ""
+    new_id: Any = field(default=None, repr=False)
+    _request_id: str | None = field(default=None, repr=False)
+
+    @property
+    def aws_request_id(self) -> str:
+        """A request id, drawn from the execution's seeded random source the first time it is read."""
+        if self._request_id is None:
+            self._request_id = self.new_id() if self.new_id is not None else "00000000-0000-4000-8000-000000000000"
+        return self._request_id
 
     def get_remaining_time_in_millis(self) -> int:
         return 900_000
@@ -78,12 +89,12 @@ def virtual_sleep(seconds: float) -> None:
         box[0] += float(seconds)
 
 
-def call_with_elapsed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    """Run ``fn`` and return its result and the virtual seconds it asked to take."""
+def call_with_elapsed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """Call ``fn(*args)`` and return its result and the virtual seconds it asked to take."""
     box = [0.0]
     token = _elapsed.set(box)
     try:
-        return fn(), box[0]
+        return fn(*args), box[0]
     finally:
         _elapsed.reset(token)
 

@@ -137,6 +137,8 @@ class Scheduler:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.ready: deque[tuple[Branch, Any, BaseException | None]] = deque()
+        # branches that yielded (SLEEP, now): they run, in order, once nothing else is ready (cheaper than timers)
+        self.deferred: deque[Branch] = deque()
         self.timers: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = 0
         self.tokens: dict[str, TokenWait] = {}
@@ -169,6 +171,13 @@ class Scheduler:
         clock = self.clock
         pause_check = self.pause_check
         while True:
+            if not ready and self.deferred:
+                deferred = self.deferred
+                while deferred:
+                    b = deferred.popleft()
+                    if not b.dead:
+                        ready.append((b, None, None))
+                continue
             if not ready:
                 if not timers or (self.tokens and not let_time_pass):
                     return "waiting" if self.tokens else "idle"
@@ -205,7 +214,10 @@ class Scheduler:
                 branch.next_input = cmd[2]
                 ready.append((branch, _AT_CHECKPOINT, None))
             elif op == SLEEP:
-                self.at(cmd[1], lambda b=branch: self.resume(b))
+                if cmd[1] <= clock.now():
+                    self.deferred.append(branch)
+                else:
+                    self.at(cmd[1], lambda b=branch: self.resume(b))
             elif op == FORK:
                 self._fork(branch, cmd[1])
             elif op == TOKEN:
