@@ -18,7 +18,16 @@ from sfnkit.asl import paths, templates
 from sfnkit.errors import RUNTIME, StatesError
 from sfnkit.runtime.scheduler import Failed
 
-__all__ = ["apply_input_path", "apply_output_path", "apply_result_path", "evaluate_template", "select", "size_of"]
+__all__ = [
+    "apply_input_path",
+    "apply_output_path",
+    "apply_result_path",
+    "copy_json",
+    "evaluate_template",
+    "select",
+    "size_of",
+    "snapshot",
+]
 
 #: AWS's payload limit for state input, output and task results (256 KiB of UTF-8).
 MAX_PAYLOAD_BYTES = 256 * 1024
@@ -68,6 +77,60 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
         raise Failed(RUNTIME, f"Invalid path '{e.expression}' : {e.detail}", terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared)."""
+    t = type(value)
+    if t is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if t is list:
+        return [copy_json(v) for v in value]
+    return value
+
+
+_SCALARS = (str, int, bool, type(None))
+# Worst case of JSON bytes per unit counted by snapshot(): a character of a string becomes at most 6 bytes
+# (\uXXXX), a number at most 24; so a value whose estimate is under this cannot exceed 256 KiB.
+_SURE_UNDER = MAX_PAYLOAD_BYTES // 24
+
+
+def snapshot(value: Any) -> Any:
+    """What a task returned, as Lambda would serialise it: a private deep copy of a JSON value (tuples become
+    lists), checked on the way: a value JSON cannot carry raises TypeError/ValueError, and a result over
+    256 KiB raises OverflowError. Measures the exact size only when a cheap estimate says it might be large."""
+    counter = [0]
+    out = _snap(value, counter)
+    if counter[0] > _SURE_UNDER and size_of(out) > MAX_PAYLOAD_BYTES:
+        raise OverflowError("result too large")
+    return out
+
+
+def _snap(value: Any, counter: list[int]) -> Any:
+    t = type(value)
+    if t is str:
+        counter[0] += len(value) + 1
+        return value
+    if t is int or t is bool or value is None:
+        counter[0] += 1
+        return value
+    if t is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        counter[0] += 1
+        return value
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise TypeError(f"keys must be str, not {type(k).__name__}")
+            counter[0] += len(k) + 1
+            out[k] = _snap(v, counter)
+        return out
+    if t is list or t is tuple:
+        counter[0] += 1
+        return [_snap(v, counter) for v in value]
+    raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
 
 
 def size_of(value: Any) -> int:

@@ -607,20 +607,21 @@ class Interpreter(JsonataFlow):
         # A snapshot, as Lambda serialises its response: the handler may reuse its objects afterwards, and a
         # value JSON cannot carry fails the task the way Lambda does.
         try:
-            text = json.dumps(result, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-        except (TypeError, ValueError) as e:
+            return df.snapshot(result), elapsed, None
+        except OverflowError:
+            return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
+        except (TypeError, ValueError, RecursionError) as e:
             return None, elapsed, Failed("Runtime.MarshalError", _jdump({
                 "errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
                 "requestId": self.uuid(), "stackTrace": []}))
-        if len(text) * 4 > df.MAX_PAYLOAD_BYTES and len(text.encode("utf-8")) > df.MAX_PAYLOAD_BYTES:
-            return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
-        return json.loads(text), elapsed, None
 
     def _lambda_error_cause(self, e: BaseException) -> str:
-        frames = traceback.extract_tb(e.__traceback__)
-        # drop sfnkit's own frames: the user sees their handler's stack, as Lambda shows it
-        user = [fr for fr in frames if "/sfnkit/runtime/" not in fr.filename.replace("\\", "/")]
-        stack = traceback.format_list(user)
+        # The user's frames only (not sfnkit's), each formatted as Lambda's Python runtime formats stackTrace.
+        stack = [
+            f'  File "{fr.filename}", line {fr.lineno}, in {fr.name}\n' + (f"    {fr.line}\n" if fr.line else "")
+            for fr in traceback.extract_tb(e.__traceback__)
+            if "/sfnkit/runtime/" not in fr.filename.replace("\\", "/")
+        ]
         return _jdump({"errorMessage": str(e), "errorType": type(e).__name__, "requestId": self.uuid(), "stackTrace": stack})
 
     def _missing(self, resource: str, function_name: str | None) -> Failed:
@@ -662,7 +663,7 @@ class Interpreter(JsonataFlow):
         yield (SLEEP, self.clock.now())
         self.record(branch, "LambdaFunctionStarted")
         yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
-        fn = self.resources.resolve(resource)
+        fn = self.resources.resolve_task(resource)
         if fn is None:
             failure: Failed | None = self._missing(resource, None)
             result, elapsed = None, 0.0
@@ -801,7 +802,7 @@ class Interpreter(JsonataFlow):
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
         self.record(branch, "ActivityScheduled", details)
-        fn = self.resources.resolve(resource)
+        fn = self.resources.resolve_task(resource)
         if fn is None:
             token = self.uuid()
             wait = TokenWait(token, timeout, heartbeat)
@@ -1112,9 +1113,7 @@ def _error_details(f: Failed) -> dict[str, Any]:
 
 def _copy(value: Any) -> Any:
     """A private copy for a handler, so a handler that mutates its input cannot rewrite recorded history."""
-    if isinstance(value, dict | list):
-        return json.loads(_jdump(value))
-    return value
+    return df.copy_json(value)
 
 
 QUERY_EVALUATION = QUERY_EVALUATION_ERROR

@@ -157,6 +157,7 @@ class Resources(Mapping[str, Handler]):
         self._exact: dict[str, Handler] = {}
         self._patterns: dict[str, Handler] = {}
         self._kinds: dict[int, str] = {}
+        self._resolved: dict[tuple[str, str | None], Handler | None] = {}
         for k, v in (handlers or {}).items():
             self[k] = v
 
@@ -167,6 +168,7 @@ class Resources(Mapping[str, Handler]):
             self._patterns[key] = fn
         else:
             self._exact[key] = fn
+        self._resolved.clear()
 
     def __getitem__(self, key: str) -> Handler:
         return {**self._exact, **self._patterns}[key]
@@ -216,12 +218,18 @@ class Resources(Mapping[str, Handler]):
 
     def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:
         """What a Task runs for ``resource``: an integration ARN with ``.sync``/``.sync:2``/``.waitForTaskToken``
-        falls back to the handler registered for the plain ARN."""
+        falls back to the handler registered for the plain ARN. Answers are cached until the registry changes."""
+        key = (resource, function_name)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            pass
         fn = self.resolve(resource, function_name)
         if fn is None:
             base = strip_pattern(resource)
             if base != resource:
                 fn = self.resolve(base, function_name)
+        self._resolved[key] = fn
         return fn
 
     def suggest(self, wanted: str) -> str:
