@@ -70,6 +70,9 @@ class Workload:
     moto_definition: dict[str, Any] | None = None
     moto_note: str = ""
     show_virtual_time: bool = False
+    # EXPRESS for workloads whose history passes STANDARD's 25,000-event quota (AWS would fail them too)
+    type: str = "STANDARD"
+    jsonata_share: bool = False  # also measure the JSONata engine's share of the time
 
 
 def _chain(n: int) -> dict[str, Any]:
@@ -96,6 +99,36 @@ def _inline_map(max_concurrency: int) -> dict[str, Any]:
                         "Keep": {"Type": "Pass", "OutputPath": "$.item", "End": True},
                     },
                 },
+                "End": True,
+            }
+        },
+    }
+
+
+def _jsonata_map() -> dict[str, Any]:
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Price",
+        "States": {
+            "Price": {
+                "Type": "Map",
+                "Items": "{% $states.input.items %}",
+                "ItemSelector": {"item": "{% $states.context.Map.Item.Value %}", "rate": "{% $states.input.rate %}"},
+                "ItemProcessor": {
+                    "StartAt": "Line",
+                    "States": {
+                        "Line": {
+                            "Type": "Pass",
+                            "Assign": {"gross": "{% $states.input.item.price * $states.input.item.qty %}"},
+                            "Output": {
+                                "sku": "{% $uppercase($states.input.item.sku) %}",
+                                "net": "{% $round($states.input.item.price * $states.input.item.qty * $states.input.rate, 2) %}",
+                            },
+                            "End": True,
+                        }
+                    },
+                },
+                "Output": "{% $sum($states.result.net) %}",
                 "End": True,
             }
         },
@@ -214,15 +247,25 @@ def workloads(quick: bool) -> list[Workload]:
         Workload(name="pass_chain", title=f"chain of {n_chain:,} Pass states", definition=_chain(n_chain), input={}),
         Workload(
             name="map_inline_mc0",
-            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 0",
+            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 0 (EXPRESS: 60,000 events)",
             definition=_inline_map(0),
             input=list(range(n_map)),
+            type="EXPRESS",
         ),
         Workload(
             name="map_inline_mc1",
-            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 1",
+            title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 1 (EXPRESS)",
             definition=_inline_map(1),
             input=list(range(n_map)),
+            type="EXPRESS",
+        ),
+        Workload(
+            name="jsonata_map",
+            title=f"JSONata Map, {n_map:,} items: ItemSelector, Output and Assign expressions (EXPRESS)",
+            definition=_jsonata_map(),
+            input={"rate": 1.2, "items": [{"sku": f"S{i}", "price": i % 97 + 0.5, "qty": i % 7 + 1} for i in range(n_map)]},
+            type="EXPRESS",
+            jsonata_share=True,
         ),
         Workload(
             name="parallel", title="Parallel, 10 branches x 20 Pass states", definition=_parallel(10, 20), input={}
@@ -359,7 +402,8 @@ def _sfnkit_pass(sfnkit: Any, w: Workload, budget: float, *, trace: bool) -> tup
             with _alarm(budget):
                 for _ in range(w.executions):
                     executions.append(
-                        sfnkit.run(machine, w.input, resources=w.resources(), seed=0, account=ACCOUNT, region=REGION)
+                        sfnkit.run(machine, w.input, resources=w.resources(), seed=0, account=ACCOUNT, region=REGION,
+                                   type=w.type)
                     )
         except BudgetExceeded:
             wall = time.perf_counter() - t0
@@ -396,7 +440,67 @@ def run_sfnkit(w: Workload, budget: float, *, memory: bool) -> Measurement:
     if memory:
         mem, _ = _sfnkit_pass(sfnkit, w, budget, trace=True)
         m.peak_bytes = mem.peak_bytes
+        rss = _child_rss(w.name)
+        if rss:
+            m.note = (m.note + "; " if m.note else "") + f"peak RSS of a fresh process running it: {rss / 2**20:.0f} MB"
+    if w.jsonata_share:
+        m.note = (m.note + "; " if m.note else "") + _jsonata_share(sfnkit, w)
     return m
+
+
+def _jsonata_share(sfnkit: Any, w: Workload) -> str:
+    """Time spent inside the JSONata adapter, per evaluation and as a share of the run (a second, instrumented
+    pass; the instrumentation itself adds a little)."""
+    from sfnkit.asl import jsonata
+
+    real = jsonata.evaluate_tree
+    spent = [0.0, 0]
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t
+            spent[1] += 1
+
+    machine = sfnkit.load(w.definition)
+    jsonata.evaluate_tree = timed
+    try:
+        t0 = time.perf_counter()
+        sfnkit.run(machine, w.input, seed=0, type=w.type)
+        total = time.perf_counter() - t0
+    finally:
+        jsonata.evaluate_tree = real
+    per = spent[0] / spent[1] * 1e6 if spent[1] else 0.0
+    return (f"JSONata: {spent[1]:,} payload evaluations, {per:.1f} us each, "
+            f"{spent[0] / total:.0%} of the run's time in the engine adapter")
+
+
+def _child_rss(name: str) -> int | None:
+    """Peak resident memory of a fresh Python process that runs one sfnkit workload once (Linux, ru_maxrss)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-rss", name], capture_output=True, text=True, timeout=600, check=True
+        ).stdout.strip().splitlines()
+        return int(out[-1]) if out else None
+    except (subprocess.SubprocessError, ValueError, OSError):
+        return None
+
+
+def _child_rss_main(name: str) -> int:
+    import resource
+
+    import sfnkit
+
+    w = {x.name: x for x in workloads(False)}[name]
+    machine = sfnkit.load(w.definition)
+    for _ in range(w.executions):
+        sfnkit.run(machine, w.input, resources=w.resources(), seed=0, account=ACCOUNT, region=REGION, type=w.type)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    return 0
 
 
 # ----- moto ---------------------------------------------------------------------------------------------------
@@ -410,9 +514,9 @@ def _moto_pass(w: Workload, budget: float, *, trace: bool) -> Measurement:
     baseline_threads = threading.active_count()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         client = boto3.client("stepfunctions", region_name=REGION)
-        arn = client.create_state_machine(name=f"bench-{w.name}", definition=json.dumps(definition), roleArn=ROLE_ARN)[
-            "stateMachineArn"
-        ]
+        arn = client.create_state_machine(
+            name=f"bench-{w.name}", definition=json.dumps(definition), roleArn=ROLE_ARN, type=w.type
+        )["stateMachineArn"]
         payload = json.dumps(w.input)
         started: list[str] = []
         statuses: list[dict[str, Any]] = []
@@ -574,6 +678,9 @@ def _ratio_row(a: Measurement, b: Measurement) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child-rss"]:
+        return _child_rss_main(argv[1])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads and a short moto budget (smoke run)")
     parser.add_argument(
