@@ -6,7 +6,7 @@ diagnostics may come with it (a dangling ``Next`` also leaves a state unreachabl
 
 Codes follow AWS's ``ValidateStateMachineDefinition`` where AWS has one (``SCHEMA_VALIDATION_FAILED``,
 ``MISSING_TRANSITION_TARGET``, ``MISSING_END_STATE``, ``DUPLICATE_STATE_NAME``, ``INVALID_STATE_NAME``, ...);
-``INVALID_JSON_PATH``, ``INVALID_INTRINSIC_FUNCTION``, ``INVALID_JSONATA`` and ``INVALID_QUERY_LANGUAGE`` are
+``SFNKIT_INVALID_JSON_PATH``, ``SFNKIT_INVALID_INTRINSIC_FUNCTION``, ``SFNKIT_INVALID_JSONATA`` and ``SFNKIT_INVALID_QUERY_LANGUAGE`` are
 sfnkit's finer names for what AWS reports as schema errors; ``SFNKIT_*`` codes are warnings AWS does not give.
 
 The second half lists definitions AWS *accepts*: sfnkit may warn about them but must never report an ERROR.

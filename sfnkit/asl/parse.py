@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -136,6 +137,11 @@ ITEM_BATCHER_FIELDS = frozenset(
 )
 RESULT_WRITER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "WriterConfig"})
 JITTER = ("FULL", "NONE")
+STATES_FIELDS = frozenset({"input", "context", "result", "errorOutput"})
+STATES_ALWAYS = frozenset({"input", "context"})
+STATES_WITH_RESULT = frozenset({"input", "context", "result"})
+STATES_IN_CATCH = frozenset({"input", "context", "errorOutput"})
+_STATES_FIELD = re.compile(r"\$states\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def is_jsonata(value: Any) -> bool:
@@ -263,26 +269,42 @@ class Builder:
                 code = SCHEMA_VALIDATION_FAILED
             self.error(where, message, code)
 
-    def check_jsonata(self, expr: str, loc: str) -> None:
+    def check_jsonata(self, expr: str, loc: str, available: frozenset[str] = STATES_ALWAYS) -> None:
+        """Syntax (with a caret), references AWS refuses at creation, and ``$states`` fields: only ``input``,
+        ``context``, ``result`` (after a Task, Parallel or Map) and ``errorOutput`` (in a Catch) exist."""
         from sfnkit.asl import jsonata
 
         problem = jsonata.check_syntax(expr)
         if problem:
             self.error(loc, problem, INVALID_JSONATA)
+            return
+        refused = jsonata.unsupported_reference(expr)
+        if refused:
+            self.error(loc, f"{refused} Use $states.input (the state's input) or $states.context.", INVALID_JSONATA)
+        for name in _STATES_FIELD.findall(expr):
+            if name not in STATES_FIELDS:
+                close = difflib.get_close_matches(name, sorted(STATES_FIELDS), n=1)
+                hint = f'; did you mean "$states.{close[0]}"?' if close else ""
+                self.error(loc, f'"$states.{name}" does not exist: $states has input, context, result and errorOutput{hint}',
+                           INVALID_JSONATA)
+            elif name not in available:
+                where = "after a Task, Parallel or Map (in Output and Assign)" if name == "result" else "in a Catch"
+                self.error(loc, f'"$states.{name}" is only available {where}', INVALID_JSONATA)
 
-    def check_jsonata_tree(self, value: Any, loc: str) -> None:
+    def check_jsonata_tree(self, value: Any, loc: str, available: frozenset[str] = STATES_ALWAYS) -> None:
         """Check every ``{% %}`` string inside a JSONata-state value (Arguments, Output, Assign, ...)."""
         if isinstance(value, str):
             if is_jsonata(value):
-                self.check_jsonata(value, loc)
+                self.check_jsonata(value, loc, available)
         elif isinstance(value, dict):
             for k, v in value.items():
-                self.check_jsonata_tree(v, pointer_join(loc, k))
+                self.check_jsonata_tree(v, pointer_join(loc, k), available)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                self.check_jsonata_tree(v, pointer_join(loc, i))
+                self.check_jsonata_tree(v, pointer_join(loc, i), available)
 
-    def check_assign(self, value: Any, loc: str, ql: str) -> Mapping[str, Any] | None:
+    def check_assign(self, value: Any, loc: str, ql: str,
+                     available: frozenset[str] = STATES_ALWAYS) -> Mapping[str, Any] | None:
         if not isinstance(value, dict):
             self.error(loc, f'"Assign" must be an object mapping variable names to values, got {_type_name(value)}')
             return None
@@ -294,7 +316,7 @@ class Builder:
         if ql == "JSONPath":
             self.check_template(value, loc)
         else:
-            self.check_jsonata_tree(value, loc)
+            self.check_jsonata_tree(value, loc, available)
         return value
 
     # -- the walk --------------------------------------------------------------------------------------------
@@ -388,10 +410,10 @@ class Builder:
             common["input_path"] = self.get_path(d, "InputPath", loc, reference=False)
             common["output_path"] = self.get_path(d, "OutputPath", loc, reference=False)
         elif "Output" in d:
-            self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
+            self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"), _available(typ))
             common["output"] = d["Output"]
         if "Assign" in d and "Assign" in allowed:
-            common["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql)
+            common["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql, _available(typ))
         if typ not in ("Choice", "Succeed", "Fail"):
             self.flow(d, loc, common)
         elif typ == "Choice":
@@ -804,12 +826,17 @@ class Builder:
                 kw["result_path"] = self.get_path(cd, "ResultPath", cl)
                 kw["result_path_given"] = "ResultPath" in cd
             elif "Output" in cd:
-                self.check_jsonata_tree(cd["Output"], pointer_join(cl, "Output"))
+                self.check_jsonata_tree(cd["Output"], pointer_join(cl, "Output"), STATES_IN_CATCH)
                 kw["output"] = cd["Output"]
             if "Assign" in cd:
-                kw["assign"] = self.check_assign(cd["Assign"], pointer_join(cl, "Assign"), ql)
+                kw["assign"] = self.check_assign(cd["Assign"], pointer_join(cl, "Assign"), ql, STATES_IN_CATCH)
             out.append(m.Catcher(**kw))
         return out
+
+
+def _available(state_type: str) -> frozenset[str]:
+    """The ``$states`` fields a state's Output and Assign can read."""
+    return STATES_WITH_RESULT if state_type in ("Task", "Parallel", "Map") else STATES_ALWAYS
 
 
 def _valid_variable_name(name: str) -> bool:

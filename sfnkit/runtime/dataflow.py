@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from sfnkit.asl import paths, templates
-from sfnkit.errors import RUNTIME, StatesError
+from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
     "apply_input_path",
     "apply_output_path",
     "apply_result_path",
+    "check_variable_sizes",
     "copy_json",
     "evaluate_template",
     "select",
@@ -131,6 +132,18 @@ def _snap(value: Any, counter: list[int]) -> Any:
         counter[0] += 1
         return [_snap(v, counter) for v in value]
     raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
+
+
+def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
+    """AWS's quota: the values one ``Assign`` writes total at most 256 KiB. A terminal States.DataLimitExceeded."""
+    try:
+        snapshot(assigned)
+    except OverflowError:
+        name = getattr(st, "name", "?")
+        raise Failed(DATA_LIMIT_EXCEEDED, f"The variables assigned by the state '{name}' take {size_of(assigned)} bytes, "
+                     f"more than the {MAX_PAYLOAD_BYTES} bytes (256 KiB) a state may assign.", terminal=True) from None
+    except (TypeError, ValueError):  # pragma: no cover - values built from JSON are JSON
+        pass
 
 
 def size_of(value: Any) -> int:

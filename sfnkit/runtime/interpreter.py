@@ -225,6 +225,7 @@ class Interpreter(JsonataFlow):
         if template is None:
             return None
         new = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
+        df.check_variable_sizes(branch.state, new)
         branch.variables = {**branch.variables, **new}
         return new
 

@@ -21,6 +21,7 @@ from typing import Any
 from sfnkit.asl import jsonata
 from sfnkit.asl import model as m
 from sfnkit.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from sfnkit.runtime import dataflow as df
 from sfnkit.runtime.scheduler import Branch, Failed
 
 __all__ = ["JsonataFlow"]
@@ -75,6 +76,7 @@ class JsonataFlow:
         if assign is None:
             return None
         new = self.j_eval(st, eid, branch, assign, field, states)
+        df.check_variable_sizes(st, new)
         branch.variables = {**branch.variables, **new}
         return dict(new)
 
