@@ -50,6 +50,7 @@ class Execution:
         breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
         missing_resources: str = "raise",
         keep_stages: bool = True,
+        break_on_error: bool = False,
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
@@ -123,7 +124,10 @@ class Execution:
         self._mode = "run"
         self._until: str | None = None
         self._waiting = False
+        self._step_depth: int | None = None
+        self._pause_reason: str | None = None
         self._scheduler.pause_check = self._pause_check
+        self._scheduler.pause_on_error = break_on_error
         self.paused_at: str | None = None
 
     # -- public surface --------------------------------------------------------------------------------------
@@ -158,11 +162,35 @@ class Execution:
         self._scheduler.pause_check = self._pause_check if (until is not None or self.breakpoints) else None
         return self._drive()
 
-    def step(self) -> Execution:
-        """Run the current state and stop before the next one (in any branch)."""
+    def step(self, over: bool = False) -> Execution:
+        """Run the current state and stop before the next one, in any Parallel branch or Map iteration
+        ("step into"). ``over=True`` steps over a Parallel or Map: it stops only at a state no deeper than
+        the one it is paused at."""
         self._mode, self._until = "step", None
+        at = self._scheduler.paused_at
+        self._step_depth = (at[1].depth if at is not None else 0) if over else None
         self._scheduler.pause_check = self._pause_check
         return self._drive()
+
+    @property
+    def position(self) -> dict[str, Any] | None:
+        """Where a paused execution stands: the state it is about to enter (or the state that failed, when it
+        broke on an error), its scope (the enclosing Parallel/Map states and branch/item indexes, outermost
+        first) and why it stopped ("step", "breakpoint", "until", "error")."""
+        at = self._scheduler.paused_at
+        if at is None or self.done or self.paused_at is None:
+            return None
+        state, branch = at
+        return {"state": state.name, "scope": list(branch.scope), "reason": self._pause_reason}
+
+    @property
+    def break_on_error(self) -> bool:
+        """Pause when a state fails, before Retry or Catch handle it."""
+        return self._scheduler.pause_on_error
+
+    @break_on_error.setter
+    def break_on_error(self, value: bool) -> None:
+        self._scheduler.pause_on_error = bool(value)
 
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
         """Abort the execution (status ABORTED), keeping its history."""
@@ -207,11 +235,14 @@ class Execution:
     # -- driving ---------------------------------------------------------------------------------------------
     def _pause_check(self, state: Any, branch: Branch) -> bool:
         """Called at every checkpoint (before a state is entered): stop here?"""
-        if self._mode == "step":
+        if self._mode == "step" and (self._step_depth is None or branch.depth <= self._step_depth):
+            self._pause_reason = "step"
             return True
         if self._until is not None and state.name == self._until:
+            self._pause_reason = "until"
             return True
         if state.name in self.breakpoints:
+            self._pause_reason = "breakpoint"
             cond = self.breakpoints[state.name]
             if cond is None:
                 return True
@@ -228,6 +259,7 @@ class Execution:
         if self.done:
             return self
         self.paused_at = None
+        self._scheduler.paused_at = None
         # Still waiting on a task token with nothing else to do: this call lets virtual time pass (heartbeat
         # and timeout deadlines fire); the first run() stops and waits instead, so the token can be answered.
         let_time_pass = self._waiting
@@ -239,6 +271,9 @@ class Execution:
         self._waiting = outcome == "waiting"
         if outcome == "paused" and self._scheduler.paused_at is not None:
             self.paused_at = self._scheduler.paused_at[0].name
+            if self._scheduler.pause_reason == "error":
+                self._pause_reason = "error"
+                self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
             self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
         return self

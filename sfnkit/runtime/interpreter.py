@@ -40,7 +40,7 @@ from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
-from sfnkit.runtime.scheduler import CHECKPOINT, FORK, SLEEP, TOKEN, Branch, Failed, Join, Scheduler, TokenWait
+from sfnkit.runtime.scheduler import CHECKPOINT, FORK, PAUSE, SLEEP, TOKEN, Branch, Failed, Join, Scheduler, TokenWait
 
 __all__ = ["Interpreter", "Visit"]
 
@@ -519,6 +519,7 @@ class Interpreter(JsonataFlow):
         """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
         if visit is not None:
             visit.error = (f.error, f.cause)
+        yield (PAUSE, st, "error")  # the debugger's break-on-error stops here, before Retry or Catch
         if f.terminal:
             raise f
         i = rt.find_retrier(retriers, f.error)
@@ -855,6 +856,7 @@ class Interpreter(JsonataFlow):
 
                 def make(i: int, eff: Any = eff, start_prev: int = start_prev) -> Branch:
                     child = Branch(None, join, i, start_prev, variables)
+                    child.depth, child.scope = branch.depth + 1, (*branch.scope, (st.name, i))
                     child.gen = self.run_body(st.branches[i], eff, child)
                     child.on_abort = self._on_abort
                     return child
@@ -958,6 +960,7 @@ class Interpreter(JsonataFlow):
 
                 def make(i: int, items: list[Any] = items, eff: Any = eff, start_prev: int = start_prev) -> Branch:
                     child = Branch(None, join, i, start_prev, variables)
+                    child.depth, child.scope = branch.depth + 1, (*branch.scope, (st.name, i))
                     if distributed:
                         child.sink = HistoryBuilder()
                         self.child_histories.append(child.sink)

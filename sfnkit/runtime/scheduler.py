@@ -11,6 +11,8 @@ commands (tuples, first item an opcode):
 ``(FORK, join)``
     run the children of a :class:`Join` (Parallel branches, Map iterations) and resume with their results, or
     with the failure that ended them.
+``(PAUSE, state, reason)``
+    a state failed: stop here when breaking on errors (the debugger), else carry on at once.
 ``(TOKEN, wait)``
     park until ``send_task_success/failure`` answers the task token, or its timeout/heartbeat fires.
 
@@ -30,10 +32,11 @@ from typing import Any
 
 from sfnkit.runtime.clock import Clock
 
-__all__ = ["CHECKPOINT", "FORK", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler", "TokenWait"]
+__all__ = ["CHECKPOINT", "FORK", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler", "TokenWait"]
 
 CHECKPOINT = 0
 SLEEP = 1
+PAUSE = 4  # (PAUSE, state, reason): stop here if the caller asked to (break on error)
 _AT_CHECKPOINT: Any = object()  # queued value: "this branch is about to enter branch.state"
 FORK = 2
 TOKEN = 3
@@ -60,8 +63,8 @@ class Failed(Exception):
 class Branch:
     """One running coroutine plus where it reports when it ends."""
 
-    __slots__ = ("dead", "entered_prev", "gen", "index", "join", "next_input", "next_state", "on_abort", "prev", "sink",
-                 "state", "variables", "waiting")
+    __slots__ = ("dead", "depth", "entered_prev", "gen", "index", "join", "next_input", "next_state", "on_abort", "prev",
+                 "scope", "sink", "state", "variables", "waiting")
 
     def __init__(self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int,
                  variables: Any = None) -> None:
@@ -78,6 +81,8 @@ class Branch:
         self.entered_prev = 0  # previousEventId of the current state's Entered event
         self.next_state: Any = None  # the state this branch is about to enter (at a checkpoint)
         self.next_input: Any = None  # ... and its input, for conditional breakpoints
+        self.depth = 0  # 0 for the top level, +1 per Parallel/Map nesting
+        self.scope: tuple[tuple[str, int], ...] = ()  # (Parallel or Map state name, branch or item index), outermost first
 
 
 class Join:
@@ -145,6 +150,8 @@ class Scheduler:
         self.pause_check: Callable[[Any, Branch], bool] | None = None
         self.on_end: Callable[[Branch, Any, Failed | None], None] = lambda b, v, f: None
         self.paused_at: tuple[Any, Branch] | None = None
+        self.pause_reason: str | None = None
+        self.pause_on_error = False
 
     # -- queueing ----------------------------------------------------------------------------------------
     def start(self, branch: Branch) -> None:
@@ -220,6 +227,13 @@ class Scheduler:
                     self.at(cmd[1], lambda b=branch: self.resume(b))
             elif op == FORK:
                 self._fork(branch, cmd[1])
+            elif op == PAUSE:
+                if self.pause_on_error:
+                    ready.appendleft((branch, None, None))
+                    self.paused_at = (cmd[1], branch)
+                    self.pause_reason = cmd[2]
+                    return "paused"
+                ready.appendleft((branch, None, None))
             elif op == TOKEN:
                 wait: TokenWait = cmd[1]
                 wait.branch = branch
