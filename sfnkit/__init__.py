@@ -42,3 +42,10 @@ __all__ = [
     "validate",
     "virtual_sleep",
 ]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext sfnkit``: the ``%%asl``, ``%sfn``, ``%%jsonata`` and ``%%jsonpath`` magics."""
+    from sfnkit.magics import load_ipython_extension as _load
+
+    _load(ipython)
