@@ -11,6 +11,7 @@ from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
 from sfnkit.asl.validate import load, validate
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
+from sfnkit.explain import explain
 from sfnkit.history import History, HistoryEvent
 from sfnkit.runtime.clock import VirtualClock, WallClock
 from sfnkit.runtime.execution import Execution, run, start
@@ -36,6 +37,7 @@ __all__ = [
     "VirtualClock",
     "WallClock",
     "__version__",
+    "explain",
     "load",
     "run",
     "start",

@@ -29,6 +29,7 @@ PUBLIC_API = sorted(
         "VirtualClock",
         "WallClock",
         "__version__",
+        "explain",
         "load",
         "run",
         "start",

