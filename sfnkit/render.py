@@ -128,6 +128,11 @@ def _x(text: str) -> str:
     return html.escape(clean_text(text), quote=True)
 
 
+def _x_lines(text: str) -> str:
+    """Escaped like :func:`_x`, keeping line breaks (for tooltips)."""
+    return "\n".join(_x(line) for line in text.split("\n"))
+
+
 def _dot_text(text: str) -> str:
     """One line of a Graphviz label, inside a double-quoted DOT string.
 
@@ -166,6 +171,9 @@ def _wrap(name: str, width: int = 28) -> list[str]:
 # DOT
 
 _FONT: Final = "Helvetica"
+_GV_FONT: Final = 'font-family="Helvetica,sans-Serif"'  # what Graphviz writes for fontname=Helvetica
+# Graphviz measures text with Helvetica's metrics: name metric-compatible fonts before the generic family
+_FONT_FAMILY: Final = "font-family=\"Helvetica,Arial,'Liberation Sans','Nimbus Sans',sans-serif\""
 _FILL_SENTINEL: Final = "#fefefd"  # placeholders Graphviz copies into the SVG; replaced by status colours
 _STROKE_SENTINEL: Final = "#010102"
 _EDGE_COLOUR: Final = "#5f6368"
@@ -250,13 +258,14 @@ def _to_dot(graph: g.Graph) -> _Dot:
     def emit_container(node: g.Node, indent: str) -> None:
         k = state_no[node.id]
         inner = indent + "  "
+        lines = [*_wrap(node.label), node.detail]
+        name_lines.append(len(lines) - 1)
+        label = '"' + "".join(_dot_text(line) + "\\l" for line in lines) + '"'
         out.append(f"{indent}subgraph cluster_s{k} {{")
         out.append(
-            f'{inner}id="sfn_s{k}"; label={state_label(node)}; labeljust=l; style="rounded,filled"; '
+            f'{inner}id="sfn_s{k}"; label={label}; labeljust=l; style="rounded,filled"; fontcolor="black"; '
             f'fillcolor="{_FILL_SENTINEL}"; color="{_STROKE_SENTINEL}"; penwidth=1.4; fontsize=11; margin=10;'
         )
-        out.append(f'{inner}a{k}i [label="", shape=point, style=invis, width=0.01, height=0.01];')
-        out.append(f'{inner}a{k}o [label="", shape=point, style=invis, width=0.01, height=0.01];')
         for scope_id in node.children:
             scope = graph.scope(scope_id)
             b = scope_no[scope_id]
@@ -267,12 +276,20 @@ def _to_dot(graph: g.Graph) -> _Dot:
             )
             emit_scope(scope, inner + "  ")
             out.append(f"{inner}}}")
-            # keep the anchors above and below the scope's content
-            out.append(f"{inner}a{k}i -> m{marker_no['start:' + scope_id]} [style=invis];")
-            end_id = "end:" + scope_id
-            if end_id in marker_no:
-                out.append(f"{inner}m{marker_no[end_id]} -> a{k}o [style=invis];")
+        # Edges into and out of the container attach to the start and end markers of its middle branch and are
+        # clipped at the container's border (lhead/ltail); an invisible anchor only when no branch can end.
+        middle = len(node.children) // 2
+        entry[k] = f"m{marker_no['start:' + node.children[middle]]}"
+        ends = [c for c in node.children if "end:" + c in marker_no]
+        if ends:
+            exit_[k] = f"m{marker_no['end:' + ends[len(ends) // 2]]}"
+        else:
+            exit_[k] = f"a{k}o"
+            out.append(f'{inner}a{k}o [label="", shape=point, style=invis, width=0.01, height=0.01];')
         out.append(f"{indent}}}")
+
+    entry: dict[int, str] = {}
+    exit_: dict[int, str] = {}
 
     emit_scope(graph.root, "")
 
@@ -284,21 +301,21 @@ def _to_dot(graph: g.Graph) -> _Dot:
         t, h = dot_id(tail), dot_id(head)
         if src_node.is_container:
             k = state_no[tail]
-            t = f"a{k}o"
+            t = exit_[k]
             if tail != head:
                 attrs.append(f"ltail=cluster_s{k}")
         if dst_node.is_container:
             k = state_no[head]
-            h = f"a{k}i"
+            h = entry[k]
             if tail != head:
                 attrs.append(f"lhead=cluster_s{k}")
         if edge.kind == "catch":
             attrs += ["style=dashed", f'color="{_CATCH_COLOUR}"', f'fontcolor="{_CATCH_COLOUR}"']
-            attrs.append(f"label={_label([_short(edge.label, 34)])}")
+            attrs.append(f"label={_label([' ' + _short(edge.label, 34) + ' '])}")
         elif edge.kind == "choice":
-            attrs.append(f"label={_label([_short(edge.label, 34)])}")
+            attrs.append(f"label={_label([' ' + _short(edge.label, 34) + ' '])}")
         elif edge.kind == "default":
-            attrs.append('label="Default"')
+            attrs.append('label=" Default "')
         elif edge.kind in ("start", "end"):
             attrs.append(f'color="{_MARKER_COLOUR}"')
         out.append(f"{t} -> {h} [{', '.join(attrs)}];")
@@ -415,7 +432,7 @@ def _compile(raw: str, d: _Dot) -> _Template:
     if open_match is None:  # pragma: no cover - every Graphviz SVG starts so
         raise RuntimeError("unexpected SVG from Graphviz: no <svg width=... height=... viewBox=...>")
     width, height = float(open_match.group(1)), float(open_match.group(2))
-    raw = raw.replace("<svg ", '<svg class="sfnkit-graph" ', 1)
+    raw = raw.replace("<svg ", '<svg class="sfnkit-graph" ', 1).replace(_GV_FONT, _FONT_FAMILY)
     parts: list[str | int] = []
     pos = 0
     current = -1  # the state whose group we are in
@@ -437,7 +454,7 @@ def _compile(raw: str, d: _Dot) -> _Template:
                     f'data-state="{_x(name)}" data-type="{_x(node.type or "")}" data-status="'
                 )
                 parts.append(3 * k)
-                parts.append(f'">\n<title>{_x(node.title)}</title>')
+                parts.append(f'">\n<title>{_x_lines(node.title)}</title>')
             elif kind == "m":
                 node = d.markers[k]
                 parts.append(
@@ -449,7 +466,7 @@ def _compile(raw: str, d: _Dot) -> _Template:
                 parts.append(
                     f'<g id="edge-{k}" class="{cls} sfn-edge sfn-{edge.kind}" data-edge="{_x(edge.id)}" '
                     f'data-kind="{edge.kind}" data-source="{_x(edge.source)}" data-target="{_x(edge.target)}">\n'
-                    f"<title>{_x(edge.title)}</title>"
+                    f"<title>{_x_lines(edge.title)}</title>"
                 )
             else:
                 scope = d.scopes[k]
@@ -496,7 +513,7 @@ def _legend(width: float, height: float) -> tuple[str, float, float]:
         items.append(
             f'<g class="sfn-legend-item" data-status="{status}"><title>{_x(style.description)}</title>'
             f'<rect x="{x:g}" y="{y:g}" width="14" height="10" rx="3" fill="{style.fill}" stroke="{style.stroke}"/>'
-            f'<text x="{x + 18:g}" y="{y + 9:g}" font-family="Helvetica,sans-Serif" font-size="9" fill="#3c4043">'
+            f'<text x="{x + 18:g}" y="{y + 9:g}" {_FONT_FAMILY} font-size="9" fill="#3c4043">'
             f"{_x(style.label)}</text></g>"
         )
     text = (

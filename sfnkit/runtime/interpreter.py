@@ -124,6 +124,8 @@ class Interpreter(JsonataFlow):
         }
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
         self.child_histories: list[HistoryBuilder] = []
+        self._add = builder.add  # bound once: record() is the hottest call of all
+        self._now = scheduler.clock.now
         self._iso_t = -1.0
         self._iso = ""
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
@@ -153,7 +155,7 @@ class Interpreter(JsonataFlow):
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
-        eid = (self.builder if sink is None else sink).add(type, branch.prev, self.clock.now(), details)
+        eid = (self._add if sink is None else sink.add)(type, branch.prev, self._now(), details)
         branch.prev = eid
         return eid
 
@@ -573,12 +575,13 @@ class Interpreter(JsonataFlow):
     # -- invoking a resource --------------------------------------------------------------------------------
     def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
                timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+        """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
         resource = st.resource
-        if resource.startswith(_SERVICE_PREFIX) or resource.startswith("arn:aws:states:::"):
-            return (yield from self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt))
+        if resource.startswith(_SERVICE_PREFIX):
+            return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
         if ":activity:" in resource:
-            return (yield from self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt))
-        return (yield from self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt))
+            return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
+        return self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt)
 
     def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
               function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
@@ -677,7 +680,7 @@ class Interpreter(JsonataFlow):
             result, elapsed = None, 0.0
         else:
             result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
-        if failure is None and (yield from self._elapse(elapsed, timeout)):
+        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
@@ -733,7 +736,7 @@ class Interpreter(JsonataFlow):
             result, elapsed = None, 0.0
         else:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
-        if failure is None and (yield from self._elapse(elapsed, timeout)):
+        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
@@ -827,7 +830,7 @@ class Interpreter(JsonataFlow):
         yield (SLEEP, self.clock.now())
         self.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
         result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
-        if failure is None and (yield from self._elapse(elapsed, timeout)):
+        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "ActivityTimedOut", {"error": TIMEOUT})
             raise Failed(TIMEOUT)
         if failure is not None:
