@@ -80,6 +80,9 @@ class Diagnostic:
         return self.format()
 
 
-def sort_key(d: Diagnostic) -> tuple[int, int, int, str]:
-    """Errors first, then by position in the text, then by location."""
-    return (0 if d.severity == "ERROR" else 1, d.line or 0, d.column or 0, d.location)
+def sort_key(d: Diagnostic) -> tuple[int, int, int, int, str]:
+    """Errors first; then the most specific (deepest location) first, as jsonschema's ``best_match`` does: an
+    unknown field ``/States/A/Nxt`` explains the ``/States/A`` without a Next and the ``/States`` without an end
+    that follow from it; then by position in the text."""
+    depth = d.location.count("/")
+    return (0 if d.severity == "ERROR" else 1, -depth, d.line or 0, d.column or 0, d.location)

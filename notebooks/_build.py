@@ -1,0 +1,327 @@
+"""Write and execute the tutorial notebooks from the sources below (``python notebooks/_build.py [NAME...]``).
+
+The notebooks are committed with their outputs so they read well on GitHub, and the test suite executes them
+again (``pytest --nbval-lax``). Keeping their sources here, as plain Python data, keeps them reviewable and
+their outputs reproducible: every run uses the virtual clock and fixed seeds, and needs no network.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+
+MD = "md"
+PY = "py"
+
+NOTEBOOKS: dict[str, list[tuple[str, str]]] = {}
+
+
+def notebook(name: str, cells: list[tuple[str, str]]) -> None:
+    NOTEBOOKS[name] = cells
+
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("01_getting_started", [
+    (MD, """# Getting started with sfnkit
+
+sfnkit runs AWS Step Functions state machines (Amazon States Language, ASL) inside this notebook. Task states
+call Python functions; waits and retries run on a virtual clock; the result is the same output, error and event
+history AWS would record. This notebook builds a first state machine, runs it, and looks at what it did."""),
+    (PY, """import sfnkit
+
+sfnkit.__version__"""),
+    (MD, """## A state machine is a JSON document
+
+Two states: a **Task** that calls a function, then a **Succeed** state. `sfnkit.load` validates the definition
+and returns an immutable `StateMachine`. In a notebook it displays as its graph."""),
+    (PY, """greeter = sfnkit.load({
+    "Comment": "Greet someone",
+    "StartAt": "Greet",
+    "States": {
+        "Greet": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet",
+            "ResultPath": "$.greeting",
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    },
+})
+greeter"""),
+    (MD, """## Tasks are Python functions
+
+`resources` maps the Lambda function name (or the full ARN) to a function. It receives the task's input and
+returns its result, as a Lambda handler would."""),
+    (PY, """def greet(event):
+    return f"Hello, {event['name']}!"
+
+execution = sfnkit.run(greeter, {"name": "Ada"}, resources={"greet": greet})
+execution"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+print(execution.status)
+print(execution.output)"""),
+    (MD, """## The history is what AWS would record
+
+`execution.history` is a sequence of events with the same types and details as AWS's `GetExecutionHistory`.
+`to_boto()` gives exactly that response body."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+for event in execution.history:
+    print(event.id, event.previous_event_id, event.type, event.state_name or "")"""),
+    (PY, """execution.history.to_boto()["events"][2]"""),
+    (MD, """## Mistakes are reported before anything runs
+
+A typo in a field name, a missing state or a missing function each get a message that says what is wrong,
+where (a JSON Pointer into the definition), and what would be right."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+for d in sfnkit.validate({"StartAt": "Greet", "States": {"Greet": {"Type": "Pass", "Nxt": "Done"}}}):
+    print(d)"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+try:
+    sfnkit.run(greeter, {"name": "Ada"}, resources={"gret": greet})
+except sfnkit.ResourceError as e:
+    print(e)"""),
+])
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("03_error_handling", [
+    (MD, """# Error handling: Retry, Catch, timeouts and heartbeats
+
+Everything time-related runs on sfnkit's **virtual clock**: a retry that backs off for minutes, or a one-day
+Wait, finishes at once, while the history shows the times AWS would have shown."""),
+    (PY, """import sfnkit"""),
+    (MD, """## Retry with exponential backoff and jitter
+
+`flaky` fails twice with a `ServiceBusy` error, then succeeds. The Retry waits 2 s, then 4 s (BackoffRate 2),
+capped by `MaxDelaySeconds`; `JitterStrategy: FULL` would randomise each wait between 0 and that value, drawn
+from the execution's seed."""),
+    (PY, """calls = {"n": 0}
+
+def flaky(event):
+    calls["n"] += 1
+    if calls["n"] <= 2:
+        raise sfnkit.TaskFailure("ServiceBusy", f"attempt {calls['n']}: try again later")
+    return {"ok": True, "attempts": calls["n"]}
+
+retrying = sfnkit.load({
+    "StartAt": "Call",
+    "States": {
+        "Call": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+            "Retry": [{"ErrorEquals": ["ServiceBusy"], "IntervalSeconds": 2, "BackoffRate": 2.0,
+                       "MaxAttempts": 3, "MaxDelaySeconds": 60}],
+            "End": True,
+        }
+    },
+})
+ex = sfnkit.run(retrying, {}, resources={"flaky": flaky})
+ex"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+start = ex.history[0].timestamp
+for e in ex.history:
+    print(f"+{(e.timestamp - start).total_seconds():5.1f} s  {e.type}")"""),
+    (MD, """## Catch with a fallback
+
+When retries run out, `Catch` sends the error to another state. `ResultPath` decides where the error output
+(`{"Error": ..., "Cause": ...}`) goes in the input; here it is kept beside the original input."""),
+    (PY, """def always_down(event):
+    raise ConnectionError("payment service unreachable")
+
+with_fallback = sfnkit.load({
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
+            "Retry": [{"ErrorEquals": ["ConnectionError"], "MaxAttempts": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "QueueForLater"}],
+            "End": True,
+        },
+        "QueueForLater": {"Type": "Pass", "Result": "queued", "ResultPath": "$.status", "End": True},
+    },
+})
+ex = sfnkit.run(with_fallback, {"order": 7}, resources={"charge": always_down})
+print(ex.status)
+print(ex.output["status"], "|", ex.output["error"]["Error"])"""),
+    (MD, """A Python exception becomes a task failure whose error is the exception's class name and whose cause is
+Lambda's error payload (`errorMessage`, `errorType`, `stackTrace`), exactly as a real Lambda function would
+report it."""),
+    (PY, """import json
+json.loads(ex.output["error"]["Cause"])["errorMessage"]"""),
+    (MD, """## Timeouts and heartbeats
+
+`TimeoutSeconds` bounds a task. `sfnkit.virtual_sleep(seconds)` lets a handler take virtual time, so a slow
+task can be simulated without waiting."""),
+    (PY, """def slow(event):
+    sfnkit.virtual_sleep(90)   # pretend this takes a minute and a half
+    return "finally"
+
+timed = sfnkit.load({
+    "StartAt": "Slow",
+    "States": {"Slow": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
+                        "TimeoutSeconds": 30, "End": True}},
+})
+ex = sfnkit.run(timed, {}, resources={"slow": slow})
+print(ex.status, ex.error)
+print([e.type for e in ex.history])"""),
+    (MD, """A callback task (`.waitForTaskToken`) with `HeartbeatSeconds` must hear from its worker in time. `run()`
+stops while the token is pending, so you can answer it; calling `run()` again without answering lets virtual
+time pass, and the heartbeat deadline fires."""),
+    (PY, """callback = sfnkit.load({
+    "StartAt": "Approve",
+    "States": {"Approve": {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token"}},
+        "TimeoutSeconds": 3600, "HeartbeatSeconds": 60, "End": True}},
+})
+ex = sfnkit.run(callback, {}, resources={"notify": lambda event: None})
+print(ex.status, "waiting on", len(ex.pending_tokens), "token")
+ex.run()   # nobody answers: time passes
+print(ex.status, ex.error)"""),
+    (MD, """## What `States.ALL` does not catch
+
+`States.ALL` catches every error except `States.Runtime`: a run-time error in the data flow (a path that matches
+nothing, say) fails the execution, whatever the Catch says."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+strict = sfnkit.load({
+    "StartAt": "Pick",
+    "States": {
+        "Pick": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                 "OutputPath": "$.no.such.field",
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": True},
+        "Caught": {"Type": "Succeed"},
+    },
+})
+ex = sfnkit.run(strict, {"x": 1}, resources={"echo": lambda event: event})
+print(ex.status, ex.error)
+print(ex.cause)"""),
+])
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("07_jsonata_and_variables", [
+    (MD, """# JSONata and variables
+
+Since November 2024 Step Functions has a second query language, **JSONata**, and **workflow variables**
+(`Assign`). sfnkit runs both, with AWS's JSONata extensions (`$partition`, `$range`, `$hash`, `$random`,
+`$uuid`, `$parse`)."""),
+    (PY, """import sfnkit"""),
+    (MD, """## The same state in both languages
+
+JSONPath reshapes data with `InputPath`, `Parameters`, `ResultSelector`, `ResultPath` and `OutputPath`. JSONata
+has two fields: `Arguments` (what the task receives) and `Output` (what the state passes on), each written as
+`{% expression %}` with `$states.input`, `$states.result` and `$states.context`."""),
+    (PY, """def price(event):
+    return {"net": round(sum(i["price"] * i["qty"] for i in event["items"]), 2)}
+
+jsonpath_version = {
+    "StartAt": "Price",
+    "States": {"Price": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:price",
+        "Parameters": {"items.$": "$.order.items"},
+        "ResultSelector": {"total.$": "$.net"},
+        "ResultPath": "$.invoice",
+        "End": True}},
+}
+jsonata_version = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Price",
+    "States": {"Price": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:price",
+        "Arguments": {"items": "{% $states.input.order.items %}"},
+        "Output": "{% $merge([$states.input, {'invoice': {'total': $states.result.net}}]) %}",
+        "End": True}},
+}
+order = {"order": {"items": [{"price": 2.5, "qty": 4}, {"price": 1.25, "qty": 2}]}}
+a = sfnkit.run(jsonpath_version, order, resources={"price": price})
+b = sfnkit.run(jsonata_version, order, resources={"price": price})
+print(a.output)
+print(b.output)
+assert a.output == b.output"""),
+    (MD, """## Variables
+
+`Assign` stores values under a name; later states read them as `$name`, in either language. All the
+expressions of one `Assign` see the variables as they were before it, and a state's `Output` does not see what
+its own `Assign` writes."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+counter = sfnkit.load({
+    "QueryLanguage": "JSONata",
+    "StartAt": "Init",
+    "States": {
+        "Init": {"Type": "Pass", "Assign": {"count": 0, "seen": []}, "Next": "Loop"},
+        "Loop": {"Type": "Choice",
+                 "Choices": [{"Condition": "{% $count < 3 %}", "Next": "Step"}],
+                 "Default": "Report"},
+        "Step": {"Type": "Pass",
+                 "Assign": {"count": "{% $count + 1 %}", "seen": "{% $append($seen, $count) %}"},
+                 "Next": "Loop"},
+        "Report": {"Type": "Pass", "Output": {"count": "{% $count %}", "seen": "{% $seen %}"}, "End": True},
+    },
+})
+ex = sfnkit.run(counter, {})
+print(ex.output)
+print([dict(e.details["assignedVariables"]) for e in ex.history if e.details and "assignedVariables" in e.details])"""),
+    (MD, """## Scopes
+
+A Parallel branch or a Map iteration reads the variables outside it but cannot change them: its assignments
+stay inside."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+scoped = sfnkit.load({
+    "QueryLanguage": "JSONata",
+    "StartAt": "Set",
+    "States": {
+        "Set": {"Type": "Pass", "Assign": {"label": "outer"}, "Next": "Each"},
+        "Each": {"Type": "Map", "Items": [1, 2, 3],
+                 "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": {
+                     "Type": "Pass", "Assign": {"label": "inner"},
+                     "Output": "{% $label & '-' & $string($states.input) %}", "End": True}}},
+                 "Next": "After"},
+        "After": {"Type": "Pass", "Output": {"items": "{% $states.input %}", "label": "{% $label %}"}, "End": True},
+    },
+})
+print(sfnkit.run(scoped, {}).output)"""),
+    (MD, """## AWS's JSONata functions
+
+`$partition`, `$range`, `$hash`, `$random`, `$uuid` and `$parse` behave as on AWS; `$random` and `$uuid` draw
+from the execution's seed, so a run is reproducible. `%%jsonata` evaluates an expression in a cell, for
+trying things out."""),
+    (PY, """%load_ext sfnkit"""),
+    (PY, """%%jsonata --input {"n": 7, "text": "{\\"a\\": [1, 2, 3]}"}
+{
+  "chunks": $partition($range(1, $states.input.n, 1), 3),
+  "sha": $hash("sfnkit", "SHA-256"),
+  "parsed": $parse($states.input.text).a
+}"""),
+    (MD, """Mistakes in expressions are caught when the definition is loaded, with a caret under the problem, or at run
+time as `States.QueryEvaluationError` with AWS's own wording."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+for d in sfnkit.validate({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {
+        "Type": "Pass", "Output": "{% $states.inptu.x %}", "End": True}}}):
+    print(d)
+ex = sfnkit.run({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {
+        "Type": "Pass", "Output": "{% $states.input.missing %}", "End": True}}}, {})
+print(ex.error)
+print(ex.cause)"""),
+])
+
+
+def build(names: list[str]) -> None:
+    for name in names or list(NOTEBOOKS):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        for kind, source in NOTEBOOKS[name]:
+            nb.cells.append(nbformat.v4.new_markdown_cell(source) if kind == MD else nbformat.v4.new_code_cell(source))
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        path = HERE / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        print(f"wrote {path.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    build(sys.argv[1:])
