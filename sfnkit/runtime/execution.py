@@ -21,6 +21,7 @@ from sfnkit.errors import ExecutionStateError, ResourceError
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
+from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import Resources, function_name_of
 from sfnkit.runtime.scheduler import Branch, Failed, Scheduler
 
@@ -51,6 +52,7 @@ class Execution:
         missing_resources: str = "raise",
         keep_stages: bool = True,
         break_on_error: bool = False,
+        storage: Any = None,
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
@@ -111,6 +113,7 @@ class Execution:
             missing_resources=missing_resources,
             keep_stages=keep_stages,
             max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
+            storage=storage_from(storage),
         )
         self.start_time = self.clock.now()
         self.stop_time: float | None = None
@@ -378,6 +381,8 @@ def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
 
     ``definition`` is anything :func:`sfnkit.load` accepts. Keywords: ``resources`` (name/ARN/pattern ->
     function), ``seed``, ``clock``, ``name``, ``account``, ``region``, ``type`` ("STANDARD"/"EXPRESS"),
-    ``breakpoints``, ``missing_resources`` ("raise" before the run, or "fail" the task at run time like AWS).
+    ``breakpoints``, ``missing_resources`` ("raise" before the run, or "fail" the task at run time like AWS),
+    ``storage`` (where a Distributed Map's ItemReader/ResultWriter find S3: a folder whose subfolders are buckets,
+    a ``{bucket: folder}`` mapping, or an S3 storage from ``sfnkit.aws``), ``break_on_error``.
     """
     return Execution(load(definition), input, **kwargs).run()

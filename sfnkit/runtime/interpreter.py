@@ -37,6 +37,7 @@ from sfnkit.errors import (
 )
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
+from sfnkit.runtime import items as items_mod
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
@@ -97,8 +98,10 @@ class Interpreter(JsonataFlow):
         missing_resources: str = "raise",
         keep_stages: bool = True,
         max_events: int | None = MAX_HISTORY_EVENTS,
+        storage: Any = None,
     ) -> None:
         self.sm = sm
+        self.storage = storage
         self.max_events = max_events if max_events is not None else 2**62
         self.resources = resources
         self.builder = builder
@@ -936,7 +939,9 @@ class Interpreter(JsonataFlow):
                 if jn:
                     states = {"input": data, "context": ctx}
                     eff = data
-                    if st.has_items:
+                    if st.item_reader is not None:
+                        items = self._reader_items(st, eid, branch, data, ctx, states)
+                    elif st.has_items:
                         items = self.j_typed(st, eid, branch, st.items, "Items", states, "array")
                     else:
                         items = self.j_array_input(st, eid, branch, data)
@@ -946,7 +951,10 @@ class Interpreter(JsonataFlow):
                 else:
                     try:
                         eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                        items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
+                        if st.item_reader is not None:
+                            items = self._reader_items(st, eid, branch, eff, ctx, None)
+                        else:
+                            items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
                         if not isinstance(items, list):
                             raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
                         max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
@@ -966,6 +974,10 @@ class Interpreter(JsonataFlow):
                 processor = st.processor
                 assert processor is not None
                 selector = st.item_selector if st.has_item_selector else m.MISSING
+                if st.item_batcher is not None:
+                    # AWS applies ItemSelector to each item, then groups the selected items into batches
+                    items = self._batches(st, eid, branch, items, eff, data, ctx, selector, entered)
+                    selector = m.MISSING
 
                 def make(i: int, items: list[Any] = items, eff: Any = eff, start_prev: int = start_prev) -> Branch:
                     child = Branch(None, join, i, start_prev, variables)
@@ -980,6 +992,8 @@ class Interpreter(JsonataFlow):
                 join = Join(len(items), make, max_conc or 0, tolerance)
                 try:
                     results = yield (FORK, join)
+                    if st.result_writer is not None:
+                        results = self._write_results(st, eid, branch, join, items, run_arn, data, eff, ctx)
                 except Failed as f:
                     if distributed:
                         self.record(branch, "MapRunFailed", _error_details(f))
@@ -1015,6 +1029,70 @@ class Interpreter(JsonataFlow):
                     retry_count += 1
                     continue
                 return handled
+
+    # -- Distributed Map: ItemReader, ItemBatcher, ResultWriter (see items.py) ---------------------------------
+    def _dm_params(self, st: m.MapState, eid: int, branch: Branch, spec: Mapping[str, Any], field: str, eff: Any,
+                   ctx: Any, states: Any) -> Any:
+        if st.query_language == "JSONata":
+            return self.j_eval(st, eid, branch, spec.get("Arguments", {}), f"{field}/Arguments", states)
+        try:
+            return df.evaluate_template(spec.get("Parameters", {}), eff, ctx, branch.variables, self.rng)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+
+    def _reader_items(self, st: m.MapState, eid: int, branch: Branch, eff: Any, ctx: Any, states: Any) -> list[Any]:
+        reader = st.item_reader or {}
+        config = dict(reader.get("ReaderConfig") or {})
+        params = self._dm_params(st, eid, branch, reader, "ItemReader", eff, ctx, states)
+        max_items = config.get("MaxItems")
+        if states is not None and isinstance(max_items, str):
+            max_items = self.j_typed(st, eid, branch, max_items, "ItemReader/ReaderConfig/MaxItems", states, "integer")
+        elif "MaxItemsPath" in config:
+            max_items = self._map_number(None, config["MaxItemsPath"], "MaxItems", eff, ctx, branch.variables, "integer")
+        return items_mod.read_items(self.storage, str(reader.get("Resource", "")), params or {}, config,
+                                    int(max_items) if max_items is not None else None)
+
+    def _batches(self, st: m.MapState, eid: int, branch: Branch, items: list[Any], eff: Any, data: Any, ctx: Any,
+                 selector: Any, entered: float) -> list[Any]:
+        spec = st.item_batcher or {}
+        jn = st.query_language == "JSONata"
+        states = {"input": data, "context": ctx}
+        limits: dict[str, int | None] = {}
+        for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+            value = spec.get(key)
+            if jn and isinstance(value, str):
+                value = self.j_typed(st, eid, branch, value, f"ItemBatcher/{key}", states, "integer")
+            elif not jn and f"{key}Path" in spec:
+                try:
+                    value = self._map_number(None, spec[f"{key}Path"], key, eff, ctx, branch.variables, "integer")
+                except Failed as f:
+                    raise self.state_error(st, eid, f) from None
+            limits[key] = int(value) if value is not None else None
+        batch_input = None
+        if "BatchInput" in spec:
+            batch_input = (self.j_eval(st, eid, branch, spec["BatchInput"], "ItemBatcher/BatchInput", states) if jn
+                           else df.evaluate_template(spec["BatchInput"], eff, ctx, branch.variables, self.rng))
+        if selector is not m.MISSING:
+            selected = []
+            for i, item in enumerate(items):
+                item_ctx = self.context(st, entered, branch, {"Map": {"Item": {"Index": i, "Value": item}}})
+                selected.append(self.j_eval(st, eid, branch, selector, "ItemSelector", {"input": data, "context": item_ctx})
+                                if jn else df.evaluate_template(selector, eff, item_ctx, branch.variables, self.rng))
+            items = selected
+        return items_mod.batch_items(items, limits["MaxItemsPerBatch"], limits["MaxInputBytesPerBatch"], batch_input)
+
+    def _write_results(self, st: m.MapState, eid: int, branch: Branch, join: Join, items: list[Any], run_arn: str,
+                       data: Any, eff: Any, ctx: Any) -> Any:
+        spec = st.result_writer or {}
+        params = self._dm_params(st, eid, branch, spec, "ResultWriter", eff, ctx, {"input": data, "context": ctx})
+        outcomes = []
+        for i, item in enumerate(items):
+            failure = join.errors.get(i)
+            if failure is None:
+                outcomes.append(("SUCCEEDED", item, join.results[i]))
+            else:
+                outcomes.append(("FAILED", item, {"Error": failure.error, "Cause": failure.cause}))
+        return items_mod.write_results(self.storage, params or {}, run_arn, self.exec_ctx["Id"], outcomes)
 
     def _state_failed(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:

@@ -91,6 +91,7 @@ class Join:
     __slots__ = (
         "children",
         "done",
+        "errors",
         "failed",
         "failed_branch",
         "failures",
@@ -119,6 +120,7 @@ class Join:
         self.failures = 0
         self.failed: Failed | None = None
         self.failed_branch: Branch | None = None
+        self.errors: dict[int, Failed] = {}  # tolerated failures, by child index
         self.parent: Branch | None = None
         self.done = False
 
@@ -272,6 +274,7 @@ class Scheduler:
                 self._finish_join(join)
                 return
             join.results[branch.index] = None
+            join.errors[branch.index] = failure
         self._start_children(join)
         if join.pending == 0:
             self._finish_join(join)
