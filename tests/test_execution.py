@@ -693,3 +693,35 @@ def test_visits_grow_while_stepping() -> None:
     assert [v.name for v in ex.visits] == ["A"]
     ex.step()
     assert [v.name for v in ex.visits] == ["A", "B"]
+
+
+def test_visits_keep_the_variables_in_scope_and_the_scope() -> None:
+    ex = sfnkit.run(
+        {
+            "StartAt": "Set",
+            "States": {
+                "Set": {"Type": "Pass", "Assign": {"a": 1}, "Next": "M"},
+                "M": {"Type": "Map", "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "End": True}}},
+                      "End": True},
+            },
+        },
+        [10, 20],
+    )
+    by_name = {(v.name, v.scope): v for v in ex.visits}
+    assert by_name[("Set", ())].variables_before == {}
+    assert by_name[("Set", ())].variables == {"a": 1}
+    assert by_name[("In", (("M", 1),))].variables_before == {"a": 1}
+
+
+def test_wall_clock_really_waits() -> None:
+    import time
+
+    start = time.time()
+    ex = sfnkit.run(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}}, {}, clock=sfnkit.WallClock()
+    )
+    elapsed = time.time() - start
+    assert ex.status == "SUCCEEDED"
+    assert elapsed >= 1.0
+    first, last = ex.history[0].timestamp.timestamp(), ex.history[-1].timestamp.timestamp()
+    assert abs(first - start) < 5 and last - first >= 1.0

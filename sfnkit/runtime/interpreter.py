@@ -57,7 +57,8 @@ _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the re
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
 
-    __slots__ = ("attempt_errors", "branch_index", "entered_event_id", "error", "name", "stages", "variables")
+    __slots__ = ("attempt_errors", "branch_index", "entered_event_id", "error", "name", "scope", "stages", "variables",
+                 "variables_before")
 
     def __init__(self, name: str, entered_event_id: int, branch_index: int) -> None:
         self.name = name
@@ -66,7 +67,9 @@ class Visit:
         self.stages: dict[str, Any] = {}
         self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
         self.attempt_errors: list[tuple[str, str | None]] = []  # every failure, retried ones included
-        self.variables: dict[str, Any] | None = None
+        self.variables: dict[str, Any] | None = None  # what this visit's Assign wrote
+        self.variables_before: Mapping[str, Any] = {}  # every variable in scope when the state was entered
+        self.scope: tuple[tuple[str, int], ...] = ()  # enclosing (Parallel/Map state, branch/item index)
 
     def __repr__(self) -> str:
         return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
@@ -210,6 +213,9 @@ class Interpreter(JsonataFlow):
         if self.keep_stages:
             visit = Visit(st.name, eid, branch.index)
             visit.stages["input"] = data
+            # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
+            visit.variables_before = branch.variables
+            visit.scope = branch.scope
             self.visits.append(visit)
         return eid, visit
 
