@@ -10,6 +10,7 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
 from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
 from sfnkit.asl.validate import load, validate
+from sfnkit.display import show_static
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
 from sfnkit.explain import explain
 from sfnkit.history import History, HistoryEvent
@@ -40,6 +41,7 @@ __all__ = [
     "explain",
     "load",
     "run",
+    "show_static",
     "start",
     "validate",
     "virtual_sleep",

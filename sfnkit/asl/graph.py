@@ -161,7 +161,9 @@ class Graph:
         try:
             return self._scopes[scope_id]
         except KeyError:
-            raise KeyError(f"no scope with id {scope_id!r}; scope ids are body JSON Pointers ('' for the machine)") from None
+            raise KeyError(
+                f"no scope with id {scope_id!r}; scope ids are body JSON Pointers ('' for the machine)"
+            ) from None
 
     def states(self) -> tuple[Node, ...]:
         """The state nodes, in definition order (depth first)."""

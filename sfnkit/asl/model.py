@@ -343,5 +343,11 @@ class StateMachine(Body):
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.definition, indent=indent)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """In a notebook: the graph (SVG) and an outline (text, for untrusted notebooks and terminals)."""
+        from sfnkit.display import state_machine_mimebundle
+
+        return state_machine_mimebundle(self, include=include, exclude=exclude)
+
 
 MISSING = _MISSING

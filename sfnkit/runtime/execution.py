@@ -235,6 +235,12 @@ class Execution:
     def __repr__(self) -> str:
         return f"<Execution {self.name}: {self.summary()}>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """In a notebook: the graph coloured by status, with a summary of the run."""
+        from sfnkit.display import execution_mimebundle
+
+        return execution_mimebundle(self, include=include, exclude=exclude)
+
     # -- driving ---------------------------------------------------------------------------------------------
     def _pause_check(self, state: Any, branch: Branch) -> bool:
         """Called at every checkpoint (before a state is entered): stop here?"""
@@ -338,7 +344,7 @@ class Execution:
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
-        return f"{seconds:g} s"
+        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     if seconds < 86400 * 2:
