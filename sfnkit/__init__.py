@@ -15,12 +15,14 @@ from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, S
 from sfnkit.explain import explain
 from sfnkit.history import History, HistoryEvent
 from sfnkit.runtime.clock import VirtualClock, WallClock
+from sfnkit.runtime.batch import Batch, run_many
 from sfnkit.runtime.execution import Execution, run, start
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Batch",
     "DefinitionError",
     "Diagnostic",
     "Execution",
@@ -41,11 +43,25 @@ __all__ = [
     "explain",
     "load",
     "run",
+    "run_many",
     "show_static",
     "start",
     "validate",
     "virtual_sleep",
 ]
+
+
+_SUBMODULES = ("aws", "mocks", "reports", "widgets")
+
+
+def __getattr__(name: str) -> object:
+    """``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws`` and ``sfnkit.mocks`` load on first use, so that
+    ``import sfnkit`` needs none of pandas, matplotlib, ipywidgets or boto3."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"sfnkit.{name}")
+    raise AttributeError(f"module 'sfnkit' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: object) -> None:

@@ -1,4 +1,4 @@
-"""The ``sfnkit`` command: ``validate``, ``run`` and ``demo``.
+"""The ``sfnkit`` command: ``validate``, ``run``, ``report`` and ``demo``.
 
 Output is meant for people first (compiler-style diagnostics, a short run summary) and for tools second
 (``--format json``). Exit codes: 0 success, 1 the definition has errors or the execution did not succeed,
@@ -81,17 +81,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
     sm = sfnkit.load(Path(args.file))
-    ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources), seed=args.seed)
+    try:
+        ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
+                        seed=args.seed, missing_resources="fail" if args.missing_fail else "raise")
+    except sfnkit.ResourceError as e:
+        print(f"sfnkit: {e}", file=sys.stderr)
+        return 1
     print(ex.summary())
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2))
+    if args.report:
+        from sfnkit import reports
+
+        print(f"report written to {reports.html(ex, args.report)}")
     return 0 if ex.status == "SUCCEEDED" else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """An HTML report of a history JSON file (as `aws stepfunctions get-execution-history` writes it)."""
+    from sfnkit import reports
+
+    try:
+        history = sfnkit.History.from_boto(Path(args.history))
+    except (OSError, ValueError, TypeError) as e:
+        print(f"sfnkit: cannot read {args.history} as an execution history: {e}", file=sys.stderr)
+        return 1
+    print(f"report written to {reports.html(history, args.output)}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from sfnkit import demo
 
-    return demo.main(report=args.report)
+    return demo.main(report=args.report, runs=args.runs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,9 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resources", action="append", default=[], metavar="MODULE:ATTR",
                    help="a dict mapping resource names/ARNs to Python functions (repeatable)")
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report here")
+    r.add_argument("--missing-fail", action="store_true",
+                   help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start")
     r.set_defaults(func=cmd_run)
-    d = sub.add_parser("demo", help="run the embedded example pipeline and summarise it")
-    d.add_argument("--report", default=None, help=argparse.SUPPRESS)
+    rep = sub.add_parser("report", help="write an HTML report of an execution history JSON file (local or from AWS)")
+    rep.add_argument("history", metavar="HISTORY.json")
+    rep.add_argument("-o", "--output", default="report.html", metavar="HTML")
+    rep.set_defaults(func=cmd_report)
+    d = sub.add_parser("demo", help="run the embedded example pipeline, summarise it and write an HTML report")
+    d.add_argument("--report", default="sfnkit-demo-report.html", metavar="HTML", help="where to write the report")
+    d.add_argument("--runs", type=int, default=200, help="how many orders the batch part runs (default 200)")
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -12,6 +12,7 @@ import sfnkit
 
 PUBLIC_API = sorted(
     [
+        "Batch",
         "DefinitionError",
         "Diagnostic",
         "Execution",
@@ -32,6 +33,7 @@ PUBLIC_API = sorted(
         "explain",
         "load",
         "run",
+        "run_many",
         "show_static",
         "start",
         "validate",
@@ -80,3 +82,14 @@ def test_import_does_not_pull_heavy_optional_packages() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_submodules_load_on_first_use() -> None:
+    code = (
+        "import sys, sfnkit; assert 'pandas' not in sys.modules; "
+        "sfnkit.reports.states; assert 'pandas' in sys.modules; "
+        "import pytest\n"
+        "try:\n    sfnkit.nothing\nexcept AttributeError as e:\n    assert 'nothing' in str(e)\nelse:\n    raise SystemExit(1)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

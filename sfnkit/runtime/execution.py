@@ -94,6 +94,7 @@ class Execution:
                 self.breakpoints.update(dict.fromkeys(breakpoints))
         self.breakpoint_error: str | None = None
         self._builder = HistoryBuilder()
+        self._history: History | None = None
         self._scheduler = Scheduler(self.clock)
         self._scheduler.on_end = self._on_end
         self._interp = Interpreter(
@@ -136,8 +137,11 @@ class Execution:
     # -- public surface --------------------------------------------------------------------------------------
     @property
     def history(self) -> History:
-        """The events so far (a live execution's history grows; each access gives an immutable snapshot)."""
-        return self._builder.build()
+        """The events so far: an immutable snapshot, the same object until new events are recorded (so the views
+        memoised on it are computed once)."""
+        if self._history is None or len(self._history) != len(self._builder):
+            self._history = self._builder.build()
+        return self._history
 
     @property
     def visits(self) -> list[Visit]:

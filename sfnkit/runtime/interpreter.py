@@ -597,9 +597,10 @@ class Interpreter(JsonataFlow):
         """Call a handler, turning any exception into a Failed shaped like Lambda's error."""
         kind = self.resources.kind(fn)
         arg = _copy(payload)
+        box = [0.0]  # virtual seconds the handler asked to take, kept even when it raises
         try:
             if kind == "one":
-                result, elapsed = call_with_elapsed(fn, arg)
+                result = call_with_elapsed(box, fn, arg)
             elif kind == "two":
                 lctx = LambdaContext(
                     function_name=function_name or resource.rsplit(":", 1)[-1],
@@ -608,17 +609,18 @@ class Interpreter(JsonataFlow):
                     task_token=token,
                     new_id=self.uuid,
                 )
-                result, elapsed = call_with_elapsed(fn, arg, lctx)
+                result = call_with_elapsed(box, fn, arg, lctx)
             else:
                 call = TaskCall(input=arg, resource=resource, state_name=st.name, context=ctx, task_token=token,
                                 attempt=attempt, function_name=function_name)
-                result, elapsed = call_with_elapsed(fn, call)
+                result = call_with_elapsed(box, fn, call)
         except TaskFailure as e:
-            return None, 0.0, Failed(e.error, e.cause)
+            return None, box[0], Failed(e.error, e.cause)
         except KeyboardInterrupt:
             raise
         except BaseException as e:  # noqa: BLE001 - whatever a handler raises becomes a task failure
-            return None, 0.0, Failed(type(e).__name__, self._lambda_error_cause(e))
+            return None, box[0], Failed(type(e).__name__, self._lambda_error_cause(e))
+        elapsed = box[0]
         if isinstance(result, bytes | bytearray):
             try:
                 return json.loads(bytes(result).decode("utf-8")), elapsed, None
@@ -689,7 +691,7 @@ class Interpreter(JsonataFlow):
             result, elapsed = None, 0.0
         else:
             result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
-        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
+        if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
@@ -745,7 +747,7 @@ class Interpreter(JsonataFlow):
             result, elapsed = None, 0.0
         else:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
-        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
+        if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
@@ -839,7 +841,7 @@ class Interpreter(JsonataFlow):
         yield (SLEEP, self.clock.now())
         self.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
         result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
-        if failure is None and elapsed and (yield from self._elapse(elapsed, timeout)):
+        if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "ActivityTimedOut", {"error": TIMEOUT})
             raise Failed(TIMEOUT)
         if failure is not None:

@@ -89,12 +89,12 @@ def virtual_sleep(seconds: float) -> None:
         box[0] += float(seconds)
 
 
-def call_with_elapsed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """Call ``fn(*args)`` and return its result and the virtual seconds it asked to take."""
-    box = [0.0]
+def call_with_elapsed(box: list[float], fn: Callable[..., Any], *args: Any) -> Any:
+    """Call ``fn(*args)``; the virtual seconds it asks to take (``virtual_sleep``) accumulate in ``box[0]``,
+    which the caller reads whether the call returns or raises."""
     token = _elapsed.set(box)
     try:
-        return fn(*args), box[0]
+        return fn(*args)
     finally:
         _elapsed.reset(token)
 
