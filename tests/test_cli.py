@@ -142,8 +142,36 @@ def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
 
 
-def test_demo_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = tmp_path / "demo.html"
+    assert main(["demo", "--runs", "20", "--report", str(report)]) == 0
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     out = capsys.readouterr().out
     assert out.startswith(f"sfnkit {sfnkit.__version__} demo")
     assert "Validation: 0 errors" in out
+
+
+def test_run_with_report_and_report_of_a_history_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    definition = tmp_path / "m.asl.json"
+    definition.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": true}}}')
+    out_html = tmp_path / "run.html"
+    assert main(["run", str(definition), "--input", '{"a": 1}', "--report", str(out_html)]) == 0
+    assert "report written to" in capsys.readouterr().out
+    assert out_html.exists()
+    history = tmp_path / "history.json"
+    history.write_text(sfnkit.run(sfnkit.load(definition), {}).history.to_json())
+    assert main(["report", str(history), "-o", str(tmp_path / "h.html")]) == 0
+    assert (tmp_path / "h.html").exists()
+    assert main(["report", str(tmp_path / "nope.json")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_run_reports_missing_handlers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    definition = tmp_path / "t.asl.json"
+    definition.write_text(
+        '{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": true}}}'
+    )
+    assert main(["run", str(definition)]) == 1
+    assert "has no handler" in capsys.readouterr().err
+    assert main(["run", str(definition), "--missing-fail"]) == 1
+    assert "Lambda.ResourceNotFoundException" in capsys.readouterr().out
