@@ -310,6 +310,269 @@ print(ex.cause)"""),
 ])
 
 
+# --------------------------------------------------------------------------------------------------------------
+notebook("02_workflow_patterns", [
+    (MD, """# Workflow patterns: sequence, Parallel, Choice and Map
+
+Four building blocks, each with its graph and a timeline of one run. The tasks are small Python functions that
+take some *virtual* time (`sfnkit.virtual_sleep`), so the timelines show realistic durations while the notebook
+runs in a blink."""),
+    (PY, """import sfnkit
+from sfnkit import reports
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+def work(seconds):
+    def handler(event):
+        sfnkit.virtual_sleep(seconds)
+        return event
+    return handler"""),
+    (MD, """## Sequence
+
+States run one after another; each passes its output to the next."""),
+    (PY, """sequence = sfnkit.load({
+    "StartAt": "Extract",
+    "States": {
+        "Extract": {"Type": "Task", "Resource": ARN + "extract", "Next": "Transform"},
+        "Transform": {"Type": "Task", "Resource": ARN + "transform", "Next": "Load"},
+        "Load": {"Type": "Task", "Resource": ARN + "load", "End": True},
+    },
+})
+ex = sfnkit.run(sequence, {"rows": 100}, resources={"extract": work(3), "transform": work(5), "load": work(2)})
+ex"""),
+    (PY, """reports.timeline(ex);"""),
+    (MD, """## Parallel
+
+Branches run side by side; the state's result is the list of the branches' outputs, in branch order."""),
+    (PY, """parallel = sfnkit.load({
+    "StartAt": "Enrich",
+    "States": {"Enrich": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Geo", "States": {"Geo": {"Type": "Task", "Resource": ARN + "geo", "End": True}}},
+        {"StartAt": "Credit", "States": {
+            "Credit": {"Type": "Task", "Resource": ARN + "credit", "Next": "Score"},
+            "Score": {"Type": "Task", "Resource": ARN + "score", "End": True}}},
+    ]}},
+})
+ex = sfnkit.run(parallel, {"customer": 42}, resources={"geo": work(4), "credit": work(2), "score": work(3)})
+print(ex.output)
+reports.timeline(ex);"""),
+    (MD, """## Choice
+
+A Choice state picks the next state from rules over the input; `Default` catches everything else."""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+choice = sfnkit.load({
+    "StartAt": "Route",
+    "States": {
+        "Route": {"Type": "Choice", "Choices": [
+            {"Variable": "$.amount", "NumericGreaterThan": 1000, "Next": "ManualReview"},
+            {"And": [{"Variable": "$.country", "StringEquals": "NL"},
+                     {"Variable": "$.vip", "BooleanEquals": True}], "Next": "FastTrack"}],
+         "Default": "Standard"},
+        "ManualReview": {"Type": "Pass", "Result": "manual", "End": True},
+        "FastTrack": {"Type": "Pass", "Result": "fast", "End": True},
+        "Standard": {"Type": "Pass", "Result": "standard", "End": True},
+    },
+})
+for order in [{"amount": 5000}, {"amount": 20, "country": "NL", "vip": True}, {"amount": 20, "country": "FR", "vip": True}]:
+    print(order, "->", sfnkit.run(choice, order).output)"""),
+    (PY, """sfnkit.run(choice, {"amount": 5000})"""),
+    (MD, """## Map
+
+A Map runs the same states for every item of an array. `MaxConcurrency` limits how many run at once: with 2,
+the ten items below take five rounds."""),
+    (PY, """mapping = sfnkit.load({
+    "StartAt": "Each",
+    "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.files", "MaxConcurrency": 2, "End": True,
+        "ItemProcessor": {"StartAt": "Resize", "States": {
+            "Resize": {"Type": "Task", "Resource": ARN + "resize", "End": True}}}}},
+})
+ex = sfnkit.run(mapping, {"files": [f"img{i}.png" for i in range(10)]}, resources={"resize": work(6)})
+print(ex.summary())
+reports.timeline(ex);"""),
+    (PY, """reports.states(ex)[["state", "iteration", "entered", "duration", "status"]].head()"""),
+])
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("04_data_pipeline", [
+    (MD, """# A data pipeline: extract, validate, transform, load
+
+An ETL over a real dataset shipped with this repository (`data/wine.csv`: 178 wines, 13 chemical measurements,
+three cultivars; see `data/README.md`). The Task functions use pandas; the state machine orchestrates them:
+extract, validate, a Map over one partition per cultivar, and a load step that writes the results. Each step
+also takes a little virtual time proportional to its work, so the report at the end has something to show."""),
+    (PY, """import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import sfnkit
+from sfnkit import reports
+
+DATA = Path("data/wine.csv")
+OUT = Path(tempfile.mkdtemp(prefix="sfnkit-etl-"))"""),
+    (MD, """## The tasks
+
+Payloads between states must be JSON (and under 256 KiB), so the tasks pass file paths and small summaries,
+not DataFrames."""),
+    (PY, """def extract(event):
+    frame = pd.read_csv(event["source"])
+    sfnkit.virtual_sleep(len(frame) * 0.05)
+    return {"source": event["source"], "rows": len(frame), "cultivars": sorted(frame["cultivar"].unique().tolist())}
+
+LIMITS = {"alcohol": (10, 16), "ash": (1, 4), "hue": (0.4, 2), "proline": (200, 1800)}
+
+def validate(event):
+    frame = pd.read_csv(event["source"])
+    bad = pd.Series(False, index=frame.index)
+    for column, (low, high) in LIMITS.items():
+        bad |= ~frame[column].between(low, high)
+    sfnkit.virtual_sleep(len(frame) * 0.02)
+    if bad.mean() > 0.05:
+        raise sfnkit.TaskFailure("Data.TooManyBadRows", f"{int(bad.sum())} of {len(frame)} rows out of range")
+    return {"checked": len(frame), "rejected": int(bad.sum())}
+
+def transform(event):
+    frame = pd.read_csv(event["source"])
+    part = frame[frame["cultivar"] == event["cultivar"]]
+    sfnkit.virtual_sleep(len(part) * 0.1)
+    stats = part.drop(columns="cultivar").agg(["mean", "std"]).round(3)
+    path = OUT / f"cultivar_{event['cultivar']}.csv"
+    stats.to_csv(path)
+    return {"cultivar": event["cultivar"], "rows": len(part), "file": str(path),
+            "mean_alcohol": float(stats.loc["mean", "alcohol"])}
+
+def load(event):
+    summary = pd.DataFrame(event["partitions"]).sort_values("cultivar")
+    summary.to_csv(OUT / "summary.csv", index=False)
+    sfnkit.virtual_sleep(1)
+    return {"written": sorted(p.name for p in OUT.glob("*.csv")), "rows": int(summary["rows"].sum())}
+
+handlers = {"extract": extract, "validate": validate, "transform": transform, "load": load}"""),
+    (MD, """## The state machine"""),
+    (PY, """ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
+etl = sfnkit.load({
+    "Comment": "Wine ETL",
+    "StartAt": "Extract",
+    "States": {
+        "Extract": {"Type": "Task", "Resource": ARN + "extract", "ResultPath": "$.extracted", "Next": "Validate"},
+        "Validate": {"Type": "Task", "Resource": ARN + "validate",
+                     "Parameters": {"source.$": "$.source"}, "ResultPath": "$.validation",
+                     "Catch": [{"ErrorEquals": ["Data.TooManyBadRows"], "ResultPath": "$.error", "Next": "Rejected"}],
+                     "Next": "Transform"},
+        "Transform": {"Type": "Map", "ItemsPath": "$.extracted.cultivars", "MaxConcurrency": 2,
+                      "ItemSelector": {"source.$": "$.source", "cultivar.$": "$$.Map.Item.Value"},
+                      "ItemProcessor": {"StartAt": "Partition", "States": {
+                          "Partition": {"Type": "Task", "Resource": ARN + "transform", "End": True}}},
+                      "ResultPath": "$.partitions", "Next": "Load"},
+        "Load": {"Type": "Task", "Resource": ARN + "load", "Parameters": {"partitions.$": "$.partitions"},
+                 "ResultPath": "$.loaded", "End": True},
+        "Rejected": {"Type": "Fail", "Error": "Data.Rejected", "CausePath": "$.error.Cause"},
+    },
+})
+etl"""),
+    (PY, """ex = sfnkit.run(etl, {"source": str(DATA)}, resources=handlers)
+ex"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+print(ex.output["validation"])
+for part in ex.output["partitions"]:
+    print(part["cultivar"], part["rows"], part["mean_alcohol"])
+print(ex.output["loaded"])"""),
+    (PY, """pd.read_csv(OUT / "summary.csv")"""),
+    (MD, """## Where the time went"""),
+    (PY, """reports.timeline(ex);"""),
+    (PY, """reports.summary(ex)[["state", "count", "total", "mean", "max"]]"""),
+])
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("05_ml_pipeline", [
+    (MD, """# An ML pipeline: train, compare, decide, and measure over many runs
+
+Preprocess the wine data, train three models in **Parallel** (one per hyper-parameter), pick the best, and let
+a **Choice** decide whether it is good enough to register. The data download is flaky, so it has a **Retry**.
+Then `sfnkit.run_many` runs the whole pipeline over 50 seeds, and the reports show which state makes the p95
+latency and where the failures come from. scikit-learn does the learning."""),
+    (PY, """import random
+
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sfnkit
+from sfnkit import reports
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
+WINE = pd.read_csv("data/wine.csv")"""),
+    (PY, """def make_handlers(seed):
+    rng = random.Random(seed)
+
+    def fetch(event):
+        sfnkit.virtual_sleep(rng.uniform(1, 4))
+        if rng.random() < 0.3:                      # the data source is flaky
+            raise ConnectionError("data source timed out")
+        return {"rows": len(WINE), "split_seed": seed}
+
+    def train(event):
+        X, y = WINE.drop(columns="cultivar"), WINE["cultivar"]
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=event["split_seed"])
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=event["C"], max_iter=500))
+        model.fit(X_train, y_train)
+        sfnkit.virtual_sleep(10 + 20 * rng.random() + 5 / event["C"])   # bigger penalties train longer
+        return {"C": event["C"], "accuracy": round(float(model.score(X_test, y_test)), 4)}
+
+    def register(event):
+        sfnkit.virtual_sleep(2)
+        return {"registered": f"wine-logreg-C{event['best']['C']}"}
+
+    return {"fetch": fetch, "train": train, "register": register}"""),
+    (PY, """def branch(c):
+    name = f"TrainC{str(c).replace('.', '_')}"
+    return {"StartAt": name, "States": {name: {
+        "Type": "Task", "Resource": ARN + "train",
+        "Parameters": {"C": c, "split_seed.$": "$.data.split_seed"}, "End": True}}}
+
+ml = sfnkit.load({
+    "Comment": "Train, compare, register",
+    "StartAt": "Fetch",
+    "States": {
+        "Fetch": {"Type": "Task", "Resource": ARN + "fetch", "ResultPath": "$.data",
+                  "Retry": [{"ErrorEquals": ["ConnectionError"], "IntervalSeconds": 5, "BackoffRate": 2,
+                             "MaxAttempts": 3, "JitterStrategy": "FULL"}],
+                  "Next": "Train"},
+        "Train": {"Type": "Parallel", "Branches": [branch(0.01), branch(0.1), branch(1.0)],
+                  "ResultSelector": {"candidates.$": "$"}, "ResultPath": "$.models", "Next": "PickBest"},
+        "PickBest": {"Type": "Pass", "QueryLanguage": "JSONata",
+                     "Output": "{% $merge([$states.input, {'best': $states.input.models.candidates^(>accuracy)[0]}]) %}",
+                     "Next": "GoodEnough"},
+        "GoodEnough": {"Type": "Choice",
+                       "Choices": [{"Variable": "$.best.accuracy", "NumericGreaterThanEquals": 0.95, "Next": "Register"}],
+                       "Default": "TooWeak"},
+        "Register": {"Type": "Task", "Resource": ARN + "register", "ResultPath": "$.registry", "End": True},
+        "TooWeak": {"Type": "Fail", "Error": "Model.TooWeak", "Cause": "no candidate reached 95% accuracy"},
+    },
+})
+ml"""),
+    (MD, """## One run"""),
+    (PY, """ex = sfnkit.run(ml, {}, resources=make_handlers(1), seed=1)
+print(ex.summary())
+print(ex.output["models"]["candidates"] if ex.output else ex.error)
+ex"""),
+    (PY, """reports.timeline(ex);"""),
+    (MD, """## Fifty runs
+
+Each run gets its own seed (for the flaky fetch, the data split and the jitter) and its own handlers."""),
+    (PY, """batch = sfnkit.run_many(ml, 50, resources=make_handlers, seed=100, progress=False)
+batch.counts()"""),
+    (PY, """summary = reports.summary(batch).sort_values("p95", ascending=False)
+summary[["state", "count", "mean", "p50", "p95", "max", "retry_rate", "failure_rate"]]"""),
+    (PY, """reports.durations(batch, kind="box");"""),
+    (PY, """reports.retries_failures(batch);"""),
+    (PY, """reports.cost(batch)"""),
+])
+
+
 def build(names: list[str]) -> None:
     for name in names or list(NOTEBOOKS):
         nb = nbformat.v4.new_notebook()
