@@ -64,6 +64,12 @@ def _make_class() -> type:
         def _print_error(self, message: str) -> None:
             print(f"sfnkit: {message}")
 
+        @property
+        def ns(self) -> dict[str, Any]:
+            """The notebook's namespace."""
+            assert self.shell is not None
+            return self.shell.user_ns  # type: ignore[no-any-return]
+
         @cell_magic
         def asl(self, line: str, cell: str) -> Any:
             import sfnkit
@@ -79,14 +85,14 @@ def _make_class() -> type:
                 print(f"{name} was not defined: fix the errors above")
                 return None
             sm = sfnkit.load(cell)
-            self.shell.user_ns[name] = sm
+            self.ns[name] = sm
             return sm
 
         @line_magic
         def sfn(self, line: str) -> Any:
             import sfnkit
 
-            ns = self.shell.user_ns
+            ns = self.ns
             parser = _Parser(prog="%sfn", add_help=False)
             sub = parser.add_subparsers(dest="command")
             run = sub.add_parser("run", prog="%sfn run", add_help=False)
@@ -127,7 +133,7 @@ def _make_class() -> type:
 
             line, cell = _split_input_line(line, cell)
             try:
-                data = _json_or_variable(_input_arg(line), self.shell.user_ns, "--input")
+                data = _json_or_variable(_input_arg(line), self.ns, "--input")
             except _UsageError as e:
                 self._print_error(str(e))
                 return None
@@ -152,7 +158,7 @@ def _make_class() -> type:
 
             line, cell = _split_input_line(line, cell)
             try:
-                data = _json_or_variable(_input_arg(line), self.shell.user_ns, "--input")
+                data = _json_or_variable(_input_arg(line), self.ns, "--input")
             except _UsageError as e:
                 self._print_error(str(e))
                 return None

@@ -219,7 +219,7 @@ def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_ar
         else:
             entry.update(outcome or {})
         groups.setdefault(status, []).append(entry)
-    files = []
+    files: list[dict[str, Any]] = []
     for status, entries in groups.items():
         if not entries:
             continue
@@ -229,7 +229,7 @@ def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_ar
     manifest = {
         "DestinationBucket": bucket,
         "MapRunArn": map_run_arn,
-        "ResultFiles": {status: [f for f in files if f["Key"].endswith(f"/{status}_0.json")] for status in groups},
+        "ResultFiles": {status: [f for f in files if str(f["Key"]).endswith(f"/{status}_0.json")] for status in groups},
     }
     manifest_key = f"{base}/manifest.json"
     storage.put_object(bucket, manifest_key, json.dumps(manifest, indent=1).encode())

@@ -25,6 +25,7 @@ unless a ``WallClock`` is used.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import deque
 from collections.abc import Callable, Generator
@@ -226,7 +227,7 @@ class Scheduler:
                 if cmd[1] <= clock.now():
                     self.deferred.append(branch)
                 else:
-                    self.at(cmd[1], lambda b=branch: self.resume(b))
+                    self.at(cmd[1], functools.partial(self.resume, branch))
             elif op == FORK:
                 self._fork(branch, cmd[1])
             elif op == PAUSE:
@@ -242,7 +243,7 @@ class Scheduler:
                 branch.waiting = wait
                 self.tokens[wait.token] = wait
                 if wait.timeout_deadline is not None:
-                    self.at(wait.timeout_deadline, lambda w=wait: self._token_timeout(w, "States.Timeout"))
+                    self.at(wait.timeout_deadline, functools.partial(self._token_timeout, wait, "States.Timeout"))
                 if wait.heartbeat is not None:
                     self._arm_heartbeat(wait)
             else:  # pragma: no cover - a bug in the interpreter
