@@ -14,8 +14,8 @@ from sfnkit.display import show_static
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
 from sfnkit.explain import explain
 from sfnkit.history import History, HistoryEvent
-from sfnkit.runtime.clock import VirtualClock, WallClock
 from sfnkit.runtime.batch import Batch, run_many
+from sfnkit.runtime.clock import VirtualClock, WallClock
 from sfnkit.runtime.execution import Execution, run, start
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
 

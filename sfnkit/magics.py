@@ -21,7 +21,7 @@ import random
 import shlex
 from typing import Any
 
-__all__ = ["SfnkitMagics", "load_ipython_extension"]
+__all__ = ["load_ipython_extension"]  # the magics class is built on first use (IPython is optional)
 
 
 def _json_or_variable(text: str | None, namespace: dict[str, Any], what: str) -> Any:

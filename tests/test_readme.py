@@ -27,7 +27,7 @@ def test_readme_examples_run_verbatim() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         for block in _blocks():
-            exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - the README's own code
+            exec(compile(block, str(README), "exec"), namespace)
     printed = out.getvalue()
     # the comments in the README say what these lines print
     assert "SUCCEEDED {'greeting': 'Hello, Ada!'}" in printed

@@ -365,10 +365,10 @@ def _check_resources(sm: m.StateMachine, resources: Resources) -> None:
         res = st.resource
         if res.startswith("arn:aws:states:::lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
-            if isinstance(fname, str) and not fname.startswith("{%"):
-                if resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None:
-                    problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
-                                    f"handler; {resources.suggest(fname)}")
+            if (isinstance(fname, str) and not fname.startswith("{%")
+                    and resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None):
+                problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
+                                f"handler; {resources.suggest(fname)}")
             continue  # a dynamic FunctionName ("FunctionName.$") is resolved when the task runs
         if ":activity:" in res and resources.resolve(res) is None:
             continue  # activities without a worker wait for send_task_* like a callback

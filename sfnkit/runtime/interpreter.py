@@ -15,18 +15,19 @@ Conventions
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import random
 import traceback
 import uuid
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sfnkit.asl import model as m
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
-    BRANCH_FAILED,
     DATA_LIMIT_EXCEEDED,
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     NO_CHOICE_MATCHED,
@@ -333,7 +334,7 @@ class Interpreter(JsonataFlow):
             states = {"input": data, "context": self.context(st, entered, branch, extra)}
             matched: Any = st
             nxt = None
-            for i, rule in enumerate(st.choices):
+            for rule in st.choices:
                 cond = rule.condition
                 if isinstance(cond, str):
                     cond = self.j_typed(st, eid, branch, cond, "Condition", states, "boolean")
@@ -537,9 +538,8 @@ class Interpreter(JsonataFlow):
                 visit.error = (f.error, f.cause)
             raise f
         i = rt.find_retrier(retriers, f.error)
-        if i is None or attempts[i] >= retriers[i].max_attempts:
-            if visit is not None:
-                visit.error = (f.error, f.cause)
+        if (i is None or attempts[i] >= retriers[i].max_attempts) and visit is not None:
+            visit.error = (f.error, f.cause)
         if i is not None and attempts[i] < retriers[i].max_attempts:
             attempts[i] += 1
             delay = rt.retry_delay(retriers[i], attempts[i], self.rng)
@@ -618,7 +618,7 @@ class Interpreter(JsonataFlow):
             return None, box[0], Failed(e.error, e.cause)
         except KeyboardInterrupt:
             raise
-        except BaseException as e:  # noqa: BLE001 - whatever a handler raises becomes a task failure
+        except BaseException as e:
             return None, box[0], Failed(type(e).__name__, self._lambda_error_cause(e))
         elapsed = box[0]
         if isinstance(result, bytes | bytearray):
@@ -732,10 +732,8 @@ class Interpreter(JsonataFlow):
             if payload is None:  # no Payload: Lambda receives an empty object
                 payload = {}
             elif isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
-                try:
+                with contextlib.suppress(ValueError):
                     payload = json.loads(payload)
-                except ValueError:
-                    pass
         else:
             fn = self.resources.resolve_task(resource)
             payload = params
@@ -874,14 +872,8 @@ class Interpreter(JsonataFlow):
                 self.record(branch, "ParallelStateStarted")
                 start_prev = branch.prev
 
-                def make(i: int, eff: Any = eff, start_prev: int = start_prev) -> Branch:
-                    child = Branch(None, join, i, start_prev, variables)
-                    child.depth, child.scope = branch.depth + 1, (*branch.scope, (st.name, i))
-                    child.gen = self.run_body(st.branches[i], eff, child)
-                    child.on_abort = self._on_abort
-                    return child
-
-                join = Join(len(st.branches), make)
+                join = Join(len(st.branches), None)
+                join.make = functools.partial(self._parallel_child, st, branch, join, eff, start_prev, variables)
                 results = yield (FORK, join)
                 self._sync_prev(branch, join)
                 # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events)
@@ -909,6 +901,28 @@ class Interpreter(JsonataFlow):
                     retry_count += 1
                     continue
                 return handled
+
+    def _parallel_child(self, st: m.ParallelState, parent: Branch, join: Join, data: Any, start_prev: int,
+                        variables: Any, i: int) -> Branch:
+        """Branch ``i`` of a Parallel state (created when the scheduler starts it)."""
+        child = Branch(None, join, i, start_prev, variables)
+        child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
+        child.gen = self.run_body(st.branches[i], data, child)
+        child.on_abort = self._on_abort
+        return child
+
+    def _map_child(self, st: m.MapState, parent: Branch, join: Join, items: list[Any], eff: Any, start_prev: int,
+                   variables: Any, processor: m.Body, selector: Any, entered: float, eid: int, i: int) -> Branch:
+        """Iteration ``i`` of a Map state, created lazily so that a huge Map stays small in memory; in a
+        distributed Map it is a child execution with a history of its own."""
+        child = Branch(None, join, i, start_prev, variables)
+        child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
+        if st.is_distributed:
+            child.sink = HistoryBuilder()
+            self.child_histories.append(child.sink)
+        child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered, eid)
+        child.on_abort = self._on_abort_iteration
+        return child
 
     def _record_keep_prev(self, branch: Branch, type: str) -> None:
         """Record an event that the branch's next event does not link to (AWS links MapStateExited to the
@@ -987,17 +1001,9 @@ class Interpreter(JsonataFlow):
                     items = self._batches(st, eid, branch, items, eff, data, ctx, selector, entered)
                     selector = m.MISSING
 
-                def make(i: int, items: list[Any] = items, eff: Any = eff, start_prev: int = start_prev) -> Branch:
-                    child = Branch(None, join, i, start_prev, variables)
-                    child.depth, child.scope = branch.depth + 1, (*branch.scope, (st.name, i))
-                    if distributed:
-                        child.sink = HistoryBuilder()
-                        self.child_histories.append(child.sink)
-                    child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered, eid)
-                    child.on_abort = self._on_abort_iteration
-                    return child
-
-                join = Join(len(items), make, max_conc or 0, tolerance)
+                join = Join(len(items), None, max_conc or 0, tolerance)
+                join.make = functools.partial(self._map_child, st, branch, join, items, eff, start_prev, variables,
+                                              processor, selector, entered, eid)
                 try:
                     results = yield (FORK, join)
                     if st.result_writer is not None:
@@ -1186,7 +1192,7 @@ class Interpreter(JsonataFlow):
         name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
 
-    _runners: dict[str, Any] = {
+    _runners: ClassVar[dict[str, Any]] = {
         "Pass": s_pass,
         "Task": s_task,
         "Choice": s_choice,

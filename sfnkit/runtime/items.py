@@ -99,7 +99,7 @@ def storage_from(value: Any) -> Storage | None:
     """``storage=`` of ``sfnkit.run``: None, a folder, a bucket->folder mapping, or a Storage object."""
     if value is None:
         return None
-    if isinstance(value, str | Path) or isinstance(value, Mapping):
+    if isinstance(value, str | Path | Mapping):
         return LocalStorage(value)
     for method in ("get_object", "list_objects", "put_object"):
         if not callable(getattr(value, method, None)):

@@ -107,10 +107,10 @@ class Join:
         "total",
     )
 
-    def __init__(self, total: int, make: Callable[[int], Branch], max_concurrency: int = 0,
+    def __init__(self, total: int, make: Callable[[int], Branch] | None, max_concurrency: int = 0,
                  tolerance: Callable[[int, int], bool] | None = None) -> None:
         self.total = total
-        self.make = make  # index -> a new Branch (created lazily so huge Maps stay small in memory)
+        self.make: Callable[[int], Branch] = make or _no_children  # index -> a new Branch, created lazily
         self.max_concurrency = max_concurrency
         self.tolerance = tolerance  # (failures, total) -> still tolerated?
         self.results: list[Any] = [None] * total
@@ -124,6 +124,10 @@ class Join:
         self.errors: dict[int, Failed] = {}  # tolerated failures, by child index
         self.parent: Branch | None = None
         self.done = False
+
+
+def _no_children(i: int) -> Branch:  # pragma: no cover - a Join is always given its factory before it forks
+    raise RuntimeError("this Join has no child factory")
 
 
 class TokenWait:
