@@ -90,6 +90,11 @@ def not_implemented(e: BaseException) -> bool:
     return status == 500 and (code == "500" or "not been implemented" in message or "Internal Server Error" in message)
 
 
+# Operations an endpoint answered "not implemented" to, by endpoint URL: asked once per process, not on every
+# call (botocore retries a 500 with backoff, which makes each asking slow).
+_UNSUPPORTED: set[tuple[str, str]] = set()
+
+
 class Connection:
     """Where and as whom to call AWS: a boto3 session (or the default one), an optional endpoint URL (a moto
     server, LocalStack, a VPC endpoint) and a region. Clients are made once per service and reused.
@@ -189,6 +194,28 @@ class Connection:
         try:
             return dict(method(**params))
         except Exception as e:
+            raise self.error(e, operation) from None
+
+    def _endpoint_of(self, service: str) -> str:
+        c = self._clients.get(service)
+        url = getattr(getattr(c, "meta", None), "endpoint_url", None) if c is not None else None
+        return str(url or self.endpoint_urls.get(service, self.endpoint_url) or "aws")
+
+    def optional(self, service: str, operation: str, **params: Any) -> dict[str, Any] | None:
+        """Like :meth:`call`, but None when the endpoint does not implement ``operation`` (remembered per endpoint,
+        so it is asked once)."""
+        key = (self._endpoint_of(service), operation)
+        if key in _UNSUPPORTED:
+            return None
+        from botocore import xform_name
+
+        method: Callable[..., Any] = getattr(self.client(service), xform_name(operation))
+        try:
+            return dict(method(**params))
+        except Exception as e:
+            if not_implemented(e) or (type(e).__name__ == "EndpointConnectionError" and "sync-" in str(e)):
+                _UNSUPPORTED.add(key)
+                return None
             raise self.error(e, operation) from None
 
     def error(self, e: BaseException, operation: str) -> AwsError:

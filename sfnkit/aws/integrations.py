@@ -63,6 +63,10 @@ def _json_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _asked_capacity(params: Any) -> bool:
+    return isinstance(params, Mapping) and params.get("ReturnConsumedCapacity") in ("INDEXES", "TOTAL")
+
+
 def _pattern_of(resource: str) -> str:
     for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
         if resource.endswith(suffix):
@@ -109,12 +113,16 @@ class _Services:
         method = getattr(client, xform_name(operation))
         try:
             response = method(**boto_params)
-        except Exception as e:  # noqa: BLE001 - every botocore failure becomes a task failure
+        except Exception as e:  # every botocore failure becomes a task failure
             if type(e).__name__ == "ParamValidationError":
                 svc = shapes.sdk_v2_service_name(str(model.service_id))
                 prefix = shapes.V1_SERVICES.get(service, (svc,))[0] if v1 else svc
                 raise TaskFailure(f"{prefix}.SdkClientException", str(e)) from None
             raise TaskFailure(*shapes.error_of(e, client, v1=v1_service)) from None
+        if service == "dynamodb" and "ConsumedCapacity" in response and not _asked_capacity(params):
+            # DynamoDB returns ConsumedCapacity only when ReturnConsumedCapacity asks for it (some emulators
+            # always do)
+            response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
         return response, op.output_shape
 
     def v1(self, service: str, operation: str, params: Any, *, metadata: bool = True) -> dict[str, Any]:
@@ -200,8 +208,9 @@ class _Services:
         name = call.function_name or call.resource
         params = {"FunctionName": name, "Payload": _json_text({} if call.input is None else call.input)}
         response, _ = self.request("lambda", "Invoke", params, v1=True)
-        raw = response.get("Payload")
-        text = raw.read().decode("utf-8") if hasattr(raw, "read") else (raw or b"").decode("utf-8")
+        raw: Any = response.get("Payload")
+        data = raw.read() if hasattr(raw, "read") else (raw or b"")
+        text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else str(data)
         try:
             payload = json.loads(text) if text else None
         except ValueError:
@@ -218,8 +227,11 @@ class _Services:
         submitted = self.v1("stepfunctions", "StartExecution", params)
         arn = submitted["ExecutionArn"]
         version2 = call.resource.endswith(".sync:2")
-        keys = ("ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails", "StartDate",
-                "StateMachineArn", "Status", "StopDate", "Error", "Cause")
+        # what DescribeExecution says, as Step Functions passes it on (recordings since redrive exists carry the
+        # Redrive* fields too); not the version/alias/trace/map-run fields, which it leaves out
+        keys = ("Cause", "Error", "ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails",
+                "RedriveCount", "RedriveStatus", "RedriveStatusReason", "StartDate", "StateMachineArn", "Status",
+                "StopDate")
 
         def wait() -> Any:
             def check() -> tuple[bool, Any]:
@@ -228,13 +240,19 @@ class _Services:
 
             d = self.until(check, f"execution {arn}")
             out = {k: d[k] for k in keys if k in d}
-            if version2:
-                for k in ("Input", "Output"):
-                    if isinstance(out.get(k), str):
-                        try:
-                            out[k] = json.loads(out[k])
-                        except ValueError:
-                            pass
+            # AWS always says whether the data is included; some endpoints leave the details out
+            for k in ("Input", "Output"):
+                if k in out and f"{k}Details" not in out:
+                    out[f"{k}Details"] = {"Included": True}
+            out = {k: out[k] for k in sorted(out)}
+            for k in ("Input", "Output"):
+                if isinstance(out.get(k), str):
+                    try:
+                        value = json.loads(out[k])
+                    except ValueError:
+                        continue
+                    # .sync:2 gives the JSON itself; .sync its text, written compactly as AWS writes it
+                    out[k] = value if version2 else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
             if out.get("Status") != "SUCCEEDED":
                 raise TaskFailure("States.TaskFailed", json.dumps(out, separators=(",", ":"), ensure_ascii=False))
             return out
@@ -309,6 +327,9 @@ class _Services:
         return self._job(call, "ecs", "RunTask", describe, status, ("STOPPED",), (), failed)
 
 
+_SYNC_POLL = Poll(initial=1.0, factor=1.5, maximum=30.0)
+
+
 def integrations(
     session: Any = None,
     endpoint_url: str | None = None,
@@ -318,7 +339,7 @@ def integrations(
     clients: Mapping[str, Any] | None = None,
     endpoint_urls: Mapping[str, str] | None = None,
     connection: Connection | None = None,
-    poll: Poll = Poll(initial=1.0, factor=1.5, maximum=30.0),
+    poll: Poll = _SYNC_POLL,
     wall_sleep: Callable[[float], None] = time.sleep,
     max_wait: float | None = 3600.0,
     lambda_functions: bool = True,
@@ -331,6 +352,11 @@ def integrations(
     delay passes on the virtual clock and, through ``wall_sleep``, for real); ``max_wait`` bounds the real
     waiting. With ``lambda_functions``, plain Lambda function ARNs are invoked too.
     """
+    if config is None:
+        # Step Functions' SDK does not ask S3 for response checksums (GetObject then carries no ChecksumCRC32)
+        from botocore.config import Config
+
+        config = Config(response_checksum_validation="when_required")
     conn = connection or Connection(session=session, endpoint_url=endpoint_url, region=region, config=config,
                                     clients=clients, endpoint_urls=endpoint_urls)
     s = _Services(conn, poll, wall_sleep, max_wait)

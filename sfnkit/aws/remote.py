@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -164,13 +165,9 @@ def deploy(
 
 def _validate_remote(conn: Connection, definition: str, type: str) -> bool:
     """Run ValidateStateMachineDefinition; True when it ran, False when the endpoint lacks it."""
-    try:
-        client = conn.client("stepfunctions")
-        result = client.validate_state_machine_definition(definition=definition, type=type)
-    except Exception as e:
-        if not_implemented(e):
-            return False
-        raise conn.error(e, "ValidateStateMachineDefinition") from None
+    result = conn.optional("stepfunctions", "ValidateStateMachineDefinition", definition=definition, type=type)
+    if result is None:
+        return False
     if result.get("result") == "FAIL":
         diags = [d for d in result.get("diagnostics", []) if d.get("severity") == "ERROR"] or result.get("diagnostics", [])
         lines = [f"{d.get('location') or '/'}: {d.get('code')}: {d.get('message')}" for d in diags]
@@ -207,9 +204,9 @@ class RemoteStateMachine:
 
     def start(self, input: Any = None, *, name: str | None = None, trace_header: str | None = None) -> RemoteExecution:
         """StartExecution; returns the running execution at once (Standard and asynchronous Express)."""
-        params: dict[str, Any] = {"stateMachineArn": self.arn, "input": _dump({} if input is None else input)}
-        if name:
-            params["name"] = name
+        # AWS names an unnamed execution with a UUID; some endpoints (moto) do not, so sfnkit always names it
+        params: dict[str, Any] = {"stateMachineArn": self.arn, "input": _dump({} if input is None else input),
+                                  "name": name or str(uuid.uuid4())}
         if trace_header:
             params["traceHeader"] = trace_header
         out = self.connection.call("stepfunctions", "StartExecution", **params)
@@ -226,12 +223,8 @@ class RemoteStateMachine:
             params: dict[str, Any] = {"stateMachineArn": self.arn, "input": _dump({} if input is None else input)}
             if name:
                 params["name"] = name
-            try:
-                out = self.connection.client("stepfunctions").start_sync_execution(**params)
-            except Exception as e:
-                if not not_implemented(e) and type(e).__name__ != "EndpointConnectionError":
-                    raise self.connection.error(e, "StartSyncExecution") from None
-            else:
+            out = self.connection.optional("stepfunctions", "StartSyncExecution", **params)
+            if out is not None:
                 return RemoteExecution._from_sync(out, self.connection, self.arn)
         return self.start(input, name=name).wait(timeout=timeout, poll=poll, sleep=sleep)
 
@@ -384,6 +377,15 @@ class RemoteExecution:
         return self.connection.call("stepfunctions", "GetExecutionHistory", executionArn=self.arn,
                                     includeExecutionData=True, **params)
 
+    def _forward(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        events = list(page.get("events", []))
+        token = page.get("nextToken")
+        while token:
+            page = self._page(maxResults=1000, nextToken=token)
+            events.extend(page.get("events", []))
+            token = page.get("nextToken")
+        return events
+
     def _fetch_new(self) -> list[dict[str, Any]]:
         """Fetch the events not seen yet and append them; returns them.
 
@@ -392,28 +394,23 @@ class RemoteExecution:
         ``nextToken`` to resume from)."""
         last = self._events[-1]["id"] if self._events else 0
         new: list[dict[str, Any]] = []
-        if last == 0:
+        if last:
             token: str | None = None
             while True:
-                page = self._page(maxResults=1000, **({"nextToken": token} if token else {}))
-                new.extend(page.get("events", []))
-                token = page.get("nextToken")
-                if not token:
-                    break
-        else:
-            token = None
-            done = False
-            while not done:
                 page = self._page(maxResults=100, reverseOrder=True, **({"nextToken": token} if token else {}))
-                for ev in page.get("events", []):
-                    if ev["id"] <= last:
-                        done = True
-                        break
-                    new.append(ev)
-                token = page.get("nextToken")
-                if not token:
+                events = page.get("events", [])
+                if len(events) >= 2 and events[0]["id"] < events[-1]["id"]:
+                    # the endpoint ignored reverseOrder (moto does): read forward from this page on
+                    new = [ev for ev in self._forward(page) if ev["id"] > last]
                     break
-            new.reverse()
+                fresh = [ev for ev in events if ev["id"] > last]
+                new.extend(fresh)
+                token = page.get("nextToken")
+                if len(fresh) < len(events) or not token:
+                    break
+            new.sort(key=lambda ev: ev["id"])
+        else:
+            new = self._forward(self._page(maxResults=1000))
         self._events.extend(new)
         return new
 
@@ -499,8 +496,13 @@ class RemoteExecution:
         status = self.status
         entered = sum(1 for e in h if e.type.endswith("StateEntered"))
         text = status
-        if self.start_date is not None and self.stop_date is not None:
-            text += f" in {(self.stop_date - self.start_date).total_seconds():g} s"
+        from sfnkit.history.views import execution_summary
+
+        hs = execution_summary(h)
+        start = hs.started_at or self.start_date
+        stop = hs.stopped_at or self.stop_date
+        if start is not None and stop is not None:
+            text += f" in {(stop - start).total_seconds():g} s"
         text += f", {entered} state transitions, {len(h)} events"
         if self.error is not None:
             text += f"; error {self.error!r}" + (f": {self.cause}" if self.cause else "")
@@ -650,7 +652,7 @@ def test_state(
         out = conn.client("stepfunctions").test_state(**params)
     except Exception as e:
         err = conn.error(e, "TestState")
-        if not_implemented(e) or type(e).__name__ == "EndpointConnectionError" and conn.endpoint_url:
+        if not_implemented(e) or (type(e).__name__ == "EndpointConnectionError" and conn.endpoint_url):
             err = AwsError(f"TestState failed: the endpoint ({conn.describe()}) does not implement TestState "
                            f"({err})", operation="TestState", code=err.code)
         raise err from None

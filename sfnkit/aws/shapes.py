@@ -139,7 +139,8 @@ def to_boto(value: Any, shape: Any, where: str = "") -> Any:
         for k, v in value.items():
             if v is None:
                 continue
-            name = k if k in members else lower.get(str(k).lower(), k)
+            key = str(k)
+            name: str = key if key in members else lower.get(key.lower(), key)
             out[name] = to_boto(v, members.get(name), f"{where}.{name}" if where else name)
         return out
     if t == "list":

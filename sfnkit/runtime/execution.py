@@ -53,6 +53,8 @@ class Execution:
         keep_stages: bool = True,
         break_on_error: bool = False,
         storage: Any = None,
+        mocks: Any = None,
+        test_case: str | None = None,
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
@@ -70,8 +72,9 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
         if missing_resources == "raise":
-            _check_resources(sm, self.resources)
+            _check_resources(sm, self.resources, self.mocks)
         self.rng = random.Random(seed)
         self.clock = clock or VirtualClock()
         self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -115,6 +118,7 @@ class Execution:
             keep_stages=keep_stages,
             max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
             storage=storage_from(storage),
+            mocks=self.mocks,
         )
         self.start_time = self.clock.now()
         self.stop_time: float | None = None
@@ -210,8 +214,9 @@ class Execution:
         self._answer(token, output, None)
         return self
 
-    def send_task_failure(self, token: str, error: str = "", cause: str = "") -> Execution:
-        self._answer(token, None, Failed(error, cause))
+    def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> Execution:
+        """Fail the task waiting on ``token`` (like SendTaskFailure: both fields are optional)."""
+        self._answer(token, None, Failed(error, cause))  # type: ignore[arg-type]
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
@@ -356,11 +361,36 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def _check_resources(sm: m.StateMachine, resources: Resources) -> None:
-    """Report every Task whose resource has no handler, before anything runs."""
+def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:
+    """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.mocks.MockConfig``) and ``test_case=`` ->
+    the per-execution mocks of that test case (fresh invocation counters)."""
+    if mocks is None:
+        if test_case is not None:
+            raise ValueError("test_case= needs mocks= (a Step Functions Local MockConfigFile)")
+        return None
+    if hasattr(mocks, "handler_for"):  # already one test case's mocks
+        return mocks
+    from sfnkit.mocks import MockConfig  # mocks sit beside the runtime; loaded only when used
+
+    config = mocks if isinstance(mocks, MockConfig) else MockConfig.load(mocks)
+    if test_case is None:
+        raise ValueError("mocks= needs test_case= (the name of a test case in the mock configuration)")
+    name = state_machine_name
+    if name is None:
+        if len(config.state_machines) != 1:
+            raise ValueError("the mock configuration has several state machines "
+                             f"({', '.join(sorted(config.state_machines))}): pass state_machine_name=")
+        name = next(iter(config.state_machines))
+    return config.test_case(name, test_case)
+
+
+def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None) -> None:
+    """Report every Task whose resource has no handler (and that no mock answers), before anything runs."""
     problems = []
     for st in sm.walk():
         if not isinstance(st, m.TaskState):
+            continue
+        if mocks is not None and mocks.handler_for(st.name) is not None:
             continue
         res = st.resource
         if res.startswith("arn:aws:states:::lambda:invoke"):
@@ -393,6 +423,8 @@ def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
     function), ``seed``, ``clock``, ``name``, ``account``, ``region``, ``type`` ("STANDARD"/"EXPRESS"),
     ``breakpoints``, ``missing_resources`` ("raise" before the run, or "fail" the task at run time like AWS),
     ``storage`` (where a Distributed Map's ItemReader/ResultWriter find S3: a folder whose subfolders are buckets,
-    a ``{bucket: folder}`` mapping, or an S3 storage from ``sfnkit.aws``), ``break_on_error``.
+    a ``{bucket: folder}`` mapping, or an S3 storage from ``sfnkit.aws``), ``break_on_error``, and
+    ``mocks``/``test_case``/``state_machine_name`` (a Step Functions Local MockConfigFile: the mocked states answer
+    from it, the others from ``resources``).
     """
     return Execution(load(definition), input, **kwargs).run()

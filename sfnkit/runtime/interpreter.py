@@ -54,6 +54,10 @@ _MAX_INT = 99999999
 MAX_HISTORY_EVENTS = 25_000
 _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the resource by _too_large
 
+#: The interpreter understands a ``.sync`` handler's two answers (an object with ``sfnkit_submitted = True``,
+#: ``output`` and ``wait()``: ``sfnkit.aws.Submitted``).
+SUPPORTS_SUBMITTED = True
+
 
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
@@ -103,9 +107,11 @@ class Interpreter(JsonataFlow):
         keep_stages: bool = True,
         max_events: int | None = MAX_HISTORY_EVENTS,
         storage: Any = None,
+        mocks: Any = None,
     ) -> None:
         self.sm = sm
         self.storage = storage
+        self.mocks = mocks  # an object with handler_for(state_name) (sfnkit.mocks.TestCaseMocks), consulted first
         self.max_events = max_events if max_events is not None else 2**62
         self.resources = resources
         self.builder = builder
@@ -493,7 +499,9 @@ class Interpreter(JsonataFlow):
                     params = self.j_eval(st, eid, branch, st.parameters, "Arguments", states) if st.has_parameters else data
                     timeout = self._j_seconds(st, eid, branch, st.timeout_seconds, "TimeoutSeconds", states)
                     heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
-                    result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count)
+                    role = (self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
+                            if isinstance(st.credentials, dict) else None)
+                    result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                     states = {"input": data, "context": ctx, "result": result}
                     out = self.j_output(st, eid, branch, states, result)
                     assigned = self.j_assign(st, eid, branch, st.assign, states)
@@ -505,9 +513,11 @@ class Interpreter(JsonataFlow):
                     eff = df.apply_input_path(st.input_path, data, ctx, variables)
                     params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
                     timeout, heartbeat = self._task_timeouts(st, eff, ctx, variables)
+                    role = (df.evaluate_template(st.credentials, eff, ctx, variables, self.rng).get("RoleArn")
+                            if isinstance(st.credentials, dict) else None)
                 except Failed as f:
                     raise self.state_error(st, eid, f) from None
-                result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count)
+                result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                 try:
                     selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
                     assigned = self.assign(st.assign, selected, ctx, branch)
@@ -549,7 +559,8 @@ class Interpreter(JsonataFlow):
         catcher = rt.find_catcher(getattr(st, "catch", ()), f.error)
         if catcher is None:
             raise f
-        error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None else {"Error": f.error}
+        # AWS: a failure without a cause gives {"Error": ...}; SendTaskFailure without an error gives both, null
+        error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None or f.error is None else {"Error": f.error}
         if st.query_language == "JSONata":
             eid = visit.entered_event_id if visit is not None else 0
             states = {"input": data, "context": self.context(st, self.clock.now(), branch), "errorOutput": error_output}
@@ -583,14 +594,18 @@ class Interpreter(JsonataFlow):
 
     # -- invoking a resource --------------------------------------------------------------------------------
     def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
-               timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+               timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
         """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
         resource = st.resource
         if resource.startswith(_SERVICE_PREFIX):
-            return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
+            return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt, role_arn)
         if ":activity:" in resource:
             return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
         return self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt)
+
+    def _mock(self, st: m.TaskState) -> Any:
+        """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
+        return self.mocks.handler_for(st.name) if self.mocks is not None else None
 
     def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
               function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
@@ -621,6 +636,8 @@ class Interpreter(JsonataFlow):
         except BaseException as e:
             return None, box[0], Failed(type(e).__name__, self._lambda_error_cause(e))
         elapsed = box[0]
+        if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
+            return result, elapsed, None
         if isinstance(result, bytes | bytearray):
             try:
                 return json.loads(bytes(result).decode("utf-8")), elapsed, None
@@ -685,7 +702,7 @@ class Interpreter(JsonataFlow):
         yield (SLEEP, self.clock.now())
         self.record(branch, "LambdaFunctionStarted")
         yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
-        fn = self.resources.resolve_task(resource)
+        fn = self._mock(st) or self.resources.resolve_task(resource)
         if fn is None:
             failure: Failed | None = self._missing(resource, None)
             result, elapsed = None, 0.0
@@ -703,9 +720,12 @@ class Interpreter(JsonataFlow):
         return result
 
     def _invoke_service(self, st: m.TaskState, resource: str, params: Any, ctx: dict[str, Any], branch: Branch,
-                        timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+                        timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
         service_action = resource[len("arn:aws:states:::"):]
         service, _, action = service_action.partition(":")
+        if service == "aws-sdk":  # AWS records resourceType "aws-sdk:s3" and resource "getObject"
+            sdk_service, _, action = action.partition(":")
+            service = f"aws-sdk:{sdk_service}"
         pattern = ""
         for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
             if action.endswith(suffix):
@@ -714,6 +734,8 @@ class Interpreter(JsonataFlow):
         rdetails = {"resourceType": service, "resource": action + pattern}
         token = ctx["Task"]["Token"] if pattern == ".waitForTaskToken" else None
         scheduled: dict[str, Any] = {**rdetails, "region": self.region, "parameters": params}
+        if st.credentials is not None:
+            scheduled["taskCredentials"] = {"roleArn": role_arn}
         if timeout is not None:
             scheduled["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
@@ -725,7 +747,7 @@ class Interpreter(JsonataFlow):
         function_name = None
         if service == "lambda" and action == "invoke":
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
-            fn = self.resources.resolve_task(resource, function_name) if function_name else None
+            fn = self._mock(st) or (self.resources.resolve_task(resource, function_name) if function_name else None)
             if fn is None:
                 fn = self.resources.resolve_task(resource)
             payload = params.get("Payload") if isinstance(params, dict) else None
@@ -735,7 +757,7 @@ class Interpreter(JsonataFlow):
                 with contextlib.suppress(ValueError):
                     payload = json.loads(payload)
         else:
-            fn = self.resources.resolve_task(resource)
+            fn = self._mock(st) or self.resources.resolve_task(resource)
             payload = params
         if fn is None:
             failure: Failed | None = (
@@ -745,17 +767,22 @@ class Interpreter(JsonataFlow):
             result, elapsed = None, 0.0
         else:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
+        if failure is None and getattr(result, "sfnkit_submitted", False):
+            return (yield from self._run_submitted(result, elapsed, rdetails, branch, timeout, service))
+        if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
+            failure.terminal = True  # a mock with no response left fails the execution, as in Step Functions Local
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield (SLEEP, self.clock.now())
             raise Failed(TIMEOUT)
-        if failure is None and service == "lambda" and action == "invoke":
+        if failure is None and service == "lambda" and action == "invoke" and not getattr(fn, "sfnkit_raw_response", False):
             result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
         failure = self._too_large(failure, None, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
             raise failure
-        if token is None:
+        if token is None or getattr(fn, "sfnkit_mock", False):
+            # a mocked callback task ends with its mocked response, as in Step Functions Local
             self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
             return result
         self.record(branch, "TaskSubmitted", {**rdetails, "output": result})
@@ -765,11 +792,48 @@ class Interpreter(JsonataFlow):
         try:
             answer = yield (TOKEN, wait)
         except Failed as f:
-            kind = "TaskTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "TaskFailed"
+            if f.error == "States.HeartbeatTimeout":
+                f = Failed(TIMEOUT)  # AWS's recordings: a callback's heartbeat expiry is TaskTimedOut, States.Timeout
+            kind = "TaskTimedOut" if f.error == TIMEOUT else "TaskFailed"
             self.record(branch, kind, {**rdetails, **_error_details(f)})
-            raise
+            raise f from None
         self.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
         return answer
+
+    def _run_submitted(self, job: Any, elapsed: float, rdetails: dict[str, Any], branch: Branch,
+                       timeout: float | None, service: str) -> Gen:
+        """A ``.sync`` task whose handler gave two answers: ``TaskSubmitted`` with the start request's response,
+        then the job's end (``job.wait()``, whose polls take virtual time through ``virtual_sleep``)."""
+        try:
+            submitted = df.snapshot(job.output)
+        except (TypeError, ValueError, OverflowError, RecursionError) as e:
+            failure = Failed("Runtime.MarshalError", f"Unable to marshal the submitted response: {e}")
+            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
+            raise failure from None
+        self.record(branch, "TaskSubmitted", {**rdetails, "output": submitted})
+        box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
+        failure: Failed | None = None
+        result: Any = None
+        try:
+            result = df.snapshot(call_with_elapsed(box, job.wait))
+        except TaskFailure as e:
+            failure = Failed(e.error, e.cause)
+        except KeyboardInterrupt:
+            raise
+        except OverflowError:
+            failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
+        except BaseException as e:
+            failure = Failed(type(e).__name__, str(e))
+        if (yield from self._elapse(elapsed + box[0], timeout)):
+            self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
+            yield (SLEEP, self.clock.now())
+            raise Failed(TIMEOUT)
+        failure = self._too_large(failure, None, service)
+        if failure is not None:
+            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
+            raise failure
+        self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
+        return result
 
     def _lambda_envelope(self, payload: Any, log: bool = False) -> dict[str, Any]:
         """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it.
@@ -822,7 +886,7 @@ class Interpreter(JsonataFlow):
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
         self.record(branch, "ActivityScheduled", details)
-        fn = self.resources.resolve_task(resource)
+        fn = self._mock(st) or self.resources.resolve_task(resource)
         if fn is None:
             token = self.uuid()
             wait = TokenWait(token, timeout, heartbeat)
@@ -1210,7 +1274,9 @@ def _will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str
 
 
 def _error_details(f: Failed) -> dict[str, Any]:
-    d: dict[str, Any] = {"error": f.error}
+    d: dict[str, Any] = {}
+    if f.error is not None:
+        d["error"] = f.error
     if f.cause is not None:
         d["cause"] = f.cause
     return d

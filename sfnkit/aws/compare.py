@@ -1,0 +1,145 @@
+"""Parity check: run a state machine locally and on AWS (or any endpoint) with the same input, and say where the
+two differ, state visit by state visit.
+
+Both runs are read through the same history views (:func:`sfnkit.history.spans`), so the comparison is of what
+AWS recorded against what sfnkit recorded. Visits are matched by (scope, state name, n-th visit of that state in
+that scope); a visit on one side only is a difference in the *path* taken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from sfnkit.asl.validate import load
+from sfnkit.aws.connection import Connection
+from sfnkit.aws.remote import RemoteStateMachine, deploy
+from sfnkit.history.model import History
+from sfnkit.history.views import spans
+
+__all__ = ["compare", "compare_histories"]
+
+EXECUTION = "(execution)"
+
+
+def _norm(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _cause(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _visits(history: History) -> dict[tuple[str, str, int], Any]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    out: dict[tuple[str, str, int], Any] = {}
+    for span in spans(history):
+        scope = "/".join(str(f) for f in span.scope)
+        n = counts[(scope, span.name)]
+        counts[(scope, span.name)] += 1
+        out[(scope, span.name, n)] = span
+    return out
+
+
+def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows comparing two histories of the same machine and input.
+
+    One row for the execution (``state`` is ``"(execution)"``), then one per state visit, in local order
+    (remote-only visits last). Columns: ``state``, ``scope`` (``"Map[2]"``, ``"P.Branches[0]"``; ``""`` at
+    top level), ``visit`` (0 for the first visit of that state in that scope), ``in_local``, ``in_remote``,
+    ``local_status``, ``remote_status``, ``local_output``, ``remote_output``, ``local_error``,
+    ``remote_error``, ``local_cause``, ``remote_cause``, ``output_equal``, ``error_equal``, ``path_equal``,
+    ``equal`` and ``difference`` (a short text, empty when equal). ``ignore`` names states whose output
+    is not compared (e.g. a Task returning a timestamp or a request id).
+    """
+    from sfnkit.history.views import execution_summary
+
+    ls, rs = execution_summary(local), execution_summary(remote)
+    lo = ls.output if ls.status == "SUCCEEDED" else None
+    ro = rs.output if rs.status == "SUCCEEDED" else None
+    rows = [_row(EXECUTION, "", 0, True, True, ls.status, rs.status, lo, ro, ls.error, rs.error,
+                 _cause(ls.cause), _cause(rs.cause), compare_output=True)]
+    lv, rv = _visits(local), _visits(remote)
+    for key in list(lv) + [k for k in rv if k not in lv]:
+        a, b = lv.get(key), rv.get(key)
+        scope, name, n = key
+        rows.append(_row(
+            name, scope, n, a is not None, b is not None,
+            None if a is None else a.status, None if b is None else b.status,
+            None if a is None else a.output, None if b is None else b.output,
+            None if a is None else a.error, None if b is None else b.error,
+            None if a is None else _cause(a.cause), None if b is None else _cause(b.cause),
+            compare_output=name not in ignore,
+        ))
+    return rows
+
+
+def _row(state: str, scope: str, visit: int, in_local: bool, in_remote: bool, local_status: Any, remote_status: Any,
+         local_output: Any, remote_output: Any, local_error: Any, remote_error: Any, local_cause: Any,
+         remote_cause: Any, *, compare_output: bool) -> dict[str, Any]:
+    path_equal = in_local and in_remote
+    output_equal = not compare_output or _norm(local_output) == _norm(remote_output)
+    error_equal = local_error == remote_error and _norm(local_cause) == _norm(remote_cause)
+    status_equal = local_status == remote_status
+    diffs = []
+    if not path_equal:
+        diffs.append("visited only " + ("locally" if in_local else "on AWS"))
+    else:
+        if not status_equal:
+            diffs.append(f"status {local_status} locally, {remote_status} on AWS")
+        if not output_equal:
+            diffs.append("output differs")
+        if local_error != remote_error:
+            diffs.append(f"error {local_error!r} locally, {remote_error!r} on AWS")
+        elif not error_equal:
+            diffs.append("cause differs")
+    return {
+        "state": state, "scope": scope, "visit": visit, "in_local": in_local, "in_remote": in_remote,
+        "local_status": local_status, "remote_status": remote_status,
+        "local_output": local_output, "remote_output": remote_output,
+        "local_error": local_error, "remote_error": remote_error,
+        "local_cause": local_cause, "remote_cause": remote_cause,
+        "output_equal": output_equal, "error_equal": error_equal, "path_equal": path_equal,
+        "equal": not diffs, "difference": "; ".join(diffs),
+    }
+
+
+def compare(
+    sm: Any,
+    input: Any = None,
+    *,
+    remote: RemoteStateMachine | None = None,
+    name: str | None = None,
+    role_arn: str | None = None,
+    type: str = "STANDARD",
+    resources: Mapping[str, Any] | None = None,
+    ignore: tuple[str, ...] = (),
+    client: Any = None,
+    session: Any = None,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    connection: Connection | None = None,
+    timeout: float | None = 300.0,
+    **run_kwargs: Any,
+) -> list[dict[str, Any]]:
+    """Run ``sm`` with ``input`` locally (``sfnkit.run`` with ``resources`` and ``run_kwargs``) and on the
+    configured endpoint (``remote``, or deployed now as ``name`` with ``role_arn``), then compare the two
+    histories with :func:`compare_histories`. Returns rows ready for ``pandas.DataFrame``."""
+    from sfnkit.runtime.execution import run
+
+    machine = load(sm)
+    if remote is None:
+        if not name:
+            raise ValueError("compare needs remote=<RemoteStateMachine> or name=... (and role_arn=...) to deploy")
+        remote = deploy(machine, name=name, role_arn=role_arn, type=type, client=client, session=session,
+                        endpoint_url=endpoint_url, region=region, connection=connection)
+    local = run(machine, input, resources=resources, type=remote.type, **run_kwargs)
+    ex = remote.run(input, timeout=timeout)
+    return compare_histories(local.history, ex.history, ignore=ignore)
