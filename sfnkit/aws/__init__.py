@@ -13,6 +13,7 @@ that both agree.
 
     local = sfnkit.run(sm, input, resources=sfnkit.aws.integrations(endpoint_url=url))  # real SQS, S3, ...
     sfnkit.aws.compare(sm, input, remote=remote, resources=...)          # rows of per-state differences
+    sfnkit.run(sm, input, storage=sfnkit.aws.S3Storage(endpoint_url=url))  # Distributed Map over real S3
 
 boto3 is imported only when a function here is called (``pip install 'sfnkit[aws]'``).
 """
@@ -31,6 +32,7 @@ from sfnkit.aws.remote import (
     list_executions,
     test_state,
 )
+from sfnkit.aws.storage import S3Storage
 
 __all__ = [
     "Connection",
@@ -38,6 +40,7 @@ __all__ = [
     "Poll",
     "RemoteExecution",
     "RemoteStateMachine",
+    "S3Storage",
     "Submitted",
     "TestStateResult",
     "compare",
