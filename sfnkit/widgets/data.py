@@ -1,0 +1,447 @@
+"""What the widgets show, as plain JSON-ready data computed from a ``History`` (and, live, the runtime's visits).
+
+The front end (``widgets/sfnkit.js``) never parses events: it receives the lists and dicts made here and writes
+them into the page with ``textContent``. Everything here is pure (no widget, no kernel), so it is tested directly
+and works the same on a history recorded by sfnkit or fetched from AWS.
+
+* :func:`event_rows`: one short row per history event, for the event list.
+* :func:`visit_status` and :func:`status_changes`: the status of each state at every event, so the replay
+  slider recolours the graph in the browser without asking the kernel. The statuses and the way visits of one
+  state combine (the most telling wins) are :func:`sfnkit.render.status_of`'s; at the last event the two agree.
+* :func:`inspector`: the visits of one state with every data-flow stage (the stage names are TestState's:
+  ``afterInputPath``, ``afterParameters``, ``result``, ``afterResultSelector``, ``afterResultPath``), the task
+  attempts with their errors and the backoff before each retry, the variables assigned, and the caught error.
+* :func:`map_iterations`, :func:`in_iteration`: the Map iteration picker.
+* :func:`pending_tasks`: which state each pending task token belongs to (``.waitForTaskToken``, activities).
+
+Event ids tag every item (``entered``, ``ended``, the event of each stage), so the front end can hide what had
+not happened yet at the replay cursor.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sfnkit.history import events as et
+from sfnkit.history.model import History
+from sfnkit.history.views import Failure, ScopeFrame, StateSpan, TaskAttempt, attempts, event_scopes, failures, spans
+
+__all__ = [
+    "MAX_TEXT",
+    "MAX_VISITS",
+    "RANK",
+    "STAGES",
+    "event_rows",
+    "in_iteration",
+    "inspector",
+    "json_text",
+    "map_iterations",
+    "pack_rows",
+    "pending_tasks",
+    "scope_text",
+    "status_changes",
+    "statuses_at",
+    "visit_status",
+]
+
+#: The data-flow stages of a visit, in the order a state applies them (AWS TestState's names).
+STAGES: Final = (
+    "input",
+    "afterInputPath",
+    "afterParameters",
+    "result",
+    "afterResultSelector",
+    "afterResultPath",
+    "output",
+)
+#: Longest JSON text sent for one value; longer values are cut and say how long they were.
+MAX_TEXT: Final = 20_000
+#: Most visits of one state sent to the inspector at once (a Map runs a state once per item: pick an iteration).
+MAX_VISITS: Final = 10
+#: How visits of one state combine into the state's colour: the highest rank wins (as in ``render.status_of``).
+RANK: Final[Mapping[str, int]] = {
+    s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))
+}
+
+Scope = tuple[ScopeFrame, ...]
+Row = list[Any]
+
+
+def json_text(value: Any, *, limit: int = MAX_TEXT) -> str:
+    """``value`` as indented JSON text, cut at ``limit`` characters (the cut says how long the whole was)."""
+    try:
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return _cut(text, limit)
+
+
+def _pretty(text: str | None, limit: int = MAX_TEXT) -> str | None:
+    """JSON text as recorded in a history event, re-indented for reading (kept verbatim if it does not parse)."""
+    if text is None:
+        return None
+    if len(text) <= limit * 4:
+        try:
+            return json_text(json.loads(text), limit=limit)
+        except ValueError:
+            pass
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… (cut: {len(text):,} characters in all)"
+
+
+def scope_text(scope: Iterable[ScopeFrame]) -> str:
+    """``"Fulfil.Branches[0]/PackItems[2]"``: where a visit or event ran (``""`` at the top level)."""
+    return "/".join(str(frame) for frame in scope)
+
+
+def _seconds(ts: datetime | None, t0: datetime | None) -> float | None:
+    if ts is None or t0 is None:
+        return None
+    return round((ts - t0).total_seconds(), 6)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the event list
+
+
+def event_rows(history: History, start: int = 0, stop: int | None = None) -> list[Row]:
+    """Rows ``[id, type, state name, seconds since the start, scope, error]`` for events ``start:stop`` (positions).
+
+    ``state name`` is ``""`` for events that name no state (a Map iteration event names its Map); ``error`` is the
+    error name of a failure event, else ``""``.
+    """
+    n = len(history)
+    stop = n if stop is None else min(stop, n)
+    start = max(0, start)
+    if start >= stop:
+        return []
+    scopes = event_scopes(history)
+    t0 = history[0].timestamp
+    rows: list[Row] = []
+    for position in range(start, stop):
+        e = history[position]
+        name = e.state_name or e.map_name or ""
+        if e.type.startswith("MapIteration") and e.map_index is not None:
+            name = f"{name}[{e.map_index}]"
+        rows.append(
+            [e.id, e.type, name, _seconds(e.timestamp, t0), scope_text(scopes[position]) if position < len(scopes) else "",
+             e.error or ""]
+        )  # fmt: skip
+    return rows
+
+
+def pack_rows(rows: Sequence[Row]) -> dict[str, Any]:
+    """Event rows for sending many at once: ``{"types": [type names], "events": rows}`` with each row's type
+    replaced by its index in ``types`` (a long history repeats a handful of types thousands of times)."""
+    types: dict[str, int] = {}
+    packed = []
+    for row in rows:
+        index = types.setdefault(row[1], len(types))
+        packed.append([row[0], index, *row[2:]])
+    return {"types": list(types), "events": packed}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# statuses over time
+
+
+def visit_status(span: StateSpan) -> str:
+    """The colour of one finished or running visit: ``running``, ``succeeded``, ``retried`` (succeeded after a
+    retry), ``caught``, ``failed`` or ``aborted`` (``waiting`` is told by the visit's attempts)."""
+    if span.status == "succeeded" and span.retries:
+        return "retried"
+    return span.status
+
+
+def _is_waiting_attempt(a: TaskAttempt) -> bool:
+    return (a.resource or "").endswith(".waitForTaskToken") or (a.kind == "activity")
+
+
+def in_iteration(scope: Scope, iteration: Mapping[str, int] | None) -> bool:
+    """Whether a visit with this scope belongs to the chosen Map iterations (``{map state name: index}``)."""
+    if not iteration:
+        return True
+    for frame in scope:
+        if frame.kind == "map":
+            want = iteration.get(frame.state_name)
+            if want is not None and want != frame.index:
+                return False
+    return True
+
+
+def status_changes(history: History, *, iteration: Mapping[str, int] | None = None) -> list[Row]:
+    """``[event id, state name, status]`` each time a state's colour changes, in event order.
+
+    Applying the rows with ``event id <= k`` gives the colours after event ``k`` (states without a row are
+    ``not_run``). Visits outside the chosen Map ``iteration`` are left out. Each visit is ``running`` from its
+    ``...StateEntered`` event (``waiting`` while a ``.waitForTaskToken`` or activity attempt is open and has no
+    worker), then takes its final status at the event that ended it; a state shows the highest-ranked status
+    among its visits (:data:`RANK`).
+    """
+    # (event id, order, name, status, +1/-1): order keeps a visit's own transitions in sequence at equal ids
+    marks: list[tuple[int, int, str, str, int]] = []
+    waiting: dict[int, list[TaskAttempt]] = {}
+    for a in attempts(history):
+        if a.span_entered_event_id is not None and _is_waiting_attempt(a) and a.scheduled_event_id is not None:
+            waiting.setdefault(a.span_entered_event_id, []).append(a)
+    for span in spans(history):
+        if not in_iteration(span.scope, iteration):
+            continue
+        name = span.name
+        current = "running"
+        marks.append((span.entered_event_id, 0, name, current, +1))
+        for a in waiting.get(span.entered_event_id, ()):
+            end: int | None
+            if a.kind == "activity" and a.started_event_id is not None:
+                # a worker picked the activity up: waiting only until then
+                begin, end = a.scheduled_event_id or 0, a.started_event_id
+            else:
+                begin, end = a.scheduled_event_id or 0, a.ended_event_id
+            marks.append((begin, 1, name, current, -1))
+            marks.append((begin, 1, name, "waiting", +1))
+            if end is None or (span.ended_event_id is not None and end >= span.ended_event_id):
+                current = "waiting"
+                continue
+            marks.append((end, 2, name, "waiting", -1))
+            marks.append((end, 2, name, "running", +1))
+            current = "running"
+        if span.ended_event_id is not None and span.status != "running":
+            marks.append((span.ended_event_id, 3, name, current, -1))
+            marks.append((span.ended_event_id, 3, name, visit_status(span), +1))
+    marks.sort(key=lambda m: (m[0], m[1]))
+    counts: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    changes: list[Row] = []
+    pending: dict[str, int] = {}  # names touched by the current event id
+    last_id = None
+
+    def flush(event_id: int) -> None:
+        for name in pending:
+            c = counts[name]
+            best = "not_run"
+            for status, rank in RANK.items():
+                if c[rank] > 0 and rank > RANK[best]:
+                    best = status
+            if shown.get(name, "not_run") != best:
+                shown[name] = best
+                changes.append([event_id, name, best])
+        pending.clear()
+
+    for event_id, _order, name, status, delta in marks:
+        if last_id is not None and event_id != last_id:
+            flush(last_id)
+        last_id = event_id
+        c = counts.get(name)
+        if c is None:
+            c = counts[name] = [0] * len(RANK)
+        c[RANK[status]] += delta
+        pending[name] = 1
+    if last_id is not None:
+        flush(last_id)
+    return changes
+
+
+def statuses_at(changes: Sequence[Row], event_id: int | None = None) -> dict[str, str]:
+    """The colours after event ``event_id`` (the end when ``None``), from :func:`status_changes` rows."""
+    out: dict[str, str] = {}
+    for row in changes:
+        if event_id is not None and row[0] > event_id:
+            break
+        out[row[1]] = row[2]
+    return out
+
+
+def map_iterations(history: History) -> dict[str, int]:
+    """How many iterations each Map state started (the highest index seen plus one), by Map state name."""
+    out: dict[str, int] = {}
+    raw = history._raw  # the names and indexes only: no JSON text decoded
+    for position in range(len(history)):
+        _id, type_, _prev, _ts, details = raw(position)
+        if type_ == et.MAP_ITERATION_STARTED and details:
+            name, index = details.get("name"), details.get("index")
+            if isinstance(name, str) and isinstance(index, int) and index + 1 > out.get(name, 0):
+                out[name] = index + 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the inspector
+
+
+def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[dict[str, Any]]:
+    rows = []
+    for i, a in enumerate(items):
+        backoff = None
+        if i + 1 < len(items) and a.ended_at is not None and items[i + 1].scheduled_at is not None:
+            backoff = round((items[i + 1].scheduled_at - a.ended_at).total_seconds(), 6)  # type: ignore[operator]
+        rows.append(
+            {
+                "number": a.number,
+                "kind": a.kind,
+                "resource": a.resource or "",
+                "status": a.status,
+                "error": a.error,
+                "cause": _cut(a.cause, MAX_TEXT) if a.cause else a.cause,
+                "sent": _pretty(a.input_json),
+                "result": _pretty(a.output_json),
+                "scheduled": a.scheduled_event_id,
+                "ended": a.ended_event_id,
+                "at": _seconds(a.scheduled_at, t0),
+                "duration": None if a.duration is None else a.duration.total_seconds(),
+                "backoff": backoff,
+            }
+        )
+    return rows
+
+
+def _failure_row(f: Failure) -> dict[str, Any]:
+    return {"event": f.event_id, "type": f.type, "error": f.error, "cause": f.cause, "outcome": f.outcome}
+
+
+def inspector(
+    history: History,
+    name: str,
+    *,
+    visits: Sequence[Any] | None = None,
+    iteration: Mapping[str, int] | None = None,
+    limit: int = MAX_VISITS,
+    state_type: str | None = None,
+) -> dict[str, Any]:
+    """What the inspector shows for state ``name``: its visits, newest last (at most ``limit``).
+
+    ``visits`` are the runtime's :class:`~sfnkit.runtime.interpreter.Visit` records of a local execution (every
+    data-flow stage, the variables assigned); without them (a history from AWS) the stages are the ones a
+    history records: the input, what a task was sent, its result and the output. ``iteration`` keeps only the
+    visits in the chosen Map iterations.
+    """
+    all_spans = [s for s in spans(history) if s.name == name]
+    chosen = [s for s in all_spans if in_iteration(s.scope, iteration)]
+    t0 = history[0].timestamp if len(history) else None
+    by_visit: dict[int, list[TaskAttempt]] = {}
+    for a in attempts(history):
+        if a.state_name == name and a.span_entered_event_id is not None:
+            by_visit.setdefault(a.span_entered_event_id, []).append(a)
+    fails: dict[int, list[Failure]] = {}
+    for f in failures(history):
+        if f.span_entered_event_id is not None and f.state_name == name:
+            fails.setdefault(f.span_entered_event_id, []).append(f)
+    runtime: dict[int, Any] = {}
+    if visits is not None:
+        for v in visits:
+            if v.name == name:
+                runtime[v.entered_event_id] = v
+    shown = chosen[-limit:] if limit else chosen
+    records = []
+    for span in shown:
+        v = runtime.get(span.entered_event_id)
+        records.append(_visit_record(history, span, v, by_visit.get(span.entered_event_id, []),
+                                     fails.get(span.entered_event_id, []), t0))  # fmt: skip
+    return {
+        "state": name,
+        "type": state_type or (all_spans[0].state_type if all_spans else None),
+        "total": len(all_spans),
+        "matching": len(chosen),
+        "visits": records,
+        "live": visits is not None,
+    }
+
+
+def _visit_record(
+    history: History, span: StateSpan, visit: Any, tries: list[TaskAttempt], fails: list[Failure], t0: datetime | None
+) -> dict[str, Any]:
+    stages: list[list[Any]] = []  # [stage name, JSON text, event id when it happened (None: at once)]
+    variables = None
+    nxt = None
+    if visit is not None:
+        for stage in STAGES:
+            if stage in visit.stages:
+                stages.append(
+                    [stage, json_text(visit.stages[stage]), span.exited_event_id if stage == "output" else None]
+                )
+        nxt = visit.stages.get("next")
+        if visit.variables is not None:
+            variables = json_text(visit.variables)
+    else:
+        stages.append(["input", _pretty(span.input_json), span.entered_event_id])
+        if tries and tries[-1].input_json is not None:
+            stages.append(["afterParameters", _pretty(tries[-1].input_json), tries[-1].scheduled_event_id])
+        if tries and tries[-1].output_json is not None:
+            stages.append(["result", _pretty(tries[-1].output_json), tries[-1].ended_event_id])
+        if span.output_json is not None:
+            stages.append(["output", _pretty(span.output_json), span.exited_event_id])
+        exited = history.get(span.exited_event_id) if span.exited_event_id is not None else None
+        assigned = exited.assigned_variables if exited is not None else None
+        if assigned is not None:
+            variables = json_text(assigned)
+    error = None
+    if visit is not None and visit.error is not None:
+        error = {"event": None, "type": "", "error": visit.error[0], "cause": visit.error[1], "outcome": ""}
+    caught = [f for f in fails if f.outcome == "caught"]
+    ending = (
+        caught[-1] if caught else next((f for f in reversed(fails) if f.outcome in ("propagated", "terminal")), None)
+    )
+    if ending is not None:
+        error = _failure_row(ending)
+    elif error is None and span.error is not None:
+        error = {"event": span.ended_event_id, "type": "", "error": span.error, "cause": span.cause,
+                 "outcome": "caught" if span.status == "caught" else ""}  # fmt: skip
+    return {
+        "entered": span.entered_event_id,
+        "ended": span.ended_event_id,
+        "path": span.path,
+        "scope": scope_text(span.scope),
+        "iteration": span.iteration,
+        "status": visit_status(span),
+        "at": _seconds(span.entered_at, t0),
+        "duration": None if span.duration is None else span.duration.total_seconds(),
+        "stages": stages,
+        "next": nxt,
+        "variables": variables,
+        "attempts": _attempt_rows(tries, t0),
+        "retries": span.retries,
+        "error": error,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# task tokens
+
+
+def pending_tasks(history: History, tokens: Sequence[str]) -> list[dict[str, Any]]:
+    """``{"token", "state", "path", "resource"}`` for each pending token, in the order given.
+
+    A token is matched to the open ``.waitForTaskToken`` attempt whose parameters hold it; the tokens left
+    (an activity's, or a token the parameters do not show) go to the other open waiting attempts in order.
+    """
+    open_ = [a for a in attempts(history) if a.status == "running" and _is_waiting_attempt(a)]
+    span_path = {s.entered_event_id: s.path for s in spans(history)}
+    out: list[dict[str, Any]] = []
+    used: set[int] = set()
+    unmatched: list[int] = []
+    for i, token in enumerate(tokens):
+        out.append({"token": token, "state": None, "path": None, "resource": None})
+        for j, a in enumerate(open_):
+            if j not in used and token in (a.input_json or ""):
+                used.add(j)
+                _fill(out[-1], a, span_path)
+                break
+        else:
+            unmatched.append(i)
+    rest = [a for j, a in enumerate(open_) if j not in used]
+    for i, a in zip(unmatched, rest, strict=False):
+        _fill(out[i], a, span_path)
+    return out
+
+
+def _fill(row: dict[str, Any], a: TaskAttempt, span_path: Mapping[int, str]) -> None:
+    row["state"] = a.state_name
+    row["path"] = span_path.get(a.span_entered_event_id or -1, a.state_name)
+    row["resource"] = a.resource

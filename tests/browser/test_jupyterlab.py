@@ -1,0 +1,379 @@
+"""The widgets in a real browser: JupyterLab + Debian's Chromium driven by Playwright.
+
+One test, end to end: it starts its own JupyterLab (127.0.0.1, a free port, no token, temporary config,
+runtime, settings and workspace folders), opens ``notebooks/06_step_debugging.ipynb?reset`` (a copy, so autosave
+cannot touch the repository), runs every cell, then drives the first Debugger with the mouse: Step (a state's
+``data-status`` changes), a click on a state (the inspector shows its visit), Continue to a breakpoint, a
+breakpoint toggled in the page, the conditional breakpoint, the end of the run and the replay slider. It then
+appends a cell with hostile state names and data and checks nothing of it runs as markup. Screenshots go to
+``tests/browser/artifacts/`` (git-ignored).
+
+It needs Chromium (``apt-get install chromium``; never ``playwright install``) and the Python packages
+``playwright jupyterlab ipykernel anywidget ipywidgets``. It is skipped only when Chromium is absent **and**
+``SFNKIT_NO_BROWSER=1`` is set; anywhere else a missing piece is a failure, so CI cannot skip it by accident.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = "notebooks/06_step_debugging.ipynb"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+# JupyterLab's user settings for the test: no news or update checks (no network), and every cell kept in the
+# DOM (no windowing), so the widgets below the fold exist for the test to find.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("SFNKIT_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium",
+                      shutil.which("chromium-browser")):  # fmt: skip
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = _chromium()
+    if path is None:
+        if os.environ.get("SFNKIT_NO_BROWSER") == "1":
+            pytest.skip("Chromium is not installed and SFNKIT_NO_BROWSER=1")
+        pytest.fail(
+            "the browser test needs Chromium: apt-get install -y chromium (or set SFNKIT_CHROMIUM to its path); "
+            "to skip it on a machine without a browser, set SFNKIT_NO_BROWSER=1"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JupyterLab of our own, serving a copy of the notebook; yields its base URL and stops it afterwards."""
+    for module in ("jupyterlab", "ipykernel", "anywidget", "ipywidgets", "playwright"):
+        try:
+            __import__(module)
+        except ImportError:
+            pytest.fail(f"the browser test needs the Python package {module!r}: pip install 'sfnkit[widgets,test]'")
+    base = tmp_path_factory.mktemp("lab")
+    served = base / "root"
+    (served / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / NOTEBOOK, served / NOTEBOOK)
+    dirs = {name: base / name for name in ("config", "runtime", "data", "settings", "workspaces", "ipython")}
+    for d in dirs.values():
+        d.mkdir()
+    for rel, value in LAB_SETTINGS.items():
+        path = dirs["settings"] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
+    # the kernel runs this interpreter with the checkout's sfnkit first on the path
+    kernel = dirs["data"] / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    kernel.joinpath("kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "env": {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    port = _free_port()
+    log = (base / "lab.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root",
+            f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True",
+        ],
+        cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"JupyterLab exited with {proc.returncode}:\n{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"JupyterLab did not answer in 90 s:\n{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the server shuts its kernels down on SIGTERM
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(base / "lab.log", ARTIFACTS / "lab.log")
+
+
+# -- page helpers ---------------------------------------------------------------------------------------------
+
+KERNEL_IDLE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle';
+}"""
+
+ALL_RUN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  if (!k || k.status !== 'idle') return false;
+  return w.content.widgets.every(c => c.model.type !== 'code' || (c.model.executionCount !== null && !c.hasClass('jp-mod-pending')));
+}"""
+
+CELL_STATES = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  return {kernel: k ? k.status : null, cells: w.content.widgets.filter(c => c.model.type === 'code').map(
+    c => [c.model.executionCount, c.hasClass('jp-mod-pending'), c.model.sharedModel.getSource().slice(0, 30)])};
+}"""
+
+CELL_ERRORS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const out = [];
+  w.content.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code') return;
+    for (const o of c.model.outputs.toJSON()) {
+      if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+    }
+  });
+  return out;
+}"""
+
+APPEND_AND_RUN = """async (source) => {
+  const app = window.jupyterapp;
+  const nb = app.shell.currentWidget.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await app.commands.execute('notebook:insert-cell-below');
+  nb.activeCell.model.sharedModel.setSource(source);
+  await app.commands.execute('notebook:run-cell');
+  return nb.widgets.length;
+}"""
+
+HOSTILE_CELL = r"""
+evil = '<img src=x onerror="window.__sfnkit_xss=1">'
+evil_script = "<script>window.__sfnkit_xss=2</script>"
+hostile = {
+    "StartAt": evil,
+    "States": {
+        evil: {"Type": "Pass", "Result": {"html": "<img src=x onerror=window.__sfnkit_xss=3>", "s": evil_script},
+               "ResultPath": "$.r", "Next": evil_script},
+        evil_script: {"Type": "Fail", "Error": "<b onmouseover=window.__sfnkit_xss=4>E</b>", "Cause": "<svg onload=window.__sfnkit_xss=5>"},
+    },
+}
+xss = Debugger(hostile, {"<i>k</i>": "<script>window.__sfnkit_xss=6</script>"})
+xss.add_breakpoint(evil_script)
+xss.select(evil)
+xss.run()
+xss
+"""
+
+
+def _screenshot(locator: Any, name: str) -> None:
+    """An element screenshot; retried, because a checkpoint redraws the widget's output (its static fallback is
+    refreshed through the display handle), which can replace the element while it is being photographed."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(5):
+        try:
+            locator.screenshot(path=str(ARTIFACTS / name))
+            return
+        except PlaywrightError:
+            if attempt == 4:
+                raise
+            time.sleep(0.3)
+
+
+def _wait_all_run(page: Any, timeout_ms: int) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(ALL_RUN, timeout=timeout_ms, polling=250)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ARTIFACTS / "timeout.png"))
+        pytest.fail(f"the cells did not all run in {timeout_ms / 1000:g} s: {page.evaluate(CELL_STATES)}")
+
+
+def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.set_default_timeout(60_000)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console: {m.text}")
+                    if m.type == "error" and ("sfnkit" in m.text or "anywidget" in m.text or "sfn-" in m.text)
+                    else None
+                ),
+            )
+            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
+            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            _wait_all_run(page, 180_000)
+            assert page.evaluate(CELL_ERRORS) == []
+
+            dbg = page.locator(".sfn-debugger").first
+            expect(dbg).to_be_visible()
+            state = lambda name: dbg.locator(f'g.sfn-state[data-state="{name}"]')  # noqa: E731
+            expect(state("Validate")).to_have_attribute("data-status", "not_run")
+            expect(state("Validate")).to_have_attribute("data-current", "true")
+            expect(state("Fulfil")).to_have_attribute("data-breakpoint", "always")
+            expect(state("Ship")).to_have_attribute("data-breakpoint", "conditional")
+
+            # Step: Validate runs, its colour changes, the position moves on
+            dbg.locator("button.sfn-step").click()
+            expect(state("Validate")).to_have_attribute("data-status", "succeeded")
+            expect(state("IsValid")).to_have_attribute("data-current", "true")
+            shape_fill = state("Validate").locator(".sfn-shape").first.get_attribute("fill")
+            assert shape_fill == "#ceead6"
+
+            # click a state: the inspector shows its visit and data-flow stages
+            state("Validate").click()
+            expect(state("Validate")).to_have_attribute("data-selected", "true")
+            inspector = dbg.locator(".sfn-inspector")
+            expect(inspector.locator(".sfn-state-name")).to_have_text("Validate")
+            expect(inspector.locator(".sfn-visit")).to_have_count(1)
+            expect(inspector.locator('tr[data-stage="input"] pre')).to_contain_text('"id": 1042')
+            expect(inspector.locator('tr[data-stage="afterResultPath"] pre')).to_contain_text('"total": 45.0')
+            _screenshot(dbg, "debugger-step.png")
+
+            # Continue: Charge is retried, then the breakpoint on Fulfil stops the run
+            dbg.locator("button.sfn-continue").click()
+            expect(state("Fulfil")).to_have_attribute("data-current", "true")
+            expect(dbg.locator(".sfn-position")).to_contain_text("breakpoint")
+            expect(state("Charge")).to_have_attribute("data-status", "retried")
+            state("Charge").click()
+            expect(inspector.locator(".sfn-attempt")).to_have_count(3)
+            expect(inspector.locator(".sfn-attempts")).to_contain_text("PaymentGatewayBusy")
+
+            # a breakpoint toggled in the page: select Done, press Breakpoint
+            state("Done").click()
+            dbg.locator("button.sfn-toggle_breakpoint").click()
+            expect(state("Done")).to_have_attribute("data-breakpoint", "always")
+            expect(dbg.locator('.sfn-breakpoints .sfn-bp[data-name="Done"]')).to_have_count(1)
+
+            # the conditional breakpoint (order id > 1000) stops in the courier branch
+            dbg.locator("button.sfn-continue").click()
+            expect(state("Ship")).to_have_attribute("data-current", "true")
+            expect(state("PackItems")).to_have_attribute("data-status", "succeeded")
+            _screenshot(dbg, "debugger-breakpoint.png")
+            dbg.locator("button.sfn-continue").click()
+            expect(state("Done")).to_have_attribute("data-current", "true")
+            dbg.locator("button.sfn-continue").click()
+            expect(dbg.locator(".sfn-exec")).to_have_text("SUCCEEDED")
+            expect(state("Done")).to_have_attribute("data-status", "succeeded")
+
+            # the finished run can be replayed in the browser: back to the first event, then one change forward
+            expect(dbg.locator(".sfn-replay")).to_be_visible()
+            dbg.locator("button.sfn-first").click()
+            expect(state("Validate")).to_have_attribute("data-status", "not_run")
+            dbg.locator("button.sfn-next").click()
+            expect(state("Validate")).to_have_attribute("data-status", "running")
+            expect(dbg.locator(".sfn-events .sfn-current-row")).to_contain_text("TaskStateEntered")
+            dbg.locator("button.sfn-last").click()
+            expect(state("Done")).to_have_attribute("data-status", "succeeded")
+
+            # the static fallback of the display was refreshed at the checkpoints (end of the run)
+            fallback = page.evaluate(
+                """() => {
+                  const nb = window.jupyterapp.shell.currentWidget.content;
+                  for (const c of nb.widgets) {
+                    if (c.model.type !== 'code' || !c.model.sharedModel.getSource().startsWith('dbg = Debugger')) continue;
+                    return c.model.outputs.toJSON().map(o => (o.data || {})['text/plain'] || '').join('\\n');
+                  }
+                  return null;
+                }"""
+            )
+            assert fallback is not None and "SUCCEEDED" in str(fallback), fallback
+
+            # hostile names and data are shown as text, never run
+            page.evaluate(APPEND_AND_RUN, HOSTILE_CELL)
+            _wait_all_run(page, 60_000)
+            assert page.evaluate(CELL_ERRORS) == []
+            xss = page.locator(".sfn-debugger").last
+            evil = '<img src=x onerror="window.__sfnkit_xss=1">'
+            expect(xss.locator("g.sfn-state").first).to_be_visible()
+            assert xss.locator("g.sfn-state").evaluate_all("gs => gs.map(g => g.getAttribute('data-state'))") == [
+                evil,
+                "<script>window.__sfnkit_xss=2</script>",
+            ]
+            expect(xss.locator(".sfn-inspector .sfn-state-name")).to_have_text(evil)
+            expect(xss.locator(".sfn-inspector")).to_contain_text("<img src=x onerror=window.__sfnkit_xss=3>")
+            expect(xss.locator(".sfn-position")).to_contain_text("<script>window.__sfnkit_xss=2</script>")
+            assert xss.locator("img, script, iframe, foreignObject").count() == 0
+            page.mouse.move(0, 0)
+            xss.hover()
+            assert page.evaluate("window.__sfnkit_xss") is None
+            _screenshot(xss, "debugger-hostile.png")
+
+            dbg.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))
+            page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        finally:
+            browser.close()
+    assert problems == [], problems

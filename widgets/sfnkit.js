@@ -1,0 +1,721 @@
+// Front end of sfnkit's notebook widgets (sfnkit.widgets.GraphView and sfnkit.widgets.Debugger) for anywidget.
+//
+// A plain ES module with no dependencies, no bundler and no network: anywidget loads this text into the page.
+// Both widgets use this one file (an anywidget module cannot import a sibling file); the trait `_view` says
+// which one to draw.
+//
+// Safety: every text that comes from the kernel (state names, inputs, outputs, errors, causes) is written with
+// textContent or setAttribute, never as markup. The only markup inserted is the graph's SVG, which is parsed
+// as XML and stripped of scripts, foreign objects, event-handler attributes, animations and links before it is
+// put into the page.
+//
+// The kernel does the work: it lays the graph out once (the `svg` trait) and sends small updates (`status`,
+// `info`, `inspector`...). Recolouring only sets attributes on the existing SVG. A replay (`timeline` trait) is
+// scrubbed here in the browser with no message to the kernel per step.
+
+const STATUS_LABELS = {
+  not_run: "not run",
+  running: "running",
+  waiting: "waiting",
+  succeeded: "succeeded",
+  retried: "retried",
+  caught: "caught",
+  failed: "failed",
+  aborted: "aborted",
+};
+
+// -- small DOM helpers --------------------------------------------------------------------------------------
+
+/** Create an element; string children become text nodes (never markup). Attribute names come from this file. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") el.className = v;
+      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? "" : String(v));
+    }
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function listen(model, handlers) {
+  for (const [event, fn] of handlers) model.on(event, fn);
+  return () => {
+    for (const [event, fn] of handlers) model.off(event, fn);
+  };
+}
+
+function fmtSeconds(s) {
+  if (s === null || s === undefined) return "";
+  const a = Math.abs(s);
+  if (a < 60) return `${Number(s.toFixed(3))} s`;
+  if (a < 3600) return `${(s / 60).toFixed(1)} min`;
+  if (a < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
+}
+
+function badge(status) {
+  return h("span", { class: `sfn-badge sfn-badge-${status}`, "data-status": status }, STATUS_LABELS[status] || status);
+}
+
+// -- the SVG picture ------------------------------------------------------------------------------------------
+
+const DROP_ELEMENTS = "script, foreignObject, iframe, object, embed, a, animate, set, animateMotion, animateTransform, use, image, style";
+
+/** Parse the kernel's SVG text as XML and keep only inert drawing: no scripts, handlers, links or animations. */
+function parseSvg(text) {
+  if (!text) return null;
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const root = doc.documentElement;
+  if (!root || root.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return null;
+  for (const bad of [...root.querySelectorAll(DROP_ELEMENTS)]) {
+    // keep what a link or an <a> wrapped, drop the element itself
+    if (bad.localName === "a") bad.replaceWith(...bad.childNodes);
+    else bad.remove();
+  }
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    for (const attr of [...el.attributes]) {
+      const name = attr.name.toLowerCase();
+      const value = attr.value.replace(/[\s\u0000-\u001f]+/g, "").toLowerCase();
+      if (
+        name.startsWith("on") ||
+        name === "href" ||
+        name.endsWith(":href") ||
+        ((name === "style" || name === "fill" || name === "stroke" || name === "filter") && value.includes("url(") && !value.includes("url(#"))
+      ) {
+        el.removeAttribute(attr.name);
+      }
+    }
+  }
+  return document.importNode(root, true);
+}
+
+class Graph {
+  constructor({ onSelect, onToggle }) {
+    this.el = h("div", { class: "sfn-graph" });
+    this.states = new Map(); // state name -> <g class="sfn-state">
+    this.shown = new Map(); // state name -> status drawn
+    this.marks = { selected: "", current: "", breakpoints: {} };
+    this.el.addEventListener("click", (e) => {
+      const g = e.target instanceof Element ? e.target.closest("g.sfn-state") : null;
+      if (!g || !this.el.contains(g)) return;
+      const name = g.getAttribute("data-state");
+      if ((e.shiftKey || e.altKey) && onToggle) onToggle(name);
+      else onSelect(name);
+    });
+    this.el.addEventListener("dblclick", (e) => {
+      const g = e.target instanceof Element ? e.target.closest("g.sfn-state") : null;
+      if (g && this.el.contains(g) && onToggle) onToggle(g.getAttribute("data-state"));
+    });
+    this.el.addEventListener("keydown", (e) => {
+      const g = e.target instanceof Element ? e.target.closest("g.sfn-state") : null;
+      if (!g || !this.el.contains(g)) return;
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        onSelect(g.getAttribute("data-state"));
+      } else if ((e.key === "b" || e.key === "F9") && onToggle) {
+        e.preventDefault();
+        onToggle(g.getAttribute("data-state"));
+      }
+    });
+  }
+
+  setSvg(text) {
+    this.el.replaceChildren();
+    this.states.clear();
+    this.shown.clear();
+    const svg = parseSvg(text);
+    if (!svg) {
+      this.el.append(h("div", { class: "sfn-empty" }, "(no picture)"));
+      return;
+    }
+    this.el.append(svg);
+    for (const g of svg.querySelectorAll("g.sfn-state")) {
+      const name = g.getAttribute("data-state");
+      this.states.set(name, g);
+      this.shown.set(name, g.getAttribute("data-status") || "not_run");
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", `state ${name}`);
+    }
+    this.applyMarks(this.marks);
+  }
+
+  /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. */
+  applyStatus(status, styles) {
+    status = status || {};
+    for (const [name, g] of this.states) {
+      const st = Object.prototype.hasOwnProperty.call(status, name) ? status[name] : "not_run";
+      if (this.shown.get(name) === st) continue;
+      this.shown.set(name, st);
+      g.setAttribute("data-status", st);
+      const style = styles && styles[st];
+      if (!style) continue;
+      for (const shape of g.querySelectorAll(":scope > .sfn-shape")) {
+        shape.setAttribute("fill", style.fill);
+        shape.setAttribute("stroke", style.stroke);
+      }
+    }
+  }
+
+  applyMarks(marks) {
+    this.marks = marks;
+    const bps = marks.breakpoints || {};
+    for (const [name, g] of this.states) {
+      toggleAttr(g, "data-selected", name === marks.selected ? "true" : null);
+      toggleAttr(g, "data-current", name === marks.current ? "true" : null);
+      const bp = Object.prototype.hasOwnProperty.call(bps, name) ? (bps[name] ? "conditional" : "always") : null;
+      toggleAttr(g, "data-breakpoint", bp);
+    }
+  }
+}
+
+function toggleAttr(el, name, value) {
+  if (value === null) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== value) {
+    el.setAttribute(name, value);
+  }
+}
+
+// -- GraphView ------------------------------------------------------------------------------------------------
+
+function renderGraph({ model, el }) {
+  el.classList.add("sfnkit-widget", "sfn-graphview");
+  const graph = new Graph({
+    onSelect: (name) => {
+      model.set("selected", model.get("selected") === name ? "" : name);
+      model.save_changes();
+    },
+  });
+  el.append(graph.el);
+  const paint = () => graph.applyStatus(model.get("status"), model.get("_styles"));
+  const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", breakpoints: {} });
+  graph.setSvg(model.get("svg"));
+  paint();
+  mark();
+  return listen(model, [
+    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); }],
+    ["change:status", paint],
+    ["change:selected", mark],
+  ]);
+}
+
+// -- Debugger -------------------------------------------------------------------------------------------------
+
+// What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
+// again when the kernel refreshes its static fallback at a checkpoint, and the new view picks up from here.
+const VIEW_STATE = new WeakMap();
+
+function renderDebugger({ model, el }) {
+  el.classList.add("sfnkit-widget", "sfn-debugger");
+  if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphTop: 0 });
+  const remembered = VIEW_STATE.get(model);
+  const opened = remembered.opened; // visit keys whose <details> the user opened
+  const closed = remembered.closed; // ... or closed
+  let cursor = model.get("cursor") || 0; // replay: the event shown (0 = the end)
+  let cursorTimer = null;
+  let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
+  let changeIds = [];
+
+  const send = (content) => {
+    setBusy(true);
+    model.send(content);
+  };
+  const select = (name) => {
+    model.set("selected", model.get("selected") === name ? "" : name);
+    model.save_changes();
+  };
+  const toggleBreakpoint = (name) => {
+    if (model.get("mode") === "replay") return;
+    send({ action: "toggle_breakpoint", name });
+  };
+
+  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint });
+
+  // toolbar
+  const button = (label, action, title) =>
+    h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => onAction(action) }, label);
+  const buttons = {
+    step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
+    step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
+    continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
+    run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
+    toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or shift-click / double-click a state)"),
+    restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
+    stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
+  };
+  const boe = h("input", { type: "checkbox", class: "sfn-break-on-error" });
+  boe.addEventListener("change", () => {
+    model.set("break_on_error", boe.checked);
+    model.save_changes();
+  });
+  const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, boe, " Break on error");
+  const statusBadge = h("span", { class: "sfn-exec-status" });
+  const controls = h("div", { class: "sfn-controls" }, Object.values(buttons), boeLabel);
+  const toolbar = h("div", { class: "sfn-toolbar" }, controls, statusBadge);
+  const message = h("div", { class: "sfn-message", role: "alert" });
+  const summary = h("div", { class: "sfn-summary" });
+
+  // replay bar
+  const slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
+  const cursorText = h("span", { class: "sfn-cursor-text" });
+  const jump = (to) => setCursor(to, true);
+  const replayBar = h(
+    "div",
+    { class: "sfn-replay" },
+    h("button", { type: "button", class: "sfn-btn sfn-first", title: "First event", onclick: () => jump(1) }, "|◀"),
+    h("button", { type: "button", class: "sfn-btn sfn-prev", title: "Previous change of colour", onclick: () => jump(prevChange()) }, "◀"),
+    slider,
+    h("button", { type: "button", class: "sfn-btn sfn-next", title: "Next change of colour", onclick: () => jump(nextChange()) }, "▶"),
+    h("button", { type: "button", class: "sfn-btn sfn-last", title: "Last event", onclick: () => jump(lastId()) }, "▶|"),
+    cursorText,
+  );
+  slider.addEventListener("input", () => setCursor(Number(slider.value), true));
+
+  // side panel
+  const position = h("div", { class: "sfn-position" });
+  const pending = h("div", { class: "sfn-pending" });
+  const breakpoints = h("div", { class: "sfn-breakpoints" });
+  const maps = h("div", { class: "sfn-maps" });
+  const inspector = h("div", { class: "sfn-inspector" });
+  const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
+  const main = h("div", { class: "sfn-main" }, graph.el, side);
+  const events = h("div", { class: "sfn-events" });
+  el.append(toolbar, message, summary, replayBar, main, events);
+
+  let busyTimer = null;
+  function setBusy(busy) {
+    el.classList.toggle("sfn-busy", busy);
+    clearTimeout(busyTimer);
+    if (busy) {
+      for (const b of Object.values(buttons)) b.disabled = true;
+      // the kernel answers every action with a new `info`; should it not (kernel restarted), unlock anyway
+      busyTimer = setTimeout(() => setBusy(false), 30000);
+    } else drawControls();
+  }
+
+  function onAction(action) {
+    const selected = model.get("selected");
+    if (action === "run_to") send({ action, name: selected });
+    else if (action === "toggle_breakpoint") {
+      if (selected) toggleBreakpoint(selected);
+    } else send({ action });
+  }
+
+  // -- cursor (replay) --
+  function hasTimeline() {
+    return timeline.events.length > 0;
+  }
+  function lastId() {
+    return hasTimeline() ? timeline.events[timeline.events.length - 1][0] : 0;
+  }
+  function cursorId() {
+    // the last event shown: the replay cursor, or everything while live
+    if (!hasTimeline()) return Infinity;
+    return cursor > 0 ? Math.min(cursor, lastId()) : lastId();
+  }
+  function nextChange() {
+    const c = cursorId();
+    for (const id of changeIds) if (id > c) return id;
+    return lastId();
+  }
+  function prevChange() {
+    const c = cursorId();
+    let best = 1;
+    for (const id of changeIds) {
+      if (id >= c) break;
+      best = id;
+    }
+    return best;
+  }
+  function setCursor(id, fromUser) {
+    cursor = Math.max(1, Math.min(id, lastId()));
+    drawCursor();
+    if (fromUser) {
+      // the kernel only records where the cursor is: no work there per step
+      clearTimeout(cursorTimer);
+      cursorTimer = setTimeout(() => {
+        model.set("cursor", cursor);
+        model.save_changes();
+      }, 150);
+    }
+  }
+  function statusAt(id) {
+    const out = {};
+    for (const [eid, name, status] of timeline.changes) {
+      if (eid > id) break;
+      out[name] = status;
+    }
+    return out;
+  }
+
+  // -- drawing --
+  function paint() {
+    const status = hasTimeline() ? statusAt(cursorId()) : model.get("status");
+    graph.applyStatus(status, model.get("_styles"));
+  }
+  function mark() {
+    const info = model.get("info") || {};
+    const live = model.get("mode") === "live" && !info.done;
+    graph.applyMarks({
+      selected: model.get("selected"),
+      current: live && info.position ? info.position.state : "",
+      breakpoints: model.get("_breakpoints") || {},
+    });
+  }
+  function drawControls() {
+    const info = model.get("info") || {};
+    const replay = model.get("mode") === "replay";
+    controls.hidden = replay;
+    const done = !!info.done;
+    for (const [action, b] of Object.entries(buttons)) {
+      let enabled = !done;
+      if (action === "restart") enabled = true;
+      if (action === "run_to" || action === "toggle_breakpoint") enabled = !!model.get("selected") && (action === "toggle_breakpoint" || !done);
+      b.disabled = !enabled;
+    }
+    boe.checked = !!model.get("break_on_error");
+    statusBadge.replaceChildren(info.status ? h("span", { class: `sfn-exec sfn-exec-${String(info.status).toLowerCase()}` }, info.status) : "");
+  }
+  function drawMessage() {
+    const text = model.get("message");
+    message.textContent = text || "";
+    message.hidden = !text;
+  }
+  function drawSummary() {
+    const info = model.get("info") || {};
+    summary.textContent = info.summary || "";
+    const pos = info.position;
+    position.replaceChildren();
+    if (pos && !info.done && model.get("mode") === "live") {
+      const why = { step: "stepped", breakpoint: "breakpoint", until: "run to", error: "error" }[pos.reason] || pos.reason || "";
+      position.append(
+        h("div", { class: `sfn-paused sfn-paused-${pos.reason || "step"}` },
+          pos.reason === "error" ? "Paused: " : "Paused before ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => select(pos.state) }, pos.state),
+          pos.reason === "error" ? " failed" : "",
+          pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "",
+          why ? h("span", { class: "sfn-reason" }, why) : ""),
+      );
+    }
+    if (info.note) position.append(h("div", { class: "sfn-note" }, info.note));
+  }
+  function drawTimeline() {
+    const packed = model.get("timeline") || {};
+    const types = packed.types || [];
+    timeline = {
+      events: (packed.events || []).map(([id, t, ...rest]) => [id, types[t], ...rest]),
+      changes: model.get("changes") || [],
+    };
+    drawChanges();
+  }
+  function drawChanges() {
+    timeline.changes = model.get("changes") || [];
+    changeIds = [...new Set(timeline.changes.map((c) => c[0]))];
+    replayBar.hidden = !hasTimeline();
+    if (hasTimeline()) {
+      slider.min = String(timeline.events[0][0]);
+      slider.max = String(lastId());
+      cursor = model.get("cursor") || 0;
+    }
+    drawCursor();
+  }
+  function drawCursor() {
+    if (hasTimeline()) {
+      const id = cursorId();
+      slider.value = String(id);
+      const row = findRow(id);
+      cursorText.textContent = `event ${id} of ${lastId()}` + (row ? ` · ${row[1]}${row[2] ? " " + row[2] : ""}` : "");
+    }
+    paint();
+    drawEvents();
+    drawInspector();
+  }
+  function findRow(id) {
+    const rows = timeline.events;
+    let lo = 0, hi = rows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid][0] === id) return rows[mid];
+      if (rows[mid][0] < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+  function rowIndex(id) {
+    const rows = timeline.events;
+    let lo = 0, hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid][0] <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+  function drawEvents() {
+    let rows;
+    let current;
+    if (hasTimeline()) {
+      const id = cursorId();
+      const at = rowIndex(id);
+      rows = timeline.events.slice(Math.max(0, at - 12), at + 13);
+      current = id;
+    } else {
+      rows = model.get("events") || [];
+      current = rows.length ? rows[rows.length - 1][0] : -1;
+    }
+    const body = h("tbody");
+    let currentRow = null;
+    for (const [id, type, name, t, scope, error] of rows) {
+      const tr = h("tr", { class: id === current ? "sfn-current-row" : id > current ? "sfn-future-row" : "", "data-event": id },
+        h("td", { class: "sfn-num" }, id),
+        h("td", { class: "sfn-num" }, fmtSeconds(t)),
+        h("td", { class: /Failed|TimedOut|Aborted/.test(type) ? "sfn-failtype" : "" }, type),
+        h("td", {}, name),
+        h("td", { class: "sfn-muted" }, scope),
+        h("td", { class: "sfn-error" }, error));
+      tr.addEventListener("click", () => {
+        if (hasTimeline()) setCursor(id, true);
+        const stateName = name.replace(/\[\d+\]$/, "");
+        if (stateName && graph.states.has(stateName)) select(stateName);
+      });
+      if (id === current) currentRow = tr;
+      body.append(tr);
+    }
+    const table = h("table", { class: "sfn-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "time"), h("th", {}, "event"), h("th", {}, "state"), h("th", {}, "scope"), h("th", {}, "error"))),
+      body);
+    events.replaceChildren(h("div", { class: "sfn-title" }, hasTimeline() ? "Events around the cursor" : "Latest events"), table);
+    if (currentRow) {
+      // after layout (a new view is not in the page yet): centre the current row inside the list only,
+      // never scrolling the notebook itself
+      requestAnimationFrame(() => {
+        if (!currentRow.isConnected || events.scrollHeight <= events.clientHeight) return;
+        const offset = currentRow.getBoundingClientRect().top - events.getBoundingClientRect().top;
+        events.scrollTop = Math.max(0, events.scrollTop + offset - events.clientHeight / 2);
+      });
+    }
+  }
+  function drawPending() {
+    const items = model.get("pending") || [];
+    pending.replaceChildren();
+    if (!items.length || model.get("mode") === "replay") return;
+    pending.append(h("div", { class: "sfn-title" }, "Waiting for a task token"));
+    for (const item of items) {
+      const output = h("textarea", { class: "sfn-json", rows: "3", spellcheck: "false", "aria-label": "output JSON" });
+      output.value = "{}";
+      const error = h("input", { type: "text", class: "sfn-error-name", placeholder: "error", "aria-label": "error" });
+      const cause = h("input", { type: "text", class: "sfn-cause", placeholder: "cause", "aria-label": "cause" });
+      pending.append(
+        h("div", { class: "sfn-token" },
+          h("div", {}, h("button", { type: "button", class: "sfn-link", onclick: () => item.state && select(item.state) }, item.path || item.state || "(unknown state)"),
+            h("span", { class: "sfn-muted" }, ` ${item.resource || ""}`)),
+          h("div", { class: "sfn-muted sfn-tokentext", title: item.token }, `token ${item.token}`),
+          output,
+          h("div", { class: "sfn-row" },
+            h("button", { type: "button", class: "sfn-btn sfn-send-success", onclick: () => send({ action: "send_success", token: item.token, output: output.value }) }, "Send success"),
+            error, cause,
+            h("button", { type: "button", class: "sfn-btn sfn-send-failure", onclick: () => send({ action: "send_failure", token: item.token, error: error.value, cause: cause.value }) }, "Send failure"))),
+      );
+    }
+  }
+  function drawBreakpoints() {
+    const bps = model.get("_breakpoints") || {};
+    const names = Object.keys(bps);
+    breakpoints.replaceChildren();
+    if (model.get("mode") === "replay") return;
+    breakpoints.append(h("div", { class: "sfn-title" }, "Breakpoints"));
+    if (!names.length) {
+      breakpoints.append(h("div", { class: "sfn-muted" }, "None. Select a state and press Breakpoint, or shift-click a state."));
+    }
+    for (const name of names) {
+      breakpoints.append(
+        h("div", { class: "sfn-bp", "data-name": name },
+          h("span", { class: bps[name] ? "sfn-bp-dot sfn-bp-conditional" : "sfn-bp-dot" }, "●"),
+          " ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => select(name) }, name),
+          bps[name] ? h("code", { class: "sfn-cond" }, ` if ${bps[name]}`) : "",
+          " ",
+          h("button", { type: "button", class: "sfn-x", title: "Remove", onclick: () => toggleBreakpoint(name) }, "×")),
+      );
+    }
+  }
+  function drawMaps() {
+    const counts = model.get("maps") || {};
+    const chosen = model.get("iteration") || {};
+    maps.replaceChildren();
+    const names = Object.keys(counts);
+    if (!names.length) return;
+    maps.append(h("div", { class: "sfn-title" }, "Map iterations"));
+    for (const name of names) {
+      const n = counts[name];
+      const input = h("input", { type: "number", min: "0", max: String(Math.max(0, n - 1)), step: "1", class: "sfn-iteration", "data-map": name, placeholder: "all", "aria-label": `iteration of ${name}` });
+      if (Object.prototype.hasOwnProperty.call(chosen, name)) input.value = String(chosen[name]);
+      const apply = () => {
+        const next = { ...(model.get("iteration") || {}) };
+        const v = input.value.trim();
+        if (v === "") delete next[name];
+        else {
+          const i = Math.max(0, Math.min(n - 1, Math.floor(Number(v))));
+          if (!Number.isFinite(i)) return;
+          next[name] = i;
+        }
+        model.set("iteration", next);
+        model.save_changes();
+      };
+      input.addEventListener("change", apply);
+      maps.append(
+        h("div", { class: "sfn-row" },
+          h("span", {}, `${name}: `), input, h("span", { class: "sfn-muted" }, ` of ${n}`),
+          h("button", { type: "button", class: "sfn-btn sfn-all", onclick: () => { input.value = ""; apply(); } }, "All")),
+      );
+    }
+  }
+  function drawInspector() {
+    const data = model.get("inspector") || {};
+    inspector.replaceChildren();
+    const selected = model.get("selected");
+    if (!selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Click a state to inspect its visits."));
+      return;
+    }
+    if (data.state !== selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, `Loading ${selected}…`));
+      return;
+    }
+    const limit = cursorId();
+    const visits = (data.visits || []).filter((v) => v.entered <= limit);
+    const header = h("div", { class: "sfn-title" }, h("span", { class: "sfn-state-name" }, data.state), data.type ? h("span", { class: "sfn-muted" }, ` ${data.type}`) : "");
+    inspector.append(header);
+    let note = `${data.total} visit${data.total === 1 ? "" : "s"}`;
+    if (data.matching !== data.total) note += `, ${data.matching} in the chosen iteration`;
+    if ((data.visits || []).length < data.matching) note += `; showing the last ${(data.visits || []).length}`;
+    if (hasTimeline() && visits.length < (data.visits || []).length) note += `; ${visits.length} by event ${limit}`;
+    inspector.append(h("div", { class: "sfn-muted" }, note));
+    if (!visits.length) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Not entered yet."));
+      return;
+    }
+    visits.forEach((v, i) => inspector.append(drawVisit(v, i === visits.length - 1, limit)));
+  }
+  function drawVisit(v, newest, limit) {
+    const key = `${v.entered}`;
+    const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;
+    const status = ended ? v.status : v.status === "running" || v.ended === null ? v.status : "running";
+    const details = h("details", { class: "sfn-visit", "data-entered": v.entered });
+    details.open = opened.has(key) || (newest && !closed.has(key));
+    details.addEventListener("toggle", () => {
+      if (details.open) {
+        opened.add(key);
+        closed.delete(key);
+      } else {
+        opened.delete(key);
+        closed.add(key);
+      }
+    });
+    details.append(
+      h("summary", {}, badge(status), " ", h("span", {}, v.path), " ",
+        h("span", { class: "sfn-muted" }, `#${v.entered} at ${fmtSeconds(v.at)}` + (ended && v.duration !== null ? `, took ${fmtSeconds(v.duration)}` : "") + (v.retries ? `, ${v.retries} retr${v.retries === 1 ? "y" : "ies"}` : ""))),
+    );
+    if (v.error && ended && (v.error.event === null || v.error.event === undefined || v.error.event <= limit)) {
+      const how = v.error.outcome === "caught" ? "Caught " : v.status === "failed" ? "Failed with " : "Error ";
+      details.append(h("div", { class: `sfn-errorbox sfn-errorbox-${v.error.outcome || "failed"}` }, how, h("b", {}, v.error.error || "(no error name)"), v.error.cause ? h("pre", { class: "sfn-pre" }, v.error.cause) : ""));
+    }
+    const table = h("table", { class: "sfn-table sfn-stages" });
+    let previous = null;
+    for (const [stage, text, eventId] of v.stages || []) {
+      if (eventId !== null && eventId !== undefined && eventId > limit) continue;
+      // a stage that changed nothing says so instead of repeating the JSON
+      const cell = previous !== null && text === previous[1]
+        ? h("span", { class: "sfn-same" }, `same as ${previous[0]}`)
+        : h("pre", { class: "sfn-pre" }, text === null ? "" : text);
+      table.append(h("tr", { "data-stage": stage }, h("th", {}, stage), h("td", {}, cell)));
+      if (previous === null || text !== previous[1]) previous = [stage, text];
+    }
+    if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
+    if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
+    details.append(table);
+    const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
+    if (tries.length) {
+      const body = h("tbody");
+      for (const a of tries) {
+        const over = a.ended !== null && a.ended !== undefined && a.ended <= limit;
+        body.append(
+          h("tr", { class: "sfn-attempt" },
+            h("td", { class: "sfn-num" }, a.number + 1),
+            h("td", {}, over ? a.status : "running"),
+            h("td", {}, over && a.error ? a.error : ""),
+            h("td", {}, over && a.cause ? h("span", { class: "sfn-cause-text", title: a.cause }, a.cause.length > 120 ? a.cause.slice(0, 119) + "…" : a.cause) : ""),
+            h("td", { class: "sfn-num" }, over && a.backoff !== null && a.backoff !== undefined ? fmtSeconds(a.backoff) : ""),
+            h("td", {}, a.sent !== null ? h("details", {}, h("summary", {}, "sent"), h("pre", { class: "sfn-pre" }, a.sent)) : "",
+              over && a.result !== null ? h("details", {}, h("summary", {}, "result"), h("pre", { class: "sfn-pre" }, a.result)) : "")),
+        );
+      }
+      details.append(
+        h("div", { class: "sfn-subtitle" }, "Attempts"),
+        h("table", { class: "sfn-table sfn-attempts" },
+          h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "status"), h("th", {}, "error"), h("th", {}, "cause"), h("th", {}, "backoff"), h("th", {}, "data"))),
+          body),
+      );
+    }
+    return details;
+  }
+
+  // -- first draw and updates --
+  graph.setSvg(model.get("svg"));
+  drawTimeline();
+  drawControls();
+  drawMessage();
+  drawSummary();
+  drawPending();
+  drawBreakpoints();
+  drawMaps();
+  mark();
+
+  const stopListening = listen(model, [
+    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); mark(); }],
+    ["change:status", paint],
+    ["change:selected", () => { mark(); drawControls(); drawInspector(); }],
+    ["change:_breakpoints", () => { mark(); drawBreakpoints(); }],
+    ["change:break_on_error", drawControls],
+    ["change:info", () => { setBusy(false); drawControls(); drawSummary(); mark(); }],
+    ["change:message", drawMessage],
+    ["change:pending", drawPending],
+    ["change:events", drawEvents],
+    ["change:timeline", drawTimeline],
+    ["change:changes", drawChanges],
+    ["change:inspector", drawInspector],
+    ["change:cursor", () => { if ((model.get("cursor") || 0) !== cursor) { cursor = model.get("cursor") || 0; drawCursor(); } }],
+    ["change:maps", drawMaps],
+    ["change:iteration", drawMaps],
+    ["change:mode", () => { drawControls(); drawBreakpoints(); drawPending(); }],
+  ]);
+  requestAnimationFrame(() => {
+    side.scrollTop = remembered.sideTop;
+    graph.el.scrollTop = remembered.graphTop;
+  });
+  const remember = () => {
+    remembered.sideTop = side.scrollTop;
+    remembered.graphTop = graph.el.scrollTop;
+  };
+  side.addEventListener("scroll", remember, { passive: true });
+  graph.el.addEventListener("scroll", remember, { passive: true });
+  return () => {
+    clearTimeout(cursorTimer);
+    clearTimeout(busyTimer);
+    stopListening();
+  };
+}
+
+export default {
+  render({ model, el }) {
+    return model.get("_view") === "debugger" ? renderDebugger({ model, el }) : renderGraph({ model, el });
+  },
+};
