@@ -573,6 +573,215 @@ summary[["state", "count", "mean", "p50", "p95", "max", "retry_rate", "failure_r
 ])
 
 
+# --------------------------------------------------------------------------------------------------------------
+notebook("08_callbacks_and_mocks", [
+    (MD, """# Callbacks and mocks
+
+Two ways a task's answer can come from outside the task function:
+
+* a **callback** (`.waitForTaskToken`): the task hands a token to someone (a person, a queue, another system)
+  and the execution waits until that someone calls `SendTaskSuccess` or `SendTaskFailure` with the token;
+* a **mock**: Step Functions Local's `MockConfigFile` says what each Task state returns or throws, call by call,
+  so a workflow can be tested without any of its services."""),
+    (PY, """import json
+import sfnkit"""),
+    (MD, """## A human approval step
+
+The `Notify` function would e-mail a reviewer the token; here it just keeps it. `sfnkit.run` stops when
+nothing can move until the token is answered."""),
+    (PY, """outbox = []
+
+def notify(event):
+    outbox.append(event)          # in real life: send the token to a reviewer
+    return {"sent": True}
+
+approval = sfnkit.load({
+    "StartAt": "AskReviewer",
+    "States": {
+        "AskReviewer": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "notify",
+                           "Payload": {"expense.$": "$.expense", "token.$": "$$.Task.Token"}},
+            "TimeoutSeconds": 86400,
+            "Catch": [{"ErrorEquals": ["Rejected"], "ResultPath": "$.rejection", "Next": "Refund"}],
+            "ResultPath": "$.decision",
+            "Next": "Pay",
+        },
+        "Pay": {"Type": "Pass", "Result": "paid", "ResultPath": "$.status", "End": True},
+        "Refund": {"Type": "Pass", "Result": "refused", "ResultPath": "$.status", "End": True},
+    },
+})
+ex = sfnkit.run(approval, {"expense": {"amount": 120, "what": "train ticket"}}, resources={"notify": notify})
+print(ex.status, "| pending tokens:", len(ex.pending_tokens))
+token = outbox[-1]["token"]
+token == ex.pending_tokens[0]"""),
+    (MD, """Answering the token resumes the run where it waited. (The Debugger widget of `06_step_debugging` has
+buttons for this.)"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+ex.send_task_success(token, {"approved_by": "grace"})
+print(ex.status, ex.output["status"], ex.output["decision"])"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+ex = sfnkit.run(approval, {"expense": {"amount": 9000, "what": "yacht"}}, resources={"notify": notify})
+ex.send_task_failure(outbox[-1]["token"], "Rejected", "not a business expense")
+print(ex.status, ex.output["status"], ex.output["rejection"])"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+print([e.type for e in ex.history])"""),
+    (MD, """## A MockConfigFile
+
+The format of AWS Step Functions Local: test cases map state names to *mocked responses*, and a mocked response
+says, invocation by invocation (`"0"`, `"1-2"`...), what the state returns or throws. Retries and Map iterations
+count as further invocations, so a flaky dependency is easy to script. States without a mock run their Python
+handlers as usual."""),
+    (PY, """orders = sfnkit.load({
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
+                   "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 2, "MaxAttempts": 3}],
+                   "ResultSelector": {"receipt.$": "$.Payload"}, "ResultPath": "$.payment", "Next": "Ship"},
+        "Ship": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                 "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/shipping",
+                                "MessageBody.$": "$"}, "ResultPath": None, "End": True},
+    },
+})
+mock_config = {
+    "StateMachines": {"Orders": {"TestCases": {
+        "HappyPath": {"Charge": "ChargeOk", "Ship": "Sent"},
+        "Throttled": {"Charge": "ChargeThrottledTwice", "Ship": "Sent"},
+    }}},
+    "MockedResponses": {
+        "ChargeOk": {"0": {"Return": {"StatusCode": 200, "Payload": {"id": "ch_1"}}}},
+        "ChargeThrottledTwice": {
+            "0-1": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}},
+            "2": {"Return": {"StatusCode": 200, "Payload": {"id": "ch_2"}}}},
+        "Sent": {"0": {"Return": {"MessageId": "m-1"}}},
+    },
+}"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+for case in ["HappyPath", "Throttled"]:
+    ex = sfnkit.run(orders, {"order": 7}, mocks=mock_config, test_case=case)
+    failed = sum(e.type == "TaskFailed" for e in ex.history)
+    print(f"{case:<10} {ex.status}  payment={ex.output['payment']}  throttled calls={failed}")"""),
+    (MD, """`sfnkit.mocks.from_history` writes the mock configuration that replays a recorded execution, from this
+kernel or from AWS (`sfnkit.History.from_boto(...)`): handy to turn a production incident into a local test."""),
+    (PY, """from sfnkit import mocks
+
+replay = mocks.from_history(ex.history, state_machine_name="Orders", test_case_name="FromProduction")
+print(json.dumps(replay, indent=1)[:600])
+again = sfnkit.run(orders, {"order": 7}, mocks=replay, test_case="FromProduction")
+print(again.status, again.output == ex.output)"""),
+])
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("09_from_notebook_to_aws", [
+    (MD, """# From notebook to AWS
+
+When a pipeline outgrows the notebook, it runs on AWS Step Functions. `sfnkit.aws` deploys the same definition,
+starts executions, follows them and fetches their histories, which every report and widget of sfnkit reads just
+like a local one. Local runs can also call real AWS services through boto3.
+
+**This notebook does not need an AWS account.** When no AWS credentials are configured, it starts a
+[moto](https://github.com/getmoto/moto) server on this machine and points boto3 at it, exactly as it would point
+at AWS. Set `SFNKIT_USE_AWS=1` (with credentials and an IAM role ARN in `SFNKIT_ROLE_ARN`) to use your AWS account
+instead."""),
+    (PY, """import os
+
+import boto3
+
+import sfnkit
+import sfnkit.aws
+from sfnkit import reports
+
+if os.environ.get("SFNKIT_USE_AWS") == "1":
+    session = boto3.Session()
+    endpoint = None
+    role_arn = os.environ["SFNKIT_ROLE_ARN"]
+    print("Using AWS in", session.region_name)
+else:
+    from moto.server import ThreadedMotoServer
+
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)   # no line per request, no moto tracebacks
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # let moto really execute state machines (its default leaves executions RUNNING)
+    import json, urllib.request
+    config = json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/config", data=config, method="POST")).read()
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    role_arn = "arn:aws:iam::123456789012:role/sfnkit-demo"
+    print("No AWS here: using a local moto server (an AWS stand-in), not your AWS account")"""),
+    (MD, """## Deploy and run
+
+`deploy` creates the state machine, or updates it when it exists (it is idempotent), after validating it.
+`run` starts an execution and waits for it; the handle has the same surface as a local `Execution`."""),
+    (PY, """definition = {
+    "Comment": "A small pipeline",
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {"Type": "Pass", "Parameters": {"items.$": "States.ArrayRange(1, 5, 1)"}, "Next": "Double"},
+        "Double": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+                   "ItemProcessor": {"StartAt": "Calc", "States": {"Calc": {
+                       "Type": "Pass", "Parameters": {"n.$": "$", "twice.$": "States.MathAdd($, $)"}, "End": True}}},
+                   "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+remote = sfnkit.aws.deploy(definition, name="sfnkit-notebook-demo", role_arn=role_arn,
+                           session=session, endpoint_url=endpoint)
+remote"""),
+    (PY, """ex = remote.run({"from": "notebook"})
+print(ex.status)
+print(ex.output)"""),
+    (MD, """The history came from `GetExecutionHistory`; the reports work on it unchanged."""),
+    (PY, """reports.states(ex.history)[["state", "type", "iteration", "status"]]"""),
+    (MD, """## The same definition locally, and a parity check
+
+`sfnkit.aws.compare` runs the definition here and on the endpoint and lists, state by state, where output,
+error or path differ. An empty table means they agree."""),
+    (PY, """local = sfnkit.run(definition, {"from": "notebook"})
+print("local:", local.output)
+rows = sfnkit.aws.compare(definition, {"from": "notebook"}, remote=remote)
+[r for r in rows if r.get("differs")]"""),
+    (MD, """## Local runs that call real services
+
+`sfnkit.aws.integrations(...)` returns handlers for the service integrations (SQS, SNS, DynamoDB, S3, Lambda,
+nested executions, EventBridge, `aws-sdk:*`...), built on boto3 with the session and endpoint you give. Merge them
+into `resources=`: the run stays local, the calls are real."""),
+    (PY, """dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+dynamodb.create_table(TableName="notes", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                      BillingMode="PAY_PER_REQUEST")
+store = sfnkit.load({
+    "StartAt": "Put",
+    "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "notes", "Item": {"id": {"S.$": "$.id"}, "text": {"S.$": "$.text"}}},
+                "ResultPath": None, "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "notes", "Key": {"id": {"S.$": "$.id"}}}, "End": True},
+    },
+})
+ex = sfnkit.run(store, {"id": "n1", "text": "hello from a local run"},
+                resources=sfnkit.aws.integrations(session=session, endpoint_url=endpoint))
+print(ex.status, ex.output["Item"])"""),
+    (MD, """## What changes for AWS, moto or LocalStack
+
+* **AWS**: `session = boto3.Session(profile_name=...)` (or your environment's credentials), `endpoint_url=None`,
+  and a real IAM role that Step Functions can assume.
+* **moto** (as here): `endpoint_url="http://127.0.0.1:<port>"` of a `ThreadedMotoServer` or `moto_server`; any
+  role ARN.
+* **LocalStack**: `endpoint_url="http://localhost:4566"`.
+
+Credentials never appear in any output, repr or report of sfnkit."""),
+    (PY, """if endpoint is not None:
+    server.stop()"""),
+])
+
+
 def build(names: list[str]) -> None:
     for name in names or list(NOTEBOOKS):
         nb = nbformat.v4.new_notebook()
