@@ -1,4 +1,4 @@
-"""The README's examples run verbatim: every ```python block that starts with ``import sfnkit`` is executed as
+"""The README's examples run verbatim: every ```python block whose first line is ``import sfnkit`` is executed as
 it is written, in order, in one namespace (later blocks may use names from earlier ones)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def _blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
-    return [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if b.startswith("import sfnkit")]
+    return [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if b.startswith("import sfnkit\n")]
 
 
 def test_readme_has_runnable_examples() -> None:
