@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
+from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 from sfnkit.errors import MissingDependencyError
 from sfnkit.history.model import History
@@ -76,14 +77,7 @@ def _try_svg(sm: m.Body, status: Mapping[str, str] | None) -> tuple[str | None, 
 def _duration(d: timedelta | None) -> str:
     if d is None:
         return "?"
-    seconds = d.total_seconds()
-    if seconds < 60:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+    return format_duration(d.total_seconds())
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -64,6 +64,15 @@ def _make_class() -> type:
         def _print_error(self, message: str) -> None:
             print(f"sfnkit: {message}")
 
+        def _input_and_expression(self, line: str, cell: str) -> tuple[Any, str | None]:
+            """The ``--input`` value (line or first cell line) and the expression; (None, None) after a message."""
+            line, cell = _split_input_line(line, cell)
+            try:
+                return _json_or_variable(_input_arg(line), self.ns, "--input"), cell.strip()
+            except _UsageError as e:
+                self._print_error(str(e))
+                return None, None
+
         @property
         def ns(self) -> dict[str, Any]:
             """The notebook's namespace."""
@@ -131,13 +140,9 @@ def _make_class() -> type:
             from sfnkit.asl import jsonata as engine
             from sfnkit.errors import StatesError
 
-            line, cell = _split_input_line(line, cell)
-            try:
-                data = _json_or_variable(_input_arg(line), self.ns, "--input")
-            except _UsageError as e:
-                self._print_error(str(e))
+            data, text = self._input_and_expression(line, cell)
+            if text is None:
                 return None
-            text = cell.strip()
             if not (text.startswith("{%") and text.endswith("%}")):
                 text = "{% " + text + " %}"
             problem = engine.check_syntax(text)
@@ -156,13 +161,9 @@ def _make_class() -> type:
             from sfnkit.asl import intrinsics, paths, templates
             from sfnkit.errors import StatesError
 
-            line, cell = _split_input_line(line, cell)
-            try:
-                data = _json_or_variable(_input_arg(line), self.ns, "--input")
-            except _UsageError as e:
-                self._print_error(str(e))
+            data, text = self._input_and_expression(line, cell)
+            if text is None:
                 return None
-            text = cell.strip()
             rng = random.Random(0)
             try:
                 if text.startswith("{"):

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import ExecutionStateError, ResourceError
@@ -230,7 +231,7 @@ class Execution:
         h = self.history
         entered = sum(1 for e in h if e.type.endswith("StateEntered"))
         end = self.stop_time if self.stop_time is not None else self.clock.now()
-        text = f"{self.status} in {_duration(end - self.start_time)}, {entered} state transitions, {len(h)} events"
+        text = f"{self.status} in {format_duration(end - self.start_time)}, {entered} state transitions, {len(h)} events"
         if self.error is not None:
             text += f"; error {self.error!r}" + (f": {self.cause}" if self.cause else "")
         elif self.cause:
@@ -351,14 +352,7 @@ class Execution:
         sched.tokens.clear()
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+
 
 
 def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:

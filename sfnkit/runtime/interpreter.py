@@ -948,23 +948,33 @@ class Interpreter(JsonataFlow):
                     assigned = self.j_assign(st, eid, branch, st.assign, states)
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
-                try:
-                    selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
-                    assigned = self.assign(st.assign, selected, ctx, branch)
-                    after_result_path = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
-                if visit is not None:
-                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=after_result_path)
-                self.exit(st, out, branch, visit, assigned)
-                return (None if st.end else st.next), out
+                return self._container_result(st, eid, branch, visit, data, eff, results, ctx)
             except Failed as f:
                 handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
                 return handled
+
+    def _container_result(self, st: Any, eid: int, branch: Branch, visit: Visit | None, data: Any, eff: Any,
+                          results: list[Any], ctx: Any, succeeded_event: str | None = None) -> tuple[str | None, Any]:
+        """The JSONPath end of a Parallel or Map: ResultSelector, Assign, ResultPath, OutputPath, then exit."""
+        variables = branch.variables
+        try:
+            selected = (df.evaluate_template(st.result_selector, results, ctx, variables, self.rng)
+                        if st.has_result_selector else results)
+            assigned = self.assign(st.assign, selected, ctx, branch)
+            after_result_path = df.apply_result_path(st.result_path, data, selected)
+            out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
+        except Failed as f:
+            raise self.state_error(st, eid, f) from None
+        if succeeded_event is not None:
+            self._record_keep_prev(branch, succeeded_event)
+        if visit is not None:
+            visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected,
+                                afterResultPath=after_result_path)
+        self.exit(st, out, branch, visit, assigned)
+        return (None if st.end else st.next), out
 
     def _parallel_child(self, st: m.ParallelState, parent: Branch, join: Join, data: Any, start_prev: int,
                         variables: Any, i: int) -> Branch:
@@ -1089,18 +1099,7 @@ class Interpreter(JsonataFlow):
                     self._record_keep_prev(branch, "MapStateSucceeded")
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
-                try:
-                    selected = df.evaluate_template(st.result_selector, results, ctx, variables, self.rng) if st.has_result_selector else results
-                    assigned = self.assign(st.assign, selected, ctx, branch)
-                    after_result_path = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
-                self._record_keep_prev(branch, "MapStateSucceeded")
-                if visit is not None:
-                    visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=after_result_path)
-                self.exit(st, out, branch, visit, assigned)
-                return (None if st.end else st.next), out
+                return self._container_result(st, eid, branch, visit, data, eff, results, ctx, "MapStateSucceeded")
             except Failed as f:
                 handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
