@@ -16,7 +16,7 @@ from typing import Any
 
 from sfnkit.asl import model as m
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["Explanation", "explain", "visit_steps"]
 
 _MAX = 300
 
@@ -103,6 +103,11 @@ def _field_steps(st: m.State) -> list[str]:
         steps.append(f"Catch sends {', '.join(c.error_equals)} to \"{c.next}\"")
     steps.append("Next: " + (", ".join(f'{k} "{t}"' for k, t in st.transitions()) or "the end of its branch"))
     return steps
+
+
+def visit_steps(st: m.State, v: Any) -> list[str]:
+    """The narration of one recorded visit (a runtime Visit) of state ``st``: the Debugger shows it too."""
+    return _visit_steps(st, v, None)
 
 
 def _visit_steps(st: m.State, v: Any, ex: Any) -> list[str]:

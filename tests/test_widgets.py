@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -764,3 +765,22 @@ def test_debugger_of_a_finished_execution_shows_it_and_can_restart() -> None:
     assert dbg.status == {k: v for k, v in render.status_of(ex).items() if v != "not_run"}
     dbg.restart()
     assert dbg.info["done"] is False and dbg.timeline == {} and dbg.changes == []
+
+
+def test_inspector_explains_each_visit_in_plain_words() -> None:
+    dbg = order_debugger()
+    dbg.run_to("Fulfil")
+    dbg.select("Charge")
+    (visit,) = dbg.inspector["visits"]
+    steps = visit["explain"]
+    assert steps[0].startswith("Input: ")
+    assert any(s.startswith("ResultSelector picked") for s in steps)
+    assert any("retried 2 time(s)" in s for s in steps)
+
+
+def test_front_end_shows_the_explanation_as_text_only() -> None:
+    source = (Path(__file__).resolve().parents[1] / "widgets" / "sfnkit.js").read_text(encoding="utf-8")
+    assert "In plain words" in source
+    block = source[source.index("v.explain && v.explain.length"):]
+    block = block[: block.index("details.append(words);")]
+    assert "innerHTML" not in block and 'h("li", {}, step)' in block

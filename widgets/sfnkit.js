@@ -642,6 +642,14 @@ function renderDebugger({ model, el }) {
     if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
     if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
     details.append(table);
+    if (v.explain && v.explain.length && ended) {
+      // sfnkit.explain: what each field did to this visit's data, in plain words (text nodes only)
+      const words = h("details", { class: "sfn-explain" }, h("summary", {}, "In plain words"));
+      const list = h("ol");
+      for (const step of v.explain) list.append(h("li", {}, step));
+      words.append(list);
+      details.append(words);
+    }
     const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
     if (tries.length) {
       const body = h("tbody");

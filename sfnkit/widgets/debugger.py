@@ -520,10 +520,28 @@ class Debugger(SfnkitWidget):
         iteration = self.iteration or None
         ex = self._execution
         if ex is not None and not ex.done and self._live_view is not None:
-            return self._live_view.inspector(history, name, visits=ex.visits, iteration=iteration,
-                                             state_type=self._types[name])  # fmt: skip
-        visits = ex.visits if ex is not None else None
-        return data.inspector(history, name, visits=visits, iteration=iteration, state_type=self._types[name])
+            found = self._live_view.inspector(history, name, visits=ex.visits, iteration=iteration,
+                                              state_type=self._types[name])  # fmt: skip
+        else:
+            visits = ex.visits if ex is not None else None
+            found = data.inspector(history, name, visits=visits, iteration=iteration, state_type=self._types[name])
+        if ex is not None:
+            self._add_explanations(found, name, ex.visits)
+        return found
+
+    def _add_explanations(self, found: dict[str, Any], name: str, visits: Any) -> None:
+        """The "in plain words" part of each visit (sfnkit.explain), from the recorded data-flow stages."""
+        from sfnkit.explain import visit_steps
+
+        try:
+            state = self.state_machine.find(name)
+        except KeyError:
+            return
+        by_id = {v.entered_event_id: v for v in visits if v.name == name}
+        for record in found.get("visits", []):
+            visit = by_id.get(record.get("entered"))
+            if visit is not None:
+                record["explain"] = visit_steps(state, visit)
 
     @traitlets.observe("selected")
     def _on_selected(self, _change: Any) -> None:
