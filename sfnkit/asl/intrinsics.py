@@ -48,10 +48,10 @@ from typing import Any, Final
 
 from sfnkit import errors
 from sfnkit.asl.paths import (
+    CaretError,
     Path,
     PathNotFound,
     PathSyntaxError,
-    caret_message,
     compile_path,
     java_double,
     json_text,
@@ -73,19 +73,10 @@ _MAX_CHARS: Final = 10_000  # Base64Encode/Base64Decode/Hash input limit (10,000
 _MAX_RANGE: Final = 1_000  # ArrayRange result limit
 
 
-class IntrinsicSyntaxError(ValueError):
-    """An intrinsic invocation that does not parse. ``position`` is a 0-based index into ``expression``."""
+class IntrinsicSyntaxError(CaretError):
+    """An intrinsic invocation that does not parse."""
 
-    def __init__(self, expression: str, position: int, reason: str) -> None:
-        super().__init__(reason)
-        self.expression = expression
-        self.position = position
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return caret_message(
-            f"invalid intrinsic function call {self.expression!r}: {self.reason}", self.expression, self.position
-        )
+    what = "intrinsic function call"
 
 
 class _ArgError(Exception):

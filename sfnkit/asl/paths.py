@@ -84,8 +84,10 @@ def caret_message(reason: str, expression: str, position: int) -> str:
     return f"{reason} (at position {position})\n\n    {expression}\n    {' ' * position}^"
 
 
-class PathSyntaxError(ValueError):
-    """A string that is not a path AWS accepts. ``position`` is a 0-based index into ``expression``."""
+class CaretError(ValueError):
+    """A syntax error in an expression; its text points a caret at ``position`` (0-based) in ``expression``."""
+
+    what = "expression"
 
     def __init__(self, expression: str, position: int, reason: str) -> None:
         super().__init__(reason)
@@ -94,7 +96,13 @@ class PathSyntaxError(ValueError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return caret_message(f"invalid JSONPath {self.expression!r}: {self.reason}", self.expression, self.position)
+        return caret_message(f"invalid {self.what} {self.expression!r}: {self.reason}", self.expression, self.position)
+
+
+class PathSyntaxError(CaretError):
+    """A string that is not a path AWS accepts."""
+
+    what = "JSONPath"
 
 
 class PathNotFound(LookupError):
