@@ -807,9 +807,9 @@ class Interpreter(JsonataFlow):
         try:
             submitted = df.snapshot(job.output)
         except (TypeError, ValueError, OverflowError, RecursionError) as e:
-            failure = Failed("Runtime.MarshalError", f"Unable to marshal the submitted response: {e}")
-            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
-            raise failure from None
+            marshal = Failed("Runtime.MarshalError", f"Unable to marshal the submitted response: {e}")
+            self.record(branch, "TaskFailed", {**rdetails, **_error_details(marshal)})
+            raise marshal from None
         self.record(branch, "TaskSubmitted", {**rdetails, "output": submitted})
         box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
         failure: Failed | None = None
