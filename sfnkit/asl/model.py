@@ -147,11 +147,6 @@ class State:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _ResultMixin:
-    """Shared by the states that produce a result (Pass, Task, Parallel, Map)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
     result: Any = _MISSING
     result_path: str | None = "$"

@@ -115,7 +115,6 @@ class Execution:
             region=region,
             account=account,
             input=self.input,
-            missing_resources=missing_resources,
             keep_stages=keep_stages,
             max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
             storage=storage_from(storage),

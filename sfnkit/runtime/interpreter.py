@@ -103,7 +103,6 @@ class Interpreter(JsonataFlow):
         region: str,
         account: str,
         input: Any,
-        missing_resources: str = "raise",
         keep_stages: bool = True,
         max_events: int | None = MAX_HISTORY_EVENTS,
         storage: Any = None,
@@ -121,7 +120,6 @@ class Interpreter(JsonataFlow):
         self.region = region
         self.account = account
         self.partition = "aws"
-        self.missing_resources = missing_resources
         self.keep_stages = keep_stages
         self.visits: list[Visit] = []
         self._iso_t = -1.0
@@ -939,7 +937,7 @@ class Interpreter(JsonataFlow):
                 join = Join(len(st.branches), None)
                 join.make = functools.partial(self._parallel_child, st, branch, join, eff, start_prev, variables)
                 results = yield (FORK, join)
-                self._sync_prev(branch, join)
+                self._sync_prev(branch)
                 # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events)
                 self.record(branch, "ParallelStateSucceeded")
                 if jn:
@@ -1005,7 +1003,8 @@ class Interpreter(JsonataFlow):
         self.record(branch, type)
         branch.prev = last
 
-    def _sync_prev(self, branch: Branch, join: Join) -> None:
+    def _sync_prev(self, branch: Branch) -> None:
+        """After a Parallel or Map, the next event links to the last event its children recorded."""
         branch.prev = self.builder.last_id
 
     def _on_abort(self, child: Branch) -> None:
@@ -1091,7 +1090,7 @@ class Interpreter(JsonataFlow):
                 if distributed:
                     self.record(branch, "MapRunSucceeded")
                 else:
-                    self._sync_prev(branch, join)
+                    self._sync_prev(branch)
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.j_output(st, eid, branch, states, results)
@@ -1285,6 +1284,3 @@ def _copy(value: Any) -> Any:
     """A private copy for a handler, so a handler that mutates its input cannot rewrite recorded history."""
     return df.copy_json(value)
 
-
-QUERY_EVALUATION = QUERY_EVALUATION_ERROR
-EXCEEDED = EXCEED_TOLERATED_FAILURE_THRESHOLD
