@@ -21,7 +21,7 @@ import json
 import linecache
 import random
 import uuid
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -42,7 +42,19 @@ from sfnkit.runtime import items as items_mod
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
-from sfnkit.runtime.scheduler import CHECKPOINT, FORK, PAUSE, SLEEP, TOKEN, Branch, Failed, Join, Scheduler, TokenWait
+from sfnkit.runtime.scheduler import (
+    CHECKPOINT,
+    FORK,
+    LATER,
+    PAUSE,
+    SLEEP,
+    TOKEN,
+    Branch,
+    Failed,
+    Join,
+    Scheduler,
+    TokenWait,
+)
 
 __all__ = ["Interpreter", "Visit"]
 
@@ -59,6 +71,25 @@ _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the re
 SUPPORTS_SUBMITTED = True
 
 
+class _Iteration:
+    """What a Map iteration needs to start: its Map state, item, the Map's effective input and ItemSelector."""
+
+    __slots__ = ("entered", "entered_event_id", "index", "item", "map_input", "selector", "state")
+
+    def __init__(self, state: m.MapState, index: int, item: Any, map_input: Any, selector: Any, entered: float,
+                 entered_event_id: int) -> None:
+        self.state = state
+        self.index = index
+        self.item = item
+        self.map_input = map_input
+        self.selector = selector
+        self.entered = entered
+        self.entered_event_id = entered_event_id
+
+
+_NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most never do, so no list per visit
+
+
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
 
@@ -71,7 +102,7 @@ class Visit:
         self.branch_index = branch_index
         self.stages: dict[str, Any] = {}
         self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
-        self.attempt_errors: list[tuple[str, str | None]] = []  # every failure, retried ones included
+        self.attempt_errors: Sequence[tuple[str, str | None]] = _NO_ERRORS  # every failure, retried ones included
         self.variables: dict[str, Any] | None = None  # what this visit's Assign wrote
         self.variables_before: Mapping[str, Any] = {}  # every variable in scope when the state was entered
         self.scope: tuple[tuple[str, int], ...] = ()  # enclosing (Parallel/Map state, branch/item index)
@@ -191,23 +222,37 @@ class Interpreter(JsonataFlow):
         return f
 
     # -- bodies ------------------------------------------------------------------------------------------
-    def run_body(self, body: m.Body, data: Any, branch: Branch, extra_ctx: Mapping[str, Any] | None = None) -> Gen:
-        """A branch: run states from StartAt until one ends; returns the output."""
+    def run_body(self, body: m.Body, data: Any, branch: Branch, iteration: _Iteration | None = None) -> Gen:
+        """A branch: run states from StartAt until one ends; returns the output.
+
+        A Map iteration (``iteration`` given) also records its MapIteration* events and applies the
+        ItemSelector, here rather than in a wrapping generator: every suspended Map iteration then costs one
+        generator, not two, and each resume passes one frame less (measured: 5% of a Map of Tasks)."""
         states = body.states
         name = body.start_at
         runners = self._runners
         limit = self.max_events
-        while True:
-            st = states[name]
-            yield (CHECKPOINT, st, data)
-            if len(self.builder) >= limit:
-                raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
-            branch.state = st
-            nxt, data = yield from runners[st.type](self, st, data, branch, extra_ctx)
-            branch.state = None
-            if nxt is None:
-                return data
-            name = nxt
+        try:
+            if iteration is not None:
+                data = self._iteration_input(iteration, branch)
+            while True:
+                st = states[name]
+                yield (CHECKPOINT, st, data)
+                if len(self.builder) >= limit:
+                    raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
+                branch.state = st
+                nxt, data = yield from runners[st.type](self, st, data, branch, None)
+                branch.state = None
+                if nxt is None:
+                    break
+                name = nxt
+        except Failed as f:
+            if iteration is None:
+                raise
+            raise self._iteration_failed(iteration, branch, f) from None
+        if iteration is not None:
+            self.record(branch, "MapIterationSucceeded", {"index": iteration.index, "name": iteration.state.name})
+        return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
@@ -538,7 +583,7 @@ class Interpreter(JsonataFlow):
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
         """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
         if visit is not None:
-            visit.attempt_errors.append((f.error, f.cause))
+            visit.attempt_errors = [*visit.attempt_errors, (f.error, f.cause)]  # rare: copy, never share
         yield (PAUSE, st, "error")  # the debugger's break-on-error stops here, before Retry or Catch
         if f.terminal:
             if visit is not None:
@@ -706,9 +751,9 @@ class Interpreter(JsonataFlow):
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
         self.record(branch, "LambdaFunctionScheduled", details)
-        yield (SLEEP, self.clock.now())
+        yield LATER
         self.record(branch, "LambdaFunctionStarted")
-        yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
+        yield LATER  # every task at this instant starts before any finishes
         fn = self._mock(st) or self.resources.resolve_task(resource)
         if fn is None:
             failure: Failed | None = self._missing(resource, None)
@@ -717,7 +762,7 @@ class Interpreter(JsonataFlow):
             result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
-            yield (SLEEP, self.clock.now())
+            yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, arn)
         if failure is not None:
@@ -748,9 +793,9 @@ class Interpreter(JsonataFlow):
         if heartbeat is not None:
             scheduled["heartbeatInSeconds"] = int(heartbeat)
         self.record(branch, "TaskScheduled", scheduled)
-        yield (SLEEP, self.clock.now())
+        yield LATER
         self.record(branch, "TaskStarted", rdetails)
-        yield (SLEEP, self.clock.now())  # every task at this instant starts before any finishes
+        yield LATER  # every task at this instant starts before any finishes
         function_name = None
         if service == "lambda" and action == "invoke":
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
@@ -780,7 +825,7 @@ class Interpreter(JsonataFlow):
             failure.terminal = True  # a mock with no response left fails the execution, as in Step Functions Local
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
-            yield (SLEEP, self.clock.now())
+            yield LATER
             raise Failed(TIMEOUT)
         if failure is None and service == "lambda" and action == "invoke" and not getattr(fn, "sfnkit_raw_response", False):
             result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
@@ -833,7 +878,7 @@ class Interpreter(JsonataFlow):
             failure = Failed(type(e).__name__, str(e))
         if (yield from self._elapse(elapsed + box[0], timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
-            yield (SLEEP, self.clock.now())
+            yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, service)
         if failure is not None:
@@ -907,7 +952,7 @@ class Interpreter(JsonataFlow):
                 raise
             self.record(branch, "ActivitySucceeded", {"output": answer})
             return answer
-        yield (SLEEP, self.clock.now())
+        yield LATER
         self.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
         result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
         if elapsed and (yield from self._elapse(elapsed, timeout)):
@@ -1001,7 +1046,7 @@ class Interpreter(JsonataFlow):
         if st.is_distributed:
             child.sink = HistoryBuilder()
             self.child_histories.append(child.sink)
-        child.gen = self._iteration(st, processor, i, items[i], eff, selector, child, entered, eid)
+        child.gen = self.run_body(processor, None, child, _Iteration(st, i, items[i], eff, selector, entered, eid))
         child.on_abort = self._on_abort_iteration
         return child
 
@@ -1232,27 +1277,22 @@ class Interpreter(JsonataFlow):
             raise Failed(RUNTIME, f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path}', terminal=True)
         return int(number) if kind == "integer" else float(number)
 
-    def _iteration(self, st: m.MapState, processor: m.Body, index: int, item: Any, eff: Any, selector: Any,
-                   child: Branch, entered: float, eid: int) -> Gen:
-        self.record(child, "MapIterationStarted", {"index": index, "name": st.name})
-        map_ctx = {"Map": {"Item": {"Index": index, "Value": item}}}
-        try:
-            if selector is not m.MISSING:
-                ctx = self.context(st, entered, child, map_ctx)
-                if st.query_language == "JSONata":
-                    value = self.j_eval(st, eid, child, selector, "ItemSelector", {"input": eff, "context": ctx})
-                else:
-                    value = df.evaluate_template(selector, eff, ctx, child.variables, self.rng)
-            else:
-                value = item
-            out = yield from self.run_body(processor, value, child)
-        except Failed as f:
-            last = child.prev
-            self.record(child, "MapIterationFailed", {"index": index, "name": st.name})
-            child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
-            raise self.state_error(st, eid, f) if child.state is None else f from None
-        self.record(child, "MapIterationSucceeded", {"index": index, "name": st.name})
-        return out
+    def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
+        """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied)."""
+        st = it.state
+        self.record(child, "MapIterationStarted", {"index": it.index, "name": st.name})
+        if it.selector is m.MISSING:
+            return it.item
+        ctx = self.context(st, it.entered, child, {"Map": {"Item": {"Index": it.index, "Value": it.item}}})
+        if st.query_language == "JSONata":
+            return self.j_eval(st, it.entered_event_id, child, it.selector, "ItemSelector", {"input": it.map_input, "context": ctx})
+        return df.evaluate_template(it.selector, it.map_input, ctx, child.variables, self.rng)
+
+    def _iteration_failed(self, it: _Iteration, child: Branch, f: Failed) -> Failed:
+        last = child.prev
+        self.record(child, "MapIterationFailed", {"index": it.index, "name": it.state.name})
+        child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
+        return self.state_error(it.state, it.entered_event_id, f) if child.state is None else f
 
     def _on_abort_iteration(self, child: Branch) -> None:
         join = child.join

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import difflib
 import fnmatch
+import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ def _kind_of(fn: Handler) -> str:
     return "two" if len(params) >= 2 else "one"
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every Lambda task attempt, always about the same few ARNs
 def function_name_of(arn_or_name: str) -> str:
     """The bare function name in a Lambda ARN, partial ARN or name (qualifiers such as ``:$LATEST`` dropped)."""
     s = arn_or_name

@@ -8,6 +8,10 @@ commands (tuples, first item an opcode):
     queue) and, when its turn comes, where stepping and breakpoints stop.
 ``(SLEEP, until)``
     resume at virtual time ``until`` (Wait states, retry backoff, a task's virtual duration).
+``LATER`` (the one-item tuple ``(DEFER,)``)
+    resume at the same instant, once every branch that is ready now has run (how all tasks started at one
+    instant record their Started events before any records its result, as on AWS). Same as ``(SLEEP, now)``,
+    without a timer or a clock read.
 ``(FORK, join)``
     run the children of a :class:`Join` (Parallel branches, Map iterations) and resume with their results, or
     with the failure that ended them.
@@ -33,7 +37,8 @@ from typing import Any
 
 from sfnkit.runtime.clock import Clock
 
-__all__ = ["CHECKPOINT", "FORK", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler", "TokenWait"]
+__all__ = ["CHECKPOINT", "DEFER", "FORK", "LATER", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler",
+           "TokenWait"]
 
 CHECKPOINT = 0
 SLEEP = 1
@@ -41,6 +46,8 @@ PAUSE = 4  # (PAUSE, state, reason): stop here if the caller asked to (break on 
 _AT_CHECKPOINT: Any = object()  # queued value: "this branch is about to enter branch.state"
 FORK = 2
 TOKEN = 3
+DEFER = 5
+LATER = (DEFER,)
 
 
 class Failed(Exception):
@@ -227,6 +234,8 @@ class Scheduler:
                 branch.next_state = cmd[1]
                 branch.next_input = cmd[2]
                 ready.append((branch, _AT_CHECKPOINT, None))
+            elif op == DEFER:
+                self.deferred.append(branch)
             elif op == SLEEP:
                 if cmd[1] <= clock.now():
                     self.deferred.append(branch)
