@@ -496,11 +496,18 @@ class HistoryBuilder:
     added on materialisation. Other fields are AWS's, verbatim (``name``, ``error``, ``cause``, ``resource``...).
     """
 
-    __slots__ = ("_events", "_records")
+    # Columns rather than a tuple per event: a history of 10,000 events is then 4 lists instead of 10,000
+    # tuples that the garbage collector would scan again and again during the run (measured: the tuples
+    # cost a Map of 1,000 Tasks about 5% of its time, in collections).
+    __slots__ = ("_details", "_events", "_prevs", "_times", "_types", "_view")
 
     def __init__(self) -> None:
-        self._records: list[_Record] = []
+        self._types: list[str] = []
+        self._prevs: list[int] = []
+        self._times: list[float] = []
+        self._details: list[dict[str, Any] | None] = []
         self._events: dict[int, HistoryEvent] = {}
+        self._view = _Columns(self)
 
     def add(
         self,
@@ -510,24 +517,51 @@ class HistoryBuilder:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Append an event; return its id."""
-        records = self._records
-        records.append((type, previous_event_id, timestamp, details))
-        return len(records)
+        self._types.append(type)
+        self._prevs.append(previous_event_id)
+        self._times.append(timestamp)
+        column = self._details
+        column.append(details)
+        return len(column)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._details)
 
     @property
     def last_id(self) -> int:
         """The id of the last event added (0 when empty)."""
-        return len(self._records)
+        return len(self._details)
 
     def build(self) -> History:
-        """A ``History`` of the events added so far. Cheap: it shares the records and the event cache."""
-        return History(self._records, len(self._records), _events=self._events)
+        """A ``History`` of the events added so far. Cheap: it shares the columns and the event cache."""
+        return History(self._view, len(self._details), _events=self._events)
 
     def __repr__(self) -> str:
-        return f"<HistoryBuilder: {len(self._records)} events>"
+        return f"<HistoryBuilder: {len(self._details)} events>"
+
+
+class _Columns(Sequence[_Record]):
+    """A builder's events as ``(type, previous id, timestamp, details)`` records, read from its columns."""
+
+    __slots__ = ("_builder",)
+
+    def __init__(self, builder: HistoryBuilder) -> None:
+        self._builder = builder
+
+    def __len__(self) -> int:
+        return len(self._builder._details)
+
+    @overload
+    def __getitem__(self, position: int) -> _Record: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[_Record]: ...
+
+    def __getitem__(self, position: int | slice) -> _Record | list[_Record]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        b = self._builder
+        return b._types[position], b._prevs[position], b._times[position], b._details[position]
 
 
 # ---------------------------------------------------------------------------------------------------------
