@@ -2032,3 +2032,18 @@ def test_execution_timeout_fires_when_nobody_answers_the_token() -> None:
     ex.run()
     assert ex.status == "TIMED_OUT"
     assert offsets(ex, "ExecutionTimedOut") == [100]
+
+
+def test_uuids_are_the_standard_library_text_of_the_same_random_bits() -> None:
+    import random
+    import uuid
+
+    from sfnkit.runtime.interpreter import Interpreter
+
+    class Holder:
+        rng = random.Random(7)
+
+    reference = random.Random(7)
+    for _ in range(2000):
+        expected = str(uuid.UUID(int=reference.getrandbits(128), version=4))
+        assert Interpreter.uuid(Holder()) == expected  # type: ignore[arg-type]

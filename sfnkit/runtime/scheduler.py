@@ -157,7 +157,7 @@ class Scheduler:
         self.clock = clock
         self.ready: deque[tuple[Branch, Any, BaseException | None]] = deque()
         # branches that yielded (SLEEP, now): they run, in order, once nothing else is ready (cheaper than timers)
-        self.deferred: deque[Branch] = deque()
+        self.deferred: deque[tuple[Branch, Any, BaseException | None]] = deque()  # same items as ``ready``
         self.timers: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = 0
         self.tokens: dict[str, TokenWait] = {}
@@ -192,12 +192,9 @@ class Scheduler:
         clock = self.clock
         pause_check = self.pause_check
         while True:
-            if not ready and self.deferred:
-                deferred = self.deferred
-                while deferred:
-                    b = deferred.popleft()
-                    if not b.dead:
-                        ready.append((b, None, None))
+            if not ready and self.deferred:  # the deferred branches, in order, become the ready queue
+                self.ready, self.deferred = self.deferred, ready
+                ready = self.ready
                 continue
             if not ready:
                 if not timers or (self.tokens and not let_time_pass):
@@ -235,10 +232,10 @@ class Scheduler:
                 branch.next_input = cmd[2]
                 ready.append((branch, _AT_CHECKPOINT, None))
             elif op == DEFER:
-                self.deferred.append(branch)
+                self.deferred.append((branch, None, None))
             elif op == SLEEP:
                 if cmd[1] <= clock.now():
-                    self.deferred.append(branch)
+                    self.deferred.append((branch, None, None))
                 else:
                     self.at(cmd[1], functools.partial(self.resume, branch))
             elif op == FORK:
