@@ -544,7 +544,7 @@ class Interpreter(JsonataFlow):
         attempts = [0] * len(retriers)
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                ctx = self.context(st, entered, branch, extra, retry_count)
                 variables = branch.variables
                 if st.query_language == "JSONata":
                     states = {"input": data, "context": ctx}
@@ -986,7 +986,7 @@ class Interpreter(JsonataFlow):
         retry_count = 0
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                ctx = self.context(st, entered, branch, extra, retry_count)
                 variables = branch.variables
                 jn = st.query_language == "JSONata"
                 if jn:
@@ -1095,7 +1095,7 @@ class Interpreter(JsonataFlow):
         distributed = st.is_distributed
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count=retry_count)
+                ctx = self.context(st, entered, branch, extra, retry_count)
                 variables = branch.variables
                 jn = st.query_language == "JSONata"
                 if jn:
