@@ -317,6 +317,29 @@ def workloads(quick: bool) -> list[Workload]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _bare_step(name: str, data: Any, i: int) -> dict[str, Any]:
+    return {"name": name, "i": i}
+
+
+def machine_speed(n: int = 100_000, passes: int = 5) -> float:
+    """Transitions per second of a bare Python loop doing the least an interpreter must per transition (call
+    a state function that builds a small dict, append an event, look up the next state): the median of a
+    few passes. Printed before and after the workloads, so figures can be read against the machine's speed
+    at the time (on a shared VM it drifts by 2x within minutes)."""
+    following = {f"S{i}": f"S{i + 1}" for i in range(n)}
+    rates = []
+    for _ in range(passes):
+        events: list[tuple[str, int, Any]] = []
+        name, data = "S0", None
+        t = time.perf_counter()
+        for i in range(n):
+            data = _bare_step(name, data, i)
+            events.append(("PassStateEntered", i, data))
+            name = following[name]
+        rates.append(n / (time.perf_counter() - t))
+    return statistics.median(rates)
+
+
 @dataclasses.dataclass(slots=True, kw_only=True)
 class Measurement:
     engine: str
@@ -737,6 +760,8 @@ def main(argv: list[str] | None = None) -> int:
         f"sfnkit vs moto: {', '.join(versions)}; budget {budget:g} s per workload and engine"
         f"{'; quick mode' if args.quick else ''}"
     )
+    speed_before = machine_speed()
+    print(f"machine speed now: a bare Python loop does {speed_before:,.0f} transitions/s (see machine_speed)")
     print(f"  {'engine':<8} {'status':<11} {'transitions':>11} {'wall':>10} {'transitions/s':>14} {'peak mem':>11}")
 
     report: list[dict[str, Any]] = []
@@ -769,9 +794,14 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
 
+    speed_after = machine_speed()
+    print(f"\nmachine speed at the end: {speed_after:,.0f} transitions/s for the bare loop "
+          f"({speed_after / speed_before:.0%} of the start; a shared VM's speed drifts, so compare figures within a run)")
     if args.json:
+        speeds = {"before": speed_before, "after": speed_after}
         args.json.write_text(
-            json.dumps({"budget_s": budget, "quick": args.quick, "versions": versions, "workloads": report}, indent=1)
+            json.dumps({"budget_s": budget, "quick": args.quick, "versions": versions, "machine_speed": speeds,
+                        "workloads": report}, indent=1)
             + "\n",
             encoding="utf-8",
         )
