@@ -83,14 +83,16 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
 def copy_json(value: Any) -> Any:
     """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared)."""
     t = type(value)
-    if t is dict:
-        return {k: copy_json(v) for k, v in value.items()}
+    if t is dict:  # scalars are tested inline: a call per scalar doubled the cost of copying a flat object
+        return {k: v if type(v) not in _CONTAINERS else copy_json(v) for k, v in value.items()}
     if t is list:
-        return [copy_json(v) for v in value]
+        return [v if type(v) not in _CONTAINERS else copy_json(v) for v in value]
     return value
 
 
-_SCALARS = (str, int, bool, type(None))
+_CONTAINERS = frozenset((dict, list))
+
+
 # Worst case of JSON bytes per unit counted by snapshot(): a character of a string becomes at most 6 bytes
 # (\uXXXX), a number at most 24; so a value whose estimate is under this cannot exceed 256 KiB.
 _SURE_UNDER = MAX_PAYLOAD_BYTES // 24
@@ -122,11 +124,22 @@ def _snap(value: Any, counter: list[int]) -> Any:
         return value
     if t is dict:
         out = {}
+        units = 0
         for k, v in value.items():
             if type(k) is not str:
                 raise TypeError(f"keys must be str, not {type(k).__name__}")
-            counter[0] += len(k) + 1
-            out[k] = _snap(v, counter)
+            # strings, integers, booleans and null inline (the same counts as above); the rest recursively
+            vt = type(v)
+            if vt is str:
+                units += len(k) + len(v) + 2
+                out[k] = v
+            elif vt is int or vt is bool or v is None:
+                units += len(k) + 2
+                out[k] = v
+            else:
+                units += len(k) + 1
+                out[k] = _snap(v, counter)
+        counter[0] += units
         return out
     if t is list or t is tuple:
         counter[0] += 1

@@ -177,6 +177,7 @@ class Interpreter(JsonataFlow):
         self._sources_checked: set[str] = set()  # source files whose linecache entry was checked this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
+        self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
@@ -561,22 +562,31 @@ class Interpreter(JsonataFlow):
                         visit.stages.update(afterArguments=params, result=result)
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
-                try:
-                    eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                    params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
-                    timeout, heartbeat = self._task_timeouts(st, eff, ctx, variables)
-                    role = (df.evaluate_template(st.credentials, eff, ctx, variables, self.rng).get("RoleArn")
-                            if isinstance(st.credentials, dict) else None)
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
+                plain_in, plain_out, timeout, heartbeat = self._task_flow(st)
+                if plain_in:  # no InputPath, Parameters, ...Path timeouts or Credentials: the input goes as is
+                    eff = params = data
+                    role = None
+                else:
+                    try:
+                        eff = df.apply_input_path(st.input_path, data, ctx, variables)
+                        params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
+                        timeout, heartbeat = self._task_timeouts(st, eff, ctx, variables)
+                        role = (df.evaluate_template(st.credentials, eff, ctx, variables, self.rng).get("RoleArn")
+                                if isinstance(st.credentials, dict) else None)
+                    except Failed as f:
+                        raise self.state_error(st, eid, f) from None
                 result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
-                try:
-                    selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
-                    assigned = self.assign(st.assign, selected, ctx, branch)
-                    after_result_path = df.apply_result_path(st.result_path, data, selected)
-                    out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
+                if plain_out:  # no ResultSelector, Assign, ResultPath or OutputPath: the result is the output
+                    selected = after_result_path = out = result
+                    assigned = None
+                else:
+                    try:
+                        selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
+                        assigned = self.assign(st.assign, selected, ctx, branch)
+                        after_result_path = df.apply_result_path(st.result_path, data, selected)
+                        out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
+                    except Failed as f:
+                        raise self.state_error(st, eid, f) from None
                 if visit is not None:
                     visit.stages.update(afterInputPath=eff, afterParameters=params, result=result,
                                         afterResultSelector=selected, afterResultPath=after_result_path)
@@ -634,6 +644,19 @@ class Interpreter(JsonataFlow):
         if value is None:
             return None
         return float(self.j_typed(st, eid, branch, value, field, states, "integer"))
+
+    def _task_flow(self, st: m.TaskState) -> tuple[bool, bool, float | None, float | None]:
+        """Per Task state, once per machine: whether its input and its output data flow are all defaults (so
+        the hot path can skip them), and its literal TimeoutSeconds/HeartbeatSeconds as floats."""
+        flow = self._flows.get(st.location)
+        if flow is None:
+            plain_in = (st.input_path == "$" and not st.has_parameters and st.credentials is None
+                        and st.timeout_seconds_path is None and st.heartbeat_seconds_path is None)
+            plain_out = (not st.has_result_selector and st.assign is None and st.result_path == "$"
+                         and st.output_path == "$")
+            timeout, heartbeat = self._task_timeouts(st, None, None, None) if plain_in else (None, None)
+            flow = self._flows[st.location] = (plain_in, plain_out, timeout, heartbeat)
+        return flow
 
     def _task_timeouts(self, st: m.TaskState, eff: Any, ctx: Any, variables: Any) -> tuple[float | None, float | None]:
         timeout = st.timeout_seconds
