@@ -99,16 +99,18 @@ class Visit:
     __slots__ = ("attempt_errors", "branch_index", "entered_event_id", "error", "name", "scope", "stages", "variables",
                  "variables_before")
 
-    def __init__(self, name: str, entered_event_id: int, branch_index: int) -> None:
+    def __init__(self, name: str, entered_event_id: int, branch_index: int, state_input: Any = None,
+                 variables_before: Mapping[str, Any] | None = None, scope: tuple[tuple[str, int], ...] = ()) -> None:
         self.name = name
         self.entered_event_id = entered_event_id
         self.branch_index = branch_index
-        self.stages: dict[str, Any] = {}
+        self.stages: dict[str, Any] = {"input": state_input}
         self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
         self.attempt_errors: Sequence[tuple[str, str | None]] = _NO_ERRORS  # every failure, retried ones included
         self.variables: dict[str, Any] | None = None  # what this visit's Assign wrote
-        self.variables_before: Mapping[str, Any] = {}  # every variable in scope when the state was entered
-        self.scope: tuple[tuple[str, int], ...] = ()  # enclosing (Parallel/Map state, branch/item index)
+        # every variable in scope when the state was entered
+        self.variables_before: Mapping[str, Any] = {} if variables_before is None else variables_before
+        self.scope = scope  # enclosing (Parallel/Map state, branch/item index)
 
     def __repr__(self) -> str:
         return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
@@ -271,11 +273,8 @@ class Interpreter(JsonataFlow):
         eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
         visit = None
         if self.keep_stages:
-            visit = Visit(st.name, eid, branch.index)
-            visit.stages["input"] = data
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
-            visit.variables_before = branch.variables
-            visit.scope = branch.scope
+            visit = Visit(st.name, eid, branch.index, data, branch.variables, branch.scope)
             self.visits.append(visit)
         return eid, visit
 
@@ -588,8 +587,12 @@ class Interpreter(JsonataFlow):
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                 if visit is not None:
-                    visit.stages.update(afterInputPath=eff, afterParameters=params, result=result,
-                                        afterResultSelector=selected, afterResultPath=after_result_path)
+                    stages = visit.stages
+                    stages["afterInputPath"] = eff
+                    stages["afterParameters"] = params
+                    stages["result"] = result
+                    stages["afterResultSelector"] = selected
+                    stages["afterResultPath"] = after_result_path
                 self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
