@@ -2047,3 +2047,79 @@ def test_uuids_are_the_standard_library_text_of_the_same_random_bits() -> None:
     for _ in range(2000):
         expected = str(uuid.UUID(int=reference.getrandbits(128), version=4))
         assert Interpreter.uuid(Holder()) == expected  # type: ignore[arg-type]
+
+
+def _collected_after(run: Callable[[], Any]) -> list[str]:
+    """The objects the cycle collector finds after ``run()`` and dropping its result (type names)."""
+    import gc
+
+    run()  # first run: imports and per-machine caches
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        run()
+        gc.collect()
+        return [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.garbage.clear()
+        gc.set_debug(0)
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_finished_execution_leaves_no_reference_cycles() -> None:
+    """Dropping a finished execution frees it at once (reference counting), even after retried and uncaught
+    task failures and a failed Parallel branch: no history waits for the cycle collector."""
+    seen: set[int] = set()
+
+    def flaky(event: Any) -> Any:
+        if event["i"] not in seen:
+            seen.add(event["i"])
+            raise TimeoutError("not yet")
+        if event["i"] == 3:
+            raise ValueError("item 3 is bad")
+        return event
+
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Each",
+                        "States": {
+                            "Each": {
+                                "Type": "Map",
+                                "ItemProcessor": {
+                                    "StartAt": "Work",
+                                    "States": {
+                                        "Work": {
+                                            "Type": "Task",
+                                            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+                                            "Retry": [{"ErrorEquals": ["TimeoutError"], "IntervalSeconds": 1}],
+                                            "End": True,
+                                        }
+                                    },
+                                },
+                                "End": True,
+                            }
+                        },
+                    },
+                    {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 5, "End": True}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+    machine = sfnkit.load(definition)
+
+    def run() -> None:
+        seen.clear()
+        ex = sfnkit.run(machine, [{"i": i} for i in range(5)], resources={"flaky": flaky})
+        assert ex.status == "FAILED" and ex.error == "ValueError"
+
+    assert _collected_after(run) == []

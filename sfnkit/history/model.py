@@ -507,7 +507,7 @@ class HistoryBuilder:
         self._times: list[float] = []
         self._details: list[dict[str, Any] | None] = []
         self._events: dict[int, HistoryEvent] = {}
-        self._view = _Columns(self)
+        self._view = _Columns(self._types, self._prevs, self._times, self._details)
 
     def add(
         self,
@@ -543,13 +543,16 @@ class HistoryBuilder:
 class _Columns(Sequence[_Record]):
     """A builder's events as ``(type, previous id, timestamp, details)`` records, read from its columns."""
 
-    __slots__ = ("_builder",)
+    # the columns themselves, not the builder: a builder holding a view that holds it back would be a
+    # reference cycle, and a finished execution would wait for the cycle collector to be freed
+    __slots__ = ("_details", "_prevs", "_times", "_types")
 
-    def __init__(self, builder: HistoryBuilder) -> None:
-        self._builder = builder
+    def __init__(self, types: list[str], prevs: list[int], times: list[float],
+                 details: list[dict[str, Any] | None]) -> None:
+        self._types, self._prevs, self._times, self._details = types, prevs, times, details
 
     def __len__(self) -> int:
-        return len(self._builder._details)
+        return len(self._details)
 
     @overload
     def __getitem__(self, position: int) -> _Record: ...
@@ -560,8 +563,7 @@ class _Columns(Sequence[_Record]):
     def __getitem__(self, position: int | slice) -> _Record | list[_Record]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
-        b = self._builder
-        return b._types[position], b._prevs[position], b._times[position], b._details[position]
+        return self._types[position], self._prevs[position], self._times[position], self._details[position]
 
 
 # ---------------------------------------------------------------------------------------------------------

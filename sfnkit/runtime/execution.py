@@ -349,9 +349,17 @@ class Execution:
         sched.deferred.clear()
         sched.timers.clear()
         sched.tokens.clear()
+        # The scheduler's callbacks are this execution's bound methods: a reference cycle that would leave a
+        # finished execution (its whole history) for the cycle collector. Nothing runs after the end.
+        sched.on_end = _ended
+        sched.pause_check = None
 
 
 
+
+
+def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
+    """The scheduler's end callback once the execution has finished."""
 
 
 def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:

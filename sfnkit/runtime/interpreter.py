@@ -605,6 +605,7 @@ class Interpreter(JsonataFlow):
     def _handle_error(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
         """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
+        f.detach()
         if visit is not None:
             visit.attempt_errors = [*visit.attempt_errors, (f.error, f.cause)]  # rare: copy, never share
         if self.scheduler.pause_on_error:

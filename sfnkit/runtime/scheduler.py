@@ -67,6 +67,15 @@ class Failed(Exception):
     def __repr__(self) -> str:
         return f"Failed({self.error!r}, {self.cause!r})"
 
+    def detach(self) -> Failed:
+        """Drop the Python traceback and chained exceptions, once caught. A Failed means its error and cause;
+        its traceback reaches the frames that raised it, which still hold it: a reference cycle per failure
+        that only the cycle collector would free (with everything those frames hold)."""
+        self.__traceback__ = None
+        self.__context__ = None
+        self.__cause__ = None
+        return self
+
 
 class Branch:
     """One running coroutine plus where it reports when it ends."""
@@ -224,7 +233,7 @@ class Scheduler:
                 self._end(branch, stop.value, None)
                 continue
             except Failed as failure:
-                self._end(branch, None, failure)
+                self._end(branch, None, failure.detach())
                 continue
             op = cmd[0]
             if op == CHECKPOINT:
@@ -308,6 +317,7 @@ class Scheduler:
 
     def _finish_join(self, join: Join) -> None:
         join.done = True
+        join.make = _no_children  # the factory usually holds the join itself: drop that reference cycle
         failed = join.failed_branch
         # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
         anchor = failed.prev if failed is not None else None
@@ -319,6 +329,7 @@ class Scheduler:
         if failed is not None and failed.on_abort is not None:
             # the state that failed never exited: AWS closes it with an "aborted" event too
             failed.on_abort(failed)
+        join.failed_branch = None  # it links back to the join (a reference cycle), and nothing reads it now
         parent = join.parent
         if parent is not None and anchor is not None:
             parent.prev = anchor
@@ -337,6 +348,7 @@ class Scheduler:
         waiting = branch.waiting
         if isinstance(waiting, Join) and not waiting.done:
             waiting.done = True
+            waiting.make = _no_children
             for child in list(waiting.running.values()):
                 self.abort(child)
         elif isinstance(waiting, TokenWait):
