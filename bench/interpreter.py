@@ -324,8 +324,8 @@ def _bare_step(name: str, data: Any, i: int) -> dict[str, Any]:
 def machine_speed(n: int = 100_000, passes: int = 5) -> float:
     """Transitions per second of a bare Python loop doing the least an interpreter must per transition (call
     a state function that builds a small dict, append an event, look up the next state): the median of a
-    few passes. Printed before and after the workloads, so figures can be read against the machine's speed
-    at the time (on a shared VM it drifts by 2x within minutes)."""
+    few passes. Measured right before each workload's sfnkit passes and printed with them, so figures can be
+    read against the machine's speed at the time (on a shared VM it drifts by 2x within minutes)."""
     following = {f"S{i}": f"S{i + 1}" for i in range(n)}
     rates = []
     for _ in range(passes):
@@ -349,6 +349,7 @@ class Measurement:
     peak_bytes: int | None = None
     note: str = ""
     virtual_s: float | None = None
+    bare_loop_rate: float | None = None  # machine_speed() just before the measurement (sfnkit rows)
 
     @property
     def rate(self) -> float | None:
@@ -457,6 +458,7 @@ def run_sfnkit(w: Workload, budget: float, *, memory: bool, repeats: int = 5) ->
         return Measurement(engine="sfnkit", status="unavailable", note=why)
     # The median of several timed passes: one pass of a few milliseconds swings by +-30% on a shared 2-core
     # machine. moto gets one pass: its runs take seconds to minutes, far above that noise.
+    speed = machine_speed()  # right before the passes: the machine's speed drifts by 2x within minutes
     walls: list[float] = []
     for _ in range(max(1, repeats)):
         m, executions = _sfnkit_pass(sfnkit, w, budget, trace=False)
@@ -465,8 +467,9 @@ def run_sfnkit(w: Workload, budget: float, *, memory: bool, repeats: int = 5) ->
         walls.append(m.wall_s or 0.0)
     walls.sort()
     m.wall_s = statistics.median(walls)
-    if len(walls) > 1:
-        m.note = f"median of {len(walls)} passes ({_fmt_time(walls[0]).strip()} to {_fmt_time(walls[-1]).strip()})"
+    m.bare_loop_rate = speed
+    m.note = (f"median of {len(walls)} passes ({_fmt_time(walls[0]).strip()} to {_fmt_time(walls[-1]).strip()}); "
+              f"bare loop just before: {speed:,.0f} transitions/s")
     bad = [e for e in executions if e.status != "SUCCEEDED"]
     histories = [e.history.to_boto()["events"] for e in executions]
     m.transitions = sum(_entered(h) for h in histories)
@@ -760,8 +763,6 @@ def main(argv: list[str] | None = None) -> int:
         f"sfnkit vs moto: {', '.join(versions)}; budget {budget:g} s per workload and engine"
         f"{'; quick mode' if args.quick else ''}"
     )
-    speed_before = machine_speed()
-    print(f"machine speed now: a bare Python loop does {speed_before:,.0f} transitions/s (see machine_speed)")
     print(f"  {'engine':<8} {'status':<11} {'transitions':>11} {'wall':>10} {'transitions/s':>14} {'peak mem':>11}")
 
     report: list[dict[str, Any]] = []
@@ -794,14 +795,9 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
 
-    speed_after = machine_speed()
-    print(f"\nmachine speed at the end: {speed_after:,.0f} transitions/s for the bare loop "
-          f"({speed_after / speed_before:.0%} of the start; a shared VM's speed drifts, so compare figures within a run)")
     if args.json:
-        speeds = {"before": speed_before, "after": speed_after}
         args.json.write_text(
-            json.dumps({"budget_s": budget, "quick": args.quick, "versions": versions, "machine_speed": speeds,
-                        "workloads": report}, indent=1)
+            json.dumps({"budget_s": budget, "quick": args.quick, "versions": versions, "workloads": report}, indent=1)
             + "\n",
             encoding="utf-8",
         )
