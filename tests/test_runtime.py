@@ -1242,6 +1242,35 @@ def test_map_max_concurrency_one_runs_items_in_order() -> None:
     assert offsets(ex, "MapIterationSucceeded") == [3, 4, 6]
 
 
+def _most_open_iterations(ex: Any) -> int:
+    open_now = most = 0
+    for e in ex.history:
+        if e.type == "MapIterationStarted":
+            open_now += 1
+            most = max(most, open_now)
+        elif e.type in ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted"):
+            open_now -= 1
+    return most
+
+
+@pytest.mark.parametrize("max_concurrency", [None, 0, 100])
+def test_inline_map_runs_at_most_40_iterations_at_once(max_concurrency: int | None) -> None:
+    """AWS: "In Inline mode, the Map state supports up to 40 concurrent iterations"; the 41st item starts when
+    the first iteration ends, whatever MaxConcurrency asks for."""
+    state: dict[str, Any] = {"Type": "Map", "ItemProcessor": _branch(("W", {"Type": "Wait", "SecondsPath": "$"}))}
+    if max_concurrency is not None:
+        state["MaxConcurrency"] = max_concurrency
+    ex = sfnkit.run(one(state), [1 + i % 7 for i in range(100)])
+    assert ex.status == "SUCCEEDED" and len(ex.output) == 100
+    assert _most_open_iterations(ex) == 40
+    events = list(ex.history)
+    started = [e.map_index for e in events if e.type == "MapIterationStarted"]
+    assert started == list(range(100))
+    first_end = next(i for i, e in enumerate(events) if e.type == "MapIterationSucceeded")
+    start_41st = next(i for i, e in enumerate(events) if e.type == "MapIterationStarted" and e.map_index == 40)
+    assert start_41st > first_end
+
+
 def test_map_unbounded_concurrency_overlaps_items() -> None:
     sm = one({"Type": "Map", "ItemProcessor": _branch(("W", {"Type": "Wait", "SecondsPath": "$"}))})
     ex = sfnkit.run(sm, [3, 1, 2])

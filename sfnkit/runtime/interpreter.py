@@ -63,6 +63,9 @@ _SERVICE_PREFIX = "arn:aws:states:::"
 _MAX_INT = 99999999
 #: AWS's quota of events in one STANDARD execution's history.
 MAX_HISTORY_EVENTS = 25_000
+#: AWS runs at most this many iterations of an inline Map at once, whatever its MaxConcurrency ("In Inline
+#: mode, the Map state supports up to 40 concurrent iterations"); iteration 41 starts when one ends.
+INLINE_MAP_MAX_CONCURRENCY = 40
 _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the resource by _too_large
 
 #: The interpreter understands a ``.sync`` handler's two answers (an object with ``sfnkit_submitted = True``,
@@ -1168,7 +1171,10 @@ class Interpreter(JsonataFlow):
                     items = self._batches(st, eid, branch, items, eff, data, ctx, selector, entered)
                     selector = m.MISSING
 
-                join = Join(len(items), None, max_conc or 0, tolerance)
+                concurrency = max_conc or 0
+                if not distributed:
+                    concurrency = min(concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY)
+                join = Join(len(items), None, concurrency, tolerance)
                 join.make = functools.partial(self._map_child, st, branch, join, items, eff, start_prev, variables,
                                               processor, selector, entered, eid)
                 try:
