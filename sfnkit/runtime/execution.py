@@ -23,7 +23,7 @@ from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
-from sfnkit.runtime.resources import Resources, function_name_of
+from sfnkit.runtime.resources import Resources, function_name_of, track_virtual_time, untrack_virtual_time
 from sfnkit.runtime.scheduler import Branch, Failed, Scheduler
 
 __all__ = ["Execution", "run", "start"]
@@ -281,11 +281,14 @@ class Execution:
         # Still waiting on a task token with nothing else to do: this call lets virtual time pass (heartbeat
         # and timeout deadlines fire); the first run() stops and waits instead, so the token can be answered.
         let_time_pass = self._waiting
+        token = track_virtual_time(self._interp.task_seconds)
         try:
             outcome = self._scheduler.drive(let_time_pass=let_time_pass)
         except KeyboardInterrupt:
             self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
             return self
+        finally:
+            untrack_virtual_time(token)
         self._waiting = outcome == "waiting"
         if outcome == "paused" and self._scheduler.paused_at is not None:
             self.paused_at = self._scheduler.paused_at[0].name

@@ -122,6 +122,13 @@ class Visit:
 _jstr: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps of a str, ensure_ascii=False
 
 
+def _swap(box: list[float], value: float) -> float:
+    """Put ``value`` in ``box[0]``; return what was there."""
+    was = box[0]
+    box[0] = value
+    return was
+
+
 def _frame_text(tb: Any) -> str:
     """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
     sfnkit's own frames."""
@@ -191,6 +198,7 @@ class Interpreter(JsonataFlow):
         self.child_histories: list[HistoryBuilder] = []
         self._add = builder.add  # bound once: record() is the hottest call of all
         self._now = scheduler.clock.now
+        self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
         self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, line) -> its stackTrace entry, this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
@@ -707,10 +715,14 @@ class Interpreter(JsonataFlow):
         """Call a handler, turning any exception into a Failed shaped like Lambda's error."""
         kind = self.resources.kind(fn)
         arg = _copy(payload)
-        box = [0.0]  # virtual seconds the handler asked to take, kept even when it raises
+        # virtual seconds the handler asks to take (virtual_sleep adds to box[0] while the execution drives),
+        # kept even when it raises; a handler that drives this execution again keeps its own count
+        box = self.task_seconds
+        outer = box[0]
+        box[0] = 0.0
         try:
             if kind == "one":
-                result = call_with_elapsed(box, fn, arg)
+                result = fn(arg)
             elif kind == "two":
                 lctx = LambdaContext(
                     function_name=function_name or resource.rsplit(":", 1)[-1],
@@ -719,18 +731,19 @@ class Interpreter(JsonataFlow):
                     task_token=token,
                     new_id=self.uuid,
                 )
-                result = call_with_elapsed(box, fn, arg, lctx)
+                result = fn(arg, lctx)
             else:
                 call = TaskCall(input=arg, resource=resource, state_name=st.name, context=ctx, task_token=token,
                                 attempt=attempt, function_name=function_name)
-                result = call_with_elapsed(box, fn, call)
+                result = fn(call)
         except TaskFailure as e:
-            return None, box[0], Failed(e.error, e.cause)
+            return None, _swap(box, outer), Failed(e.error, e.cause)
         except KeyboardInterrupt:
+            box[0] = outer
             raise
         except BaseException as e:
-            return None, box[0], Failed(type(e).__name__, self._lambda_error_cause(e))
-        elapsed = box[0]
+            return None, _swap(box, outer), Failed(type(e).__name__, self._lambda_error_cause(e))
+        elapsed = _swap(box, outer)
         if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
             return result, elapsed, None
         if isinstance(result, bytes | bytearray):
