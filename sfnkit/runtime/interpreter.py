@@ -286,8 +286,8 @@ class Interpreter(JsonataFlow):
             if iteration is None:
                 raise
             raise self._iteration_failed(iteration, branch, f) from None
-        if iteration is not None:
-            self.record(branch, "MapIterationSucceeded", {"index": iteration.index, "name": iteration.state.name})
+        if iteration is not None:  # the branch stays linked to its last state event (see _map_child)
+            self._record_keep_prev(branch, "MapIterationSucceeded", {"index": iteration.index, "name": iteration.state.name})
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
@@ -500,7 +500,8 @@ class Interpreter(JsonataFlow):
                 ts = parse_timestamp(text)
                 if ts is None:
                     raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, "The Timestamp field cannot be "
-                                                 f"parsed as an ISO-8601 extended offset date-time format string: {text}", None)
+                                                 f"parsed as an ISO-8601 extended offset date-time format string: {text}",
+                                                 "Timestamp", after_entered=True)
                 until = ts.timestamp()
             if until > self.clock.now():
                 yield (SLEEP, until)
@@ -704,7 +705,7 @@ class Interpreter(JsonataFlow):
             return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt, role_arn)
         if ":activity:" in resource:
             return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
-        return self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt)
+        return self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt, role_arn)
 
     def _mock(self, st: m.TaskState) -> Any:
         """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
@@ -812,9 +813,11 @@ class Interpreter(JsonataFlow):
         return False
 
     def _invoke_lambda_arn(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
-                           timeout: float | None, attempt: int) -> Gen:
+                           timeout: float | None, attempt: int, role_arn: Any = None) -> Gen:
         arn = resource
         details: dict[str, Any] = {"resource": arn, "input": params}
+        if st.credentials is not None:
+            details["taskCredentials"] = {"roleArn": role_arn}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
         self.record(branch, "LambdaFunctionScheduled", details)
@@ -1059,8 +1062,9 @@ class Interpreter(JsonataFlow):
                 join.make = functools.partial(self._parallel_child, st, branch, join, eff, start_prev, variables)
                 results = yield (FORK, join)
                 self._sync_prev(branch)
-                # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events)
-                self.record(branch, "ParallelStateSucceeded")
+                # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events);
+                # the next event links past it, to the branches' last event, as MapStateExited does
+                self._record_keep_prev(branch, "ParallelStateSucceeded")
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.j_output(st, eid, branch, states, results)
@@ -1108,6 +1112,10 @@ class Interpreter(JsonataFlow):
                    variables: Any, processor: m.Body, selector: Any, entered: float, eid: int, i: int) -> Branch:
         """Iteration ``i`` of a Map state, created lazily so that a huge Map stays small in memory; in a
         distributed Map it is a child execution with a history of its own."""
+        if join.start_prev is not None and not st.is_distributed:
+            # an iteration started when another ended (MaxConcurrency, or AWS's 40 at once for inline Maps):
+            # AWS links its MapIterationStarted to the ended iteration's last state event
+            start_prev = join.start_prev
         child = Branch(None, join, i, start_prev, variables)
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
         if st.is_distributed:
@@ -1117,11 +1125,11 @@ class Interpreter(JsonataFlow):
         child.on_abort = self._on_abort_iteration
         return child
 
-    def _record_keep_prev(self, branch: Branch, type: str) -> None:
+    def _record_keep_prev(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> None:
         """Record an event that the branch's next event does not link to (AWS links MapStateExited to the
         last MapIterationSucceeded, past MapStateSucceeded)."""
         last = branch.prev
-        self.record(branch, type)
+        self.record(branch, type, details)
         branch.prev = last
 
     def _sync_prev(self, branch: Branch) -> None:

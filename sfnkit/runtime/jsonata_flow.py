@@ -48,14 +48,18 @@ class JsonataFlow:
         except StatesError as e:
             raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", getattr(e, "field", None) or field) from None
 
-    def evaluation_failed(self, st: m.State, eid: int, branch: Branch, error: str, cause: str, location: str | None) -> Failed:
+    def evaluation_failed(self, st: m.State, eid: int, branch: Branch, error: str, cause: str, location: str | None,
+                          *, after_entered: bool = False) -> Failed:
         """Record ``EvaluationFailed`` and return the failure to raise (prefixed the way AWS words it)."""
         cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{eid}). {cause}"
         details: dict[str, Any] = {"error": error, "cause": cause, "state": st.name}
         if location:
             details["location"] = location
-        # AWS links EvaluationFailed to the event *before* the state's Entered event
-        branch.prev = branch.entered_prev
+        # AWS links EvaluationFailed to the event *before* the state's Entered event when an expression fails,
+        # and to the Entered event itself when a value the expression gave is then rejected (a Wait's
+        # Timestamp that is no date: ``after_entered``)
+        if not after_entered:
+            branch.prev = branch.entered_prev
         self.record(branch, "EvaluationFailed", details)
         return Failed(error, cause, terminal=error == RUNTIME)
 

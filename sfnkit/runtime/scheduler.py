@@ -119,6 +119,7 @@ class Join:
         "pending",
         "results",
         "running",
+        "start_prev",
         "tolerance",
         "total",
     )
@@ -138,6 +139,8 @@ class Join:
         self.failed: Failed | None = None
         self.failed_branch: Branch | None = None
         self.errors: dict[int, Failed] = {}  # tolerated failures, by child index
+        # previousEventId for the next child's first event, once a child has ended (None: the factory decides)
+        self.start_prev: int | None = None
         self.parent: Branch | None = None
         self.done = False
 
@@ -295,6 +298,8 @@ class Scheduler:
                 return
             join.results[branch.index] = None
             join.errors[branch.index] = failure
+        # a child started in the freed slot links its first event to where the ended one stopped (AWS)
+        join.start_prev = branch.prev
         self._start_children(join)
         if join.pending == 0:
             self._finish_join(join)
