@@ -1377,8 +1377,10 @@ class Interpreter(JsonataFlow):
         if join is not None and join.failed_branch is child:
             self._on_abort(child)  # the iteration that failed: only its open Task is closed
             return
+        anchor = child.prev
         self._on_abort(child)
         name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
+        child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
 
     _runners: ClassVar[dict[str, Any]] = {
