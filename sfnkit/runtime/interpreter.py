@@ -277,7 +277,7 @@ class Interpreter(JsonataFlow):
                 if len(self.builder) >= limit:
                     raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
                 branch.state = st
-                nxt, data = yield from runners[st.type](self, st, data, branch, None)
+                nxt, data = yield from runners[st.type](self, st, data, branch)
                 branch.state = None
                 if nxt is None:
                     break
@@ -324,17 +324,17 @@ class Interpreter(JsonataFlow):
         return new
 
     # -- Pass ---------------------------------------------------------------------------------------------
-    def s_pass(self, st: m.PassState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_pass(self, st: m.PassState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
-            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            states = {"input": data, "context": self.context(st, entered, branch)}
             out = self.j_output(st, eid, branch, states, data)
             assigned = self.j_assign(st, eid, branch, st.assign, states)
             self.exit(st, out, branch, visit, assigned)
             return (None if st.end else st.next), out
         try:
-            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
+            ctx = self.context(st, entered, branch) if self.needs_context(st) else None
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
@@ -354,16 +354,16 @@ class Interpreter(JsonataFlow):
         yield  # pragma: no cover - makes this a generator
 
     # -- Succeed / Fail ------------------------------------------------------------------------------------
-    def s_succeed(self, st: m.SucceedState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_succeed(self, st: m.SucceedState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
-            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            states = {"input": data, "context": self.context(st, entered, branch)}
             out = self.j_output(st, eid, branch, states, data)
             self.exit(st, out, branch, visit)
             return None, out
         try:
-            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
+            ctx = self.context(st, entered, branch) if self.needs_context(st) else None
             eff = df.apply_input_path(st.input_path, data, ctx, branch.variables)
             out = df.apply_output_path(st.output_path, eff, ctx, branch.variables)
         except Failed as f:
@@ -372,12 +372,12 @@ class Interpreter(JsonataFlow):
         return None, out
         yield  # pragma: no cover
 
-    def s_fail(self, st: m.FailState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_fail(self, st: m.FailState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         error, cause = st.error, st.cause
         if st.query_language == "JSONata":
-            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            states = {"input": data, "context": self.context(st, entered, branch)}
             if error is not None:
                 error = self.j_typed(st, eid, branch, error, "Error", states, "string")
             if cause is not None:
@@ -386,7 +386,7 @@ class Interpreter(JsonataFlow):
                 visit.error = (error or "", cause)
             raise Failed(error or "", cause)
         try:
-            ctx = self.context(st, entered, branch, extra)
+            ctx = self.context(st, entered, branch)
             if st.error_path is not None:
                 error = self._string_or_intrinsic(st.error_path, data, ctx, branch)
             if st.cause_path is not None:
@@ -408,11 +408,11 @@ class Interpreter(JsonataFlow):
         return value if isinstance(value, str) else _jdump(value)
 
     # -- Choice ---------------------------------------------------------------------------------------------
-    def s_choice(self, st: m.ChoiceState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_choice(self, st: m.ChoiceState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
-            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            states = {"input": data, "context": self.context(st, entered, branch)}
             matched: Any = st
             nxt = None
             for rule in st.choices:
@@ -434,7 +434,7 @@ class Interpreter(JsonataFlow):
             self.exit(st, out, branch, visit, assigned)
             return nxt, out
         try:
-            ctx = self.context(st, entered, branch, extra) if self.needs_context(st) else None
+            ctx = self.context(st, entered, branch) if self.needs_context(st) else None
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             nxt = None
@@ -487,11 +487,11 @@ class Interpreter(JsonataFlow):
         return bool(operators.compile_operator(op, rule.operand)(value, present))
 
     # -- Wait ---------------------------------------------------------------------------------------------
-    def s_wait(self, st: m.WaitState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_wait(self, st: m.WaitState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
-            states = {"input": data, "context": self.context(st, entered, branch, extra)}
+            states = {"input": data, "context": self.context(st, entered, branch)}
             if st.seconds is not None:
                 seconds = self.j_typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
                 until = entered + int(seconds)
@@ -510,7 +510,7 @@ class Interpreter(JsonataFlow):
             self.exit(st, out, branch, visit, assigned)
             return (None if st.end else st.next), out
         try:
-            ctx = self.context(st, entered, branch, extra)
+            ctx = self.context(st, entered, branch)
             variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             until = self._wait_until(st, eff, ctx, variables, entered)
@@ -560,7 +560,7 @@ class Interpreter(JsonataFlow):
         return ts.timestamp()
 
     # -- Task -----------------------------------------------------------------------------------------------
-    def s_task(self, st: m.TaskState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_task(self, st: m.TaskState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         retry_count = 0
@@ -568,7 +568,7 @@ class Interpreter(JsonataFlow):
         attempts = [0] * len(retriers)
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count)
+                ctx = self.context(st, entered, branch, None, retry_count)
                 variables = branch.variables
                 if st.query_language == "JSONata":
                     states = {"input": data, "context": ctx}
@@ -1035,7 +1035,7 @@ class Interpreter(JsonataFlow):
         return result
 
     # -- Parallel -------------------------------------------------------------------------------------------
-    def s_parallel(self, st: m.ParallelState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_parallel(self, st: m.ParallelState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         retriers = st.retry
@@ -1043,7 +1043,7 @@ class Interpreter(JsonataFlow):
         retry_count = 0
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count)
+                ctx = self.context(st, entered, branch, None, retry_count)
                 variables = branch.variables
                 jn = st.query_language == "JSONata"
                 if jn:
@@ -1148,7 +1148,7 @@ class Interpreter(JsonataFlow):
             self.record(child, st.type + "StateAborted")
 
     # -- Map ------------------------------------------------------------------------------------------------
-    def s_map(self, st: m.MapState, data: Any, branch: Branch, extra: Any) -> Gen:
+    def s_map(self, st: m.MapState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
         eid, visit = self.enter(st, data, branch)
         retriers = st.retry
@@ -1157,7 +1157,7 @@ class Interpreter(JsonataFlow):
         distributed = st.is_distributed
         while True:
             try:
-                ctx = self.context(st, entered, branch, extra, retry_count)
+                ctx = self.context(st, entered, branch, None, retry_count)
                 variables = branch.variables
                 jn = st.query_language == "JSONata"
                 if jn:
