@@ -55,9 +55,9 @@ class JsonataFlow:
         details: dict[str, Any] = {"error": error, "cause": cause, "state": st.name}
         if location:
             details["location"] = location
-        # AWS links EvaluationFailed to the event *before* the state's Entered event when an expression fails,
-        # and to the Entered event itself when a value the expression gave is then rejected (a Wait's
-        # Timestamp that is no date: ``after_entered``)
+        # AWS links EvaluationFailed to the event *before* the state's Entered event (failed expressions, and
+        # results of the wrong type), except where the recordings show a link to the Entered event itself:
+        # a Wait whose Timestamp evaluates to a string that is no date (``after_entered``)
         if not after_entered:
             branch.prev = branch.entered_prev
         self.record(branch, "EvaluationFailed", details)
