@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from sfnkit.history import events as et
 from sfnkit.history.model import History, decode_json
@@ -102,8 +102,31 @@ def _scope_path(scope: Scope) -> str:
     return "/".join(str(frame) for frame in scope)
 
 
+class _HasJsonText(Protocol):
+    @property
+    def input_json(self) -> str | None: ...
+
+    @property
+    def output_json(self) -> str | None: ...
+
+
+class _Decoded:
+    """``input``/``output``: a view's ``input_json``/``output_json`` decoded, on each access (``None`` when the
+    text is ``None``)."""
+
+    __slots__ = ()
+
+    @property
+    def input(self: _HasJsonText) -> Any:
+        return decode_json(self.input_json)
+
+    @property
+    def output(self: _HasJsonText) -> Any:
+        return decode_json(self.output_json)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StateSpan:
+class StateSpan(_Decoded):
     """One visit of a state: from its ``...StateEntered`` event to its exit (or whatever ended it)."""
 
     name: str
@@ -139,16 +162,6 @@ class StateSpan:
             return None
         event = self.history.get(self.exited_event_id)
         return None if event is None else event.output_json
-
-    @property
-    def input(self) -> Any:
-        """The state's input, decoded (on each access)."""
-        return decode_json(self.input_json)
-
-    @property
-    def output(self) -> Any:
-        """The state's output, decoded (on each access); ``None`` if it did not exit."""
-        return decode_json(self.output_json)
 
     @property
     def duration(self) -> timedelta | None:
@@ -190,7 +203,7 @@ class StateSpan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TaskAttempt:
+class TaskAttempt(_Decoded):
     """One attempt of a Task state: scheduled, (started,) then succeeded, failed or timed out."""
 
     state_name: str | None
@@ -235,14 +248,6 @@ class TaskAttempt:
         return None if event is None else event.output_json
 
     @property
-    def input(self) -> Any:
-        return decode_json(self.input_json)
-
-    @property
-    def output(self) -> Any:
-        return decode_json(self.output_json)
-
-    @property
     def duration(self) -> timedelta | None:
         """From scheduling to the end of the attempt, ``None`` while running."""
         if self.ended_at is None or self.scheduled_at is None:
@@ -272,7 +277,7 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ExecutionSummary:
+class ExecutionSummary(_Decoded):
     """The execution's result, as ``DescribeExecution`` would give it, read from the history."""
 
     status: Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
@@ -297,14 +302,6 @@ class ExecutionSummary:
         if self.status != "SUCCEEDED" or not len(self.history):
             return None
         return self.history[-1].output_json
-
-    @property
-    def input(self) -> Any:
-        return decode_json(self.input_json)
-
-    @property
-    def output(self) -> Any:
-        return decode_json(self.output_json)
 
     @property
     def duration(self) -> timedelta | None:
