@@ -15,7 +15,7 @@ from typing import Any
 
 from sfnkit.asl.validate import load
 from sfnkit.aws.connection import Connection
-from sfnkit.aws.remote import RemoteStateMachine, deploy
+from sfnkit.aws.remote import RemoteStateMachine, deploy, loads_or_text
 from sfnkit.history.model import History
 from sfnkit.history.views import spans
 
@@ -26,15 +26,6 @@ EXECUTION = "(execution)"
 
 def _norm(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _cause(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 def _visits(history: History) -> dict[tuple[str, str, int], Any]:
@@ -65,7 +56,7 @@ def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...
     lo = ls.output if ls.status == "SUCCEEDED" else None
     ro = rs.output if rs.status == "SUCCEEDED" else None
     rows = [_row(EXECUTION, "", 0, True, True, ls.status, rs.status, lo, ro, ls.error, rs.error,
-                 _cause(ls.cause), _cause(rs.cause), compare_output=True)]
+                 loads_or_text(ls.cause), loads_or_text(rs.cause), compare_output=True)]
     lv, rv = _visits(local), _visits(remote)
     for key in list(lv) + [k for k in rv if k not in lv]:
         a, b = lv.get(key), rv.get(key)
@@ -75,7 +66,7 @@ def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...
             None if a is None else a.status, None if b is None else b.status,
             None if a is None else a.output, None if b is None else b.output,
             None if a is None else a.error, None if b is None else b.error,
-            None if a is None else _cause(a.cause), None if b is None else _cause(b.cause),
+            None if a is None else loads_or_text(a.cause), None if b is None else loads_or_text(b.cause),
             compare_output=name not in ignore,
         ))
     return rows

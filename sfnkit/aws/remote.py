@@ -80,7 +80,8 @@ def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _loads(text: str | None) -> Any:
+def loads_or_text(text: str | None) -> Any:
+    """JSON text decoded; text that is not JSON (a plain-text cause) as it is; ``None`` as ``None``."""
     if text is None:
         return None
     try:
@@ -148,7 +149,7 @@ def deploy(
                 operation="UpdateStateMachine", code="TypeMismatch")
         role_arn = role_arn or current.get("roleArn")
         changes: dict[str, Any] = {}
-        if _loads(current.get("definition")) != machine.definition:
+        if loads_or_text(current.get("definition")) != machine.definition:
             changes["definition"] = definition
         if role_arn and role_arn != current.get("roleArn"):
             changes["roleArn"] = role_arn
@@ -329,12 +330,12 @@ class RemoteExecution:
     @property
     def output(self) -> Any:
         self._current()
-        return _loads(self._described.get("output")) if self._status == "SUCCEEDED" else None
+        return loads_or_text(self._described.get("output")) if self._status == "SUCCEEDED" else None
 
     @property
     def input(self) -> Any:
         self._current()
-        return _loads(self._described.get("input"))
+        return loads_or_text(self._described.get("input"))
 
     @property
     def error(self) -> str | None:
@@ -662,11 +663,11 @@ def test_state(
 def test_state_result(state_name: str, out: Mapping[str, Any]) -> TestStateResult:
     """Decode a TestState response (boto3's dict) into a :class:`TestStateResult`."""
     data = out.get("inspectionData") or {}
-    stages = {k: _loads(data[k]) for k in _STAGES if k in data}
+    stages = {k: loads_or_text(data[k]) for k in _STAGES if k in data}
     return TestStateResult(
         state_name=state_name,
         status=str(out.get("status")),
-        output=_loads(out.get("output")),
+        output=loads_or_text(out.get("output")),
         error=out.get("error"),
         cause=out.get("cause"),
         next_state=out.get("nextState"),
