@@ -1,7 +1,7 @@
 """The 18 intrinsic functions (sfnkit.asl.intrinsics) against AWS's recorded behaviour.
 
 Sources:
-* the conformance cases (/work/shared/conformance/cases, feature "intrinsic"): every single-Pass case is
+* the conformance cases (tests/conformance/cases, feature "intrinsic"): every single-Pass case is
   replayed below;
 * executions recorded on real AWS by two public emulator test suites, quoted in ``AWS_OBSERVED`` (exact causes
   from tiny-asl-machine's ``tests/conformance/cases/.snapshots/aws``; the ``The function '...' had the following

@@ -3,7 +3,7 @@
 
 Sources of the expected values, in order of authority:
 
-* the AWS-recorded conformance cases (``shared/conformance/cases``), used verbatim in the self-check at the
+* the AWS-recorded conformance cases (``tests/conformance/cases``), used verbatim in the self-check at the
   bottom: every case with the feature "jsonata" whose machine is a single JSONata Pass state is evaluated here
   as AWS would and compared with the recorded output, error and cause;
 * AWS's developer guide ("Transforming data with JSONata in Step Functions") for the six functions;

@@ -1,6 +1,6 @@
 """JSONPath, Reference Paths and ResultPath (sfnkit.asl.paths), checked against AWS's recorded behaviour.
 
-Sources of the expected texts: the conformance cases in /work/shared/conformance (``No results for path``,
+Sources of the expected texts: the conformance cases in tests/conformance/cases (``No results for path``,
 ``Missing property in path``, quoted keys, slices/wildcards on missing input, filters); Jayway JsonPath's
 messages for the other definite-path failures (AWS evaluates paths with Jayway over Jackson trees); the
 ``Unable to apply ReferencePath`` cause of ``States.ResultPathMatchFailure`` as AWS printed it (aws-cdk #29473).

@@ -1,7 +1,7 @@
 """Every state type end to end through ``sfnkit.run``: exact outputs, event-type sequences and virtual times.
 
 The facts about AWS used here come from the AWS-recorded conformance cases in
-``/work/shared/conformance/cases`` (file names are cited where a test depends on one).
+``tests/conformance/cases`` (file names are cited where a test depends on one).
 """
 
 from __future__ import annotations

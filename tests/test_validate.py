@@ -1383,16 +1383,9 @@ def test_yaml_keys_are_kept_as_written() -> None:
 
 # -- every definition AWS accepted in the conformance recordings validates without an ERROR ------------------------
 def _cases_dir() -> Path:
-    """Same lookup as ``tests/conformance/harness.py``: ``$SFNKIT_CONFORMANCE_DIR``, else ``<repo>/../shared/...``."""
-    try:
-        from tests.conformance.harness import cases_dir
-    except ImportError:  # pragma: no cover - the harness is optional for this test
-        env = os.environ.get("SFNKIT_CONFORMANCE_DIR")
-        return (
-            Path(env).expanduser().resolve()
-            if env
-            else Path(__file__).resolve().parents[2] / "shared" / "conformance" / "cases"
-        )
+    """Same lookup as ``tests/conformance/harness.py``."""
+    from tests.conformance.harness import cases_dir
+
     return cases_dir()
 
 

@@ -27,7 +27,7 @@ shared between executions, so the randomness and the clock of the current evalua
 ``ContextVar``, never in a global.
 
 Where AWS's behaviour is known only from third-party measurements (the ``test-state`` captures of the Floci
-emulator) the code says so; the conformance cases in ``shared/conformance`` are the primary source.
+emulator) the code says so; the conformance cases in ``tests/conformance/cases`` are the primary source.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Load the AWS-recorded conformance cases, run them with sfnkit and compare with what AWS did.
 
-This module owns the *comparison rules* of the conformance suite (``shared/conformance/README.md`` is the
+This module owns the *comparison rules* of the conformance suite (``tests/conformance/CASES_README.md`` is the
 contract; the cases were recorded on real AWS Step Functions). It has no pytest dependency, so a notebook or a
 script can score an interpreter with it too::
 
@@ -183,11 +183,12 @@ class Case:
 
 
 def cases_dir() -> Path:
-    """The cases directory: ``$SFNKIT_CONFORMANCE_DIR``, else ``<repo>/../shared/conformance/cases``."""
+    """The cases directory: ``$SFNKIT_CONFORMANCE_DIR``, else the copy kept in this repository
+    (``tests/conformance/cases``, see its ``LICENSE.md``), so a fresh clone runs the whole suite on its own."""
     env = os.environ.get(CASES_DIR_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    return (REPO_ROOT.parent / "shared" / "conformance" / "cases").resolve()
+    return (Path(__file__).resolve().parent / "cases").resolve()
 
 
 def load_case(path: str | Path) -> Case:
