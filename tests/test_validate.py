@@ -15,7 +15,6 @@ The second half lists definitions AWS *accepts*: sfnkit may warn about them but 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
