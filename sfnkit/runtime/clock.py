@@ -3,10 +3,19 @@
 ``VirtualClock`` (the default) jumps straight to the next deadline when nothing is runnable, so a 24-hour Wait
 finishes at once while the history still shows 24 hours. ``WallClock`` really waits (for demos against real
 services). Times are float seconds since the Unix epoch.
+
+**Handler time.** Time jumps only while nothing runs: the real time a task handler takes counts too. On a
+``WallClock`` it simply passes; on a ``VirtualClock`` the interpreter adds it to the task's virtual duration (with
+what the handler asked for through ``virtual_sleep``), in whole milliseconds (AWS's history resolution), as
+time-skipping test environments do. So a handler that really takes 3 s in a Task with ``TimeoutSeconds: 1`` times
+out on either clock, as on AWS (Step Functions stops waiting; the Lambda runs on). Handlers that take under a
+millisecond leave the virtual clock untouched, so their histories stay byte-identical run after run;
+``VirtualClock(handler_time=False)`` makes every history reproducible whatever the handlers take.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime
 
@@ -17,7 +26,11 @@ DEFAULT_START = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
 
 
 class Clock:
-    """Interface: ``now()`` and ``advance_to(t)``."""
+    """Interface: ``now()`` and ``advance_to(t)``; ``handler_time(real)`` says how a handler's real time counts."""
+
+    #: whether time passes on its own (a wall clock): the scheduler then checks for deadlines that fell due while
+    #: a handler ran, instead of only when nothing is runnable
+    real_time = False
 
     def now(self) -> float:
         raise NotImplementedError
@@ -25,16 +38,28 @@ class Clock:
     def advance_to(self, t: float) -> None:
         raise NotImplementedError
 
+    def handler_time(self, real_seconds: float) -> float:
+        """Seconds to add to a task's duration for ``real_seconds`` of real time its handler took (beyond what
+        ``now()`` already shows)."""
+        return 0.0
+
 
 class VirtualClock(Clock):
     """Time that moves only when the scheduler says so."""
 
-    __slots__ = ("_now",)
+    __slots__ = ("_now", "handler_time_counts")
 
-    def __init__(self, start: float | datetime | None = None) -> None:
+    def __init__(self, start: float | datetime | None = None, *, handler_time: bool = True) -> None:
         if isinstance(start, datetime):
             start = start.timestamp()
         self._now = DEFAULT_START if start is None else float(start)
+        self.handler_time_counts = handler_time
+
+    def handler_time(self, real_seconds: float) -> float:
+        """A handler's real time, in whole milliseconds (none when ``handler_time=False``)."""
+        if not self.handler_time_counts or real_seconds < 0.001:
+            return 0.0
+        return math.floor(real_seconds * 1000.0) / 1000.0
 
     def now(self) -> float:
         return self._now
@@ -48,7 +73,9 @@ class VirtualClock(Clock):
 
 
 class WallClock(Clock):
-    """Real time: ``advance_to`` sleeps until the deadline."""
+    """Real time: ``advance_to`` sleeps until the deadline; a handler's real time has already passed on it."""
+
+    real_time = True
 
     def now(self) -> float:
         return time.time()
@@ -56,7 +83,7 @@ class WallClock(Clock):
     def advance_to(self, t: float) -> None:
         delay = t - time.time()
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(min(delay, 86400.0 * 365))  # time.sleep refuses what it cannot hold; nothing waits longer
 
     def __repr__(self) -> str:
         return "WallClock()"
