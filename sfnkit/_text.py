@@ -8,6 +8,7 @@ from sfnkit.history.model import escape_surrogates
 
 __all__ = ["escape_surrogates", "format_duration", "safe_str"]
 
+
 def safe_str(value: Any) -> str:
     """``str(value)`` for messages about values sfnkit does not control (a handler's exception, a failure's
     error or cause): never raises (an ``__str__`` that raises gives a note saying so) and has a UTF-8 form."""

@@ -245,9 +245,17 @@ def test_a_retry_with_huge_max_attempts_ends_the_execution() -> None:
     """Issue 13: MaxAttempts 99999999 overflowed ``BackoffRate ** attempt`` and left the execution RUNNING."""
     import sfnkit
 
-    definition = {"StartAt": "T", "States": {"T": {
-        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True,
-        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 99999999, "BackoffRate": 2.0}]}}}
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "End": True,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 99999999, "BackoffRate": 2.0}],
+            }
+        },
+    }
 
     def fail(event: object) -> None:
         raise ValueError("again")

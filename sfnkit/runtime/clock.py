@@ -6,10 +6,11 @@ services). Times are float seconds since the Unix epoch.
 
 **Handler time.** Time jumps only while nothing runs: the real time a task handler takes counts too. On a
 ``WallClock`` it simply passes; on a ``VirtualClock`` the interpreter adds it to the task's virtual duration (with
-what the handler asked for through ``virtual_sleep``), in whole milliseconds (AWS's history resolution), as
-time-skipping test environments do. So a handler that really takes 3 s in a Task with ``TimeoutSeconds: 1`` times
-out on either clock, as on AWS (Step Functions stops waiting; the Lambda runs on). Handlers that take under a
-millisecond leave the virtual clock untouched, so their histories stay byte-identical run after run;
+what the handler asked for through ``virtual_sleep``), as time-skipping test environments do, once a call takes
+at least ``HANDLER_TIME_THRESHOLD`` (1 s, the smallest TimeoutSeconds), to the millisecond (AWS's history
+resolution). So a handler that really takes 3 s in a Task with ``TimeoutSeconds: 1`` times out on either clock,
+as on AWS (Step Functions stops waiting; the Lambda runs on), while the histories of quicker handlers (a moto
+call, a pause of the garbage collector on a busy machine) stay byte-identical run after run.
 ``VirtualClock(handler_time=False)`` makes every history reproducible whatever the handlers take.
 """
 
@@ -19,7 +20,10 @@ import math
 import time
 from datetime import UTC, datetime
 
-__all__ = ["DEFAULT_START", "Clock", "VirtualClock", "WallClock"]
+__all__ = ["DEFAULT_START", "HANDLER_TIME_THRESHOLD", "Clock", "VirtualClock", "WallClock"]
+
+#: A handler call that takes less real time than this leaves a virtual clock untouched.
+HANDLER_TIME_THRESHOLD = 1.0
 
 #: Where a virtual clock starts unless told otherwise: a fixed instant, so histories are reproducible.
 DEFAULT_START = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
@@ -56,8 +60,9 @@ class VirtualClock(Clock):
         self.handler_time_counts = handler_time
 
     def handler_time(self, real_seconds: float) -> float:
-        """A handler's real time, in whole milliseconds (none when ``handler_time=False``)."""
-        if not self.handler_time_counts or real_seconds < 0.001:
+        """A handler's real time, in whole milliseconds, once it reaches ``HANDLER_TIME_THRESHOLD`` (never when
+        ``handler_time=False``)."""
+        if not self.handler_time_counts or real_seconds < HANDLER_TIME_THRESHOLD:
             return 0.0
         return math.floor(real_seconds * 1000.0) / 1000.0
 

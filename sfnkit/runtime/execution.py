@@ -28,13 +28,18 @@ from typing import Any
 from sfnkit._text import format_duration, safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
-from sfnkit.errors import ExecutionStateError, ResourceError
+from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
-from sfnkit.errors import RUNTIME, TIMEOUT
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
-from sfnkit.runtime.resources import Resources, function_name_of, track_virtual_time, untrack_virtual_time
+from sfnkit.runtime.resources import (
+    Resources,
+    function_name_of,
+    service_integration,
+    track_virtual_time,
+    untrack_virtual_time,
+)
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
 
 __all__ = ["Execution", "run", "start"]
@@ -458,7 +463,7 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
         if mocks is not None and mocks.handler_for(st.name) is not None:
             continue
         res = st.resource
-        if res.startswith("arn:aws:states:::lambda:invoke"):
+        if (service_integration(res) or "").startswith("lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
             if (isinstance(fname, str) and not fname.startswith("{%")
                     and resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None):

@@ -21,8 +21,8 @@ import json
 import linecache
 import random
 from collections.abc import Callable, Generator, Mapping, Sequence
-from time import perf_counter as _perf_counter
 from datetime import UTC, datetime
+from time import perf_counter as _perf_counter
 from typing import Any, ClassVar
 
 from sfnkit._text import safe_str
@@ -42,7 +42,14 @@ from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
-from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
+from sfnkit.runtime.resources import (
+    LambdaContext,
+    Resources,
+    TaskCall,
+    call_with_elapsed,
+    function_name_of,
+    service_integration,
+)
 from sfnkit.runtime.scheduler import (
     CHECKPOINT,
     FORK,
@@ -516,7 +523,7 @@ class Interpreter(JsonataFlow):
             states = {"input": data, "context": self.context(st, entered, branch)}
             if st.seconds is not None:
                 seconds = self.j_typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
-                until = entered + int(seconds)
+                until = entered + min(int(seconds), _MAX_SECONDS)
             else:
                 text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
@@ -566,7 +573,8 @@ class Interpreter(JsonataFlow):
                 raise Failed(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_jdump(value)}", terminal=True)
             if value < 0:
                 raise Failed(RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {_jdump(value)}", terminal=True)
-            return entered + int(value)
+            # a number too big for a float deadline waits "forever": the execution's maximum duration ends it
+            return entered + min(int(value), _MAX_SECONDS)
         path = st.timestamp_path or "$"
         try:
             from sfnkit.asl import paths
@@ -715,15 +723,14 @@ class Interpreter(JsonataFlow):
         heartbeat = st.heartbeat_seconds
         if st.heartbeat_seconds_path is not None:
             heartbeat = df.select(st.heartbeat_seconds_path, eff, ctx, variables)
-        return (float(timeout) if isinstance(timeout, int | float) else None,
-                float(heartbeat) if isinstance(heartbeat, int | float) else None)
+        return _seconds_or_none(timeout), _seconds_or_none(heartbeat)
 
     # -- invoking a resource --------------------------------------------------------------------------------
     def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
                timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
         """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
         resource = st.resource
-        if resource.startswith(_SERVICE_PREFIX):
+        if resource.startswith(_SERVICE_PREFIX) or service_integration(resource) is not None:
             return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt, role_arn)
         if ":activity:" in resource:
             return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
@@ -886,7 +893,7 @@ class Interpreter(JsonataFlow):
 
     def _invoke_service(self, st: m.TaskState, resource: str, params: Any, ctx: dict[str, Any], branch: Branch,
                         timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
-        service_action = resource[len("arn:aws:states:::"):]
+        service_action = service_integration(resource) or resource[len(_SERVICE_PREFIX):]
         service, _, action = service_action.partition(":")
         if service == "aws-sdk":  # AWS records resourceType "aws-sdk:s3" and resource "getObject"
             sdk_service, _, action = action.partition(":")
@@ -1438,6 +1445,14 @@ class Interpreter(JsonataFlow):
         "Parallel": s_parallel,
         "Map": s_map,
     }
+
+
+def _seconds_or_none(value: Any) -> float | None:
+    """A TimeoutSeconds/HeartbeatSeconds value as float seconds (None if not a number), never past
+    ``_MAX_SECONDS``: an integer read from the input may be too big for a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return float(min(value, _MAX_SECONDS))
 
 
 def _will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str) -> bool:
