@@ -310,8 +310,12 @@ def test_partition_qualified_service_arns_run_as_service_integrations(resource: 
         },
     }
     sent: list[Any] = []
-    handlers = {"arn:aws:states:::sqs:sendMessage": lambda e: sent.append(e) or {"MessageId": "1"}}
-    ex = sfnkit.run(definition, {}, resources=handlers)
+
+    def send(event: Any) -> Any:
+        sent.append(event)
+        return {"MessageId": "1"}
+
+    ex = sfnkit.run(definition, {}, resources={"arn:aws:states:::sqs:sendMessage": send})
     assert ex.status == "SUCCEEDED" and sent == [{"QueueUrl": "q", "MessageBody": "m"}]
     scheduled = ex.history[2]
     assert scheduled.type == "TaskScheduled"
@@ -436,7 +440,7 @@ def test_ctrl_c_during_a_maps_failure_handling_closes_every_sibling(monkeypatch:
     ex = sfnkit.run(MAP_OF_TASKS, {"items": list(range(6))}, resources={"f": handler})
     assert ex.status == "ABORTED" and ex.interrupted
     h = ex.history
-    aborted = sorted(e.map_index for e in h if e.type == "MapIterationAborted")
+    aborted = sorted(e.map_index or 0 for e in h if e.type == "MapIterationAborted")
     assert aborted == [1, 2, 3, 4, 5]  # every sibling closed, the interrupt notwithstanding
     assert sum(e.type == "WaitStateAborted" for e in h) == 5
     check_all(ex)

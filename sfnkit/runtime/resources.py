@@ -83,7 +83,10 @@ _elapsed: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("s
 def virtual_sleep(seconds: float) -> None:
     """Let a task take ``seconds`` of *virtual* time (e.g. to exercise TimeoutSeconds) without really sleeping.
 
-    Outside a running task it does nothing, so handlers stay plain functions.
+    Outside a running task it does nothing, so handlers stay plain functions. The real time the handler takes
+    counts as well (from 1 s of it on a ``VirtualClock``; all of it on a ``WallClock``: see ``sfnkit.runtime.clock``);
+    ``virtual_sleep(float("inf"))`` means "never answers": the task times out at its TimeoutSeconds (AWS's default
+    99,999,999 s without one) or the execution at its maximum duration, whichever comes first.
     """
     box = _elapsed.get()
     if box is not None and seconds > 0:
