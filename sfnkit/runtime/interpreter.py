@@ -986,7 +986,6 @@ class Interpreter(JsonataFlow):
         box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
         failure: Failed | None = None
         result: Any = None
-        t0 = _perf_counter()
         try:
             result = df.snapshot(call_with_elapsed(box, job.wait))
         except TaskFailure as e:
@@ -997,8 +996,9 @@ class Interpreter(JsonataFlow):
             failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except BaseException as e:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
-        waited = self._took(box, 0.0, t0)  # the polls' virtual seconds and the real time the wait took
-        if (yield from self._elapse(elapsed + waited, timeout)):
+        # the polls' virtual seconds only: their real pauses (sfnkit.aws's wall_sleep) stand for those same
+        # seconds, and counting both would count the wait twice
+        if (yield from self._elapse(elapsed + box[0], timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
