@@ -561,9 +561,40 @@ def test_hostile_handlers_keep_every_history_readable_and_consistent(case: Any, 
     check_time(h)
     check_terminal(ex)
     check_aborts_match_entries(h)
-    if not ex.interrupted:
-        check_states_close(ex, case[0])
+    check_states_close(ex, case[0])  # interrupted (ABORTED) runs too: the same invariants as finished ones
     read_everything(ex, html=False)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(built=machines(), data=inputs, seed=st.integers(0, 2**16), pick=st.integers(0, 50), visits=st.integers(1, 3))
+def test_ctrl_c_at_any_state_leaves_a_consistent_history(
+    built: Built, data: Any, seed: int, pick: int, visits: int
+) -> None:
+    """Ctrl-C as a state is about to be entered (its ``visits``-th time), anywhere in the machine."""
+    names = sorted(built.state_types)
+    target = names[pick % len(names)]
+    seen = [0]
+
+    def interrupt(state_input: Any) -> bool:
+        seen[0] += 1
+        if seen[0] >= visits:
+            raise KeyboardInterrupt
+        return False
+
+    ex = sfnkit.start(
+        built.definition, data, resources={"work": built.plan.handler()}, seed=seed, breakpoints={target: interrupt}
+    )
+    ex.run()
+    assert ex.done
+    if ex.interrupted:
+        assert ex.status == "ABORTED" and ex.error == "KeyboardInterrupt"
+    h = ex.history
+    check_ids(h)
+    check_time(h)
+    check_terminal(ex)
+    check_aborts_match_entries(h)
+    check_states_close(ex, built)
+    read_history(h, html=False)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
