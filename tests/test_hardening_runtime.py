@@ -284,6 +284,36 @@ def test_the_machine_timeout_is_enforced_against_real_time_on_the_wall_clock() -
     check_all(ex)
 
 
+CALLBACK = {
+    "StartAt": "T",
+    "States": {
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "HeartbeatSeconds": 1,
+            "TimeoutSeconds": 30,
+            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"},
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_callbacks_heartbeat_is_enforced_against_real_time_on_the_wall_clock() -> None:
+    ex = sfnkit.run(
+        CALLBACK, {}, resources={"arn:aws:states:::sqs:sendMessage": lambda e: {}}, clock=sfnkit.WallClock()
+    )
+    (token,) = ex.pending_tokens
+    time.sleep(0.4)
+    ex.send_task_heartbeat(token)  # in time: the task waits on
+    time.sleep(1.2)  # past HeartbeatSeconds since the last heartbeat
+    with pytest.raises(sfnkit.errors.ExecutionStateError, match="timed out"):
+        ex.send_task_success(token, {"late": True})
+    assert ex.status == "FAILED" and ex.error == "States.Timeout"
+    assert [e.type for e in ex.history][-2:] == ["TaskTimedOut", "ExecutionFailed"]
+    check_all(ex)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # partition-qualified service ARNs are service integrations
 

@@ -243,6 +243,7 @@ class Execution:
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         self._scheduler.heartbeat(token)
@@ -330,7 +331,22 @@ class Execution:
             self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
         return self
 
+    def _catch_up(self, token: str) -> None:
+        """On a wall clock, deadlines that passed while the execution waited for an answer (a task's TimeoutSeconds
+        or HeartbeatSeconds, the execution's TimeoutSeconds) take effect before the answer is taken; an answer
+        for a task that timed out meanwhile is refused, as AWS refuses it (TaskTimedOut)."""
+        sched = self._scheduler
+        if self.done or not getattr(self.clock, "real_time", False) or token not in sched.tokens:
+            return
+        sched.fire_due()
+        if token not in sched.tokens:
+            if self._mode == "run" or self.done:
+                self._drive()  # record the timeout and carry on, as the execution would have
+            raise ExecutionStateError(f"the task waiting on token {token!r} timed out before the answer came "
+                                      "(AWS answers TaskTimedOut)")
+
     def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         if failure is None:

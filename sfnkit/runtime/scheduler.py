@@ -216,9 +216,7 @@ class Scheduler:
             if real_time and timers and timers[0][0] <= clock.now():
                 # a wall clock moved while work ran (a slow handler): deadlines that fell due meanwhile (the
                 # execution's TimeoutSeconds) fire before anything else runs
-                when = timers[0][0]
-                while timers and timers[0][0] <= when:
-                    heapq.heappop(timers)[2]()
+                self.fire_due()
                 continue
             if not ready and self.deferred:  # the deferred branches, in order, become the ready queue
                 self.ready, self.deferred = self.deferred, ready
@@ -286,6 +284,13 @@ class Scheduler:
                     self._arm_heartbeat(wait)
             else:  # pragma: no cover - a bug in the interpreter
                 raise RuntimeError(f"unknown scheduler command {cmd!r}")
+
+    def fire_due(self) -> None:
+        """Fire the timers whose time has come on a clock that moves by itself (a wall clock), earliest first."""
+        timers = self.timers
+        now = self.clock.now()
+        while timers and timers[0][0] <= now:
+            heapq.heappop(timers)[2]()
 
     # -- endings ---------------------------------------------------------------------------------------
     def _end(self, branch: Branch, value: Any, failure: Failed | None) -> None:
