@@ -103,6 +103,24 @@ def test_an_input_with_an_integer_over_4300_digits_is_refused_before_the_run() -
 
 
 @pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Pass", "Result": {"n": 10**5000}, "End": True},
+        {"Type": "Pass", "Parameters": {"n": -(10**4400)}, "End": True},
+        {"Type": "Task", "Resource": ARN, "Parameters": {"n": 10**5000}, "End": True},
+    ],
+    ids=["pass-result", "pass-parameters", "task-parameters"],
+)
+def test_big_integer_literals_in_a_definition_are_recorded_and_read_back(state: dict[str, Any], tmp_path: Path) -> None:
+    ex = sfnkit.run({"StartAt": "S", "States": {"S": state}}, {}, resources={"f": lambda e: {"ok": True}})
+    assert ex.status == "SUCCEEDED"
+    read_everything(ex, tmp_path, full=True)
+    # the history writes the integer in full, and reads it back exactly (also from AWS's JSON)
+    assert ex.history[-1].output_value == ex.output
+    assert sfnkit.History.from_boto(ex.history.to_json()) == ex.history
+
+
+@pytest.mark.parametrize(
     "handler",
     [
         lambda e: {"text": "\ud800", "ok": "\udfff tail"},

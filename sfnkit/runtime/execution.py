@@ -31,6 +31,7 @@ from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
+from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import (
@@ -178,7 +179,7 @@ class Execution:
     @property
     def output(self) -> Any:
         """The decoded output of a SUCCEEDED execution (a fresh copy each time: change it freely), else None."""
-        return None if self._output is None else json.loads(json.dumps(self._output))
+        return None if self._output is None else copy_json(self._output)
 
     @property
     def done(self) -> bool:

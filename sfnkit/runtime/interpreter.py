@@ -243,7 +243,11 @@ class Interpreter(JsonataFlow):
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
         flag = self._needs_ctx.get(st.location)
         if flag is None:
-            flag = self._needs_ctx[st.location] = st.type == "Task" or "$$" in json.dumps(st.raw) or st.query_language == "JSONata"
+            try:
+                raw = json.dumps(st.raw)
+            except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
+                raw = "$$"
+            flag = self._needs_ctx[st.location] = st.type == "Task" or "$$" in raw or st.query_language == "JSONata"
         return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
