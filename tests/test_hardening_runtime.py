@@ -646,6 +646,34 @@ def test_ctrl_c_at_any_state_leaves_a_consistent_history(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(built=machines(), data=inputs, seed=st.integers(0, 2**16), at=st.integers(1, 60))
+def test_ctrl_c_after_any_event_leaves_a_consistent_history(built: Built, data: Any, seed: int, at: int) -> None:
+    """Ctrl-C right after the interpreter records its ``at``-th event (a signal lands between two events)."""
+    ex = sfnkit.start(built.definition, data, resources={"work": built.plan.handler()}, seed=seed)
+    interp = ex._interp
+    record = interp.record
+    count = [0]
+
+    def record_then_interrupt(branch: Any, type: str, details: Any = None) -> int:
+        eid = record(branch, type, details)
+        count[0] += 1
+        if count[0] == at:
+            raise KeyboardInterrupt
+        return eid
+
+    interp.record = record_then_interrupt  # type: ignore[method-assign]
+    ex.run()
+    assert ex.done
+    assert ex.interrupted == (count[0] >= at)
+    h = ex.history
+    check_ids(h)
+    check_time(h)
+    check_terminal(ex)
+    check_aborts_match_entries(h)
+    check_states_close(ex, built)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=hostile_runs(), data=inputs, seed=st.integers(0, 2**16))
 def test_hostile_handlers_same_seed_same_history(case: Any, data: Any, seed: int) -> None:
     a = hostile_run(case, data, seed)

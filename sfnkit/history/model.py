@@ -72,6 +72,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+def join_surrogate_pairs(text: str) -> str:
+    """``text`` with each high-low surrogate pair written as the one character it stands for (as JSON and UTF-16
+    read it: ``"\\ud800\\udfff"`` is U+103FF); lone surrogates are left as they are."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
 def escape_surrogates(text: str) -> str:
     """``text`` with each lone surrogate written as the six characters ``\\udXXX`` (JSON's escape for it), so it
     has a UTF-8 form. In JSON text this keeps the value the same; elsewhere it shows what was there."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
-from sfnkit.history.model import encode_json
+from sfnkit.history.model import encode_json, join_surrogate_pairs
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
@@ -114,7 +114,8 @@ def _snap(value: Any, counter: list[int]) -> Any:
     t = type(value)
     if t is str:
         counter[0] += len(value) + 1
-        return value
+        # a surrogate pair in a Python str is one character in JSON: keep what the history will read back
+        return value if value.isascii() else join_surrogate_pairs(value)
     if t is int:
         counter[0] += 1 if -_SMALL_INT < value < _SMALL_INT else _big_int_units(value)
         return value
@@ -132,11 +133,13 @@ def _snap(value: Any, counter: list[int]) -> Any:
         for k, v in value.items():
             if type(k) is not str:
                 raise TypeError(f"keys must be str, not {type(k).__name__}")
+            if not k.isascii():
+                k = join_surrogate_pairs(k)
             # strings, integers, booleans and null inline (the same counts as above); the rest recursively
             vt = type(v)
             if vt is str:
                 units += len(k) + len(v) + 2
-                out[k] = v
+                out[k] = v if v.isascii() else join_surrogate_pairs(v)
             elif vt is int or vt is bool or v is None:
                 units += len(k) + (2 if vt is not int or -_SMALL_INT < v < _SMALL_INT else 1 + _big_int_units(v))
                 out[k] = v

@@ -339,6 +339,8 @@ class Interpreter(JsonataFlow):
         details: dict[str, Any] = {"name": st.name, "output": output}
         if assigned is not None:
             details["assignedVariables"] = assigned
+        # out of the state before its Exited event: an interrupt landing on that event never adds an Aborted one
+        branch.state = None
         self.record(branch, st.type + "StateExited", details)
         if visit is not None:
             visit.stages["output"] = output
