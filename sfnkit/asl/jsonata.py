@@ -45,6 +45,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from sfnkit.asl.identity import IdentityCache
 from sfnkit.errors import QUERY_EVALUATION_ERROR, StatesError
 
 __all__ = [
@@ -1007,7 +1008,8 @@ def _tree_plan(node: Any, path: str) -> TreeEvaluator:
     return lambda states, variables, rng, now_ms: node
 
 
-_TREES: dict[int, tuple[Any, str, TreeEvaluator]] = {}
+# Owned per machine (sfnkit.asl.identity): a dropped definition's plans are freed with it.
+_TREES: IdentityCache[tuple[str, TreeEvaluator]] = IdentityCache()
 
 
 def compile_tree(value: Any, field: str) -> TreeEvaluator:
@@ -1031,20 +1033,19 @@ def evaluate_tree(
     causes: ``Output/a/b`` for object keys, ``Output/list[0]`` for array elements. The template's containers
     are rebuilt (the result never shares one with ``value``); an evaluated value may share with the data.
 
-    The plan for ``value`` is cached by identity (``value`` is kept alive by the cache), so pass the
-    definition's own, never-mutated object: the payloads of a frozen model.
+    The plan for ``value`` is cached by identity (``value`` is kept alive by the cache until the machine that
+    owns it is collected: :mod:`sfnkit.asl.identity`), so pass the definition's own, never-mutated object: the
+    payloads of a frozen model.
     """
     if isinstance(value, str) and is_expression(value):
         return evaluate(value, states=states, variables=variables, field=field, rng=rng, now_ms=now_ms)
     if not isinstance(value, (Mapping, list, tuple)):
         return value
-    entry = _TREES.get(id(value))
-    if entry is None or entry[0] is not value or entry[1] != field:
-        if len(_TREES) >= 4096:
-            _TREES.clear()
-        entry = (value, field, _tree_plan(value, field))
-        _TREES[id(value)] = entry
-    return entry[2](states, variables, rng, now_ms)
+    entry = _TREES.get(value)
+    if entry is None or entry[0] != field:
+        entry = (field, _tree_plan(value, field))
+        _TREES.put(value, entry)
+    return entry[1](states, variables, rng, now_ms)
 
 
 Expected = Literal["array", "object", "string", "number", "integer", "boolean"]

@@ -307,7 +307,7 @@ def state_children(state: State) -> tuple[Body, ...]:
     return ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, weakref_slot=True)  # weakly referenced by sfnkit.asl.identity
 class StateMachine(Body):
     """A whole state machine: the top-level body plus the machine-wide fields."""
 

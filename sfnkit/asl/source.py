@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +150,28 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             return ReadResult(
                 None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")]
             )
+        except ValueError as e:  # not a syntax error: a number too long for Python to convert (over 4,300 digits)
+            line = column = None
+            long_number = re.search(r"\d{4301,}", text)
+            if long_number:
+                line = text.count("\n", 0, long_number.start()) + 1
+                column = long_number.start() - (text.rfind("\n", 0, long_number.start()) + 1) + 1
+            return ReadResult(
+                None,
+                name,
+                [
+                    Diagnostic(
+                        severity="ERROR",
+                        code=INVALID_JSON_DESCRIPTION,
+                        message=f"malformed JSON: a number of {len(long_number.group()) if long_number else 'over 4,300'} "
+                        f"digits is too long to read; numbers may have at most {sys.get_int_max_str_digits() or 4300} digits"
+                        if "digits" in str(e) else f"malformed JSON: {e}",
+                        line=line,
+                        column=column,
+                    )
+                ],
+                positions,
+            )
     positions.kind = "yaml"
     try:
         import yaml
@@ -258,11 +281,78 @@ def _make_loader() -> type:
                 mapping[key_node.value] = self.construct_object(value_node, deep=deep)
             return mapping
 
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # Remember where each alias is used: the composed node is the anchor's own, so its mark is the
+            # anchor's and the alias's place would be lost.
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                node = super().compose_node(parent, index)
+                self._alias_uses.append((node, mark))
+                return node
+            return super().compose_node(parent, index)
+
+        def get_single_node(self) -> Any:
+            self._alias_uses: list[tuple[Any, Any]] = []
+            node = super().get_single_node()
+            if node is not None and self._alias_uses:
+                _check_alias_expansion(node, self._alias_uses)
+            return node
+
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     return Loader
+
+
+#: The most bytes of JSON a YAML definition may expand to through anchors and aliases: AWS's quota for a state
+#: machine definition (1 MiB). Without a bound, a few hundred bytes of nested aliases (a "billion laughs")
+#: describe gigabytes, and every later walk over the definition would pay for all of them.
+MAX_EXPANDED_BYTES = 1024 * 1024
+
+
+def _check_alias_expansion(root: Any, alias_uses: list[tuple[Any, Any]]) -> None:
+    """Raise a marked YAML error when the definition, with every alias expanded, passes MAX_EXPANDED_BYTES.
+
+    Sizes are computed once per node (aliases share their anchor's node), bottom-up without recursion, so the
+    check costs the size of the text, not of the expansion. A node met again while its own size is being
+    computed is a cycle (an anchor used inside itself); it counts nothing here and is reported later."""
+    import yaml
+
+    size: dict[int, int] = {}
+    busy: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            busy.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                total = 2 + sum(size.get(id(k), 0) + size.get(id(v), 0) + 2 for k, v in node.value)
+            else:
+                total = 2 + sum(size.get(id(v), 0) + 1 for v in node.value)
+            size[key] = total
+            continue
+        if key in size or key in busy:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = len(node.value) + 2
+            continue
+        busy.add(key)
+        stack.append((node, True))
+        children = [c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode) else list(node.value)
+        stack.extend((c, False) for c in reversed(children))
+    total = size.get(id(root), 0)
+    if total > MAX_EXPANDED_BYTES:
+        node, mark = max(alias_uses, key=lambda use: size.get(id(use[0]), 0))
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"anchors and aliases expand the definition to about {total:,} bytes (this alias alone repeats "
+            f"{size.get(id(node), 0):,}); at most {MAX_EXPANDED_BYTES:,} bytes (1 MiB, AWS's largest definition) are "
+            "allowed",
+            mark,
+        )
 
 
 class _LazyLoader:

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
+from sfnkit.asl import identity
 from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
     DUPLICATE_LABEL_NAME,
@@ -224,6 +225,7 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
     if sm is not None:
         object.__setattr__(sm, "index", _index(sm))
         object.__setattr__(sm, "source_name", read.name)
+        identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 
 

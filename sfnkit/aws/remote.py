@@ -311,7 +311,14 @@ class RemoteExecution:
     def refresh(self) -> RemoteExecution:
         """DescribeExecution now."""
         if not self._sync:
-            self._absorb(self.connection.call("stepfunctions", "DescribeExecution", executionArn=self.arn))
+            answer = self.connection.call("stepfunctions", "DescribeExecution", executionArn=self.arn)
+            if not isinstance(answer.get("status"), str):  # JSON, but not an answer: "{}" from a stub server
+                raise AwsError(
+                    f"DescribeExecution failed: the endpoint's answer has no execution status ({self.connection.describe()})",
+                    operation="DescribeExecution",
+                    code="InvalidResponse",
+                )
+            self._absorb(answer)
         return self
 
     def _current(self) -> None:

@@ -42,6 +42,8 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
         raise Failed(RUNTIME, f"Invalid path '{expr}' : {e.detail}", terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def apply_input_path(expr: str | None, data: Any, context: Any, variables: Any) -> Any:
@@ -69,6 +71,10 @@ def apply_result_path(expr: str | None, state_input: Any, result: Any) -> Any:
         return paths.set_path(state_input, expr, result)
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except ValueError as e:  # not a Reference Path into the state data ("$$", "$var"): validate() reports it
+        raise Failed(RUNTIME, str(e), terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rng: random.Random) -> Any:
@@ -78,6 +84,16 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
         raise Failed(RUNTIME, f"Invalid path '{e.expression}' : {e.detail}", terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except templates.TemplateError as e:
+        # validate() reports every template it knows of; this is the safety net for one it does not (a
+        # definition built by hand, a field added later): the run fails as AWS fails a bad template, never
+        # with a Python exception.
+        raise Failed(RUNTIME, f"The payload template is not valid: {e}", terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
+
+
+_TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
 
 
 def copy_json(value: Any) -> Any:

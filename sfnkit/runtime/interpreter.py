@@ -577,6 +577,7 @@ class Interpreter(JsonataFlow):
                     heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
                     role = (self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
                             if isinstance(st.credentials, dict) else None)
+                    self._check_task_request(st, eid, params, role)
                     result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                     states = {"input": data, "context": ctx, "result": result}
                     out = self.j_output(st, eid, branch, states, result)
@@ -598,6 +599,7 @@ class Interpreter(JsonataFlow):
                                 if isinstance(st.credentials, dict) else None)
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
+                    self._check_task_request(st, eid, params, role)
                 result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                 if plain_out:  # no ResultSelector, Assign, ResultPath or OutputPath: the result is the output
                     selected = after_result_path = out = result
@@ -625,6 +627,23 @@ class Interpreter(JsonataFlow):
                     retry_count += 1
                     continue
                 return handled
+
+    def _check_task_request(self, st: m.TaskState, eid: int, params: Any, role: Any) -> None:
+        """Fail as AWS does, before scheduling, when the request cannot be made: a ``RoleArn`` or a Lambda
+        ``FunctionName`` that evaluated to something other than a string (AWS checks the parameters against the
+        API's shapes; a dict or a list is no function name, and must not reach the handler lookup)."""
+        problems = []
+        if st.credentials is not None and not isinstance(role, str):
+            problems.append("The value for the field 'RoleArn' must be a STRING")
+        if st.resource.startswith(_SERVICE_PREFIX + "lambda:invoke"):
+            name = params.get("FunctionName") if isinstance(params, dict) else None
+            if name is not None and not isinstance(name, str):
+                problems.append("The value for the field 'FunctionName' must be a STRING")
+        if problems:
+            shown = _jdump(params)
+            raise self.state_error(st, eid, Failed(
+                RUNTIME, f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
+                terminal=True))
 
     def _handle_error(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
