@@ -214,7 +214,7 @@ def test_a_number_too_long_to_read_is_a_diagnostic(digits: int) -> None:
     diags = sfnkit.validate(text)
     column = text.split("\n")[1].index("7") + 1
     assert [(d.code, d.line, d.column) for d in diags] == [(INVALID_JSON_DESCRIPTION, 2, column)]
-    assert f"{digits} digits" in diags[0].message and "at most" in diags[0].message
+    assert f"{digits:,} digits" in diags[0].message and "at most" in diags[0].message
     with pytest.raises(sfnkit.DefinitionError):
         sfnkit.load(text)
 

@@ -151,27 +151,7 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
                 None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")]
             )
         except ValueError as e:  # not a syntax error: a number too long for Python to convert (over 4,300 digits)
-            line = column = None
-            long_number = re.search(r"\d{4301,}", text)
-            if long_number:
-                line = text.count("\n", 0, long_number.start()) + 1
-                column = long_number.start() - (text.rfind("\n", 0, long_number.start()) + 1) + 1
-            return ReadResult(
-                None,
-                name,
-                [
-                    Diagnostic(
-                        severity="ERROR",
-                        code=INVALID_JSON_DESCRIPTION,
-                        message=f"malformed JSON: a number of {len(long_number.group()) if long_number else 'over 4,300'} "
-                        f"digits is too long to read; numbers may have at most {sys.get_int_max_str_digits() or 4300} digits"
-                        if "digits" in str(e) else f"malformed JSON: {e}",
-                        line=line,
-                        column=column,
-                    )
-                ],
-                positions,
-            )
+            return ReadResult(None, name, [_unreadable(text, "JSON", e)], positions)
     positions.kind = "yaml"
     try:
         import yaml
@@ -197,7 +177,9 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             ],
             positions,
         )
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as e:
+    except ValueError as e:
+        return ReadResult(None, name, [_unreadable(text, "YAML", e)], positions)
+    except (yaml.YAMLError, RecursionError, TypeError) as e:
         return ReadResult(None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed YAML: {e}")])
     if isinstance(value, str | int | float) and not isinstance(value, bool) and kind == "yaml" and name is None:
         return ReadResult(
@@ -212,6 +194,26 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             ],
         )
     return ReadResult(value, name, _json_problems(value), positions)
+
+
+def _unreadable(text: str, kind: str, e: ValueError) -> Diagnostic:
+    """A ValueError that is not a syntax error: in practice a number too long for Python to convert."""
+    if "digits" not in str(e):
+        return Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed {kind}: {e}")
+    limit = sys.get_int_max_str_digits() or 4300
+    found = re.search(r"\d{%d,}" % (limit + 1), text)
+    line = column = None
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    size = f"{len(found.group()):,}" if found else f"over {limit:,}"
+    return Diagnostic(
+        severity="ERROR",
+        code=INVALID_JSON_DESCRIPTION,
+        message=f"malformed {kind}: a number of {size} digits is too long to read; numbers may have at most {limit:,} digits",
+        line=line,
+        column=column,
+    )
 
 
 def _json_problems(value: Any) -> list[Diagnostic]:
@@ -251,12 +253,24 @@ def _json_problems(value: Any) -> list[Diagnostic]:
         elif isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
                 problem = f"{v!r} is not a JSON number (JSON has no NaN or Infinity)"
+        elif type(v) is int and v.bit_length() > 14_000 and not _printable_int(v):
+            problem = (f"a number of more than {sys.get_int_max_str_digits() or 4300} digits cannot be read or written; "
+                       "numbers may have at most that many")
         elif v is not None and not isinstance(v, str | int | bool):
             problem = f"a Python {type(v).__name__} is not a JSON value; use an object, array, string, number, boolean or null"
         if problem:
             loc = pointer(*parts)
             return [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=problem, location=loc)]
     return []
+
+
+def _printable_int(v: int) -> bool:
+    """Whether Python can turn ``v`` into text (it refuses integers of more than 4,300 digits, by default)."""
+    try:
+        str(v)
+    except ValueError:
+        return False
+    return True
 
 
 def _make_loader() -> type:

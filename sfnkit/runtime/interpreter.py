@@ -277,7 +277,13 @@ class Interpreter(JsonataFlow):
                 if len(self.builder) >= limit:
                     raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
                 branch.state = st
-                nxt, data = yield from runners[st.type](self, st, data, branch)
+                try:
+                    nxt, data = yield from runners[st.type](self, st, data, branch)
+                except RecursionError:
+                    # Data or a payload nested deeper than Python's stack allows (hundreds of levels): the run
+                    # fails as AWS fails a state it cannot evaluate, instead of a RecursionError out of run().
+                    raise Failed(RUNTIME, f"An error occurred while executing the state '{st.name}'. The state data "
+                                 "or a payload template is nested too deeply to be evaluated.", terminal=True) from None
                 branch.state = None
                 if nxt is None:
                     break
