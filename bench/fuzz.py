@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import copy
 import glob
 import io
 import json
@@ -73,27 +72,122 @@ RESOURCES = [
     "arn:aws-cn:states:::sqs:sendMessage",
     "arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST",
 ]
-PATHS = ["$", "$.a", "$.a.b", "$[0]", "$.a[0].b", "$$", "$$.Execution", "$$.Execution.Input", "$$.Map.Item.Value",
-         "$foo", "$foo.bar", "$..a", "$.a[*]", "$.a[?(@.b > 1)]", "$[1:2]", "$['a b']", "$.", "$[", "", "a",
-         "$.a.length()", "$$$", "$.\u0000", "$." + "a." * 300 + "a"]
-INTRINSICS = ["States.Format('{} {}', $.a, $.b)", "States.StringToJson($.s)", "States.JsonToString($)",
-              "States.Array(1, $.a, 'x')", "States.ArrayRange(0, 1000000, 1)", "States.ArrayRange(0, 5, 0)",
-              "States.Hash($.a, 'SHA-1')", "States.MathAdd(9007199254740991, 1)", "States.UUID()",
-              "States.MathRandom(1, 0)", "States.Base64Decode('!!')", "States.ArrayPartition($.a, 0)",
-              "States.StringSplit($.s, '')", "States.ArrayGetItem($.a, -1)", "States.Format('{}'",
-              "States.Nope()", "States.ArrayLength($.a)", "States.JsonMerge($.a, $.b, false)"]
-JSONATA = ["{% $states.input %}", "{% $states.input.a %}", "{% $x %}", "{% $states.result %}",
-           "{% $states.errorOutput %}", "{% $sum($states.input.a) %}", "{% 1/0 %}", "{% $error('boom') %}",
-           "{% $string($states.input) %}", "{% [1..10000000] %}", "{% (function($f){$f($f)})(function($f){$f($f)}) %}",
-           "{% $partition($states.input.a, 1) %}", "{% $states.context.Execution.Id %}", "{% %}", "{% ( %}",
-           "{% $parse('[1,') %}", "{% $uuid() %}", "{% $random() %}", "{% $now() %}", "{% 9e999 %}",
-           "{% $states.input.nope.deeper %}", "{% $count($states.input) > 2 ? 'a' : {'b': 1} %}"]
-FIELDS = ["Type", "Next", "End", "Resource", "Parameters", "Arguments", "ResultPath", "ResultSelector", "InputPath",
-          "OutputPath", "Output", "Assign", "Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds",
-          "TimeoutSecondsPath", "Seconds", "SecondsPath", "Timestamp", "Choices", "Default", "Branches",
-          "ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector", "MaxConcurrency", "ItemReader",
-          "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "Credentials", "QueryLanguage", "Error",
-          "Cause", "ErrorPath", "CausePath", "Result", "Comment", "Label", "StartAt", "States"]
+PATHS = [
+    "$",
+    "$.a",
+    "$.a.b",
+    "$[0]",
+    "$.a[0].b",
+    "$$",
+    "$$.Execution",
+    "$$.Execution.Input",
+    "$$.Map.Item.Value",
+    "$foo",
+    "$foo.bar",
+    "$..a",
+    "$.a[*]",
+    "$.a[?(@.b > 1)]",
+    "$[1:2]",
+    "$['a b']",
+    "$.",
+    "$[",
+    "",
+    "a",
+    "$.a.length()",
+    "$$$",
+    "$.\u0000",
+    "$." + "a." * 300 + "a",
+]
+INTRINSICS = [
+    "States.Format('{} {}', $.a, $.b)",
+    "States.StringToJson($.s)",
+    "States.JsonToString($)",
+    "States.Array(1, $.a, 'x')",
+    "States.ArrayRange(0, 1000000, 1)",
+    "States.ArrayRange(0, 5, 0)",
+    "States.Hash($.a, 'SHA-1')",
+    "States.MathAdd(9007199254740991, 1)",
+    "States.UUID()",
+    "States.MathRandom(1, 0)",
+    "States.Base64Decode('!!')",
+    "States.ArrayPartition($.a, 0)",
+    "States.StringSplit($.s, '')",
+    "States.ArrayGetItem($.a, -1)",
+    "States.Format('{}'",
+    "States.Nope()",
+    "States.ArrayLength($.a)",
+    "States.JsonMerge($.a, $.b, false)",
+]
+JSONATA = [
+    "{% $states.input %}",
+    "{% $states.input.a %}",
+    "{% $x %}",
+    "{% $states.result %}",
+    "{% $states.errorOutput %}",
+    "{% $sum($states.input.a) %}",
+    "{% 1/0 %}",
+    "{% $error('boom') %}",
+    "{% $string($states.input) %}",
+    "{% [1..10000000] %}",
+    "{% (function($f){$f($f)})(function($f){$f($f)}) %}",
+    "{% $partition($states.input.a, 1) %}",
+    "{% $states.context.Execution.Id %}",
+    "{% %}",
+    "{% ( %}",
+    "{% $parse('[1,') %}",
+    "{% $uuid() %}",
+    "{% $random() %}",
+    "{% $now() %}",
+    "{% 9e999 %}",
+    "{% $states.input.nope.deeper %}",
+    "{% $count($states.input) > 2 ? 'a' : {'b': 1} %}",
+]
+FIELDS = [
+    "Type",
+    "Next",
+    "End",
+    "Resource",
+    "Parameters",
+    "Arguments",
+    "ResultPath",
+    "ResultSelector",
+    "InputPath",
+    "OutputPath",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "TimeoutSecondsPath",
+    "Seconds",
+    "SecondsPath",
+    "Timestamp",
+    "Choices",
+    "Default",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "ItemsPath",
+    "Items",
+    "ItemSelector",
+    "MaxConcurrency",
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "ToleratedFailurePercentage",
+    "Credentials",
+    "QueryLanguage",
+    "Error",
+    "Cause",
+    "ErrorPath",
+    "CausePath",
+    "Result",
+    "Comment",
+    "Label",
+    "StartAt",
+    "States",
+]
 REPORT_PATH = Path(os.environ.get("TMPDIR", "/tmp")) / f"sfnkit-fuzz-report-{os.getpid()}.html"
 BUILTIN = 6  # how many seeds _builtin_seeds() gives
 FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -103,43 +197,133 @@ CLOSING = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "Execut
 
 
 def _builtin_seeds() -> list[tuple[dict[str, Any], Any]]:
-    task = {"Type": "Task", "Resource": LAMBDA_ARN, "TimeoutSeconds": 5,
-            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1, "BackoffRate": 2.0}],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}], "Next": "Done"}
+    task = {
+        "Type": "Task",
+        "Resource": LAMBDA_ARN,
+        "TimeoutSeconds": 5,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1, "BackoffRate": 2.0}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}],
+        "Next": "Done",
+    }
     return [
         ({"StartAt": "T", "States": {"T": task, "Done": {"Type": "Succeed"}}}, {"a": [1, 2], "b": 2}),
-        ({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [
-            {"StartAt": "A", "States": {"A": {**{k: v for k, v in task.items() if k not in ("Catch", "Next")},
-                                              "End": True}}},
-            {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": {"x": 1}, "End": True}}}],
-            "Next": "W"}, "W": {"Type": "Wait", "Seconds": 3, "Next": "C"},
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$[0].a", "IsPresent": True, "Next": "S"}],
-                  "Default": "F"}, "S": {"Type": "Succeed"}, "F": {"Type": "Fail", "Error": "E", "Cause": "c"}}},
-         {"a": 1}),
-        ({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.a", "MaxConcurrency": 2,
-                                           "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
-                                           "ItemProcessor": {"StartAt": "T", "States": {"T": {
-                                               "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                                               "Parameters": {"FunctionName": "Fn", "Payload.$": "$"},
-                                               "OutputPath": "$.Payload", "End": True}}},
-                                           "ToleratedFailurePercentage": 50, "End": True}}},
-         {"a": [1, 2, 3]}),
-        ({"QueryLanguage": "JSONata", "StartAt": "J", "States": {
-            "J": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                  "Arguments": {"FunctionName": "Fn", "Payload": "{% $states.input %}"},
-                  "Assign": {"x": "{% $states.result.Payload %}"}, "Output": "{% $states.result %}", "Next": "K"},
-            "K": {"Type": "Pass", "Output": {"x": "{% $x %}", "n": "{% $count($states.input) %}"}, "Next": "L"},
-            "L": {"Type": "Map", "Items": "{% [1, 2] %}", "ItemProcessor": {"StartAt": "Q", "States": {
-                "Q": {"Type": "Pass", "End": True}}}, "End": True}}}, {"a": [1]}),
-        ({"StartAt": "D", "States": {"D": {"Type": "Map", "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "X",
-            "States": {"X": {"Type": "Task", "Resource": LAMBDA_ARN, "End": True}}},
-            "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"b.$": "$.b"}}, "Label": "L", "End": True}}},
-         [1, 2, 3]),
-        ({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"v.$": "$.a"}, "Next": "B"},
-                                     "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-                                           "Parameters": {"FunctionName": "Fn", "Payload": {"t.$": "$$.Task.Token"}},
-                                           "HeartbeatSeconds": 2, "TimeoutSeconds": 10, "End": True}}}, {"a": 1}),
+        (
+            {
+                "StartAt": "P",
+                "States": {
+                    "P": {
+                        "Type": "Parallel",
+                        "Branches": [
+                            {
+                                "StartAt": "A",
+                                "States": {
+                                    "A": {**{k: v for k, v in task.items() if k not in ("Catch", "Next")}, "End": True}
+                                },
+                            },
+                            {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": {"x": 1}, "End": True}}},
+                        ],
+                        "Next": "W",
+                    },
+                    "W": {"Type": "Wait", "Seconds": 3, "Next": "C"},
+                    "C": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$[0].a", "IsPresent": True, "Next": "S"}],
+                        "Default": "F",
+                    },
+                    "S": {"Type": "Succeed"},
+                    "F": {"Type": "Fail", "Error": "E", "Cause": "c"},
+                },
+            },
+            {"a": 1},
+        ),
+        (
+            {
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "ItemsPath": "$.a",
+                        "MaxConcurrency": 2,
+                        "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+                        "ItemProcessor": {
+                            "StartAt": "T",
+                            "States": {
+                                "T": {
+                                    "Type": "Task",
+                                    "Resource": "arn:aws:states:::lambda:invoke",
+                                    "Parameters": {"FunctionName": "Fn", "Payload.$": "$"},
+                                    "OutputPath": "$.Payload",
+                                    "End": True,
+                                }
+                            },
+                        },
+                        "ToleratedFailurePercentage": 50,
+                        "End": True,
+                    }
+                },
+            },
+            {"a": [1, 2, 3]},
+        ),
+        (
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "J",
+                "States": {
+                    "J": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Arguments": {"FunctionName": "Fn", "Payload": "{% $states.input %}"},
+                        "Assign": {"x": "{% $states.result.Payload %}"},
+                        "Output": "{% $states.result %}",
+                        "Next": "K",
+                    },
+                    "K": {"Type": "Pass", "Output": {"x": "{% $x %}", "n": "{% $count($states.input) %}"}, "Next": "L"},
+                    "L": {
+                        "Type": "Map",
+                        "Items": "{% [1, 2] %}",
+                        "ItemProcessor": {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": True}}},
+                        "End": True,
+                    },
+                },
+            },
+            {"a": [1]},
+        ),
+        (
+            {
+                "StartAt": "D",
+                "States": {
+                    "D": {
+                        "Type": "Map",
+                        "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                            "StartAt": "X",
+                            "States": {"X": {"Type": "Task", "Resource": LAMBDA_ARN, "End": True}},
+                        },
+                        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"b.$": "$.b"}},
+                        "Label": "L",
+                        "End": True,
+                    }
+                },
+            },
+            [1, 2, 3],
+        ),
+        (
+            {
+                "StartAt": "A",
+                "States": {
+                    "A": {"Type": "Pass", "Assign": {"v.$": "$.a"}, "Next": "B"},
+                    "B": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                        "Parameters": {"FunctionName": "Fn", "Payload": {"t.$": "$$.Task.Token"}},
+                        "HeartbeatSeconds": 2,
+                        "TimeoutSeconds": 10,
+                        "End": True,
+                    },
+                },
+            },
+            {"a": 1},
+        ),
     ]
 
 
@@ -169,7 +353,7 @@ def clone(value: Any) -> Any:
     seen: dict[int, Any] = {id(value): root}
     while stack:
         src, dst = stack.pop()
-        for k, v in (src.items() if type(src) is dict else enumerate(src)):
+        for k, v in src.items() if type(src) is dict else enumerate(src):
             if type(v) in (dict, list):
                 if id(v) in seen:
                     v2 = seen[id(v)]
@@ -213,8 +397,7 @@ def json_value(rng: random.Random, size: int = 3) -> Any:
     if r < 0.7:
         return [json_value(rng, size - 1) for _ in range(rng.randint(0, 4))]
     keys = ["a", "b", "s", "x", "Payload", "", "a.$", "0"] + (["\ud800"] if HISTORY_CLASSES else [])
-    return {rng.choice(keys): json_value(rng, size - 1)
-            for _ in range(rng.randint(0, 4))}
+    return {rng.choice(keys): json_value(rng, size - 1) for _ in range(rng.randint(0, 4))}
 
 
 class _BadStr(Exception):
@@ -232,21 +415,49 @@ class _Weird:
 
 
 def non_json(rng: random.Random) -> Any:
-    return rng.choice([
-        {1, 2}, b"bytes", float("nan"), float("inf"), _Weird(), object(), {1: "int key"}, (1, 2),
-        {"a": {1, 2}}, [b"x"], complex(1, 2), Path("/tmp"), {"nested": [float("-inf")]}, range(3),
-    ])
+    return rng.choice(
+        [
+            {1, 2},
+            b"bytes",
+            float("nan"),
+            float("inf"),
+            _Weird(),
+            object(),
+            {1: "int key"},
+            (1, 2),
+            {"a": {1, 2}},
+            [b"x"],
+            complex(1, 2),
+            Path("/tmp"),
+            {"nested": [float("-inf")]},
+            range(3),
+        ]
+    )
 
 
 def exception(rng: random.Random) -> BaseException:
     common: list[BaseException] = [
-        ValueError("bad"), KeyError("k"), RuntimeError("x" * 50_000), ZeroDivisionError(), TypeError(None),
-        TaskFailure("Custom.Error", "cause"), RecursionError("deep"), MemoryError(), OSError(2, "nope"),
-        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"), StopIteration(), _BadBase("base"), AssertionError(),
+        ValueError("bad"),
+        KeyError("k"),
+        RuntimeError("x" * 50_000),
+        ZeroDivisionError(),
+        TypeError(None),
+        TaskFailure("Custom.Error", "cause"),
+        RecursionError("deep"),
+        MemoryError(),
+        OSError(2, "nope"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"),
+        StopIteration(),
+        _BadBase("base"),
+        AssertionError(),
     ]
     if HISTORY_CLASSES:
-        common += [_BadStr(), TaskFailure(5, {"not": "a string"}), TaskFailure(None, None),  # type: ignore[arg-type]
-                   Exception("\ud800")]
+        common += [
+            _BadStr(),
+            TaskFailure(5, {"not": "a string"}),
+            TaskFailure(None, None),  # type: ignore[arg-type]
+            Exception("\ud800"),
+        ]
     return rng.choice(common)
 
 
@@ -283,8 +494,25 @@ def mutate(rng: random.Random, d: Any) -> str:
     spots = _containers(d)
     states = _states(d)
     names = [n for c, k in _containers(d) if k == "States" and isinstance(c[k], dict) for n in c[k]] or ["X"]
-    kind = rng.choice(["delete", "retype", "rename", "retarget", "copy", "path", "dollar", "intrinsic", "jsonata",
-                       "field", "resource", "ql", "retry", "deep", "huge"])
+    kind = rng.choice(
+        [
+            "delete",
+            "retype",
+            "rename",
+            "retarget",
+            "copy",
+            "path",
+            "dollar",
+            "intrinsic",
+            "jsonata",
+            "field",
+            "resource",
+            "ql",
+            "retry",
+            "deep",
+            "huge",
+        ]
+    )
     if not spots or (kind in ("field", "resource", "retry", "path", "dollar") and not states):
         kind = "retype"
     if not spots:
@@ -294,7 +522,7 @@ def mutate(rng: random.Random, d: Any) -> str:
     if kind == "delete" and isinstance(c, dict):
         del c[k]
     elif kind == "rename" and isinstance(c, dict):
-        c[rng.choice(FIELDS + [k + ".$", k.removesuffix(".$"), k.lower()]) if isinstance(k, str) else "x"] = c.pop(k)
+        c[rng.choice([*FIELDS, k + ".$", k.removesuffix(".$"), k.lower()]) if isinstance(k, str) else "x"] = c.pop(k)
     elif kind == "retarget":
         st["Next"] = rng.choice(names)
         st.pop("End", None)
@@ -303,14 +531,28 @@ def mutate(rng: random.Random, d: Any) -> str:
         with contextlib.suppress(Exception):
             c[k] = clone(c2[k2])
     elif kind == "path":
-        st[rng.choice(["ResultPath", "InputPath", "OutputPath", "ItemsPath", "SecondsPath", "TimestampPath",
-                       "ErrorPath", "TimeoutSecondsPath"])] = rng.choice(PATHS)
+        st[
+            rng.choice(
+                [
+                    "ResultPath",
+                    "InputPath",
+                    "OutputPath",
+                    "ItemsPath",
+                    "SecondsPath",
+                    "TimestampPath",
+                    "ErrorPath",
+                    "TimeoutSecondsPath",
+                ]
+            )
+        ] = rng.choice(PATHS)
     elif kind == "dollar":
-        target = st.setdefault(rng.choice(["Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials"]),
-                               {})
+        target = st.setdefault(
+            rng.choice(["Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials"]), {}
+        )
         if isinstance(target, dict):
             target[rng.choice(["a.$", "FunctionName.$", "RoleArn.$", "Payload.$", "x"])] = rng.choice(
-                PATHS + INTRINSICS + [5, None, [1], {"a": 1}])
+                PATHS + INTRINSICS + [5, None, [1], {"a": 1}]
+            )
     elif kind == "intrinsic":
         c[k] = rng.choice(INTRINSICS)
     elif kind == "jsonata":
@@ -324,12 +566,16 @@ def mutate(rng: random.Random, d: Any) -> str:
         if isinstance(target, dict):
             target["QueryLanguage"] = rng.choice(["JSONata", "JSONPath", "Other", 1])
     elif kind == "retry":
-        st["Retry"] = [{"ErrorEquals": rng.choice([["States.ALL"], ["ValueError"], ["States.TaskFailed"], []]),
-                        "MaxAttempts": rng.choice([0, 1, 3, 99999999, -1]),
-                        "IntervalSeconds": rng.choice([1, 0, 99999999]),
-                        "BackoffRate": rng.choice([1, 2.0, 1e308, 0.5]),
-                        "MaxDelaySeconds": rng.choice([1, 5, 99999999]),
-                        "JitterStrategy": rng.choice(["FULL", "NONE"])}]
+        st["Retry"] = [
+            {
+                "ErrorEquals": rng.choice([["States.ALL"], ["ValueError"], ["States.TaskFailed"], []]),
+                "MaxAttempts": rng.choice([0, 1, 3, 99999999, -1]),
+                "IntervalSeconds": rng.choice([1, 0, 99999999]),
+                "BackoffRate": rng.choice([1, 2.0, 1e308, 0.5]),
+                "MaxDelaySeconds": rng.choice([1, 5, 99999999]),
+                "JitterStrategy": rng.choice(["FULL", "NONE"]),
+            }
+        ]
     elif kind == "deep":
         c[k] = deep(rng.choice([100, 500, 900]), rng.choice([1, {"a.$": "$"}, "{% 1 %}"]))
     elif kind == "huge":
@@ -355,10 +601,14 @@ def as_source(rng: random.Random, d: Any) -> Any:
         return d
     if rng.random() < 0.25 and text:
         i = rng.randrange(len(text))
-        text = text[:i] + rng.choice(["", "}", "{", "\x00", "&a ", "*a", "\ud800", '"', "1" * 5000]) + text[i + 1:]
+        damage = ["", "}", "{", "\x00", "&a ", "*a", '"', "1" * 5000] + (["\ud800"] if HISTORY_CLASSES else [])
+        text = text[:i] + rng.choice(damage) + text[i + 1 :]
     if rng.random() < 0.05:
-        text = ("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-            f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + text)
+        text = (
+            "a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+            + text
+        )
     return text
 
 
@@ -398,8 +648,9 @@ class Behaviour:
             return event
         if r < 0.7:
             self.kinds["huge"] += 1
-            return rng.choice([{"a": "x" * 300_000}, [list(range(1000))] * 100, deep(900)]
-                              + ([10**4400] if HISTORY_CLASSES else []))
+            return rng.choice(
+                [{"a": "x" * 300_000}, [list(range(1000))] * 100, deep(900)] + ([10**4400] if HISTORY_CLASSES else [])
+            )
         if r < 0.77 and self.sleep_ok:
             self.kinds["sleep"] += 1
             self.slept = True
@@ -407,7 +658,9 @@ class Behaviour:
             return {"slept": True}
         if r < 0.85:
             self.kinds["virtual_sleep"] += 1
-            sfnkit.virtual_sleep(rng.choice([1, 3600, 0, 1e9] + ([float("inf"), float("nan")] if HISTORY_CLASSES else [])))
+            sfnkit.virtual_sleep(
+                rng.choice([1, 3600, 0, 1e9] + ([float("inf"), float("nan")] if HISTORY_CLASSES else []))
+            )
             return event
         self.kinds["echo"] += 1
         return event
@@ -590,8 +843,9 @@ def drive(x: Example, rng: random.Random, seeds: list[tuple[Any, Any]]) -> None:
                 x.violation(p)
     if rng.random() < 0.15:
         behaviour.calls = 0
-        batch = x.call("run_many", lambda: sfnkit.run_many(sm, [clone(data), {}], resources=resources(),
-                                                           progress=False))
+        batch = x.call(
+            "run_many", lambda: sfnkit.run_many(sm, [clone(data), {}], resources=resources(), progress=False)
+        )
         if batch is not None:
             x.call("run_many.summary", lambda: (batch.summary(), repr(batch)))
             x.call("reports(batch)", lambda: sfnkit.reports.states(batch))
@@ -611,8 +865,16 @@ def alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def fuzz(examples: int, seed: int, *, timeout: float = 20.0, heavy_every: int = 25, progress: bool = False,
-         history_classes: bool = True) -> Findings:
+def fuzz(
+    examples: int,
+    seed: int,
+    *,
+    timeout: float = 20.0,
+    heavy_every: int = 25,
+    progress: bool = False,
+    history_classes: bool = True,
+    budget: float | None = None,
+) -> Findings:
     global HISTORY_CLASSES
     HISTORY_CLASSES = history_classes
     import matplotlib
@@ -622,6 +884,8 @@ def fuzz(examples: int, seed: int, *, timeout: float = 20.0, heavy_every: int = 
     findings = Findings()
     started = time.perf_counter()
     for i in range(examples):
+        if budget is not None and time.perf_counter() - started > budget:
+            break  # the figures say how many examples ran
         rng = random.Random(f"{seed}:{i}")
         x = Example(findings, i, heavy=heavy_every > 0 and i % heavy_every == 0)
         findings.examples += 1
@@ -632,8 +896,11 @@ def fuzz(examples: int, seed: int, *, timeout: float = 20.0, heavy_every: int = 
             findings.hangs += 1
             findings.signatures.setdefault(f"hang in example {i}", (i, "timeout"))
         if progress and (i + 1) % 500 == 0:
-            print(f"  {i + 1} examples, {time.perf_counter() - started:.0f} s, escapes {sum(findings.escapes.values())}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {i + 1} examples, {time.perf_counter() - started:.0f} s, escapes {sum(findings.escapes.values())}",
+                file=sys.stderr,
+                flush=True,
+            )
     return findings
 
 
@@ -658,27 +925,53 @@ def report(f: Findings, seed: int, elapsed: float, show: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--examples", type=int, default=1000, help="how many examples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="the campaign's seed; example i uses random.Random(f'{seed}:{i}')")
+    p.add_argument(
+        "--seed", type=int, default=0, help="the campaign's seed; example i uses random.Random(f'{seed}:{i}')"
+    )
     p.add_argument("--timeout", type=float, default=20.0, help="seconds one example may take before it is a hang")
     p.add_argument("--heavy-every", type=int, default=25, help="draw the plots and the HTML report every N examples")
     p.add_argument("--show", type=int, default=0, help="print the tracebacks of the first N distinct findings")
+    p.add_argument("--budget", type=float, help="stop starting examples after this many seconds")
     p.add_argument("--json", help="also write the figures to this file")
-    p.add_argument("--no-history-classes", action="store_true",
-                   help="leave out the values of the history classes (huge integers, lone surrogates, odd TaskFailures)")
+    p.add_argument(
+        "--no-history-classes",
+        action="store_true",
+        help="leave out the values of the history classes (huge integers, lone surrogates, odd TaskFailures)",
+    )
     a = p.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     os.environ.setdefault("MPLBACKEND", "Agg")
     started = time.perf_counter()
-    f = fuzz(a.examples, a.seed, timeout=a.timeout, heavy_every=a.heavy_every, progress=True,
-             history_classes=not a.no_history_classes)
+    f = fuzz(
+        a.examples,
+        a.seed,
+        timeout=a.timeout,
+        heavy_every=a.heavy_every,
+        progress=True,
+        history_classes=not a.no_history_classes,
+        budget=a.budget,
+    )
     elapsed = time.perf_counter() - started
     print(report(f, a.seed, elapsed, a.show))
     if a.json:
-        Path(a.json).write_text(json.dumps({
-            "seed": a.seed, "examples": f.examples, "seconds": round(elapsed, 1), "escapes": dict(f.escapes),
-            "hangs": f.hangs, "violations": dict(f.violations), "findings": sorted(f.signatures)}, indent=2))
+        Path(a.json).write_text(
+            json.dumps(
+                {
+                    "seed": a.seed,
+                    "examples": f.examples,
+                    "seconds": round(elapsed, 1),
+                    "escapes": dict(f.escapes),
+                    "hangs": f.hangs,
+                    "violations": dict(f.violations),
+                    "findings": sorted(f.signatures),
+                },
+                indent=2,
+            )
+        )
     return 1 if (f.escapes or f.hangs or f.violations) else 0
 
 

@@ -646,7 +646,10 @@ class Interpreter(JsonataFlow):
             if name is not None and not isinstance(name, str):
                 problems.append("The value for the field 'FunctionName' must be a STRING")
         if problems:
-            shown = _jdump(params)
+            try:
+                shown = _jdump(params)
+            except (TypeError, ValueError):  # a value JSON cannot print (an integer of 5,000 digits)
+                shown = "<parameters that cannot be printed as JSON>"
             raise self.state_error(st, eid, Failed(
                 RUNTIME, f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
                 terminal=True))
