@@ -382,3 +382,30 @@ def test_dropped_machines_are_freed_from_the_template_caches() -> None:
     sfnkit.run(live, {"a": 1})
     assert templates._CACHE.get(live.find("A").parameters) is not None
     assert identity.MAX_ENTRIES == 4096
+
+
+# -- explain on an error without a name (found by bench/fuzz.py, seed 7 example 132) ----------------------------------
+def test_explain_a_retried_error_without_a_name() -> None:
+    calls = []
+
+    def handler(event: Any) -> Any:
+        calls.append(1)
+        if len(calls) < 3:
+            raise sfnkit.TaskFailure(None, None)  # type: ignore[arg-type]
+        return {"ok": True}
+
+    sm = sfnkit.load(
+        _one(
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}],
+                "End": True,
+            }
+        )
+    )
+    ex = sfnkit.run(sm, {}, resources={"f": handler})
+    assert ex.status == "SUCCEEDED"
+    text = repr(sfnkit.explain(ex, "S"))
+    assert "retried 2 time(s)" in text
+    sfnkit.explain(ex, "S")._repr_html_()

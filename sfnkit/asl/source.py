@@ -160,7 +160,10 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="YAML needs PyYAML installed")]
         )
     try:
-        value = yaml.load(text, Loader=_JsonishLoader)
+        try:
+            value = yaml.load(text, Loader=_JsonishLoader)
+        except yaml.YAMLError:
+            value = yaml.load(text, Loader=_PureLoader)  # the same refusal, with the clearer message
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         return ReadResult(
@@ -201,7 +204,7 @@ def _unreadable(text: str, kind: str, e: ValueError) -> Diagnostic:
     if "digits" not in str(e):
         return Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed {kind}: {e}")
     limit = sys.get_int_max_str_digits() or 4300
-    found = re.search(r"\d{%d,}" % (limit + 1), text)
+    found = re.search(r"\d{" + str(limit + 1) + ",}", text)
     line = column = None
     if found:
         line = text.count("\n", 0, found.start()) + 1
@@ -273,10 +276,16 @@ def _printable_int(v: int) -> bool:
     return True
 
 
-def _make_loader() -> type:
+def _make_loader(fast: bool = True) -> type:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    # libyaml's parser when PyYAML has it: the pure-Python scanner reads about 300 KB a second, so a large
+    # definition took seconds to validate (and the text is read twice: once for the value, once for positions).
+    # Its error messages say less ("found character that cannot start any token", without the character), so a
+    # text it refuses is read again by the pure-Python parser for the message (``fast=False``).
+    base: Any = (getattr(yaml, "CSafeLoader", None) if fast else None) or yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[misc,valid-type]
         """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects) and mapping keys
         as written: JSON keys are strings, so a state called ``Yes`` or ``1`` must not become ``True`` or ``1``."""
 
@@ -295,21 +304,10 @@ def _make_loader() -> type:
                 mapping[key_node.value] = self.construct_object(value_node, deep=deep)
             return mapping
 
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            # Remember where each alias is used: the composed node is the anchor's own, so its mark is the
-            # anchor's and the alias's place would be lost.
-            if self.check_event(yaml.AliasEvent):
-                mark = self.peek_event().start_mark
-                node = super().compose_node(parent, index)
-                self._alias_uses.append((node, mark))
-                return node
-            return super().compose_node(parent, index)
-
         def get_single_node(self) -> Any:
-            self._alias_uses: list[tuple[Any, Any]] = []
             node = super().get_single_node()
-            if node is not None and self._alias_uses:
-                _check_alias_expansion(node, self._alias_uses)
+            if node is not None:
+                _check_alias_expansion(node)
             return node
 
     Loader.yaml_implicit_resolvers = {
@@ -325,15 +323,19 @@ def _make_loader() -> type:
 MAX_EXPANDED_BYTES = 1024 * 1024
 
 
-def _check_alias_expansion(root: Any, alias_uses: list[tuple[Any, Any]]) -> None:
+def _check_alias_expansion(root: Any) -> None:
     """Raise a marked YAML error when the definition, with every alias expanded, passes MAX_EXPANDED_BYTES.
 
-    Sizes are computed once per node (aliases share their anchor's node), bottom-up without recursion, so the
-    check costs the size of the text, not of the expansion. A node met again while its own size is being
-    computed is a cycle (an anchor used inside itself); it counts nothing here and is reported later."""
+    An alias composes to its anchor's own node, so the node graph is the text's size even when its expansion is
+    not. Sizes are computed once per node, bottom-up without recursion, so the check costs the size of the text,
+    not of the expansion. A node met again while its own size is being computed is a cycle (an anchor used
+    inside itself); it counts nothing here and is reported later. The error points at the anchor whose
+    repetitions weigh the most."""
     import yaml
 
     size: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    nodes: dict[int, Any] = {}
     busy: set[int] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
@@ -347,8 +349,10 @@ def _check_alias_expansion(root: Any, alias_uses: list[tuple[Any, Any]]) -> None
                 total = 2 + sum(size.get(id(v), 0) + 1 for v in node.value)
             size[key] = total
             continue
+        uses[key] = uses.get(key, 0) + 1
         if key in size or key in busy:
             continue
+        nodes[key] = node
         if isinstance(node, yaml.ScalarNode):
             size[key] = len(node.value) + 2
             continue
@@ -357,28 +361,33 @@ def _check_alias_expansion(root: Any, alias_uses: list[tuple[Any, Any]]) -> None
         children = [c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode) else list(node.value)
         stack.extend((c, False) for c in reversed(children))
     total = size.get(id(root), 0)
-    if total > MAX_EXPANDED_BYTES:
-        node, mark = max(alias_uses, key=lambda use: size.get(id(use[0]), 0))
-        raise yaml.constructor.ConstructorError(
-            None,
-            None,
-            f"anchors and aliases expand the definition to about {total:,} bytes (this alias alone repeats "
-            f"{size.get(id(node), 0):,}); at most {MAX_EXPANDED_BYTES:,} bytes (1 MiB, AWS's largest definition) are "
-            "allowed",
-            mark,
-        )
+    if total <= MAX_EXPANDED_BYTES:
+        return
+    repeated = [k for k, n in uses.items() if n > 1] or [id(root)]
+    worst = max(repeated, key=lambda k: size.get(k, 0) * uses[k])
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"anchors and aliases expand the definition to about {total:,} bytes (the anchor here, used "
+        f"{uses[worst]:,} times, repeats {size.get(worst, 0):,} bytes each time); at most {MAX_EXPANDED_BYTES:,} "
+        "bytes (1 MiB, AWS's largest definition) are allowed",
+        nodes[worst].start_mark,
+    )
 
 
 class _LazyLoader:
-    _cls: type | None = None
+    def __init__(self, fast: bool) -> None:
+        self._fast = fast
+        self._cls: type | None = None
 
     def __call__(self, stream: Any) -> Any:
-        if _LazyLoader._cls is None:
-            _LazyLoader._cls = _make_loader()
-        return _LazyLoader._cls(stream)
+        if self._cls is None:
+            self._cls = _make_loader(self._fast)
+        return self._cls(stream)
 
 
-_JsonishLoader: Any = _LazyLoader()
+_JsonishLoader: Any = _LazyLoader(fast=True)
+_PureLoader: Any = _LazyLoader(fast=False)
 
 
 # -- positions --------------------------------------------------------------------------------------------
@@ -448,7 +457,7 @@ def _json_positions(text: str) -> dict[str, tuple[int, int]]:
 def _yaml_positions(text: str) -> dict[str, tuple[int, int]]:
     import yaml
 
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader)
     out: dict[str, tuple[int, int]] = {}
 
     def walk(n: Any, parts: tuple[str | int, ...]) -> None:
