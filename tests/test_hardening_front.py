@@ -409,3 +409,36 @@ def test_explain_a_retried_error_without_a_name() -> None:
     text = repr(sfnkit.explain(ex, "S"))
     assert "retried 2 time(s)" in text
     sfnkit.explain(ex, "S")._repr_html_()
+
+
+# -- a failed Distributed Map links its events within the parent's history (found by bench/fuzz.py, seed 6 #93) -----
+def test_a_failed_distributed_map_links_its_events_to_earlier_ones() -> None:
+    d = {
+        "StartAt": "D",
+        "States": {
+            "D": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "X",
+                    "States": {
+                        "X": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Fn",
+                            "End": True,
+                        }
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+    def fail(event: Any) -> Any:
+        raise ValueError("no")
+
+    ex = sfnkit.run(d, [1, 2, 3], resources={"Fn": fail})
+    assert ex.status == "FAILED"
+    links = {e.type: (e.id, e.previous_event_id) for e in ex.history}
+    assert all(prev < eid for eid, prev in links.values())
+    assert links["MapRunFailed"][1] == links["MapRunStarted"][0]
