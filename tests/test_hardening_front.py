@@ -179,13 +179,24 @@ def _nested(depth: int, leaf: Any) -> Any:
     return v
 
 
+@pytest.mark.parametrize("depth", [260, 500, 5000])
+@pytest.mark.parametrize("leaf", [1, {"a.$": "$"}, "{% 1 %}"])
+def test_a_definition_nested_too_deeply_is_a_diagnostic(depth: int, leaf: Any) -> None:
+    d = _one({"Type": "Pass", "Parameters": _nested(depth, leaf), "End": True})
+    diags = sfnkit.validate(d)
+    assert [x.code for x in diags] == [INVALID_JSON_DESCRIPTION]
+    assert diags[0].location.startswith("/States/S/Parameters/x/x") and "at most 250 levels" in diags[0].message
+    with pytest.raises(sfnkit.DefinitionError):
+        sfnkit.load(d)
+
+
 @pytest.mark.parametrize("leaf", [1, {"a.$": "$"}])
 def test_deep_parameters_and_deep_inputs_never_raise(leaf: Any) -> None:
     deep_input = [1]
     for _ in range(600):
         deep_input = [deep_input]
     for state in (
-        {"Type": "Pass", "Parameters": _nested(500, leaf), "End": True},
+        {"Type": "Pass", "Parameters": _nested(240, leaf), "End": True},
         {"Type": "Pass", "Parameters": {"a.$": "$"}, "ResultPath": "$.r", "End": True},
         {"Type": "Pass", "End": True},
     ):

@@ -234,7 +234,10 @@ def _json_problems(value: Any) -> list[Diagnostic]:
             active.discard(id(v))
             continue
         problem: str | None = None
-        if isinstance(v, dict):
+        if len(parts) > MAX_DEPTH and isinstance(v, dict | list):
+            problem = (f"the definition is nested more than {MAX_DEPTH} levels deep here; at most {MAX_DEPTH} levels are "
+                       "allowed (deeper values cannot be copied, printed or reported safely)")
+        elif isinstance(v, dict):
             if id(v) in active:
                 problem = "the value contains itself (a YAML anchor used inside its own definition)"
             else:
@@ -316,6 +319,11 @@ def _make_loader(fast: bool = True) -> type:
     }
     return Loader
 
+
+#: How deeply objects and arrays may nest in a definition. Every tool that walks a definition (the runtime's
+#: templates, explain, reports, json.dumps itself) recurses once or twice per level on Python's stack of about
+#: 1,000 frames; a definition past this is a diagnostic, never a RecursionError later.
+MAX_DEPTH = 250
 
 #: The most bytes of JSON a YAML definition may expand to through anchors and aliases: AWS's quota for a state
 #: machine definition (1 MiB). Without a bound, a few hundred bytes of nested aliases (a "billion laughs")
