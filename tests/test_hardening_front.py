@@ -453,3 +453,11 @@ def test_a_failed_distributed_map_links_its_events_to_earlier_ones() -> None:
     links = {e.type: (e.id, e.previous_event_id) for e in ex.history}
     assert all(prev < eid for eid, prev in links.values())
     assert links["MapRunFailed"][1] == links["MapRunStarted"][0]
+
+
+# -- an intrinsic call with a number too long to read (found by bench/fuzz.py, seed 105 #1911) -------------------------
+def test_an_intrinsic_with_a_number_too_long_is_a_diagnostic() -> None:
+    d = _one({"Type": "Pass", "Parameters": {"a.$": "States.MathAdd(1, " + "9" * 5000 + ")"}, "End": True})
+    diags = sfnkit.validate(d)
+    assert [(x.code, x.location) for x in diags] == [("SFNKIT_INVALID_INTRINSIC_FUNCTION", "/States/S/Parameters/a.$")]
+    assert "5,000 digits" in diags[0].message
