@@ -532,6 +532,10 @@ class HistoryBuilder:
         """The id of the last event added (0 when empty)."""
         return len(self._details)
 
+    def types_since(self, position: int) -> list[str]:
+        """The types of the events from ``position`` (0-based) on, read from the column: no event is built."""
+        return self._types[position:]
+
     def build(self) -> History:
         """A ``History`` of the events added so far. Cheap: it shares the columns and the event cache."""
         return History(self._view, len(self._details), _events=self._events)

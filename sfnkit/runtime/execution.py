@@ -98,6 +98,9 @@ class Execution:
                 self.breakpoints.update(dict.fromkeys(breakpoints))
         self.breakpoint_error: str | None = None
         self._builder = HistoryBuilder()
+        # state transitions counted so far, and up to which event: summary() reads only the events since
+        self._transitions = 0
+        self._transitions_upto = 0
         self._history: History | None = None
         self._scheduler = Scheduler(self.clock)
         self._scheduler.on_end = self._on_end
@@ -227,10 +230,12 @@ class Execution:
 
     def summary(self) -> str:
         """One line: status, duration, transitions, and the error if any."""
-        h = self.history
-        entered = sum(1 for e in h if e.type.endswith("StateEntered"))
+        entered = self._count_transitions()
         end = self.stop_time if self.stop_time is not None else self.clock.now()
-        text = f"{self.status} in {format_duration(end - self.start_time)}, {entered} state transitions, {len(h)} events"
+        text = (
+            f"{self.status} in {format_duration(end - self.start_time)}, {entered} state transitions, "
+            f"{len(self._builder)} events"
+        )
         if self.error is not None:
             text += f"; error {self.error!r}" + (f": {self.cause}" if self.cause else "")
         elif self.cause:
@@ -240,6 +245,15 @@ class Execution:
         if self.paused_at is not None and not self.done:
             text += f"; paused before {self.paused_at!r}"
         return text
+
+    def _count_transitions(self) -> int:
+        """The ``...StateEntered`` events so far, counted incrementally from the builder's type column, so
+        ``repr(ex)`` stays O(1) however long the history is (it used to build every event: 296 ms on 18k)."""
+        new = self._builder.types_since(self._transitions_upto)
+        if new:
+            self._transitions += sum(1 for t in new if t.endswith("StateEntered"))
+            self._transitions_upto += len(new)
+        return self._transitions
 
     def __repr__(self) -> str:
         return f"<Execution {self.name}: {self.summary()}>"
@@ -356,6 +370,7 @@ class Execution:
         # finished execution (its whole history) for the cycle collector. Nothing runs after the end.
         sched.on_end = _ended
         sched.pause_check = None
+        self._count_transitions()  # once, here: repr() and summary() of a finished run cost O(1) after this
 
 
 
