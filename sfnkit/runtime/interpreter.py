@@ -197,6 +197,7 @@ class Interpreter(JsonataFlow):
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
         self.child_histories: list[HistoryBuilder] = []
         self._add = builder.add  # bound once: record() is the hottest call of all
+        self._add_io = builder.add_state_io
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
         self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, line) -> its stackTrace entry, this execution
@@ -229,6 +230,14 @@ class Interpreter(JsonataFlow):
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
         eid = (self._add if sink is None else sink.add)(type, branch.prev, self._now(), details)
+        branch.prev = eid
+        return eid
+
+    def record_io(self, branch: Branch, type: str, name: str, key: str, value: Any) -> int:
+        """``record(branch, type, {"name": name, key: value})``: a state's Entered or Exited event, which the
+        builder keeps in a compact form (most events of a big run are these)."""
+        sink = branch.sink
+        eid = (self._add_io if sink is None else sink.add_state_io)(type, branch.prev, self._now(), name, key, value)
         branch.prev = eid
         return eid
 
@@ -293,7 +302,7 @@ class Interpreter(JsonataFlow):
     # -- entering and leaving ---------------------------------------------------------------------------
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
         branch.entered_prev = branch.prev
-        eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
+        eid = self.record_io(branch, st.type + "StateEntered", st.name, "input", data)
         visit = None
         if self.keep_stages:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
@@ -303,10 +312,10 @@ class Interpreter(JsonataFlow):
 
     def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
              assigned: dict[str, Any] | None = None) -> None:
-        details: dict[str, Any] = {"name": st.name, "output": output}
-        if assigned is not None:
-            details["assignedVariables"] = assigned
-        self.record(branch, st.type + "StateExited", details)
+        if assigned is None:
+            self.record_io(branch, st.type + "StateExited", st.name, "output", output)
+        else:
+            self.record(branch, st.type + "StateExited", {"name": st.name, "output": output, "assignedVariables": assigned})
         if visit is not None:
             visit.stages["output"] = output
             if assigned is not None:
