@@ -318,6 +318,8 @@ class StateMachine(Body):
     index: Mapping[str, tuple[State, ...]] = field(default_factory=dict, repr=False, compare=False)
     #: Derived per-state facts the runtime computes once per machine (never part of the model's meaning).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The template project this machine was loaded from (``sfnkit.asl.project.model.Project``), else None.
+    project: Any = field(default=None, repr=False, compare=False)
 
     def find(self, name: str) -> State:
         """The state called ``name`` anywhere in the machine (names are unique across scopes)."""
