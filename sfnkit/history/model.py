@@ -550,6 +550,21 @@ class HistoryBuilder:
         """The types of the events from ``position`` (0-based) on, read from the column: no event is built."""
         return self._types[position:]
 
+    def __getstate__(self) -> tuple[list[str], bytes, bytes, list[Any]]:
+        """The columns only (the event cache is rebuilt on demand): how a worker process of
+        ``run_many(processes=...)`` sends a finished history back."""
+        return self._types, self._prevs.tobytes(), self._times.tobytes(), self._details
+
+    def __setstate__(self, state: tuple[list[str], bytes, bytes, list[Any]]) -> None:
+        types, prevs, times, details = state
+        self._types, self._details = types, details
+        self._prevs = array("q")
+        self._prevs.frombytes(prevs)
+        self._times = array("d")
+        self._times.frombytes(times)
+        self._events = {}
+        self._view = _Columns(self._types, self._prevs, self._times, self._details)
+
     def build(self) -> History:
         """A ``History`` of the events added so far. Cheap: it shares the columns and the event cache."""
         return History(self._view, len(self._details), _events=self._events)
@@ -562,6 +577,62 @@ class HistoryBuilder:
 # ``(name, key, value)``: a third of a dict's size, and quicker to make. Only the builder's columns hold these
 # (every other details value is a dict or None); every reader gets the dict from ``_Columns``.
 _StateIO = tuple[str, str, Any]
+
+
+class PackedBuilder:
+    """A finished :class:`HistoryBuilder`, pickled, unpickled on first use.
+
+    ``run_many(processes=N)``'s workers send histories back in this form: this process then pays one ``bytes``
+    object per execution when the batch arrives, and decodes a history only when something reads it (decoding
+    all of them costs about as much as running a small pipeline: 0.2 s for 2,000 of the demo's). Stands in for
+    the builder of a finished execution: ``len()``, ``last_id``, ``types_since()`` and ``build()``.
+    """
+
+    __slots__ = ("_blob", "_builder", "_length")
+
+    def __init__(self, builder: HistoryBuilder) -> None:
+
+        self._blob: bytes | None = _pickled(builder)
+        self._length = len(builder)
+        self._builder: HistoryBuilder | None = None
+
+    def __getstate__(self) -> tuple[bytes | None, int]:
+        return (self._blob if self._builder is None else _pickled(self._builder)), self._length
+
+    def __setstate__(self, state: tuple[bytes, int]) -> None:
+        self._blob, self._length = state
+        self._builder = None
+
+    def _unpacked(self) -> HistoryBuilder:
+        if self._builder is None:
+            import pickle
+
+            assert self._blob is not None
+            self._builder = pickle.loads(self._blob)  # our own worker's bytes, never outside data
+            self._blob = None
+        return self._builder
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def last_id(self) -> int:
+        return self._length
+
+    def types_since(self, position: int) -> list[str]:
+        return [] if position >= self._length else self._unpacked().types_since(position)
+
+    def build(self) -> History:
+        return self._unpacked().build()
+
+    def __repr__(self) -> str:
+        return f"<PackedBuilder: {self._length} events{'' if self._builder is None else ', unpacked'}>"
+
+
+def _pickled(builder: HistoryBuilder) -> bytes:
+    import pickle
+
+    return pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Columns(Sequence[_Record]):

@@ -264,6 +264,39 @@ class Execution:
 
         return execution_mimebundle(self, include=include, exclude=exclude)
 
+    # -- a finished execution, sent between processes -------------------------------------------------------
+    def finished_state(self) -> dict[str, Any]:
+        """What a finished execution is, without its machine, handlers or interpreter: its attributes, history
+        columns, visits and child histories, all plain data that pickles. ``run_many(processes=N)``'s workers
+        send these back; :meth:`from_finished_state` makes the execution again in the parent process."""
+        if not self.done:
+            raise ExecutionStateError(f"execution {self.name} is {self.status}; only a finished execution can be sent")
+        state = {k: v for k, v in self.__dict__.items() if k not in _LIVE_ONLY}
+        state["_visits"] = self._interp.visits
+        state["_child_histories"] = self._interp.child_histories
+        return state
+
+    @classmethod
+    def from_finished_state(
+        cls, state: dict[str, Any], sm: m.StateMachine, resources: Resources | None = None
+    ) -> Execution:
+        """The finished execution that :meth:`finished_state` described, bound to ``sm`` (and ``resources``,
+        kept only so that the execution reads like one run here: a finished execution calls nothing)."""
+        ex = cls.__new__(cls)
+        state = dict(state)
+        visits, children = state.pop("_visits"), state.pop("_child_histories")
+        ex.__dict__.update(state)
+        ex.state_machine = sm
+        ex.resources = resources if resources is not None else Resources({})
+        ex.mocks = None
+        ex.rng = random.Random(ex.seed)  # not the state it ended in: nothing draws from it after the end
+        ex.breakpoints = {}
+        ex._history = None
+        ex._top = None  # type: ignore[assignment]
+        ex._interp = _FinishedRun(visits, children)  # type: ignore[assignment]
+        ex._scheduler = _FinishedScheduler()  # type: ignore[assignment]
+        return ex
+
     # -- driving ---------------------------------------------------------------------------------------------
     def _pause_check(self, state: Any, branch: Branch) -> bool:
         """Called at every checkpoint (before a state is entered): stop here?"""
@@ -374,6 +407,36 @@ class Execution:
 
 
 
+
+
+# attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
+# has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
+_LIVE_ONLY = frozenset(
+    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler")
+)
+
+
+class _FinishedRun:
+    """Stands for the interpreter of an execution rebuilt by ``from_finished_state``: its recorded data only."""
+
+    __slots__ = ("child_histories", "task_seconds", "visits")
+
+    def __init__(self, visits: list[Visit], child_histories: list[HistoryBuilder]) -> None:
+        self.visits = visits
+        self.child_histories = child_histories
+        self.task_seconds = [0.0]
+
+
+class _FinishedScheduler:
+    """Stands for the scheduler of a rebuilt execution: nothing pending, nothing paused (its switches can be
+    set, as on a finished live execution, and change nothing)."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, Any] = {}
+        self.paused_at: Any = None
+        self.pause_reason: str | None = None
+        self.pause_on_error = False
+        self.pause_check: Any = None
 
 
 def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
