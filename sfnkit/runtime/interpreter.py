@@ -224,7 +224,10 @@ class Interpreter(JsonataFlow):
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
         flag = self._needs_ctx.get(st.location)
         if flag is None:
-            flag = self._needs_ctx[st.location] = st.type == "Task" or "$$" in json.dumps(st.raw) or st.query_language == "JSONata"
+            # repr() is the quickest text of the raw state (no encoder to set up); "$$" reads the same in it
+            flag = self._needs_ctx[st.location] = (
+                st.type == "Task" or st.query_language == "JSONata" or "$$" in repr(st.raw)
+            )
         return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
