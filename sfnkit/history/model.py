@@ -661,7 +661,8 @@ class _Columns(Sequence[_Record]):
         details = self._details[position]
         if type(details) is tuple:
             name, key, value = details
-            details = {"name": name, key: value}
+            # MapIteration* details read {"index": i, "name": ...}, as AWS writes them; state I/O {"name", key}
+            details = {key: value, "name": name} if key == "index" else {"name": name, key: value}
         return self._types[position], self._prevs[position], self._times[position], details  # type: ignore[return-value]
 
 

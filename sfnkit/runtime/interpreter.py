@@ -20,9 +20,10 @@ import functools
 import json
 import linecache
 import random
+import sys
 from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sfnkit.asl import model as m
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
@@ -35,6 +36,7 @@ from sfnkit.errors import (
     TIMEOUT,
     TaskFailure,
 )
+from sfnkit.history.events import STATE_TYPES
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
@@ -94,6 +96,12 @@ _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (4 << 76) | (0x8000 << 48)
 
 _NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most never do, so no list per visit
+
+
+# The event types a state's entry and exit record, one string object each: a type built per event (st.type +
+# "StateEntered") would keep one fresh 65-byte string per event in the history's type column.
+_ENTERED: Final = {t: sys.intern(t + "StateEntered") for t in STATE_TYPES}
+_EXITED: Final = {t: sys.intern(t + "StateExited") for t in STATE_TYPES}
 
 
 class Visit:
@@ -299,13 +307,15 @@ class Interpreter(JsonataFlow):
                 raise
             raise self._iteration_failed(iteration, branch, f) from None
         if iteration is not None:  # the branch stays linked to its last state event (see _map_child)
-            self._record_keep_prev(branch, "MapIterationSucceeded", {"index": iteration.index, "name": iteration.state.name})
+            last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
+            self.record_io(branch, "MapIterationSucceeded", iteration.state.name, "index", iteration.index)
+            branch.prev = last
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
         branch.entered_prev = branch.prev
-        eid = self.record_io(branch, st.type + "StateEntered", st.name, "input", data)
+        eid = self.record_io(branch, _ENTERED[st.type], st.name, "input", data)
         visit = None
         if self.keep_stages:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
@@ -316,9 +326,9 @@ class Interpreter(JsonataFlow):
     def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
              assigned: dict[str, Any] | None = None) -> None:
         if assigned is None:
-            self.record_io(branch, st.type + "StateExited", st.name, "output", output)
+            self.record_io(branch, _EXITED[st.type], st.name, "output", output)
         else:
-            self.record(branch, st.type + "StateExited", {"name": st.name, "output": output, "assignedVariables": assigned})
+            self.record(branch, _EXITED[st.type], {"name": st.name, "output": output, "assignedVariables": assigned})
         if visit is not None:
             visit.stages["output"] = output
             if assigned is not None:
@@ -1370,7 +1380,7 @@ class Interpreter(JsonataFlow):
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
         """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied)."""
         st = it.state
-        self.record(child, "MapIterationStarted", {"index": it.index, "name": st.name})
+        self.record_io(child, "MapIterationStarted", st.name, "index", it.index)
         if it.selector is m.MISSING:
             return it.item
         ctx = self.context(st, it.entered, child, {"Map": {"Item": {"Index": it.index, "Value": it.item}}})
