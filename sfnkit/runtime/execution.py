@@ -19,6 +19,7 @@ from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import ExecutionStateError, ResourceError
+from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
@@ -56,9 +57,15 @@ class Execution:
         storage: Any = None,
         mocks: Any = None,
         test_case: str | None = None,
+        child_histories: str = "auto",
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
+        if child_histories not in CHILD_HISTORIES:
+            raise ValueError(
+                f"child_histories must be one of {', '.join(repr(c) for c in CHILD_HISTORIES)} (which Distributed "
+                f"Map child execution histories to keep), got {child_histories!r}"
+            )
         if missing_resources not in ("raise", "fail"):
             raise ValueError(f'missing_resources must be "raise" or "fail", got {missing_resources!r}')
         self.state_machine = sm
@@ -122,6 +129,7 @@ class Execution:
             max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
             storage=storage_from(storage),
             mocks=self.mocks,
+            child_histories=child_histories,
         )
         self.start_time = self.clock.now()
         self.stop_time: float | None = None
@@ -154,6 +162,13 @@ class Execution:
     def visits(self) -> list[Visit]:
         """Per-state data-flow stages, for the debugger (kept beside the history, never in it)."""
         return list(self._interp.visits)
+
+    @property
+    def map_runs(self) -> list[MapRun]:
+        """The runs of the Distributed Map states so far, in start order: each child execution's status, times
+        and (as ``child_histories=`` chose) history. Inline Maps have no map run: their iterations are in
+        this execution's own history."""
+        return list(self._interp.map_runs)
 
     @property
     def output(self) -> Any:
@@ -273,7 +288,7 @@ class Execution:
             raise ExecutionStateError(f"execution {self.name} is {self.status}; only a finished execution can be sent")
         state = {k: v for k, v in self.__dict__.items() if k not in _LIVE_ONLY}
         state["_visits"] = self._interp.visits
-        state["_child_histories"] = self._interp.child_histories
+        state["_map_runs"] = self._interp.map_runs
         return state
 
     @classmethod
@@ -284,7 +299,7 @@ class Execution:
         kept only so that the execution reads like one run here: a finished execution calls nothing)."""
         ex = cls.__new__(cls)
         state = dict(state)
-        visits, children = state.pop("_visits"), state.pop("_child_histories")
+        visits, runs = state.pop("_visits"), state.pop("_map_runs")
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
@@ -293,7 +308,7 @@ class Execution:
         ex.breakpoints = {}
         ex._history = None
         ex._top = None  # type: ignore[assignment]
-        ex._interp = _FinishedRun(visits, children)  # type: ignore[assignment]
+        ex._interp = _FinishedRun(visits, runs)  # type: ignore[assignment]
         ex._scheduler = _FinishedScheduler()  # type: ignore[assignment]
         return ex
 
@@ -419,11 +434,11 @@ _LIVE_ONLY = frozenset(
 class _FinishedRun:
     """Stands for the interpreter of an execution rebuilt by ``from_finished_state``: its recorded data only."""
 
-    __slots__ = ("child_histories", "task_seconds", "visits")
+    __slots__ = ("map_runs", "task_seconds", "visits")
 
-    def __init__(self, visits: list[Visit], child_histories: list[HistoryBuilder]) -> None:
+    def __init__(self, visits: list[Visit], map_runs: list[MapRun]) -> None:
         self.visits = visits
-        self.child_histories = child_histories
+        self.map_runs = map_runs
         self.task_seconds = [0.0]
 
 
