@@ -158,7 +158,7 @@ def test_graphview_of_a_machine_sets_the_svg_once_and_no_colours() -> None:
     assert g.svg.startswith("<svg") and 'id="state-Charge"' in g.svg
     assert g.status == {}
     assert g.selected == ""
-    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed"}
+    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed", "glyph": "✕"}
     assert set(g._styles) == set(render.STATUSES)
     assert repr(g) == "<GraphView: 11 states>"
 
@@ -793,3 +793,26 @@ def test_front_end_shows_the_explanation_as_text_only() -> None:
     block = source[source.index("v.explain && v.explain.length") :]
     block = block[: block.index("details.append(words);")]
     assert "innerHTML" not in block and 'h("li", {}, step)' in block
+
+
+def test_an_error_pause_names_the_error_and_cause_for_the_banner() -> None:
+    big = {"order": {"id": 7, "items": [{"sku": "piano", "price": 4000.0, "qty": 1}]}}
+    dbg = Debugger(ORDER, big, resources=demo.resources(), break_on_error=True)
+    assert dbg.info["pause_error"] is None  # paused before the first state: no error
+    dbg.run()
+    assert dbg.info["position"]["reason"] == "error" and dbg.info["position"]["state"] == "Charge"
+    assert dbg.info["pause_error"] == {"error": "PaymentGatewayBusy", "cause": "the gateway asked us to retry later"}
+    while not dbg.execution.done:
+        dbg.run()
+    assert dbg.info["pause_error"] is None and dbg.info["done"] is True
+
+
+def test_the_front_end_draws_the_gestures_zoom_banner_and_marks() -> None:
+    """The ES module is plain text: check it wires what the README documents (the browser test clicks them)."""
+    from sfnkit.widgets._assets import asset
+
+    js = asset("sfnkit.js").read_text(encoding="utf-8")
+    for needle in ('"dblclick"', "e.shiftKey", 'e.key === "b"', "sfn-zoom-in", "sfn-zoom-out", "sfn-fit",
+                   "sfn-zoom-reset", "sfn-panel-toggle", "sfn-banner-error", "pause_error", 'setMark(g, "bp"',
+                   'setMark(g, "here"', "READABLE_ZOOM = 11 /", "GESTURES"):  # fmt: skip
+        assert needle in js, needle

@@ -57,7 +57,9 @@ def static_html(inner: str, *, kind: str) -> str:
 
 
 def _styles() -> dict[str, dict[str, str]]:
-    return {k: {"fill": v.fill, "stroke": v.stroke, "label": v.label} for k, v in STATUS_STYLES.items()}
+    return {
+        k: {"fill": v.fill, "stroke": v.stroke, "label": v.label, "glyph": v.glyph} for k, v in STATUS_STYLES.items()
+    }
 
 
 def compact(status: Mapping[str, str]) -> dict[str, str]:
