@@ -814,5 +814,5 @@ def test_the_front_end_draws_the_gestures_zoom_banner_and_marks() -> None:
     js = asset("sfnkit.js").read_text(encoding="utf-8")
     for needle in ('"dblclick"', "e.shiftKey", 'e.key === "b"', "sfn-zoom-in", "sfn-zoom-out", "sfn-fit",
                    "sfn-zoom-reset", "sfn-panel-toggle", "sfn-banner-error", "pause_error", 'setMark(g, "bp"',
-                   'setMark(g, "here"', "READABLE_ZOOM = 11 /", "GESTURES"):  # fmt: skip
+                   'setMark(g, "here"', "MIN_LABEL_PX = 11;", "GESTURES"):  # fmt: skip
         assert needle in js, needle

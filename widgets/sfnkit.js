@@ -101,7 +101,8 @@ function parseSvg(text) {
 // shrinks below READABLE_ZOOM, so every label stays at least 11 px tall. "Fit" (the user's choice) may go lower.
 const PT_TO_PX = 4 / 3;
 const SMALLEST_TEXT = 10;
-const READABLE_ZOOM = 11 / (SMALLEST_TEXT * PT_TO_PX);
+const MIN_LABEL_PX = 11;
+const READABLE_ZOOM = (MIN_LABEL_PX + 0.05) / (SMALLEST_TEXT * PT_TO_PX); // a hair over, against rounding
 const MIN_ZOOM = 0.2;
 const MAX_ZOOM = 4;
 const GESTURES = "Click a state: inspect · double-click, Shift-click or B: breakpoint · drag: pan · Ctrl+wheel: zoom";
@@ -245,8 +246,9 @@ class Graph {
     }
     this.zoom = z;
     if (this.svg && this.natural.w) {
-      this.svg.setAttribute("width", `${(this.natural.w * z).toFixed(1)}px`);
-      this.svg.setAttribute("height", `${(this.natural.h * z).toFixed(1)}px`);
+      // rounded up, so the drawn scale is never below `z` (the 11 px promise holds to the pixel)
+      this.svg.setAttribute("width", `${Math.ceil(this.natural.w * z * 10) / 10}px`);
+      this.svg.setAttribute("height", `${Math.ceil(this.natural.h * z * 10) / 10}px`);
     }
     if (around && before) this.el.scrollLeft += fx * (z / before) - fx;
     this.level.textContent = `${Math.round(z * 100)}%`;
