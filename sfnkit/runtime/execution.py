@@ -298,9 +298,7 @@ class Execution:
                 self._pause_reason = "error"
                 self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
-            self._finish(
-                "FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending"
-            )
+            self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
         return self
 
     def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
@@ -362,6 +360,9 @@ class Execution:
         sched.pause_check = None
 
 
+
+
+
 def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
     """The scheduler's end callback once the execution has finished."""
 
@@ -383,10 +384,8 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
     name = state_machine_name
     if name is None:
         if len(config.state_machines) != 1:
-            raise ValueError(
-                "the mock configuration has several state machines "
-                f"({', '.join(sorted(config.state_machines))}): pass state_machine_name="
-            )
+            raise ValueError("the mock configuration has several state machines "
+                             f"({', '.join(sorted(config.state_machines))}): pass state_machine_name=")
         name = next(iter(config.state_machines))
     return config.test_case(name, test_case)
 
@@ -402,16 +401,10 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
         res = st.resource
         if res.startswith("arn:aws:states:::lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
-            if (
-                isinstance(fname, str)
-                and not fname.startswith("{%")
-                and resources.resolve_task(res, fname) is None
-                and resources.resolve_task(res) is None
-            ):
-                problems.append(
-                    f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
-                    f"handler; {resources.suggest(fname)}"
-                )
+            if (isinstance(fname, str) and not fname.startswith("{%")
+                    and resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None):
+                problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
+                                f"handler; {resources.suggest(fname)}")
             continue  # a dynamic FunctionName ("FunctionName.$") is resolved when the task runs
         if ":activity:" in res and resources.resolve(res) is None:
             continue  # activities without a worker wait for send_task_* like a callback
@@ -420,10 +413,8 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
             what = f"Lambda function {function_name_of(res)!r}" if ":lambda:" in res else f"resource {res!r}"
             problems.append(f"Task {st.name!r} ({st.location}) calls {what}, which has no handler; {hint}")
     if problems:
-        raise ResourceError(
-            "\n".join(problems) + '\n(pass resources={"name or ARN": function}, or '
-            'missing_resources="fail" to fail those tasks at run time like AWS)'
-        )
+        raise ResourceError("\n".join(problems) + '\n(pass resources={"name or ARN": function}, or '
+                            'missing_resources="fail" to fail those tasks at run time like AWS)')
 
 
 def start(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
