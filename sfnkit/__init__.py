@@ -17,7 +17,7 @@ from sfnkit.history import History, HistoryEvent
 from sfnkit.runtime.batch import Batch, run_many
 from sfnkit.runtime.clock import VirtualClock, WallClock
 from sfnkit.runtime.execution import Execution, run, start
-from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
+from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "task_call",
     "validate",
     "virtual_sleep",
 ]
