@@ -395,6 +395,7 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
             dbg.locator("button.sfn-continue").click()
             expect(state("Ship")).to_have_attribute("data-current", "true")
             expect(state("PackItems")).to_have_attribute("data-status", "succeeded")
+            dbg.locator("button.sfn-fit").click()  # the whole graph in the picture the README shows
             _screenshot(dbg, "debugger-breakpoint.png")
             dbg.locator("button.sfn-continue").click()
             expect(state("Done")).to_have_attribute("data-current", "true")
