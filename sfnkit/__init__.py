@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.runtime.batch import Batch, run_many
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
-    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
+    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
 
 __version__ = "0.1.0"
 
@@ -56,6 +56,7 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "task_call",
     "validate",
     "virtual_sleep",
 ]
@@ -90,6 +91,7 @@ _HOMES: dict[str, str] = {
     "LambdaContext": "sfnkit.runtime.resources",
     "Resources": "sfnkit.runtime.resources",
     "TaskCall": "sfnkit.runtime.resources",
+    "task_call": "sfnkit.runtime.resources",
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 

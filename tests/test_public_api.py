@@ -36,6 +36,7 @@ PUBLIC_API = sorted(
         "run_many",
         "show_static",
         "start",
+        "task_call",
         "validate",
         "virtual_sleep",
     ]
