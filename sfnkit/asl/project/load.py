@@ -179,7 +179,7 @@ def _pick(path: Path, reads: list[TemplateRead], name: str | None) -> tuple[Mach
             source_name=str(path),
         )
     for ms, r in pairs:
-        if name in (ms.spec.logical_id, ms.spec.name):
+        if name in (ms.spec.logical_id, ms.spec.name, *ms.aliases):
             return ms, r
     import difflib
 
