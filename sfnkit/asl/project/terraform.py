@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sfnkit.asl.diagnostics import TEMPLATE_INVALID, UNRESOLVED_REFERENCE, Diagnostic, pointer
-from sfnkit.asl.project.base import MachineSource, TemplateRead, nearest, placeholder_warnings, text_lookup
+from sfnkit.asl.project.base import Lookup, MachineSource, TemplateRead, nearest, placeholder_warnings, text_lookup
 from sfnkit.asl.project.model import LOCAL_ACCOUNT, LOCAL_REGION, FunctionSpec, Project, ResourceSpec, StateMachineSpec
 from sfnkit.asl.project.names import Physical, physical, stack_name_for
 
@@ -66,7 +66,7 @@ class _Ref:
         self.parts = parts
 
 
-def _tree_types() -> tuple[type, type]:
+def _tree_types() -> tuple[Any, Any]:
     from lark import Token, Tree
 
     return Tree, Token
@@ -133,7 +133,7 @@ class _Module:
 
     # -- structure -----------------------------------------------------------------------------------------------
     def _labels(self, block: Any) -> tuple[str, list[str], Any]:
-        Tree, Token = _tree_types()
+        Tree, _ = _tree_types()
         kind = ""
         labels: list[str] = []
         body = None
@@ -207,7 +207,7 @@ class _Module:
         return v
 
     def _meaningful(self, node: Any) -> list[Any]:
-        Tree, Token = _tree_types()
+        Tree, _ = _tree_types()
         return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
 
     def _record(self, node: Any, path: tuple[str | int, ...]) -> None:
@@ -725,12 +725,15 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
             f'the definition of aws_sfn_state_machine "{name}" is not valid JSON: {e.msg} (line {e.lineno} column {e.colno} of the definition)'
         )
     first = _first_data_node(node)
-    template_file = getattr(module, "last_template", None)
+    template_file = module.last_template
+    lookup: Lookup
     if positions:  # jsonencode({...}): every key of the object literal has its own line in the .tf file
 
-        def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        def by_key(location: str) -> tuple[str | None, int | None, int | None]:
             line, column = nearest(positions, location)
             return file, line or def_line, column
+
+        lookup = by_key
 
     elif template_file is not None and first is not None and first.data == "function_call":
         lookup = text_lookup(str(template_file), text, "json")
@@ -738,8 +741,10 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
         lookup = text_lookup(file, text, "json", line_offset=first.meta.line if not first.meta.empty else 0)
     else:
 
-        def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        def at_definition(location: str) -> tuple[str | None, int | None, int | None]:
             return file, def_line, None
+
+        lookup = at_definition
 
     ms = MachineSource(spec, value, lookup, list(owned), aliases=(f"aws_sfn_state_machine.{name}",))
     ms.diagnostics.extend(
