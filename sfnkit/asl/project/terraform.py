@@ -89,7 +89,7 @@ class _Module:
     """The blocks of one Terraform module and the evaluator over them."""
 
     def __init__(self, folder: Path, files: list[Path], parameters: Mapping[str, Any]) -> None:
-        self.folder = folder
+        self.folder = folder.resolve()  # path.module is absolute, as Terraform gives it
         self.parameters = dict(parameters)
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, Any] = {}
