@@ -105,6 +105,10 @@ class _Module:
         self.unresolved: set[str] = set()
         #: the file the last templatefile() call read (its lines are the definition's lines)
         self.last_template: Path | None = None
+        #: the indentation ``<<-EOT`` removed from the last heredoc (columns in the file are that much further right)
+        self.heredoc_indent = 0
+        #: ids of the diagnostics a state machine took as its own (raised while reading its definition)
+        self.claimed: set[int] = set()
         import hcl2
 
         Tree, _ = _tree_types()
@@ -201,6 +205,16 @@ class _Module:
             self.unresolved.add("${" + e.text + "}")
             return "${" + e.text + "}"
 
+    def _element(self, node: Any, scope: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
+        """One element of an object or tuple: what cannot be evaluated is reported there and left as ``${...}``,
+        so the rest of a ``jsonencode({...})`` definition still loads."""
+        try:
+            return self._value(self._eval(node, scope, path), node)
+        except _Unresolved as e:
+            self.warn(str(e), node)
+            self.unresolved.add("${" + e.text + "}")
+            return "${" + e.text + "}"
+
     def _value(self, v: Any, node: Any) -> Any:
         if isinstance(v, _Ref):
             return self.reference(v.parts)
@@ -263,7 +277,7 @@ class _Module:
             out_list = []
             for i, c in enumerate(self._meaningful(node)):
                 self._record(c, (*path, i))
-                out_list.append(self._value(self._eval(c, scope, (*path, i)), c))
+                out_list.append(self._element(c, scope, (*path, i)))
             return out_list
         if data == "object":
             out: dict[str, Any] = {}
@@ -278,7 +292,7 @@ class _Module:
                 else:
                     key = str(self._value(self._eval(key_inner, scope, path), key_inner))
                 self._record(elem, (*path, key))
-                out[key] = self._value(self._eval(elem.children[-1], scope, (*path, key)), elem)
+                out[key] = self._element(elem.children[-1], scope, (*path, key))
             return out
         if data == "function_call":
             return self._call(node, scope, path)
@@ -329,6 +343,7 @@ class _Module:
             widths = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
             cut = min(widths) if widths else 0
             content = "\n".join(ln[cut:] for ln in lines)
+            self.heredoc_indent = cut
         return self.render(content, scope, node)
 
     def render(self, text: str, scope: Mapping[str, Any], node: Any) -> str:
@@ -656,8 +671,7 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
     template_diags = [d for d in module.diagnostics if d.severity == "ERROR"]
     other = [d for d in module.diagnostics if d.severity != "ERROR"]
     # warnings raised while reading a machine were attached to it by _machine; the rest concern the module
-    owned = {id(d) for ms in machines for d in ms.diagnostics}
-    template_diags.extend(d for d in other if id(d) not in owned)
+    template_diags.extend(d for d in other if id(d) not in module.claimed)
     return TemplateRead(project, machines, template_diags)
 
 
@@ -704,16 +718,35 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
         return MachineSource(spec, None, diagnostics=[d], aliases=(f"aws_sfn_state_machine.{name}",))
     module.positions = {}
     module.last_template = None
+    module.heredoc_indent = 0
     text = module.value(node)
     positions, module.positions = module.positions, None
     dmeta = getattr(node, "meta", None)
     def_line = dmeta.line if dmeta is not None and not dmeta.empty else block_line
     owned = module.diagnostics[start:]
+    module.claimed.update(id(d) for d in owned)
 
     def fail(message: str) -> MachineSource:
         d = Diagnostic(severity="ERROR", code=TEMPLATE_INVALID, message=message, line=def_line, file=file)
         return MachineSource(spec, None, diagnostics=[*owned, d], aliases=(f"aws_sfn_state_machine.{name}",))
 
+    if isinstance(text, str) and text in module.unresolved and owned:
+        return MachineSource(
+            spec,
+            None,
+            diagnostics=[
+                Diagnostic(
+                    severity="ERROR",
+                    code=TEMPLATE_INVALID,
+                    message=f'cannot evaluate the definition of aws_sfn_state_machine "{name}": {owned[-1].message}',
+                    line=owned[-1].line or def_line,
+                    column=owned[-1].column,
+                    file=file,
+                ),
+                *owned[:-1],
+            ],
+            aliases=(f"aws_sfn_state_machine.{name}",),
+        )
     if not isinstance(text, str):
         return fail(
             f'the definition of aws_sfn_state_machine "{name}" must be JSON text (a heredoc, jsonencode(...) or templatefile(...))'
@@ -738,7 +771,10 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
     elif template_file is not None and first is not None and first.data == "function_call":
         lookup = text_lookup(str(template_file), text, "json")
     elif first is not None and first.data in ("heredoc_template", "heredoc_template_trim"):
-        lookup = text_lookup(file, text, "json", line_offset=first.meta.line if not first.meta.empty else 0)
+        cut = module.heredoc_indent
+        lookup = text_lookup(
+            file, text, "json", line_offset=first.meta.line if not first.meta.empty else 0, indent=lambda line: cut
+        )
     else:
 
         def at_definition(location: str) -> tuple[str | None, int | None, int | None]:
