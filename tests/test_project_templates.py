@@ -390,3 +390,224 @@ def test_non_templates_are_unchanged_and_name_is_for_templates(tmp_path: Path) -
         sfnkit.load(asl, name="A")
     with pytest.raises(sfnkit.DefinitionError, match="not a template or project folder"):
         sfnkit.state_machines(asl)
+
+
+# -- CDK synth output ------------------------------------------------------------------------------------------
+
+
+def test_cdk_synth_output_fn_join_and_assets() -> None:
+    sm = sfnkit.load(PROJECTS / "cdk-order-stack" / "cdk.out" / "OrderStack.template.json")
+    project = sm.project
+    assert project.format == "cdk"
+    price = project.functions["PriceFunction5A3B2C1D"]
+    assert sm.find("Price order").raw["Parameters"]["FunctionName"] == price.arn
+    assert sm.find("Price order").resource == "arn:aws:states:::lambda:invoke"  # Ref AWS::Partition -> aws
+    table = project.resources["OrdersTable315BB997"]
+    assert sm.find("Save order").raw["Parameters"]["TableName"] == table.name
+    assert price.code_dir and price.code_dir.endswith("asset.3f2a9c1e7b") and price.handler == "price.handler"
+    receipt = project.functions["ReceiptFunction8E7D6C5B"]
+    assert receipt.environment == {"TABLE_NAME": table.name}
+    # CDK's BootstrapVersion SSM parameter is declared but never used: no warning about it
+    assert sfnkit.validate(PROJECTS / "cdk-order-stack") == []
+
+
+# -- serverless.yml --------------------------------------------------------------------------------------------
+
+
+def test_serverless_variables_functions_and_getatt_by_function_key() -> None:
+    path = PROJECTS / "serverless-image-pipeline" / "serverless.yml"
+    sm = sfnkit.load(path)
+    project = sm.project
+    assert project.format == "serverless"
+    resize = project.functions["ResizeLambdaFunction"]
+    assert resize.name == "image-pipeline-dev-resize" and sm.find("Resize").resource == resize.arn
+    assert (resize.handler, Path(resize.code_dir or "").name, resize.timeout) == ("resize.handler", "src", 30)
+    assert resize.environment == {"BUCKET": "image-pipeline-dev-images"}  # provider.environment + ${self:custom...}
+    tag = project.functions["TagDashimageLambdaFunction"]  # the framework's logical id for "tag-image"
+    assert sm.find("Tag").raw["Parameters"]["FunctionName"] == tag.arn
+    assert sm.find("Resize").raw["Parameters"]["size"] == 128  # a whole-string variable keeps its type
+    entry = sm.find("Announce").raw["Parameters"]["Entries"][0]
+    assert entry["EventBusName"] == f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"  # #{AWS::Region}
+    prod = sfnkit.load(path, name="imagePipeline", parameters={"stage": "prod"})  # --stage prod
+    assert prod.project.state_machines["ImagePipelineStepFunctionsStateMachine"].name == "image-pipeline-prod"
+    assert prod.find("Record").raw["Parameters"]["TableName"] == "image-pipeline-prod-images"
+
+
+def test_serverless_file_variables_and_two_machines() -> None:
+    machines = sfnkit.state_machines(PROJECTS / "serverless-order-express" / "serverless.yml")
+    assert sorted(machines) == ["cancelOrder", "place-order-dev"]
+    place = machines["place-order-dev"]
+    assert place.project.state_machines["PlaceOrderStepFunctionsStateMachine"].type == "EXPRESS"
+    assert place.find("Save").raw["Parameters"]["TableName"] == "orders-express-dev"  # ${file(./config.dev.json)}
+    assert (
+        place.find("Alert").raw["Parameters"]["TopicArn"] == f"arn:aws:sns:us-east-1:{ACCOUNT}:order-express-dev-alerts"
+    )
+    assert place.project.functions["ChargeCardLambdaFunction"].environment["ALERTS"] == "order-express-dev-alerts"
+
+
+def test_serverless_unresolvable_variable_points_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "serverless.yml",
+        """
+        service: s
+        provider: {name: aws, runtime: python3.12}
+        stepFunctions:
+          stateMachines:
+            m:
+              definition:
+                StartAt: A
+                States:
+                  A:
+                    Type: Pass
+                    Result: ${ssm:/config/value}
+                    End: true
+        """,
+    )
+    (d,) = sfnkit.validate(path)
+    assert (d.severity, d.code, d.location, d.line) == ("WARNING", "SFNKIT_TEMPLATE_UNRESOLVED", "/States/A/Result", 11)
+    assert "ssm:" in d.message and "fallback" in d.message
+    assert sfnkit.load(path).find("A").raw["Result"] == "${ssm:/config/value}"
+
+
+# -- Terraform -------------------------------------------------------------------------------------------------
+
+
+def test_terraform_heredoc_with_archive_file_lambda() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-heredoc-lambda" / "main.tf")
+    project = sm.project
+    assert project.format == "terraform"
+    fn = project.functions["generator"]
+    assert sm.find("Generate").resource == fn.arn == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:invoice-generator"
+    assert fn.code_dir == str((PROJECTS / "terraform-heredoc-lambda" / "src").resolve())
+    assert (fn.handler, fn.runtime, fn.timeout) == ("generate.handler", "python3.12", 20)
+    assert fn.environment == {"TOPIC_ARN": f"arn:aws:sns:us-east-1:{ACCOUNT}:invoice-ready"}
+    assert ACCOUNT in sm.comment  # data.aws_caller_identity.current.account_id
+    renamed = sfnkit.load(PROJECTS / "terraform-heredoc-lambda", parameters={"project": "bill"})  # var overrides
+    assert renamed.project.state_machines["invoice"].name == "bill-flow"
+
+
+def test_terraform_jsonencode_locals_and_dynamodb_properties() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb", name="aws_sfn_state_machine.checkout")
+    assert sm.find("Load cart").raw["Parameters"]["TableName"] == "cart-dev-carts"
+    queue = sm.project.resources["checkout"]
+    assert (
+        sm.find("Queue checkout").raw["Parameters"]["QueueUrl"]
+        == f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{queue.name}"
+    )
+    table = sm.project.resources["carts"]
+    assert table.type == "AWS::DynamoDB::Table"
+    assert table.properties == {
+        "KeySchema": [{"AttributeName": "cartId", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "cartId", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    assert queue.properties == {"FifoQueue": True} and queue.name.endswith(".fifo")
+
+
+def test_terraform_templatefile() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-templatefile-etl")
+    each = sm.find("Each day")
+    assert each.raw["MaxConcurrency"] == 4
+    assert sm.find("Partition").raw["Parameters"]["JobName"] == "partition-events"
+    assert (
+        sm.find("Repair table").raw["Parameters"]["ResultConfiguration"]["OutputLocation"]
+        == "s3://analytics-lake-example/athena/"
+    )
+    assert (
+        sfnkit.load(PROJECTS / "terraform-templatefile-etl", parameters={"max_concurrency": 9})
+        .find("Each day")
+        .raw["MaxConcurrency"]
+        == 9
+    )
+
+
+def test_terraform_diagnostics_point_into_tf_and_template_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sm.json",
+        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": 1, "End": true}\n  }\n}\n',
+    )
+    tf = write(
+        tmp_path,
+        "main.tf",
+        """
+        resource "aws_sfn_state_machine" "heredoc" {
+          name = "h"
+          definition = <<-EOT
+            {
+              "StartAt": "A",
+              "States": {
+                "A": {"Type": "Pass", "Nxt": "B", "End": true}
+              }
+            }
+          EOT
+        }
+
+        resource "aws_sfn_state_machine" "encoded" {
+          name = "e"
+          definition = jsonencode({
+            StartAt = "A"
+            States = {
+              A = {
+                Type = "Pass"
+                Result = module.lambda.arn
+                Nxt = "B"
+                End = true
+              }
+            }
+          })
+        }
+
+        resource "aws_sfn_state_machine" "file" {
+          name = "f"
+          definition = templatefile("${path.module}/sm.json", {})
+        }
+
+        resource "aws_sfn_state_machine" "missing" {
+          name = "m"
+          definition = templatefile("${path.module}/nope.json", {})
+        }
+        """,
+    )
+    lines = tf.read_text().splitlines()
+
+    def at(name: str) -> list[sfnkit.Diagnostic]:
+        return sfnkit.validate(tf, name=name)
+
+    (heredoc,) = at("heredoc")
+    assert (heredoc.file, heredoc.line, heredoc.location) == (str(tf), 7, "/States/A/Nxt")
+    assert lines[6][heredoc.column - 1 :].startswith('"Nxt"')  # <<-EOT's removed indentation counted back in
+    encoded = at("encoded")
+    nxt = next(d for d in encoded if d.location == "/States/A/Nxt")
+    assert (nxt.line, nxt.severity) == (21, "ERROR") and lines[20].strip().startswith("Nxt")
+    unresolved = next(d for d in encoded if d.severity == "WARNING")
+    assert unresolved.line == 20 and "module.lambda.arn" in unresolved.message
+    (from_file,) = at("file")
+    assert (from_file.file, from_file.line) == (str(tmp_path / "sm.json"), 4)
+    (missing,) = at("missing")
+    assert missing.code == "SFNKIT_TEMPLATE_INVALID" and "nope.json" in missing.message and missing.line == 35
+    with pytest.raises(sfnkit.DefinitionError, match="4 state machines here"):
+        sfnkit.load(tf)
+
+
+def test_terraform_syntax_error_and_no_state_machine(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad/main.tf", 'resource "aws_sfn_state_machine" "x" {\n  name = \n}\n')
+    (d,) = sfnkit.validate(bad)
+    assert d.code == "SFNKIT_TEMPLATE_INVALID" and d.file == str(bad) and d.line == 2
+    empty = write(tmp_path, "empty/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    with pytest.raises(sfnkit.DefinitionError, match="no state machine found"):
+        sfnkit.load(empty)
+
+
+# -- folders ---------------------------------------------------------------------------------------------------
+
+
+def test_a_project_folder_lists_every_machine_and_skips_build_output(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(PROJECTS / "sam-nested-workflows", root)
+    shutil.copytree(PROJECTS / "sam-nested-workflows", root / ".aws-sam" / "build")  # what `sam build` leaves
+    assert sorted(sfnkit.state_machines(root)) == ["AuditMachine", "fulfil-line", "order-fulfilment"]
+    assert sfnkit.load(root, name="ChildMachine").project.state_machines["ChildMachine"].type == "EXPRESS"
