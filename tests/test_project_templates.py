@@ -285,7 +285,7 @@ def test_several_state_machines_need_a_name(tmp_path: Path) -> None:
     )
     with pytest.raises(
         sfnkit.DefinitionError,
-        match=r"2 state machines here; pick one with name=: First \(StateMachineName first-machine\), Second",
+        match=r"2 state machines here; pick one with name= \(--name on the command line\): First \(StateMachineName first-machine\), Second",
     ):
         sfnkit.load(path)
     assert sfnkit.load(path, name="first-machine").start_at == "A"
@@ -611,3 +611,41 @@ def test_a_project_folder_lists_every_machine_and_skips_build_output(tmp_path: P
     shutil.copytree(PROJECTS / "sam-nested-workflows", root / ".aws-sam" / "build")  # what `sam build` leaves
     assert sorted(sfnkit.state_machines(root)) == ["AuditMachine", "fulfil-line", "order-fulfilment"]
     assert sfnkit.load(root, name="ChildMachine").project.state_machines["ChildMachine"].type == "EXPRESS"
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+
+def test_cli_validate_and_run_templates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from sfnkit.cli import main
+
+    nested = PROJECTS / "sam-nested-workflows" / "template.yaml"
+    assert main(["validate", str(nested)]) == 0
+    assert "OK (0 errors, 0 warnings)" in capsys.readouterr().out
+    assert main(["run", str(nested), "--name", "AuditMachine", "--input", '{"orderId": "o-1"}']) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SUCCEEDED") and '"audited": true' in out
+    assert main(["run", str(nested), "--input", "{}"]) == 1
+    assert "3 state machines here" in capsys.readouterr().err
+    broken = write(
+        tmp_path,
+        "template.yaml",
+        """
+        Resources:
+          M:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition: {StartAt: A, States: {A: {Type: Pass, Nxt: B, End: true}}}
+        """,
+    )
+    assert main(["validate", str(broken), "--format", "json"]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["diagnostics"][0]["file"] == str(broken) and report["diagnostics"][0]["line"] == 5
+    sam = PROJECTS / "sam-order-processing" / "template.yaml"
+    assert main(["validate", str(sam), "--parameter", "Stage=prod", "--name", "order-machine-prod"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        main(["validate", str(sam), "--parameter", "Stage"])
+    asl = write(tmp_path, "m.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
+    with pytest.raises(SystemExit, match="apply to templates"):
+        main(["run", str(asl), "--name", "X"])

@@ -174,7 +174,7 @@ def _pick(path: Path, reads: list[TemplateRead], name: str | None) -> tuple[Mach
         if len(pairs) == 1:
             return pairs[0]
         raise DefinitionError(
-            [_template_error(path, f"{len(pairs)} state machines here; pick one with name=: {', '.join(labels)}")],
+            [_template_error(path, f"{len(pairs)} state machines here; pick one with name= (--name on the command line): {', '.join(labels)}")],
             source_name=str(path),
         )
     for ms, r in pairs:
