@@ -32,7 +32,12 @@ def first_load(folder: Path) -> float:
         "print(time.perf_counter() - t)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)}, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+        check=False,
     )
     return float(done.stdout.strip()) if done.returncode == 0 else float("nan")
 
@@ -54,17 +59,25 @@ def projects(repeat: int) -> None:
             sfnkit.state_machines(folder)
             warm.append(time.perf_counter() - t)
         fmt = next(iter(machines.values())).project.format if machines else "?"
-        rows.append((folder.name, fmt, len(machines), ok, len(warnings), first_load(folder), statistics.median(warm), error))
-    print(f"{'project':34} {'format':15} {'machines':>8} {'loads':>6} {'warnings':>8} {'first load':>11} {'warm load':>10}")
+        rows.append(
+            (folder.name, fmt, len(machines), ok, len(warnings), first_load(folder), statistics.median(warm), error)
+        )
+    print(
+        f"{'project':34} {'format':15} {'machines':>8} {'loads':>6} {'warnings':>8} {'first load':>11} {'warm load':>10}"
+    )
     for name, fmt, n, ok, w, first, warm_s, error in rows:
         print(f"{name:34} {fmt:15} {n:8} {'yes' if ok else 'NO':>6} {w:8} {first * 1000:9.0f}ms {warm_s * 1000:8.1f}ms")
         if error:
             print(f"    {error}")
     loaded = sum(r[3] for r in rows)
-    print(f"\nloads without error: {loaded}/{len(rows)} projects ({100 * loaded / len(rows):.0f}%), "
-          f"{sum(r[2] for r in rows)} state machines")
-    print(f"first load (fresh interpreter, imports included): median {statistics.median(r[5] for r in rows) * 1000:.0f} ms, "
-          f"max {max(r[5] for r in rows) * 1000:.0f} ms; warm load: median {statistics.median(r[6] for r in rows) * 1000:.1f} ms")
+    print(
+        f"\nloads without error: {loaded}/{len(rows)} projects ({100 * loaded / len(rows):.0f}%), "
+        f"{sum(r[2] for r in rows)} state machines"
+    )
+    print(
+        f"first load (fresh interpreter, imports included): median {statistics.median(r[5] for r in rows) * 1000:.0f} ms, "
+        f"max {max(r[5] for r in rows) * 1000:.0f} ms; warm load: median {statistics.median(r[6] for r in rows) * 1000:.1f} ms"
+    )
 
 
 def _import_time(module: str) -> float:
@@ -101,8 +114,10 @@ def parsers(repeat: int) -> None:
     jsons = sorted(PROJECTS.glob("**/*.template.json")) + sorted(PROJECTS.glob("cfn-json-*/*.json"))
     tfs = sorted(PROJECTS.glob("terraform-*/*.tf"))
     print("\nparsers (median per file over the sample projects):")
-    print(f"  import cfnlint.decode: {_import_time('cfnlint.decode') * 1000:.0f} ms   import yaml: {_import_time('yaml') * 1000:.0f} ms"
-          f"   import hcl2: {_import_time('hcl2') * 1000:.0f} ms")
+    print(
+        f"  import cfnlint.decode: {_import_time('cfnlint.decode') * 1000:.0f} ms   import yaml: {_import_time('yaml') * 1000:.0f} ms"
+        f"   import hcl2: {_import_time('hcl2') * 1000:.0f} ms"
+    )
     import yaml
     from cfnlint.decode import decode
 
@@ -117,15 +132,21 @@ def parsers(repeat: int) -> None:
                 times.append(time.perf_counter() - t)
         return statistics.median(times) * 1000
 
-    print(f"  YAML templates ({len(templates)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), templates):.2f} ms"
-          f" (with line/column marks)  vs  PyYAML + tags {median_ms(lambda f: yaml.load(f.read_text(), Loader=loader), templates):.2f} ms (no marks)")
-    print(f"  JSON templates ({len(jsons)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), jsons):.2f} ms"
-          f"  vs  json.loads {median_ms(lambda f: json.loads(f.read_text()), jsons):.3f} ms (no marks)")
+    print(
+        f"  YAML templates ({len(templates)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), templates):.2f} ms"
+        f" (with line/column marks)  vs  PyYAML + tags {median_ms(lambda f: yaml.load(f.read_text(), Loader=loader), templates):.2f} ms (no marks)"
+    )
+    print(
+        f"  JSON templates ({len(jsons)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), jsons):.2f} ms"
+        f"  vs  json.loads {median_ms(lambda f: json.loads(f.read_text()), jsons):.3f} ms (no marks)"
+    )
     import hcl2
 
-    print(f"  Terraform files ({len(tfs)}): hcl2.parses_to_tree {median_ms(lambda f: hcl2.parses_to_tree(f.read_text()), tfs):.2f} ms"
-          f" (raw tree with positions)  vs  hcl2.loads {median_ms(lambda f: hcl2.loads(f.read_text()), tfs):.2f} ms"
-          " (dict of expression strings, no positions)")
+    print(
+        f"  Terraform files ({len(tfs)}): hcl2.parses_to_tree {median_ms(lambda f: hcl2.parses_to_tree(f.read_text()), tfs):.2f} ms"
+        f" (raw tree with positions)  vs  hcl2.loads {median_ms(lambda f: hcl2.loads(f.read_text()), tfs):.2f} ms"
+        " (dict of expression strings, no positions)"
+    )
 
 
 def main() -> None:

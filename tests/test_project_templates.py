@@ -649,3 +649,32 @@ def test_cli_validate_and_run_templates(capsys: pytest.CaptureFixture[str], tmp_
     asl = write(tmp_path, "m.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
     with pytest.raises(SystemExit, match="apply to templates"):
         main(["run", str(asl), "--name", "X"])
+
+
+def test_resources_carry_ref_and_attributes_for_the_local_aws() -> None:
+    sm = sfnkit.load(PROJECTS / "sam-order-processing" / "template.yaml")
+    queue = sm.project.resources["ShippingQueue"]
+    assert queue.ref == queue.attributes["QueueUrl"] == f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{queue.name}"
+    table = sm.project.resources["OrdersTable"]
+    assert table.ref == "" and table.attributes["Arn"] == table.arn
+    tf = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb").project.resources["checkout"]
+    assert tf.ref.endswith("/cart-dev-checkout.fifo") and tf.attributes["QueueName"] == tf.name
+
+
+def test_definition_uri_on_s3_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Machine:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri:
+                Bucket: my-bucket
+                Key: machine.asl.json
+        """,
+    )
+    (d,) = sfnkit.validate(path)
+    assert d.code == "SFNKIT_TEMPLATE_INVALID" and "local files only" in d.message and d.line == 6

@@ -151,6 +151,8 @@ def read_decoded(
                     name=phys.name,
                     arn=phys.arn,
                     properties=props if isinstance(props, Mapping) else {},
+                    ref=phys.ref if phys.ref != phys.name else "",
+                    attributes=dict(phys.attributes),
                 )
     machines: list[MachineSource] = []
     specs: dict[str, StateMachineSpec] = {}

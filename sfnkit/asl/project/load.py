@@ -64,8 +64,8 @@ def template_kind(source: Any) -> str | None:
     if _CFN_JSON.search(head):
         import json
 
-        try:
-            value = json.loads(head)
+        try:  # the whole file: a CDK template is often bigger than the head read above
+            value = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return None
         if (
@@ -174,7 +174,12 @@ def _pick(path: Path, reads: list[TemplateRead], name: str | None) -> tuple[Mach
         if len(pairs) == 1:
             return pairs[0]
         raise DefinitionError(
-            [_template_error(path, f"{len(pairs)} state machines here; pick one with name= (--name on the command line): {', '.join(labels)}")],
+            [
+                _template_error(
+                    path,
+                    f"{len(pairs)} state machines here; pick one with name= (--name on the command line): {', '.join(labels)}",
+                )
+            ],
             source_name=str(path),
         )
     for ms, r in pairs:

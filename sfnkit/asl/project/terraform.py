@@ -649,7 +649,15 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
         props = _dynamodb_properties(module, attrs) if type_ == "aws_dynamodb_table" else {}
         if type_ == "aws_sqs_queue" and "fifo_queue" in attrs:
             props["FifoQueue"] = module.value(attrs["fifo_queue"])
-        resources[name] = ResourceSpec(logical_id=name, type=cfn_type, name=phys.name, arn=phys.arn, properties=props)
+        resources[name] = ResourceSpec(
+            logical_id=name,
+            type=cfn_type,
+            name=phys.name,
+            arn=phys.arn,
+            properties=props,
+            ref=phys.ref if phys.ref != phys.name else "",
+            attributes=dict(phys.attributes),
+        )
     specs: dict[str, StateMachineSpec] = {}
     for (type_, name), (body, file) in module.resources.items():
         if type_ != "aws_sfn_state_machine":
