@@ -678,3 +678,38 @@ def test_definition_uri_on_s3_is_a_clear_error(tmp_path: Path) -> None:
     )
     (d,) = sfnkit.validate(path)
     assert d.code == "SFNKIT_TEMPLATE_INVALID" and "local files only" in d.message and d.line == 6
+
+
+MALFORMED = {
+    "list-resources.yaml": "Resources: []\n",
+    "string-resource.yaml": "Resources:\n  A: hello\n",
+    "list-properties.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: []}\n",
+    "string-definition.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {Definition: hi}}\n",
+    "bad-sub.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {DefinitionString: {Fn::Sub: [1, 2]}}}\n",
+    "bad-getatt.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {DefinitionString: !GetAtt [a, b, c]}}\n",
+    "numeric-uri.yaml": "Resources:\n  A: {Type: AWS::Serverless::StateMachine, Properties: {DefinitionUri: 5}}\n",
+    "self-ref.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {StateMachineName: !Ref A, "
+    "Definition: {StartAt: X, States: {X: {Type: Pass, Result: !Select [9, [1]], End: true}}}}}\n",
+    "odd-sections.yaml": "Parameters: [1]\nConditions: 3\nMappings: x\nResources:\n  A: {Type: AWS::StepFunctions::StateMachine, "
+    "Properties: {Definition: {StartAt: X, States: {X: {Type: Pass, Result: !FindInMap [a, b, c], End: true}}}}}\n",
+    "not-json.json": '{"Resources": {"A": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": "no"}}}}',
+    "sls/serverless.yml": "service: [1]\nprovider: 3\nfunctions: [1]\nstepFunctions: x\n",
+    "sls2/serverless.yml": "service: x\nstepFunctions:\n  stateMachines:\n    a: 3\n"
+    "    b: {definition: 'not json ${self:nope} ${opt:x} ${file(./no.json)} ${env:HOME}'}\n",
+    "tf/main.tf": 'resource "aws_sfn_state_machine" "x" {\n  definition = jsonencode([for s in var.x : s])\n}\n'
+    'resource "aws_sfn_state_machine" "y" {\n  definition = format("%s", lower(1))\n}\n'
+    'resource "aws_sfn_state_machine" "z" {\n  name = local.z\n  definition = "${local.z}"\n}\nlocals {\n  z = local.z\n}\n',
+    "tf2/main.tf": "\x00\xff",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_templates_give_diagnostics_never_a_traceback(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, MALFORMED[name])
+    target = path if "/" not in name else path.parent
+    diags = sfnkit.validate(target)
+    assert diags and all(isinstance(d, sfnkit.Diagnostic) and d.message for d in diags)
+    try:
+        sfnkit.load(target)
+    except sfnkit.DefinitionError as e:
+        assert e.diagnostics and str(e)

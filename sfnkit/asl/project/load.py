@@ -98,6 +98,22 @@ def find_templates(folder: Path, max_depth: int = 3) -> list[tuple[str, Path]]:
 
 def read_template(path: Path, kind: str, parameters: Mapping[str, Any] | None = None) -> TemplateRead:
     """Read one template of a known kind (never raises on the template's content)."""
+    from sfnkit.errors import MissingDependencyError
+
+    try:
+        return _read_template(path, kind, parameters)
+    except (MissingDependencyError, RecursionError) as e:
+        if isinstance(e, MissingDependencyError):
+            raise
+        problem = "the template is nested too deeply"
+    except Exception as e:  # a reader bug must not become a traceback in the user's notebook
+        problem = f"sfnkit could not read this template ({type(e).__name__}: {e}); please report it"
+    from sfnkit.asl.project.model import Project
+
+    return TemplateRead(Project(template=str(path), format=kind), [], [_template_error(path, problem)])
+
+
+def _read_template(path: Path, kind: str, parameters: Mapping[str, Any] | None) -> TemplateRead:
     if kind == "cloudformation":
         from sfnkit.asl.project.cloudformation import read_cloudformation
 

@@ -405,8 +405,8 @@ class _Module:
                 return simple(*args)
         except OSError as e:
             raise _Unresolved(f"{name}(): cannot read {args[0]}: {e.strerror or e}", f"{name}(...)") from None
-        except (TypeError, ValueError, IndexError, KeyError) as e:
-            raise _Unresolved(f"{name}(): {e}", f"{name}(...)") from None
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, StopIteration, ZeroDivisionError) as e:
+            raise _Unresolved(f"{name}(): {e or type(e).__name__}", f"{name}(...)") from None
         raise _Unresolved(f"the Terraform function {name}() is not evaluated locally", f"{name}(...)")
 
     def _path(self, p: Any) -> Path:
