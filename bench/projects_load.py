@@ -5,8 +5,8 @@
 
 Prints, per project: its format, its state machines, whether every one loaded without error, the warnings, the
 time of the first load in a fresh interpreter (imports included: what a notebook's first cell pays) and the warm
-load time. Then the parser comparison that chose the readers: cfn-lint's decoder against a PyYAML loader with
-CloudFormation's tags, and python-hcl2's raw tree against its dict API.
+load time. Then the parser comparison that chose the readers: sfnkit's decoder (PyYAML with CloudFormation's tags)
+against cfn-lint's (when installed), and python-hcl2's raw tree against its dict API.
 """
 
 from __future__ import annotations
@@ -82,46 +82,27 @@ def projects(repeat: int) -> None:
 
 def _import_time(module: str) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+    )
     return float(done.stdout.strip())
 
 
-def _pyyaml_cfn_loader() -> type:
-    """The hand-written alternative: PyYAML's SafeLoader plus CloudFormation's short-form tags (no line marks)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
-        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-        if isinstance(node, yaml.ScalarNode):
-            value: object = loader.construct_scalar(node)
-            if suffix == "GetAtt" and isinstance(value, str):
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {name: value}
-
-    Loader.add_multi_constructor("!", construct)
-    return Loader
-
-
 def parsers(repeat: int) -> None:
-    templates = sorted(p for p in PROJECTS.glob("*/*") if p.suffix in (".yaml", ".yml") and "serverless" not in p.name)
+    """sfnkit's decoder (PyYAML + CloudFormation tags, marks on every node) against cfn-lint's, when installed."""
+    import importlib.util
+
+    from sfnkit.asl.project.decode import decode as sfnkit_decode
+
+    templates = sorted(p for p in PROJECTS.glob("*/*") if p.suffix in (".yaml", ".yml"))
     jsons = sorted(PROJECTS.glob("**/*.template.json")) + sorted(PROJECTS.glob("cfn-json-*/*.json"))
     tfs = sorted(PROJECTS.glob("terraform-*/*.tf"))
-    print("\nparsers (median per file over the sample projects):")
-    print(
-        f"  import cfnlint.decode: {_import_time('cfnlint.decode') * 1000:.0f} ms   import yaml: {_import_time('yaml') * 1000:.0f} ms"
-        f"   import hcl2: {_import_time('hcl2') * 1000:.0f} ms"
-    )
-    import yaml
-    from cfnlint.decode import decode
-
-    loader = _pyyaml_cfn_loader()
+    have_cfnlint = importlib.util.find_spec("cfnlint") is not None
 
     def median_ms(fn: object, files: list[Path]) -> float:
         times = []
@@ -132,19 +113,28 @@ def parsers(repeat: int) -> None:
                 times.append(time.perf_counter() - t)
         return statistics.median(times) * 1000
 
-    print(
-        f"  YAML templates ({len(templates)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), templates):.2f} ms"
-        f" (with line/column marks)  vs  PyYAML + tags {median_ms(lambda f: yaml.load(f.read_text(), Loader=loader), templates):.2f} ms (no marks)"
-    )
-    print(
-        f"  JSON templates ({len(jsons)}): cfn-lint decode {median_ms(lambda f: decode(str(f)), jsons):.2f} ms"
-        f"  vs  json.loads {median_ms(lambda f: json.loads(f.read_text()), jsons):.3f} ms (no marks)"
-    )
+    print("\nparsers (import in a fresh interpreter; median time per file over the sample projects):")
+    imports = f"  import sfnkit.asl.project.decode + yaml: {_import_time('sfnkit.asl.project.decode') * 1000:.0f} ms"
+    if have_cfnlint:
+        imports += f"   import cfnlint.decode: {_import_time('cfnlint.decode') * 1000:.0f} ms"
+    print(imports + f"   import hcl2: {_import_time('hcl2') * 1000:.0f} ms")
+    line = f"  YAML ({len(templates)} files): sfnkit {median_ms(sfnkit_decode, templates):.2f} ms"
+    jline = f"  JSON ({len(jsons)} files): sfnkit {median_ms(sfnkit_decode, jsons):.2f} ms"
+    if have_cfnlint:
+        import logging
+
+        from cfnlint.decode import decode
+
+        logging.getLogger("cfnlint").setLevel(logging.CRITICAL)
+        line += f"   cfn-lint {median_ms(lambda f: decode(str(f)), templates):.2f} ms"
+        jline += f"   cfn-lint {median_ms(lambda f: decode(str(f)), jsons):.2f} ms"
+    print(line + "  (both mark every node with its line and column)")
+    print(jline + f"   plain json.loads {median_ms(lambda f: json.loads(f.read_text()), jsons):.3f} ms (no marks)")
     import hcl2
 
     print(
-        f"  Terraform files ({len(tfs)}): hcl2.parses_to_tree {median_ms(lambda f: hcl2.parses_to_tree(f.read_text()), tfs):.2f} ms"
-        f" (raw tree with positions)  vs  hcl2.loads {median_ms(lambda f: hcl2.loads(f.read_text()), tfs):.2f} ms"
+        f"  Terraform ({len(tfs)} files): hcl2.parses_to_tree {median_ms(lambda f: hcl2.parses_to_tree(f.read_text()), tfs):.2f} ms"
+        f" (raw tree with positions, what sfnkit evaluates)  vs  hcl2.loads {median_ms(lambda f: hcl2.loads(f.read_text()), tfs):.2f} ms"
         " (dict of expression strings, no positions)"
     )
 

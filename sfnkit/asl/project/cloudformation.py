@@ -1,8 +1,8 @@
 """SAM and CloudFormation templates (JSON or YAML with short-form tags), CDK synth output included.
 
-Decoding is cfn-lint's template decoder (``cfnlint.decode``): it reads JSON and YAML, turns the short-form tags
-(``!Sub``, ``!GetAtt``, ...) into their ``Fn::`` forms and marks every node with its line and column, which is
-what diagnostics need to point into the template. State machines come from ``AWS::Serverless::StateMachine``
+Decoding (:mod:`sfnkit.asl.project.decode`) reads JSON and YAML, turns the short-form tags (``!Sub``,
+``!GetAtt``, ...) into their ``Fn::`` forms and marks every node with its line and column, which is what
+diagnostics need to point into the template. State machines come from ``AWS::Serverless::StateMachine``
 (``Definition`` / ``DefinitionUri``, AWS SAM Developer Guide) and ``AWS::StepFunctions::StateMachine``
 (``Definition`` / ``DefinitionString`` / ``DefinitionS3Location``), with ``DefinitionSubstitutions`` applied to
 the definition text as CloudFormation does. Functions come from ``AWS::Serverless::Function`` (with the
@@ -39,34 +39,10 @@ FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 
 def decode(path: Path) -> tuple[Any, list[Diagnostic]]:
-    """The template as cfn-lint decodes it (nodes carry marks), or None with the parse errors as diagnostics."""
-    try:
-        from cfnlint.decode import decode as cfn_decode
-    except ImportError as e:  # pragma: no cover - part of the [templates] extra
-        from sfnkit.errors import MissingDependencyError
+    """The template with every node marked by its line and column, or None with the parse errors as diagnostics."""
+    from sfnkit.asl.project.decode import decode as marked_decode
 
-        raise MissingDependencyError("cfn-lint", "templates", "reading SAM/CloudFormation templates") from e
-    import logging
-
-    # cfn-lint logs "Template file not found" itself; the diagnostic below says it better
-    logging.getLogger("cfnlint").setLevel(logging.CRITICAL)
-    template, matches = cfn_decode(str(path))
-    diags = [
-        Diagnostic(
-            severity="ERROR",
-            code=TEMPLATE_INVALID,
-            message=f"cannot read the template: {m.message}",
-            line=getattr(m, "linenumber", None) or None,
-            column=getattr(m, "columnnumber", None) or None,
-            file=str(path),
-        )
-        for m in matches or []
-    ]
-    if template is None and not diags:
-        diags.append(
-            Diagnostic(severity="ERROR", code=TEMPLATE_INVALID, message="cannot read the template", file=str(path))
-        )
-    return template, diags
+    return marked_decode(path)
 
 
 def template_format(template: Mapping[str, Any], path: Path) -> str:

@@ -61,7 +61,7 @@ _NO_VALUE = object()
 
 
 def mark_of(node: Any) -> tuple[int | None, int | None]:
-    """1-based (line, column) of a node cfn-lint's decoder produced, or (None, None) for plain values."""
+    """1-based (line, column) of a node the template decoder marked, or (None, None) for plain values."""
     mark = getattr(node, "start_mark", None)
     if mark is None:
         return None, None
@@ -249,7 +249,7 @@ class Resolver:
             items = [self._resolve(v, (*path, i)) for i, v in enumerate(value)]
             return [v for v in items if v is not _NO_VALUE]
         if isinstance(value, str):
-            return str(value)  # drop cfn-lint's node subclass: the model wants plain values
+            return str(value)  # drop the decoder's marked subclass: the model wants plain values
         return value
 
     @staticmethod

@@ -79,10 +79,10 @@ class _Variables:
         return LOCAL_REGION
 
     def fill(self, node: Any, path: tuple[str | int, ...], parent: Any = None) -> Any:
-        """Resolve variables in place (dicts and lists keep their identity, so cfn-lint's marks survive)."""
+        """Resolve variables in place (dicts and lists keep their identity, so the decoder's marks survive)."""
         if isinstance(node, dict):
             for k in list(node):
-                # the key carries cfn-lint's mark: a warning about the value points at its line
+                # the key carries the decoder's mark: a warning about the value points at its line
                 node[k] = self.fill(node[k], (*path, str(k)), k if hasattr(k, "start_mark") else node)
             return node
         if isinstance(node, list):
