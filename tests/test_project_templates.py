@@ -713,3 +713,63 @@ def test_malformed_templates_give_diagnostics_never_a_traceback(tmp_path: Path, 
         sfnkit.load(target)
     except sfnkit.DefinitionError as e:
         assert e.diagnostics and str(e)
+
+
+# -- the decoder -----------------------------------------------------------------------------------------------
+
+
+def test_decoder_short_form_tags_and_marks(tmp_path: Path) -> None:
+    from sfnkit.asl.project.decode import decode
+
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """
+        Conditions:
+          Both: !And [!Condition A, !Not [!Equals [x, y]]]
+        Resources:
+          R:
+            Properties:
+              Arn: !GetAtt Fn.Arn
+              List: !GetAtt [Fn, Arn]
+              When: 2024-01-01
+              Yes: on
+              Custom: !Frobnicate {a: 1}
+        """,
+    )
+    value, diags = decode(path)
+    assert diags == []
+    props = value["Resources"]["R"]["Properties"]
+    assert props["Arn"] == {"Fn::GetAtt": ["Fn", "Arn"]} == props["List"]
+    assert props["When"] == "2024-01-01"  # timestamps stay text
+    assert "Yes" in props and props["Yes"] is True  # keys as written, values YAML 1.1
+    assert props["Custom"] == {"Fn::Frobnicate": {"a": 1}}
+    assert value["Conditions"]["Both"] == {"Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Fn::Equals": ["x", "y"]}]}]}
+    arn_key = next(k for k in props if k == "Arn")
+    assert (arn_key.start_mark.line, arn_key.start_mark.column) == (5, 6)  # 0-based, like PyYAML's marks
+    assert (props["Arn"].start_mark.line, props["Arn"].start_mark.column) == (5, 11)
+
+
+def test_loading_a_template_imports_no_heavy_parser() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sfnkit\n"
+        f"sfnkit.load({str(PROJECTS / 'sam-order-processing' / 'template.yaml')!r})\n"
+        f"sfnkit.load({str(PROJECTS / 'cdk-order-stack')!r})\n"
+        "print(','.join(m for m in ('cfnlint', 'sympy', 'networkx', 'hcl2', 'boto3') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_a_parameter_outside_its_allowed_values_is_a_warning() -> None:
+    path = PROJECTS / "sam-express-thumbnail-api" / "template.yml"
+    (d,) = sfnkit.validate(path, parameters={"Stage": "staging"})
+    assert d.severity == "WARNING" and "AllowedValues" in d.message and d.location == "/Parameters/Stage"
+    assert d.line == 6 and d.file == str(path)
+    assert (
+        sfnkit.load(path, parameters={"Stage": "prod"}).project.state_machines["ThumbnailWorkflow"].name
+        == "thumbnail-prod"
+    )
