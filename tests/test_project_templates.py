@@ -489,7 +489,7 @@ def test_terraform_heredoc_with_archive_file_lambda() -> None:
 
 def test_terraform_jsonencode_locals_and_dynamodb_properties() -> None:
     sm = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb", name="aws_sfn_state_machine.checkout")
-    assert sm.find("Load cart").raw["Parameters"]["TableName"] == "cart-dev-carts"
+    assert sm.find("Load cart").raw["Parameters"]["TableName"] == "cart-staging-carts"  # terraform.tfvars
     queue = sm.project.resources["checkout"]
     assert (
         sm.find("Queue checkout").raw["Parameters"]["QueueUrl"]
@@ -658,7 +658,7 @@ def test_resources_carry_ref_and_attributes_for_the_local_aws() -> None:
     table = sm.project.resources["OrdersTable"]
     assert table.ref == "" and table.attributes["Arn"] == table.arn
     tf = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb").project.resources["checkout"]
-    assert tf.ref.endswith("/cart-dev-checkout.fifo") and tf.attributes["QueueName"] == tf.name
+    assert tf.ref.endswith("/cart-staging-checkout.fifo") and tf.attributes["QueueName"] == tf.name
 
 
 def test_definition_uri_on_s3_is_a_clear_error(tmp_path: Path) -> None:
@@ -773,3 +773,27 @@ def test_a_parameter_outside_its_allowed_values_is_a_warning() -> None:
         sfnkit.load(path, parameters={"Stage": "prod"}).project.state_machines["ThumbnailWorkflow"].name
         == "thumbnail-prod"
     )
+
+
+def test_terraform_tfvars_override_defaults_and_parameters_override_tfvars() -> None:
+    folder = PROJECTS / "terraform-jsonencode-dynamodb"  # its terraform.tfvars sets environment = "staging"
+    sm = sfnkit.load(folder)
+    assert sm.project.state_machines["checkout"].name == "cart-staging-checkout"
+    assert sm.project.parameters["environment"] == "staging"
+    assert (
+        sfnkit.load(folder, parameters={"environment": "prod"}).find("Load cart").raw["Parameters"]["TableName"]
+        == "cart-prod-carts"
+    )
+
+
+def test_terraform_file_function_maps_lines_into_that_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sm.json",
+        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": 1, "End": true}\n  }\n}\n',
+    )
+    tf = write(
+        tmp_path, "main.tf", 'resource "aws_sfn_state_machine" "f" {\n  name = "f"\n  definition = file("sm.json")\n}\n'
+    )
+    (d,) = sfnkit.validate(tf)
+    assert (d.file, d.line, d.location) == (str(tmp_path / "sm.json"), 4, "/States/A/Nxt")

@@ -93,6 +93,8 @@ class _Module:
         self.parameters = dict(parameters)
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, Any] = {}
+        #: values of terraform.tfvars and *.auto.tfvars, which Terraform applies over the defaults
+        self.tfvars: dict[str, Any] = {}
         self.locals: dict[str, tuple[Any, str]] = {}
         self.resources: dict[tuple[str, str], tuple[Any, str]] = {}  # (type, name) -> (body tree, file)
         self.data: dict[tuple[str, str], tuple[Any, str]] = {}
@@ -131,6 +133,9 @@ class _Module:
                 )
                 continue
             body = tree.children[0] if tree.children else None
+            if f.suffix == ".tfvars":  # terraform.tfvars / *.auto.tfvars: values for the variables
+                self.tfvars.update(self.attributes(body))
+                continue
             for block in body.children if isinstance(body, Tree) else []:
                 if isinstance(block, Tree) and block.data == "block":
                     self._block(block, str(f))
@@ -399,7 +404,9 @@ class _Module:
                 self.last_template = target
                 return self.render(target.read_text(encoding="utf-8"), dict(args[1]) if len(args) > 1 else {}, node)
             if name == "file":
-                return self._path(args[0]).read_text(encoding="utf-8")
+                target = self._path(args[0])
+                self.last_template = target  # a file()'s lines are the definition's lines too
+                return target.read_text(encoding="utf-8")
             simple = _FUNCTIONS.get(name)
             if simple is not None:
                 return simple(*args)
@@ -421,6 +428,8 @@ class _Module:
             name = parts[1]
             if name in self.parameters:
                 return _walk(self.parameters[name], parts[2:], text)
+            if name in self.tfvars:
+                return _walk(self.value(self.tfvars[name]), parts[2:], text)
             if name in self.variables:
                 default, _ = self.variables[name]
                 if default is None:
@@ -612,7 +621,8 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
 
         raise MissingDependencyError("python-hcl2", "templates", "reading Terraform files") from e
     folder = path if path.is_dir() else path.parent
-    files = sorted(folder.glob("*.tf"))
+    tfvars = [folder / "terraform.tfvars"] if (folder / "terraform.tfvars").is_file() else []
+    files = sorted(folder.glob("*.tf")) + tfvars + sorted(folder.glob("*.auto.tfvars"))
     module = _Module(folder, files, parameters or {})
     project_path = str(folder.resolve())
     functions: dict[str, FunctionSpec] = {}
@@ -674,6 +684,7 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
         functions=functions,
         resources=resources,
         parameters={k: module.value(v[0]) for k, v in module.variables.items() if v[0] is not None}
+        | {k: module.value(v) for k, v in module.tfvars.items()}
         | dict(parameters or {}),
     )
     template_diags = [d for d in module.diagnostics if d.severity == "ERROR"]
