@@ -797,3 +797,16 @@ def test_terraform_file_function_maps_lines_into_that_file(tmp_path: Path) -> No
     )
     (d,) = sfnkit.validate(tf)
     assert (d.file, d.line, d.location) == (str(tmp_path / "sm.json"), 4, "/States/A/Nxt")
+
+
+def test_cdk_fn_join_diagnostics_point_at_the_piece_line(tmp_path: Path) -> None:
+    source = PROJECTS / "cdk-order-stack" / "cdk.out" / "OrderStack.template.json"
+    template = json.loads(source.read_text())
+    parts = template["Resources"]["OrderFlow6E8F3B2A"]["Properties"]["DefinitionString"]["Fn::Join"][1]
+    parts[4] = parts[4].replace('"ResultPath":null', '"ResultPth":null')
+    path = tmp_path / "cdk.out" / "OrderStack.template.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(template, indent=1))
+    (d,) = sfnkit.validate(path)
+    assert d.location == "/States/Save order/ResultPth" and d.file == str(path)
+    assert "ResultPth" in path.read_text().splitlines()[d.line - 1]

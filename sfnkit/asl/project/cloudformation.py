@@ -317,11 +317,15 @@ def _machine(
         return ms
     if "DefinitionString" in props:
         raw = props["DefinitionString"]
-        text = res.resolve(raw, (*where, "DefinitionString"))
+        pieces = _join_pieces(raw, res, (*where, "DefinitionString"))
+        text = "".join(p for p, _ in pieces) if pieces is not None else res.resolve(raw, (*where, "DefinitionString"))
         if not isinstance(text, str):
             return error("DefinitionString must resolve to a string (JSON text)", "DefinitionString")
-        text = substitute_text(text, subs)
+        substituted = substitute_text(text, subs)
         lookup = _string_lookup(file, raw, positions.get(pointer(*where, "DefinitionString")))
+        if pieces is not None and substituted == text:
+            lookup = _join_lookup(file, text, pieces, lookup)
+        text = substituted
         try:
             value = json.loads(text)
         except json.JSONDecodeError as e:
@@ -353,6 +357,49 @@ def _machine(
             )
         ],
     )
+
+
+def _join_pieces(raw: Any, res: Resolver, path: tuple[str | int, ...]) -> list[tuple[str, Any]] | None:
+    """The resolved parts of a ``DefinitionString: {Fn::Join: [delimiter, [...]]}`` (CDK's form), each with the
+    template node it came from; None when the definition is not such a join."""
+    if not (isinstance(raw, Mapping) and len(raw) == 1 and "Fn::Join" in raw):
+        return None
+    arg = raw["Fn::Join"]
+    if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+        return None
+    out: list[tuple[str, Any]] = []
+    for i, piece in enumerate(arg[1]):
+        if i and arg[0]:
+            out.append((str(arg[0]), arg[0]))
+        value = res.resolve(piece, (*path, "Fn::Join", 1, i))
+        out.append((value if isinstance(value, str) else json.dumps(value), piece))
+    return out
+
+
+def _join_lookup(file: str, text: str, pieces: list[tuple[str, Any]], fallback: Any) -> Any:
+    """A definition pointer -> the line of the ``Fn::Join`` piece its text starts in (CDK puts one per line)."""
+    from sfnkit.asl.source import Positions
+
+    positions = Positions(text, "json")
+    starts: list[tuple[int, Any]] = []
+    offset = 0
+    for piece_text, node in pieces:
+        starts.append((offset, node))
+        offset += len(piece_text)
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        line, column = positions.lookup(location)
+        if line is None:
+            return fallback(location)
+        at = line_starts[line - 1] + (column or 1) - 1
+        node = next((n for start, n in reversed(starts) if start <= at), None)
+        mark = getattr(node, "start_mark", None)
+        if mark is None:
+            return fallback(location)
+        return file, mark.line + 1, mark.column + 1
+
+    return lookup
 
 
 def _string_lookup(file: str, raw: Any, key_position: tuple[int, int] | None) -> Any:
