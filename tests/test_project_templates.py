@@ -810,3 +810,15 @@ def test_cdk_fn_join_diagnostics_point_at_the_piece_line(tmp_path: Path) -> None
     (d,) = sfnkit.validate(path)
     assert d.location == "/States/Save order/ResultPth" and d.file == str(path)
     assert "ResultPth" in path.read_text().splitlines()[d.line - 1]
+
+
+def test_cloudformation_json_definition_string_errors_have_their_column(tmp_path: Path) -> None:
+    template = json.loads((PROJECTS / "cfn-json-batch-job" / "pipeline.json").read_text())
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]["DefinitionString"]
+    props["Fn::Sub"] = props["Fn::Sub"].replace('"ResultPath":"$.job"', '"ResultPth":"$.job"')
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(template, indent=2))
+    (d,) = sfnkit.validate(path)
+    assert d.location == "/States/Submit job/ResultPth"
+    line = path.read_text().splitlines()[d.line - 1]
+    assert line.lstrip().startswith('"Fn::Sub"') and line[d.column - 1 :].startswith('\\"ResultPth\\"')

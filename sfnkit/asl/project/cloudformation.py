@@ -359,6 +359,30 @@ def _machine(
     )
 
 
+def _json_string_lookup(file: str, raw: str, text: str, mark: Any, fallback: Any) -> Any:
+    """A definition written as one JSON string of a JSON template: a pointer's offset in the string, escaped as
+    the template writes it, is its column on the string's line."""
+    from sfnkit.asl.source import Positions
+
+    try:
+        json.loads(raw)
+        as_written = raw  # ${...} sit inside JSON strings: the text before substitution has the template's columns
+    except ValueError:
+        as_written = text
+    positions = Positions(as_written, "json")
+    line_starts = [0] + [i + 1 for i, ch in enumerate(as_written) if ch == "\n"]
+
+    def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        line, column = positions.lookup(location)
+        if line is None:
+            return fallback(location)
+        offset = line_starts[line - 1] + (column or 1) - 1
+        escaped = len(json.dumps(as_written[:offset])) - 2  # \" and \n take two characters in the template
+        return file, mark.line + 1, mark.column + 2 + escaped
+
+    return lookup
+
+
 def _join_pieces(raw: Any, res: Resolver, path: tuple[str | int, ...]) -> list[tuple[str, Any]] | None:
     """The resolved parts of a ``DefinitionString: {Fn::Join: [delimiter, [...]]}`` (CDK's form), each with the
     template node it came from; None when the definition is not such a join."""
@@ -424,6 +448,16 @@ def _definition_text_lookup(file: str, raw: Any, text: str, fallback: Any) -> An
         rest = template_lines[mark.line][mark.column :].split("#", 1)[0].split()
     except (OSError, IndexError, UnicodeDecodeError):
         return fallback
+    if template_lines[mark.line][mark.column : mark.column + 1] == '"':  # a JSON template's one-line string
+        # the mark may be the member's key ("Fn::Sub": "..."): the string itself starts after the colon
+        import re
+
+        line_text = template_lines[mark.line]
+        key = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*').match(line_text, mark.column)
+        column = key.end() if key else mark.column
+        if line_text[column : column + 1] != '"':
+            return fallback
+        return _json_string_lookup(file, str(node), text, type(mark)(mark.line, column), fallback)
     if not rest or rest[-1][:1] not in ("|", ">"):  # not a block scalar: the text has lines of its own
         return fallback
 
