@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -450,8 +451,6 @@ def _definition_text_lookup(file: str, raw: Any, text: str, fallback: Any) -> An
         return fallback
     if template_lines[mark.line][mark.column : mark.column + 1] == '"':  # a JSON template's one-line string
         # the mark may be the member's key ("Fn::Sub": "..."): the string itself starts after the colon
-        import re
-
         line_text = template_lines[mark.line]
         key = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*').match(line_text, mark.column)
         column = key.end() if key else mark.column
