@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on first use (see __getattr__)
     from sfnkit.asl.diagnostics import Diagnostic
     from sfnkit.asl.model import StateMachine
+    from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
     from sfnkit.display import show_static
     from sfnkit.errors import (
@@ -56,6 +57,7 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "state_machines",
     "task_call",
     "validate",
     "virtual_sleep",
@@ -71,6 +73,7 @@ _HOMES: dict[str, str] = {
     "StateMachine": "sfnkit.asl.model",
     "load": "sfnkit.asl.validate",
     "validate": "sfnkit.asl.validate",
+    "state_machines": "sfnkit.asl.project.load",
     "show_static": "sfnkit.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",

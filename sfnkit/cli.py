@@ -26,12 +26,35 @@ def _print_diagnostics(name: str, diags: Sequence[Diagnostic], out: Any) -> None
         print(d.format(name), file=out)
 
 
+def _template_options(args: argparse.Namespace, source: Any) -> dict[str, Any]:
+    """``name=``/``parameters=`` for a template source (SAM, CloudFormation, CDK, serverless, Terraform)."""
+    from sfnkit.asl.project.load import template_kind
+
+    options: dict[str, Any] = {}
+    if template_kind(source) is None:
+        if getattr(args, "name", None) or getattr(args, "parameter", None):
+            raise SystemExit(f"sfnkit: --name and --parameter apply to templates; {source} is a definition file")
+        return options
+    if getattr(args, "name", None):
+        options["name"] = args.name
+    if getattr(args, "parameter", None):
+        parameters: dict[str, str] = {}
+        for item in args.parameter:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise SystemExit(f"sfnkit: --parameter wants KEY=VALUE, got {item!r}")
+            parameters[key] = value
+        options["parameters"] = parameters
+    return options
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = False
     report: list[dict[str, Any]] = []
     for path in args.files:
         # Path(...) so that a file argument is always read as a file, never taken for JSON or YAML text
-        diags = sfnkit.validate(Path(path) if path != "-" else sys.stdin.read())
+        source: Any = Path(path) if path != "-" else sys.stdin.read()
+        diags = sfnkit.validate(source, **_template_options(args, source) if path != "-" else {})
         errors = sum(d.severity == "ERROR" for d in diags)
         failed |= errors > 0
         if args.format == "json":
@@ -82,11 +105,12 @@ def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    diags = sfnkit.validate(Path(args.file))
+    options = _template_options(args, Path(args.file))
+    diags = sfnkit.validate(Path(args.file), **options)
     if any(d.severity == "ERROR" for d in diags):
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
-    sm = sfnkit.load(Path(args.file))
+    sm = sfnkit.load(Path(args.file), **options)
     try:
         ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
                         seed=args.seed, missing_resources="fail" if args.missing_fail else "raise")
@@ -150,13 +174,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo.main(report=args.report, runs=args.runs)
 
 
+def _add_template_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", metavar="STATE_MACHINE",
+                   help="for a template (SAM, CloudFormation, CDK, serverless.yml, Terraform): the state machine to use, "
+                   "by logical id or name")
+    p.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                   help="for a template: a parameter (SAM/CloudFormation), option (serverless --stage) or variable "
+                   "(Terraform) value (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sfnkit", description="AWS Step Functions at home in Jupyter.")
     p.add_argument("--version", action="version", version=f"sfnkit {sfnkit.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     v = sub.add_parser("validate", help="check ASL definitions and print diagnostics like a compiler")
-    v.add_argument("files", nargs="+", metavar="FILE", help="definition files (.json, .asl.json, .yaml); - reads stdin")
+    v.add_argument("files", nargs="+", metavar="FILE",
+                   help="definition files (.json, .asl.json, .yaml), templates (SAM, CloudFormation, CDK synth output, "
+                   "serverless.yml, Terraform .tf) or project folders; - reads stdin")
     v.add_argument("--format", choices=("text", "json"), default="text")
+    _add_template_arguments(v)
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("run", help="run a definition locally on the virtual clock")
     r.add_argument("file", metavar="FILE")
@@ -170,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(read it back with `sfnkit report`)")
     r.add_argument("--missing-fail", action="store_true",
                    help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start")
+    _add_template_arguments(r)
     r.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="write an HTML report of an execution history JSON file (local or from AWS)")
     rep.add_argument("history", metavar="HISTORY.json")
