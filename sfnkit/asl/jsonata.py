@@ -24,7 +24,8 @@ meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a p
 ``$states.input.x + 1`` 2-3 µs; an extension function 7-16 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a
-``ContextVar``, never in a global.
+``ContextVar``, never in a global. The engine's module is first imported on a thread that lives as long as the
+process (see ``_engine_module``): initialised on a short-lived thread it crashed the process later.
 
 Where AWS's behaviour is known only from third-party measurements (the ``test-state`` captures of the Floci
 emulator) the code says so; the conformance cases in ``tests/conformance/cases`` are the primary source.
@@ -308,6 +309,56 @@ def unsupported_reference(text: str) -> str | None:
 # panics), so every cache of engine objects here is per thread.
 _LOCAL = threading.local()
 _CACHE_SIZE: Final = 4096
+_MODULE: Any = None
+_MODULE_LOCK = threading.Lock()
+
+
+def _engine_module() -> Any:
+    """The ``jsonatapy`` module, first imported on a thread that lives as long as the process.
+
+    Why: the engine's native module keeps state bound to the thread that initialised it. Imported (lazily, by
+    the first compile) on a short-lived thread, that state dies with the thread; the next thread that drops
+    an engine object at its exit and then compiles on another thread touches freed memory, and the process
+    dies of SIGSEGV (three ``load`` calls, each on a new thread, were enough). So a worker thread never
+    initialises it: the main thread imports it itself, any other thread hands the import to a parked daemon
+    thread that never exits.
+    """
+    global _MODULE
+    if _MODULE is not None:
+        return _MODULE
+    with _MODULE_LOCK:
+        if _MODULE is None:
+            if threading.current_thread() is threading.main_thread():
+                import jsonatapy
+
+                _MODULE = jsonatapy
+            else:
+                _MODULE = _import_on_keeper()
+    return _MODULE
+
+
+_KEEPER_PARK = threading.Event()  # never set: the keeper thread stays parked for the life of the process
+
+
+def _import_on_keeper() -> Any:
+    box: dict[str, Any] = {}
+    ready = threading.Event()
+
+    def keeper() -> None:
+        try:
+            import jsonatapy
+
+            box["module"] = jsonatapy
+        except BaseException as e:  # pragma: no cover - jsonatapy is a core dependency
+            box["error"] = e
+        ready.set()
+        _KEEPER_PARK.wait()
+
+    threading.Thread(target=keeper, name="sfnkit-jsonata-engine", daemon=True).start()
+    ready.wait()
+    if "error" in box:  # pragma: no cover
+        raise box["error"]
+    return box["module"]
 
 
 def _thread_cache(name: str) -> dict[Any, Any]:
@@ -324,9 +375,7 @@ def compile_expression(expr: str) -> Any:
     cache = _thread_cache("bare")
     engine = cache.get(expr)
     if engine is None:
-        import jsonatapy
-
-        engine = cache[expr] = jsonatapy.compile(expr, timeout=_TIMEOUT_MS)
+        engine = cache[expr] = _engine_module().compile(expr, timeout=_TIMEOUT_MS)
     return engine
 
 
@@ -399,8 +448,7 @@ class _Compiled:
         self._probe: Any = None if refs.extensions else False
 
     def _engine(self, *, classify: bool) -> Any:
-        import jsonatapy
-
+        jsonatapy = _engine_module()
         if classify:
             body = (
                 f"$__sfn_v := (\n{self.expr}\n);\n"
@@ -432,9 +480,7 @@ def _fresh(expr: str) -> Any:
 
 
 def _compile_raw(expr: str) -> Any:
-    import jsonatapy
-
-    return jsonatapy.compile(expr, timeout=_TIMEOUT_MS)
+    return _engine_module().compile(expr, timeout=_TIMEOUT_MS)
 
 
 def _js(s: str) -> str:
