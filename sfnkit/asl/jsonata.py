@@ -73,9 +73,21 @@ EXTENSION_FUNCTIONS: Final[Mapping[str, int]] = {
     "parse": 1,
 }
 
-# A runaway expression (a tail call with no base case loops instead of overflowing) must end. AWS's own
-# bound is not documented; 5 s is generous for anything a state machine evaluates.
-_TIMEOUT_MS: Final = 5_000
+#: Built-ins whose jsonatapy answer differs from jsonata-js 2.0.6 (the engine AWS runs): an expression that
+#: names one gets a JSONata lambda of that name with the 2.0.6 signature, calling the Python host below.
+_REPLACED: Final[Mapping[str, tuple[int, str]]] = {
+    "encodeUrl": (1, "<s-:s>"),
+    "encodeUrlComponent": (1, "<s-:s>"),
+    "decodeUrl": (1, "<s-:s>"),
+    "decodeUrlComponent": (1, "<s-:s>"),
+    "base64encode": (1, "<s-:s>"),
+    "base64decode": (1, "<s-:s>"),
+}
+
+# A runaway expression (a tail call with no base case loops instead of overflowing) must end, and fail fast
+# (issue 13): a legitimate tail-recursive loop runs 100,000 iterations in 0.1 s, so 1 s is generous for
+# anything a state machine evaluates. AWS's own bound is not documented.
+_TIMEOUT_MS: Final = 1_000
 # AWS refuses a $range longer than this with its memory-limit error (Floci's test-state measurements).
 _RANGE_LIMIT: Final = 360_145
 _HASHES: Final = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
@@ -132,9 +144,9 @@ class _ScanError(ValueError):
     pass
 
 
-def _tokens(expr: str) -> list[tuple[str, str]]:
+def _tokens(expr: str, regex_spans: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
     """(kind, value) pairs; kind is var, name, lit, str, num, regex or op. Raises _ScanError on unterminated
-    text."""
+    text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal."""
     out: list[tuple[str, str]] = []
     i, n = 0, len(expr)
     while i < n:
@@ -173,6 +185,8 @@ def _tokens(expr: str) -> list[tuple[str, str]]:
             while j < n and expr[j] in "gimsuy":
                 j += 1
             out.append(("regex", expr[i:j]))
+            if regex_spans is not None:
+                regex_spans.append((i, j))
             i = j
             continue
         two = expr[i : i + 2]
@@ -228,6 +242,7 @@ class _Refs:
     variables: tuple[str, ...] | None  # sorted; None: could not tell, bind every workflow variable
     uses_states: bool
     extensions: frozenset[str]
+    replaced: frozenset[str]  # built-ins replaced by 2.0.6-exact hosts (_REPLACED)
     overrides: frozenset[str]  # built-ins AWS replaces or removes: now, millis, eval
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
@@ -243,21 +258,137 @@ def _analyse(expr: str) -> _Refs:
             variables=None,
             uses_states=True,
             extensions=names & EXTENSION_FUNCTIONS.keys(),
+            replaced=names & _REPLACED.keys(),
             overrides=names & {"now", "millis", "eval"},
             walk=True,
             newer_ops=(),
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
+    signature = _signature_tokens(toks)
     return _Refs(
         variables=tuple(sorted(n for n in names - {"states"} if _IDENT.match(n))),
         uses_states="states" in names,
         extensions=names & EXTENSION_FUNCTIONS.keys(),
+        replaced=names & _REPLACED.keys(),
         overrides=names & {"now", "millis", "eval"},
         walk=any(k == "op" and v in "+-*/%(" for k, v in toks),
-        newer_ops=tuple(sorted({v for k, v in toks if k == "op" and v in ("??", "?:")})),
+        newer_ops=tuple(
+            sorted({v for n, (k, v) in enumerate(toks) if k == "op" and v in ("??", "?:") and n not in signature})
+        ),
         path=_plain_path(toks),
     )
+
+
+def _signature_tokens(toks: list[tuple[str, str]]) -> set[int]:
+    """Indexes of the tokens inside function signatures (``function($a, $b)<a<s>s?:s>{...}``), where ``?:``
+    is an optional string result, not 2.1's operator."""
+    inside: set[int] = set()
+    for n, tok in enumerate(toks):
+        if tok[0] != "name" or tok[1] not in ("function", "λ") or toks[n + 1 : n + 2] != [("op", "(")]:
+            continue
+        depth, i = 0, n + 1
+        while i < len(toks):
+            if toks[i] == ("op", "("):
+                depth += 1
+            elif toks[i] == ("op", ")"):
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        i += 1
+        if toks[i : i + 1] == [("op", "<")]:
+            depth = 0
+            while i < len(toks):
+                inside.add(i)
+                if toks[i] == ("op", "<"):
+                    depth += 1
+                elif toks[i] == ("op", ">"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+    return inside
+
+
+_VALUE_END: Final = frozenset({"name", "var", "str", "num", "lit", "regex"})
+
+
+def _refused_by_2_0_6(expr: str) -> str | None:
+    """``CODE: message`` for syntax jsonatapy (JSONata 2.2) accepts and jsonata-js 2.0.6 refuses at parse time,
+    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``,
+    and a range directly inside a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``)."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
+        return None
+    stack: list[bool] = []  # one per open bracket: is it a predicate / filter?
+    for n, (kind, value) in enumerate(toks):
+        if kind == "regex":
+            flags = value[value.rindex("/") + 1 :]
+            bad = next((f for f in flags if f not in "im"), None)
+            if bad is not None:
+                return f'S0202: Expected ")", got "{flags}" (JSONata 2.0.6 knows only the regular expression flags i and m)'
+        elif kind == "op" and value in ("(", "[", "{"):
+            prev = toks[n - 1] if n else None
+            stack.append(
+                value == "[" and prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            )
+        elif kind == "op" and value in (")", "]", "}"):
+            if stack:
+                stack.pop()
+        elif kind == "op" and value == ".." and stack and stack[-1]:
+            return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+    return None
+
+
+# JavaScript's \w, \d and \b are ASCII-only; the engine's regular expressions are Unicode-aware.
+_ASCII_CLASSES: Final = {"w": "A-Za-z0-9_", "d": "0-9"}
+
+
+def _js_regexes(expr: str) -> str:
+    r"""``expr`` with each regular expression literal's ``\w``/``\d``/``\b`` (and negations) made ASCII-only, as
+    JavaScript's are."""
+    spans: list[tuple[int, int]] = []
+    try:
+        _tokens(expr, spans)
+    except _ScanError:
+        return expr
+    if not spans:
+        return expr
+    out, last = [], 0
+    for start, end in spans:
+        out.append(expr[last:start])
+        out.append(_js_regex(expr[start:end]))
+        last = end
+    out.append(expr[last:])
+    return "".join(out)
+
+
+def _js_regex(literal: str) -> str:
+    out: list[str] = []
+    i, n, in_class = 0, len(literal), False
+    while i < n:
+        ch = literal[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = literal[i + 1]
+            if nxt in _ASCII_CLASSES:
+                out.append(_ASCII_CLASSES[nxt] if in_class else f"[{_ASCII_CLASSES[nxt]}]")
+            elif nxt.lower() in _ASCII_CLASSES and not in_class:
+                out.append(f"[^{_ASCII_CLASSES[nxt.lower()]}]")
+            elif nxt in "bB" and not in_class:
+                out.append(f"(?-u:\\{nxt})")
+            else:
+                out.append(literal[i : i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _plain_path(toks: list[tuple[str, str]]) -> tuple[str, ...] | None:
@@ -399,12 +530,15 @@ def check_syntax(text: str) -> str | None:
         else:
             caret = f"\n    {expr}"
         return f"invalid JSONata expression: {msg}{caret}"
+    refused = _refused_by_2_0_6(expr)
+    if refused:
+        return f"invalid JSONata expression: {refused}\n    {expr}"
     newer = _analyse(expr).newer_ops
     if newer:
         op = newer[0]
         pos = _find_op(expr, op)
         return (
-            f"invalid JSONata expression: the {op!r} operator needs JSONata 2.1, and AWS Step Functions runs "
+            f"invalid JSONata expression: S0211: the {op!r} operator needs JSONata 2.1, and AWS Step Functions runs "
             f"JSONata 2.0.6; write a conditional (cond ? a : b) or $exists() instead"
             f"\n    {expr}\n    {' ' * pos}^"
         )
@@ -441,6 +575,15 @@ class _Compiled:
                 f"${name} := function({', '.join(params)}){{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
+        for name in sorted(refs.replaced):
+            count, signature = _REPLACED[name]
+            params = [f"$__sfn_{p}" for p in "abc"[:count]]
+            flags = ", ".join(f"$exists({p})" for p in params)
+            args = "".join(f", {p}" for p in params)
+            head.append(
+                f"${name} := function({', '.join(params)}){signature}{{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
+                f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
+            )
         self.source = "\n".join(head)
         # With the extensions the one program also tells undefined and functions apart (their calls must not
         # run twice: they draw random numbers); otherwise that takes a second program, run only on a None.
@@ -449,18 +592,21 @@ class _Compiled:
 
     def _engine(self, *, classify: bool) -> Any:
         jsonatapy = _engine_module()
+        user = _js_regexes(self.expr)
         if classify:
             body = (
-                f"$__sfn_v := (\n{self.expr}\n);\n"
+                f"$__sfn_v := (\n{user}\n);\n"
                 f'$exists($__sfn_v) ? ($type($__sfn_v) = "function" ? "{_js(_FUNCTION)}" : $__sfn_v) '
                 f': "{_js(_UNDEF)}"'
             )
         else:
-            body = f"(\n{self.expr}\n)"
-        text = f"(\n{self.source}\n{body}\n)" if self.source or classify else self.expr
+            body = f"(\n{user}\n)"
+        text = f"(\n{self.source}\n{body}\n)" if self.source or classify or user != self.expr else self.expr
         engine = jsonatapy.compile(text, timeout=_TIMEOUT_MS) if text != self.expr else _fresh(self.expr)
         for name in self.refs.extensions:
             engine.register(f"__sfn_{name}", _HOSTS[name])
+        for name in self.refs.replaced:
+            engine.register(f"__sfn_{name}", _REPLACEMENTS[name])
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -493,6 +639,9 @@ def _analysis(text: str) -> tuple[str, _Refs]:
     if found is None:
         expr = _bare(text)
         compile_expression(expr)  # a syntax error surfaces here, with the user's own positions
+        refused = _refused_by_2_0_6(expr)
+        if refused:
+            raise ValueError(refused)
         found = cache[text] = (expr, _analyse(expr))
     return found
 
@@ -686,10 +835,131 @@ def _removed_eval(*args: Any) -> Any:
     raise _HostError("T1006: Attempted to invoke a non-function")
 
 
+# JavaScript's encodeURIComponent leaves these unescaped; encodeURI also leaves the URI's reserved characters.
+_URI_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+_URI_RESERVED: Final = frozenset(";/?:@&=+$,#")
+
+
+def _malformed(name: str, value: str) -> _HostError:
+    return _HostError(f"D3140: Malformed URL passed to ${name}(): {value}")
+
+
+def _encode_uri(name: str, text: str, keep: frozenset[str]) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch in keep:
+            out.append(ch)
+            continue
+        try:
+            raw = ch.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: JavaScript's URIError
+            raise _malformed(name, text) from None
+        out.append("".join(f"%{b:02X}" for b in raw))
+    return "".join(out)
+
+
+_HEX: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def _decode_uri(name: str, text: str, reserved: frozenset[str]) -> str:
+    """JavaScript's decodeURIComponent (``reserved`` empty) or decodeURI (escapes of reserved characters kept)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        start = i
+        raw = bytearray()
+        while True:
+            pair = text[i + 1 : i + 3]
+            if len(pair) != 2 or not set(pair) <= _HEX:
+                raise _malformed(name, text)
+            raw.append(int(pair, 16))
+            i += 3
+            lead = raw[0]
+            need = (
+                1
+                if lead < 0x80
+                else 2
+                if 0xC2 <= lead < 0xE0
+                else 3
+                if 0xE0 <= lead < 0xF0
+                else 4
+                if 0xF0 <= lead < 0xF5
+                else 0
+            )
+            if need == 0:
+                raise _malformed(name, text)
+            if len(raw) == need:
+                break
+            if i >= n or text[i] != "%":
+                raise _malformed(name, text)
+        try:
+            decoded = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _malformed(name, text) from None
+        out.append(text[start:i] if decoded in reserved else decoded)
+    return "".join(out)
+
+
+def _url_host(name: str, keep: frozenset[str] | None, reserved: frozenset[str]) -> Callable[..., Any]:
+    def host(flags: list[bool], text: Any = None) -> Any:
+        if not flags[0]:
+            return _UNDEF
+        if keep is not None:
+            return _encode_uri(name, text, keep)
+        return _decode_uri(name, text, reserved)
+
+    return host
+
+
+def _code_units(text: str) -> bytes:
+    return text.encode("utf-16-le", "surrogatepass")
+
+
+def _host_base64encode(flags: list[bool], text: Any = None) -> Any:
+    """Node's ``Buffer.from(str, 'binary')``, which jsonata-js uses: each UTF-16 code unit's low byte."""
+    if not flags[0]:
+        return _UNDEF
+    import base64
+
+    return base64.b64encode(_code_units(text)[::2]).decode("ascii")
+
+
+_B64: Final = re.compile(r"[^A-Za-z0-9+/\-_]")
+
+
+def _host_base64decode(flags: list[bool], text: Any = None) -> Any:
+    """Node's ``Buffer.from(str, 'base64').toString('binary')``: lenient about padding and stray characters,
+    each byte one character (Latin-1)."""
+    if not flags[0]:
+        return _UNDEF
+    import base64
+
+    body = _B64.sub("", text.split("=", 1)[0]).replace("-", "+").replace("_", "/")
+    body = body[: len(body) - (len(body) % 4 == 1)]  # a lone trailing sextet carries no byte
+    return base64.b64decode(body + "=" * (-len(body) % 4)).decode("latin-1")
+
+
+_REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
+    "encodeUrl": _url_host("encodeUrl", _URI_UNRESERVED | _URI_RESERVED, frozenset()),
+    "encodeUrlComponent": _url_host("encodeUrlComponent", _URI_UNRESERVED, frozenset()),
+    "decodeUrl": _url_host("decodeUrl", None, _URI_RESERVED),
+    "decodeUrlComponent": _url_host("decodeUrlComponent", None, frozenset()),
+    "base64encode": _host_base64encode,
+    "base64decode": _host_base64decode,
+}
+
+
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
 def _override_millis(*args: Any) -> Any:
+    if args:  # jsonata-js 2.0.6 defines $millis with the signature <:n>
+        raise _signature(1, "millis")
     return _env().now_ms
 
 
@@ -1128,3 +1398,60 @@ def expect_type(value: Any, expected: Expected, text: str, field: str) -> Any:
         f"Expected '{expected}', but was '{actual}' for value: {shown}",
         field=field,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The engine path over an input document, for the differential oracle (tests/test_jsonata_oracle.py runs the
+# JSONata 2.0.6 test suite through it against the reference jsonata-js).
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _code_and_message(cause: str) -> tuple[str, str]:
+    m = _CODED.match(cause)
+    return (m.group(1), m.group(2)) if m else ("", cause)
+
+
+def evaluate_document(
+    expr: str,
+    *,
+    data: Any = _MISSING,
+    bindings: Mapping[str, Any] | None = None,
+    rng: random.Random | None = None,
+    now_ms: int = 0,
+) -> dict[str, Any]:
+    """A bare JSONata expression evaluated by sfnkit's engine as jsonata-js evaluates ``expr.evaluate(data,
+    bindings)``: the same compilation, AWS functions, overrides and rewording as :func:`evaluate`, answered the
+    way the oracle's driver answers: ``{"result": v}``, ``{"undefined": True}``, ``{"function": True}`` or
+    ``{"error": {"code": "T2001", "message": ...}}``. ``data`` left out means no input document."""
+    try:
+        compile_expression(expr)
+        refused = _refused_by_2_0_6(expr)
+        if refused:
+            raise ValueError(refused)
+        refs = _analyse(expr)
+        c = _Compiled(expr, refs, ())
+        program = c._engine(classify=True)
+    except ValueError as e:
+        code, msg = _code_and_message(_PREFIXES.sub("", str(e)).strip())
+        return {"error": {"code": code, "message": msg}}
+    values = dict(bindings or {})
+    token = _ENV.set(_Env(rng or random.Random(0), now_ms))
+    try:
+        if data is _MISSING:
+            text = program.evaluate_json_or_none(None, values)
+            result = None if text is None else json.loads(text)
+        else:
+            try:
+                result = program.evaluate(data, values)
+            except (TypeError, OverflowError):
+                result = program.evaluate(_plain(data), values)
+    except ValueError as e:
+        code, msg = _code_and_message(_engine_cause(e, expr))
+        return {"error": {"code": code, "message": msg}}
+    finally:
+        _ENV.reset(token)
+    if result == _UNDEF:
+        return {"undefined": True}
+    if result == _FUNCTION:
+        return {"function": True}
+    return {"result": _non_finite(result)}
