@@ -246,6 +246,7 @@ class _Refs:
     overrides: frozenset[str]  # built-ins AWS replaces or removes: now, millis, eval
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
+    reads_context: bool  # may read the top-level context, which AWS leaves undefined
     path: tuple[str, ...] | None  # $var.a.b: a plain path, navigated in Python while it meets objects
 
 
@@ -262,6 +263,7 @@ def _analyse(expr: str) -> _Refs:
             overrides=names & {"now", "millis", "eval"},
             walk=True,
             newer_ops=(),
+            reads_context=True,
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
@@ -276,8 +278,51 @@ def _analyse(expr: str) -> _Refs:
         newer_ops=tuple(
             sorted({v for n, (k, v) in enumerate(toks) if k == "op" and v in ("??", "?:") and n not in signature})
         ),
+        reads_context=_reads_context(toks),
         path=_plain_path(toks),
     )
+
+
+# jsonata-js 2.0.6 built-ins whose signature takes the context for a missing first argument (a "-" in it).
+_CONTEXT_DEFAULTED: Final = frozenset(
+    ["string", "substring", "substringBefore", "substringAfter", "lowercase", "uppercase", "length", "trim", "pad", "match", "contains", "replace", "split", "formatNumber", "formatBase", "formatInteger", "parseInteger", "number", "floor", "ceil", "round", "abs", "sqrt", "power", "boolean", "not", "sift", "keys", "lookup", "spread", "each", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "toMillis", "fromMillis", "clone"]
+)
+
+
+def _reads_context(toks: list[tuple[str, str]]) -> bool:
+    """Whether the expression may read the top-level context (``$``): an unqualified name (``s``), a wildcard
+    (``*``, ``**``), a parent step, ``$`` itself, or a built-in that defaults to the context, anywhere outside a
+    path step, a predicate, a sort or a group-by (whose context is the item). Over-approximates: True costs
+    speed only (the data is then bound, not passed lazily), False must be certain."""
+    relative: list[bool] = []  # per open bracket: is its context an item rather than the top level?
+    pending_body = 0  # a function's parameters closed: its body follows
+    for n, (kind, value) in enumerate(toks):
+        prev = toks[n - 1] if n else ("op", "(")
+        here = bool(relative and relative[-1])
+        after_value = prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}")
+        if kind == "op" and value in ("(", "[", "{"):
+            step = prev == ("op", ".") or prev == ("op", "^") or (value in "[{" and after_value and not pending_body)
+            relative.append(here or step)
+            pending_body = 0 if value == "{" else pending_body
+            continue
+        if kind == "op" and value in (")", "]", "}"):
+            if relative:
+                relative.pop()
+            continue
+        if here:
+            continue
+        if kind == "name" and value in ("function", "λ"):
+            pending_body = 1
+            continue
+        if kind == "name" and prev != ("op", "."):
+            return True
+        if kind == "op" and value in ("*", "**", "%") and prev != ("op", ".") and not after_value:
+            return True
+        if kind == "var" and value == "":
+            return True
+        if kind == "var" and value in _CONTEXT_DEFAULTED and toks[n + 1 : n + 2] == [("op", "(")]:
+            return True
+    return False
 
 
 def _signature_tokens(toks: list[tuple[str, str]]) -> set[int]:
@@ -559,14 +604,18 @@ class _Compiled:
     ``$name := $$.v.name`` per variable the expression names and the execution has.
     """
 
-    __slots__ = ("_probe", "expr", "needs_env", "program", "refs", "source")
+    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "source")
 
     def __init__(self, expr: str, refs: _Refs, bound: tuple[str, ...]) -> None:
         self.expr = expr
         self.refs = refs
+        self.bound = bound
+        # AWS gives an expression no input document: one that may read the top-level context gets none, and
+        # $states and the variables as bindings (converted whole: slower on a big input, exact).
+        self.detached = refs.reads_context
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
-        head = ["$states := $$.s;"] if refs.uses_states else []
-        head += [f"${name} := $$.v.{name};" for name in bound]
+        head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
+        head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
         for name in sorted(refs.extensions):
             params = [f"$__sfn_{p}" for p in "abc"[: EXTENSION_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -587,8 +636,9 @@ class _Compiled:
         self.source = "\n".join(head)
         # With the extensions the one program also tells undefined and functions apart (their calls must not
         # run twice: they draw random numbers); otherwise that takes a second program, run only on a None.
-        self.program = self._engine(classify=bool(refs.extensions))
-        self._probe: Any = None if refs.extensions else False
+        classify = bool(refs.extensions) or self.detached
+        self.program = self._engine(classify=classify)
+        self._probe: Any = None if classify else False
 
     def _engine(self, *, classify: bool) -> Any:
         jsonatapy = _engine_module()
@@ -1164,6 +1214,15 @@ class _FunctionResult(Exception):
 
 
 def _engine_run(c: _Compiled, data: Any) -> Any:
+    if c.detached:
+        values = {name: data["v"][name] for name in c.bound}
+        if c.refs.uses_states:
+            values["states"] = data["s"]
+        try:
+            text = c.program.evaluate_json_or_none(None, values)
+        except (TypeError, OverflowError):
+            text = c.program.evaluate_json_or_none(None, _plain(values))
+        return _UNDEF if text is None else json.loads(text)
     try:
         result = c.program.evaluate(data)
     except (TypeError, OverflowError):
