@@ -285,7 +285,46 @@ def _analyse(expr: str) -> _Refs:
 
 # jsonata-js 2.0.6 built-ins whose signature takes the context for a missing first argument (a "-" in it).
 _CONTEXT_DEFAULTED: Final = frozenset(
-    ["string", "substring", "substringBefore", "substringAfter", "lowercase", "uppercase", "length", "trim", "pad", "match", "contains", "replace", "split", "formatNumber", "formatBase", "formatInteger", "parseInteger", "number", "floor", "ceil", "round", "abs", "sqrt", "power", "boolean", "not", "sift", "keys", "lookup", "spread", "each", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "toMillis", "fromMillis", "clone"]
+    [
+        "string",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "lowercase",
+        "uppercase",
+        "length",
+        "trim",
+        "pad",
+        "match",
+        "contains",
+        "replace",
+        "split",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "floor",
+        "ceil",
+        "round",
+        "abs",
+        "sqrt",
+        "power",
+        "boolean",
+        "not",
+        "sift",
+        "keys",
+        "lookup",
+        "spread",
+        "each",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "toMillis",
+        "fromMillis",
+        "clone",
+    ]
 )
 
 
