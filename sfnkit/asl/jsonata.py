@@ -82,6 +82,10 @@ _REPLACED: Final[Mapping[str, tuple[int, str]]] = {
     "decodeUrlComponent": (1, "<s-:s>"),
     "base64encode": (1, "<s-:s>"),
     "base64decode": (1, "<s-:s>"),
+    "string": (2, "<x-x?:s>"),
+    "number": (1, "<(nsb)-:n>"),
+    "toMillis": (2, "<s-s?:n>"),
+    "fromMillis": (3, "<n-s?s?:s>"),
 }
 
 # A runaway expression (a tail call with no base case loops instead of overflowing) must end, and fail fast
@@ -144,12 +148,19 @@ class _ScanError(ValueError):
     pass
 
 
-def _tokens(expr: str, regex_spans: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
+def _tokens(
+    expr: str, regex_spans: list[tuple[int, int]] | None = None, starts: list[int] | None = None
+) -> list[tuple[str, str]]:
     """(kind, value) pairs; kind is var, name, lit, str, num, regex or op. Raises _ScanError on unterminated
-    text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal."""
+    text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal, ``starts``
+    the start of every token."""
     out: list[tuple[str, str]] = []
     i, n = 0, len(expr)
+    last_start = 0
     while i < n:
+        if starts is not None and len(starts) < len(out):
+            starts.append(last_start)
+        last_start = i
         ch = expr[i]
         if ch in _SPACE:
             i += 1
@@ -229,6 +240,8 @@ def _tokens(expr: str, regex_spans: list[tuple[int, int]] | None = None) -> list
         else:
             out.append(("name", expr[i:j]))
         i = j
+    if starts is not None and len(starts) < len(out):
+        starts.append(last_start)
     return out
 
 
@@ -283,49 +296,77 @@ def _analyse(expr: str) -> _Refs:
     )
 
 
-# jsonata-js 2.0.6 built-ins whose signature takes the context for a missing first argument (a "-" in it).
-_CONTEXT_DEFAULTED: Final = frozenset(
-    [
-        "string",
-        "substring",
-        "substringBefore",
-        "substringAfter",
-        "lowercase",
-        "uppercase",
-        "length",
-        "trim",
-        "pad",
-        "match",
-        "contains",
-        "replace",
-        "split",
-        "formatNumber",
-        "formatBase",
-        "formatInteger",
-        "parseInteger",
-        "number",
-        "floor",
-        "ceil",
-        "round",
-        "abs",
-        "sqrt",
-        "power",
-        "boolean",
-        "not",
-        "sift",
-        "keys",
-        "lookup",
-        "spread",
-        "each",
-        "encodeUrlComponent",
-        "encodeUrl",
-        "decodeUrlComponent",
-        "decodeUrl",
-        "toMillis",
-        "fromMillis",
-        "clone",
-    ]
-)
+# jsonata-js 2.0.6 built-ins whose signature takes the context for a missing first argument (a "-" in it), with
+# the number of arguments they need: a call with fewer reads the context.
+_CONTEXT_DEFAULTED: Final[Mapping[str, int]] = {
+    **dict.fromkeys(
+        [
+            "string",
+            "lowercase",
+            "uppercase",
+            "length",
+            "trim",
+            "formatBase",
+            "number",
+            "floor",
+            "ceil",
+            "round",
+            "abs",
+            "sqrt",
+            "boolean",
+            "not",
+            "sift",
+            "keys",
+            "spread",
+            "encodeUrlComponent",
+            "encodeUrl",
+            "decodeUrlComponent",
+            "decodeUrl",
+            "toMillis",
+            "fromMillis",
+            "clone",
+        ],
+        1,
+    ),
+    **dict.fromkeys(
+        [
+            "substring",
+            "substringBefore",
+            "substringAfter",
+            "pad",
+            "match",
+            "contains",
+            "split",
+            "formatNumber",
+            "formatInteger",
+            "parseInteger",
+            "power",
+            "lookup",
+            "each",
+        ],
+        2,
+    ),
+    "replace": 3,
+}
+
+
+def _call_arguments(toks: list[tuple[str, str]], open_at: int) -> int:
+    """How many arguments the call whose "(" is at ``open_at`` passes."""
+    depth, count, empty = 0, 0, True
+    for kind, value in toks[open_at:]:
+        if kind == "op" and value in ("(", "[", "{"):
+            depth += 1
+            if depth == 1:
+                continue
+        elif kind == "op" and value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                break
+        elif kind == "op" and value == "," and depth == 1:
+            count += 1
+            continue
+        empty = False
+    return 0 if empty else count + 1
 
 
 def _reads_context(toks: list[tuple[str, str]]) -> bool:
@@ -348,6 +389,16 @@ def _reads_context(toks: list[tuple[str, str]]) -> bool:
             if relative:
                 relative.pop()
             continue
+        if (
+            kind == "var"
+            and prev == ("op", ".")
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) < _CONTEXT_DEFAULTED[value]
+        ):
+            # a context-defaulted call as a path step: the engine answers undefined over the lazily converted
+            # document (jsonatapy 2.2.13), but right over bound data
+            return True
         if here:
             continue
         if kind == "name" and value in ("function", "λ"):
@@ -359,9 +410,38 @@ def _reads_context(toks: list[tuple[str, str]]) -> bool:
             return True
         if kind == "var" and value == "":
             return True
-        if kind == "var" and value in _CONTEXT_DEFAULTED and toks[n + 1 : n + 2] == [("op", "(")]:
+        if (
+            kind == "var"
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) + (prev == ("op", "~>")) < _CONTEXT_DEFAULTED[value]
+        ):
             return True
     return False
+
+
+def _with_context(expr: str, names: frozenset[str]) -> str:
+    """``expr`` with the context passed explicitly (``x.$string()`` -> ``x.$string($)``) where a replaced
+    built-in is called with fewer arguments than it needs, as its 2.0.6 signature would take the context."""
+    if not names:
+        return expr
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    inserts: list[tuple[int, str]] = []
+    for n, (kind, value) in enumerate(toks):
+        if kind != "var" or value not in names or toks[n + 1 : n + 2] != [("op", "(")]:
+            continue
+        if n and toks[n - 1] == ("op", "~>"):
+            continue
+        count = _call_arguments(toks, n + 1)
+        if count < _CONTEXT_DEFAULTED.get(value, 0):
+            inserts.append((starts[n + 1] + 1, "$, " if count else "$"))
+    for at, text in reversed(inserts):
+        expr = expr[:at] + text + expr[at:]
+    return expr
 
 
 def _signature_tokens(toks: list[tuple[str, str]]) -> set[int]:
@@ -643,7 +723,7 @@ class _Compiled:
     ``$name := $$.v.name`` per variable the expression names and the execution has.
     """
 
-    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "source")
+    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "reorder", "source")
 
     def __init__(self, expr: str, refs: _Refs, bound: tuple[str, ...]) -> None:
         self.expr = expr
@@ -652,6 +732,8 @@ class _Compiled:
         # AWS gives an expression no input document: one that may read the top-level context gets none, and
         # $states and the variables as bindings (converted whole: slower on a big input, exact).
         self.detached = refs.reads_context
+        # objects the engine builds keep insertion order; JavaScript's list integer-like keys first
+        self.reorder = any(mark in expr for mark in ("{", "|", "$merge", "$sift", "$spread", "$lookup", "$each"))
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
         head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
@@ -664,14 +746,25 @@ class _Compiled:
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
         for name in sorted(refs.replaced):
-            count, signature = _REPLACED[name]
+            count, _ = _REPLACED[name]  # the signature is the host's to check
             params = [f"$__sfn_{p}" for p in "abc"[:count]]
             flags = ", ".join(f"$exists({p})" for p in params)
             args = "".join(f", {p}" for p in params)
-            head.append(
-                f"${name} := function({', '.join(params)}){signature}{{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
-                f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
+            call = (
+                f'($__sfn_r := $__sfn_{name}([{flags}]{args}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r)'
             )
+            if name == "string":
+                # the engine's own $string is exact for strings and numbers below 1e15 (and much faster); a
+                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored
+                head.append("$__sfn_native_string := $string;")
+                call = (
+                    '($type($__sfn_a) = "string" ? $__sfn_a : $type($__sfn_a) = "function" ? "" : '
+                    '($type($__sfn_a) = "number" and $__sfn_a < 1e15 and $__sfn_a > -1e15) ? '
+                    f"$__sfn_native_string($__sfn_a) : {call})"
+                )
+            # no signature on the lambda: the engine checks one in about 40 µs per call; the host checks types,
+            # and _with_context passes the context where a call leaves it to the signature
+            head.append(f"${name} := function({', '.join(params)}){{ {call} }};")
         self.source = "\n".join(head)
         # With the extensions the one program also tells undefined and functions apart (their calls must not
         # run twice: they draw random numbers); otherwise that takes a second program, run only on a None.
@@ -681,7 +774,7 @@ class _Compiled:
 
     def _engine(self, *, classify: bool) -> Any:
         jsonatapy = _engine_module()
-        user = _js_regexes(self.expr)
+        user = _with_context(_js_regexes(self.expr), self.refs.replaced)
         if classify:
             body = (
                 f"$__sfn_v := (\n{user}\n);\n"
@@ -994,8 +1087,14 @@ def _decode_uri(name: str, text: str, reserved: frozenset[str]) -> str:
     return "".join(out)
 
 
+def _string_argument(name: str, flags: list[bool], value: Any) -> None:
+    if flags[0] and not isinstance(value, str):
+        raise _signature(1, name)
+
+
 def _url_host(name: str, keep: frozenset[str] | None, reserved: frozenset[str]) -> Callable[..., Any]:
     def host(flags: list[bool], text: Any = None) -> Any:
+        _string_argument(name, flags, text)
         if not flags[0]:
             return _UNDEF
         if keep is not None:
@@ -1011,6 +1110,7 @@ def _code_units(text: str) -> bytes:
 
 def _host_base64encode(flags: list[bool], text: Any = None) -> Any:
     """Node's ``Buffer.from(str, 'binary')``, which jsonata-js uses: each UTF-16 code unit's low byte."""
+    _string_argument("base64encode", flags, text)
     if not flags[0]:
         return _UNDEF
     import base64
@@ -1024,6 +1124,7 @@ _B64: Final = re.compile(r"[^A-Za-z0-9+/\-_]")
 def _host_base64decode(flags: list[bool], text: Any = None) -> Any:
     """Node's ``Buffer.from(str, 'base64').toString('binary')``: lenient about padding and stray characters,
     each byte one character (Latin-1)."""
+    _string_argument("base64decode", flags, text)
     if not flags[0]:
         return _UNDEF
     import base64
@@ -1033,6 +1134,230 @@ def _host_base64decode(flags: list[bool], text: Any = None) -> Any:
     return base64.b64decode(body + "=" * (-len(body) % 4)).decode("latin-1")
 
 
+# -- numbers and strings as JavaScript writes them ------------------------------------------------------------
+
+
+def _js_number(x: float) -> str:
+    """JavaScript's ``Number.prototype.toString()`` of a finite double: the shortest digits that round-trip
+    (as Python's repr), fixed notation from 1e-7 to 1e21, exponential (``1e+21``, ``1.5e-7``) outside."""
+    if x == 0:
+        return "0"
+    text = repr(float(x))
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    mantissa, _, exp = text.partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac.rstrip("0")).lstrip("0") if frac != "0" else whole.lstrip("0")
+    # the decimal exponent n: the value is 0.digits * 10**n
+    point = len(whole) if whole != "0" else -(len(frac) - len(frac.lstrip("0")))
+    n = point + (int(exp) if exp else 0)
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    e = n - 1
+    head = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{sign}{head}e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+def _precision15(x: Any) -> float:
+    return float(f"{float(x):.15g}")
+
+
+def _js_key_order(obj: Mapping[str, Any]) -> list[str]:
+    """A JavaScript object's own key order: array indexes (canonical integers below 2**32 - 1) ascending, then
+    the other keys in insertion order."""
+    keys = list(obj)
+    index = [k for k in keys if _is_index(k)]
+    if not index:
+        return keys
+    return sorted(index, key=int) + [k for k in keys if not _is_index(k)]
+
+
+def _is_index(key: Any) -> bool:
+    return (
+        isinstance(key, str)
+        and key.isdigit()
+        and key.isascii()
+        and (key == "0" or key[0] != "0")
+        and int(key) < 4_294_967_295
+    )
+
+
+def _stringify(value: Any, indent: str, level: str) -> str:
+    """``JSON.stringify`` with jsonata-js's replacer: numbers to 15 significant digits, functions as ""."""
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        number = _precision15(value)
+        if not math.isfinite(number):  # jsonata-js refuses the arithmetic that made it
+            raise _HostError("D1001: Number out of range")
+        return _js_number(number)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    inner = level + indent
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        parts = [_stringify(v, indent, inner) for v in value]
+    elif isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        colon = ": " if indent else ":"
+        parts = [
+            json.dumps(k, ensure_ascii=False) + colon + _stringify(value[k], indent, inner)
+            for k in _js_key_order(value)
+        ]
+        if indent:
+            return "{\n" + ",\n".join(inner + p for p in parts) + "\n" + level + "}"
+        return "{" + ",".join(parts) + "}"
+    else:
+        return '""'
+    if indent:
+        return "[\n" + ",\n".join(inner + p for p in parts) + "\n" + level + "]"
+    return "[" + ",".join(parts) + "]"
+
+
+def _host_string(flags: list[bool], value: Any = None, pretty: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$string``: strings as they are, numbers to 15 significant digits, anything else as
+    ``JSON.stringify`` writes it (JavaScript's key order: integer-like keys first)."""
+    if not flags[0]:
+        return _UNDEF
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _HostError("D3001: Attempting to invoke string function on Infinity or NaN")
+        return _js_number(_precision15(value))
+    return _stringify(value, "  " if flags[1] and pretty is True else "", "")
+
+
+def _delegate(program: str, bindings: dict[str, Any]) -> Any:
+    """The engine's own built-in, for the cases it answers as jsonata-js does; undefined stays undefined."""
+    text = compile_expression(program).evaluate_json_or_none(None, bindings)
+    return _UNDEF if text is None else json.loads(text)
+
+
+_JS_DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?\Z")
+_JS_PREFIXED: Final = re.compile(r"^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$")
+
+
+def _js_numeric(text: str) -> float:
+    """JavaScript's ``Number(text)`` for the prefixed forms jsonata-js lets through (NaN when not one)."""
+    body = text.strip(" \t\n\r\v\f\u00a0\ufeff")
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if body[:2].lower() == prefix:
+            try:
+                return float(int(body[2:], base))
+            except ValueError:
+                return math.nan
+    return math.nan
+
+
+def _whole(x: float) -> int | float:
+    return int(x) if math.isfinite(x) and x.is_integer() and abs(x) < 2**53 else x
+
+
+def _host_number(flags: list[bool], value: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$number``: decimal text exactly (no spaces, no leading "+"), 0x/0o/0b text, booleans."""
+    if flags[0] and not isinstance(value, (str, int, float)):
+        raise _signature(1, "number")
+    if not flags[0]:
+        return _UNDEF
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        if _JS_DECIMAL.match(value):
+            number = float(value)
+            if math.isfinite(number):
+                return _whole(number)
+        elif _JS_PREFIXED.search(value):
+            return _whole(_js_numeric(value))
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else _stringify(value, "", "")
+    raise _HostError(f"D3030: Unable to cast value to a number: {shown}")
+
+
+# jsonata-js 2.0.6 lets a timestamp through to JavaScript's Date.parse only when it matches this
+_ISO8601: Final = re.compile(
+    r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?\Z"
+)
+# the forms V8's Date.parse reads as ECMAScript's date-time format
+_ES_DATE: Final = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?\Z"
+)
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _date_parse(text: str) -> float:
+    """V8's ``Date.parse`` of an ISO 8601 timestamp: a day past the month's end rolls over (2024-02-30 is
+    March 1st), an impossible month, hour, minute or second is NaN; without an offset, UTC (AWS's zone)."""
+    m = _ES_DATE.match(text)
+    if not m:
+        return math.nan
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    hour, minute, second = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+    millis = int((m.group(7) or "0")[:3].ljust(3, "0"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 59):
+        return math.nan
+    if hour == 24 and (minute or second or millis):
+        return math.nan
+    total = (((_days_from_civil(year, month, 1) + day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000
+    zone = m.group(8)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        total -= sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
+    return float(total + millis)
+
+
+def _host_to_millis(flags: list[bool], stamp: Any = None, picture: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$toMillis``: without a picture, its ISO 8601 check then JavaScript's Date.parse;
+    with one, the engine's own picture parser."""
+    _string_argument("toMillis", flags, stamp)
+    if flags[1] and not isinstance(picture, str):
+        raise _signature(2, "toMillis")
+    if not flags[0]:
+        return _UNDEF
+    if flags[1]:
+        return _delegate("$toMillis($t, $p)", {"t": stamp, "p": picture})
+    if not _ISO8601.match(stamp):
+        raise _HostError(
+            f"D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {stamp}"
+        )
+    return _whole(_date_parse(stamp))
+
+
+def _host_from_millis(flags: list[bool], ms: Any = None, picture: Any = None, zone: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$fromMillis``: JavaScript's Date takes whole milliseconds (a fraction is cut off)."""
+    if flags[0] and not _is_number(ms):
+        raise _signature(1, "fromMillis")
+    for index in (1, 2):
+        if flags[index] and not isinstance((picture, zone)[index - 1], str):
+            raise _signature(index + 1, "fromMillis")
+    if not flags[0]:
+        return _UNDEF
+    bindings: dict[str, Any] = {"ms": _trunc(ms) if isinstance(ms, float) and math.isfinite(ms) else ms}
+    if flags[1]:
+        bindings["p"] = picture
+    if flags[2]:
+        bindings["t"] = zone
+    return _delegate("$fromMillis($ms, $p, $t)", bindings)
+
+
 _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
     "encodeUrl": _url_host("encodeUrl", _URI_UNRESERVED | _URI_RESERVED, frozenset()),
     "encodeUrlComponent": _url_host("encodeUrlComponent", _URI_UNRESERVED, frozenset()),
@@ -1040,6 +1365,10 @@ _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
     "decodeUrlComponent": _url_host("decodeUrlComponent", None, frozenset()),
     "base64encode": _host_base64encode,
     "base64decode": _host_base64decode,
+    "string": _host_string,
+    "number": _host_number,
+    "toMillis": _host_to_millis,
+    "fromMillis": _host_from_millis,
 }
 
 
@@ -1310,6 +1639,9 @@ def _run(
     c: _Compiled, states: Mapping[str, Any], variables: Mapping[str, Any] | None, rng: random.Random, now_ms: int | None
 ) -> Any:
     """Evaluate; raises _Undefined / _FunctionResult / the engine's ValueError (field-free)."""
+    states = _js_states(states)
+    if variables:
+        variables = _js_states(variables)
     path = c.refs.path
     if path is not None:
         found = _navigate(path, states, variables)
@@ -1334,9 +1666,80 @@ def _run(
         if result == _FUNCTION:
             raise _FunctionResult
         return result
+    if c.reorder:
+        result = _js_ordered(result)
     if c.refs.walk:
         return _non_finite(result)
     return result
+
+
+# -- JavaScript's key order --------------------------------------------------------------------------------------
+# AWS's engine holds every value as a JavaScript object, whose keys list array indexes ("0", "1", "10") first,
+# ascending, then the others in insertion order: $keys, $each, $spread, "*", $string and the output all show it.
+# The data is put in that order before the engine sees it (a copy only where some object needs it; the answer
+# is kept per object, by identity, so the several fields of one state reorder its input once).
+
+
+def _needs_js_order(value: Any) -> bool:
+    if type(value) is dict:
+        other, last = False, -1
+        for key, item in value.items():
+            if type(key) is str and key[:1].isdigit() and _is_index(key):
+                number = int(key)
+                if other or number < last:
+                    return True
+                last = number
+            else:
+                other = True
+            if (type(item) is dict or type(item) is list) and _needs_js_order(item):
+                return True
+        return False
+    if type(value) is list:
+        return any((type(v) is dict or type(v) is list) and _needs_js_order(v) for v in value)
+    return False
+
+
+def _reordered(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _reordered(value[k]) for k in _js_key_order(value)}
+    if type(value) is list:
+        return [_reordered(v) for v in value]
+    return value
+
+
+def _js_ordered(value: Any) -> Any:
+    """``value`` itself when every object in it is in JavaScript's key order, else a reordered copy."""
+    return _reordered(value) if _needs_js_order(value) else value
+
+
+_ORDER_CACHE_SIZE: Final = 64
+
+
+def _js_ordered_cached(value: Any) -> Any:
+    if type(value) is not dict and type(value) is not list:
+        return value
+    cache = _thread_cache("order")
+    hit = cache.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    if len(cache) >= _ORDER_CACHE_SIZE:
+        cache.clear()
+    ordered = _js_ordered(value)
+    cache[id(value)] = (value, ordered)  # the entry keeps ``value`` alive, so its id is not reused meanwhile
+    return ordered
+
+
+def _js_states(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``$states`` (or the variables) with each value in JavaScript's key order; the same mapping when none
+    needed it."""
+    changed: dict[str, Any] | None = None
+    for key, value in values.items():
+        ordered = _js_ordered_cached(value)
+        if ordered is not value:
+            if changed is None:
+                changed = dict(values)
+            changed[key] = ordered
+    return values if changed is None else changed
 
 
 def _prefix(expr: str, field: str) -> str:

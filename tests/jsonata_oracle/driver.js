@@ -28,7 +28,18 @@ function plain(value) {
   return { result: value };
 }
 
+async function bench(req) {
+  // evaluation time alone (compiled once, as sfnkit compiles once per text): microseconds per evaluation
+  const expr = jsonata(req.expr);
+  const input = "data" in req ? req.data : undefined;
+  for (let i = 0; i < Math.min(req.bench, 200); i++) await expr.evaluate(input, req.bindings || {});
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < req.bench; i++) await expr.evaluate(input, req.bindings || {});
+  return { us: Number(process.hrtime.bigint() - start) / 1000 / req.bench };
+}
+
 async function answer(req) {
+  if (req.bench) return bench(req);
   try {
     const expr = jsonata(req.expr);
     timebox(expr, req.timelimit || 5000, req.depth || 500);
