@@ -28,7 +28,14 @@ def oracle() -> Iterator[Oracle]:
     running.close()
 
 
-def _check(outcomes: list[compare.Outcome], ledgered: dict[str, str]) -> None:
+def _check(outcomes: list[compare.Outcome], ledgered: dict[str, str], timing: dict[str, str] | None = None) -> None:
+    timing = timing or {}
+    slow = [o for o in outcomes if o.case in timing]
+    assert len(slow) == len(timing), "a timing case is missing from the suite"
+    # near the 1 s bound: the reference's answer, or the bound's U1001, nothing else
+    odd = [o for o in slow if not o.matches and o.ours != "error U1001"]
+    assert not odd, [(o.case, o.ours, o.reference) for o in odd]
+    outcomes = [o for o in outcomes if o.case not in timing]
     new = [o for o in outcomes if not o.matches and o.case not in ledgered]
     fixed = [o.case for o in outcomes if o.matches and o.case in ledgered]
     known = {o.case for o in outcomes}
@@ -44,7 +51,7 @@ def _check(outcomes: list[compare.Outcome], ledgered: dict[str, str]) -> None:
 
 def test_the_ledger_gives_a_reason_for_every_entry() -> None:
     ledger = compare.load_ledger()
-    assert set(ledger) == {"suite", "corpus"}
+    assert set(ledger) == {"suite", "corpus", "timing"}
     for part in ledger.values():
         for case, reason in part.items():
             assert reason and reason != "UNEXPLAINED", case
@@ -58,7 +65,8 @@ def test_the_corpus_is_step_functions_sized() -> None:
 def test_suite_against_the_reference(oracle: Oracle) -> None:
     outcomes = compare.run_suite(oracle)
     assert len(outcomes) == 1625  # every case of the 2.0.6 suite, lists of cases included
-    _check(outcomes, compare.load_ledger()["suite"])
+    ledger = compare.load_ledger()
+    _check(outcomes, ledger["suite"], ledger["timing"])
 
 
 def test_corpus_against_the_reference(oracle: Oracle) -> None:

@@ -281,11 +281,12 @@ def _analyse(expr: str) -> _Refs:
         )
     names = frozenset(v for k, v in toks if k == "var")
     signature = _signature_tokens(toks)
+    regex_fallback = any(k == "regex" and _needs_fallback(v) for k, v in toks)
     return _Refs(
         variables=tuple(sorted(n for n in names - {"states"} if _IDENT.match(n))),
         uses_states="states" in names,
         extensions=names & EXTENSION_FUNCTIONS.keys(),
-        replaced=names & _REPLACED.keys(),
+        replaced=names & (_REPLACED.keys() | (_REGEX_FUNCTIONS.keys() if regex_fallback else set())),
         overrides=names & {"now", "millis", "eval"},
         walk=any(k == "op" and v in "+-*/%(" for k, v in toks),
         newer_ops=tuple(
@@ -529,7 +530,22 @@ def _js_regexes(expr: str) -> str:
     return "".join(out)
 
 
+_FALLBACK_REGEX: Final = re.compile(r"\(\?<[=!]|\\[1-9]|\\k<")
+_REGEX_MARK: Final = "\x00sfnkit:re:"
+#: the functions that take a regular expression; the engine's regex has no look-behind or back-references
+_REGEX_FUNCTIONS: Final[Mapping[str, int]] = {"match": 3, "replace": 4, "contains": 2, "split": 3}
+
+
+def _needs_fallback(literal: str) -> bool:
+    """A regular expression literal with look-behind or back-references, which JavaScript's regular expressions
+    have and the engine's do not: it runs on Python's ``re`` instead."""
+    return bool(_FALLBACK_REGEX.search(literal))
+
+
 def _js_regex(literal: str) -> str:
+    if _needs_fallback(literal):
+        body, _, flags = literal[1:].rpartition("/")
+        return json.dumps(f"{_REGEX_MARK}{flags}:{body}")
     out: list[str] = []
     i, n, in_class = 0, len(literal), False
     while i < n:
@@ -745,7 +761,19 @@ class _Compiled:
                 f"${name} := function({', '.join(params)}){{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
-        for name in sorted(refs.replaced):
+        for name in sorted(refs.replaced & _REGEX_FUNCTIONS.keys()):
+            # a marked string is a regular expression the engine cannot run (see _js_regex): Python's re runs it
+            params = [f"$__sfn_{p}" for p in "abcd"[: _REGEX_FUNCTIONS[name]]]
+            flags = ", ".join(f"$exists({p})" for p in params)
+            args = ", ".join(params)
+            head.append(f"$__sfn_native_{name} := ${name};")
+            head.append(
+                f'${name} := function({args}){{ ($type($__sfn_b) = "string" and '
+                f'$substring($__sfn_b, 0, {len(_REGEX_MARK)}) = "{_js(_REGEX_MARK)}") ? '
+                f"($__sfn_r := $__sfn_{name}([{flags}], {args}); "
+                f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) : $__sfn_native_{name}({args}) }};'
+            )
+        for name in sorted(refs.replaced - _REGEX_FUNCTIONS.keys()):
             count, _ = _REPLACED[name]  # the signature is the host's to check
             params = [f"$__sfn_{p}" for p in "abc"[:count]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -788,7 +816,7 @@ class _Compiled:
         for name in self.refs.extensions:
             engine.register(f"__sfn_{name}", _HOSTS[name])
         for name in self.refs.replaced:
-            engine.register(f"__sfn_{name}", _REPLACEMENTS[name])
+            engine.register(f"__sfn_{name}", _REPLACEMENTS.get(name) or _REGEX_HOSTS[name])
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -1356,6 +1384,150 @@ def _host_from_millis(flags: list[bool], ms: Any = None, picture: Any = None, zo
     if flags[2]:
         bindings["t"] = zone
     return _delegate("$fromMillis($ms, $p, $t)", bindings)
+
+
+# -- regular expressions the engine cannot run (look-behind, back-references), on Python's re ---------------------
+
+
+def _python_regex(marked: str) -> re.Pattern[str]:
+    flags_text, _, body = marked[len(_REGEX_MARK) :].partition(":")
+    flags = re.ASCII  # JavaScript's \w, \d and \b are ASCII-only
+    if "i" in flags_text:
+        flags |= re.IGNORECASE
+    if "m" in flags_text:
+        flags |= re.MULTILINE
+    body = re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", body)
+    body = re.sub(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P=\1)", body)
+    try:
+        return re.compile(body, flags)
+    except re.error as e:
+        raise _HostError(f"S0302: the regular expression /{body}/ is not valid: {e}") from None
+
+
+def _js_matches(rx: re.Pattern[str], text: str, limit: Any) -> list[re.Match[str]]:
+    """jsonata-js's matcher loop: from each match's end on; an empty match after the first is D1004."""
+    out: list[re.Match[str]] = []
+    m = rx.search(text, 0)
+    while m is not None and (limit is None or len(out) < limit):
+        out.append(m)
+        if m.end() >= len(text):
+            break
+        m = rx.search(text, m.end())
+        if m is not None and m.group(0) == "":
+            raise _HostError("D1004: Regular expression matches zero length string")
+    return out
+
+
+def _regex_limit(limit_given: bool, limit: Any, code: str, index: int, name: str) -> Any:
+    if not limit_given:
+        return None
+    if not _is_number(limit):
+        raise _signature(index, name)
+    if limit < 0:
+        raise _HostError(
+            f"{code}: Fourth argument of replace function must evaluate to a positive number"
+            if name == "replace"
+            else f"{code}: Third argument of {name} function must evaluate to a positive number"
+        )
+    return int(limit)
+
+
+def _match_object(m: re.Match[str]) -> dict[str, Any]:
+    return {"match": m.group(0), "index": m.start(), "groups": list(m.groups())}
+
+
+def _host_re_match(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("match", flags, text)
+    found = [
+        _match_object(m)
+        for m in _js_matches(_python_regex(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
+    ]
+    return _UNDEF if not found else found[0] if len(found) == 1 else found
+
+
+def _host_re_contains(flags: list[bool], text: Any = None, pattern: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("contains", flags, text)
+    return _python_regex(pattern).search(text) is not None
+
+
+def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("split", flags, text)
+    bound = _regex_limit(flags[2], limit, "D3020", 3, "split")
+    if bound == 0:
+        return []
+    matches = _js_matches(_python_regex(pattern), text, bound)
+    out, start = [], 0
+    for m in matches:
+        out.append(text[start : m.start()])
+        start = m.end()
+    if bound is None or len(matches) < bound:
+        out.append(text[start:])
+    return out
+
+
+def _substitute(replacement: str, m: re.Match[str]) -> str:
+    """jsonata-js's ``$`` references in a replacement: ``$$``, ``$0``, ``$n`` (as many digits as groups need)."""
+    groups = m.groups()
+    out, position = [], 0
+    index = replacement.find("$")
+    while index != -1 and position < len(replacement):
+        out.append(replacement[position:index])
+        position = index + 1
+        following = replacement[position : position + 1]
+        if following == "$":
+            out.append("$")
+            position += 1
+        elif following == "0":
+            out.append(m.group(0))
+            position += 1
+        else:
+            digits = 1 if not groups else int(math.log10(len(groups))) + 1
+            chunk = replacement[position : position + digits]
+            number = int(chunk) if chunk.isdigit() else None
+            if digits > 1 and number is not None and number > len(groups):
+                chunk = chunk[:-1]
+                number = int(chunk) if chunk.isdigit() else None
+            if number is not None:
+                if groups and 0 < number <= len(groups) and groups[number - 1] is not None:
+                    out.append(groups[number - 1])
+                position += len(str(number))
+            else:
+                out.append("$")
+        index = replacement.find("$", position)
+    out.append(replacement[position:])
+    return "".join(out)
+
+
+def _host_re_replace(
+    flags: list[bool], text: Any = None, pattern: Any = None, repl: Any = None, limit: Any = None
+) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("replace", flags, text)
+    if not isinstance(repl, str):
+        raise _signature(3, "replace")
+    bound = _regex_limit(flags[3], limit, "D3011", 4, "replace")
+    out, position = [], 0
+    for m in _js_matches(_python_regex(pattern), text, bound):
+        out.append(text[position : m.start()])
+        out.append(_substitute(repl, m))
+        position = m.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+_REGEX_HOSTS: Final[Mapping[str, Callable[..., Any]]] = {
+    "match": _host_re_match,
+    "contains": _host_re_contains,
+    "split": _host_re_split,
+    "replace": _host_re_replace,
+}
 
 
 _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {

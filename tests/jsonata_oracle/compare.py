@@ -119,6 +119,6 @@ def figures(outcomes: list[Outcome]) -> dict[str, tuple[int, int]]:
 
 
 def load_ledger() -> dict[str, dict[str, str]]:
-    """``{"suite": {case: reason}, "corpus": {case: reason}}``."""
+    """``{"suite": {case: reason}, "corpus": {case: reason}, "timing": {case: reason}}``."""
     loaded: dict[str, dict[str, str]] = json.loads(LEDGER.read_text(encoding="utf-8"))
     return loaded

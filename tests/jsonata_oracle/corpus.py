@@ -101,6 +101,16 @@ _REGEX = [
     "$replace('a+b', /\\+/, ' plus ')",
     "$contains('multi\\nline', /^line/m)",
     "$match('xyz', /(a)?x/).groups",
+    "$replace('aa bb cd', /(\\w)\\1/, '<$1>')",
+    "$contains($states.input.orderId, /(?<=ord-)\\d+/)",
+    "$contains('xb', /(?<!x)b/)",
+    "$split('a1b2c3', /(?<=\\d)(?=[a-z])/)",
+    "$match('abab', /(?<first>a)b\\k<first>/).match",
+    "$replace($states.input.orderId, /(?<=-)0+/, '')",
+    "$match($states.input.customer.email, /(?<=@)[a-z.]+/).match",
+    "$states.input.items[$contains(sku, /(?<![A-Z])[0-9]/)].sku",
+    "$states.input.orderId.$replace(/(?<=ord)-/, '_')",
+    "$replace('2024-02-29', /(\\d+)-(\\d+)-(\\d+)/, '$3/$2/$1')",
 ]
 _NUMBERS = [
     "$string(123456789 * 987654321)",

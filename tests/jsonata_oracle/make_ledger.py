@@ -13,6 +13,15 @@ import re
 from tests.jsonata_oracle import compare
 from tests.jsonata_oracle.oracle import Oracle
 
+# Cases that take the engine close to sfnkit's 1 s evaluation bound: on a busy machine they end with U1001,
+# on a quiet one they match. The test accepts either answer for them, and no other.
+TIMING = re.compile(r"\[1\.\.2e5\]|\[100\.\.10000099\]|\[1\.\.10000000\]")
+TIMING_REASON = (
+    "the time bound: sfnkit ends an evaluation after 1 s (a runaway must fail fast, issue 13); this case needs "
+    "about that long in the engine (200,000 replaced-$string calls, or ten million numbers), so it matches or "
+    "ends with U1001 depending on the machine's load"
+)
+
 REASONS: list[tuple[str, str]] = [
     (
         r"\[1\.\.2e5\]|\[100\.\.10000099\]",
@@ -118,9 +127,11 @@ def reason(expr: str) -> str:
 def main() -> None:
     oracle = Oracle()
     try:
+        suite = compare.run_suite(oracle)
         ledger = {
-            "suite": {o.case: reason(o.expr) for o in compare.run_suite(oracle) if not o.matches},
+            "suite": {o.case: reason(o.expr) for o in suite if not o.matches and not TIMING.search(o.expr)},
             "corpus": {o.case: reason(o.expr) for o in compare.run_corpus(oracle) if not o.matches},
+            "timing": {o.case: TIMING_REASON for o in suite if TIMING.search(o.expr)},
         }
     finally:
         oracle.close()
