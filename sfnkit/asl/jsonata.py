@@ -748,8 +748,10 @@ class _Compiled:
         # AWS gives an expression no input document: one that may read the top-level context gets none, and
         # $states and the variables as bindings (converted whole: slower on a big input, exact).
         self.detached = refs.reads_context
-        # objects the engine builds keep insertion order; JavaScript's list integer-like keys first
-        self.reorder = any(mark in expr for mark in ("{", "|", "$merge", "$sift", "$spread", "$lookup", "$each"))
+        # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
+        # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
+        # its result, which is reordered instead (usually far smaller than the data)
+        self.reorder = _ORDER_SENSITIVE.search(expr) is not None
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
         head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
@@ -1811,16 +1813,17 @@ def _run(
     c: _Compiled, states: Mapping[str, Any], variables: Mapping[str, Any] | None, rng: random.Random, now_ms: int | None
 ) -> Any:
     """Evaluate; raises _Undefined / _FunctionResult / the engine's ValueError (field-free)."""
-    states = _js_states(states)
-    if variables:
-        variables = _js_states(variables)
+    if c.reorder:
+        states = _js_states(states)
+        if variables:
+            variables = _js_states(variables)
     path = c.refs.path
     if path is not None:
         found = _navigate(path, states, variables)
         if found is _UNDEF:
             raise _Undefined
         if found is not _MISSING:
-            return found
+            return _js_ordered_cached(found)
     data = {"s": states, "v": variables if variables is not None else _NO_VARIABLES}
     if c.needs_env:
         token = _ENV.set(_Env(rng, now_ms if now_ms is not None else _context_now(states)))
@@ -1838,8 +1841,7 @@ def _run(
         if result == _FUNCTION:
             raise _FunctionResult
         return result
-    if c.reorder:
-        result = _js_ordered(result)
+    result = _js_ordered_cached(result)
     if c.refs.walk:
         return _non_finite(result)
     return result
@@ -1850,6 +1852,9 @@ def _run(
 # ascending, then the others in insertion order: $keys, $each, $spread, "*", $string and the output all show it.
 # The data is put in that order before the engine sees it (a copy only where some object needs it; the answer
 # is kept per object, by identity, so the several fields of one state reorder its input once).
+
+
+_ORDER_SENSITIVE: Final = re.compile(r"\*|\$(?:keys|each|spread|string|sift|merge|clone|lookup)\b")
 
 
 def _needs_js_order(value: Any) -> bool:
