@@ -260,7 +260,7 @@ class _Refs:
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
     reads_context: bool  # may read the top-level context, which AWS leaves undefined
-    path: tuple[str, ...] | None  # $var.a.b: a plain path, navigated in Python while it meets objects
+    path: tuple[str | int, ...] | None  # $var.a[0].b: a plain path, navigated in Python while it meets objects
 
 
 def _analyse(expr: str) -> _Refs:
@@ -571,16 +571,27 @@ def _js_regex(literal: str) -> str:
     return "".join(out)
 
 
-def _plain_path(toks: list[tuple[str, str]]) -> tuple[str, ...] | None:
-    """``("states", "input", "a")`` for ``$states.input.a``; None for anything but a variable and field names."""
-    if not toks or toks[0][0] != "var" or toks[0][1] in ("", "$") or len(toks) % 2 == 0:
+def _plain_path(toks: list[tuple[str, str]]) -> tuple[str | int, ...] | None:
+    """``("states", "input", "items", 0, "sku")`` for ``$states.input.items[0].sku``; None for anything but a
+    variable, field names and whole-number indexes (``[3]``, ``[-1]``)."""
+    if not toks or toks[0][0] != "var" or toks[0][1] in ("", "$"):
         return None
-    steps = [toks[0][1]]
-    for i in range(1, len(toks), 2):
-        if toks[i] != ("op", ".") or toks[i + 1][0] != "name":
-            return None
-        steps.append(toks[i + 1][1])
-    if steps[0] == "states" and len(steps) < 2:
+    steps: list[str | int] = [toks[0][1]]
+    i, n = 1, len(toks)
+    while i < n:
+        if toks[i] == ("op", ".") and i + 1 < n and toks[i + 1][0] == "name":
+            steps.append(toks[i + 1][1])
+            i += 2
+            continue
+        if toks[i] == ("op", "[") and (steps[0] != "states" or len(steps) > 1):
+            negative = toks[i + 1 : i + 2] == [("op", "-")]
+            j = i + 1 + negative
+            if j + 1 < n and toks[j][0] == "num" and toks[j][1].isdigit() and toks[j + 1] == ("op", "]"):
+                steps.append(-int(toks[j][1]) if negative else int(toks[j][1]))
+                i = j + 2
+                continue
+        return None
+    if steps[0] == "states" and (len(steps) < 2 or not isinstance(steps[1], str)):
         return None
     return tuple(steps)
 
@@ -1778,13 +1789,13 @@ def _engine_run(c: _Compiled, data: Any) -> Any:
     return result
 
 
-def _navigate(path: tuple[str, ...], states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+def _navigate(path: tuple[str | int, ...], states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
     """A plain path resolved in Python, as JSONata resolves it while every step meets an object: the value
     itself (shared with the data, not copied), _UNDEF when a step finds nothing, or _MISSING when an array
     (JSONata maps over it) or an unknown name (perhaps a built-in function) needs the engine."""
-    head = path[0]
+    head = str(path[0])  # _plain_path starts every path with a name, and $states with two
     if head == "states":
-        current = states.get(path[1], _UNDEF)
+        current = states.get(str(path[1]), _UNDEF)
         steps = path[2:]
     elif variables is not None and head in variables:
         current = variables[head]
@@ -1792,6 +1803,18 @@ def _navigate(path: tuple[str, ...], states: Mapping[str, Any], variables: Mappi
     else:
         return _MISSING
     for step in steps:
+        if type(step) is int:  # an index: into an array; a single value is its own element 0 (and -1)
+            if type(current) is list:
+                if not -len(current) <= step < len(current):
+                    return _UNDEF
+                current = current[step]
+            elif current is _UNDEF:
+                return _UNDEF
+            elif not (type(current) is dict or current is None or isinstance(current, (str, int, float))):
+                return _MISSING  # a tuple or another sequence: the engine decides
+            elif step not in (0, -1):
+                return _UNDEF
+            continue
         if type(current) is dict:
             current = current.get(step, _UNDEF)
         elif current is _UNDEF or not isinstance(current, (list, tuple, Mapping)):

@@ -331,6 +331,16 @@ _STATES = [
     "$states.input.{'x': orderId}",
     "$states.input.items[0].sku.$lowercase()",
     "$string($states.input.items[1])",
+    "$states.input.items[2].tags[0]",
+    "$states.input.items[-2].sku",
+    "$states.input.items[7]",
+    "$states.input.customer[0].name",
+    "$states.input.customer[1]",
+    "$states.input.nested.a.b.c[-1].d",
+    "$states.input.nested.a.b.c[0]",
+    "$seen[0]",
+    "$limit[0]",
+    "$states.input.emptyList[-1]",
 ]
 _ERRORS = [
     "$states.input.orderId + 1",
