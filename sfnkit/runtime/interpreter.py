@@ -15,12 +15,13 @@ Conventions
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import json
 import linecache
 import random
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -38,6 +39,7 @@ from sfnkit.errors import (
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
+from sfnkit.runtime import lambda_runtime as lr
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
@@ -119,9 +121,6 @@ class Visit:
         return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
 
 
-_jstr: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps of a str, ensure_ascii=False
-
-
 def _swap(box: list[float], value: float) -> float:
     """Put ``value`` in ``box[0]``; return what was there."""
     was = box[0]
@@ -130,15 +129,13 @@ def _swap(box: list[float], value: float) -> float:
 
 
 def _frame_text(tb: Any) -> str:
-    """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
-    sfnkit's own frames."""
-    code = tb.tb_frame.f_code
-    filename = code.co_filename
+    """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``; "" for sfnkit's own frames
+    (the runtime leaves out its own bootstrap frames the same way)."""
+    filename = tb.tb_frame.f_code.co_filename
     if "/sfnkit/runtime/" in filename.replace("\\", "/"):
         return ""
     linecache.checkcache(filename)
-    line = linecache.getline(filename, tb.tb_lineno, tb.tb_frame.f_globals).strip()
-    return _jstr(f'  File "{filename}", line {tb.tb_lineno}, in {code.co_name}\n' + (f"    {line}\n" if line else ""))
+    return lr.stack_entry(tb)
 
 
 def _jdump(value: Any) -> str:
@@ -199,7 +196,7 @@ class Interpreter(JsonataFlow):
         self._add = builder.add  # bound once: record() is the hottest call of all
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
-        self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, line) -> its stackTrace entry, this execution
+        self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, lasti) -> its stackTrace entry, this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
         self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
@@ -711,9 +708,10 @@ class Interpreter(JsonataFlow):
         """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
         return self.mocks.handler_for(st.name) if self.mocks is not None else None
 
-    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-              function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
-        """Call a handler, turning any exception into a Failed shaped like Lambda's error."""
+    def _run_handler(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+                     function_name: str | None, token: str | None, attempt: int,
+                     compact: bool = False) -> tuple[Any, float, Failed | None]:
+        """Call a handler with what it asks for; any exception becomes a Failed shaped like Lambda's error."""
         kind = self.resources.kind(fn)
         arg = _copy(payload)
         # virtual seconds the handler asks to take (virtual_sleep adds to box[0] while the execution drives),
@@ -743,45 +741,68 @@ class Interpreter(JsonataFlow):
             box[0] = outer
             raise
         except BaseException as e:
-            return None, _swap(box, outer), Failed(type(e).__name__, self._lambda_error_cause(e))
-        elapsed = _swap(box, outer)
-        if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
-            return result, elapsed, None
+            return None, _swap(box, outer), Failed(type(e).__name__, self._lambda_error_cause(e, compact))
+        return result, _swap(box, outer), None
+
+    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+              function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
+        """Call a (service or activity) handler; its result becomes a private JSON snapshot."""
+        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, token, attempt)
+        if failure is not None or getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers
+            return result, elapsed, failure
         if isinstance(result, bytes | bytearray):
             try:
                 return json.loads(bytes(result).decode("utf-8")), elapsed, None
             except ValueError:
                 result = bytes(result).decode("utf-8", "replace")
-        # A snapshot, as Lambda serialises its response: the handler may reuse its objects afterwards, and a
-        # value JSON cannot carry fails the task the way Lambda does.
+        # A snapshot: the handler may reuse its objects afterwards, and a value JSON cannot carry fails the task.
         try:
             return df.snapshot(result), elapsed, None
         except OverflowError:
             return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except (TypeError, ValueError, RecursionError) as e:
-            return None, elapsed, Failed("Runtime.MarshalError", _jdump({
-                "errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
-                "requestId": self.uuid(), "stackTrace": []}))
+            return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
 
-    def _lambda_error_cause(self, e: BaseException) -> str:
+    def _call_lambda(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+                     function_name: str | None, attempt: int, invoke: bool) -> tuple[Any, int, float, Failed | None]:
+        """Call a Lambda function's handler and pass its answer through Lambda's Python runtime
+        (:mod:`sfnkit.runtime.lambda_runtime`): ``(value, body length, elapsed, failure)``. The value is what
+        Step Functions decodes from the body the runtime sent, so it is a private copy too. ``invoke``: the
+        task is ``lambda:invoke``, whose error documents Step Functions writes again compactly."""
+        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, None, attempt,
+                                                     invoke)
+        if failure is not None:
+            return None, 0, elapsed, failure
+        try:
+            body = lr.response_body(result)
+        except lr.MarshalError as e:
+            return None, 0, elapsed, self._marshal_error(str(e), invoke)
+        value = lr.decode_payload(body)
+        # compact JSON is never longer than the runtime's spaced text: measure it only when it might be too large
+        if len(body) > df.MAX_PAYLOAD_BYTES and df.size_of(value) > df.MAX_PAYLOAD_BYTES:
+            return None, 0, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
+        return value, len(body), elapsed, None
+
+    def _marshal_error(self, message: str, compact: bool = True) -> Failed:
+        """Lambda's answer to a result its runtime cannot encode (no stack: the handler had returned)."""
+        return Failed(lr.MARSHAL_ERROR, lr.error_document(message, lr.MARSHAL_ERROR, self.uuid(), [], compact=compact))
+
+    def _lambda_error_cause(self, e: BaseException, compact: bool = False) -> str:
         # The user's frames only (not sfnkit's), each formatted as Lambda's Python runtime formats stackTrace.
-        # Each (code, line) is formatted once per execution, its source file checked for edits then: a retried
-        # task fails at the same lines again and again (traceback.extract_tb re-read and re-stat'ed them every
-        # time: 40 us per failure).
+        # Each (code, instruction) is formatted once per execution, its source file checked for edits then: a
+        # retried task fails at the same lines again and again (re-reading them cost 40 us per failure).
         stack = []
         texts = self._frame_texts
         tb = e.__traceback__
         while tb is not None:
-            key = (tb.tb_frame.f_code, tb.tb_lineno)
+            key = (tb.tb_frame.f_code, tb.tb_lasti)
             text = texts.get(key)
             if text is None:
                 text = texts[key] = _frame_text(tb)
             if text:
                 stack.append(text)
             tb = tb.tb_next
-        # _jdump's text for these four keys, assembled directly
-        return (f'{{"errorMessage":{_jstr(str(e))},"errorType":{_jstr(type(e).__name__)},"requestId":"{self.uuid()}",'
-                f'"stackTrace":[{",".join(stack)}]}}')
+        return lr.error_document(str(e), type(e).__name__, self.uuid(), stack, compact=compact)
 
     def _missing(self, resource: str, function_name: str | None) -> Failed:
         name = function_name or resource
@@ -829,7 +850,8 @@ class Interpreter(JsonataFlow):
             failure: Failed | None = self._missing(resource, None)
             result, elapsed = None, 0.0
         else:
-            result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
+            result, _, elapsed, failure = self._call_lambda(st, fn, params, ctx, resource, function_name_of(resource),
+                                                            attempt, False)
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield LATER
@@ -867,7 +889,9 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskStarted", rdetails)
         yield LATER  # every task at this instant starts before any finishes
         function_name = None
-        if service == "lambda" and action == "invoke":
+        lambda_invoke = service == "lambda" and action == "invoke"
+        body_len = 0
+        if lambda_invoke:
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
             fn = self._mock(st) or (self.resources.resolve_task(resource, function_name) if function_name else None)
             if fn is None:
@@ -887,6 +911,9 @@ class Interpreter(JsonataFlow):
                 Failed("States.Runtime", f"no handler for resource '{resource}'")
             )
             result, elapsed = None, 0.0
+        elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
+            result, body_len, elapsed, failure = self._call_lambda(st, fn, payload, ctx, resource, function_name,
+                                                                   attempt, True)
         else:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
         if failure is None and getattr(result, "sfnkit_submitted", False):
@@ -897,8 +924,9 @@ class Interpreter(JsonataFlow):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
-        if failure is None and service == "lambda" and action == "invoke" and not getattr(fn, "sfnkit_raw_response", False):
-            result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
+        if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
+            result = self._lambda_envelope(result, body_len,
+                                           log=isinstance(params, dict) and params.get("LogType") == "Tail")
         failure = self._too_large(failure, None, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
@@ -957,47 +985,26 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
         return result
 
-    def _lambda_envelope(self, payload: Any, log: bool = False) -> dict[str, Any]:
-        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it.
-        With ``"LogType": "Tail"`` it carries ``LogResult``: the base64 tail of the (local) invocation log."""
+    def _lambda_envelope(self, payload: Any, content_length: int, log: bool = False) -> dict[str, Any]:
+        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it,
+        ``Content-Length`` the length of the body the runtime sent. With ``"LogType": "Tail"`` it carries
+        ``LogResult``: the base64 tail of the (local) invocation log."""
         request_id = self.uuid()
-        body_len = str(len(_jdump(payload).encode("utf-8")))
-        date = datetime.fromtimestamp(self.clock.now(), UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        envelope: dict[str, Any] = {
-            "ExecutedVersion": "$LATEST",
-            "Payload": payload,
-            "SdkHttpMetadata": {
-                "AllHttpHeaders": {
-                    "X-Amz-Executed-Version": ["$LATEST"],
-                    "x-amzn-Remapped-Content-Length": ["0"],
-                    "Connection": ["keep-alive"],
-                    "x-amzn-RequestId": [request_id],
-                    "Content-Length": [body_len],
-                    "Date": [date],
-                    "Content-Type": ["application/json"],
-                },
-                "HttpHeaders": {
-                    "Connection": "keep-alive",
-                    "Content-Length": body_len,
-                    "Content-Type": "application/json",
-                    "Date": date,
-                    "X-Amz-Executed-Version": "$LATEST",
-                    "x-amzn-Remapped-Content-Length": "0",
-                    "x-amzn-RequestId": request_id,
-                },
-                "HttpStatusCode": 200,
-            },
-            "SdkResponseMetadata": {"RequestId": request_id},
-            "StatusCode": 200,
-        }
+        now = self.clock.now()
+        date = datetime.fromtimestamp(now, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        tail = None
         if log:
-            import base64
-
             text = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
             tail = base64.b64encode(text.encode()).decode()
+        all_headers, headers = lr.invoke_headers(content_length=content_length, request_id=request_id, date=date,
+                                                 trace_id=lr.trace_header(request_id, now), log_result=tail)
+        envelope: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+        if tail is not None:
             envelope["LogResult"] = tail
-            envelope["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] = [tail]
-            envelope["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] = tail
+        envelope["Payload"] = payload
+        envelope["SdkHttpMetadata"] = {"AllHttpHeaders": all_headers, "HttpHeaders": headers, "HttpStatusCode": 200}
+        envelope["SdkResponseMetadata"] = {"RequestId": request_id}
+        envelope["StatusCode"] = 200
         return envelope
 
     def _invoke_activity(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
