@@ -25,6 +25,7 @@ from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from sfnkit import messages as msg
 from sfnkit.asl import model as m
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
@@ -250,8 +251,8 @@ class Interpreter(JsonataFlow):
 
     def state_error(self, st: m.State, entered_id: int, f: Failed) -> Failed:
         """Prefix a data-flow failure the way AWS words it."""
-        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith("An error occurred while executing the state"):
-            f.cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{entered_id}). {f.cause}"
+        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith(msg.STATE_PREFIX):
+            f.cause = msg.in_state(st.name, entered_id, f.cause)
         return f
 
     # -- bodies ------------------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ class Interpreter(JsonataFlow):
                 st = states[name]
                 yield (CHECKPOINT, st, data)
                 if len(self.builder) >= limit:
-                    raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
+                    raise Failed(RUNTIME, msg.history_limit(limit), terminal=True)
                 branch.state = st
                 nxt, data = yield from runners[st.type](self, st, data, branch)
                 branch.state = None
@@ -340,8 +341,7 @@ class Interpreter(JsonataFlow):
             after_result_path = df.apply_result_path(st.result_path, data, result)
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
             if st.has_result and self._result_size(st) > df.MAX_PAYLOAD_BYTES:
-                raise Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{st.name}' returned a result with a size exceeding "
-                             "the maximum number of bytes service limit.", terminal=True)
+                raise Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(st.name), terminal=True)
         except Failed as f:
             raise self.state_error(st, eid, f) from None
         if visit is not None:
@@ -422,7 +422,7 @@ class Interpreter(JsonataFlow):
             if nxt is None:
                 nxt = st.default
             if nxt is None:
-                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+                raise Failed(NO_CHOICE_MATCHED, msg.no_choice_matched(st.name))
             holder = matched if matched is not st and (matched.has_output or matched.assign is not None) else st
             out = self.j_output(st, eid, branch, states, data, holder)
             assigned = self.j_assign(st, eid, branch, holder.assign, states)
@@ -445,7 +445,7 @@ class Interpreter(JsonataFlow):
             if nxt is None:
                 nxt = st.default
             if nxt is None:
-                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+                raise Failed(NO_CHOICE_MATCHED, msg.no_choice_matched(st.name))
             assigned = self.assign(assign, eff, ctx, branch)
             out = df.apply_output_path(st.output_path, eff, ctx, variables)
         except Failed as f:
@@ -477,7 +477,7 @@ class Interpreter(JsonataFlow):
             if op == "IsPresent":
                 value, present = None, False
             else:
-                raise Failed(RUNTIME, f"Invalid path '{rule.variable}' : {e.detail}", terminal=True) from None
+                raise Failed(RUNTIME, msg.invalid_path(rule.variable, e.detail), terminal=True) from None
         if op.endswith("Path"):
             other = df.select(rule.operand, data, ctx, variables)
             return bool(operators.compile_path_operator(op)(value, other))
@@ -496,9 +496,8 @@ class Interpreter(JsonataFlow):
                 text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
                 if ts is None:
-                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, "The Timestamp field cannot be "
-                                                 f"parsed as an ISO-8601 extended offset date-time format string: {text}",
-                                                 "Timestamp", after_entered=True)
+                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
+                                                 msg.timestamp_field_invalid(text), "Timestamp", after_entered=True)
                 until = ts.timestamp()
             if until > self.clock.now():
                 yield (SLEEP, until)
@@ -536,11 +535,11 @@ class Interpreter(JsonataFlow):
 
                 value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
             except Exception:
-                raise Failed(RUNTIME, f"The SecondsPath parameter does not reference an input value: {path}", terminal=True) from None
+                raise Failed(RUNTIME, msg.seconds_path_missing(path), terminal=True) from None
             if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not value.is_integer()):
-                raise Failed(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_jdump(value)}", terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_not_long(path, _jdump(value)), terminal=True)
             if value < 0:
-                raise Failed(RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {_jdump(value)}", terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_negative(path, _jdump(value)), terminal=True)
             return entered + int(value)
         path = st.timestamp_path or "$"
         try:
@@ -548,12 +547,11 @@ class Interpreter(JsonataFlow):
 
             value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
         except Exception:
-            raise Failed(RUNTIME, f"The TimestampPath parameter does not reference an input value: {path}", terminal=True) from None
+            raise Failed(RUNTIME, msg.timestamp_path_missing(path), terminal=True) from None
         ts = parse_timestamp(value) if isinstance(value, str) else None
         if ts is None:
             shown = value if isinstance(value, str) else _jdump(value)
-            raise Failed(RUNTIME, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                         f"format string: {path} == {shown}", terminal=True)
+            raise Failed(RUNTIME, msg.timestamp_path_invalid(path, shown), terminal=True)
         return ts.timestamp()
 
     # -- Task -----------------------------------------------------------------------------------------------
@@ -811,17 +809,12 @@ class Interpreter(JsonataFlow):
             arn = f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{function_name_of(name)}"
         if arn.count(":") == 6:
             arn += ":$LATEST"
-        return Failed(
-            "Lambda.ResourceNotFoundException",
-            f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; "
-            f"Request ID: {self.uuid()}; Proxy: null)",
-        )
+        return Failed("Lambda.ResourceNotFoundException", msg.function_not_found(arn, self.uuid()))
 
     def _too_large(self, failure: Failed | None, result: Any, who: str) -> Failed | None:
         """Name the resource in a DataLimitExceeded cause (``_call`` cannot know how AWS names it)."""
         if failure is not None and failure.cause is _TOO_LARGE:
-            return Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{who}' returned a result with a size exceeding the "
-                          "maximum number of bytes service limit.")
+            return Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(who))
         return failure
 
     def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
@@ -908,7 +901,7 @@ class Interpreter(JsonataFlow):
         if fn is None:
             failure: Failed | None = (
                 self._missing(resource, function_name) if service == "lambda" else
-                Failed("States.Runtime", f"no handler for resource '{resource}'")
+                Failed(RUNTIME, msg.no_handler(resource))
             )
             result, elapsed = None, 0.0
         elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
@@ -1187,7 +1180,7 @@ class Interpreter(JsonataFlow):
                         else:
                             items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
                         if not isinstance(items, list):
-                            raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                            raise Failed(RUNTIME, msg.map_input_not_array(_jdump(items)), terminal=True)
                         max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
@@ -1224,7 +1217,7 @@ class Interpreter(JsonataFlow):
                     if distributed:
                         self.record(branch, "MapRunFailed", _error_details(f))
                         if not f.terminal:
-                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, msg.tolerated_threshold_exceeded())
                     raise f from None
                 if distributed:
                     self.record(branch, "MapRunSucceeded")
@@ -1333,9 +1326,9 @@ class Interpreter(JsonataFlow):
 
     def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
         if count is not None and count < 0:
-            raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
+            raise Failed(RUNTIME, msg.tolerated_count_negative(), terminal=True)
         if pct is not None and not 0 <= pct <= 100:
-            raise Failed(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.", terminal=True)
+            raise Failed(RUNTIME, msg.tolerated_percentage_range(), terminal=True)
 
         def tolerated(failures: int, total: int) -> bool:
             if count is not None and failures <= count:
@@ -1359,7 +1352,7 @@ class Interpreter(JsonataFlow):
                 number = None
         if number is None or (kind == "integer" and not float(number).is_integer()):
             shown = v if isinstance(v, str) else _jdump(v)
-            raise Failed(RUNTIME, f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path}', terminal=True)
+            raise Failed(RUNTIME, msg.map_path_value_invalid(field, shown, kind, path), terminal=True)
         return int(number) if kind == "integer" else float(number)
 
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
