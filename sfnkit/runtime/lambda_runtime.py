@@ -117,6 +117,15 @@ def invoke_headers(
     return {k: [v] for k, v in single.items()}, single
 
 
+def _reject_constant(name: str) -> Any:
+    # NaN/Infinity are not JSON: Step Functions' parser refuses them, so the body stays text
+    raise ValueError(name)
+
+
+# built once: json.loads with a keyword builds a new decoder on every call (twice the cost)
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def decode_payload(body: bytes) -> Any:
     """What Step Functions makes of a response body: the JSON value it holds, else its text as a string."""
     try:
@@ -124,11 +133,6 @@ def decode_payload(body: bytes) -> Any:
     except UnicodeDecodeError:
         return body.decode("utf-8", "replace")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except ValueError:
         return text
-
-
-def _reject_constant(name: str) -> Any:
-    # NaN/Infinity are not JSON: Step Functions' parser refuses them, so the body stays text
-    raise ValueError(name)
