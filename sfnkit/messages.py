@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = [
     "STATE_PREFIX",
+    "choice_variable_invalid",
     "data_limit_exceeded",
     "field_path_not_found",
     "filter_needs_array",
@@ -102,6 +103,12 @@ def invalid_path(expr: str, detail: str) -> str:
     """A path field (InputPath, OutputPath, ItemsPath, ErrorPath/CausePath, a Choice Variable, ...) that
     selects nothing (``States.Runtime``)."""
     return f"Invalid path '{expr}' : {detail}"
+
+
+def choice_variable_invalid(variable: str) -> str:
+    """A Choice rule's ``Variable`` that selects nothing (any operator but ``IsPresent``). Not Jayway's detail:
+    AWS words this one itself (note the colon right after the quoted path)."""
+    return f"Invalid path '{variable}': The choice state's condition path references an invalid value."
 
 
 def field_path_not_found(path: str, field: str, shown_input: str) -> str:

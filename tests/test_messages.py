@@ -130,7 +130,20 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
             "X": {"Type": "Succeed"},
         },
         RUNTIME,
-        "Invalid path '$.missing' : No results for path: $['missing']",
+        "Invalid path '$.missing': The choice state's condition path references an invalid value.",
+    ),
+    (
+        "choice-variable-nested",
+        {
+            "S": {
+                "Type": "Choice",
+                "Choices": [{"Not": {"Variable": "$.o.b.c", "StringEquals": "x"}, "Next": "X"}],
+                "Default": "X",
+            },
+            "X": {"Type": "Succeed"},
+        },
+        RUNTIME,
+        "Invalid path '$.o.b.c': The choice state's condition path references an invalid value.",
     ),
     # ResultPath
     (
@@ -321,6 +334,7 @@ FRAGMENTS = (
     "ToleratedFailurePercentage must",
     "tolerated failure threshold",
     "No Matches!",
+    "condition path references",
     "returned a result with a size exceeding",
     "maximum number of history events",
     "Function not found:",

@@ -473,11 +473,11 @@ class Interpreter(JsonataFlow):
         try:
             value = paths.compile_path(rule.variable).select(data, context=ctx, variables=variables)
             present = True
-        except paths.PathNotFound as e:
+        except paths.PathNotFound:
             if op == "IsPresent":
                 value, present = None, False
             else:
-                raise Failed(RUNTIME, msg.invalid_path(rule.variable, e.detail), terminal=True) from None
+                raise Failed(RUNTIME, msg.choice_variable_invalid(rule.variable), terminal=True) from None
         if op.endswith("Path"):
             other = df.select(rule.operand, data, ctx, variables)
             return bool(operators.compile_path_operator(op)(value, other))
