@@ -32,6 +32,7 @@ __all__ = [
     "intrinsic_path_not_found",
     "invalid_arguments",
     "invalid_path",
+    "lambda_invalid_request_content",
     "map_input_not_array",
     "map_path_value_invalid",
     "missing_property",
@@ -242,6 +243,16 @@ def function_not_found(arn: str, request_id: str) -> str:
     return (
         f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; "
         f"Request ID: {request_id}; Proxy: null)"
+    )
+
+
+def lambda_invalid_request_content(parser_message: str, request_id: str) -> str:
+    """``Lambda.InvalidRequestContentException``: ``lambda:invoke`` with a string ``Payload`` that is not JSON text
+    (Step Functions sends a string Payload as the request body, and Lambda's Invoke refuses what does not parse)."""
+    return (
+        f"Could not parse request body into json: Could not parse payload into json: {parser_message} (Service: "
+        f"AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Request ID: {request_id}; "
+        "Proxy: null)"
     )
 
 

@@ -260,3 +260,30 @@ def test_module_functions() -> None:
     assert lr.trace_header("0123abcd-4567-4890-abcd-ef0123456789", 0x6543210F) == (
         "root=1-6543210f-0123abcd45674890abcdef01;sampled=0"
     )
+
+
+def test_a_string_payload_is_the_request_body() -> None:
+    # test_lambda_task_service__test_invoke_json_values__*: the string "0" reaches the handler as the number 0
+    machine = invoke_machine()
+    machine["States"]["T"]["Parameters"] = {"FunctionName": "f", "Payload.$": "$.p"}
+    ex = sfnkit.run(machine, {"p": '{"a": [1, true]}'}, resources={"f": lambda event, context: event})
+    assert ex.output["Payload"] == {"a": [1, True]}
+
+
+def test_a_string_payload_that_is_not_json_is_refused_by_lambda() -> None:
+    called = []
+    machine = invoke_machine()
+    machine["States"]["T"]["Parameters"] = {"FunctionName": "f", "Payload.$": "$.p"}
+    ex = sfnkit.run(machine, {"p": "hello"}, resources={"f": lambda event, context: called.append(event)})
+    assert called == []  # Lambda's Invoke refuses the body before any code runs
+    assert ex.error == "Lambda.InvalidRequestContentException"
+    cause = ex.cause or ""
+    assert cause.startswith(
+        "Could not parse request body into json: Could not parse payload into json: Unrecognized token 'hello': "
+        "was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+    )
+    assert re.search(
+        r"\(Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; "
+        r"Request ID: [0-9a-f-]{36}; Proxy: null\)$",
+        cause,
+    )

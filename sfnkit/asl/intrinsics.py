@@ -65,6 +65,7 @@ __all__ = [
     "IntrinsicSyntaxError",
     "compile_intrinsic",
     "is_intrinsic",
+    "jackson_message",
     "java_str",
 ]
 
@@ -331,6 +332,16 @@ def _jackson_error(text: str, err: json.JSONDecodeError) -> str:
     elif "delimiter" in err.msg:
         msg += ": was expecting comma to separate entries"
     return msg + _JACKSON_LOC.format(line=line, col=col)
+
+
+def jackson_message(text: str) -> str | None:
+    """Why Jackson (the JSON parser of AWS's Java services) refuses ``text``, approximately; ``None`` when it is
+    JSON. Lambda's Invoke quotes it for a payload that is not JSON, States.StringToJson for its argument."""
+    try:
+        _DECODER.decode(text)
+    except json.JSONDecodeError as e:
+        return _jackson_error(text, e)
+    return None
 
 
 def _reject_constant(name: str) -> Any:

@@ -16,7 +16,6 @@ Conventions
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import json
 import linecache
@@ -27,6 +26,7 @@ from typing import Any, ClassVar
 
 from sfnkit import messages as msg
 from sfnkit.asl import model as m
+from sfnkit.asl.intrinsics import jackson_message
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
     DATA_LIMIT_EXCEEDED,
@@ -884,6 +884,7 @@ class Interpreter(JsonataFlow):
         function_name = None
         lambda_invoke = service == "lambda" and action == "invoke"
         body_len = 0
+        refused: str | None = None  # why Lambda's Invoke refuses the request body
         if lambda_invoke:
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
             fn = self._mock(st) or (self.resources.resolve_task(resource, function_name) if function_name else None)
@@ -892,9 +893,11 @@ class Interpreter(JsonataFlow):
             payload = params.get("Payload") if isinstance(params, dict) else None
             if payload is None:  # no Payload: Lambda receives an empty object
                 payload = {}
-            elif isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
-                with contextlib.suppress(ValueError):
+            elif isinstance(payload, str) and payload.strip():  # a string Payload is the request body: JSON text
+                try:
                     payload = json.loads(payload)
+                except ValueError:
+                    refused = jackson_message(payload) or "Unexpected end-of-input"
         else:
             fn = self._mock(st) or self.resources.resolve_task(resource)
             payload = params
@@ -904,6 +907,11 @@ class Interpreter(JsonataFlow):
                 Failed(RUNTIME, msg.no_handler(resource))
             )
             result, elapsed = None, 0.0
+        elif refused is not None and not getattr(fn, "sfnkit_mock", False):
+            # Lambda's Invoke refuses a body that is not JSON before any code runs
+            result, elapsed = None, 0.0
+            failure = Failed("Lambda.InvalidRequestContentException",
+                             msg.lambda_invalid_request_content(refused, self.uuid()))
         elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
             result, body_len, elapsed, failure = self._call_lambda(st, fn, payload, ctx, resource, function_name,
                                                                    attempt, True)
