@@ -21,6 +21,7 @@ from __future__ import annotations
 import decimal
 import json
 import re
+import sys
 import traceback
 from typing import Any
 
@@ -105,7 +106,8 @@ def test_the_recorded_content_lengths() -> None:
     assert invoke({"status": "running"})["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "21"
     assert invoke({"status": "completed"})["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "23"
     # test_lambda_task_service__test_invoke_json_values__*: 0 -> 1 byte, true -> 4, {} -> 2
-    assert [invoke(v)["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] for v in (0, True, {})] == ["1", "4", "2"]
+    values: list[Any] = [0, True, {}]
+    assert [invoke(v)["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] for v in values] == ["1", "4", "2"]
 
 
 def test_bytes_are_the_body_as_they_are() -> None:
@@ -287,3 +289,23 @@ def test_a_string_payload_that_is_not_json_is_refused_by_lambda() -> None:
         r"Request ID: [0-9a-f-]{36}; Proxy: null\)$",
         cause,
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (3, "Runtime exited with error: exit status 3"),
+        ("fatal: no config", "Runtime exited with error: exit status 1"),
+        (None, "Runtime exited without providing a reason"),
+    ],
+)
+def test_sys_exit_in_a_handler_is_lambdas_runtime_exit_error(code: object, reason: str) -> None:
+    def handler(event: Any, context: Any) -> Any:
+        sys.exit(code)  # type: ignore[arg-type]
+
+    ex = sfnkit.run(task_machine(), {}, resources={"f": handler})
+    assert ex.error == "Runtime.ExitError"
+    doc = json.loads(ex.cause or "")
+    assert list(doc) == ["errorType", "errorMessage"]  # Lambda's own document: no requestId field, no stack
+    assert re.fullmatch(r"RequestId: [0-9a-f-]{36} Error: " + re.escape(reason), doc["errorMessage"])
+    assert ex.cause == json.dumps(doc, separators=(",", ":"))

@@ -738,6 +738,8 @@ class Interpreter(JsonataFlow):
         except KeyboardInterrupt:
             box[0] = outer
             raise
+        except SystemExit as e:  # the runtime process ends: Lambda itself reports the invocation's failure
+            return None, _swap(box, outer), Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code))
         except BaseException as e:
             return None, _swap(box, outer), Failed(type(e).__name__, self._lambda_error_cause(e, compact))
         return result, _swap(box, outer), None

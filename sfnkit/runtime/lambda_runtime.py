@@ -31,10 +31,13 @@ from types import TracebackType
 from typing import Any, Final
 
 __all__ = [
+    "EXIT_ERROR",
     "MARSHAL_ERROR",
     "MarshalError",
     "decode_payload",
     "error_document",
+    "exit_error_document",
+    "exit_status",
     "invoke_headers",
     "response_body",
     "stack_entry",
@@ -43,6 +46,8 @@ __all__ = [
 
 #: The error type the runtime reports when a result cannot be encoded.
 MARSHAL_ERROR: Final = "Runtime.MarshalError"
+#: The error type Lambda reports when the runtime process exits during an invocation (``sys.exit()``).
+EXIT_ERROR: Final = "Runtime.ExitError"
 
 
 class _RuntimeEncoder(json.JSONEncoder):
@@ -85,6 +90,25 @@ def error_document(message: str, error_type: str, request_id: str, stack: list[s
     """
     doc = {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack}
     return (_COMPACT if compact else _ENCODER).encode(doc)
+
+
+def exit_status(code: object) -> int:
+    """The process exit status of ``sys.exit(code)``: None is 0, an int itself, anything else (a message) 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def exit_error_document(request_id: str, code: object) -> str:
+    """The error Lambda (not the runtime, which is gone) reports when the handler ends the process: no stack
+    trace and no requestId field, the request id in the message, written compactly by Lambda's service."""
+    status = exit_status(code)
+    reason = (
+        f"Runtime exited with error: exit status {status}" if status else "Runtime exited without providing a reason"
+    )
+    return _COMPACT.encode({"errorType": EXIT_ERROR, "errorMessage": f"RequestId: {request_id} Error: {reason}"})
 
 
 def stack_entry(tb: TracebackType) -> str:
