@@ -338,6 +338,7 @@ FRAGMENTS = (
     "returned a result with a size exceeding",
     "maximum number of history events",
     "Function not found:",
+    "Could not parse request body",
     "is not defined",
     "can only be applied to arrays",
     "This is not a json object",
