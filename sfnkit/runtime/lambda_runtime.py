@@ -76,7 +76,8 @@ def response_body(result: Any) -> bytes:
     if isinstance(result, bytes | bytearray | memoryview):
         return bytes(result)
     try:
-        return _ENCODER.encode(result).encode("utf-8")
+        # surrogatepass: a lone surrogate a handler returns is kept (the history escapes it), not a marshal error
+        return _ENCODER.encode(result).encode("utf-8", "surrogatepass")
     except (TypeError, ValueError, RecursionError) as e:
         raise MarshalError(f"Unable to marshal response: {e}") from None
 
@@ -153,7 +154,7 @@ _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 def decode_payload(body: bytes) -> Any:
     """What Step Functions makes of a response body: the JSON value it holds, else its text as a string."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return body.decode("utf-8", "replace")
     try:
