@@ -662,7 +662,9 @@ class _PathArg:
             return self.path.select(env.data, context=env.context, variables=env.variables, strict=True)
         except PathNotFound:
             field = self.text[1:] if self.path.root == "context" else self.text
-            raise StatesError(errors.RUNTIME, msg.intrinsic_path_not_found(env.expr, field, json_text(env.data))) from None
+            raise StatesError(
+                errors.RUNTIME, msg.intrinsic_path_not_found(env.expr, field, json_text(env.data))
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)

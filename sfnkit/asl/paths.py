@@ -1057,7 +1057,9 @@ def set_path(data: Any, expr: str, value: Any) -> Any:
     try:
         return _put(data, steps, 0, value)
     except _NoMatch:
-        raise StatesError(errors.RESULT_PATH_MATCH_FAILURE, msg.result_path_unapplicable(expr, json_text(data))) from None
+        raise StatesError(
+            errors.RESULT_PATH_MATCH_FAILURE, msg.result_path_unapplicable(expr, json_text(data))
+        ) from None
 
 
 class _NoMatch(Exception):

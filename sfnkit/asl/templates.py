@@ -79,7 +79,9 @@ class _PathField:
             return self.path.select(data, context=context, variables=variables)
         except PathNotFound:
             shown = context if self.path.root == "context" else data
-            raise StatesError(errors.RUNTIME, msg.field_path_not_found(self.path.expr, self.field, json_text(shown))) from None
+            raise StatesError(
+                errors.RUNTIME, msg.field_path_not_found(self.path.expr, self.field, json_text(shown))
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
