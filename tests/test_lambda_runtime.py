@@ -309,3 +309,15 @@ def test_sys_exit_in_a_handler_is_lambdas_runtime_exit_error(code: object, reaso
     assert list(doc) == ["errorType", "errorMessage"]  # Lambda's own document: no requestId field, no stack
     assert re.fullmatch(r"RequestId: [0-9a-f-]{36} Error: " + re.escape(reason), doc["errorMessage"])
     assert ex.cause == json.dumps(doc, separators=(",", ":"))
+
+
+def test_a_service_integration_handler_error_is_written_compactly_too() -> None:
+    # Step Functions decodes an integration's error and writes it again, as it does for lambda:invoke
+    machine = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}},
+    }
+    ex = sfnkit.run(machine, {}, resources={"arn:aws:states:::sqs:sendMessage": raise_non_ascii})
+    cause = ex.cause or ""
+    assert ex.error == "ValueError"
+    assert cause == json.dumps(json.loads(cause), ensure_ascii=False, separators=(",", ":"))

@@ -777,9 +777,12 @@ class Interpreter(JsonataFlow):
         return result, self._took(box, outer, t0), None
 
     def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-              function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
-        """Call a (service or activity) handler; its result becomes a private JSON snapshot."""
-        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, token, attempt)
+              function_name: str | None, token: str | None, attempt: int,
+              compact: bool = False) -> tuple[Any, float, Failed | None]:
+        """Call a (service or activity) handler; its result becomes a private JSON snapshot. ``compact``: a
+        service integration, whose error documents Step Functions writes again compactly (as for lambda:invoke)."""
+        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, token, attempt,
+                                                     compact)
         if failure is not None or getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers
             return result, elapsed, failure
         if isinstance(result, bytes | bytearray):
@@ -968,7 +971,7 @@ class Interpreter(JsonataFlow):
             result, body_len, elapsed, failure = self._call_lambda(st, fn, payload, ctx, resource, function_name,
                                                                    attempt, True)
         else:
-            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
+            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt, True)
         if failure is None and getattr(result, "sfnkit_submitted", False):
             return (yield from self._run_submitted(result, elapsed, rdetails, branch, timeout, service))
         if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
