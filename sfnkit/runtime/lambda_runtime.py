@@ -86,8 +86,8 @@ def error_document(message: str, error_type: str, request_id: str, stack: list[s
     """The error document of a failed invocation, as the cause Step Functions records.
 
     A Lambda Task (``"Resource": "arn:aws:lambda:..."``) passes the runtime's text on as it is (spaced
-    separators); ``arn:aws:states:::lambda:invoke`` decodes the function error and writes it again, compactly
-    (``compact=True``), keys in the same order and non-ASCII characters unescaped.
+    separators); ``arn:aws:states:::lambda:invoke`` (like every service integration) decodes the function error
+    and writes it again, compactly (``compact=True``), keys in the same order and non-ASCII characters unescaped.
     """
     doc = {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack}
     return (_COMPACT if compact else _ENCODER).encode(doc)
