@@ -782,14 +782,36 @@ Credentials never appear in any output, repr or report of sfnkit."""),
 ])
 
 
+def execute(path: Path) -> None:
+    """Execute a notebook kept as a file (06 is written by hand, not from a source here) and save its outputs.
+
+    Widget state is not stored: the outputs carry each widget's static copy, which is what GitHub, nbconvert and
+    a reopened notebook show (see ``sfnkit.widgets.graph``), and the file stays small.
+    """
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(HERE)}}).execute()  # fmt: skip
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    print(f"executed {path.relative_to(HERE.parent)}")
+
+
+#: Notebooks written by hand, executed in place by ``build``.
+HAND_WRITTEN = ("06_step_debugging",)
+
+
 def build(names: list[str]) -> None:
-    for name in names or list(NOTEBOOKS):
+    for name in names or [*NOTEBOOKS, *HAND_WRITTEN]:
+        if name in HAND_WRITTEN:
+            execute(HERE / f"{name}.ipynb")
+            continue
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         for kind, source in NOTEBOOKS[name]:
             nb.cells.append(nbformat.v4.new_markdown_cell(source) if kind == MD else nbformat.v4.new_code_cell(source))
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                       resources={"metadata": {"path": str(HERE)}}).execute()  # fmt: skip
         path = HERE / f"{name}.ipynb"
         nbformat.write(nb, path)
         print(f"wrote {path.relative_to(HERE.parent)}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on first use (see __getattr__)
     from sfnkit.asl.diagnostics import Diagnostic
     from sfnkit.asl.model import StateMachine
+    from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
     from sfnkit.display import show_static
     from sfnkit.errors import (
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.runtime.batch import Batch, run_many
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
-    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
+    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,8 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "state_machines",
+    "task_call",
     "validate",
     "virtual_sleep",
 ]
@@ -70,6 +73,7 @@ _HOMES: dict[str, str] = {
     "StateMachine": "sfnkit.asl.model",
     "load": "sfnkit.asl.validate",
     "validate": "sfnkit.asl.validate",
+    "state_machines": "sfnkit.asl.project.load",
     "show_static": "sfnkit.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
@@ -90,6 +94,7 @@ _HOMES: dict[str, str] = {
     "LambdaContext": "sfnkit.runtime.resources",
     "Resources": "sfnkit.runtime.resources",
     "TaskCall": "sfnkit.runtime.resources",
+    "task_call": "sfnkit.runtime.resources",
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 

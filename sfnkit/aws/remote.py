@@ -495,9 +495,10 @@ class RemoteExecution:
         """One line, as for a local execution: status, duration, transitions, events, the error if any."""
         h = self.history
         status = self.status
-        entered = sum(1 for e in h if e.type.endswith("StateEntered"))
+        from sfnkit.history.views import execution_summary, state_transitions
+
+        entered = state_transitions(h)  # states entered plus retries, as AWS counts them
         text = status
-        from sfnkit.history.views import execution_summary
 
         hs = execution_summary(h)
         start = hs.started_at or self.start_date

@@ -268,10 +268,12 @@ class Execution:
 
     def summary(self) -> str:
         """One line: status, duration, transitions, and the error if any."""
-        entered = self._count_transitions()
+        # states entered plus retries, as AWS counts (and bills) them: the definition of
+        # sfnkit.history.views.state_transitions, counted as the run goes so that repr(ex) stays O(1)
+        n = self._count_transitions() + self._interp.retries
         end = self.stop_time if self.stop_time is not None else self.clock.now()
         text = (
-            f"{self.status} in {format_duration(end - self.start_time)}, {entered} state transitions, "
+            f"{self.status} in {format_duration(end - self.start_time)}, {n} state transitions, "
             f"{len(self._builder)} events"
         )
         if self.error is not None:
@@ -312,6 +314,7 @@ class Execution:
         state = {k: v for k, v in self.__dict__.items() if k not in _LIVE_ONLY}
         state["_visits"] = self._interp.visits
         state["_map_runs"] = self._interp.map_runs
+        state["_retries"] = self._interp.retries
         return state
 
     @classmethod
@@ -322,7 +325,7 @@ class Execution:
         kept only so that the execution reads like one run here: a finished execution calls nothing)."""
         ex = cls.__new__(cls)
         state = dict(state)
-        visits, runs = state.pop("_visits"), state.pop("_map_runs")
+        visits, runs, retries = state.pop("_visits"), state.pop("_map_runs"), state.pop("_retries")
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
@@ -331,7 +334,7 @@ class Execution:
         ex.breakpoints = {}
         ex._history = None
         ex._top = None  # type: ignore[assignment]
-        ex._interp = _FinishedRun(visits, runs)  # type: ignore[assignment]
+        ex._interp = _FinishedRun(visits, runs, retries)  # type: ignore[assignment]
         ex._scheduler = _FinishedScheduler()  # type: ignore[assignment]
         return ex
 
@@ -500,11 +503,12 @@ _LIVE_ONLY = frozenset(
 class _FinishedRun:
     """Stands for the interpreter of an execution rebuilt by ``from_finished_state``: its recorded data only."""
 
-    __slots__ = ("map_runs", "task_seconds", "visits")
+    __slots__ = ("map_runs", "retries", "task_seconds", "visits")
 
-    def __init__(self, visits: list[Visit], map_runs: list[MapRun]) -> None:
+    def __init__(self, visits: list[Visit], map_runs: list[MapRun], retries: int) -> None:
         self.visits = visits
         self.map_runs = map_runs
+        self.retries = retries
         self.task_seconds = [0.0]
 
 

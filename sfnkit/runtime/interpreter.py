@@ -223,6 +223,9 @@ class Interpreter(JsonataFlow):
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
         self.child_histories = child_histories  # which Distributed Map child histories to keep (map_runs.py)
         self.map_runs: list[MapRun] = []
+        # retried attempts and restarted Maps/Parallels so far: with the StateEntered events, the state transitions
+        # (sfnkit.history.views.state_transitions), kept here so that Execution.summary() stays O(1)
+        self.retries = 0
         self._children: dict[Branch, tuple[MapRun, int]] = {}  # running distributed-Map children
         self._add = builder.add  # bound once: record() is the hottest call of all
         self._add_io = builder.add_state_io
@@ -927,6 +930,8 @@ class Interpreter(JsonataFlow):
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
         self.record(branch, "LambdaFunctionScheduled", details)
+        if attempt:  # a retried attempt: one more state transition, as AWS counts them
+            self.retries += 1
         yield LATER
         self.record(branch, "LambdaFunctionStarted")
         yield LATER  # every task at this instant starts before any finishes
@@ -970,6 +975,8 @@ class Interpreter(JsonataFlow):
         if heartbeat is not None:
             scheduled["heartbeatInSeconds"] = int(heartbeat)
         self.record(branch, "TaskScheduled", scheduled)
+        if attempt:  # a retried attempt: one more state transition, as AWS counts them
+            self.retries += 1
         yield LATER
         self.record(branch, "TaskStarted", rdetails)
         yield LATER  # every task at this instant starts before any finishes
@@ -1110,6 +1117,8 @@ class Interpreter(JsonataFlow):
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
         self.record(branch, "ActivityScheduled", details)
+        if attempt:  # a retried attempt: one more state transition, as AWS counts them
+            self.retries += 1
         fn = self._mock(st) or self.resources.resolve_task(resource)
         if fn is None:
             token = self.uuid()
@@ -1158,6 +1167,8 @@ class Interpreter(JsonataFlow):
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                 self.record(branch, "ParallelStateStarted")
+                if retry_count:  # a Retrier restarted the Parallel: one more transition
+                    self.retries += 1
                 start_prev = branch.prev
 
                 join = Join(len(st.branches), None)
@@ -1290,6 +1301,8 @@ class Interpreter(JsonataFlow):
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                 self.record(branch, "MapStateStarted", {"length": len(items)})
+                if retry_count:  # a Retrier restarted the Map: one more transition
+                    self.retries += 1
                 tolerance = None
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
