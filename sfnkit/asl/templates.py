@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnkit import errors
+from sfnkit import messages as msg
 from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.intrinsics import Call, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from sfnkit.asl.paths import Path, PathNotFound, PathSyntaxError, compile_path, json_text
@@ -94,9 +95,7 @@ class _PathField:
         except PathNotFound:
             shown = context if self.path.root == "context" else data
             raise StatesError(
-                errors.RUNTIME,
-                f"The JSONPath '{self.path.expr}' specified for the field '{self.field}' could not be found in "
-                f"the input '{json_text(shown)}'",
+                errors.RUNTIME, msg.field_path_not_found(self.path.expr, self.field, json_text(shown))
             ) from None
 
 

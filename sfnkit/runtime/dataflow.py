@@ -14,6 +14,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 from sfnkit.history.model import encode_json
@@ -40,7 +41,7 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
     try:
         return paths.compile_path(expr).select(data, context=context, variables=variables)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{expr}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(expr, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
     except RecursionError:
@@ -82,7 +83,7 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
     try:
         return templates.compile_template(template).evaluate(data, context=context, variables=variables, rng=rng)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{e.expression}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(e.expression, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
     except templates.TemplateError as e:
