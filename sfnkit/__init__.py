@@ -42,6 +42,7 @@ __all__ = [
     "__version__",
     "explain",
     "load",
+    "local_aws",
     "run",
     "run_many",
     "show_static",
@@ -56,11 +57,16 @@ _SUBMODULES = ("aws", "mocks", "reports", "widgets")
 
 def __getattr__(name: str) -> object:
     """``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws`` and ``sfnkit.mocks`` load on first use, so that
-    ``import sfnkit`` needs none of pandas, matplotlib, ipywidgets or boto3."""
+    ``import sfnkit`` needs none of pandas, matplotlib, ipywidgets or boto3; so does ``sfnkit.local_aws`` (the
+    embedded moto AWS of ``services="local"``)."""
     if name in _SUBMODULES:
         import importlib
 
         return importlib.import_module(f"sfnkit.{name}")
+    if name == "local_aws":
+        from sfnkit.aws.local import local_aws
+
+        return local_aws
     raise AttributeError(f"module 'sfnkit' has no attribute {name!r}")
 
 

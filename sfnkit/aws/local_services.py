@@ -1,0 +1,571 @@
+"""``services="local"``: the local stand-ins that answer every Task the user's ``resources=`` do not (DESIGN, "Local
+services are handlers, nothing more").
+
+For one execution, :func:`local_resources` puts the user's resources in front of these handlers, in this order:
+
+1. the template's Python Lambda functions, run in the kernel (:mod:`sfnkit.aws.local_lambda`);
+2. ``states:startExecution[.sync[:2]]`` of a state machine of the same template: a local *child execution*, with
+   its own history (``Execution.children``), on the parent's virtual clock;
+3. ``.sync`` jobs (Glue, SageMaker, Batch, ECS, and any other ``.sync`` resource): a local job whose status
+   completes: ``TaskSubmitted`` carries the start request's response, ``TaskSucceeded`` the job description with
+   its success status, as on AWS;
+4. optimized integrations and ``aws-sdk:*`` calls: the embedded moto server (:mod:`sfnkit.aws.local`), through
+   the same boto3 integration code as a run against AWS (:mod:`sfnkit.aws.integrations`);
+5. what nothing local can answer -- a service moto lacks, an operation moto does not implement, a Lambda function
+   with another runtime or not in the template -- a response generated from botocore's output shape
+   (:mod:`sfnkit.aws.stubs`), with a warning naming the stubbed tasks. A Lambda's payload is opaque to the
+   service model, so a stubbed function returns its event (an echo), which keeps the paths into it valid.
+
+``.waitForTaskToken`` tasks send their request (to moto, or a stub), record ``TaskSubmitted`` and wait; a local
+worker then answers the token with success (its output: the task's parameters without the token), as soon as the
+execution has nothing else to do. Answer it yourself with ``ex.send_task_success`` by passing
+``services=LocalServices(callbacks="wait")``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sfnkit.asl import model as m
+from sfnkit.errors import TaskFailure
+from sfnkit.runtime.resources import Layered, Resources, TaskCall, function_name_of, strip_pattern, virtual_sleep
+
+__all__ = ["LocalServices", "StubbedTaskWarning", "local_resources"]
+
+
+class StubbedTaskWarning(UserWarning):
+    """Some Tasks of a ``services="local"`` run are answered by a response generated from the output shape."""
+
+
+@dataclass(frozen=True)
+class LocalServices:
+    """Options of ``services=``: ``"local"`` is ``LocalServices()``.
+
+    ``callbacks``: ``"answer"`` (a local worker answers ``.waitForTaskToken`` tasks) or ``"wait"`` (the execution
+    waits for ``send_task_success``/``send_task_failure``, as on AWS with no worker). ``aws``: the embedded AWS to
+    use (default: the kernel's :func:`sfnkit.local_aws`)."""
+
+    callbacks: str = "answer"
+    aws: Any = None
+
+    def __post_init__(self) -> None:
+        if self.callbacks not in ("answer", "wait"):
+            raise ValueError(f'callbacks must be "answer" or "wait", got {self.callbacks!r}')
+
+
+def options_of(services: Any) -> LocalServices:
+    if isinstance(services, LocalServices):
+        return services
+    if services == "local":
+        return LocalServices()
+    raise ValueError(f'services must be "local" or sfnkit.aws.LocalServices(...), got {services!r}')
+
+
+_V1_META = {
+    "ResponseMetadata": {
+        "HTTPStatusCode": 200,
+        "RequestId": "",
+        "HTTPHeaders": {"content-type": "application/x-amz-json-1.0"},
+    }
+}
+
+#: ``.sync`` jobs with a status to complete: (service, start, describe, describe params from (input, start
+#: response), the path of the job in the describe response, its status member, the success value).
+_JOBS: Mapping[str, tuple[str, str, str, Callable[[Any, Any], dict[str, Any]], tuple[Any, ...], str, str]] = {
+    "glue:startJobRun": (
+        "glue",
+        "StartJobRun",
+        "GetJobRun",
+        lambda i, s: {"JobName": i.get("JobName"), "RunId": s.get("JobRunId")},
+        ("JobRun",),
+        "JobRunState",
+        "SUCCEEDED",
+    ),
+    "sagemaker:createTrainingJob": (
+        "sagemaker",
+        "CreateTrainingJob",
+        "DescribeTrainingJob",
+        lambda i, s: {"TrainingJobName": i.get("TrainingJobName")},
+        (),
+        "TrainingJobStatus",
+        "Completed",
+    ),
+    "batch:submitJob": (
+        "batch",
+        "SubmitJob",
+        "DescribeJobs",
+        lambda i, s: {"Jobs": [s.get("JobId")]},
+        ("Jobs", 0),
+        "Status",
+        "SUCCEEDED",
+    ),
+    "ecs:runTask": (
+        "ecs",
+        "RunTask",
+        "DescribeTasks",
+        lambda i, s: {
+            "Tasks": [t.get("TaskArn") for t in s.get("Tasks", [])],
+            **({"Cluster": i["Cluster"]} if i.get("Cluster") else {}),
+        },
+        (),
+        "",
+        "STOPPED",
+    ),
+}
+
+
+class _Local:
+    """The local handlers of one execution (and its children)."""
+
+    def __init__(
+        self, sm: m.StateMachine, opts: LocalServices, *, seed: int, region: str, account: str, execution: Any
+    ) -> None:
+        from sfnkit.aws.integrations import _Services
+        from sfnkit.aws.local import local_aws
+        from sfnkit.aws.remote import Poll
+
+        self.sm = sm
+        self.opts = opts
+        self.aws = opts.aws or local_aws()
+        self.project = sm.project
+        self.seed = seed
+        self.region = region
+        self.account = account
+        self.execution = execution
+        self.stubbed: dict[str, str] = {}  # state name -> why it was stubbed
+        self.answers: dict[str, Any] = {}  # task token -> what the local callback worker answers
+        self._warned: set[str] = set()
+        from sfnkit.aws.connection import Connection
+
+        conn = Connection(
+            session=self.aws.session(region),
+            endpoint_url=self.aws.endpoint_url,
+            region=region,
+            config=self.aws.config,
+            clients=self.aws.clients(region),
+        )
+        # the moto server answers at once: poll with virtual delays, no real waiting
+        self.services = _Services(
+            conn, Poll(initial=1.0, factor=1.5, maximum=30.0), lambda _s: None, None, self._unimplemented
+        )
+        self._conn = conn
+        self._functions: dict[str, Any] = {}
+        self._current_state: str | None = None
+
+    # -- the stub of last resort -------------------------------------------------------------------------------
+    def _stub(self, service: str, operation: str, op: Any, state: str | None, why: str) -> dict[str, Any]:
+        from sfnkit.aws.stubs import stub_response
+
+        if state is not None:
+            self.stubbed.setdefault(state, why)
+            if state not in self._warned:
+                self._warned.add(state)
+                warnings.warn(
+                    f"services='local': Task {state!r} was stubbed ({why}); its result was generated "
+                    "from botocore's output shape",
+                    StubbedTaskWarning,
+                    stacklevel=2,
+                )
+        out = stub_response(
+            op.output_shape if op is not None else None,
+            seed=self.seed,
+            key=f"{state}:{service}:{operation}",
+            service=service,
+            region=self.region,
+            account=self.account,
+        )
+        return {**out, **_V1_META}
+
+    def _unimplemented(self, service: str, operation: str, op: Any, params: Any) -> dict[str, Any]:
+        return self._stub(
+            service, operation, op, self._current_state, f"the local AWS does not implement {service} {operation}"
+        )
+
+    def _op(self, service: str, operation: str) -> Any:
+        return self._conn.client(service).meta.service_model.operation_model(operation)
+
+    def _traced(self, fn: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
+        def handler(call: TaskCall) -> Any:
+            self._current_state = call.state_name
+            try:
+                return fn(call)
+            finally:
+                self._current_state = None
+
+        handler.__name__ = getattr(fn, "__name__", "local_handler")
+        return handler
+
+    # -- Lambda ------------------------------------------------------------------------------------------------
+    def lambda_function(self, call: TaskCall) -> Any:
+        from sfnkit.aws.local_lambda import PythonFunction, is_python
+
+        name = call.function_name or call.resource
+        spec = self.project.function_for(name) if self.project is not None else None
+        if spec is not None and is_python(spec.runtime) and spec.handler and (spec.code_dir or spec.inline_code):
+            fn = self._functions.get(spec.logical_id)
+            if fn is None:
+                fn = self._functions[spec.logical_id] = PythonFunction(
+                    spec, endpoint_url=lambda: self.aws.endpoint_url, region=self.region, account=self.account
+                )
+            from sfnkit.runtime.resources import LambdaContext
+
+            ctx = LambdaContext(
+                function_name=spec.name,
+                invoked_function_arn=spec.arn,
+                state_context=call.context,
+                task_token=call.task_token,
+            )
+            return fn(call.input, ctx)
+        if spec is None:
+            why = f"Lambda function {function_name_of(name)!r} is not a function of the template"
+        elif not is_python(spec.runtime):
+            why = f"Lambda function {spec.name!r} has runtime {spec.runtime or 'unknown'}, not Python"
+        else:
+            why = f"Lambda function {spec.name!r} has no Handler or code folder"
+        self._stub("lambda", "Invoke", None, call.state_name, why)
+        return call.input  # the echo: a Lambda payload has no shape to generate from
+
+    # -- nested state machines ---------------------------------------------------------------------------------
+    def _child_machine(self, arn: str) -> tuple[Any, m.StateMachine | None]:
+        spec = self.project.state_machine_for(arn) if self.project is not None and arn else None
+        if spec is None:
+            return None, None
+        definition = getattr(spec, "definition", None)
+        if definition is not None:
+            from sfnkit.asl.validate import load
+
+            child = load(definition)
+            return spec, _with_project(child, self.project)
+        reader = getattr(__import__("sfnkit"), "state_machines", None)
+        if reader is not None:
+            try:
+                machines = reader(self.project.template)
+            except Exception:
+                machines = {}
+            for key, child in machines.items():
+                if key in (spec.logical_id, spec.name):
+                    return spec, child if child.project is not None else _with_project(child, self.project)
+        return spec, None
+
+    def start_execution(self, call: TaskCall) -> Any:
+        from sfnkit.aws.integrations import Submitted, _two_phase_supported
+        from sfnkit.aws.shapes import sdk_metadata
+        from sfnkit.runtime.clock import VirtualClock
+        from sfnkit.runtime.execution import Execution
+
+        params = dict(call.input or {})
+        arn = str(params.get("StateMachineArn") or "")
+        spec, child_sm = self._child_machine(arn)
+        if child_sm is None:
+            why = (
+                f"state machine {arn!r} is not part of the template"
+                if spec is None
+                else f"the definition of state machine {spec.name!r} is not available"
+            )
+            op = self._op("stepfunctions", "StartExecution")
+            from sfnkit.aws.shapes import from_boto
+
+            out = from_boto(
+                self._stub("stepfunctions", "StartExecution", op, call.state_name, why),
+                op.output_shape,
+                epoch_millis=True,
+            )
+            out.update(sdk_metadata(_V1_META))
+            if call.resource.endswith((".sync", ".sync:2")):
+                return {**out, "Status": "SUCCEEDED", "Output": "{}" if call.resource.endswith(".sync") else {}}
+            return out
+        raw_input = params.get("Input", {})
+        if isinstance(raw_input, str):
+            try:
+                raw_input = json.loads(raw_input)
+            except ValueError:
+                raise TaskFailure(
+                    "StepFunctions.InvalidExecutionInputException",
+                    "Invalid State Machine Execution Input: 'Input' is not valid JSON",
+                ) from None
+        parent = self.execution
+        started = parent.clock.now() + parent._interp.task_seconds[0]
+        n = len(parent.children)
+        child = Execution(
+            child_sm,
+            raw_input,
+            resources=parent.user_resources,
+            services=self.opts,
+            seed=self.seed * 1000 + n + 1,
+            clock=VirtualClock(started),
+            name=params.get("Name") or None,
+            account=self.account,
+            region=self.region,
+            type=getattr(spec, "type", "STANDARD"),
+            state_machine_name=spec.name,
+        )
+        parent.children.append(child)
+        child.run()
+        meta = sdk_metadata(_V1_META)
+        submitted = {"ExecutionArn": child.arn, "StartDate": int(started * 1000), **meta}
+        if not call.resource.endswith((".sync", ".sync:2")):
+            return submitted
+        version2 = call.resource.endswith(".sync:2")
+
+        def wait() -> Any:
+            if child.stop_time is not None:
+                virtual_sleep(child.stop_time - started)
+            out: dict[str, Any] = {
+                "ExecutionArn": child.arn,
+                "Input": _json_out(child.input, version2),
+                "InputDetails": {"Included": True},
+                "Name": child.name,
+                "RedriveCount": 0,
+                "StartDate": int(started * 1000),
+                "StateMachineArn": child.state_machine_arn,
+                "Status": child.status,
+            }
+            if child.stop_time is not None:
+                out["StopDate"] = int(child.stop_time * 1000)
+            if child.status == "SUCCEEDED":
+                out["Output"] = _json_out(child.output, version2)
+                out["OutputDetails"] = {"Included": True}
+                out["RedriveStatus"] = "NOT_REDRIVABLE"
+                out["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+                return dict(sorted(out.items()))
+            if child.error is not None:
+                out["Error"] = child.error
+            if child.cause is not None:
+                out["Cause"] = child.cause
+            out["RedriveStatus"] = "REDRIVABLE"
+            raise TaskFailure(
+                "States.TaskFailed", json.dumps(dict(sorted(out.items())), separators=(",", ":"), ensure_ascii=False)
+            )
+
+        if _two_phase_supported():
+            return Submitted(submitted, wait)
+        return wait()
+
+    # -- .sync jobs --------------------------------------------------------------------------------------------
+    def job(self, call: TaskCall) -> Any:
+        from sfnkit.aws.integrations import Submitted, _two_phase_supported
+        from sfnkit.aws.shapes import from_boto
+
+        base = strip_pattern(call.resource)[len("arn:aws:states:::") :]
+        inp = call.input if isinstance(call.input, Mapping) else {}
+        known = _JOBS.get(base)
+        if known is None:  # another .sync resource (EMR, CodeBuild, Athena, ...): stub start and end
+            service, _, action = base.partition(":")
+            boto = _boto_name(service)
+            operation = action[:1].upper() + action[1:]
+            try:
+                op = self._op(boto, operation)
+            except Exception:
+                op = None
+            start = self._stub(boto, operation, op, call.state_name, f"{base}.sync has no local job")
+            submitted = from_boto(start, op.output_shape if op else None, epoch_millis=True)
+            return Submitted(submitted, lambda: submitted) if _two_phase_supported() else submitted
+        service, start_op, describe_op, describe_params, path, status_key, success = known
+        try:
+            submitted = self.services.v1(service, start_op, call.input)
+        except TaskFailure as e:
+            if e.error.endswith(("ValidationException", "SdkClientException")):
+                raise
+            op = self._op(service, start_op)
+            submitted = from_boto(
+                self._stub(service, start_op, op, call.state_name, f"the local AWS cannot start it ({e.error})"),
+                op.output_shape,
+                epoch_millis=True,
+            )
+
+        def wait() -> Any:
+            params = describe_params(inp, submitted)
+            try:
+                d: Any = self.services.v1(service, describe_op, params, metadata=False)
+            except TaskFailure:
+                op = self._op(service, describe_op)
+                d = from_boto(self._stub(service, describe_op, op, None, ""), op.output_shape, epoch_millis=True)
+                d.pop("SdkHttpMetadata", None)
+                d.pop("SdkResponseMetadata", None)
+            for step in path:
+                try:
+                    d = d[step]
+                except (KeyError, IndexError, TypeError):
+                    d = {}
+                    break
+            d = dict(d) if isinstance(d, Mapping) else {}
+            if service == "ecs":  # every task stopped, its containers exited 0
+                tasks = [dict(t) for t in d.get("Tasks", [])] or [{}]
+                for t in tasks:
+                    t["LastStatus"] = "STOPPED"
+                    t["Containers"] = [{**c, "ExitCode": 0, "LastStatus": "STOPPED"} for c in t.get("Containers", [])]
+                d["Tasks"] = tasks
+            else:
+                d[status_key] = success
+            return d
+
+        if _two_phase_supported():
+            return Submitted(submitted, wait)
+        return wait()
+
+    # -- callbacks ---------------------------------------------------------------------------------------------
+    def callback(self, inner: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
+        """A ``.waitForTaskToken`` request: sent by ``inner``; the local worker's answer is remembered."""
+
+        def handler(call: TaskCall) -> Any:
+            result = inner(call)
+            if call.task_token is not None and self.opts.callbacks == "answer":
+                self.answers[call.task_token] = _without(call.input, call.task_token)
+            return result
+
+        handler.__name__ = f"callback_{getattr(inner, '__name__', 'task')}"
+        return handler
+
+    def aws_sdk_guard(self, inner: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
+        """``aws-sdk:<service>:<action>`` of a service moto lacks: stubbed without asking the server."""
+        from sfnkit.aws import shapes
+
+        def handler(call: TaskCall) -> Any:
+            rest = strip_pattern(call.resource).partition(":aws-sdk:")[2]
+            sfn_service, _, action = rest.partition(":")
+            try:
+                boto = shapes.boto_service_name(sfn_service)
+            except KeyError:
+                return inner(call)  # the integration's own error names the service
+            if not self.aws.implements(boto):
+                operation = action[:1].upper() + action[1:]
+                try:
+                    op = self._op(boto, operation)
+                except Exception:
+                    return inner(call)
+                out = self._stub(boto, operation, op, call.state_name, f"the local AWS has no {boto} service")
+                return shapes.from_boto(out, op.output_shape)
+            return inner(call)
+
+        handler.__name__ = "aws_sdk_local"
+        return handler
+
+    # -- assembling --------------------------------------------------------------------------------------------
+    def handlers(self) -> Resources:
+        from sfnkit.aws.integrations import integrations
+
+        base = integrations(connection=self._conn, lambda_functions=False)
+        base.pop("arn:aws:states:::lambda:invoke", None)
+        h: dict[str, Callable[[TaskCall], Any]] = {}
+        p = "arn:aws:states:::"
+        h[f"{p}lambda:invoke"] = self.lambda_function
+        for suffix in ("", ".sync", ".sync:2"):
+            h[f"{p}states:startExecution{suffix}"] = self.start_execution
+        for key in _JOBS:
+            h[f"{p}{key}.sync"] = self.job
+        # the integrations, moto behind them, with the local stubs for what moto lacks
+        for key, fn in base.items():
+            if key.startswith(f"{p}states:startExecution") or key in h:
+                continue
+            h[key] = fn
+        h[f"{p}aws-sdk:*"] = self.aws_sdk_guard(base[f"{p}aws-sdk:*"])
+        h["arn:aws:lambda:*:*:function:*"] = self.lambda_function
+        # every other .sync resource of the machine gets a local job; callbacks get the local worker
+        for st in self.sm.walk():
+            if isinstance(st, m.TaskState) and st.resource.startswith(p):
+                res = st.resource
+                if res.endswith((".sync", ".sync:2")) and res not in h and not res.startswith(f"{p}states:"):
+                    h[res] = self.job
+                if res.endswith(".waitForTaskToken"):
+                    plain = strip_pattern(res)
+                    inner = h.get(plain) or (
+                        h[f"{p}aws-sdk:*"]
+                        if ":aws-sdk:" in plain
+                        else (
+                            lambda call, plain=plain: self._stub(
+                                *_svc_op(plain), None, call.state_name, "no local service for the request"
+                            )
+                        )
+                    )
+                    h[res] = self.callback(inner)
+        return Resources({k: self._traced(v) for k, v in h.items()})
+
+    def predicted_stubs(self, user: Resources) -> list[str]:
+        """The Tasks that will be stubbed, known before the run (the ones found only at run time are warned then)."""
+        from sfnkit.aws import shapes
+        from sfnkit.aws.local_lambda import is_python
+
+        out = []
+        for st in self.sm.walk():
+            if not isinstance(st, m.TaskState):
+                continue
+            res = st.resource
+            params = st.parameters if isinstance(st.parameters, Mapping) else {}
+            fname = params.get("FunctionName") if res.startswith("arn:aws:states:::lambda:invoke") else None
+            if user.resolve_task(res, fname if isinstance(fname, str) else None) is not None:
+                continue
+            why = None
+            if (":lambda:" in res and ":function:" in res) or isinstance(fname, str):
+                name = fname if isinstance(fname, str) else res
+                spec = self.project.function_for(name) if self.project is not None else None
+                if spec is None:
+                    why = f"Lambda function {function_name_of(name)!r} is not a function of the template"
+                elif not is_python(spec.runtime):
+                    why = f"Lambda function {spec.name!r} has runtime {spec.runtime or 'unknown'}, not Python"
+            elif ":aws-sdk:" in res:
+                sfn_service = strip_pattern(res).partition(":aws-sdk:")[2].partition(":")[0]
+                try:
+                    if not self.aws.implements(shapes.boto_service_name(sfn_service)):
+                        why = f"the local AWS has no {sfn_service} service"
+                except KeyError:
+                    pass
+            if why is not None:
+                out.append(f"{st.name!r} ({why})")
+        return out
+
+
+def _boto_name(service: str) -> str:
+    from sfnkit.aws import shapes
+
+    try:
+        return shapes.boto_service_name(service)
+    except KeyError:
+        return service
+
+
+def _svc_op(plain: str) -> tuple[str, str]:
+    service, _, action = plain[len("arn:aws:states:::") :].partition(":")
+    return _boto_name(service), action[:1].upper() + action[1:]
+
+
+def _without(value: Any, token: str) -> Any:
+    """``value`` with every string equal to the task token left out (what the local worker answers with)."""
+    if isinstance(value, Mapping):
+        return {k: _without(v, token) for k, v in value.items() if v != token}
+    if isinstance(value, list):
+        return [_without(v, token) for v in value if v != token]
+    return value
+
+
+def _json_out(value: Any, parsed: bool) -> Any:
+    return value if parsed else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _with_project(sm: m.StateMachine, project: Any) -> m.StateMachine:
+    import dataclasses
+
+    return dataclasses.replace(sm, project=project) if sm.project is None else sm
+
+
+def local_resources(
+    sm: m.StateMachine, user: Resources, services: Any, *, seed: int, region: str, account: str, execution: Any
+) -> tuple[Layered, _Local]:
+    """The resources of a ``services="local"`` execution: ``user`` first, then the local stand-ins. Creates the
+    template's declared resources in the local AWS (once) and warns about the Tasks that will be stubbed."""
+    opts = options_of(services)
+    local = _Local(sm, opts, seed=seed, region=region, account=account, execution=execution)
+    if sm.project is not None:
+        local.aws.provision(sm.project)
+    stubs = local.predicted_stubs(user)
+    if stubs:
+        warnings.warn(
+            "services='local': these Tasks get a response generated from botocore's output shape "
+            "(pass resources= to answer them yourself): " + ", ".join(stubs),
+            StubbedTaskWarning,
+            stacklevel=4,
+        )
+    return Layered(user, local.handlers()), local
