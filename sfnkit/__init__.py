@@ -9,6 +9,7 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
 
 from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
+from sfnkit.asl.project.load import state_machines
 from sfnkit.asl.validate import load, validate
 from sfnkit.display import show_static
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
@@ -47,6 +48,7 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "state_machines",
     "validate",
     "virtual_sleep",
 ]

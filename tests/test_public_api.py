@@ -37,6 +37,7 @@ PUBLIC_API = sorted(
         "run_many",
         "show_static",
         "start",
+        "state_machines",
         "validate",
         "virtual_sleep",
     ]
@@ -75,10 +76,10 @@ def test_exceptions_form_the_documented_tree() -> None:
 
 
 def test_import_does_not_pull_heavy_optional_packages() -> None:
-    """DESIGN.md principle 8: ``import sfnkit`` imports neither pandas, matplotlib, ipywidgets nor boto3."""
+    """DESIGN.md principle 8: ``import sfnkit`` imports neither pandas, matplotlib, ipywidgets, boto3 nor the template parsers."""
     code = (
         "import sys, sfnkit\n"
-        "heavy = [m for m in ('pandas', 'matplotlib', 'ipywidgets', 'boto3') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'ipywidgets', 'boto3', 'cfnlint', 'hcl2') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

@@ -10,7 +10,7 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfnkit.asl import model as m
@@ -227,22 +227,55 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
     return sm, diags, read.name
 
 
-def validate(source: Any) -> list[Diagnostic]:
-    """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL."""
+def _template(source: Any) -> bool:
+    from sfnkit.asl.project.load import template_kind
+
+    return template_kind(source) is not None
+
+
+def _only_for_templates(source: Any, name: str | None, parameters: Mapping[str, Any] | None) -> None:
+    if name is not None or parameters is not None:
+        raise TypeError(
+            "name= and parameters= pick and configure a state machine of a template (SAM, CloudFormation, CDK, "
+            f"serverless.yml, Terraform); {str(source)[:80]!r} is not one"
+        )
+
+
+def validate(source: Any, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL.
+
+    A template path (SAM/CloudFormation/CDK/serverless.yml/Terraform, or a project folder) gives the diagnostics
+    of its state machines (``name`` picks one), pointing into the template's lines.
+    """
     if isinstance(source, m.StateMachine):  # already loaded: its warnings are still worth seeing
         source = source.definition
+    elif _template(source):
+        from sfnkit.asl.project.load import validate_template
+
+        return validate_template(source, name, parameters)
+    _only_for_templates(source, name, parameters)
     return _analyse(source)[1]
 
 
-def load(source: Any) -> m.StateMachine:
+def load(source: Any, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> m.StateMachine:
     """Load and validate a definition into an immutable :class:`StateMachine`.
+
+    ``source`` may also be a template path (SAM/CloudFormation JSON or YAML, CDK synth output, serverless.yml,
+    Terraform ``.tf``, or a folder of them): ``name`` picks the state machine by logical id or name (optional when
+    there is one), ``parameters`` override the template's parameter defaults, and the machine's ``project`` holds
+    what the template declares.
 
     Raises :class:`DefinitionError` (listing every diagnostic) when the definition has errors. Warnings do not stop
     a load; :func:`validate` lists them.
     """
     if isinstance(source, m.StateMachine):
         return source
-    sm, diags, name = _analyse(source)
+    if _template(source):
+        from sfnkit.asl.project.load import load_template
+
+        return load_template(source, name, parameters)
+    _only_for_templates(source, name, parameters)
+    sm, diags, source_name = _analyse(source)
     if sm is None or any(d.severity == "ERROR" for d in diags):
-        raise DefinitionError(diags, source_name=name)
+        raise DefinitionError(diags, source_name=source_name)
     return sm
