@@ -240,15 +240,9 @@ class _Local:
 
             child = load(definition)
             return spec, _with_project(child, self.project)
-        reader = getattr(__import__("sfnkit"), "state_machines", None)
-        if reader is not None:
-            try:
-                machines = reader(self.project.template)
-            except Exception:
-                machines = {}
-            for key, child in machines.items():
-                if key in (spec.logical_id, spec.name):
-                    return spec, child if child.project is not None else _with_project(child, self.project)
+        for key, child in _siblings(self.project).items():
+            if key in (spec.logical_id, spec.name):
+                return spec, child if child.project is not None else _with_project(child, self.project)
         return spec, None
 
     def start_execution(self, call: TaskCall) -> Any:
@@ -543,6 +537,31 @@ def _without(value: Any, token: str) -> Any:
 
 def _json_out(value: Any, parsed: bool) -> Any:
     return value if parsed else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+_SIBLINGS: dict[tuple[str, str, float], dict[str, m.StateMachine]] = {}
+
+
+def _siblings(project: Any) -> dict[str, m.StateMachine]:
+    """Every state machine of ``project``'s template (read once per template version and parameters)."""
+    import os
+
+    from sfnkit.asl.project.load import state_machines
+
+    template = str(project.template)
+    try:
+        mtime = os.path.getmtime(template)
+    except OSError:
+        return {}
+    key = (template, json.dumps(dict(project.parameters or {}), sort_keys=True, default=str), mtime)
+    found = _SIBLINGS.get(key)
+    if found is None:
+        try:
+            found = state_machines(template, parameters=dict(project.parameters or {}) or None)
+        except Exception:  # a sibling that does not load is reported when the Task runs (stubbed, with the reason)
+            found = {}
+        _SIBLINGS[key] = found
+    return found
 
 
 def _with_project(sm: m.StateMachine, project: Any) -> m.StateMachine:

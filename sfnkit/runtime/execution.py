@@ -389,7 +389,7 @@ class Execution:
 def _project_machine_name(sm: m.StateMachine) -> str | None:
     """The name a template gives this state machine (its ARN then matches the template's references)."""
     for spec in sm.project.state_machines.values():
-        if len(sm.project.state_machines) == 1 or spec.name == sm.source_name or spec.logical_id == sm.source_name:
+        if len(sm.project.state_machines) == 1 or sm.source_name in (spec.name, spec.logical_id, spec.definition_file):
             return str(spec.name)
     return None
 

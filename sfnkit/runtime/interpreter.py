@@ -131,10 +131,11 @@ def _swap(box: list[float], value: float) -> float:
 
 def _frame_text(tb: Any) -> str:
     """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
-    sfnkit's own frames."""
+    sfnkit's own frames (the interpreter's, and those of the local stand-ins that call a template's Lambda)."""
     code = tb.tb_frame.f_code
     filename = code.co_filename
-    if "/sfnkit/runtime/" in filename.replace("\\", "/"):
+    where = filename.replace("\\", "/")
+    if "/sfnkit/runtime/" in where or "/sfnkit/aws/local" in where:
         return ""
     linecache.checkcache(filename)
     line = linecache.getline(filename, tb.tb_lineno, tb.tb_frame.f_globals).strip()
