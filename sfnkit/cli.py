@@ -76,18 +76,26 @@ def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    diags = sfnkit.validate(Path(args.file))
+    pick: dict[str, Any] = {"name": args.name} if args.name else {}
+    diags = sfnkit.validate(Path(args.file), **pick)
     if any(d.severity == "ERROR" for d in diags):
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
-    sm = sfnkit.load(Path(args.file))
+    sm = sfnkit.load(Path(args.file), **pick)
+    extra: dict[str, Any] = {"services": args.services} if args.services else {}
     try:
-        ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
-                        seed=args.seed, missing_resources="fail" if args.missing_fail else "raise")
+        with _warnings_to(sys.stderr):
+            ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
+                            seed=args.seed, missing_resources="fail" if args.missing_fail else "raise", **extra)
     except sfnkit.ResourceError as e:
         print(f"sfnkit: {e}", file=sys.stderr)
         return 1
+    except sfnkit.SfnkitError as e:  # e.g. the [local] extra is not installed
+        print(f"sfnkit: {e}", file=sys.stderr)
+        return 1
     print(ex.summary())
+    for child in ex.children:
+        print(f"  child execution {child.state_machine_arn.rsplit(':', 1)[-1]}: {child.summary()}")
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2))
     if args.report:
@@ -95,6 +103,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         print(f"report written to {reports.html(ex, args.report)}")
     return 0 if ex.status == "SUCCEEDED" else 1
+
+
+class _warnings_to:
+    """Show warnings (e.g. which Tasks were stubbed) as one ``sfnkit: warning: ...`` line each on ``out``."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catch = warnings.catch_warnings(record=True)
+        self._caught = self._catch.__enter__()
+        warnings.simplefilter("always")
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(*exc)
+        for w in self._caught:
+            print(f"sfnkit: warning: {w.message}", file=self.out)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -124,8 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", metavar="FILE", help="definition files (.json, .asl.json, .yaml); - reads stdin")
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.set_defaults(func=cmd_validate)
-    r = sub.add_parser("run", help="run a definition locally on the virtual clock")
-    r.add_argument("file", metavar="FILE")
+    r = sub.add_parser("run", help="run a definition (or a state machine of a template) locally on the virtual clock")
+    r.add_argument("file", metavar="FILE", help="an ASL definition, or a SAM/CloudFormation/CDK/serverless/Terraform "
+                   "template or project folder")
+    r.add_argument("--name", help="which state machine of a template to run (logical id or name)")
+    r.add_argument("--services", choices=("local",),
+                   help="answer every Task without a --resources handler locally: an embedded moto AWS, the "
+                   "template's Python Lambdas in-process, nested state machines as child executions")
     r.add_argument("--input", help="execution input as JSON text, or @file.json")
     r.add_argument("--resources", action="append", default=[], metavar="MODULE:ATTR",
                    help="a dict mapping resource names/ARNs to Python functions (repeatable)")

@@ -423,3 +423,61 @@ def test_import_sfnkit_stays_light_until_services_local_is_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+SAM = Path(__file__).resolve().parent.parent / "notebooks" / "sam_project" / "template.yaml"
+
+
+def test_the_shipped_sam_project_runs_offline_from_its_template() -> None:
+    sm = sfnkit.load(SAM, name="OrderMachine")
+    ex = sfnkit.run(
+        sm, {"orderId": "t-1", "customer": "ada", "items": [{"product": "latte", "quantity": 2}]}, services="local"
+    )
+    assert ex.status == "SUCCEEDED", ex.summary()
+    assert ex.output["stored"] == {"status": "SHIPPED", "total": "7.6"}
+    (child,) = ex.children
+    assert child.state_machine_arn.endswith(":stateMachine:coffee-shipping-dev")
+    assert [e.type for e in child.history if e.type.endswith("StateEntered")] == [
+        "WaitStateEntered",
+        "TaskStateEntered",
+        "TaskStateEntered",
+    ]
+    table = sm.project.resources["OrdersTable"].name
+    items = {i["orderId"]: i for i in sfnkit.local_aws().items(table)}
+    assert items["t-1"] == {"orderId": "t-1", "customer": "ada", "total": 7.6, "status": "SHIPPED", "stage": "dev"}
+    # the Ship task waited for the child's two minutes of virtual time
+    assert ex.stop_time is not None and ex.stop_time - ex.start_time >= 120
+
+
+def test_cli_runs_a_template_with_services_local(capsys: pytest.CaptureFixture[str]) -> None:
+    from sfnkit.cli import main
+
+    code = main(
+        [
+            "run",
+            str(SAM),
+            "--name",
+            "OrderMachine",
+            "--services",
+            "local",
+            "--input",
+            '{"orderId": "cli-1", "items": [{"product": "espresso"}]}',
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out.startswith("SUCCEEDED")
+    assert "child execution coffee-shipping-dev: SUCCEEDED" in out.out
+    assert json.loads(out.out[out.out.index("{") :])["stored"]["status"] == "SHIPPED"
+
+
+def test_cli_prints_which_tasks_were_stubbed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sfnkit.cli import main
+
+    state = {k: v for k, v in STUBBED["States"]["Translate"].items() if k != "Next"}
+    path = tmp_path / "translate.asl.json"
+    path.write_text(json.dumps({"StartAt": "T", "States": {"T": {**state, "End": True}}}))
+    code = main(["run", str(path), "--services", "local"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "sfnkit: warning: services='local'" in out.err and "'T'" in out.err
