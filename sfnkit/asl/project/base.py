@@ -35,6 +35,8 @@ class MachineSource:
     definition: Any
     lookup: Lookup = _no_position
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: other names ``name=`` may pick it by (a serverless.yml key, a Terraform resource address)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass

@@ -295,13 +295,15 @@ def _machine(
     def error(message: str, key: str) -> MachineSource:
         line, column = positions.get(pointer(*where, key)) or positions.get(pointer("Resources", lid)) or (None, None)
         d = Diagnostic(severity="ERROR", code=TEMPLATE_INVALID, message=message, line=line, column=column, file=file)
-        return MachineSource(StateMachineSpec(**spec_kwargs, definition_file=file), None, diagnostics=[d])
+        return MachineSource(
+            StateMachineSpec(**spec_kwargs, definition_file=str(Path(file).resolve())), None, diagnostics=[d]
+        )
 
     if "Definition" in props:
         prefix = pointer(*where, "Definition")
         value = substitute_value(res.resolve(props["Definition"], (*where, "Definition")), subs)
         lookup = prefixed_lookup(file, positions, prefix)
-        ms = MachineSource(StateMachineSpec(**spec_kwargs, definition_file=file), value, lookup)
+        ms = MachineSource(StateMachineSpec(**spec_kwargs, definition_file=str(Path(file).resolve())), value, lookup)
         ms.diagnostics.extend(placeholder_warnings(value, lookup, why, res.unresolved))
         return ms
     uri_key = "DefinitionUri" if "DefinitionUri" in props else "DefinitionS3Location"
@@ -350,7 +352,7 @@ def _machine(
                 "DefinitionString",
             )
         ms = MachineSource(
-            StateMachineSpec(**spec_kwargs, definition_file=file),
+            StateMachineSpec(**spec_kwargs, definition_file=str(Path(file).resolve())),
             value,
             _definition_text_lookup(file, raw, text, lookup),
         )
@@ -359,7 +361,7 @@ def _machine(
     keys = "Definition or DefinitionUri" if sam else "Definition, DefinitionString or DefinitionS3Location"
     line, column = positions.get(pointer("Resources", lid)) or (None, None)
     return MachineSource(
-        StateMachineSpec(**spec_kwargs, definition_file=file),
+        StateMachineSpec(**spec_kwargs, definition_file=str(Path(file).resolve())),
         None,
         diagnostics=[
             Diagnostic(

@@ -47,6 +47,13 @@ KNOWN = frozenset(
         "Fn::ToJsonString",
         "Fn::Transform",
         "Fn::ForEach",
+        # rule-specific functions (the Rules section: CDK's bootstrap version check uses them)
+        "Fn::Contains",
+        "Fn::EachMemberEquals",
+        "Fn::EachMemberIn",
+        "Fn::RefAll",
+        "Fn::ValueOf",
+        "Fn::ValueOfAll",
     }
 )
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}|\$\{!([^}]*)\}")
@@ -95,6 +102,7 @@ class Resolver:
         self._physical: dict[str, Physical] = {}
         self._busy: set[str] = set()
         self._conditions: dict[str, bool] = {}
+        self._ssm: set[str] = set()
         self.parameters = self._parameters(parameters or {})
 
     # -- reporting ---------------------------------------------------------------------------------------------
@@ -133,13 +141,8 @@ class Resolver:
                     spec,
                 )
                 value = name
-            if type_.startswith("AWS::SSM::Parameter::Value"):
-                self.warn(
-                    f"parameter {name!r} is read from SSM Parameter Store on AWS; locally it takes the value "
-                    f"{value!r} (pass parameters={{{name!r}: ...}} to choose one)",
-                    ("Parameters", name),
-                    spec,
-                )
+            if type_.startswith("AWS::SSM::Parameter::Value") and name not in given:
+                self._ssm.add(name)  # warned about where it is used (CDK declares one it never uses)
             if (type_ == "CommaDelimitedList" or type_.startswith("List<")) and isinstance(value, str):
                 value = [v.strip() for v in value.split(",")]
             elif isinstance(value, bool):
@@ -259,7 +262,10 @@ class Resolver:
             self.unresolved.add("${!" + key.removeprefix("Fn::") + "}")
             return "${!" + key.removeprefix("Fn::") + "}"
         try:
-            return getattr(self, "_fn_" + key.removeprefix("Fn::").lower())(arg, node, path)
+            method = getattr(self, "_fn_" + key.removeprefix("Fn::").lower(), None)
+            if method is None:
+                raise _Unresolved(f"{key} is evaluated by CloudFormation rules only; it has no local value", key)
+            return method(arg, node, path)
         except _Unresolved as e:
             self.warn(str(e), path[:-1], node)
             self.unresolved.add("${" + e.text + "}")
@@ -269,7 +275,17 @@ class Resolver:
         name = self.resolve(arg, path)
         if not isinstance(name, str):
             raise _Unresolved(f"Ref wants a name, got {json.dumps(name)[:60]}", "Ref")
+        self._ssm_warning(name, path, node)
         return self.ref(name)
+
+    def _ssm_warning(self, name: str, path: tuple[str | int, ...], node: Any) -> None:
+        if name in self._ssm:
+            self.warn(
+                f"parameter {name!r} is read from SSM Parameter Store on AWS; locally it takes the value "
+                f"{self.parameters[name]!r} (pass parameters={{{name!r}: ...}} to choose one)",
+                path[:-1],
+                node,
+            )
 
     def ref(self, name: str) -> Any:
         if name.startswith("AWS::"):
@@ -342,6 +358,7 @@ class Resolver:
                     logical_id, _, attr = name.partition(".")
                     value = self.getatt(logical_id, attr)
                 else:
+                    self._ssm_warning(name, path, node)
                     value = self.ref(name)
             except _Unresolved as e:
                 self.warn(f"Fn::Sub ${{{name}}}: {e}", path[:-1], node)

@@ -35,8 +35,7 @@ def template_kind(source: Any) -> str | None:
     template or project folder; None for anything else (a definition file, text, a dict)."""
     if not isinstance(source, str | os.PathLike):
         return None
-    text_source = isinstance(source, str)
-    if text_source and (
+    if isinstance(source, str) and (
         not source.strip() or "\n" in source or source.lstrip()[:1] in ("{", "[") or len(source) > 4096
     ):
         return None
@@ -179,7 +178,7 @@ def _pick(path: Path, reads: list[TemplateRead], name: str | None) -> tuple[Mach
             source_name=str(path),
         )
     for ms, r in pairs:
-        if name in (ms.spec.logical_id, ms.spec.name):
+        if name in (ms.spec.logical_id, ms.spec.name, *ms.aliases):
             return ms, r
     import difflib
 
