@@ -17,7 +17,8 @@ the 2 ms a call.
 
 ``provision(project)`` creates what a template declares (``AWS::DynamoDB::Table``, ``AWS::Serverless::SimpleTable``,
 ``AWS::S3::Bucket``, ``AWS::SQS::Queue``, ``AWS::SNS::Topic``, ``AWS::SecretsManager::Secret``,
-``AWS::Events::EventBus``, ``AWS::SSM::Parameter``, ``AWS::Kinesis::Stream``), idempotently: what exists already
+``AWS::Events::EventBus``, ``AWS::SSM::Parameter``, ``AWS::Kinesis::Stream``, ``AWS::Glue::Job``,
+``AWS::Glue::Crawler``), idempotently: what exists already
 (seeded by the user, or from an earlier run) is left as it is.
 """
 
@@ -366,6 +367,23 @@ def _make_stream(aws: LocalAWS, spec: Any, props: dict[str, Any]) -> bool:
     return True
 
 
+def _make_glue_job(aws: LocalAWS, spec: Any, props: dict[str, Any]) -> bool:
+    command = props.get("Command") or {"Name": "glueetl", "ScriptLocation": "s3://local/script.py"}
+    role = props.get("Role") or "arn:aws:iam::123456789012:role/sfnkit-local"
+    aws.client("glue").create_job(Name=spec.name, Role=str(role), Command=dict(command))
+    return True
+
+
+def _make_glue_crawler(aws: LocalAWS, spec: Any, props: dict[str, Any]) -> bool:
+    role = props.get("Role") or "arn:aws:iam::123456789012:role/sfnkit-local"
+    targets = props.get("Targets") or {"S3Targets": []}
+    params = {"Name": spec.name, "Role": str(role), "Targets": dict(targets)}
+    if props.get("DatabaseName"):
+        params["DatabaseName"] = str(props["DatabaseName"])
+    aws.client("glue").create_crawler(**params)
+    return True
+
+
 _MAKERS: Mapping[str, Callable[[LocalAWS, Any, dict[str, Any]], bool]] = {
     "AWS::DynamoDB::Table": _make_table,
     "AWS::Serverless::SimpleTable": _make_table,
@@ -376,6 +394,8 @@ _MAKERS: Mapping[str, Callable[[LocalAWS, Any, dict[str, Any]], bool]] = {
     "AWS::Events::EventBus": _make_bus,
     "AWS::SSM::Parameter": _make_parameter,
     "AWS::Kinesis::Stream": _make_stream,
+    "AWS::Glue::Job": _make_glue_job,
+    "AWS::Glue::Crawler": _make_glue_crawler,
 }
 
 _LOCAL: LocalAWS | None = None

@@ -17,13 +17,15 @@ For one execution, :func:`local_resources` puts the user's resources in front of
    service model, so a stubbed function returns its event (an echo), which keeps the paths into it valid.
 
 ``.waitForTaskToken`` tasks send their request (to moto, or a stub), record ``TaskSubmitted`` and wait; a local
-worker then answers the token with success (its output: the task's parameters without the token), as soon as the
-execution has nothing else to do. Answer it yourself with ``ex.send_task_success`` by passing
+worker then answers the token with success, as soon as the execution has nothing else to do. Its output is the
+message it received (the SQS ``MessageBody``, the SNS ``Message``, the Lambda ``Payload``), else the request's
+parameters, less the token. Answer it yourself with ``ex.send_task_success`` by passing
 ``services=LocalServices(callbacks="wait")``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from collections.abc import Callable, Mapping
@@ -156,8 +158,16 @@ class _Local:
         self._functions: dict[str, Any] = {}
         self._current_state: str | None = None
 
+    def storage(self) -> Any:
+        """The local S3, for a Distributed Map's ItemReader and ResultWriter."""
+        from sfnkit.aws.storage import S3Storage
+
+        return S3Storage(client=self.aws.client("s3", self.region))
+
     # -- the stub of last resort -------------------------------------------------------------------------------
-    def _stub(self, service: str, operation: str, op: Any, state: str | None, why: str) -> dict[str, Any]:
+    def _stub(
+        self, service: str, operation: str, op: Any, state: str | None, why: str, request: Any = None
+    ) -> dict[str, Any]:
         from sfnkit.aws.stubs import stub_response
 
         if state is not None:
@@ -189,7 +199,11 @@ class _Local:
         return self._conn.client(service).meta.service_model.operation_model(operation)
 
     def _traced(self, fn: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
+        aliases = self._aliases()
+
         def handler(call: TaskCall) -> Any:
+            if aliases:
+                call = dataclasses.replace(call, input=_swap(call.input, aliases))
             self._current_state = call.state_name
             try:
                 return fn(call)
@@ -355,7 +369,7 @@ class _Local:
                 op = self._op(boto, operation)
             except Exception:
                 op = None
-            start = self._stub(boto, operation, op, call.state_name, f"{base}.sync has no local job")
+            start = self._stub(boto, operation, op, call.state_name, f"{base}.sync has no local job", inp)
             submitted = from_boto(start, op.output_shape if op else None, epoch_millis=True)
             return Submitted(submitted, lambda: submitted) if _two_phase_supported() else submitted
         service, start_op, describe_op, describe_params, path, status_key, success = known
@@ -366,27 +380,26 @@ class _Local:
                 raise
             op = self._op(service, start_op)
             submitted = from_boto(
-                self._stub(service, start_op, op, call.state_name, f"the local AWS cannot start it ({e.error})"),
+                self._stub(service, start_op, op, call.state_name, f"the local AWS cannot start it ({e.error})", inp),
                 op.output_shape,
                 epoch_millis=True,
             )
 
         def wait() -> Any:
             params = describe_params(inp, submitted)
+            op = self._op(service, describe_op)
             try:
-                d: Any = self.services.v1(service, describe_op, params, metadata=False)
+                described: Any = self.services.v1(service, describe_op, params, metadata=False)
             except TaskFailure:
-                op = self._op(service, describe_op)
-                d = from_boto(self._stub(service, describe_op, op, None, ""), op.output_shape, epoch_millis=True)
-                d.pop("SdkHttpMetadata", None)
-                d.pop("SdkResponseMetadata", None)
-            for step in path:
-                try:
-                    d = d[step]
-                except (KeyError, IndexError, TypeError):
-                    d = {}
-                    break
-            d = dict(d) if isinstance(d, Mapping) else {}
+                described = None
+            d = _at(described, path)
+            if not d:  # the local AWS does not know the job (it was stubbed): describe it from the shape
+                stub = from_boto(
+                    self._stub(service, describe_op, op, None, "", params), op.output_shape, epoch_millis=True
+                )
+                d = _at(stub, path) or {}
+                # the job is the one that was started: same ids and names
+                d.update({k: v for k, v in submitted.items() if k in d or k in ("JobId", "JobName", "JobArn")})
             if service == "ecs":  # every task stopped, its containers exited 0
                 tasks = [dict(t) for t in d.get("Tasks", [])] or [{}]
                 for t in tasks:
@@ -408,11 +421,27 @@ class _Local:
         def handler(call: TaskCall) -> Any:
             result = inner(call)
             if call.task_token is not None and self.opts.callbacks == "answer":
-                self.answers[call.task_token] = _without(call.input, call.task_token)
+                self.answers[call.task_token] = _callback_answer(call.resource, call.input, call.task_token)
             return result
 
         handler.__name__ = f"callback_{getattr(inner, '__name__', 'task')}"
         return handler
+
+    def optimized(self, call: TaskCall) -> Any:
+        """An optimized integration sfnkit has no dedicated handler for (``sagemaker:createModel``,
+        ``athena:getQueryResults``, ...): the action of the same name, through the SDK v1 path."""
+        service, operation = _svc_op(strip_pattern(call.resource))
+        try:
+            self._op(service, operation)
+        except Exception:
+            raise TaskFailure("States.Runtime", f"the resource {call.resource!r} names no AWS API action") from None
+        if not self.aws.implements(service):
+            op = self._op(service, operation)
+            from sfnkit.aws.shapes import from_boto, sdk_metadata
+
+            out = self._stub(service, operation, op, call.state_name, f"the local AWS has no {service} service")
+            return {**from_boto(out, op.output_shape, epoch_millis=True), **sdk_metadata(out)}
+        return self.services.v1(service, operation, call.input)
 
     def aws_sdk_guard(self, inner: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
         """``aws-sdk:<service>:<action>`` of a service moto lacks: stubbed without asking the server."""
@@ -458,6 +487,7 @@ class _Local:
             h[key] = fn
         h[f"{p}aws-sdk:*"] = self.aws_sdk_guard(base[f"{p}aws-sdk:*"])
         h["arn:aws:lambda:*:*:function:*"] = self.lambda_function
+        h[f"{p}*"] = self.optimized  # a pattern: asked after every handler above
         # every other .sync resource of the machine gets a local job; callbacks get the local worker
         for st in self.sm.walk():
             if isinstance(st, m.TaskState) and st.resource.startswith(p):
@@ -477,6 +507,13 @@ class _Local:
                     )
                     h[res] = self.callback(inner)
         return Resources({k: self._traced(v) for k, v in h.items()})
+
+    def _aliases(self) -> dict[str, str]:
+        """Template ARNs the local AWS knows by another name: a secret's ARN ends in six random characters that
+        moto draws itself, so the template's ARN is sent as the secret's name."""
+        if self.project is None:
+            return {}
+        return {r.arn: r.name for r in self.project.resources.values() if r.type == "AWS::SecretsManager::Secret"}
 
     def predicted_stubs(self, user: Resources) -> list[str]:
         """The Tasks that will be stubbed, known before the run (the ones found only at run time are warned then)."""
@@ -524,6 +561,49 @@ def _boto_name(service: str) -> str:
 def _svc_op(plain: str) -> tuple[str, str]:
     service, _, action = plain[len("arn:aws:states:::") :].partition(":")
     return _boto_name(service), action[:1].upper() + action[1:]
+
+
+#: Where a callback request carries what its worker receives (the worker answers with it, less the token).
+_MESSAGE_OF = {
+    "sqs:sendMessage": "MessageBody",
+    "sns:publish": "Message",
+    "lambda:invoke": "Payload",
+    "ecs:runTask": None,
+    "events:putEvents": None,
+}
+
+
+def _callback_answer(resource: str, params: Any, token: str) -> Any:
+    """What the local worker of a ``.waitForTaskToken`` task answers: the message it received (an SQS body, an
+    SNS message, a Lambda payload, decoded when it is JSON text), else the request's parameters, less the token."""
+    key = _MESSAGE_OF.get(strip_pattern(resource)[len("arn:aws:states:::") :])
+    body = params.get(key) if key and isinstance(params, Mapping) else None
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    return _without(body if body is not None else params, token)
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The job description at ``path`` in a describe response (None when it is not there)."""
+    for step in path:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return dict(value) if isinstance(value, Mapping) and value else None
+
+
+def _swap(value: Any, aliases: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return aliases.get(value, value)
+    if isinstance(value, Mapping):
+        return {k: _swap(v, aliases) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, aliases) for v in value]
+    return value
 
 
 def _without(value: Any, token: str) -> Any:

@@ -38,14 +38,24 @@ def stub_response(
     service: str = "",
     region: str = "us-east-1",
     account: str = "123456789012",
+    request: Any = None,
 ) -> dict[str, Any]:
     """A response for botocore output ``shape`` (None gives ``{}``) in boto3's form. ``key`` (e.g. the state
-    name and the operation) selects the deterministic stream."""
+    name and the operation) selects the deterministic stream. Top-level members that the ``request`` also has
+    (``JobName``, ``TrainingJobName``, ``QueueUrl``...) repeat its value, as AWS's responses do."""
     if shape is None:
         return {}
     gen = _Generator(_rng(seed, key, getattr(shape, "name", "")), service, region, account)
     value = gen.value(shape, "", 0)
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        return {}
+    if isinstance(request, dict):
+        given = {str(k).lower(): v for k, v in request.items()}
+        for name, sub in shape.members.items():
+            v = given.get(name.lower())
+            if name in value and isinstance(v, str) and sub.type_name == "string":
+                value[name] = v
+    return value
 
 
 class _Generator:

@@ -88,6 +88,8 @@ class Execution:
 
             self.resources, self._local = local_resources(sm, self.resources, services, seed=seed, region=region,
                                                           account=account, execution=self)
+            if storage is None:  # a Distributed Map's ItemReader/ResultWriter read and write the local S3
+                storage = self._local.storage()
         self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
