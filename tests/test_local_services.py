@@ -481,3 +481,108 @@ def test_cli_prints_which_tasks_were_stubbed(tmp_path: Path, capsys: pytest.Capt
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "sfnkit: warning: services='local'" in out.err and "'T'" in out.err
+
+
+def test_a_warm_lambda_keeps_its_module_until_its_file_changes(tmp_path: Path) -> None:
+    import os
+
+    code = tmp_path / "counter.py"
+    code.write_text("CALLS = []\n\ndef handler(event, context):\n    CALLS.append(1)\n    return len(CALLS)\n")
+    project = Project(
+        template=str(tmp_path / "t.yaml"),
+        format="sam",
+        functions={
+            "Counter": FunctionSpec(
+                logical_id="Counter",
+                name="counter",
+                arn=fn_arn("counter"),
+                runtime="python3.12",
+                handler="counter.handler",
+                code_dir=str(tmp_path),
+            )
+        },
+    )
+    sm = dataclasses.replace(
+        sfnkit.load({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": fn_arn("counter"), "End": True}}}),
+        project=project,
+    )
+    assert [sfnkit.run(sm, {}, services="local").output for _ in range(3)] == [1, 2, 3]
+    code.write_text("def handler(event, context):\n    return 'edited'\n")
+    os.utime(code, (os.path.getmtime(code) + 5, os.path.getmtime(code) + 5))
+    assert sfnkit.run(sm, {}, services="local").output == "edited"
+
+
+def test_optimized_integrations_without_a_dedicated_handler_and_distributed_map_use_the_local_aws() -> None:
+    aws = sfnkit.local_aws()
+    aws.client("s3").create_bucket(Bucket="items-h")
+    aws.client("s3").put_object(Bucket="items-h", Key="rows.json", Body=json.dumps([{"n": 1}, {"n": 2}]))
+    definition = {
+        "StartAt": "Topic",
+        "States": {
+            "Topic": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:createTopic",
+                "Parameters": {"Name": "t-h"},
+                "ResultSelector": {"arn.$": "$.TopicArn"},
+                "ResultPath": "$.topic",
+                "Next": "Each",
+            },
+            "Each": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Parameters": {"Bucket": "items-h", "Key": "rows.json"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "ResultPath": "$.items",
+                "End": True,
+            },
+        },
+    }
+    ex = sfnkit.run(definition, {}, services="local")
+    assert ex.status == "SUCCEEDED", ex.summary()
+    assert ex.output["topic"]["arn"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:t-h"
+    assert ex.output["items"] == [{"n": 1}, {"n": 2}]
+    assert any(t["TopicArn"].endswith(":t-h") for t in aws.client("sns").list_topics()["Topics"])
+
+
+def test_template_secrets_are_found_by_their_template_arn() -> None:
+    arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:api-key-i-AbC123"
+    project = Project(
+        template=str(HERE / "secrets.yaml"),
+        format="sam",
+        resources={
+            "Key": ResourceSpec(
+                logical_id="Key",
+                type="AWS::SecretsManager::Secret",
+                name="api-key-i",
+                arn=arn,
+                properties={"SecretString": "s3cr3t"},
+            )
+        },
+    )
+    sm = dataclasses.replace(
+        sfnkit.load(
+            {
+                "StartAt": "Get",
+                "States": {
+                    "Get": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+                        "Parameters": {"SecretId": arn},
+                        "ResultSelector": {"v.$": "$.SecretString"},
+                        "End": True,
+                    }
+                },
+            }
+        ),
+        project=project,
+    )
+    ex = sfnkit.run(sm, {}, services="local")
+    assert ex.status == "SUCCEEDED", ex.summary()
+    assert ex.output == {"v": "s3cr3t"}

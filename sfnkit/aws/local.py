@@ -48,6 +48,7 @@ class LocalAWS:
         self._server: Any = None
         self._url: str | None = None
         self._clients: dict[tuple[str, str], Any] = {}
+        self._sessions: dict[str, Any] = {}
         self._provisioned: set[tuple[str, str]] = set()
         self._lock = threading.RLock()
         self._services: frozenset[str] | None = None
@@ -130,11 +131,18 @@ class LocalAWS:
     def session(self, region: str | None = None) -> Any:
         """A boto3 session with the local server's fake credentials. It reads no profile (a kernel's
         ``AWS_PROFILE`` names the user's real account, and may not even exist where the notebook runs)."""
-        boto3 = boto3_module()
-        import botocore.session
+        region = region or self.region
+        with self._lock:
+            made = self._sessions.get(region)
+            if made is None:  # made once: a botocore session loads its data files when created (~40 ms)
+                boto3 = boto3_module()
+                import botocore.session
 
-        bare = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        return boto3.session.Session(botocore_session=bare, region_name=region or self.region, **FAKE_CREDENTIALS)
+                bare = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+                made = self._sessions[region] = boto3.session.Session(
+                    botocore_session=bare, region_name=region, **FAKE_CREDENTIALS
+                )
+            return made
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client for ``service`` on the local server (fake credentials, no retries on its errors)."""

@@ -5,7 +5,7 @@ What the runtime does and this module reproduces (AWS docs, "Building Lambda fun
 "Defined runtime environment variables"):
 
 * the handler is ``module.function`` (``app.lambda_handler``; a module path may contain ``/`` or ``.``), imported
-  once per function, from the function's folder (``LAMBDA_TASK_ROOT``) at the front of ``sys.path``, so its own
+  once per function and kept warm across invocations (again when its file changes), from the function's folder (``LAMBDA_TASK_ROOT``) at the front of ``sys.path``, so its own
   modules and the packages installed beside it import as in the deployment package. Two functions whose folders
   both have an ``app.py`` (the SAM default) each get their own: a function's modules are kept apart and put back
   in ``sys.modules`` only while it runs;
@@ -93,6 +93,7 @@ class PythonFunction:
         self._module: types.ModuleType | None = None
         self._own_modules: dict[str, types.ModuleType] = {}
         self._handler: Any = None
+        self._loaded_at: float | None = None
         self.__name__ = f"local_lambda_{spec.name}"
 
     def __repr__(self) -> str:
@@ -171,9 +172,20 @@ class PythonFunction:
             )
         return module.replace("/", "."), function
 
+    def _stamp(self) -> float | None:
+        where = getattr(self._module, "__file__", None)
+        try:
+            return os.path.getmtime(where) if where else None
+        except OSError:
+            return None
+
     def _load(self) -> Any:
         if self._handler is not None:
-            return self._handler
+            if self._stamp() == self._loaded_at:
+                return self._handler
+            # the handler's file was edited in the notebook since it was imported: a fresh "cold start"
+            self._handler = self._module = None
+            self._own_modules.clear()
         module_name, function = self._module_and_function()
         before = set(sys.modules)
         code_dir = self.spec.code_dir
@@ -201,6 +213,7 @@ class PythonFunction:
             raise _error("Runtime.HandlerNotFound", f"Handler '{function}' missing on module '{module_name}'")
         self._module = mod
         self._handler = fn
+        self._loaded_at = self._stamp()
         return fn
 
     def _import(self, module_name: str, code_dir: str | None) -> types.ModuleType:

@@ -155,7 +155,6 @@ class _Local:
             conn, Poll(initial=1.0, factor=1.5, maximum=30.0), lambda _s: None, None, self._unimplemented
         )
         self._conn = conn
-        self._functions: dict[str, Any] = {}
         self._current_state: str | None = None
 
     def storage(self) -> Any:
@@ -220,10 +219,14 @@ class _Local:
         name = call.function_name or call.resource
         spec = self.project.function_for(name) if self.project is not None else None
         if spec is not None and is_python(spec.runtime) and spec.handler and (spec.code_dir or spec.inline_code):
-            fn = self._functions.get(spec.logical_id)
+            # one per function version for the whole kernel: a warm Lambda keeps its module (and the clients it
+            # made at import time) from one invocation to the next
+            key = (id(self.aws), self.region, json.dumps(dataclasses.asdict(spec), sort_keys=True, default=str))
+            fn = _WARM.get(key)
             if fn is None:
-                fn = self._functions[spec.logical_id] = PythonFunction(
-                    spec, endpoint_url=lambda: self.aws.endpoint_url, region=self.region, account=self.account
+                aws = self.aws
+                fn = _WARM[key] = PythonFunction(
+                    spec, endpoint_url=lambda: aws.endpoint_url, region=self.region, account=self.account
                 )
             from sfnkit.runtime.resources import LambdaContext
 
@@ -619,6 +622,7 @@ def _json_out(value: Any, parsed: bool) -> Any:
     return value if parsed else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+_WARM: dict[tuple[int, str, str], Any] = {}
 _SIBLINGS: dict[tuple[str, str, float], dict[str, m.StateMachine]] = {}
 
 
