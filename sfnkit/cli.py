@@ -8,9 +8,10 @@ Output is meant for people first (compiler-style diagnostics, a short run summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,23 +106,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ex.status == "SUCCEEDED" else 1
 
 
-class _warnings_to:
+@contextlib.contextmanager
+def _warnings_to(out: Any) -> Iterator[None]:
     """Show warnings (e.g. which Tasks were stubbed) as one ``sfnkit: warning: ...`` line each on ``out``."""
+    import warnings
 
-    def __init__(self, out: Any) -> None:
-        self.out = out
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._catch = warnings.catch_warnings(record=True)
-        self._caught = self._catch.__enter__()
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-
-    def __exit__(self, *exc: object) -> None:
-        self._catch.__exit__(*exc)
-        for w in self._caught:
-            print(f"sfnkit: warning: {w.message}", file=self.out)
+        try:
+            yield
+        finally:
+            for w in caught:
+                print(f"sfnkit: warning: {w.message}", file=out)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

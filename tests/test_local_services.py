@@ -586,3 +586,30 @@ def test_template_secrets_are_found_by_their_template_arn() -> None:
     ex = sfnkit.run(sm, {}, services="local")
     assert ex.status == "SUCCEEDED", ex.summary()
     assert ex.output == {"v": "s3cr3t"}
+
+
+def test_the_debugger_takes_services_local() -> None:
+    from sfnkit.widgets import Debugger
+
+    project, table, _ = make_project("J")
+    dbg = Debugger(machine(project), {"order": {"id": "j-1", "amount": 4}}, services="local")
+    ex = dbg.execution
+    assert ex is not None and ex.position is not None and ex.position["state"] == "Record"
+    ex.run()
+    assert ex.status == "SUCCEEDED", ex.summary()
+    assert "j-1" in {i["id"] for i in sfnkit.local_aws().items(table)}
+
+
+def test_numeric_text_reaches_integer_members_as_numbers() -> None:
+    import botocore.session
+
+    from sfnkit.aws.shapes import to_boto
+
+    model = botocore.session.get_session().get_service_model("glue")
+    shape = model.operation_model("StartJobRun").input_shape
+    assert to_boto({"JobName": "j", "NumberOfWorkers": "5", "Timeout": 10}, shape) == {
+        "JobName": "j",
+        "NumberOfWorkers": 5,
+        "Timeout": 10,
+    }
+    assert to_boto({"JobName": "j", "NumberOfWorkers": "five"}, shape)["NumberOfWorkers"] == "five"

@@ -134,7 +134,7 @@ class PythonFunction:
         with _ENV_LOCK:
             saved_env = dict(os.environ)
             saved_path = list(sys.path)
-            boto3 = sys.modules.get("boto3")
+            boto3: Any = sys.modules.get("boto3")
             saved_session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
             saved_modules = {name: sys.modules.get(name) for name in self._own_modules}
             try:
@@ -153,8 +153,9 @@ class PythonFunction:
                 os.environ.clear()
                 os.environ.update(saved_env)
                 sys.path[:] = saved_path
-                if boto3 is not None or "boto3" in sys.modules:
-                    sys.modules["boto3"].DEFAULT_SESSION = saved_session
+                now: Any = sys.modules.get("boto3")  # the function may have imported boto3 for the first time
+                if now is not None:
+                    now.DEFAULT_SESSION = saved_session
                 for name, mod in saved_modules.items():
                     if mod is None:
                         sys.modules.pop(name, None)

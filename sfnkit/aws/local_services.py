@@ -499,15 +499,7 @@ class _Local:
                     h[res] = self.job
                 if res.endswith(".waitForTaskToken"):
                     plain = strip_pattern(res)
-                    inner = h.get(plain) or (
-                        h[f"{p}aws-sdk:*"]
-                        if ":aws-sdk:" in plain
-                        else (
-                            lambda call, plain=plain: self._stub(
-                                *_svc_op(plain), None, call.state_name, "no local service for the request"
-                            )
-                        )
-                    )
+                    inner = h.get(plain) or (h[f"{p}aws-sdk:*"] if ":aws-sdk:" in plain else self.optimized)
                     h[res] = self.callback(inner)
         return Resources({k: self._traced(v) for k, v in h.items()})
 
