@@ -613,3 +613,38 @@ def test_numeric_text_reaches_integer_members_as_numbers() -> None:
         "Timeout": 10,
     }
     assert to_boto({"JobName": "j", "NumberOfWorkers": "five"}, shape)["NumberOfWorkers"] == "five"
+
+
+def test_start_execution_without_sync_and_with_sync_v1() -> None:
+    project, _, _ = make_project("K")
+    child_arn = sm_arn("orders-notify-machine")
+    definition = {
+        "StartAt": "Fire",
+        "States": {
+            "Fire": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution",
+                "Parameters": {"StateMachineArn": child_arn, "Name": "fired", "Input": {"id": "k-1"}},
+                "ResultSelector": {"arn.$": "$.ExecutionArn"},
+                "ResultPath": "$.fired",
+                "Next": "Wait",
+            },
+            "Wait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync",
+                "Parameters": {"StateMachineArn": child_arn, "Input": '{"id": "k-2"}'},
+                "ResultSelector": {"output.$": "$.Output", "status.$": "$.Status"},
+                "End": True,
+            },
+        },
+    }
+    sm = dataclasses.replace(sfnkit.load(definition), project=project)
+    ex = sfnkit.run(sm, {}, services="local")
+    assert ex.status == "SUCCEEDED", ex.summary()
+    first, second = ex.children
+    assert second.input == {"id": "k-2"}
+    assert first.arn.endswith(":execution:orders-notify-machine:fired")
+    assert ex.output == {"output": '{"message":"order k-2 recorded"}', "status": "SUCCEEDED"}  # .sync: JSON text
+    assert first.output == {"message": "order k-1 recorded"}
+    fired = [e for e in ex.history if (e.details or {}).get("resource") == "startExecution"]
+    assert [e.type for e in fired] == ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
