@@ -186,12 +186,18 @@ class _Local:
             service=service,
             region=self.region,
             account=self.account,
+            request=request,
         )
         return {**out, **_V1_META}
 
     def _unimplemented(self, service: str, operation: str, op: Any, params: Any) -> dict[str, Any]:
         return self._stub(
-            service, operation, op, self._current_state, f"the local AWS does not implement {service} {operation}"
+            service,
+            operation,
+            op,
+            self._current_state,
+            f"the local AWS does not implement {service} {operation}",
+            params if isinstance(params, Mapping) else None,
         )
 
     def _op(self, service: str, operation: str) -> Any:
@@ -541,6 +547,9 @@ class _Local:
                     pass
             if why is not None:
                 out.append(f"{st.name!r} ({why})")
+                # said once, before the run: not again when the task runs
+                self._warned.add(st.name)
+                self.stubbed.setdefault(st.name, why)
         return out
 
 
