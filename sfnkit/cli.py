@@ -26,12 +26,35 @@ def _print_diagnostics(name: str, diags: Sequence[Diagnostic], out: Any) -> None
         print(d.format(name), file=out)
 
 
+def _template_options(args: argparse.Namespace, source: Any) -> dict[str, Any]:
+    """``name=``/``parameters=`` for a template source (SAM, CloudFormation, CDK, serverless, Terraform)."""
+    from sfnkit.asl.project.load import template_kind
+
+    options: dict[str, Any] = {}
+    if template_kind(source) is None:
+        if getattr(args, "name", None) or getattr(args, "parameter", None):
+            raise SystemExit(f"sfnkit: --name and --parameter apply to templates; {source} is a definition file")
+        return options
+    if getattr(args, "name", None):
+        options["name"] = args.name
+    if getattr(args, "parameter", None):
+        parameters: dict[str, str] = {}
+        for item in args.parameter:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise SystemExit(f"sfnkit: --parameter wants KEY=VALUE, got {item!r}")
+            parameters[key] = value
+        options["parameters"] = parameters
+    return options
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = False
     report: list[dict[str, Any]] = []
     for path in args.files:
         # Path(...) so that a file argument is always read as a file, never taken for JSON or YAML text
-        diags = sfnkit.validate(Path(path) if path != "-" else sys.stdin.read())
+        source: Any = Path(path) if path != "-" else sys.stdin.read()
+        diags = sfnkit.validate(source, **_template_options(args, source) if path != "-" else {})
         errors = sum(d.severity == "ERROR" for d in diags)
         failed |= errors > 0
         if args.format == "json":
@@ -77,12 +100,12 @@ def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    pick: dict[str, Any] = {"name": args.name} if args.name else {}
-    diags = sfnkit.validate(Path(args.file), **pick)
+    options = _template_options(args, Path(args.file))
+    diags = sfnkit.validate(Path(args.file), **options)
     if any(d.severity == "ERROR" for d in diags):
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
-    sm = sfnkit.load(Path(args.file), **pick)
+    sm = sfnkit.load(Path(args.file), **options)
     extra: dict[str, Any] = {"services": args.services} if args.services else {}
     try:
         with _warnings_to(sys.stderr):
@@ -139,18 +162,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo.main(report=args.report, runs=args.runs)
 
 
+def _add_template_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", metavar="STATE_MACHINE",
+                   help="for a template (SAM, CloudFormation, CDK, serverless.yml, Terraform): the state machine to use, "
+                   "by logical id or name")
+    p.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                   help="for a template: a parameter (SAM/CloudFormation), option (serverless --stage) or variable "
+                   "(Terraform) value (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sfnkit", description="AWS Step Functions at home in Jupyter.")
     p.add_argument("--version", action="version", version=f"sfnkit {sfnkit.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     v = sub.add_parser("validate", help="check ASL definitions and print diagnostics like a compiler")
-    v.add_argument("files", nargs="+", metavar="FILE", help="definition files (.json, .asl.json, .yaml); - reads stdin")
+    v.add_argument("files", nargs="+", metavar="FILE",
+                   help="definition files (.json, .asl.json, .yaml), templates (SAM, CloudFormation, CDK synth output, "
+                   "serverless.yml, Terraform .tf) or project folders; - reads stdin")
     v.add_argument("--format", choices=("text", "json"), default="text")
+    _add_template_arguments(v)
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("run", help="run a definition (or a state machine of a template) locally on the virtual clock")
     r.add_argument("file", metavar="FILE", help="an ASL definition, or a SAM/CloudFormation/CDK/serverless/Terraform "
                    "template or project folder")
-    r.add_argument("--name", help="which state machine of a template to run (logical id or name)")
     r.add_argument("--services", choices=("local",),
                    help="answer every Task without a --resources handler locally: an embedded moto AWS, the "
                    "template's Python Lambdas in-process, nested state machines as child executions")
@@ -161,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report here")
     r.add_argument("--missing-fail", action="store_true",
                    help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start")
+    _add_template_arguments(r)
     r.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="write an HTML report of an execution history JSON file (local or from AWS)")
     rep.add_argument("history", metavar="HISTORY.json")

@@ -285,7 +285,7 @@ def test_several_state_machines_need_a_name(tmp_path: Path) -> None:
     )
     with pytest.raises(
         sfnkit.DefinitionError,
-        match=r"2 state machines here; pick one with name=: First \(StateMachineName first-machine\), Second",
+        match=r"2 state machines here; pick one with name= \(--name on the command line\): First \(StateMachineName first-machine\), Second",
     ):
         sfnkit.load(path)
     assert sfnkit.load(path, name="first-machine").start_at == "A"
@@ -390,3 +390,435 @@ def test_non_templates_are_unchanged_and_name_is_for_templates(tmp_path: Path) -
         sfnkit.load(asl, name="A")
     with pytest.raises(sfnkit.DefinitionError, match="not a template or project folder"):
         sfnkit.state_machines(asl)
+
+
+# -- CDK synth output ------------------------------------------------------------------------------------------
+
+
+def test_cdk_synth_output_fn_join_and_assets() -> None:
+    sm = sfnkit.load(PROJECTS / "cdk-order-stack" / "cdk.out" / "OrderStack.template.json")
+    project = sm.project
+    assert project.format == "cdk"
+    price = project.functions["PriceFunction5A3B2C1D"]
+    assert sm.find("Price order").raw["Parameters"]["FunctionName"] == price.arn
+    assert sm.find("Price order").resource == "arn:aws:states:::lambda:invoke"  # Ref AWS::Partition -> aws
+    table = project.resources["OrdersTable315BB997"]
+    assert sm.find("Save order").raw["Parameters"]["TableName"] == table.name
+    assert price.code_dir and price.code_dir.endswith("asset.3f2a9c1e7b") and price.handler == "price.handler"
+    receipt = project.functions["ReceiptFunction8E7D6C5B"]
+    assert receipt.environment == {"TABLE_NAME": table.name}
+    # CDK's BootstrapVersion SSM parameter is declared but never used: no warning about it
+    assert sfnkit.validate(PROJECTS / "cdk-order-stack") == []
+
+
+# -- serverless.yml --------------------------------------------------------------------------------------------
+
+
+def test_serverless_variables_functions_and_getatt_by_function_key() -> None:
+    path = PROJECTS / "serverless-image-pipeline" / "serverless.yml"
+    sm = sfnkit.load(path)
+    project = sm.project
+    assert project.format == "serverless"
+    resize = project.functions["ResizeLambdaFunction"]
+    assert resize.name == "image-pipeline-dev-resize" and sm.find("Resize").resource == resize.arn
+    assert (resize.handler, Path(resize.code_dir or "").name, resize.timeout) == ("resize.handler", "src", 30)
+    assert resize.environment == {"BUCKET": "image-pipeline-dev-images"}  # provider.environment + ${self:custom...}
+    tag = project.functions["TagDashimageLambdaFunction"]  # the framework's logical id for "tag-image"
+    assert sm.find("Tag").raw["Parameters"]["FunctionName"] == tag.arn
+    assert sm.find("Resize").raw["Parameters"]["size"] == 128  # a whole-string variable keeps its type
+    entry = sm.find("Announce").raw["Parameters"]["Entries"][0]
+    assert entry["EventBusName"] == f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"  # #{AWS::Region}
+    prod = sfnkit.load(path, name="imagePipeline", parameters={"stage": "prod"})  # --stage prod
+    assert prod.project.state_machines["ImagePipelineStepFunctionsStateMachine"].name == "image-pipeline-prod"
+    assert prod.find("Record").raw["Parameters"]["TableName"] == "image-pipeline-prod-images"
+
+
+def test_serverless_file_variables_and_two_machines() -> None:
+    machines = sfnkit.state_machines(PROJECTS / "serverless-order-express" / "serverless.yml")
+    assert sorted(machines) == ["cancelOrder", "place-order-dev"]
+    place = machines["place-order-dev"]
+    assert place.project.state_machines["PlaceOrderStepFunctionsStateMachine"].type == "EXPRESS"
+    assert place.find("Save").raw["Parameters"]["TableName"] == "orders-express-dev"  # ${file(./config.dev.json)}
+    assert (
+        place.find("Alert").raw["Parameters"]["TopicArn"] == f"arn:aws:sns:us-east-1:{ACCOUNT}:order-express-dev-alerts"
+    )
+    assert place.project.functions["ChargeCardLambdaFunction"].environment["ALERTS"] == "order-express-dev-alerts"
+
+
+def test_serverless_unresolvable_variable_points_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "serverless.yml",
+        """
+        service: s
+        provider: {name: aws, runtime: python3.12}
+        stepFunctions:
+          stateMachines:
+            m:
+              definition:
+                StartAt: A
+                States:
+                  A:
+                    Type: Pass
+                    Result: ${ssm:/config/value}
+                    End: true
+        """,
+    )
+    (d,) = sfnkit.validate(path)
+    assert (d.severity, d.code, d.location, d.line) == ("WARNING", "SFNKIT_TEMPLATE_UNRESOLVED", "/States/A/Result", 11)
+    assert "ssm:" in d.message and "fallback" in d.message
+    assert sfnkit.load(path).find("A").raw["Result"] == "${ssm:/config/value}"
+
+
+# -- Terraform -------------------------------------------------------------------------------------------------
+
+
+def test_terraform_heredoc_with_archive_file_lambda() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-heredoc-lambda" / "main.tf")
+    project = sm.project
+    assert project.format == "terraform"
+    fn = project.functions["generator"]
+    assert sm.find("Generate").resource == fn.arn == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:invoice-generator"
+    assert fn.code_dir == str((PROJECTS / "terraform-heredoc-lambda" / "src").resolve())
+    assert (fn.handler, fn.runtime, fn.timeout) == ("generate.handler", "python3.12", 20)
+    assert fn.environment == {"TOPIC_ARN": f"arn:aws:sns:us-east-1:{ACCOUNT}:invoice-ready"}
+    assert ACCOUNT in sm.comment  # data.aws_caller_identity.current.account_id
+    renamed = sfnkit.load(PROJECTS / "terraform-heredoc-lambda", parameters={"project": "bill"})  # var overrides
+    assert renamed.project.state_machines["invoice"].name == "bill-flow"
+
+
+def test_terraform_jsonencode_locals_and_dynamodb_properties() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb", name="aws_sfn_state_machine.checkout")
+    assert sm.find("Load cart").raw["Parameters"]["TableName"] == "cart-staging-carts"  # terraform.tfvars
+    queue = sm.project.resources["checkout"]
+    assert (
+        sm.find("Queue checkout").raw["Parameters"]["QueueUrl"]
+        == f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{queue.name}"
+    )
+    table = sm.project.resources["carts"]
+    assert table.type == "AWS::DynamoDB::Table"
+    assert table.properties == {
+        "KeySchema": [{"AttributeName": "cartId", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "cartId", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    assert queue.properties == {"FifoQueue": True} and queue.name.endswith(".fifo")
+
+
+def test_terraform_templatefile() -> None:
+    sm = sfnkit.load(PROJECTS / "terraform-templatefile-etl")
+    each = sm.find("Each day")
+    assert each.raw["MaxConcurrency"] == 4
+    assert sm.find("Partition").raw["Parameters"]["JobName"] == "partition-events"
+    assert (
+        sm.find("Repair table").raw["Parameters"]["ResultConfiguration"]["OutputLocation"]
+        == "s3://analytics-lake-example/athena/"
+    )
+    assert (
+        sfnkit.load(PROJECTS / "terraform-templatefile-etl", parameters={"max_concurrency": 9})
+        .find("Each day")
+        .raw["MaxConcurrency"]
+        == 9
+    )
+
+
+def test_terraform_diagnostics_point_into_tf_and_template_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sm.json",
+        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": 1, "End": true}\n  }\n}\n',
+    )
+    tf = write(
+        tmp_path,
+        "main.tf",
+        """
+        resource "aws_sfn_state_machine" "heredoc" {
+          name = "h"
+          definition = <<-EOT
+            {
+              "StartAt": "A",
+              "States": {
+                "A": {"Type": "Pass", "Nxt": "B", "End": true}
+              }
+            }
+          EOT
+        }
+
+        resource "aws_sfn_state_machine" "encoded" {
+          name = "e"
+          definition = jsonencode({
+            StartAt = "A"
+            States = {
+              A = {
+                Type = "Pass"
+                Result = module.lambda.arn
+                Nxt = "B"
+                End = true
+              }
+            }
+          })
+        }
+
+        resource "aws_sfn_state_machine" "file" {
+          name = "f"
+          definition = templatefile("${path.module}/sm.json", {})
+        }
+
+        resource "aws_sfn_state_machine" "missing" {
+          name = "m"
+          definition = templatefile("${path.module}/nope.json", {})
+        }
+        """,
+    )
+    lines = tf.read_text().splitlines()
+
+    def at(name: str) -> list[sfnkit.Diagnostic]:
+        return sfnkit.validate(tf, name=name)
+
+    (heredoc,) = at("heredoc")
+    assert (heredoc.file, heredoc.line, heredoc.location) == (str(tf), 7, "/States/A/Nxt")
+    assert lines[6][heredoc.column - 1 :].startswith('"Nxt"')  # <<-EOT's removed indentation counted back in
+    encoded = at("encoded")
+    nxt = next(d for d in encoded if d.location == "/States/A/Nxt")
+    assert (nxt.line, nxt.severity) == (21, "ERROR") and lines[20].strip().startswith("Nxt")
+    unresolved = next(d for d in encoded if d.severity == "WARNING")
+    assert unresolved.line == 20 and "module.lambda.arn" in unresolved.message
+    (from_file,) = at("file")
+    assert (from_file.file, from_file.line) == (str(tmp_path / "sm.json"), 4)
+    (missing,) = at("missing")
+    assert missing.code == "SFNKIT_TEMPLATE_INVALID" and "nope.json" in missing.message and missing.line == 35
+    with pytest.raises(sfnkit.DefinitionError, match="4 state machines here"):
+        sfnkit.load(tf)
+
+
+def test_terraform_syntax_error_and_no_state_machine(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad/main.tf", 'resource "aws_sfn_state_machine" "x" {\n  name = \n}\n')
+    (d,) = sfnkit.validate(bad)
+    assert d.code == "SFNKIT_TEMPLATE_INVALID" and d.file == str(bad) and d.line == 2
+    empty = write(tmp_path, "empty/main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    with pytest.raises(sfnkit.DefinitionError, match="no state machine found"):
+        sfnkit.load(empty)
+
+
+# -- folders ---------------------------------------------------------------------------------------------------
+
+
+def test_a_project_folder_lists_every_machine_and_skips_build_output(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(PROJECTS / "sam-nested-workflows", root)
+    shutil.copytree(PROJECTS / "sam-nested-workflows", root / ".aws-sam" / "build")  # what `sam build` leaves
+    assert sorted(sfnkit.state_machines(root)) == ["AuditMachine", "fulfil-line", "order-fulfilment"]
+    assert sfnkit.load(root, name="ChildMachine").project.state_machines["ChildMachine"].type == "EXPRESS"
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+
+def test_cli_validate_and_run_templates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from sfnkit.cli import main
+
+    nested = PROJECTS / "sam-nested-workflows" / "template.yaml"
+    assert main(["validate", str(nested)]) == 0
+    assert "OK (0 errors, 0 warnings)" in capsys.readouterr().out
+    assert main(["run", str(nested), "--name", "AuditMachine", "--input", '{"orderId": "o-1"}']) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SUCCEEDED") and '"audited": true' in out
+    assert main(["run", str(nested), "--input", "{}"]) == 1
+    assert "3 state machines here" in capsys.readouterr().err
+    broken = write(
+        tmp_path,
+        "template.yaml",
+        """
+        Resources:
+          M:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition: {StartAt: A, States: {A: {Type: Pass, Nxt: B, End: true}}}
+        """,
+    )
+    assert main(["validate", str(broken), "--format", "json"]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["diagnostics"][0]["file"] == str(broken) and report["diagnostics"][0]["line"] == 5
+    sam = PROJECTS / "sam-order-processing" / "template.yaml"
+    assert main(["validate", str(sam), "--parameter", "Stage=prod", "--name", "order-machine-prod"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        main(["validate", str(sam), "--parameter", "Stage"])
+    asl = write(tmp_path, "m.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
+    with pytest.raises(SystemExit, match="apply to templates"):
+        main(["run", str(asl), "--name", "X"])
+
+
+def test_resources_carry_ref_and_attributes_for_the_local_aws() -> None:
+    sm = sfnkit.load(PROJECTS / "sam-order-processing" / "template.yaml")
+    queue = sm.project.resources["ShippingQueue"]
+    assert queue.ref == queue.attributes["QueueUrl"] == f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{queue.name}"
+    table = sm.project.resources["OrdersTable"]
+    assert table.ref == "" and table.attributes["Arn"] == table.arn
+    tf = sfnkit.load(PROJECTS / "terraform-jsonencode-dynamodb").project.resources["checkout"]
+    assert tf.ref.endswith("/cart-staging-checkout.fifo") and tf.attributes["QueueName"] == tf.name
+
+
+def test_definition_uri_on_s3_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Machine:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri:
+                Bucket: my-bucket
+                Key: machine.asl.json
+        """,
+    )
+    (d,) = sfnkit.validate(path)
+    assert d.code == "SFNKIT_TEMPLATE_INVALID" and "local files only" in d.message and d.line == 6
+
+
+MALFORMED = {
+    "list-resources.yaml": "Resources: []\n",
+    "string-resource.yaml": "Resources:\n  A: hello\n",
+    "list-properties.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: []}\n",
+    "string-definition.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {Definition: hi}}\n",
+    "bad-sub.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {DefinitionString: {Fn::Sub: [1, 2]}}}\n",
+    "bad-getatt.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {DefinitionString: !GetAtt [a, b, c]}}\n",
+    "numeric-uri.yaml": "Resources:\n  A: {Type: AWS::Serverless::StateMachine, Properties: {DefinitionUri: 5}}\n",
+    "self-ref.yaml": "Resources:\n  A: {Type: AWS::StepFunctions::StateMachine, Properties: {StateMachineName: !Ref A, "
+    "Definition: {StartAt: X, States: {X: {Type: Pass, Result: !Select [9, [1]], End: true}}}}}\n",
+    "odd-sections.yaml": "Parameters: [1]\nConditions: 3\nMappings: x\nResources:\n  A: {Type: AWS::StepFunctions::StateMachine, "
+    "Properties: {Definition: {StartAt: X, States: {X: {Type: Pass, Result: !FindInMap [a, b, c], End: true}}}}}\n",
+    "not-json.json": '{"Resources": {"A": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": "no"}}}}',
+    "sls/serverless.yml": "service: [1]\nprovider: 3\nfunctions: [1]\nstepFunctions: x\n",
+    "sls2/serverless.yml": "service: x\nstepFunctions:\n  stateMachines:\n    a: 3\n"
+    "    b: {definition: 'not json ${self:nope} ${opt:x} ${file(./no.json)} ${env:HOME}'}\n",
+    "tf/main.tf": 'resource "aws_sfn_state_machine" "x" {\n  definition = jsonencode([for s in var.x : s])\n}\n'
+    'resource "aws_sfn_state_machine" "y" {\n  definition = format("%s", lower(1))\n}\n'
+    'resource "aws_sfn_state_machine" "z" {\n  name = local.z\n  definition = "${local.z}"\n}\nlocals {\n  z = local.z\n}\n',
+    "tf2/main.tf": "\x00\xff",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_templates_give_diagnostics_never_a_traceback(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, MALFORMED[name])
+    target = path if "/" not in name else path.parent
+    diags = sfnkit.validate(target)
+    assert diags and all(isinstance(d, sfnkit.Diagnostic) and d.message for d in diags)
+    try:
+        sfnkit.load(target)
+    except sfnkit.DefinitionError as e:
+        assert e.diagnostics and str(e)
+
+
+# -- the decoder -----------------------------------------------------------------------------------------------
+
+
+def test_decoder_short_form_tags_and_marks(tmp_path: Path) -> None:
+    from sfnkit.asl.project.decode import decode
+
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """
+        Conditions:
+          Both: !And [!Condition A, !Not [!Equals [x, y]]]
+        Resources:
+          R:
+            Properties:
+              Arn: !GetAtt Fn.Arn
+              List: !GetAtt [Fn, Arn]
+              When: 2024-01-01
+              Yes: on
+              Custom: !Frobnicate {a: 1}
+        """,
+    )
+    value, diags = decode(path)
+    assert diags == []
+    props = value["Resources"]["R"]["Properties"]
+    assert props["Arn"] == {"Fn::GetAtt": ["Fn", "Arn"]} == props["List"]
+    assert props["When"] == "2024-01-01"  # timestamps stay text
+    assert "Yes" in props and props["Yes"] is True  # keys as written, values YAML 1.1
+    assert props["Custom"] == {"Fn::Frobnicate": {"a": 1}}
+    assert value["Conditions"]["Both"] == {"Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Fn::Equals": ["x", "y"]}]}]}
+    arn_key = next(k for k in props if k == "Arn")
+    assert (arn_key.start_mark.line, arn_key.start_mark.column) == (5, 6)  # 0-based, like PyYAML's marks
+    assert (props["Arn"].start_mark.line, props["Arn"].start_mark.column) == (5, 11)
+
+
+def test_loading_a_template_imports_no_heavy_parser() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sfnkit\n"
+        f"sfnkit.load({str(PROJECTS / 'sam-order-processing' / 'template.yaml')!r})\n"
+        f"sfnkit.load({str(PROJECTS / 'cdk-order-stack')!r})\n"
+        "print(','.join(m for m in ('cfnlint', 'sympy', 'networkx', 'hcl2', 'boto3') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_a_parameter_outside_its_allowed_values_is_a_warning() -> None:
+    path = PROJECTS / "sam-express-thumbnail-api" / "template.yml"
+    (d,) = sfnkit.validate(path, parameters={"Stage": "staging"})
+    assert d.severity == "WARNING" and "AllowedValues" in d.message and d.location == "/Parameters/Stage"
+    assert d.line == 6 and d.file == str(path)
+    assert (
+        sfnkit.load(path, parameters={"Stage": "prod"}).project.state_machines["ThumbnailWorkflow"].name
+        == "thumbnail-prod"
+    )
+
+
+def test_terraform_tfvars_override_defaults_and_parameters_override_tfvars() -> None:
+    folder = PROJECTS / "terraform-jsonencode-dynamodb"  # its terraform.tfvars sets environment = "staging"
+    sm = sfnkit.load(folder)
+    assert sm.project.state_machines["checkout"].name == "cart-staging-checkout"
+    assert sm.project.parameters["environment"] == "staging"
+    assert (
+        sfnkit.load(folder, parameters={"environment": "prod"}).find("Load cart").raw["Parameters"]["TableName"]
+        == "cart-prod-carts"
+    )
+
+
+def test_terraform_file_function_maps_lines_into_that_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sm.json",
+        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "Nxt": 1, "End": true}\n  }\n}\n',
+    )
+    tf = write(
+        tmp_path, "main.tf", 'resource "aws_sfn_state_machine" "f" {\n  name = "f"\n  definition = file("sm.json")\n}\n'
+    )
+    (d,) = sfnkit.validate(tf)
+    assert (d.file, d.line, d.location) == (str(tmp_path / "sm.json"), 4, "/States/A/Nxt")
+
+
+def test_cdk_fn_join_diagnostics_point_at_the_piece_line(tmp_path: Path) -> None:
+    source = PROJECTS / "cdk-order-stack" / "cdk.out" / "OrderStack.template.json"
+    template = json.loads(source.read_text())
+    parts = template["Resources"]["OrderFlow6E8F3B2A"]["Properties"]["DefinitionString"]["Fn::Join"][1]
+    parts[4] = parts[4].replace('"ResultPath":null', '"ResultPth":null')
+    path = tmp_path / "cdk.out" / "OrderStack.template.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(template, indent=1))
+    (d,) = sfnkit.validate(path)
+    assert d.location == "/States/Save order/ResultPth" and d.file == str(path)
+    assert "ResultPth" in path.read_text().splitlines()[d.line - 1]
+
+
+def test_cloudformation_json_definition_string_errors_have_their_column(tmp_path: Path) -> None:
+    template = json.loads((PROJECTS / "cfn-json-batch-job" / "pipeline.json").read_text())
+    props = template["Resources"]["PipelineStateMachine"]["Properties"]["DefinitionString"]
+    props["Fn::Sub"] = props["Fn::Sub"].replace('"ResultPath":"$.job"', '"ResultPth":"$.job"')
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(template, indent=2))
+    (d,) = sfnkit.validate(path)
+    assert d.location == "/States/Submit job/ResultPth"
+    line = path.read_text().splitlines()[d.line - 1]
+    assert line.lstrip().startswith('"Fn::Sub"') and line[d.column - 1 :].startswith('\\"ResultPth\\"')

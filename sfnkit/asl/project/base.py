@@ -49,7 +49,7 @@ class TemplateRead:
 
 
 def node_positions(root: Any) -> dict[str, tuple[int, int]]:
-    """JSON Pointer -> 1-based (line, column) for every node cfn-lint's decoder marked (keys mark their entry)."""
+    """JSON Pointer -> 1-based (line, column) for every node the decoder marked (keys mark their entry)."""
     out: dict[str, tuple[int, int]] = {}
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
     while stack:

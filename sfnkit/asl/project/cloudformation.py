@@ -1,8 +1,8 @@
 """SAM and CloudFormation templates (JSON or YAML with short-form tags), CDK synth output included.
 
-Decoding is cfn-lint's template decoder (``cfnlint.decode``): it reads JSON and YAML, turns the short-form tags
-(``!Sub``, ``!GetAtt``, ...) into their ``Fn::`` forms and marks every node with its line and column, which is
-what diagnostics need to point into the template. State machines come from ``AWS::Serverless::StateMachine``
+Decoding (:mod:`sfnkit.asl.project.decode`) reads JSON and YAML, turns the short-form tags (``!Sub``,
+``!GetAtt``, ...) into their ``Fn::`` forms and marks every node with its line and column, which is what
+diagnostics need to point into the template. State machines come from ``AWS::Serverless::StateMachine``
 (``Definition`` / ``DefinitionUri``, AWS SAM Developer Guide) and ``AWS::StepFunctions::StateMachine``
 (``Definition`` / ``DefinitionString`` / ``DefinitionS3Location``), with ``DefinitionSubstitutions`` applied to
 the definition text as CloudFormation does. Functions come from ``AWS::Serverless::Function`` (with the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,34 +40,10 @@ FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 
 def decode(path: Path) -> tuple[Any, list[Diagnostic]]:
-    """The template as cfn-lint decodes it (nodes carry marks), or None with the parse errors as diagnostics."""
-    try:
-        from cfnlint.decode import decode as cfn_decode
-    except ImportError as e:  # pragma: no cover - part of the [templates] extra
-        from sfnkit.errors import MissingDependencyError
+    """The template with every node marked by its line and column, or None with the parse errors as diagnostics."""
+    from sfnkit.asl.project.decode import decode as marked_decode
 
-        raise MissingDependencyError("cfn-lint", "templates", "reading SAM/CloudFormation templates") from e
-    import logging
-
-    # cfn-lint logs "Template file not found" itself; the diagnostic below says it better
-    logging.getLogger("cfnlint").setLevel(logging.CRITICAL)
-    template, matches = cfn_decode(str(path))
-    diags = [
-        Diagnostic(
-            severity="ERROR",
-            code=TEMPLATE_INVALID,
-            message=f"cannot read the template: {m.message}",
-            line=getattr(m, "linenumber", None) or None,
-            column=getattr(m, "columnnumber", None) or None,
-            file=str(path),
-        )
-        for m in matches or []
-    ]
-    if template is None and not diags:
-        diags.append(
-            Diagnostic(severity="ERROR", code=TEMPLATE_INVALID, message="cannot read the template", file=str(path))
-        )
-    return template, diags
+    return marked_decode(path)
 
 
 def template_format(template: Mapping[str, Any], path: Path) -> str:
@@ -151,6 +128,8 @@ def read_decoded(
                     name=phys.name,
                     arn=phys.arn,
                     properties=props if isinstance(props, Mapping) else {},
+                    ref=phys.ref if phys.ref != phys.name else "",
+                    attributes=dict(phys.attributes),
                 )
     machines: list[MachineSource] = []
     specs: dict[str, StateMachineSpec] = {}
@@ -339,11 +318,15 @@ def _machine(
         return ms
     if "DefinitionString" in props:
         raw = props["DefinitionString"]
-        text = res.resolve(raw, (*where, "DefinitionString"))
+        pieces = _join_pieces(raw, res, (*where, "DefinitionString"))
+        text = "".join(p for p, _ in pieces) if pieces is not None else res.resolve(raw, (*where, "DefinitionString"))
         if not isinstance(text, str):
             return error("DefinitionString must resolve to a string (JSON text)", "DefinitionString")
-        text = substitute_text(text, subs)
+        substituted = substitute_text(text, subs)
         lookup = _string_lookup(file, raw, positions.get(pointer(*where, "DefinitionString")))
+        if pieces is not None and substituted == text:
+            lookup = _join_lookup(file, text, pieces, lookup)
+        text = substituted
         try:
             value = json.loads(text)
         except json.JSONDecodeError as e:
@@ -377,6 +360,73 @@ def _machine(
     )
 
 
+def _json_string_lookup(file: str, raw: str, text: str, mark: Any, fallback: Any) -> Any:
+    """A definition written as one JSON string of a JSON template: a pointer's offset in the string, escaped as
+    the template writes it, is its column on the string's line."""
+    from sfnkit.asl.source import Positions
+
+    try:
+        json.loads(raw)
+        as_written = raw  # ${...} sit inside JSON strings: the text before substitution has the template's columns
+    except ValueError:
+        as_written = text
+    positions = Positions(as_written, "json")
+    line_starts = [0] + [i + 1 for i, ch in enumerate(as_written) if ch == "\n"]
+
+    def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        line, column = positions.lookup(location)
+        if line is None:
+            return fallback(location)
+        offset = line_starts[line - 1] + (column or 1) - 1
+        escaped = len(json.dumps(as_written[:offset])) - 2  # \" and \n take two characters in the template
+        return file, mark.line + 1, mark.column + 2 + escaped
+
+    return lookup
+
+
+def _join_pieces(raw: Any, res: Resolver, path: tuple[str | int, ...]) -> list[tuple[str, Any]] | None:
+    """The resolved parts of a ``DefinitionString: {Fn::Join: [delimiter, [...]]}`` (CDK's form), each with the
+    template node it came from; None when the definition is not such a join."""
+    if not (isinstance(raw, Mapping) and len(raw) == 1 and "Fn::Join" in raw):
+        return None
+    arg = raw["Fn::Join"]
+    if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+        return None
+    out: list[tuple[str, Any]] = []
+    for i, piece in enumerate(arg[1]):
+        if i and arg[0]:
+            out.append((str(arg[0]), arg[0]))
+        value = res.resolve(piece, (*path, "Fn::Join", 1, i))
+        out.append((value if isinstance(value, str) else json.dumps(value), piece))
+    return out
+
+
+def _join_lookup(file: str, text: str, pieces: list[tuple[str, Any]], fallback: Any) -> Any:
+    """A definition pointer -> the line of the ``Fn::Join`` piece its text starts in (CDK puts one per line)."""
+    from sfnkit.asl.source import Positions
+
+    positions = Positions(text, "json")
+    starts: list[tuple[int, Any]] = []
+    offset = 0
+    for piece_text, node in pieces:
+        starts.append((offset, node))
+        offset += len(piece_text)
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def lookup(location: str) -> tuple[str | None, int | None, int | None]:
+        line, column = positions.lookup(location)
+        if line is None:
+            return fallback(location)
+        at = line_starts[line - 1] + (column or 1) - 1
+        node = next((n for start, n in reversed(starts) if start <= at), None)
+        mark = getattr(node, "start_mark", None)
+        if mark is None:
+            return fallback(location)
+        return file, mark.line + 1, mark.column + 1
+
+    return lookup
+
+
 def _string_lookup(file: str, raw: Any, key_position: tuple[int, int] | None) -> Any:
     line, column = mark_of(raw) if mark_of(raw)[0] else (key_position or (None, None))
 
@@ -399,6 +449,14 @@ def _definition_text_lookup(file: str, raw: Any, text: str, fallback: Any) -> An
         rest = template_lines[mark.line][mark.column :].split("#", 1)[0].split()
     except (OSError, IndexError, UnicodeDecodeError):
         return fallback
+    if template_lines[mark.line][mark.column : mark.column + 1] == '"':  # a JSON template's one-line string
+        # the mark may be the member's key ("Fn::Sub": "..."): the string itself starts after the colon
+        line_text = template_lines[mark.line]
+        key = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*').match(line_text, mark.column)
+        column = key.end() if key else mark.column
+        if line_text[column : column + 1] != '"':
+            return fallback
+        return _json_string_lookup(file, str(node), text, type(mark)(mark.line, column), fallback)
     if not rest or rest[-1][:1] not in ("|", ">"):  # not a block scalar: the text has lines of its own
         return fallback
 

@@ -61,7 +61,7 @@ _NO_VALUE = object()
 
 
 def mark_of(node: Any) -> tuple[int | None, int | None]:
-    """1-based (line, column) of a node cfn-lint's decoder produced, or (None, None) for plain values."""
+    """1-based (line, column) of a node the template decoder marked, or (None, None) for plain values."""
     mark = getattr(node, "start_mark", None)
     if mark is None:
         return None, None
@@ -138,11 +138,19 @@ class Resolver:
                     f"parameter {name!r} has no Default and none was passed; pass parameters={{{name!r}: ...}} "
                     "(its name is used as its value)",
                     ("Parameters", name),
-                    spec,
+                    name,  # the parameter's key carries the decoder's mark
                 )
                 value = name
             if type_.startswith("AWS::SSM::Parameter::Value") and name not in given:
                 self._ssm.add(name)  # warned about where it is used (CDK declares one it never uses)
+            allowed = spec.get("AllowedValues")
+            if isinstance(allowed, list) and allowed and str(value) not in [str(a) for a in allowed]:
+                self.warn(
+                    f"parameter {name!r} is {value!r}, which is not one of its AllowedValues "
+                    f"({', '.join(str(a) for a in allowed)}); CloudFormation would refuse it",
+                    ("Parameters", name),
+                    name,  # the parameter's key carries the decoder's mark
+                )
             if (type_ == "CommaDelimitedList" or type_.startswith("List<")) and isinstance(value, str):
                 value = [v.strip() for v in value.split(",")]
             elif isinstance(value, bool):
@@ -249,7 +257,7 @@ class Resolver:
             items = [self._resolve(v, (*path, i)) for i, v in enumerate(value)]
             return [v for v in items if v is not _NO_VALUE]
         if isinstance(value, str):
-            return str(value)  # drop cfn-lint's node subclass: the model wants plain values
+            return str(value)  # drop the decoder's marked subclass: the model wants plain values
         return value
 
     @staticmethod

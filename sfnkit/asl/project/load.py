@@ -64,8 +64,8 @@ def template_kind(source: Any) -> str | None:
     if _CFN_JSON.search(head):
         import json
 
-        try:
-            value = json.loads(head)
+        try:  # the whole file: a CDK template is often bigger than the head read above
+            value = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             return None
         if (
@@ -98,6 +98,22 @@ def find_templates(folder: Path, max_depth: int = 3) -> list[tuple[str, Path]]:
 
 def read_template(path: Path, kind: str, parameters: Mapping[str, Any] | None = None) -> TemplateRead:
     """Read one template of a known kind (never raises on the template's content)."""
+    from sfnkit.errors import MissingDependencyError
+
+    try:
+        return _read_template(path, kind, parameters)
+    except (MissingDependencyError, RecursionError) as e:
+        if isinstance(e, MissingDependencyError):
+            raise
+        problem = "the template is nested too deeply"
+    except Exception as e:  # a reader bug must not become a traceback in the user's notebook
+        problem = f"sfnkit could not read this template ({type(e).__name__}: {e}); please report it"
+    from sfnkit.asl.project.model import Project
+
+    return TemplateRead(Project(template=str(path), format=kind), [], [_template_error(path, problem)])
+
+
+def _read_template(path: Path, kind: str, parameters: Mapping[str, Any] | None) -> TemplateRead:
     if kind == "cloudformation":
         from sfnkit.asl.project.cloudformation import read_cloudformation
 
@@ -174,7 +190,12 @@ def _pick(path: Path, reads: list[TemplateRead], name: str | None) -> tuple[Mach
         if len(pairs) == 1:
             return pairs[0]
         raise DefinitionError(
-            [_template_error(path, f"{len(pairs)} state machines here; pick one with name=: {', '.join(labels)}")],
+            [
+                _template_error(
+                    path,
+                    f"{len(pairs)} state machines here; pick one with name= (--name on the command line): {', '.join(labels)}",
+                )
+            ],
             source_name=str(path),
         )
     for ms, r in pairs:

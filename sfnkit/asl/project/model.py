@@ -31,6 +31,10 @@ class ResourceSpec:
     arn: str  # what ``Fn::GetAtt X.Arn`` gives
     #: The resource's ``Properties`` with every intrinsic resolved to local values (best effort).
     properties: Mapping[str, Any] = field(default_factory=dict)
+    #: What ``Ref`` returns when it is not ``name`` (a queue's URL, a topic's or a secret's ARN); "" otherwise.
+    ref: str = ""
+    #: The ``Fn::GetAtt`` attributes sfnkit knows for it (``Arn``, ``QueueUrl``, ``StreamArn``, ...).
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ stay as written with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ class _Variables:
         self.file = file
         self.parameters = dict(parameters)
         self.diagnostics: list[Diagnostic] = []
+        self.unresolved: set[str] = set()
         provider = doc.get("provider") if isinstance(doc.get("provider"), Mapping) else {}
         self.provider: Mapping[str, Any] = provider or {}
         self._depth = 0
@@ -77,10 +79,11 @@ class _Variables:
         return LOCAL_REGION
 
     def fill(self, node: Any, path: tuple[str | int, ...], parent: Any = None) -> Any:
-        """Resolve variables in place (dicts and lists keep their identity, so cfn-lint's marks survive)."""
+        """Resolve variables in place (dicts and lists keep their identity, so the decoder's marks survive)."""
         if isinstance(node, dict):
             for k in list(node):
-                node[k] = self.fill(node[k], (*path, str(k)), node)
+                # the key carries the decoder's mark: a warning about the value points at its line
+                node[k] = self.fill(node[k], (*path, str(k)), k if hasattr(k, "start_mark") else node)
             return node
         if isinstance(node, list):
             for i in range(len(node)):
@@ -91,14 +94,21 @@ class _Variables:
         return node
 
     def string(self, text: str, path: tuple[str | int, ...], node: Any) -> Any:
-        for _ in range(20):  # nested variables resolve innermost first
+        left: list[str] = []  # variables with no value, put back as written once the others are filled
+        for _ in range(50):  # nested variables resolve innermost first
             m = _VAR.search(text)
             if m is None:
                 break
             value = self.variable(m.group(1), path, node)
-            if m.span() == (0, len(text)) and not isinstance(value, str):
+            if value is None:
+                left.append(m.group(0))
+                self.unresolved.add(m.group(0))
+                value = f"\0{len(left) - 1}\0"
+            elif m.span() == (0, len(text)) and not isinstance(value, str):
                 return value  # a whole-string variable keeps the type of what it points at
             text = text[: m.start()] + (value if isinstance(value, str) else json.dumps(value)) + text[m.end() :]
+        for i, original in enumerate(left):
+            text = text.replace(f"\0{i}\0", original)
         if _PSEUDO.search(text):
             return {"Fn::Sub": _PSEUDO.sub(lambda mm: "${" + mm.group(1) + "}", text)}
         return text
@@ -109,7 +119,7 @@ class _Variables:
             value = self.source(option.strip(), path, node, last=option is options[-1])
             if value is not None:
                 return value
-        return "${" + expression + "}"
+        return None
 
     def source(self, ref: str, path: tuple[str | int, ...], node: Any, last: bool) -> Any:
         if len(ref) >= 2 and ref[0] == ref[-1] and ref[0] in "'\"":
@@ -287,12 +297,18 @@ def read_serverless(path: Path, parameters: Mapping[str, Any] | None = None) -> 
         parameters=parameters,
         aliases=aliases,
     )
+    res.unresolved.update(variables.unresolved)
     read = read_decoded(
         template, path, fmt="serverless", stack=stack, parameters=parameters, diagnostics=diags, resolver=res
     )
-    # the definitions sit under stepFunctions.stateMachines.<key>.definition in the file: point there
+    # a variable left unfilled in a definition is that machine's warning, at its pointer in the definition
+    machines_prefix = pointer("stepFunctions", "stateMachines")
     for ms in read.machines:
         key = next((k for k, v in aliases.items() if v == ms.spec.logical_id), ms.spec.logical_id)
         ms.aliases = (key,)
-    read.diagnostics.extend(variables.diagnostics)
+        prefix = pointer("stepFunctions", "stateMachines", key, "definition")
+        for d in variables.diagnostics:
+            if d.location == prefix or d.location.startswith(prefix + "/"):
+                ms.diagnostics.append(dataclasses.replace(d, location=d.location[len(prefix) :]))
+    read.diagnostics.extend(d for d in variables.diagnostics if not d.location.startswith(machines_prefix + "/"))
     return read

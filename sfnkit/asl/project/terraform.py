@@ -89,10 +89,12 @@ class _Module:
     """The blocks of one Terraform module and the evaluator over them."""
 
     def __init__(self, folder: Path, files: list[Path], parameters: Mapping[str, Any]) -> None:
-        self.folder = folder
+        self.folder = folder.resolve()  # path.module is absolute, as Terraform gives it
         self.parameters = dict(parameters)
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, Any] = {}
+        #: values of terraform.tfvars and *.auto.tfvars, which Terraform applies over the defaults
+        self.tfvars: dict[str, Any] = {}
         self.locals: dict[str, tuple[Any, str]] = {}
         self.resources: dict[tuple[str, str], tuple[Any, str]] = {}  # (type, name) -> (body tree, file)
         self.data: dict[tuple[str, str], tuple[Any, str]] = {}
@@ -105,6 +107,10 @@ class _Module:
         self.unresolved: set[str] = set()
         #: the file the last templatefile() call read (its lines are the definition's lines)
         self.last_template: Path | None = None
+        #: the indentation ``<<-EOT`` removed from the last heredoc (columns in the file are that much further right)
+        self.heredoc_indent = 0
+        #: ids of the diagnostics a state machine took as its own (raised while reading its definition)
+        self.claimed: set[int] = set()
         import hcl2
 
         Tree, _ = _tree_types()
@@ -127,6 +133,9 @@ class _Module:
                 )
                 continue
             body = tree.children[0] if tree.children else None
+            if f.suffix == ".tfvars":  # terraform.tfvars / *.auto.tfvars: values for the variables
+                self.tfvars.update(self.attributes(body))
+                continue
             for block in body.children if isinstance(body, Tree) else []:
                 if isinstance(block, Tree) and block.data == "block":
                     self._block(block, str(f))
@@ -201,6 +210,16 @@ class _Module:
             self.unresolved.add("${" + e.text + "}")
             return "${" + e.text + "}"
 
+    def _element(self, node: Any, scope: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
+        """One element of an object or tuple: what cannot be evaluated is reported there and left as ``${...}``,
+        so the rest of a ``jsonencode({...})`` definition still loads."""
+        try:
+            return self._value(self._eval(node, scope, path), node)
+        except _Unresolved as e:
+            self.warn(str(e), node)
+            self.unresolved.add("${" + e.text + "}")
+            return "${" + e.text + "}"
+
     def _value(self, v: Any, node: Any) -> Any:
         if isinstance(v, _Ref):
             return self.reference(v.parts)
@@ -263,7 +282,7 @@ class _Module:
             out_list = []
             for i, c in enumerate(self._meaningful(node)):
                 self._record(c, (*path, i))
-                out_list.append(self._value(self._eval(c, scope, (*path, i)), c))
+                out_list.append(self._element(c, scope, (*path, i)))
             return out_list
         if data == "object":
             out: dict[str, Any] = {}
@@ -278,7 +297,7 @@ class _Module:
                 else:
                     key = str(self._value(self._eval(key_inner, scope, path), key_inner))
                 self._record(elem, (*path, key))
-                out[key] = self._value(self._eval(elem.children[-1], scope, (*path, key)), elem)
+                out[key] = self._element(elem.children[-1], scope, (*path, key))
             return out
         if data == "function_call":
             return self._call(node, scope, path)
@@ -329,6 +348,7 @@ class _Module:
             widths = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
             cut = min(widths) if widths else 0
             content = "\n".join(ln[cut:] for ln in lines)
+            self.heredoc_indent = cut
         return self.render(content, scope, node)
 
     def render(self, text: str, scope: Mapping[str, Any], node: Any) -> str:
@@ -384,14 +404,16 @@ class _Module:
                 self.last_template = target
                 return self.render(target.read_text(encoding="utf-8"), dict(args[1]) if len(args) > 1 else {}, node)
             if name == "file":
-                return self._path(args[0]).read_text(encoding="utf-8")
+                target = self._path(args[0])
+                self.last_template = target  # a file()'s lines are the definition's lines too
+                return target.read_text(encoding="utf-8")
             simple = _FUNCTIONS.get(name)
             if simple is not None:
                 return simple(*args)
         except OSError as e:
             raise _Unresolved(f"{name}(): cannot read {args[0]}: {e.strerror or e}", f"{name}(...)") from None
-        except (TypeError, ValueError, IndexError, KeyError) as e:
-            raise _Unresolved(f"{name}(): {e}", f"{name}(...)") from None
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, StopIteration, ZeroDivisionError) as e:
+            raise _Unresolved(f"{name}(): {e or type(e).__name__}", f"{name}(...)") from None
         raise _Unresolved(f"the Terraform function {name}() is not evaluated locally", f"{name}(...)")
 
     def _path(self, p: Any) -> Path:
@@ -406,6 +428,8 @@ class _Module:
             name = parts[1]
             if name in self.parameters:
                 return _walk(self.parameters[name], parts[2:], text)
+            if name in self.tfvars:
+                return _walk(self.value(self.tfvars[name]), parts[2:], text)
             if name in self.variables:
                 default, _ = self.variables[name]
                 if default is None:
@@ -597,7 +621,8 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
 
         raise MissingDependencyError("python-hcl2", "templates", "reading Terraform files") from e
     folder = path if path.is_dir() else path.parent
-    files = sorted(folder.glob("*.tf"))
+    tfvars = [folder / "terraform.tfvars"] if (folder / "terraform.tfvars").is_file() else []
+    files = sorted(folder.glob("*.tf")) + tfvars + sorted(folder.glob("*.auto.tfvars"))
     module = _Module(folder, files, parameters or {})
     project_path = str(folder.resolve())
     functions: dict[str, FunctionSpec] = {}
@@ -634,7 +659,15 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
         props = _dynamodb_properties(module, attrs) if type_ == "aws_dynamodb_table" else {}
         if type_ == "aws_sqs_queue" and "fifo_queue" in attrs:
             props["FifoQueue"] = module.value(attrs["fifo_queue"])
-        resources[name] = ResourceSpec(logical_id=name, type=cfn_type, name=phys.name, arn=phys.arn, properties=props)
+        resources[name] = ResourceSpec(
+            logical_id=name,
+            type=cfn_type,
+            name=phys.name,
+            arn=phys.arn,
+            properties=props,
+            ref=phys.ref if phys.ref != phys.name else "",
+            attributes=dict(phys.attributes),
+        )
     specs: dict[str, StateMachineSpec] = {}
     for (type_, name), (body, file) in module.resources.items():
         if type_ != "aws_sfn_state_machine":
@@ -651,13 +684,13 @@ def read_terraform(path: Path, parameters: Mapping[str, Any] | None = None) -> T
         functions=functions,
         resources=resources,
         parameters={k: module.value(v[0]) for k, v in module.variables.items() if v[0] is not None}
+        | {k: module.value(v) for k, v in module.tfvars.items()}
         | dict(parameters or {}),
     )
     template_diags = [d for d in module.diagnostics if d.severity == "ERROR"]
     other = [d for d in module.diagnostics if d.severity != "ERROR"]
     # warnings raised while reading a machine were attached to it by _machine; the rest concern the module
-    owned = {id(d) for ms in machines for d in ms.diagnostics}
-    template_diags.extend(d for d in other if id(d) not in owned)
+    template_diags.extend(d for d in other if id(d) not in module.claimed)
     return TemplateRead(project, machines, template_diags)
 
 
@@ -704,16 +737,35 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
         return MachineSource(spec, None, diagnostics=[d], aliases=(f"aws_sfn_state_machine.{name}",))
     module.positions = {}
     module.last_template = None
+    module.heredoc_indent = 0
     text = module.value(node)
     positions, module.positions = module.positions, None
     dmeta = getattr(node, "meta", None)
     def_line = dmeta.line if dmeta is not None and not dmeta.empty else block_line
     owned = module.diagnostics[start:]
+    module.claimed.update(id(d) for d in owned)
 
     def fail(message: str) -> MachineSource:
         d = Diagnostic(severity="ERROR", code=TEMPLATE_INVALID, message=message, line=def_line, file=file)
         return MachineSource(spec, None, diagnostics=[*owned, d], aliases=(f"aws_sfn_state_machine.{name}",))
 
+    if isinstance(text, str) and text in module.unresolved and owned:
+        return MachineSource(
+            spec,
+            None,
+            diagnostics=[
+                Diagnostic(
+                    severity="ERROR",
+                    code=TEMPLATE_INVALID,
+                    message=f'cannot evaluate the definition of aws_sfn_state_machine "{name}": {owned[-1].message}',
+                    line=owned[-1].line or def_line,
+                    column=owned[-1].column,
+                    file=file,
+                ),
+                *owned[:-1],
+            ],
+            aliases=(f"aws_sfn_state_machine.{name}",),
+        )
     if not isinstance(text, str):
         return fail(
             f'the definition of aws_sfn_state_machine "{name}" must be JSON text (a heredoc, jsonencode(...) or templatefile(...))'
@@ -738,7 +790,10 @@ def _machine(module: _Module, name: str, body: Any, file: str) -> MachineSource:
     elif template_file is not None and first is not None and first.data == "function_call":
         lookup = text_lookup(str(template_file), text, "json")
     elif first is not None and first.data in ("heredoc_template", "heredoc_template_trim"):
-        lookup = text_lookup(file, text, "json", line_offset=first.meta.line if not first.meta.empty else 0)
+        cut = module.heredoc_indent
+        lookup = text_lookup(
+            file, text, "json", line_offset=first.meta.line if not first.meta.empty else 0, indent=lambda line: cut
+        )
     else:
 
         def at_definition(location: str) -> tuple[str | None, int | None, int | None]:
