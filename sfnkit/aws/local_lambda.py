@@ -240,6 +240,14 @@ class PythonFunction:
         spec.loader.exec_module(mod)
         return mod
 
+    def preload(self) -> None:
+        """Import the handler now (a failure is left for the call to report)."""
+        try:
+            with self._inside():
+                self._load()
+        except Exception:
+            pass
+
     # -- calling -----------------------------------------------------------------------------------------------
     def __call__(self, event: Any, context: Any) -> Any:
         with self._inside():

@@ -30,7 +30,7 @@ import json
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sfnkit.asl import model as m
 from sfnkit.errors import TaskFailure
@@ -118,6 +118,27 @@ _JOBS: Mapping[str, tuple[str, str, str, Callable[[Any, Any], dict[str, Any]], t
         "STOPPED",
     ),
 }
+
+
+def _submitted_class() -> Any:
+    from sfnkit.aws.integrations import Submitted
+
+    return _LocalSubmitted if _LocalSubmitted is not None else _make_local_submitted(Submitted)
+
+
+_LocalSubmitted: Any = None
+
+
+def _make_local_submitted(base: Any) -> Any:
+    """``Submitted`` of a local job: its wait takes the virtual time it asks for, not its real time."""
+    global _LocalSubmitted
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class LocalSubmitted(base):  # type: ignore[misc,valid-type]
+        sfnkit_emulated: ClassVar[bool] = True
+
+    _LocalSubmitted = LocalSubmitted
+    return LocalSubmitted
 
 
 class _Local:
@@ -216,24 +237,19 @@ class _Local:
                 self._current_state = None
 
         handler.__name__ = getattr(fn, "__name__", "local_handler")
+        # the stand-ins' real time is the emulator's (moto, stubs, a child's interpretation), not the service's:
+        # it does not count on the virtual clock; a template Lambda runs user code, whose time does count
+        handler.sfnkit_emulated = fn != self.lambda_function  # type: ignore[attr-defined]
         return handler
 
     # -- Lambda ------------------------------------------------------------------------------------------------
     def lambda_function(self, call: TaskCall) -> Any:
-        from sfnkit.aws.local_lambda import PythonFunction, is_python
+        from sfnkit.aws.local_lambda import is_python
 
         name = call.function_name or call.resource
         spec = self.project.function_for(name) if self.project is not None else None
         if spec is not None and is_python(spec.runtime) and spec.handler and (spec.code_dir or spec.inline_code):
-            # one per function version for the whole kernel: a warm Lambda keeps its module (and the clients it
-            # made at import time) from one invocation to the next
-            key = (id(self.aws), self.region, json.dumps(dataclasses.asdict(spec), sort_keys=True, default=str))
-            fn = _WARM.get(key)
-            if fn is None:
-                aws = self.aws
-                fn = _WARM[key] = PythonFunction(
-                    spec, endpoint_url=lambda: aws.endpoint_url, region=self.region, account=self.account
-                )
+            fn = self._python_function(spec)
             from sfnkit.runtime.resources import LambdaContext
 
             ctx = LambdaContext(
@@ -252,6 +268,20 @@ class _Local:
         self._stub("lambda", "Invoke", None, call.state_name, why)
         return call.input  # the echo: a Lambda payload has no shape to generate from
 
+    def _python_function(self, spec: Any) -> Any:
+        from sfnkit.aws.local_lambda import PythonFunction
+
+        # one per function version for the whole kernel: a warm Lambda keeps its module (and the clients it
+        # made at import time) from one invocation to the next
+        key = (id(self.aws), self.region, json.dumps(dataclasses.asdict(spec), sort_keys=True, default=str))
+        fn = _WARM.get(key)
+        if fn is None:
+            aws = self.aws
+            fn = _WARM[key] = PythonFunction(
+                spec, endpoint_url=lambda: aws.endpoint_url, region=self.region, account=self.account
+            )
+        return fn
+
     # -- nested state machines ---------------------------------------------------------------------------------
     def _child_machine(self, arn: str) -> tuple[Any, m.StateMachine | None]:
         spec = self.project.state_machine_for(arn) if self.project is not None and arn else None
@@ -269,7 +299,7 @@ class _Local:
         return spec, None
 
     def start_execution(self, call: TaskCall) -> Any:
-        from sfnkit.aws.integrations import Submitted, _two_phase_supported
+        from sfnkit.aws.integrations import _two_phase_supported
         from sfnkit.aws.shapes import sdk_metadata
         from sfnkit.runtime.clock import VirtualClock
         from sfnkit.runtime.execution import Execution
@@ -359,12 +389,12 @@ class _Local:
             )
 
         if _two_phase_supported():
-            return Submitted(submitted, wait)
+            return _submitted_class()(submitted, wait)
         return wait()
 
     # -- .sync jobs --------------------------------------------------------------------------------------------
     def job(self, call: TaskCall) -> Any:
-        from sfnkit.aws.integrations import Submitted, _two_phase_supported
+        from sfnkit.aws.integrations import _two_phase_supported
         from sfnkit.aws.shapes import from_boto
 
         base = strip_pattern(call.resource)[len("arn:aws:states:::") :]
@@ -380,7 +410,7 @@ class _Local:
                 op = None
             start = self._stub(boto, operation, op, call.state_name, f"{base}.sync has no local job", inp)
             submitted = from_boto(start, op.output_shape if op else None, epoch_millis=True)
-            return Submitted(submitted, lambda: submitted) if _two_phase_supported() else submitted
+            return _submitted_class()(submitted, lambda: submitted) if _two_phase_supported() else submitted
         service, start_op, describe_op, describe_params, path, status_key, success = known
         try:
             submitted = self.services.v1(service, start_op, call.input)
@@ -420,7 +450,7 @@ class _Local:
             return d
 
         if _two_phase_supported():
-            return Submitted(submitted, wait)
+            return _submitted_class()(submitted, wait)
         return wait()
 
     # -- callbacks ---------------------------------------------------------------------------------------------
@@ -477,6 +507,17 @@ class _Local:
         return handler
 
     # -- assembling --------------------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Import the template's Python Lambdas now, before the run: a cold start's imports are the kernel's
+        time, not the task's (an import that fails is tried again, and reported, when the function is called)."""
+        if self.project is None:
+            return
+        from sfnkit.aws.local_lambda import is_python
+
+        for spec in self.project.functions.values():
+            if is_python(spec.runtime) and spec.handler and (spec.code_dir or spec.inline_code):
+                self._python_function(spec).preload()
+
     def handlers(self) -> Resources:
         from sfnkit.aws.integrations import integrations
 
@@ -664,6 +705,7 @@ def local_resources(
     local = _Local(sm, opts, seed=seed, region=region, account=account, execution=execution)
     if sm.project is not None:
         local.aws.provision(sm.project)
+        local.warm_up()
     stubs = local.predicted_stubs(user)
     if stubs:
         warnings.warn(

@@ -771,13 +771,13 @@ class Interpreter(JsonataFlow):
                                 attempt=attempt, function_name=function_name)
                 result = fn(call)
         except TaskFailure as e:
-            return None, self._took(box, outer, t0), _task_failure(e)
+            return None, self._took(box, outer, t0, fn), _task_failure(e)
         except KeyboardInterrupt:
             box[0] = outer
             raise
         except BaseException as e:
-            return None, self._took(box, outer, t0), Failed(safe_str(type(e).__name__), self._lambda_error_cause(e))
-        elapsed = self._took(box, outer, t0)
+            return None, self._took(box, outer, t0, fn), Failed(safe_str(type(e).__name__), self._lambda_error_cause(e))
+        elapsed = self._took(box, outer, t0, fn)
         if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
             return result, elapsed, None
         if isinstance(result, bytes | bytearray):
@@ -836,10 +836,14 @@ class Interpreter(JsonataFlow):
                           "maximum number of bytes service limit.")
         return failure
 
-    def _took(self, box: list[float], outer: float, t0: float) -> float:
+    def _took(self, box: list[float], outer: float, t0: float, fn: Any = None) -> float:
         """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
-        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it."""
+        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it. An emulated
+        service (``sfnkit_emulated``: the stand-ins of ``services="local"``) takes only the virtual seconds it
+        asks for: its real time is the emulator's, not the service's."""
         virtual = _swap(box, outer)
+        if getattr(fn, "sfnkit_emulated", False):
+            return virtual
         real = _perf_counter() - t0
         clock = self.clock
         if getattr(clock, "real_time", False):
@@ -998,7 +1002,7 @@ class Interpreter(JsonataFlow):
             failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except BaseException as e:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
-        waited = self._took(box, 0.0, t0)  # the polls' virtual seconds and the real time the wait took
+        waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
         if (yield from self._elapse(elapsed + waited, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
