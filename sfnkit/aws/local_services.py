@@ -224,6 +224,24 @@ class _Local:
     def _op(self, service: str, operation: str) -> Any:
         return self._conn.client(service).meta.service_model.operation_model(operation)
 
+    def _http_metadata(self, result: Any) -> Any:
+        """SDK v1 envelopes as AWS writes them: the ``Date`` of the execution's clock (not the kernel's), and no
+        ``Server`` header naming the emulator's web framework."""
+        meta = result.get("SdkHttpMetadata") if isinstance(result, dict) else None
+        if not isinstance(meta, dict):
+            return result
+        from datetime import UTC, datetime
+
+        now = self.execution.clock.now() if self.execution is not None else 0.0
+        date = datetime.fromtimestamp(now, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        for key, wrap in (("HttpHeaders", False), ("AllHttpHeaders", True)):
+            headers = meta.get(key)
+            if isinstance(headers, dict):
+                if "Date" in headers:
+                    headers["Date"] = [date] if wrap else date
+                headers.pop("Server", None)
+        return result
+
     def _traced(self, fn: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:
         aliases = self._aliases()
 
@@ -232,7 +250,7 @@ class _Local:
                 call = dataclasses.replace(call, input=_swap(call.input, aliases))
             self._current_state = call.state_name
             try:
-                return fn(call)
+                return self._http_metadata(fn(call))
             finally:
                 self._current_state = None
 
