@@ -47,7 +47,13 @@ UNRESOLVED_REFERENCE = "SFNKIT_TEMPLATE_UNRESOLVED"  # a Ref/GetAtt/${...} with 
 
 def pointer(*parts: str | int) -> str:
     """Build a JSON Pointer (RFC 6901) from path parts, escaping ``~`` and ``/``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:  # a plain loop: this runs for every state and field of every definition loaded
+        p = str(part)
+        if "~" in p or "/" in p:
+            p = p.replace("~", "~0").replace("/", "~1")
+        out += "/" + p
+    return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
