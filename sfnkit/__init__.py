@@ -77,6 +77,7 @@ _HOMES: dict[str, str] = {
     # the embedded moto AWS of services="local" (boto3 and moto load only when it is first used)
     "local_aws": "sfnkit.aws.local",
     "validate": "sfnkit.asl.validate",
+    "state_machines": "sfnkit.asl.project.load",
     "show_static": "sfnkit.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
