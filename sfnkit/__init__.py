@@ -73,7 +73,6 @@ _HOMES: dict[str, str] = {
     "Diagnostic": "sfnkit.asl.diagnostics",
     "StateMachine": "sfnkit.asl.model",
     "load": "sfnkit.asl.validate",
-    "state_machines": "sfnkit.asl.project.load",
     # the embedded moto AWS of services="local" (boto3 and moto load only when it is first used)
     "local_aws": "sfnkit.aws.local",
     "validate": "sfnkit.asl.validate",
