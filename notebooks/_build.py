@@ -800,6 +800,115 @@ def execute(path: Path) -> None:
 HAND_WRITTEN = ("06_step_debugging",)
 
 
+# --------------------------------------------------------------------------------------------------------------
+notebook("10_your_sam_project", [
+    (MD, """# Your SAM project, offline
+
+Real Step Functions workflows live in a template beside the code of their Lambda functions. This notebook opens
+one -- the small SAM project in [`sam_project/`](sam_project/template.yaml), written for sfnkit: a coffee-order
+state machine, two Python Lambdas, a DynamoDB table, an SQS queue and a nested shipping state machine -- and
+runs it **with no AWS account, no network and no Docker**, and without writing a handler:
+
+* `sfnkit.load(template, name=...)` reads the template and resolves every `${...}`, `!Ref` and `!GetAtt` to the
+  name or ARN the resource would have in account `123456789012`;
+* `services="local"` answers every Task with a local stand-in: DynamoDB, SQS and the other services go to an
+  embedded AWS (a [moto](https://github.com/getmoto/moto) server owned by this kernel), the template's Python
+  Lambdas run here from their `CodeUri`, and the nested state machine runs as a child execution."""),
+    (PY, """import sfnkit
+
+machines = sfnkit.state_machines("sam_project/template.yaml")
+sorted(machines)"""),
+    (MD, """## The state machine, as the template defines it
+
+`name` picks a state machine by logical id or name. The graph is the definition file of `DefinitionUri`, with
+its `DefinitionSubstitutions` filled in."""),
+    (PY, """sm = sfnkit.load("sam_project/template.yaml", name="OrderMachine")
+sm"""),
+    (PY, """project = sm.project
+print("functions:")
+for fn in project.functions.values():
+    print(f"  {fn.logical_id:16} {fn.runtime:11} {fn.handler:12} -> {fn.name}")
+print("resources:")
+for r in project.resources.values():
+    print(f"  {r.logical_id:16} {r.type:22} -> {r.name}")
+sm.find("Record").parameters"""),
+    (MD, """## Run it offline
+
+The first run starts the embedded AWS (a second or so), creates the table and the queue the template declares,
+and imports each Lambda's module with its `Environment` variables set, boto3 pointed at the embedded AWS, and
+fake credentials -- only during the call: the kernel's own environment is left as it was."""),
+    (PY, """order = {"orderId": "order-1", "customer": "ada", "items": [{"product": "latte", "quantity": 2},
+                                                       {"product": "espresso"}]}
+ex = sfnkit.run(sm, order, services="local")
+ex"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+print(ex.summary())
+ex.output["stored"], ex.output["shipping"]["status"]"""),
+    (MD, """## What it wrote
+
+`sfnkit.local_aws()` is the kernel's embedded AWS; it stays up while the kernel runs, so you can seed it before a
+run and look inside after. `items()` scans a table, `messages()` peeks into a queue, and `client(...)` is an
+ordinary boto3 client for anything else."""),
+    (PY, """aws = sfnkit.local_aws()
+table = project.resources["OrdersTable"].name
+aws.items(table)"""),
+    (PY, """[m["Body"] for m in aws.messages(project.resources["OrderEventsQueue"].name)]"""),
+    (PY, """aws.client("dynamodb").describe_table(TableName=table)["Table"]["KeySchema"]"""),
+    (MD, """## The nested state machine ran as a child execution
+
+`Ship` starts `ShippingMachine` with `states:startExecution.sync:2`. The parent's history keeps AWS's event
+sequence (`TaskSubmitted` with the start response, then `TaskSucceeded` with the child's description); the child
+has its own history, on the same virtual clock (its two-minute `Wait` is why the run took two minutes)."""),
+    (PY, """[(e.id, e.type) for e in ex.history if (e.details or {}).get("resource") == "startExecution.sync:2"]"""),
+    (PY, """child = ex.children[0]
+child"""),
+    (MD, """## The report
+
+Every report of sfnkit reads the same history."""),
+    (PY, """from sfnkit import reports
+
+reports.states(ex)[["state", "type", "entered", "duration", "status"]]"""),
+    (PY, """reports.timeline(ex);"""),
+    (PY, """import tempfile, pathlib
+
+path = reports.html(ex, pathlib.Path(tempfile.mkdtemp()) / "coffee-order.html")
+print("report written:", path.name, path.stat().st_size > 10_000)"""),
+    (MD, """## Your own function always wins
+
+Anything in `resources=` answers before the local stand-ins: here a Python function replaces the validation
+Lambda, and rejects the order."""),
+    (PY, """def strict_validate(event):
+    return {**event, "valid": False}
+
+validate_name = project.functions["ValidateFunction"].name
+rejected = sfnkit.run(sm, {"orderId": "order-2", "items": []}, services="local",
+                      resources={validate_name: strict_validate})
+print(rejected.summary())"""),
+    (MD, """## Many runs, one embedded AWS
+
+`run_many` takes `services="local"` too; all runs share the kernel's embedded AWS."""),
+    (PY, """batch = sfnkit.run_many(sm, [{"orderId": f"batch-{i}", "customer": "bo",
+                               "items": [{"product": "flat white", "quantity": i}]} for i in range(1, 6)],
+                        services="local", progress=False)
+batch.counts(), len(aws.items(table))"""),
+    (MD, """## From the command line
+
+The same run, without a notebook:
+
+```
+sfnkit run sam_project/template.yaml --name OrderMachine --services local --input '{"orderId": "cli-1", ...}'
+```"""),
+    (PY, """import json, subprocess, sys
+
+done = subprocess.run([sys.executable, "-m", "sfnkit", "run", "sam_project/template.yaml", "--name", "OrderMachine",
+                       "--services", "local", "--input", json.dumps({"orderId": "cli-1",
+                                                                     "items": [{"product": "espresso"}]})],
+                      capture_output=True, text=True)
+print(done.stdout.splitlines()[0])
+print(done.stdout.splitlines()[1])"""),
+])
+
+
 def build(names: list[str]) -> None:
     for name in names or [*NOTEBOOKS, *HAND_WRITTEN]:
         if name in HAND_WRITTEN:

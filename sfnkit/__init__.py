@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.model import StateMachine
     from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
+    from sfnkit.aws.local import local_aws
     from sfnkit.display import show_static
     from sfnkit.errors import (
         DefinitionError,
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "explain",
     "load",
+    "local_aws",
     "run",
     "run_many",
     "show_static",
@@ -72,6 +74,8 @@ _HOMES: dict[str, str] = {
     "Diagnostic": "sfnkit.asl.diagnostics",
     "StateMachine": "sfnkit.asl.model",
     "load": "sfnkit.asl.validate",
+    # the embedded moto AWS of services="local" (boto3 and moto load only when it is first used)
+    "local_aws": "sfnkit.aws.local",
     "validate": "sfnkit.asl.validate",
     "state_machines": "sfnkit.asl.project.load",
     "show_static": "sfnkit.display",

@@ -32,6 +32,7 @@ PUBLIC_API = sorted(
         "__version__",
         "explain",
         "load",
+        "local_aws",
         "run",
         "run_many",
         "show_static",

@@ -76,6 +76,7 @@ class Execution:
         mocks: Any = None,
         test_case: str | None = None,
         child_histories: str = "auto",
+        services: Any = None,
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
@@ -98,6 +99,22 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        #: what the user passed as resources= (a services="local" run puts local stand-ins behind them)
+        self.user_resources = self.resources
+        #: child executions run locally (``states:startExecution`` of a state machine of the same template)
+        self.children: list[Execution] = []
+        self.services = services
+        self._local: Any = None
+        if services is not None:
+            if state_machine_name is None and sm.project is not None:
+                state_machine_name = _project_machine_name(sm)
+            # The local stand-ins live in sfnkit.aws (boto3, moto), above the runtime: loaded only when asked for
+            from sfnkit.aws.local_services import local_resources
+
+            self.resources, self._local = local_resources(sm, self.resources, services, seed=seed, region=region,
+                                                          account=account, execution=self)
+            if storage is None:  # a Distributed Map's ItemReader/ResultWriter read and write the local S3
+                storage = self._local.storage()
         self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
@@ -372,6 +389,16 @@ class Execution:
         token = track_virtual_time(self._interp.task_seconds)
         try:
             outcome = self._scheduler.drive(let_time_pass=let_time_pass)
+            # services="local": the local callback worker answers the tokens its requests carried once the
+            # execution has nothing else to do (on AWS, a worker answers some time after the request)
+            answers = self._local.answers if self._local is not None else None
+            while outcome == "waiting" and answers and self._mode == "run":
+                ready = [t for t in self._scheduler.tokens if t in answers]
+                if not ready:
+                    break
+                for t in ready:
+                    self._scheduler.answer(t, answers.pop(t), None)
+                outcome = self._scheduler.drive(let_time_pass=False)
         except KeyboardInterrupt:
             self.interrupted = True
             self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
@@ -468,6 +495,14 @@ class Execution:
 
 
 
+
+
+def _project_machine_name(sm: m.StateMachine) -> str | None:
+    """The name a template gives this state machine (its ARN then matches the template's references)."""
+    for spec in sm.project.state_machines.values():
+        if len(sm.project.state_machines) == 1 or sm.source_name in (spec.name, spec.logical_id, spec.definition_file):
+            return str(spec.name)
+    return None
 
 
 def _abort_all(sched: Scheduler, top: Branch) -> None:
@@ -592,6 +627,8 @@ def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
     ``storage`` (where a Distributed Map's ItemReader/ResultWriter find S3: a folder whose subfolders are buckets,
     a ``{bucket: folder}`` mapping, or an S3 storage from ``sfnkit.aws``), ``break_on_error``, and
     ``mocks``/``test_case``/``state_machine_name`` (a Step Functions Local MockConfigFile: the mocked states answer
-    from it, the others from ``resources``).
+    from it, the others from ``resources``), and ``services="local"`` (every Task that ``resources`` does not
+    answer goes to a local stand-in: the embedded moto AWS of :func:`sfnkit.local_aws`, the template's Python
+    Lambdas run in the kernel, nested state machines as child executions; see :mod:`sfnkit.aws.local_services`).
     """
     return Execution(load(definition), input, **kwargs).run()

@@ -156,10 +156,12 @@ def _swap(box: list[float], value: float) -> float:
 
 
 def _frame_text(tb: Any) -> str:
-    """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``; "" for sfnkit's own frames
-    (the runtime leaves out its own bootstrap frames the same way)."""
-    filename = tb.tb_frame.f_code.co_filename
-    if "/sfnkit/runtime/" in filename.replace("\\", "/"):
+    """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
+    sfnkit's own frames (the interpreter's, and those of the local stand-ins that call a template's Lambda)."""
+    code = tb.tb_frame.f_code
+    filename = code.co_filename
+    where = filename.replace("\\", "/")
+    if "/sfnkit/runtime/" in where or "/sfnkit/aws/local" in where:
         return ""
     linecache.checkcache(filename)
     return lr.stack_entry(tb)
@@ -833,16 +835,16 @@ class Interpreter(JsonataFlow):
                                 attempt=attempt, function_name=function_name)
                 result = fn(call)
         except TaskFailure as e:
-            return None, self._took(box, outer, t0), _task_failure(e)
+            return None, self._took(box, outer, t0, fn), _task_failure(e)
         except KeyboardInterrupt:
             box[0] = outer
             raise
         except SystemExit as e:  # the runtime process ends: Lambda itself reports the invocation's failure
-            return None, self._took(box, outer, t0), Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code))
+            return None, self._took(box, outer, t0, fn), Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code))
         except BaseException as e:
-            return None, self._took(box, outer, t0), Failed(safe_str(type(e).__name__),
-                                                            self._lambda_error_cause(e, compact))
-        return result, self._took(box, outer, t0), None
+            return None, self._took(box, outer, t0, fn), Failed(safe_str(type(e).__name__),
+                                                                self._lambda_error_cause(e, compact))
+        return result, self._took(box, outer, t0, fn), None
 
     def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
               function_name: str | None, token: str | None, attempt: int,
@@ -922,10 +924,14 @@ class Interpreter(JsonataFlow):
             return Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(who))
         return failure
 
-    def _took(self, box: list[float], outer: float, t0: float) -> float:
+    def _took(self, box: list[float], outer: float, t0: float, fn: Any = None) -> float:
         """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
-        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it."""
+        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it. An emulated
+        service (``sfnkit_emulated``: the stand-ins of ``services="local"``) takes only the virtual seconds it
+        asks for: its real time is the emulator's, not the service's."""
         virtual = _swap(box, outer)
+        if getattr(fn, "sfnkit_emulated", False):
+            return virtual
         real = _perf_counter() - t0
         clock = self.clock
         if getattr(clock, "real_time", False):
@@ -1103,7 +1109,7 @@ class Interpreter(JsonataFlow):
             failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except BaseException as e:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
-        waited = self._took(box, 0.0, t0)  # the polls' virtual seconds and the real time the wait took
+        waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
         if (yield from self._elapse(elapsed + waited, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
