@@ -242,6 +242,10 @@ def load(source: Any) -> m.StateMachine:
     """
     if isinstance(source, m.StateMachine):
         return source
+    if hasattr(source, "to_state_machine"):  # a sfnkit.build.Machine (duck-typed: asl never imports the builder)
+        built = source.to_state_machine()
+        if isinstance(built, m.StateMachine):
+            return built
     sm, diags, name = _analyse(source)
     if sm is None or any(d.severity == "ERROR" for d in diags):
         raise DefinitionError(diags, source_name=name)

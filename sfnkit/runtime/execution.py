@@ -73,6 +73,8 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        # the Python functions a built machine carries (sfnkit.build) answer what resources= does not
+        self.resources = self.resources.with_fallback(getattr(sm, "handlers", None) or {})
         self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
