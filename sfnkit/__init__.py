@@ -5,11 +5,14 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
     import sfnkit
     sm = sfnkit.load("pipeline.asl.json")
     ex = sfnkit.run(sm, {"x": 1}, resources={"MyFunction": my_function})
+
+or build one in Python with :mod:`sfnkit.build` (and turn any definition into that code with :func:`to_python`).
 """
 
 from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
 from sfnkit.asl.validate import load, validate
+from sfnkit.build.codegen import to_python
 from sfnkit.display import show_static
 from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
 from sfnkit.explain import explain
@@ -46,12 +49,13 @@ __all__ = [
     "run_many",
     "show_static",
     "start",
+    "to_python",
     "validate",
     "virtual_sleep",
 ]
 
 
-_SUBMODULES = ("aws", "mocks", "reports", "widgets")
+_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
 
 
 def __getattr__(name: str) -> object:

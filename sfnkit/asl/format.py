@@ -32,7 +32,15 @@ _STATE = (
     "ResultSelector", "ResultPath", "OutputPath", "Output", "Assign", "Retry", "Catch",
 )  # fmt: skip
 _TRANSITION = ("Default", "Next", "End")
-_RETRY = ("ErrorEquals", "Comment", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy")
+_RETRY = (
+    "ErrorEquals",
+    "Comment",
+    "IntervalSeconds",
+    "MaxAttempts",
+    "BackoffRate",
+    "MaxDelaySeconds",
+    "JitterStrategy",
+)
 _CATCH = ("ErrorEquals", "Comment", "ResultPath", "Output", "Assign")
 _RULE_HEAD = ("Condition", "Variable", "And", "Or", "Not")
 _RULE_TAIL = ("Comment", "Assign", "Output")
@@ -105,5 +113,6 @@ def to_yaml(definition: Any) -> str:
     """ASL YAML text in the hand-written key order (block style, as in SAM templates)."""
     import yaml
 
-    return str(yaml.safe_dump(ordered(definition), sort_keys=False, allow_unicode=True, default_flow_style=False,
-                              width=120))
+    return str(
+        yaml.safe_dump(ordered(definition), sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    )
