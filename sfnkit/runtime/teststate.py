@@ -247,8 +247,9 @@ def _jsonpath_stages(st: Any, raw: Mapping[str, Any], data: Any, result: Any, ex
             stages.append(Stage(name=stage, field=fld, status="absent"))
             continue
         expr = raw.get(fld, MISSING)
+        shown: str | None = None if fld == "Result" and typ != "Pass" else fld  # a task's result is the task's
         if failure is not None:
-            stages.append(Stage(name=stage, field=fld, expression=expr, status="skipped"))
+            stages.append(Stage(name=stage, field=shown, expression=expr, status="skipped"))
             continue
         try:
             if stage == "afterInputPath":
@@ -268,11 +269,11 @@ def _jsonpath_stages(st: Any, raw: Mapping[str, Any], data: Any, result: Any, ex
                 value = df.apply_result_path(st.result_path, data, value) if "ResultPath" in has else value
             elif stage == "output":
                 value = df.apply_output_path(st.output_path, value, ctx, variables)
-            stages.append(Stage(name=stage, field=fld, expression=expr, value=value))
+            stages.append(Stage(name=stage, field=shown, expression=expr, value=value))
         except Failed as f:
             failure = run_error(f)
             stages.append(
-                Stage(name=stage, field=fld, expression=expr, status="failed", error=failure[0], cause=failure[1])
+                Stage(name=stage, field=shown, expression=expr, status="failed", error=failure[0], cause=failure[1])
             )
     if failure is None and ex.status == "SUCCEEDED" and stages[-1].status == "ok":
         # the run is the authority on the output (it also checks payload sizes and the like)
@@ -316,20 +317,21 @@ def _jsonata_stages(
             stages.append(Stage(name=stage, field=fld, status="absent"))
             continue
         expr = raw.get(fld, MISSING)
+        shown: str | None = None if fld == "Result" else fld  # JSONata has no Result field: the task gives it
         if failed:
-            stages.append(Stage(name=stage, field=fld, expression=expr, status="skipped"))
+            stages.append(Stage(name=stage, field=shown, expression=expr, status="skipped"))
         elif fld == culprit:
             failed = True
             stages.append(
-                Stage(name=stage, field=fld, expression=expr, status="failed", error=ex.error, cause=ex.cause)
+                Stage(name=stage, field=shown, expression=expr, status="failed", error=ex.error, cause=ex.cause)
             )
         elif stage == "afterArguments":
-            stages.append(Stage(name=stage, field=fld, expression=expr, value=calls[0] if calls else data))
+            stages.append(Stage(name=stage, field=shown, expression=expr, value=calls[0] if calls else data))
         elif stage == "result":
             value = recorded.get("result", calls[0] if calls and result is MISSING else result)
-            stages.append(Stage(name=stage, field=fld, expression=expr, value=value))
+            stages.append(Stage(name=stage, field=shown, expression=expr, value=value))
         elif stage == "output":
-            stages.append(Stage(name=stage, field=fld, expression=expr, value=ex.output))
+            stages.append(Stage(name=stage, field=shown, expression=expr, value=ex.output))
         else:
             stages.append(
                 Stage(

@@ -110,7 +110,7 @@ class DataFlow(anywidget.AnyWidget):
     input_text = traitlets.Unicode("{}").tag(sync=True)
     result_text = traitlets.Unicode("").tag(sync=True)
     has_result = traitlets.Bool(False).tag(sync=True)
-    stages = traitlets.List().tag(sync=True)
+    stages: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
 
