@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-__all__ = ["format_duration"]
+from typing import Any
+
+from sfnkit.history.model import escape_surrogates
+
+__all__ = ["escape_surrogates", "format_duration", "safe_str"]
+
+
+def safe_str(value: Any) -> str:
+    """``str(value)`` for messages about values sfnkit does not control (a handler's exception, a failure's
+    error or cause): never raises (an ``__str__`` that raises gives a note saying so) and has a UTF-8 form."""
+    try:
+        text = value if type(value) is str else str(value)
+        if not isinstance(text, str):  # pragma: no cover - str() always returns a str
+            raise TypeError("__str__ returned a non-string")
+    except Exception as e:
+        try:
+            kind = type(e).__name__
+        except Exception:  # pragma: no cover - type(...).__name__ is a str
+            kind = "Exception"
+        text = f"<unprintable {type(value).__name__} object: str() raised {kind}>"
+    return escape_surrogates(text)
 
 
 def format_duration(seconds: float) -> str:

@@ -21,7 +21,7 @@ from sfnkit.errors import (
     TASK_FAILED,
     TIMEOUT,
 )
-from sfnkit.runtime.retry import find_catcher, find_retrier, matches, retry_delay
+from sfnkit.runtime.retry import MAX_DELAY_SECONDS, find_catcher, find_retrier, matches, retry_delay
 
 
 def retrier(
@@ -139,7 +139,7 @@ def test_full_jitter_draws_from_the_given_source_only() -> None:
 )
 def test_delay_bounds_property(interval: int, backoff: float, attempt: int, max_delay: int | None, seed: int) -> None:
     plain = retry_delay(retrier(interval=interval, backoff=backoff, max_delay=max_delay), attempt, random.Random(seed))
-    expected = interval * backoff ** (attempt - 1)
+    expected = min(interval * backoff ** (attempt - 1), MAX_DELAY_SECONDS)  # no retry waits longer
     if max_delay is not None:
         expected = min(expected, max_delay)
     assert plain == pytest.approx(expected)
@@ -221,3 +221,47 @@ def test_find_catcher_takes_the_first_match() -> None:
     assert found is not None and found.next == "Two"
     assert find_catcher(cs, RUNTIME) is None
     assert find_catcher((catcher("A"),), "B") is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# issue 13: no overflow however many attempts
+
+
+@pytest.mark.parametrize("backoff", [1.0, 1.5, 2.0, 10.0])
+@pytest.mark.parametrize("max_delay", [None, 1, 3600])
+def test_huge_attempt_numbers_never_overflow(backoff: float, max_delay: int | None) -> None:
+    r = retrier(interval=99_999_999, attempts=99_999_999, backoff=backoff, max_delay=max_delay)
+    cap = MAX_DELAY_SECONDS if max_delay is None else max_delay
+    for attempt in (1, 2, 1_000, 10**6, 99_999_999, 10**30):
+        delay = retry_delay(r, attempt, random.Random(0))
+        assert 0 < delay <= cap
+        jittered = retrier(interval=1, attempts=99_999_999, backoff=backoff, max_delay=max_delay, jitter="FULL")
+        assert 0 <= retry_delay(jittered, attempt, random.Random(attempt)) <= cap
+    if backoff > 1:
+        assert retry_delay(r, 10**30, random.Random(0)) == cap
+
+
+def test_a_retry_with_huge_max_attempts_ends_the_execution() -> None:
+    """Issue 13: MaxAttempts 99999999 overflowed ``BackoffRate ** attempt`` and left the execution RUNNING."""
+    import sfnkit
+
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "End": True,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 99999999, "BackoffRate": 2.0}],
+            }
+        },
+    }
+
+    def fail(event: object) -> None:
+        raise ValueError("again")
+
+    ex = sfnkit.run(definition, {}, resources={"f": fail})
+    # each retry waits at most 99999999 s, so the execution reaches AWS's one-year maximum duration
+    assert ex.status == "TIMED_OUT" and ex.error == "States.Timeout"
+    stamps = [e.timestamp for e in ex.history]
+    assert (stamps[-1] - stamps[0]).days == 365

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import reprlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,23 @@ _TRUNCATED_FALSE: Final[Mapping[str, bool]] = MappingProxyType({"truncated": Fal
 # AWS's compact encoding. One encoder built once: json.dumps() with non-default options builds a new one per
 # call, and JSONEncoder.encode() builds its C iterator per call; we build the C iterator once when we can.
 _compact_encoder: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+# A lone UTF-16 surrogate is legal in a Python str (and, escaped, in JSON text) but has no UTF-8 form: text holding
+# one cannot be written to a file, sent to the notebook front end or shown in HTML.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate written as the six characters ``\\udXXX`` (JSON's escape for it), so it
+    has a UTF-8 form. In JSON text this keeps the value the same; elsewhere it shows what was there."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape, text)
 
 
 def _not_json(value: Any) -> Any:
@@ -102,8 +120,8 @@ def encode_json(value: Any) -> str:
     A ``JsonText`` is returned unchanged. NaN and infinities are not JSON and raise ``ValueError``.
     """
     if isinstance(value, JsonText):
-        return str(value)
-    return _compact(value)
+        return escape_surrogates(str(value))
+    return escape_surrogates(_compact(value))
 
 
 def decode_json(text: str | None) -> Any:
@@ -140,22 +158,29 @@ _JSON_FIELDS: Final[Mapping[str, Mapping[str, tuple[bool, str | None]]]] = {
 _SCALARS: Final = frozenset((str, int, float, bool, type(None), JsonText))
 
 
+def _text_safe(value: Any) -> Any:
+    """A plain text field (error, cause, name...) with any lone surrogate escaped; other values as they are."""
+    return escape_surrogates(value) if isinstance(value, str) else value
+
+
 def _encode_details(details_key: str | None, details: Mapping[str, Any]) -> Mapping[str, Any]:
     """Materialise builder details: encode JSON-text fields, add their ``{"truncated": false}`` siblings."""
     fields = _JSON_FIELDS.get(details_key or "")
     if fields is None:
-        return MappingProxyType({k: _freeze(v) for k, v in details.items()})
+        return MappingProxyType({k: _freeze(_text_safe(v)) for k, v in details.items()})
     out: dict[str, Any] = {}
     for key, value in details.items():
         spec = fields.get(key)
         if spec is None:
-            out[key] = value if value.__class__ in _SCALARS else _freeze(value)
+            out[key] = _text_safe(value) if value.__class__ in _SCALARS else _freeze(value)
             continue
         is_map, sibling = spec
         if is_map:
             out[key] = MappingProxyType({name: encode_json(v) for name, v in value.items()})
         else:
-            out[key] = str(value) if value.__class__ is JsonText else _compact(value)
+            # a lone surrogate in a string value is written as JSON's \udXXX escape: the text decodes to the
+            # same value and, unlike the raw character, can be written to a file or sent to the notebook
+            out[key] = escape_surrogates(str(value) if value.__class__ is JsonText else _compact(value))
         if sibling is not None and sibling not in details:
             out[sibling] = _TRUNCATED_FALSE
     return MappingProxyType(out)
@@ -526,6 +551,13 @@ class HistoryBuilder:
 
     def __len__(self) -> int:
         return len(self._details)
+
+    def discard_last(self) -> None:
+        """Take back the event just added (the interpreter's history limit), before anything has read it."""
+        position = len(self._details) - 1
+        for column in (self._types, self._prevs, self._times, self._details):
+            column.pop()
+        self._events.pop(position, None)
 
     @property
     def last_id(self) -> int:

@@ -37,13 +37,17 @@ class Batch(Sequence[Execution]):
     ``execution`` column holding the position in the batch.
     """
 
-    __slots__ = ("_executions", "_histories", "seed", "state_machine")
+    __slots__ = ("_executions", "_histories", "interrupted", "not_started", "seed", "state_machine")
 
     def __init__(self, executions: Iterable[Execution], *, state_machine: m.StateMachine, seed: int = 0) -> None:
         self._executions: tuple[Execution, ...] = tuple(executions)
         self._histories: list[History | None] = [None] * len(self._executions)
         self.state_machine = state_machine
         self.seed = seed
+        #: a Ctrl-C stopped the batch: the executions are those that ran (the last one ABORTED if the interrupt
+        #: came during it); ``not_started`` counts the inputs never run (None when the inputs had no length)
+        self.interrupted = False
+        self.not_started: int | None = 0
 
     # -- Sequence ---------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -153,7 +157,11 @@ class Batch(Sequence[Execution]):
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items())
-        return f"<Batch: {len(self)} executions{': ' + counts if counts else ''}>"
+        stopped = ""
+        if self.interrupted:
+            left = "the rest" if self.not_started is None else f"{self.not_started}"
+            stopped = f"; interrupted, {left} not started"
+        return f"<Batch: {len(self)} executions{': ' + counts if counts else ''}{stopped}>"
 
 
 def _progress(total: int | None, progress: bool | None, description: str) -> Any:
@@ -194,6 +202,10 @@ def run_many(
 
     Misuse (a Task whose resource has no handler, bad keywords) raises before or at the first execution;
     anything that goes wrong *inside* an execution is in its history, as for ``sfnkit.run``.
+
+    Ctrl-C (KeyboardInterrupt) stops the batch and returns what ran: the execution it interrupted is kept,
+    ``ABORTED``, with its history closed as for ``sfnkit.run``; the batch has ``interrupted = True`` and
+    ``not_started``, the number of inputs never run.
     """
     if "name" in kwargs:
         raise TypeError("run_many() takes no name=: each execution gets its own name from its seed (seed + i)")
@@ -224,8 +236,11 @@ def run_many(
     bar = _progress(count, progress, "executions")
     executions: list[Execution] = []
     unsuccessful = 0
+    interrupted = False
     try:
         for i, item in enumerate(items):
+            if interrupted:
+                break
             run_resources = resources(i) if per_run_resources else shared  # type: ignore[operator,misc]
             run_clock = clock(i) if callable(clock) and not isinstance(clock, Clock) else clock
             ex = Execution(
@@ -238,12 +253,20 @@ def run_many(
                 **kwargs,
             )
             executions.append(ex.run())
+            # Ctrl-C during a run aborts that execution (kept, ABORTED); the batch stops there
+            interrupted = ex.interrupted
             if bar is not None:
                 bar.update(1)
                 if ex.status != "SUCCEEDED":
                     unsuccessful += 1
                     bar.set_postfix_str(f"{unsuccessful} not succeeded")
+    except KeyboardInterrupt:  # Ctrl-C between two runs: keep every execution that finished
+        interrupted = True
     finally:
         if bar is not None:
             bar.close()
-    return Batch(executions, state_machine=sm, seed=seed)
+    batch = Batch(executions, state_machine=sm, seed=seed)
+    if interrupted:
+        batch.interrupted = True
+        batch.not_started = None if count is None else count - len(executions)
+    return batch

@@ -3,21 +3,38 @@
 ``VirtualClock`` (the default) jumps straight to the next deadline when nothing is runnable, so a 24-hour Wait
 finishes at once while the history still shows 24 hours. ``WallClock`` really waits (for demos against real
 services). Times are float seconds since the Unix epoch.
+
+**Handler time.** Time jumps only while nothing runs: the real time a task handler takes counts too. On a
+``WallClock`` it simply passes; on a ``VirtualClock`` the interpreter adds it to the task's virtual duration (with
+what the handler asked for through ``virtual_sleep``), as time-skipping test environments do, once a call takes
+at least ``HANDLER_TIME_THRESHOLD`` (1 s, the smallest TimeoutSeconds), to the millisecond (AWS's history
+resolution). So a handler that really takes 3 s in a Task with ``TimeoutSeconds: 1`` times out on either clock,
+as on AWS (Step Functions stops waiting; the Lambda runs on), while the histories of quicker handlers (a moto
+call, a pause of the garbage collector on a busy machine) stay byte-identical run after run.
+``VirtualClock(handler_time=False)`` makes every history reproducible whatever the handlers take.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime
 
-__all__ = ["DEFAULT_START", "Clock", "VirtualClock", "WallClock"]
+__all__ = ["DEFAULT_START", "HANDLER_TIME_THRESHOLD", "Clock", "VirtualClock", "WallClock"]
+
+#: A handler call that takes less real time than this leaves a virtual clock untouched.
+HANDLER_TIME_THRESHOLD = 1.0
 
 #: Where a virtual clock starts unless told otherwise: a fixed instant, so histories are reproducible.
 DEFAULT_START = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
 
 
 class Clock:
-    """Interface: ``now()`` and ``advance_to(t)``."""
+    """Interface: ``now()`` and ``advance_to(t)``; ``handler_time(real)`` says how a handler's real time counts."""
+
+    #: whether time passes on its own (a wall clock): the scheduler then checks for deadlines that fell due while
+    #: a handler ran, instead of only when nothing is runnable
+    real_time = False
 
     def now(self) -> float:
         raise NotImplementedError
@@ -25,16 +42,29 @@ class Clock:
     def advance_to(self, t: float) -> None:
         raise NotImplementedError
 
+    def handler_time(self, real_seconds: float) -> float:
+        """Seconds to add to a task's duration for ``real_seconds`` of real time its handler took (beyond what
+        ``now()`` already shows)."""
+        return 0.0
+
 
 class VirtualClock(Clock):
     """Time that moves only when the scheduler says so."""
 
-    __slots__ = ("_now",)
+    __slots__ = ("_now", "handler_time_counts")
 
-    def __init__(self, start: float | datetime | None = None) -> None:
+    def __init__(self, start: float | datetime | None = None, *, handler_time: bool = True) -> None:
         if isinstance(start, datetime):
             start = start.timestamp()
         self._now = DEFAULT_START if start is None else float(start)
+        self.handler_time_counts = handler_time
+
+    def handler_time(self, real_seconds: float) -> float:
+        """A handler's real time, in whole milliseconds, once it reaches ``HANDLER_TIME_THRESHOLD`` (never when
+        ``handler_time=False``)."""
+        if not self.handler_time_counts or real_seconds < HANDLER_TIME_THRESHOLD:
+            return 0.0
+        return math.floor(real_seconds * 1000.0) / 1000.0
 
     def now(self) -> float:
         return self._now
@@ -48,7 +78,9 @@ class VirtualClock(Clock):
 
 
 class WallClock(Clock):
-    """Real time: ``advance_to`` sleeps until the deadline."""
+    """Real time: ``advance_to`` sleeps until the deadline; a handler's real time has already passed on it."""
+
+    real_time = True
 
     def now(self) -> float:
         return time.time()
@@ -56,7 +88,7 @@ class WallClock(Clock):
     def advance_to(self, t: float) -> None:
         delay = t - time.time()
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(min(delay, 86400.0 * 365))  # time.sleep refuses what it cannot hold; nothing waits longer
 
     def __repr__(self) -> str:
         return "WallClock()"

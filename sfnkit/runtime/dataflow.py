@@ -114,7 +114,10 @@ def _snap(value: Any, counter: list[int]) -> Any:
     if t is str:
         counter[0] += len(value) + 1
         return value
-    if t is int or t is bool or value is None:
+    if t is int:
+        counter[0] += 1 if -_SMALL_INT < value < _SMALL_INT else _big_int_units(value)
+        return value
+    if t is bool or value is None:
         counter[0] += 1
         return value
     if t is float:
@@ -134,7 +137,7 @@ def _snap(value: Any, counter: list[int]) -> Any:
                 units += len(k) + len(v) + 2
                 out[k] = v
             elif vt is int or vt is bool or v is None:
-                units += len(k) + 2
+                units += len(k) + (2 if vt is not int or -_SMALL_INT < v < _SMALL_INT else 1 + _big_int_units(v))
                 out[k] = v
             else:
                 units += len(k) + 1
@@ -145,6 +148,17 @@ def _snap(value: Any, counter: list[int]) -> Any:
         counter[0] += 1
         return [_snap(v, counter) for v in value]
     raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
+
+
+#: Integers below this in magnitude have at most 20 digits, within the 24 bytes snapshot() counts per number.
+_SMALL_INT = 10**20
+
+
+def _big_int_units(value: int) -> int:
+    """The JSON bytes of a big integer, counted against the 256 KiB limit like any other text. One over Python's
+    integer-to-text limit (4,300 digits unless ``sys.set_int_max_str_digits`` says otherwise) raises ValueError with
+    Python's message, which is what Lambda's Python runtime answers when a handler returns one (Runtime.MarshalError)."""
+    return len(str(value))
 
 
 def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
@@ -161,4 +175,5 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
 
 def size_of(value: Any) -> int:
     """Bytes of the compact JSON text of ``value`` (what AWS counts against its 256 KiB limit)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    # surrogatepass: a lone surrogate (legal in JSON text as an escape) has no UTF-8 form; count its 3 bytes
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))

@@ -5,31 +5,49 @@ handle paused before the first state, to be advanced with ``step()``, ``run()`` 
 Breakpoints stop the run *before* a state is entered. ``stop()`` aborts (``ABORTED``), and a KeyboardInterrupt
 during ``run()`` does the same, keeping the history recorded so far. Nothing a task handler raises escapes
 ``run()`` or ``step()``: it becomes a task failure in the history.
+
+**Interrupts.** A KeyboardInterrupt (Ctrl-C) while the execution runs, or raised by a handler, aborts it:
+``status`` becomes ``ABORTED`` (error ``KeyboardInterrupt``), every open state, Map iteration and Parallel branch
+is closed with its "aborted" event, and ``interrupted`` is set, so ``run_many`` knows to stop the batch.
+
+**Limits**, as on AWS: a STANDARD history holds at most 25,000 events (event 25,000 is ``ExecutionSucceeded``,
+or else the execution fails there with ``States.Runtime``); a STANDARD execution lasts at most a year and an
+EXPRESS one five minutes (then ``TIMED_OUT``), whatever its ``TimeoutSeconds``. Should the interpreter itself
+fail (a bug), the execution fails with ``States.Runtime`` naming the Python error rather than raising.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sfnkit._text import format_duration
+from sfnkit._text import format_duration, safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
-from sfnkit.errors import ExecutionStateError, ResourceError
+from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
-from sfnkit.runtime.resources import Resources, function_name_of, track_virtual_time, untrack_virtual_time
-from sfnkit.runtime.scheduler import Branch, Failed, Scheduler
+from sfnkit.runtime.resources import (
+    Resources,
+    function_name_of,
+    service_integration,
+    track_virtual_time,
+    untrack_virtual_time,
+)
+from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
 
 __all__ = ["Execution", "run", "start"]
 
 Breakpoint = str | Callable[[Any], bool]
 _FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+#: AWS's maximum duration of one execution: a year for STANDARD workflows, five minutes for EXPRESS ones.
+MAX_DURATION_SECONDS = {"STANDARD": 365 * 86400, "EXPRESS": 5 * 60}
 
 
 class Execution:
@@ -129,8 +147,13 @@ class Execution:
         self._top.prev = 0
         self._top.gen = self._interp.run_body(sm, self.input, self._top)
         self._scheduler.start(self._top)
-        if sm.timeout_seconds is not None:
+        self.interrupted = False  # a KeyboardInterrupt ended it (see run_many)
+        # the machine's TimeoutSeconds, or AWS's maximum duration when that comes first (or none is given)
+        longest = MAX_DURATION_SECONDS[type]
+        if sm.timeout_seconds is not None and sm.timeout_seconds <= longest:
             self._scheduler.at(self.start_time + sm.timeout_seconds, self._timed_out)
+        else:
+            self._scheduler.at(self.start_time + longest, functools.partial(self._timed_out, longest))
         self._mode = "run"
         self._until: str | None = None
         self._waiting = False
@@ -218,7 +241,7 @@ class Execution:
 
     def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> Execution:
         """Fail the task waiting on ``token`` (like SendTaskFailure: both fields are optional)."""
-        self._answer(token, None, Failed(error, cause))  # type: ignore[arg-type]
+        self._answer(token, None, Failed(_text_or_none(error), _text_or_none(cause)))  # type: ignore[arg-type]
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
@@ -287,7 +310,15 @@ class Execution:
         try:
             outcome = self._scheduler.drive(let_time_pass=let_time_pass)
         except KeyboardInterrupt:
+            self.interrupted = True
             self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
+            return self
+        except HistoryFull as full:
+            self._finish("FAILED", error=RUNTIME, cause=str(full))
+            return self
+        except Exception as e:  # an interpreter bug: the execution fails, its history so far is kept
+            self._finish("FAILED", error=RUNTIME, cause=f"internal error in sfnkit's interpreter: "
+                         f"{type(e).__name__}: {safe_str(e)}")
             return self
         finally:
             untrack_virtual_time(token)
@@ -320,16 +351,28 @@ class Execution:
         else:  # a Fail state without Error fails the execution with no error name
             self._finish("FAILED", error=failure.error or None, cause=failure.cause)
 
-    def _timed_out(self) -> None:
-        if not self.done:
+    def _timed_out(self, longest: float | None = None) -> None:
+        if self.done:
+            return
+        if longest is None:
             self._finish("TIMED_OUT")
+        else:
+            self._finish("TIMED_OUT", error=TIMEOUT, cause=f"The execution ran for the maximum duration of a {self.type} "
+                         f"workflow ({format_duration(longest)}).")
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
         if self.done:
             return
         sched = self._scheduler
+        interp = self._interp
+        interp.closing = True  # the aborted events below never push the end event past the history's limit
         if status != "SUCCEEDED" and status != "FAILED":
-            sched.abort(self._top)
+            try:
+                sched.abort(self._top)
+            except KeyboardInterrupt:  # a second Ctrl-C while closing: close what is left, then end
+                self.interrupted = True
+                _abort_all(sched, self._top)
+
         now = self.clock.now()
         prev = self._top.prev
         details: dict[str, Any] = {}
@@ -361,6 +404,29 @@ class Execution:
 
 
 
+
+
+def _abort_all(sched: Scheduler, top: Branch) -> None:
+    """Abort again until nothing is left open (each abort of an already-dead branch does nothing)."""
+    for _ in range(3):
+        try:
+            sched.abort(top)
+            return
+        except KeyboardInterrupt:
+            continue
+
+
+def _text_or_none(value: Any) -> str | None:
+    """An error or cause given by user code as text: ``None`` stays ``None``, a JSON value becomes its JSON text,
+    anything else its ``str``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return safe_str(value)
+    try:
+        return safe_str(json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError, RecursionError):
+        return safe_str(value)
 
 
 def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
@@ -399,7 +465,7 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
         if mocks is not None and mocks.handler_for(st.name) is not None:
             continue
         res = st.resource
-        if res.startswith("arn:aws:states:::lambda:invoke"):
+        if (service_integration(res) or "").startswith("lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
             if (isinstance(fname, str) and not fname.startswith("{%")
                     and resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None):

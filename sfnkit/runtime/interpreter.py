@@ -22,8 +22,10 @@ import linecache
 import random
 from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import UTC, datetime
+from time import perf_counter as _perf_counter
 from typing import Any, ClassVar
 
+from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
@@ -40,7 +42,14 @@ from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
-from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, call_with_elapsed, function_name_of
+from sfnkit.runtime.resources import (
+    LambdaContext,
+    Resources,
+    TaskCall,
+    call_with_elapsed,
+    function_name_of,
+    service_integration,
+)
 from sfnkit.runtime.scheduler import (
     CHECKPOINT,
     FORK,
@@ -50,6 +59,7 @@ from sfnkit.runtime.scheduler import (
     TOKEN,
     Branch,
     Failed,
+    HistoryFull,
     Join,
     Scheduler,
     TokenWait,
@@ -61,8 +71,16 @@ Gen = Generator[Any, Any, Any]
 
 _SERVICE_PREFIX = "arn:aws:states:::"
 _MAX_INT = 99999999
-#: AWS's quota of events in one STANDARD execution's history.
+#: AWS's quota of events in one STANDARD execution's history. AWS: "When an execution reaches 24,999 events, it
+#: waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the execution finishes
+#: successfully"; any other event in that place becomes ExecutionFailed (States.Runtime) instead.
 MAX_HISTORY_EVENTS = 25_000
+HISTORY_FULL_CAUSE = "The execution reached the maximum number of history events ({limit})."
+#: AWS's TimeoutSeconds when a Task gives none (99,999,999 s, about 3 years).
+DEFAULT_TASK_TIMEOUT = 99_999_999.0
+#: The longest Wait or Seconds(Path) counted, so that no deadline overflows a float (the execution's own maximum
+#: duration, a year at most, ends it long before).
+_MAX_SECONDS = 10**12
 #: AWS runs at most this many iterations of an inline Map at once, whatever its MaxConcurrency ("In Inline
 #: mode, the Map state supports up to 40 concurrent iterations"); iteration 41 starts when one ends.
 INLINE_MAP_MAX_CONCURRENCY = 40
@@ -173,6 +191,7 @@ class Interpreter(JsonataFlow):
         self.storage = storage
         self.mocks = mocks  # an object with handler_for(state_name) (sfnkit.mocks.TestCaseMocks), consulted first
         self.max_events = max_events if max_events is not None else 2**62
+        self.closing = False  # the execution is ending: events past the history's limit are dropped, not raised
         self.resources = resources
         self.builder = builder
         self.scheduler = scheduler
@@ -199,6 +218,7 @@ class Interpreter(JsonataFlow):
         self._add = builder.add  # bound once: record() is the hottest call of all
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
+        self.call_started = 0.0  # when the last handler call started (its task's time counts from there)
         self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, line) -> its stackTrace entry, this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
@@ -228,7 +248,17 @@ class Interpreter(JsonataFlow):
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
-        eid = (self._add if sink is None else sink.add)(type, branch.prev, self._now(), details)
+        if sink is not None:
+            eid = sink.add(type, branch.prev, self._now(), details)
+        else:
+            eid = self._add(type, branch.prev, self._now(), details)
+            if eid >= self.max_events:
+                # the last place in a history is for the execution's end (MAX_HISTORY_EVENTS): take it back; while
+                # running, the execution fails there; while it is ending (aborted events), the event is dropped
+                self.builder.discard_last()
+                if not self.closing:
+                    raise HistoryFull(HISTORY_FULL_CAUSE.format(limit=self.max_events))
+                return branch.prev
         branch.prev = eid
         return eid
 
@@ -267,16 +297,12 @@ class Interpreter(JsonataFlow):
         states = body.states
         name = body.start_at
         runners = self._runners
-        limit = self.max_events
         try:
             if iteration is not None:
                 data = self._iteration_input(iteration, branch)
             while True:
                 st = states[name]
                 yield (CHECKPOINT, st, data)
-                if len(self.builder) >= limit:
-                    raise Failed(RUNTIME, f"The execution reached the maximum number of history events ({limit}).", terminal=True)
-                branch.state = st
                 nxt, data = yield from runners[st.type](self, st, data, branch)
                 branch.state = None
                 if nxt is None:
@@ -294,6 +320,9 @@ class Interpreter(JsonataFlow):
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
         branch.entered_prev = branch.prev
         eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
+        # the branch is in the state once its Entered event is recorded, not before: an abort (Ctrl-C, a sibling's
+        # failure) closes only a state that was entered
+        branch.state = st
         visit = None
         if self.keep_stages:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
@@ -494,7 +523,7 @@ class Interpreter(JsonataFlow):
             states = {"input": data, "context": self.context(st, entered, branch)}
             if st.seconds is not None:
                 seconds = self.j_typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
-                until = entered + int(seconds)
+                until = entered + min(int(seconds), _MAX_SECONDS)
             else:
                 text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
@@ -544,7 +573,8 @@ class Interpreter(JsonataFlow):
                 raise Failed(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_jdump(value)}", terminal=True)
             if value < 0:
                 raise Failed(RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {_jdump(value)}", terminal=True)
-            return entered + int(value)
+            # a number too big for a float deadline waits "forever": the execution's maximum duration ends it
+            return entered + min(int(value), _MAX_SECONDS)
         path = st.timestamp_path or "$"
         try:
             from sfnkit.asl import paths
@@ -693,15 +723,14 @@ class Interpreter(JsonataFlow):
         heartbeat = st.heartbeat_seconds
         if st.heartbeat_seconds_path is not None:
             heartbeat = df.select(st.heartbeat_seconds_path, eff, ctx, variables)
-        return (float(timeout) if isinstance(timeout, int | float) else None,
-                float(heartbeat) if isinstance(heartbeat, int | float) else None)
+        return _seconds_or_none(timeout), _seconds_or_none(heartbeat)
 
     # -- invoking a resource --------------------------------------------------------------------------------
     def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
                timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
         """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
         resource = st.resource
-        if resource.startswith(_SERVICE_PREFIX):
+        if resource.startswith(_SERVICE_PREFIX) or service_integration(resource) is not None:
             return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt, role_arn)
         if ":activity:" in resource:
             return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
@@ -721,6 +750,9 @@ class Interpreter(JsonataFlow):
         box = self.task_seconds
         outer = box[0]
         box[0] = 0.0
+        # the real time the handler takes counts as task time too (see clock.py, "Handler time")
+        self.call_started = self._now()
+        t0 = _perf_counter()
         try:
             if kind == "one":
                 result = fn(arg)
@@ -738,13 +770,13 @@ class Interpreter(JsonataFlow):
                                 attempt=attempt, function_name=function_name)
                 result = fn(call)
         except TaskFailure as e:
-            return None, _swap(box, outer), Failed(e.error, e.cause)
+            return None, self._took(box, outer, t0), _task_failure(e)
         except KeyboardInterrupt:
             box[0] = outer
             raise
         except BaseException as e:
-            return None, _swap(box, outer), Failed(type(e).__name__, self._lambda_error_cause(e))
-        elapsed = _swap(box, outer)
+            return None, self._took(box, outer, t0), Failed(safe_str(type(e).__name__), self._lambda_error_cause(e))
+        elapsed = self._took(box, outer, t0)
         if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
             return result, elapsed, None
         if isinstance(result, bytes | bytearray):
@@ -780,7 +812,7 @@ class Interpreter(JsonataFlow):
                 stack.append(text)
             tb = tb.tb_next
         # _jdump's text for these four keys, assembled directly
-        return (f'{{"errorMessage":{_jstr(str(e))},"errorType":{_jstr(type(e).__name__)},"requestId":"{self.uuid()}",'
+        return (f'{{"errorMessage":{_jstr(safe_str(e))},"errorType":{_jstr(safe_str(type(e).__name__))},"requestId":"{self.uuid()}",'
                 f'"stackTrace":[{",".join(stack)}]}}')
 
     def _missing(self, resource: str, function_name: str | None) -> Failed:
@@ -803,13 +835,31 @@ class Interpreter(JsonataFlow):
                           "maximum number of bytes service limit.")
         return failure
 
+    def _took(self, box: list[float], outer: float, t0: float) -> float:
+        """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
+        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it."""
+        virtual = _swap(box, outer)
+        real = _perf_counter() - t0
+        clock = self.clock
+        if getattr(clock, "real_time", False):
+            return virtual + real  # already passed on the clock: _elapse measures from the call's start
+        handler_time = getattr(clock, "handler_time", None)
+        return virtual + (handler_time(real) if handler_time is not None else 0.0)
+
     def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
-        """Let virtual time pass for a task; returns True when it timed out."""
-        if timeout is not None and elapsed > timeout:
-            yield (SLEEP, self.clock.now() + timeout)
+        """Let a task's time pass, from the start of its handler call (``call_started``); returns True when it
+        timed out. Without TimeoutSeconds a task may take AWS's default of 99,999,999 s, no more (a handler that
+        asks for ``virtual_sleep(inf)`` times out there, unless the execution's own limit comes first)."""
+        start = self.call_started
+        limit = DEFAULT_TASK_TIMEOUT if timeout is None else timeout
+        if not elapsed <= limit:  # NaN cannot get here (virtual_sleep ignores it), but would time out too
+            yield (SLEEP, start + limit)
             return True
-        if elapsed > 0:
-            yield (SLEEP, self.clock.now() + elapsed)
+        end = start + elapsed
+        if end > self.clock.now() or getattr(self.clock, "real_time", False):
+            # on a wall clock, always hand back to the scheduler: a deadline that fell due while the handler ran
+            # (the execution's TimeoutSeconds) fires before the task's result is recorded
+            yield (SLEEP, end)
         return False
 
     def _invoke_lambda_arn(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
@@ -843,7 +893,7 @@ class Interpreter(JsonataFlow):
 
     def _invoke_service(self, st: m.TaskState, resource: str, params: Any, ctx: dict[str, Any], branch: Branch,
                         timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
-        service_action = resource[len("arn:aws:states:::"):]
+        service_action = service_integration(resource) or resource[len(_SERVICE_PREFIX):]
         service, _, action = service_action.partition(":")
         if service == "aws-sdk":  # AWS records resourceType "aws-sdk:s3" and resource "getObject"
             sdk_service, _, action = action.partition(":")
@@ -936,17 +986,19 @@ class Interpreter(JsonataFlow):
         box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
         failure: Failed | None = None
         result: Any = None
+        t0 = _perf_counter()
         try:
             result = df.snapshot(call_with_elapsed(box, job.wait))
         except TaskFailure as e:
-            failure = Failed(e.error, e.cause)
+            failure = _task_failure(e)
         except KeyboardInterrupt:
             raise
         except OverflowError:
             failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except BaseException as e:
-            failure = Failed(type(e).__name__, str(e))
-        if (yield from self._elapse(elapsed + box[0], timeout)):
+            failure = Failed(safe_str(type(e).__name__), safe_str(e))
+        waited = self._took(box, 0.0, t0)  # the polls' virtual seconds and the real time the wait took
+        if (yield from self._elapse(elapsed + waited, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
@@ -1395,6 +1447,14 @@ class Interpreter(JsonataFlow):
     }
 
 
+def _seconds_or_none(value: Any) -> float | None:
+    """A TimeoutSeconds/HeartbeatSeconds value as float seconds (None if not a number), never past
+    ``_MAX_SECONDS``: an integer read from the input may be too big for a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return float(min(value, _MAX_SECONDS))
+
+
 def _will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str) -> bool:
     i = rt.find_retrier(retriers, error)
     return i is not None and attempts[i] < retriers[i].max_attempts
@@ -1407,6 +1467,24 @@ def _error_details(f: Failed) -> dict[str, Any]:
     if f.cause is not None:
         d["cause"] = f.cause
     return d
+
+
+def _as_text(value: Any) -> str | None:
+    """A failure's error or cause as the text a history holds: a str as is, ``None`` as absent, a JSON value as its
+    JSON text, anything else its ``str`` (never raising); lone surrogates escaped."""
+    if value is None:
+        return None
+    if type(value) is not str:
+        try:
+            value = _jdump(value)
+        except (TypeError, ValueError, RecursionError):
+            return safe_str(value)
+    return safe_str(value)
+
+
+def _task_failure(e: TaskFailure) -> Failed:
+    """The failure a handler's ``TaskFailure`` stands for, whatever it was given as error and cause."""
+    return Failed(_as_text(getattr(e, "error", None)), _as_text(getattr(e, "cause", None)))  # type: ignore[arg-type]
 
 
 def _copy(value: Any) -> Any:

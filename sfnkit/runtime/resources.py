@@ -83,7 +83,10 @@ _elapsed: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("s
 def virtual_sleep(seconds: float) -> None:
     """Let a task take ``seconds`` of *virtual* time (e.g. to exercise TimeoutSeconds) without really sleeping.
 
-    Outside a running task it does nothing, so handlers stay plain functions.
+    Outside a running task it does nothing, so handlers stay plain functions. The real time the handler takes
+    counts as well (from 1 s of it on a ``VirtualClock``; all of it on a ``WallClock``: see ``sfnkit.runtime.clock``);
+    ``virtual_sleep(float("inf"))`` means "never answers": the task times out at its TimeoutSeconds (AWS's default
+    99,999,999 s without one) or the execution at its maximum duration, whichever comes first.
     """
     box = _elapsed.get()
     if box is not None and seconds > 0:
@@ -146,6 +149,31 @@ def function_name_of(arn_or_name: str) -> str:
 
 
 INTEGRATION_PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
+
+#: The part of a states ARN that names what it is, when it is not a service integration.
+_STATES_RESOURCE_KINDS = frozenset({"activity", "stateMachine", "execution", "express", "mapRun", "stateMachineAlias"})
+
+
+@functools.lru_cache(maxsize=1024)
+def service_integration(resource: str) -> str | None:
+    """``"service:action[.pattern]"`` when ``resource`` is a Step Functions service integration, else None.
+
+    AWS writes them ``arn:<partition>:states:::<service>:<action>`` in every partition (``aws``, ``aws-cn``,
+    ``aws-us-gov``, ...), and accepts the form with a region and account too
+    (``arn:aws:states:us-east-1:123456789012:sqs:sendMessage``); an activity ARN (``...:activity:name``) is not one.
+    """
+    parts = resource.split(":", 6)
+    if len(parts) < 7 or parts[0] != "arn" or not parts[1].startswith("aws") or parts[2] != "states":
+        return None
+    if parts[5] in _STATES_RESOURCE_KINDS or not parts[5] or not parts[6]:
+        return None
+    return f"{parts[5]}:{parts[6]}"
+
+
+def canonical_service_arn(resource: str) -> str | None:
+    """A service integration ARN in its usual spelling, ``arn:aws:states:::service:action`` (None if not one)."""
+    rest = service_integration(resource)
+    return None if rest is None else f"arn:aws:states:::{rest}"
 
 
 def strip_pattern(resource: str) -> str:
@@ -258,6 +286,12 @@ class Resources(Mapping[str, Handler]):
             base = strip_pattern(resource)
             if base != resource:
                 fn = self.resolve(base, function_name)
+        if fn is None:
+            # arn:aws-cn:states:::sqs:sendMessage (another partition, or the region/account form) is the same
+            # integration as arn:aws:states:::sqs:sendMessage: a handler registered under that answers it too
+            canonical = canonical_service_arn(resource)
+            if canonical is not None and canonical != resource:
+                fn = self.resolve_task(canonical, function_name)
         self._resolved[key] = fn
         return fn
 

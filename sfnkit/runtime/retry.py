@@ -2,19 +2,25 @@
 ``MaxDelaySeconds`` and ``JitterStrategy`` additions).
 
 The delay before retry number *n* (n = 1 for the first retry) is
-``IntervalSeconds * BackoffRate ** (n - 1)``, capped by ``MaxDelaySeconds``; with ``JitterStrategy: FULL`` it is
-drawn uniformly from ``[0, delay]`` using the execution's seeded random source.
+``IntervalSeconds * BackoffRate ** (n - 1)``, capped by ``MaxDelaySeconds`` and, in any case, by 99,999,999 s (the
+largest interval AWS accepts anywhere in a definition); with ``JitterStrategy: FULL`` it is drawn uniformly from
+``[0, delay]`` using the execution's seeded random source. The power is never computed once it would pass the cap,
+so a Retry with ``MaxAttempts: 99999999`` cannot overflow however long it keeps retrying.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 
 from sfnkit.asl.model import Catcher, Retrier
 from sfnkit.errors import ALL, RUNTIME, TASK_FAILED, TIMEOUT
 
-__all__ = ["find_catcher", "find_retrier", "matches", "retry_delay"]
+__all__ = ["MAX_DELAY_SECONDS", "find_catcher", "find_retrier", "matches", "retry_delay"]
+
+#: No retry waits longer than this (AWS's ceiling for IntervalSeconds and MaxDelaySeconds).
+MAX_DELAY_SECONDS = 99_999_999
 
 #: States.Runtime is terminal: neither States.ALL nor its own name retries or catches it. (AWS recordings show
 #: States.DataLimitExceeded from a task result IS caught by States.ALL, despite older docs.)
@@ -53,9 +59,19 @@ def find_catcher(catchers: Sequence[Catcher], error: str) -> Catcher | None:
 
 def retry_delay(retrier: Retrier, attempt: int, rng: random.Random) -> float:
     """Seconds to wait before retry number ``attempt`` (1-based)."""
-    delay = retrier.interval_seconds * retrier.backoff_rate ** (attempt - 1)
+    cap = float(MAX_DELAY_SECONDS)
     if retrier.max_delay_seconds is not None:
-        delay = min(delay, retrier.max_delay_seconds)
+        cap = min(cap, float(retrier.max_delay_seconds))
+    interval = float(retrier.interval_seconds)
+    rate = float(retrier.backoff_rate)
+    exponent = max(attempt - 1, 0)
+    if interval <= 0 or cap <= 0:
+        delay = 0.0
+    elif rate > 1.0 and exponent * math.log(rate) > math.log(cap / interval) + 1e-9:
+        # the power is past the cap (and may be past what a float holds): the cap it is, without computing it
+        delay = cap
+    else:
+        delay = min(interval * rate**exponent, cap)
     if retrier.jitter_strategy == "FULL":
         delay = rng.uniform(0, delay)
     return delay

@@ -37,8 +37,8 @@ from typing import Any
 
 from sfnkit.runtime.clock import Clock
 
-__all__ = ["CHECKPOINT", "DEFER", "FORK", "LATER", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "Join", "Scheduler",
-           "TokenWait"]
+__all__ = ["CHECKPOINT", "DEFER", "FORK", "LATER", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "HistoryFull", "Join",
+           "Scheduler", "TokenWait"]
 
 CHECKPOINT = 0
 SLEEP = 1
@@ -75,6 +75,14 @@ class Failed(Exception):
         self.__context__ = None
         self.__cause__ = None
         return self
+
+
+class HistoryFull(Exception):
+    """The history holds all the events it may (AWS: 25,000) but the execution's end: the execution fails now.
+
+    Raised by the interpreter when it is about to record an event that would be the last one a history may hold;
+    it is not a state failure (no Retry or Catch sees it), so it travels out of the scheduler to the execution,
+    which records ``ExecutionFailed`` as that last event."""
 
 
 class Branch:
@@ -203,7 +211,15 @@ class Scheduler:
         timers = self.timers
         clock = self.clock
         pause_check = self.pause_check
+        real_time = getattr(clock, "real_time", False)
         while True:
+            if real_time and timers and timers[0][0] <= clock.now():
+                # a wall clock moved while work ran (a slow handler): deadlines that fell due meanwhile (the
+                # execution's TimeoutSeconds) fire before anything else runs
+                when = timers[0][0]
+                while timers and timers[0][0] <= when:
+                    heapq.heappop(timers)[2]()
+                continue
             if not ready and self.deferred:  # the deferred branches, in order, become the ready queue
                 self.ready, self.deferred = self.deferred, ready
                 ready = self.ready
@@ -326,11 +342,11 @@ class Scheduler:
         failed = join.failed_branch
         # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
         anchor = failed.prev if failed is not None else None
-        for child in list(join.running.values()):
+        for index, child in list(join.running.items()):
             if anchor is not None:
                 child.prev = anchor
             self.abort(child)
-        join.running.clear()
+            del join.running[index]  # closed: an interrupt from here on leaves only the others for abort() to close
         if failed is not None and failed.on_abort is not None:
             # the state that failed never exited: AWS closes it with an "aborted" event too
             failed.on_abort(failed)
@@ -351,7 +367,9 @@ class Scheduler:
         if branch.dead:
             return
         waiting = branch.waiting
-        if isinstance(waiting, Join) and not waiting.done:
+        if isinstance(waiting, Join):
+            # also when the join is already done: a join whose failure handling was interrupted (Ctrl-C) still
+            # lists the children it had not closed yet
             waiting.done = True
             waiting.make = _no_children
             for child in list(waiting.running.values()):

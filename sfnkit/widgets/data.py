@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from sfnkit.history import events as et
-from sfnkit.history.model import History
+from sfnkit.history.model import History, escape_surrogates
 from sfnkit.history.views import Failure, ScopeFrame, StateSpan, TaskAttempt, attempts, event_scopes, failures, spans
 
 __all__ = [
@@ -75,8 +75,12 @@ def json_text(value: Any, *, limit: int = MAX_TEXT) -> str:
     try:
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=str)
     except ValueError:
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return _cut(text, limit)
+        try:
+            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError) as e:  # an integer past Python's 4,300-digit text limit, a deep value
+            text = f"<a value JSON text cannot show: {e}>"
+    # a lone surrogate (legal in JSON, kept by the history as an escape) has no UTF-8 form: show its escape
+    return _cut(escape_surrogates(text), limit)
 
 
 def _pretty(text: str | None, limit: int = MAX_TEXT) -> str | None:
