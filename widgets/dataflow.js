@@ -90,6 +90,20 @@ function render({ model, el }) {
   model.on("change:status", drawHead);
   model.on("change:message", drawMessage);
   model.on("change:editable", drawEditors);
+  // an edit made from Python (flow.set(...), flow.input = ...) shows in the boxes, except in the one being typed in
+  const syncText = () => {
+    const fields = model.get("fields");
+    for (const ta of left.querySelectorAll("textarea")) {
+      if (ta === document.activeElement) continue;
+      const name = ta.dataset.field;
+      const value = name === "input" ? model.get("input_text")
+        : name === "task result" ? model.get("result_text") : (fields[name] ?? "");
+      if (ta.value !== value) ta.value = value;
+    }
+  };
+  model.on("change:fields", syncText);
+  model.on("change:input_text", syncText);
+  model.on("change:result_text", syncText);
 }
 
 export default { render };

@@ -24,6 +24,7 @@ import pytest
 
 from tests.browser.test_jupyterlab import (
     ALL_RUN,
+    APPEND_AND_RUN,
     CELL_ERRORS,
     CELL_STATES,
     CHROMIUM_FLAGS,
@@ -183,6 +184,12 @@ def test_dataflow_playground_in_jupyterlab(lab: str, chromium: str) -> None:  # 
             flow.locator('textarea[data-field="task result"]').fill('{"sum": 99}')
             expect(output.locator(".sfnkit-df-value")).to_contain_text('"total": 99')
             expect(flow.locator('li[data-stage="afterResultSelector"] .sfnkit-df-value')).to_contain_text("99")
+
+            # an edit from Python shows in the page's boxes and stages
+            page.evaluate(APPEND_AND_RUN, 'flow.set("ResultPath", "$.p2").set("OutputPath", "$.p2")')
+            expect(flow.locator('textarea[data-field="ResultPath"]')).to_have_value("$.p2")
+            expect(flow.locator('li[data-stage="afterResultPath"] .sfnkit-df-field')).to_contain_text("$.p2")
+            expect(output.locator(".sfnkit-df-value")).to_contain_text('"total": 99')
 
             # hostile names and data are text
             hostile = page.locator(".sfnkit-dataflow").nth(1)
