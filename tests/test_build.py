@@ -593,3 +593,12 @@ def test_to_json_and_to_yaml_write_the_hand_written_key_order() -> None:
     assert text.startswith("Comment: top\nStartAt: A\nQueryLanguage: JSONPath\nTimeoutSeconds: 60\nStates:\n")
     assert yaml.safe_load(text) == messy
     assert sfnkit.load(text).definition == messy
+
+
+def test_to_python_of_a_built_machine_names_its_python_functions() -> None:
+    sm = Machine(_work_machine()).build()
+    code, machine = _rebuild(sm)
+    assert "# The original machine ran Python functions for work" in code
+    assert machine.definition() == sm.definition
+    assert sfnkit.run(machine.build(), {"a": 1}, resources=sm.handlers).output == {"a": 1}
+    assert Machine(Pass("A", end=True)).to_yaml() == "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"

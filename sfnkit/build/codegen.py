@@ -6,6 +6,12 @@ runs of ``Next`` as ``a >> b >> c``, Choice rules as expressions on ``P`` (``P.i
 ``machine = Machine(...)`` at the end. Whatever has no nicer spelling (a path with filters, a rule with an operand
 of the wrong type) is written literally (``P("$..x")``, ``Test(...)``, a dict), so nothing is lost: for every
 definition ``exec(to_python(d))`` gives a ``machine`` whose ``definition()`` equals ``d``.
+
+Limits: the definition must have a ``States`` object whose states have one of the eight ASL types (anything
+:func:`sfnkit.load` accepts does); a field outside ASL (which load rejects) has no keyword, so such a definition
+raises ``ValueError``/:class:`~sfnkit.build.fields.BuildError` rather than losing the field. Python functions
+attached to a built machine cannot be written back as code: the tasks keep their Lambda ARNs and a comment names
+the functions.
 """
 
 from __future__ import annotations
@@ -488,7 +494,14 @@ def to_python(source: Any, *, name: str = "machine") -> str:
     g.lines.append(f"{name} = " + g.call("Machine", [start, *extra, *fields]))
     g.used.add("Machine")
     imports = sorted(g.used, key=lambda s: (s.lower(), s))
-    return _imports(imports) + "\n\n" + "\n".join(g.lines) + "\n"
+    note = ""
+    attached = sorted(getattr(source, "handlers", None) or ())
+    if attached:  # JSON cannot carry Python: say which tasks ran Python functions, and how to give them back
+        note = (
+            f"# The original machine ran Python functions for {', '.join(attached)}: pass them back with\n"
+            f"# sfnkit.run(machine, input, resources={{...}}), or use Task(name, resource=function).\n"
+        )
+    return _imports(imports) + "\n\n" + note + "\n".join(g.lines) + "\n"
 
 
 def _imports(names: list[str]) -> str:

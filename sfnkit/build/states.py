@@ -805,7 +805,14 @@ class Machine(_Scope):
         return self.build()
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.definition(), indent=indent)
+        """The definition as ASL JSON (hand-written key order)."""
+        return json.dumps(self.definition(), indent=indent, ensure_ascii=False)
+
+    def to_yaml(self) -> str:
+        """The definition as ASL YAML (hand-written key order)."""
+        from sfnkit.asl.format import to_yaml
+
+        return to_yaml(self.definition())
 
     def __repr__(self) -> str:
         return f"<Machine starting at {_target_name(self.start, self.origin)!r}, built at {self.origin}>"
