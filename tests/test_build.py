@@ -602,3 +602,30 @@ def test_to_python_of_a_built_machine_names_its_python_functions() -> None:
     assert machine.definition() == sm.definition
     assert sfnkit.run(machine.build(), {"a": 1}, resources=sm.handlers).output == {"a": 1}
     assert Machine(Pass("A", end=True)).to_yaml() == "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+
+
+def test_paths_as_references_in_fields_and_templates() -> None:
+    st = Pass(
+        "A",
+        input_path=P.input.order,
+        parameters={"id": P.input.id, "run": P.context.Execution.Id, "fixed": 1, "nested": {"t": P.var.total}},
+        end=True,
+    )
+    d = state_asl(st)
+    assert d["InputPath"] == "$.order"
+    assert d["Parameters"] == {"id.$": "$.id", "run.$": "$$.Execution.Id", "fixed": 1, "nested": {"t.$": "$total"}}
+    j = Pass("J", query_language="JSONata", output={"id": P.input.order["odd key"][0], "all": [P.input.a, 2]}, end=True)
+    assert state_asl(j)["Output"] == {
+        "id": "{% $states.input.order.`odd key`[0] %}",
+        "all": ["{% $states.input.a %}", 2],
+    }
+    ex = sfnkit.run(Machine(st).build(), {"order": {"id": 3}})
+    assert ex.status == "FAILED"  # $total is not a variable here: the reference is real ASL, checked like any
+    ok = Pass("B", parameters={"id": P.input.id}, end=True)
+    assert sfnkit.run(Machine(Pass("S", input_path=P.input.order) >> ok).build(), {"order": {"id": 3}}).output == {
+        "id": 3
+    }
+    with pytest.raises(BuildError, match="paths only as object values"):
+        state_asl(Pass("L", parameters={"xs": [P.input.a]}, end=True))
+    with pytest.raises(BuildError, match="no plain JSONata form"):
+        state_asl(Pass("F", query_language="JSONata", output={"x": P("$..a")}, end=True))

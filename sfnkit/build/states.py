@@ -29,7 +29,7 @@ from sfnkit.asl import parse
 from sfnkit.asl.diagnostics import Diagnostic
 from sfnkit.asl.model import StateMachine
 from sfnkit.build.fields import BuildError, Origin, asl_name, caller, snake_name
-from sfnkit.build.rules import Rule
+from sfnkit.build.rules import Path, Rule
 from sfnkit.errors import DefinitionError
 
 __all__ = [
@@ -127,21 +127,41 @@ class _Compile:
         return fn.arn
 
 
-def _json(value: Any, origin: Origin, where: str, cx: _Compile, ptr: str) -> Any:
-    """A JSON copy of a field value; builder objects inside (Retry, ItemReader, ...) become their ASL."""
+def _json(value: Any, origin: Origin, where: str, cx: _Compile, ptr: str, ql: str | None = None) -> Any:
+    """A JSON copy of a field value; builder objects inside (Retry, ItemReader, ...) become their ASL.
+
+    In a state's fields (``ql`` given) a :class:`~sfnkit.build.rules.Path` is a reference: a path field
+    (``input_path=P.input.order``) takes its text; inside a template (``parameters={"id": P.input.order.id}``)
+    it becomes ``"id.$": "$.order.id"`` in JSONPath, or ``"id": "{% $states.input.order.id %}"`` in JSONata.
+    """
     if isinstance(value, _Part):
         return value.to_asl(cx, ptr)
     if isinstance(value, PythonFunction):
         return cx.function(value)
+    if isinstance(value, Path):
+        if ql is None:
+            raise BuildError(f"{origin}: {where}: write the path as text here ({value.path!r})")
+        if ql == "JSONata":
+            return "{% " + _jsonata_of(value.path, origin, where) + " %}"
+        return value.path
     if isinstance(value, Mapping):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
                 raise BuildError(f"{origin}: {where}: JSON object keys are strings, got {k!r}")
-            out[k] = _json(v, origin, where, cx, f"{ptr}/{k}")
+            if isinstance(v, Path) and ql == "JSONPath":
+                out[k + ".$"] = v.path  # a reference in a JSONPath template: the ".$" key
+                continue
+            out[k] = _json(v, origin, where, cx, f"{ptr}/{k}", ql)
         return out
     if isinstance(value, (list, tuple)):
-        return [_json(v, origin, where, cx, f"{ptr}/{i}") for i, v in enumerate(value)]
+        items = [_json(v, origin, where, cx, f"{ptr}/{i}", ql) for i, v in enumerate(value)]
+        if ql == "JSONPath" and any(isinstance(v, Path) for v in value):
+            raise BuildError(
+                f'{origin}: {where}: JSONPath templates take paths only as object values ("key.$"); '
+                "put the path in an object, or use States.Array(...)"
+            )
+        return items
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
@@ -153,6 +173,34 @@ def _json(value: Any, origin: Origin, where: str, cx: _Compile, ptr: str) -> Any
     raise BuildError(
         f"{origin}: {where}: {type(value).__name__} is not a JSON value (dict, list, str, number, bool or None)"
     )
+
+
+_SIMPLE_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def _jsonata_of(path: str, origin: Origin, where: str) -> str:
+    """The JSONata expression that reads what a simple JSONPath reads ($ -> $states.input, $$ -> $states.context,
+    $name -> the variable)."""
+    m = re.match(r"^(\$\$|\$(?=[.\[]|$)|\$[A-Za-z_][A-Za-z0-9_]*)", path)
+    if m is None:
+        raise BuildError(f"{origin}: {where}: {path!r} is not a path")
+    head = {"$$": "$states.context", "$": "$states.input"}.get(m.group(1), m.group(1))
+    out, pos = head, m.end()
+    while pos < len(path):
+        s = _SIMPLE_STEP.match(path, pos)
+        if s is None:
+            raise BuildError(
+                f"{origin}: {where}: {path!r} has no plain JSONata form; write the JSONata expression "
+                'as a string "{% ... %}"'
+            )
+        if s.group(1) is not None:
+            out += "." + s.group(1)
+        elif s.group(2) is not None:
+            out += f"[{s.group(2)}]"
+        else:
+            out += ".`" + re.sub(r"\\(.)", r"\1", s.group(3)).replace("`", "") + "`"
+        pos = s.end()
+    return out
 
 
 class _Part:
@@ -373,7 +421,7 @@ class State:
         return self.fields
 
     def _value(self, key: str, value: Any, cx: _Compile, ptr: str, ql: str) -> Any:
-        return _json(value, self.origin, f"state {self.name!r} field {key}", cx, ptr)
+        return _json(value, self.origin, f"state {self.name!r} field {key}", cx, ptr, ql)
 
     def __repr__(self) -> str:
         return f"<{self.TYPE} {self.name!r} built at {self.origin}>"
