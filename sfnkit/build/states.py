@@ -22,7 +22,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any, ClassVar
 
 from sfnkit.asl import parse
@@ -846,7 +845,7 @@ class Machine(_Scope):
             raise DefinitionError(located, source_name=first.filename)
         sm = load(d)
         handlers = {name: fn.fn for name, fn in cx.handlers.items()}
-        return replace(sm, handlers=MappingProxyType(handlers))
+        return replace(sm, handlers=handlers)  # a plain dict: a StateMachine stays picklable
 
     def to_state_machine(self) -> StateMachine:
         """What :func:`sfnkit.load` (and so :func:`sfnkit.run`) does with a Machine: :meth:`build`."""
