@@ -274,6 +274,10 @@ def load(source: Any, name: str | None = None, parameters: Mapping[str, Any] | N
     """
     if isinstance(source, m.StateMachine):
         return source
+    if hasattr(source, "to_state_machine"):  # a sfnkit.build.Machine (duck-typed: asl never imports the builder)
+        built = source.to_state_machine()
+        if isinstance(built, m.StateMachine):
+            return built
     if _template(source):
         from sfnkit.asl.project.load import load_template
 

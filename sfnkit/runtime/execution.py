@@ -99,6 +99,8 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        # the Python functions a built machine carries (sfnkit.build) answer what resources= does not
+        self.resources = self.resources.with_fallback(getattr(sm, "handlers", None) or {})
         #: what the user passed as resources= (a services="local" run puts local stand-ins behind them)
         self.user_resources = self.resources
         #: child executions run locally (``states:startExecution`` of a state machine of the same template)

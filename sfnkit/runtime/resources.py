@@ -229,8 +229,22 @@ class Resources(Mapping[str, Handler]):
         self._patterns: dict[str, Handler] = {}
         self._kinds: dict[int, str] = {}
         self._resolved: dict[tuple[str, str | None], Handler | None] = {}
+        #: Asked when this registry has no handler (the Python functions a built machine carries).
+        self._fallback: Resources | None = None
         for k, v in (handlers or {}).items():
             self[k] = v
+
+    def with_fallback(self, handlers: Mapping[str, Handler]) -> Resources:
+        """A copy of this registry that asks ``handlers`` for what it does not answer itself (so the user's
+        ``resources=`` always win over the functions attached to a machine). ``self`` is left unchanged."""
+        if not handlers:
+            return self
+        out = Resources()
+        out._exact = dict(self._exact)
+        out._patterns = dict(self._patterns)
+        out._kinds = self._kinds
+        out._fallback = Resources(handlers) if self._fallback is None else self._fallback.with_fallback(handlers)
+        return out
 
     def __setitem__(self, key: str, fn: Handler) -> None:
         if not callable(fn):
@@ -285,6 +299,8 @@ class Resources(Mapping[str, Handler]):
         for pat, fn in self._patterns.items():
             if fnmatch.fnmatchcase(resource, pat) or (short is not None and fnmatch.fnmatchcase(short, pat)):
                 return fn
+        if self._fallback is not None:
+            return self._fallback.resolve(resource, function_name)
         return None
 
     def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:
