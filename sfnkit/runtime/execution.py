@@ -334,6 +334,8 @@ class Execution:
         state["_visits"] = self._interp.visits
         state["_map_runs"] = self._interp.map_runs
         state["_retries"] = self._interp.retries
+        # local child executions (services="local"): each sent the same way, with its own machine
+        state["_children"] = [(child.finished_state(), child.state_machine) for child in self.children]
         return state
 
     @classmethod
@@ -345,9 +347,13 @@ class Execution:
         ex = cls.__new__(cls)
         state = dict(state)
         visits, runs, retries = state.pop("_visits"), state.pop("_map_runs"), state.pop("_retries")
+        children = state.pop("_children", [])
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
+        ex.user_resources = ex.resources
+        ex._local = None
+        ex.children = [cls.from_finished_state(child, child_sm) for child, child_sm in children]
         ex.mocks = None
         ex.rng = random.Random(ex.seed)  # not the state it ended in: nothing draws from it after the end
         ex.breakpoints = {}
@@ -533,7 +539,8 @@ def _text_or_none(value: Any) -> str | None:
 # attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
 # has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
 _LIVE_ONLY = frozenset(
-    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler")
+    ("state_machine", "resources", "user_resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp",
+     "_scheduler", "_local", "children")
 )
 
 
