@@ -36,6 +36,7 @@ __all__ = [
     "map_input_not_array",
     "map_path_value_invalid",
     "missing_property",
+    "nested_too_deeply",
     "no_choice_matched",
     "no_handler",
     "no_results",
@@ -231,6 +232,13 @@ def data_limit_exceeded(who: str) -> str:
     """``States.DataLimitExceeded``: a result over 256 KiB; ``who`` is the state name, or the Lambda ARN /
     service name of a task's result."""
     return f"The state/task '{who}' returned a result with a size exceeding the maximum number of bytes service limit."
+
+
+def nested_too_deeply(state: str) -> str:
+    """State data or a payload template nested deeper than can be evaluated (hundreds of levels): sfnkit's own
+    words, in AWS's state-error form (AWS's service limits refuse such payloads before any state runs)."""
+    return (f"{STATE_PREFIX} '{state}'. The state data or a payload template is nested too deeply to be "
+            "evaluated.")
 
 
 def history_limit(limit: int) -> str:

@@ -342,8 +342,7 @@ class Interpreter(JsonataFlow):
                 except RecursionError:
                     # Data or a payload nested deeper than Python's stack allows (hundreds of levels): the run
                     # fails as AWS fails a state it cannot evaluate, instead of a RecursionError out of run().
-                    raise Failed(RUNTIME, f"An error occurred while executing the state '{st.name}'. The state data "
-                                 "or a payload template is nested too deeply to be evaluated.", terminal=True) from None
+                    raise Failed(RUNTIME, msg.nested_too_deeply(st.name), terminal=True) from None
                 branch.state = None
                 if nxt is None:
                     break
