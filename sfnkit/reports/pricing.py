@@ -119,7 +119,7 @@ def _definition_bytes(source: Any) -> int:
     definition = getattr(sm, "definition", None)
     if not definition:
         return 0
-    return len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def _memory_mb(history: History, definition_bytes: int, prices: Prices) -> float:
