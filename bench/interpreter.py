@@ -267,7 +267,10 @@ def workloads(quick: bool) -> list[Workload]:
             name="jsonata_map",
             title=f"JSONata Map, {n_map:,} items: ItemSelector, Output and Assign expressions (EXPRESS)",
             definition=_jsonata_map(),
-            input={"rate": 1.2, "items": [{"sku": f"S{i}", "price": i % 97 + 0.5, "qty": i % 7 + 1} for i in range(n_map)]},
+            input={
+                "rate": 1.2,
+                "items": [{"sku": f"S{i}", "price": i % 97 + 0.5, "qty": i % 7 + 1} for i in range(n_map)],
+            },
             type="EXPRESS",
             jsonata_share=True,
         ),
@@ -434,8 +437,15 @@ def _sfnkit_pass(sfnkit: Any, w: Workload, budget: float, *, trace: bool) -> tup
             with _alarm(budget):
                 for _ in range(w.executions):
                     executions.append(
-                        sfnkit.run(machine, w.input, resources=w.resources(), seed=0, account=ACCOUNT, region=REGION,
-                                   type=w.type)
+                        sfnkit.run(
+                            machine,
+                            w.input,
+                            resources=w.resources(),
+                            seed=0,
+                            account=ACCOUNT,
+                            region=REGION,
+                            type=w.type,
+                        )
                     )
         except BudgetExceeded:
             wall = time.perf_counter() - t0
@@ -468,8 +478,10 @@ def run_sfnkit(w: Workload, budget: float, *, memory: bool, repeats: int = 5) ->
     walls.sort()
     m.wall_s = statistics.median(walls)
     m.bare_loop_rate = speed
-    m.note = (f"median of {len(walls)} passes ({_fmt_time(walls[0]).strip()} to {_fmt_time(walls[-1]).strip()}); "
-              f"bare loop just before: {speed:,.0f} transitions/s")
+    m.note = (
+        f"median of {len(walls)} passes ({_fmt_time(walls[0]).strip()} to {_fmt_time(walls[-1]).strip()}); "
+        f"bare loop just before: {speed:,.0f} transitions/s"
+    )
     bad = [e for e in executions if e.status != "SUCCEEDED"]
     histories = [e.history.to_boto()["events"] for e in executions]
     m.transitions = sum(_entered(h) for h in histories)
@@ -516,8 +528,10 @@ def _jsonata_share(sfnkit: Any, w: Workload) -> str:
     finally:
         jsonata.evaluate_tree = real
     per = spent[0] / spent[1] * 1e6 if spent[1] else 0.0
-    return (f"JSONata: {spent[1]:,} payload evaluations, {per:.1f} us each, "
-            f"{spent[0] / total:.0%} of the run's time in the engine adapter")
+    return (
+        f"JSONata: {spent[1]:,} payload evaluations, {per:.1f} us each, "
+        f"{spent[0] / total:.0%} of the run's time in the engine adapter"
+    )
 
 
 def _child_rss(name: str) -> int | None:
@@ -525,9 +539,13 @@ def _child_rss(name: str) -> int | None:
     import subprocess
 
     try:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child-rss", name], capture_output=True, text=True, timeout=600, check=True
-        ).stdout.strip().splitlines()
+        out = (
+            subprocess.run(
+                [sys.executable, __file__, "--child-rss", name], capture_output=True, text=True, timeout=600, check=True
+            )
+            .stdout.strip()
+            .splitlines()
+        )
         return int(out[-1]) if out else None
     except (subprocess.SubprocessError, ValueError, OSError):
         return None
@@ -722,10 +740,101 @@ def _ratio_row(a: Measurement, b: Measurement) -> str | None:
     )
 
 
+# ----- cold start: a fresh process per engine -------------------------------------------------------------------
+
+_COLD_CHAIN = 1_000
+
+
+def _cold_child(engine: str) -> int:
+    """In a fresh interpreter: time what a notebook's first cells do, print the figures as one JSON line."""
+    t0 = time.perf_counter()
+    definition = _chain(_COLD_CHAIN)
+    if engine == "sfnkit":
+        import sfnkit
+
+        t1 = time.perf_counter()
+        machine = sfnkit.load(definition)
+        t2 = time.perf_counter()
+        ex = sfnkit.run(machine, {"x": 1}, seed=0)
+        t3 = time.perf_counter()
+        from sfnkit import render
+
+        render.svg(sfnkit.load(_chain(10)))
+        t4 = time.perf_counter()
+        out = {"import": t1 - t0, "load": t2 - t1, "run": t3 - t2, "graph": t4 - t3, "status": ex.status}
+    else:
+        import boto3
+        from moto import mock_aws
+
+        t1 = time.perf_counter()
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            client = boto3.client("stepfunctions", region_name=REGION)
+            arn = client.create_state_machine(name="cold", definition=json.dumps(definition), roleArn=ROLE_ARN)[
+                "stateMachineArn"
+            ]
+            t2 = time.perf_counter()
+            ex_arn = client.start_execution(stateMachineArn=arn, input='{"x": 1}')["executionArn"]
+            pause = 0.0005
+            while (status := client.describe_execution(executionArn=ex_arn)["status"]) == "RUNNING":
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.05)
+            t3 = time.perf_counter()
+        out = {"import": t1 - t0, "load": t2 - t1, "run": t3 - t2, "graph": None, "status": status}
+    print(json.dumps(out))
+    return 0
+
+
+def cold(repeats: int) -> list[dict[str, Any]]:
+    """Median figures over ``repeats`` fresh processes per engine (bytecode caches warm, as after an install)."""
+    import subprocess
+
+    rows = []
+    for engine in ("sfnkit", "moto"):
+        runs = []
+        for _ in range(repeats):
+            env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            done = subprocess.run(
+                [sys.executable, __file__, "--cold-child", engine], capture_output=True, text=True, timeout=300, env=env
+            )
+            if done.returncode != 0:
+                print(f"  {engine}: the cold child failed: {done.stderr.strip().splitlines()[-1:]}")
+                break
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if runs:
+            med = {k: statistics.median(r[k] for r in runs) for k in ("import", "load", "run")}
+            graphs = [r["graph"] for r in runs if r["graph"] is not None]
+            med["graph"] = statistics.median(graphs) if graphs else None
+            rows.append({"engine": engine, "status": runs[0]["status"], "runs": len(runs), **med})
+    return rows
+
+
+def print_cold(rows: list[dict[str, Any]]) -> None:
+    def ms(v: float | None) -> str:
+        return "-" if v is None else f"{v * 1000:.1f} ms"
+
+    print(f"\ncold start: fresh process, a {_COLD_CHAIN:,}-Pass chain (median of fresh processes)")
+    print(f"  {'engine':<8} {'import':>10} {'load':>10} {'first run':>10} {'load+run':>10} {'first graph':>12}")
+    by = {r["engine"]: r for r in rows}
+    for r in rows:
+        print(
+            f"  {r['engine']:<8} {ms(r['import']):>10} {ms(r['load']):>10} {ms(r['run']):>10} "
+            f"{ms(r['load'] + r['run']):>10} {ms(r['graph']):>12}  ({r['status']}, {r['runs']} processes)"
+        )
+    if "sfnkit" in by and "moto" in by:
+        a, b = by["sfnkit"], by["moto"]
+        print(
+            f"  ratio moto/sfnkit: import {b['import'] / a['import']:.0f}x, "
+            f"load+run {(b['load'] + b['run']) / (a['load'] + a['run']):.0f}x "
+            f"(moto: import of moto+boto3, create_state_machine, start_execution until it ends)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child-rss"]:
         return _child_rss_main(argv[1])
+    if argv[:1] == ["--cold-child"]:
+        return _cold_child(argv[1])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads and a short moto budget (smoke run)")
     parser.add_argument(
@@ -739,7 +848,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc passes")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--repeats", type=int, default=5, help="timed sfnkit passes per workload; the median is shown")
+    parser.add_argument("--cold", action="store_true", help="only the cold-start section (fresh processes)")
     args = parser.parse_args(argv)
+    if args.cold:
+        print_cold(cold(args.repeats))
+        return 0
     budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
     logging.getLogger("moto").setLevel(logging.CRITICAL)
 

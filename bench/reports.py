@@ -269,13 +269,106 @@ def measure(label: str, make: Callable[[], Any], plots: dict[str, Callable[[Any]
     return row
 
 
+def debugger_steps(iterations: int) -> dict[str, Any]:
+    """The Debugger driving an inline Map of ``iterations`` items, one Task each: the latency of Step (the
+    Python side: run to the next state, recolour the graph, rebuild the inspector), of the iteration picker,
+    and of Continue to the end."""
+    import statistics
+
+    from sfnkit.widgets import Debugger
+
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 10,
+                "ItemProcessor": {
+                    "StartAt": "Work",
+                    "States": {
+                        "Work": {"Type": "Task", "Resource": LAMBDA + "work", "Next": "Tidy"},
+                        "Tidy": {"Type": "Pass", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    data = {"items": list(range(iterations))}
+    resources = {"work": lambda event: {"done": event}}
+    dbg, t_open = timed(lambda: Debugger(definition, data, resources=resources, type="EXPRESS"))
+    steps = []
+    for _ in range(60):
+        _r, t = timed(dbg.step)
+        steps.append(t)
+    dbg.add_breakpoint("Tidy")
+    for _ in range(iterations // 2):  # deep into the run: every Tidy visit is a stop
+        dbg.execution.run()
+    late = []
+    for _ in range(30):
+        _r, t = timed(dbg.step)
+        late.append(t)
+    events = len(dbg.history)
+    picks = []
+    for index in (0, iterations // 2, iterations - 1):
+        _r, t = timed(lambda index=index: dbg.choose_iteration("Fan", index))
+        picks.append(t)
+    dbg.clear_breakpoints()
+    _r, t_end = timed(dbg.run)
+    row = {
+        "workload": f"Debugger, {iterations:,}-iteration Map",
+        "open_s": t_open,
+        "step_ms_median": statistics.median(steps) * 1000,
+        "step_ms_late_median": statistics.median(late) * 1000,
+        "events_at_late_steps": events,
+        "iteration_pick_ms_max": max(picks) * 1000,
+        "continue_to_end_s": t_end,
+        "status": dbg.execution.status,
+    }
+    print(f"\nDebugger on a {iterations:,}-iteration Map (Python side of each action)")
+    print(
+        f"  open {t_open * 1000:.0f} ms; Step median {row['step_ms_median']:.1f} ms at the start, "
+        f"{row['step_ms_late_median']:.1f} ms with {events:,} events recorded; iteration picker at most "
+        f"{row['iteration_pick_ms_max']:.1f} ms; Continue to the end {t_end:.2f} s ({row['status']}, "
+        f"{len(dbg.history):,} events)"
+    )
+    return row
+
+
+def big_graph(states: int) -> dict[str, Any]:
+    """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
+    recolouring, in this process."""
+    from sfnkit import render
+
+    chain: dict[str, Any] = {}
+    for i in range(states):
+        last = i == states - 1
+        chain[f"S{i}"] = {"Type": "Pass", "End": True} if last else {"Type": "Pass", "Next": f"S{i + 1}"}
+    sm = sfnkit.load({"StartAt": "S0", "States": chain})
+    picture, t_first = timed(lambda: render.svg(sm))
+    _r, t_again = timed(lambda: render.svg(sm, {"S0": "succeeded"}))
+    print(
+        f"\ngraph of {states:,} states: first picture {t_first:.2f} s ({len(picture) / 1024:.0f} KiB SVG), "
+        f"recoloured {t_again * 1000:.0f} ms"
+    )
+    return {
+        "workload": f"graph of {states:,} states",
+        "first_s": t_first,
+        "recolour_s": t_again,
+        "svg_kib": len(picture) / 1024,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (2,500 events, 20 executions)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--executions", type=int, default=None, help="batch size for the frames (default 500)")
     args = parser.parse_args(argv)
     target = 2_500 if args.quick else QUOTA
-    runs = 20 if args.quick else 200
+    runs = args.executions or (20 if args.quick else 500)
+    html_runs = 20 if args.quick else 200
 
     import matplotlib as mpl
     import numpy as np
@@ -320,8 +413,11 @@ def main(argv: list[str] | None = None) -> int:
             },
         )
     )
-    _path, t_html = timed(lambda: reports.html(batch, Path("/tmp") / "sfnkit-bench-report.html"))
-    print(f"  html report: {t_html:.2f} s ({_path.stat().st_size / 1024:.0f} KiB)")
+    small = run_many(sm, html_runs, resources=pipeline_handlers(), seed=0, progress=False)
+    _path, t_html = timed(lambda: reports.html(small, Path("/tmp") / "sfnkit-bench-report.html"))
+    size_kib = _path.stat().st_size / 1024
+    print(f"  html report of {html_runs} executions: {t_html:.2f} s ({size_kib:.0f} KiB)")
+    results.append({"workload": f"html report, {html_runs} executions", "seconds": t_html, "kib": size_kib})
 
     # which state makes the p95 latency?
     summary = reports.summary(batch).sort_values("p95", ascending=False)
@@ -341,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         f"  in the {len(slow)} executions at or above the p95 duration ({p95.total_seconds():.1f} s), top-level time: "
         + ", ".join(f"{name} {value:.0%}" for name, value in share.head(3).items())
     )
+
+    results.append(debugger_steps(100 if args.quick else 1_000))
+    results.append(big_graph(1_000 if args.quick else 10_000))
 
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

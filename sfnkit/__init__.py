@@ -5,19 +5,34 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
     import sfnkit
     sm = sfnkit.load("pipeline.asl.json")
     ex = sfnkit.run(sm, {"x": 1}, resources={"MyFunction": my_function})
+
+or build one in Python with :mod:`sfnkit.build` (and turn any definition into that code with :func:`to_python`).
 """
 
-from sfnkit.asl.diagnostics import Diagnostic
-from sfnkit.asl.model import StateMachine
-from sfnkit.asl.validate import load, validate
-from sfnkit.display import show_static
-from sfnkit.errors import DefinitionError, ExecutionStateError, ResourceError, SfnkitError, StatesError, TaskFailure
-from sfnkit.explain import explain
-from sfnkit.history import History, HistoryEvent
-from sfnkit.runtime.batch import Batch, run_many
-from sfnkit.runtime.clock import VirtualClock, WallClock
-from sfnkit.runtime.execution import Execution, run, start
-from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on first use (see __getattr__)
+    from sfnkit.asl.diagnostics import Diagnostic
+    from sfnkit.asl.model import StateMachine
+    from sfnkit.asl.project.load import state_machines
+    from sfnkit.asl.validate import load, validate
+    from sfnkit.aws.local import local_aws
+    from sfnkit.build.codegen import to_python
+    from sfnkit.display import show_static
+    from sfnkit.errors import (
+        DefinitionError,
+        ExecutionStateError,
+        ResourceError,
+        SfnkitError,
+        StatesError,
+        TaskFailure,
+    )
+    from sfnkit.explain import explain
+    from sfnkit.history import History, HistoryEvent
+    from sfnkit.runtime.batch import Batch, run_many
+    from sfnkit.runtime.clock import VirtualClock, WallClock
+    from sfnkit.runtime.execution import Execution, run, start
+    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
 
 __version__ = "0.1.0"
 
@@ -42,26 +57,77 @@ __all__ = [
     "__version__",
     "explain",
     "load",
+    "local_aws",
     "run",
     "run_many",
     "show_static",
     "start",
+    "state_machines",
+    "task_call",
+    "to_python",
     "validate",
     "virtual_sleep",
 ]
 
 
-_SUBMODULES = ("aws", "mocks", "reports", "widgets")
+# Where each public name lives. ``import sfnkit`` imports none of these modules: a notebook's first cell pays
+# only for what it uses (``sfnkit.load`` needs the front end, ``sfnkit.run`` the interpreter; the views,
+# reports and widgets load when something is shown). Measured in bench/interpreter.py's cold section: the
+# eager imports took about 100 ms of a fresh process's time before a single definition was read.
+_HOMES: dict[str, str] = {
+    "Diagnostic": "sfnkit.asl.diagnostics",
+    "StateMachine": "sfnkit.asl.model",
+    "load": "sfnkit.asl.validate",
+    # the embedded moto AWS of services="local" (boto3 and moto load only when it is first used)
+    "local_aws": "sfnkit.aws.local",
+    "validate": "sfnkit.asl.validate",
+    "state_machines": "sfnkit.asl.project.load",
+    "to_python": "sfnkit.build.codegen",
+    "show_static": "sfnkit.display",
+    "DefinitionError": "sfnkit.errors",
+    "ExecutionStateError": "sfnkit.errors",
+    "ResourceError": "sfnkit.errors",
+    "SfnkitError": "sfnkit.errors",
+    "StatesError": "sfnkit.errors",
+    "TaskFailure": "sfnkit.errors",
+    "explain": "sfnkit.explain",
+    "History": "sfnkit.history",
+    "HistoryEvent": "sfnkit.history",
+    "Batch": "sfnkit.runtime.batch",
+    "run_many": "sfnkit.runtime.batch",
+    "VirtualClock": "sfnkit.runtime.clock",
+    "WallClock": "sfnkit.runtime.clock",
+    "Execution": "sfnkit.runtime.execution",
+    "run": "sfnkit.runtime.execution",
+    "start": "sfnkit.runtime.execution",
+    "LambdaContext": "sfnkit.runtime.resources",
+    "Resources": "sfnkit.runtime.resources",
+    "TaskCall": "sfnkit.runtime.resources",
+    "task_call": "sfnkit.runtime.resources",
+    "virtual_sleep": "sfnkit.runtime.resources",
+}
+
+_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
 
 
 def __getattr__(name: str) -> object:
-    """``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws`` and ``sfnkit.mocks`` load on first use, so that
-    ``import sfnkit`` needs none of pandas, matplotlib, ipywidgets or boto3."""
-    if name in _SUBMODULES:
-        import importlib
+    """Each public name, and ``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws``, ``sfnkit.build`` and ``sfnkit.mocks``, load on
+    first use (PEP 562), so that ``import sfnkit`` costs a few milliseconds and needs none of pandas,
+    matplotlib, ipywidgets or boto3. The value is then cached in the module's namespace."""
+    import importlib
 
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
         return importlib.import_module(f"sfnkit.{name}")
     raise AttributeError(f"module 'sfnkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, *_SUBMODULES})
 
 
 def load_ipython_extension(ipython: object) -> None:

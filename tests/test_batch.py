@@ -139,3 +139,139 @@ def test_repr_and_lazy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "('SUCCEEDED', 'SUCCEEDED') []"
+
+
+# -- processes=N -----------------------------------------------------------------------------------------------
+
+
+def test_processes_give_the_serial_batch() -> None:
+    counter = {"calls": 0}
+
+    def count(event: Any) -> Any:  # a closure defined here, as in a notebook cell: never pickled
+        counter["calls"] += 1
+        return {"n": event.get("n"), "pid_free": True}
+
+    resources = {**flaky_handlers(), "echo": count}
+    serial = run_many(FLAKY, 40, resources=flaky_handlers(), seed=7, progress=False)
+    parallel = run_many(FLAKY, 40, resources=flaky_handlers(), seed=7, progress=False, processes=2)
+    assert parallel.histories == serial.histories
+    assert parallel.names == serial.names and parallel.statuses == serial.statuses
+    assert [ex.output for ex in parallel] == [ex.output for ex in serial]
+    assert [ex.error for ex in parallel] == [ex.error for ex in serial]
+    assert [ex.summary() for ex in parallel] == [ex.summary() for ex in serial]
+    assert [repr(ex) for ex in parallel] == [repr(ex) for ex in serial]
+    assert parallel.seeds == serial.seeds
+
+    inputs = [{"n": i} for i in range(25)]
+    echoed = run_many(ECHO, inputs, resources=resources, progress=False, processes=3)
+    assert [ex.output for ex in echoed] == [{"n": i, "pid_free": True} for i in range(25)]
+    assert counter["calls"] == 0  # the handler ran in the workers' copies of this process
+
+
+def test_processes_batch_reads_like_a_serial_one() -> None:
+    pytest.importorskip("pandas")
+    serial = run_many(FLAKY, 10, resources=flaky_handlers(), seed=3, progress=False)
+    parallel = run_many(FLAKY, 10, resources=flaky_handlers(), seed=3, progress=False, processes=2)
+    assert parallel.summary().equals(serial.summary())
+    assert parallel.states().equals(serial.states())
+    ex = parallel[0]
+    assert ex.done and ex.pending_tokens == [] and ex.position is None
+    assert ex.run() is ex and ex.stop() is ex  # a finished execution stays finished
+    ex.break_on_error = True  # a switch of a finished execution: accepted, changes nothing
+    assert "image/svg+xml" in ex._repr_mimebundle_() or "text/html" in ex._repr_mimebundle_()
+
+
+def test_processes_keep_stages_and_per_run_resources() -> None:
+    def resources(i: int) -> dict[str, Any]:
+        return {"echo": lambda event: {"run": i}}
+
+    batch = run_many(ECHO, 6, resources=resources, progress=False, processes=2, keep_stages=True)
+    assert [ex.output for ex in batch] == [{"run": i} for i in range(6)]
+    serial = run_many(ECHO, 6, resources=resources, progress=False, keep_stages=True)
+
+    def seen(ex: Any) -> list[tuple[str, int, dict[str, Any]]]:
+        return [(v.name, v.entered_event_id, v.stages) for v in ex.visits]
+
+    assert seen(batch[4]) and seen(batch[4]) == seen(serial[4])
+
+
+def test_processes_misuse() -> None:
+    for bad in (0, -2, 1.5, "2", True):
+        with pytest.raises(ValueError, match="processes must be a whole number"):
+            run_many(ECHO, 2, resources={"echo": lambda e: e}, progress=False, processes=bad)  # type: ignore[arg-type]
+    # processes=1 is the serial run
+    assert run_many(ECHO, 2, resources={"echo": lambda e: e}, progress=False, processes=1)[1].output == {}
+    # a Task with no handler raises in the parent, as in a serial run
+    with pytest.raises(ResourceError):
+        run_many(ECHO, 4, resources={}, progress=False, processes=2)
+
+
+def test_processes_handler_exceptions_stay_in_the_history() -> None:
+    class Odd(Exception):
+        def __init__(self, a: int, b: int) -> None:  # not re-creatable from its args: pickling it would fail
+            super().__init__(f"{a}/{b}")
+
+    def boom(event: Any) -> Any:
+        raise Odd(1, 2)
+
+    batch = run_many(ECHO, 4, resources={"echo": boom}, progress=False, processes=2)
+    assert batch.statuses == ("FAILED",) * 4
+    assert {ex.error for ex in batch} == {"Odd"}
+    assert batch[0].cause == run_many(ECHO, 1, resources={"echo": boom}, progress=False)[0].cause
+
+
+def test_finished_state_needs_a_finished_execution() -> None:
+    from sfnkit.errors import ExecutionStateError
+
+    sm = sfnkit.load({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}})
+    ex = sfnkit.start(sm, {}, breakpoints=["W"])
+    with pytest.raises(ExecutionStateError, match="only a finished execution"):
+        ex.finished_state()
+
+
+def test_processes_ctrl_c_keeps_what_came_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sfnkit.runtime.batch as batch_module
+
+    class CtrlCAfterTwoChunks:  # the progress bar's update runs in the parent between chunks: Ctrl-C lands there
+        n = 0
+        calls = 0
+
+        def update(self, k: int) -> None:
+            self.n += k
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyboardInterrupt
+
+        def set_postfix_str(self, text: str) -> None: ...
+
+        def close(self) -> None: ...
+
+    monkeypatch.setattr(batch_module, "_progress", lambda *args: CtrlCAfterTwoChunks())
+    batch = run_many(ECHO, [{"i": i} for i in range(200)], resources={"echo": lambda e: e}, processes=2)
+    assert batch.interrupted and 0 < len(batch) < 200
+    assert batch.not_started == 200 - len(batch)
+    assert [ex.output for ex in batch] == [{"i": i} for i in range(len(batch))]  # in order, none lost
+    assert all(ex.status == "SUCCEEDED" for ex in batch)
+
+
+def test_progress_in_a_notebook_is_plain_output_that_ends_at_the_final_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a kernel the bar is HTML refreshed through a display handle (no widget), so exports show the end."""
+    import IPython.display
+
+    from sfnkit.runtime import batch as batch_module
+
+    shown: list[tuple[str, dict[str, str], str]] = []
+    monkeypatch.setattr(batch_module, "_in_notebook", lambda: True)
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, **kw: shown.append(("display", data, kw["display_id"]))
+    )
+    monkeypatch.setattr(
+        IPython.display, "update_display", lambda data, **kw: shown.append(("update", data, kw["display_id"]))
+    )
+    flaky = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}
+    sfnkit.run_many(flaky, 10, progress=None)
+    assert shown[0][0] == "display" and "0/10 (0%)" in shown[0][1]["text/plain"]
+    assert {d for _, _, d in shown} == {shown[0][2]}  # one output, refreshed in place
+    last = shown[-1][1]
+    assert last["text/plain"] == "executions: 10/10 (100%); 10 not succeeded - done"
+    assert '<progress value="1.0000"' in last["text/html"] and "widget" not in str(last)

@@ -146,3 +146,163 @@ def test_too_many_failures_exceed_the_threshold(bucket: Path) -> None:
     ex = sfnkit.run(d, {}, storage=bucket)
     assert (ex.status, ex.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
     assert [e.type for e in ex.history if e.type.startswith("MapRun")] == ["MapRunStarted", "MapRunFailed"]
+
+
+# -- scale: streamed items, lazy batches, map runs and their child histories ------------------------------------
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def _work_map(n_fail_every: int, **extra: Any) -> dict[str, Any]:
+    d = _dmap(_reader("JSONL", "many.jsonl"), **extra)
+    d["States"]["Each"]["ItemProcessor"]["States"] = {
+        "Work": {"Type": "Task", "Resource": LAMBDA + "work", "End": True}
+    }
+    return d
+
+
+def _work(n_fail_every: int) -> Any:
+    def work(event: Any) -> Any:
+        first = event["Items"][0] if isinstance(event, dict) and "Items" in event else event
+        if first["n"] % n_fail_every == 0:
+            raise RuntimeError(f"bad item {first['n']}")
+        return {"seen": event}
+
+    return work
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "many.jsonl").write_text("".join(json.dumps({"n": i}) + "\n" for i in range(1, 101)))
+    return tmp_path
+
+
+def test_jsonl_items_are_decoded_when_their_child_starts() -> None:
+    from sfnkit.runtime.items import JsonLines, batch_items
+    from sfnkit.runtime.scheduler import Failed
+
+    lines = JsonLines('{"a": 1}\n\n  [1, 2] \r\n"x"\n', "s3://b/k")
+    assert len(lines) == 3 and list(lines) == [{"a": 1}, [1, 2], "x"] and lines[-1] == "x"
+    assert list(lines[1:]) == [[1, 2], "x"]
+    lines[0]["a"] = 99
+    assert lines[0] == {"a": 1}  # every read decodes a fresh value: children never share their input
+    for bad, line in (('{"a": 1}\n{bad}\n', 2), ("1 2\n", 1), ('{"a": 1', 1)):
+        with pytest.raises(Failed) as caught:
+            JsonLines(bad, "s3://b/k")
+        assert caught.value.error == "States.ItemReaderFailed"
+        assert f"s3://b/k line {line} is not valid JSON" in str(caught.value.cause)
+    batches = batch_items(JsonLines("".join(f"{i}\n" for i in range(7)), "w"), 3, None, {"k": 1})
+    assert len(batches) == 3
+    assert [b["Items"] for b in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert batches[-1] == {"Items": [6], "BatchInput": {"k": 1}}
+    with pytest.raises(IndexError):
+        batches[3]
+    sized = batch_items([{"v": "x" * 10}] * 5, None, 40, None)  # 14 bytes an item: two per batch
+    assert [len(b["Items"]) for b in sized] == [2, 2, 1]
+
+
+def test_map_runs_record_every_child(many: Path) -> None:
+    d = _work_map(0, ToleratedFailurePercentage=50)
+    d["States"]["Each"]["ItemProcessor"]["States"]["Work"]["Resource"] = LAMBDA + "work"
+    ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(10)})
+    assert ex.status == "SUCCEEDED", ex.cause
+    (mr,) = ex.map_runs
+    assert mr.state == "Each" and mr.arn == ex.history[3].details["mapRunArn"]
+    assert len(mr) == 100 and mr.counts() == {
+        "not_started": 0, "succeeded": 90, "failed": 10, "aborted": 0, "running": 0, "total": 100,
+    }  # fmt: skip
+    assert mr.failed() == [9, 19, 29, 39, 49, 59, 69, 79, 89, 99]
+    assert mr.keep == "all"  # "auto" keeps every history of a run this small
+    ok, bad = mr.history(0), mr.history(9)
+    assert ok is not None and bad is not None
+    assert ok[0].type == "ExecutionStarted" and ok[0].previous_event_id == 0
+    assert ok[-1].type == "ExecutionSucceeded" and bad[-1].type == "ExecutionFailed"
+    assert json.loads(ok[0].details["input"]) == {"n": 1}
+    assert bad[-1].details["error"] == "RuntimeError"
+    with pytest.raises(IndexError, match="100 children"):
+        mr.history(100)
+    assert "100 children, 90 succeeded, 10 failed" in repr(mr)
+
+
+@pytest.mark.parametrize(("keep", "kept"), [("failed", 10), ("none", 0), ("all", 100)])
+def test_child_histories_keep_what_the_user_chose(many: Path, keep: str, kept: int) -> None:
+    d = _work_map(0, ToleratedFailurePercentage=50)
+    ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(10)}, child_histories=keep)
+    (mr,) = ex.map_runs
+    assert mr.keep == keep and len(list(mr.kept())) == kept
+    assert mr.counts()["failed"] == 10  # the figures stay exact whatever is kept
+    if keep == "failed":
+        assert mr.history(0) is None and mr.history(9) is not None
+        assert [i for i in mr.kept()] == mr.failed()
+    start, stop, events = mr.times(0)
+    assert stop >= start and events == 7  # ExecutionStarted, the Task (5 events), ExecutionSucceeded
+
+
+def test_child_histories_misuse_and_auto_limit(many: Path) -> None:
+    from sfnkit.history.map_runs import AUTO_KEEP_ALL, MapRun
+
+    with pytest.raises(ValueError, match="child_histories must be one of 'auto', 'all', 'failed', 'none'"):
+        sfnkit.run(_work_map(0), {}, storage=many, resources={"work": _work(10)}, child_histories="some")
+    assert MapRun("M", "arn", "auto", AUTO_KEEP_ALL).keep == "all"
+    assert MapRun("M", "arn", "auto", AUTO_KEEP_ALL + 1).keep == "failed"
+    assert MapRun("M", "arn", "all", 3).statuses == ("NOT_STARTED",) * 3
+
+
+def test_map_run_report_and_batched_children(many: Path) -> None:
+    pytest.importorskip("pandas")
+    from sfnkit import reports
+
+    d = _work_map(0, ItemBatcher={"MaxItemsPerBatch": 25}, ToleratedFailureCount=2)
+    ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(26)})
+    assert ex.status == "SUCCEEDED", ex.cause
+    frame = reports.map_run(ex)
+    assert list(frame.columns) == ["index", "status", "started", "stopped", "duration", "events", "history_kept"]
+    assert len(frame) == 4 and frame["status"].tolist() == ["SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED"]
+    assert str(frame["started"].dtype) == "datetime64[us, UTC]" and str(frame["duration"].dtype) == "timedelta64[us]"
+    assert frame["history_kept"].all() and (frame["duration"] >= frame["duration"].iloc[0] * 0).all()
+    assert frame.attrs["map_run_arn"] == ex.map_runs[0].arn
+    assert reports.map_run(ex, "Each").equals(frame) and reports.map_run(ex.map_runs[0]).equals(frame)
+    child = ex.map_runs[0].history(1)
+    assert child is not None and json.loads(child[0].details["input"])["Items"][0] == {"n": 26}
+    assert reports.states(child)["status"].tolist() == ["failed"]
+    with pytest.raises(KeyError, match="no map run of a state named 'Nope'"):
+        reports.map_run(ex, "Nope")
+    with pytest.raises(ValueError, match="no Distributed Map run"):
+        reports.map_run(sfnkit.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, {}))
+
+
+def test_result_writer_streams_entries_as_json_dumps_would(many: Path) -> None:
+    d = _work_map(0, ToleratedFailurePercentage=50, ItemBatcher={"MaxItemsPerBatch": 10})
+    d["States"]["Each"]["ResultWriter"] = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "out", "Prefix": "runs"},
+    }
+    ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(41)})  # the batch from item 41 fails
+    assert ex.status == "SUCCEEDED", ex.cause
+    key = ex.output["ResultWriterDetails"]["Key"]
+    manifest = json.loads((many / "out" / key).read_text())
+    files = {s: [f["Key"] for f in fs] for s, fs in manifest["ResultFiles"].items() if fs}
+    assert sorted(files) == ["FAILED", "SUCCEEDED"]
+    failed_text = (many / "out" / files["FAILED"][0]).read_text()
+    failed = json.loads(failed_text)
+    assert failed_text == json.dumps(failed, indent=1)  # byte for byte the indented form
+    assert [json.loads(e["Input"])["Items"][0]["n"] for e in failed] == [41]
+    assert failed[0]["Error"] == "RuntimeError" and failed[0]["ExecutionArn"].endswith(":4")
+    succeeded = json.loads((many / "out" / files["SUCCEEDED"][0]).read_text())
+    assert len(succeeded) == 9 and all(e["Status"] == "SUCCEEDED" for e in succeeded)
+    assert json.loads(succeeded[0]["Output"])["seen"]["Items"][0] == {"n": 1}
+
+
+def test_map_runs_survive_processes_and_every_view(many: Path) -> None:
+    batch = sfnkit.run_many(
+        _work_map(0, ToleratedFailurePercentage=50), 2, resources={"work": _work(10)}, progress=False,
+        storage=many, processes=2, child_histories="failed",
+    )  # fmt: skip
+    for ex in batch:
+        (mr,) = ex.map_runs
+        assert mr.counts()["failed"] == 10 and len(list(mr.kept())) == 10
+        child = mr.history(9)
+        assert child is not None and child[-1].type == "ExecutionFailed"
+        assert child.to_boto()["events"][0]["type"] == "ExecutionStarted"

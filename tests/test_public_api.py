@@ -32,10 +32,14 @@ PUBLIC_API = sorted(
         "__version__",
         "explain",
         "load",
+        "local_aws",
         "run",
         "run_many",
         "show_static",
         "start",
+        "state_machines",
+        "task_call",
+        "to_python",
         "validate",
         "virtual_sleep",
     ]
@@ -44,6 +48,27 @@ PUBLIC_API = sorted(
 
 def test_all_is_pinned() -> None:
     assert sorted(sfnkit.__all__) == PUBLIC_API
+
+
+BUILD_API = sorted(
+    [
+        "And", "Branch", "BuildError", "Catch", "Chain", "Choice", "Fail", "FunctionTask", "ItemBatcher", "ItemReader",
+        "Machine", "Map", "Not", "Or", "P", "Parallel", "Pass", "Path", "Processor", "PythonFunction", "ReaderConfig",
+        "ResultWriter", "Retry", "Rule", "STATE_INPUT", "ServiceTask", "State", "Succeed", "Task", "Test", "Wait",
+        "When", "batch_submit_job", "chain", "dynamodb", "ecs_run_task", "errors", "glue_start_job_run",
+        "lambda_invoke", "sagemaker_create_endpoint", "sagemaker_create_endpoint_config", "sagemaker_create_model",
+        "sagemaker_create_training_job", "sagemaker_create_transform_job", "sns_publish", "sqs_send_message",
+        "start_execution", "task", "to_python",
+    ]
+)  # fmt: skip
+
+
+def test_build_api_is_pinned() -> None:
+    import sfnkit.build
+
+    assert sorted(sfnkit.build.__all__) == BUILD_API
+    for name in BUILD_API:
+        assert hasattr(sfnkit.build, name), name
 
 
 def test_all_has_no_duplicates_and_is_sorted() -> None:
@@ -74,10 +99,10 @@ def test_exceptions_form_the_documented_tree() -> None:
 
 
 def test_import_does_not_pull_heavy_optional_packages() -> None:
-    """DESIGN.md principle 8: ``import sfnkit`` imports neither pandas, matplotlib, ipywidgets nor boto3."""
+    """DESIGN.md principle 8: ``import sfnkit`` imports neither pandas, matplotlib, ipywidgets, boto3 nor the template parsers."""
     code = (
         "import sys, sfnkit\n"
-        "heavy = [m for m in ('pandas', 'matplotlib', 'ipywidgets', 'boto3') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'ipywidgets', 'boto3', 'cfnlint', 'hcl2') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

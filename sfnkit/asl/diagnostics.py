@@ -2,7 +2,9 @@
 
 They mirror the result of AWS's ``ValidateStateMachineDefinition``: a severity, a code (AWS's own codes where
 AWS has one, ``SFNKIT_*`` for checks AWS does not make), a message and a location given as a JSON Pointer into
-the definition (``/States/Charge/Retry/0``). ``line``/``column`` are filled in when the definition came from text.
+the definition (``/States/Charge/Retry/0``). ``line``/``column`` are filled in when the definition came from text;
+``file`` names the file they refer to when it is not the source itself (a definition embedded in a SAM,
+CloudFormation, serverless or Terraform template points into the template, or into its ``DefinitionUri`` file).
 """
 
 from __future__ import annotations
@@ -37,11 +39,21 @@ UNREACHABLE_STATE = MISSING_TRANSITION_TARGET
 RETRY_NEVER_RETRIES = "SFNKIT_RETRY_NEVER_RETRIES"
 TASK_WITHOUT_TIMEOUT = "SFNKIT_TASK_WITHOUT_TIMEOUT"
 LOOP_WITHOUT_WAIT = "SFNKIT_LOOP_WITHOUT_WAIT"
+# sfnkit's codes for templates (SAM, CloudFormation, CDK, serverless, Terraform)
+TEMPLATE_INVALID = "SFNKIT_TEMPLATE_INVALID"  # unreadable, malformed, no state machine, a missing DefinitionUri file
+UNKNOWN_INTRINSIC = "SFNKIT_TEMPLATE_UNKNOWN_INTRINSIC"  # !Foo / Fn::Foo that CloudFormation does not define
+UNRESOLVED_REFERENCE = "SFNKIT_TEMPLATE_UNRESOLVED"  # a Ref/GetAtt/${...} with no local value
 
 
 def pointer(*parts: str | int) -> str:
     """Build a JSON Pointer (RFC 6901) from path parts, escaping ``~`` and ``/``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:  # a plain loop: this runs for every state and field of every definition loaded
+        p = str(part)
+        if "~" in p or "/" in p:
+            p = p.replace("~", "~0").replace("/", "~1")
+        out += "/" + p
+    return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,10 +66,11 @@ class Diagnostic:
     location: str = ""
     line: int | None = None
     column: int | None = None
+    file: str | None = None
 
     def format(self, source_name: str | None = None) -> str:
         """Compiler style: ``file:line:col: error CODE /location: message``."""
-        where = source_name or "<definition>"
+        where = self.file or source_name or "<definition>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         loc = f"{self.location}: " if self.location else ""
@@ -67,7 +80,7 @@ class Diagnostic:
         return replace(self, line=line, column=column)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "severity": self.severity,
             "code": self.code,
             "message": self.message,
@@ -75,6 +88,9 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
         }
+        if self.file is not None:
+            out["file"] = self.file
+        return out
 
     def __str__(self) -> str:
         return self.format()

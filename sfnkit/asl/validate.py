@@ -10,9 +10,10 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from sfnkit.asl import identity
 from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
     DUPLICATE_LABEL_NAME,
@@ -74,11 +75,13 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             yield from _body_checks(child, child_what, owners)
     # reachability within this scope
     if body.start_at in states:
+        # each state's successors inside this scope, computed once for reachability and the loop check
+        succ = {name: [t for _, t in st.transitions() if t in states] for name, st in states.items()}
         seen = {body.start_at}
         todo = [body.start_at]
         while todo:
-            for _, target in states[todo.pop()].transitions():
-                if target in states and target not in seen:
+            for target in succ[todo.pop()]:
+                if target not in seen:
                     seen.add(target)
                     todo.append(target)
         for name, st in states.items():
@@ -96,7 +99,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                 message=f'{what} has no terminal state: add "End": true, a Succeed or a Fail state',
                 location=pointer_join(body.location, "States"),
             )
-        yield from _loop_warnings(body, what)
+        yield from _loop_warnings(body, what, succ)
     for st in states.values():
         if isinstance(st, m.TaskState) and st.timeout_seconds is None and st.timeout_seconds_path is None and (
             ".waitForTaskToken" in st.resource or ":activity:" in st.resource
@@ -110,7 +113,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             )
 
 
-def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
+def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Iterator[Diagnostic]:
     """Warn once per strongly connected component (a loop) that contains no Wait state (Tarjan)."""
     states = body.states
     index: dict[str, int] = {}
@@ -123,7 +126,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
     def strong(v: str) -> None:
         nonlocal counter
         # iterative Tarjan to survive long chains
-        work = [(v, iter([t for _, t in states[v].transitions() if t in states]))]
+        work = [(v, iter(succ[v]))]
         index[v] = low[v] = counter
         counter += 1
         stack.append(v)
@@ -137,7 +140,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
                     counter += 1
                     stack.append(w)
                     on_stack.add(w)
-                    work.append((w, iter([t for _, t in states[w].transitions() if t in states])))
+                    work.append((w, iter(succ[w])))
                     advanced = True
                     break
                 if w in on_stack:
@@ -161,7 +164,7 @@ def _loop_warnings(body: m.Body, what: str) -> Iterator[Diagnostic]:
         if name not in index:
             strong(name)
     for comp in sccs:
-        is_loop = len(comp) > 1 or any(t == comp[0] for _, t in states[comp[0]].transitions())
+        is_loop = len(comp) > 1 or comp[0] in succ[comp[0]]
         if is_loop and not any(states[n].type == "Wait" for n in comp):
             first = min(comp, key=list(states).index)
             yield Diagnostic(
@@ -224,25 +227,63 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
     if sm is not None:
         object.__setattr__(sm, "index", _index(sm))
         object.__setattr__(sm, "source_name", read.name)
+        identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 
 
-def validate(source: Any) -> list[Diagnostic]:
-    """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL."""
+def _template(source: Any) -> bool:
+    from sfnkit.asl.project.load import template_kind
+
+    return template_kind(source) is not None
+
+
+def _only_for_templates(source: Any, name: str | None, parameters: Mapping[str, Any] | None) -> None:
+    if name is not None or parameters is not None:
+        raise TypeError(
+            "name= and parameters= pick and configure a state machine of a template (SAM, CloudFormation, CDK, "
+            f"serverless.yml, Terraform); {str(source)[:80]!r} is not one"
+        )
+
+
+def validate(source: Any, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """Every problem in a definition (a path, JSON or YAML text, or a dict), errors first. Never raises on bad ASL.
+
+    A template path (SAM/CloudFormation/CDK/serverless.yml/Terraform, or a project folder) gives the diagnostics
+    of its state machines (``name`` picks one), pointing into the template's lines.
+    """
     if isinstance(source, m.StateMachine):  # already loaded: its warnings are still worth seeing
         source = source.definition
+    elif _template(source):
+        from sfnkit.asl.project.load import validate_template
+
+        return validate_template(source, name, parameters)
+    _only_for_templates(source, name, parameters)
     return _analyse(source)[1]
 
 
-def load(source: Any) -> m.StateMachine:
+def load(source: Any, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> m.StateMachine:
     """Load and validate a definition into an immutable :class:`StateMachine`.
+
+    ``source`` may also be a template path (SAM/CloudFormation JSON or YAML, CDK synth output, serverless.yml,
+    Terraform ``.tf``, or a folder of them): ``name`` picks the state machine by logical id or name (optional when
+    there is one), ``parameters`` override the template's parameter defaults, and the machine's ``project`` holds
+    what the template declares.
 
     Raises :class:`DefinitionError` (listing every diagnostic) when the definition has errors. Warnings do not stop
     a load; :func:`validate` lists them.
     """
     if isinstance(source, m.StateMachine):
         return source
-    sm, diags, name = _analyse(source)
+    if hasattr(source, "to_state_machine"):  # a sfnkit.build.Machine (duck-typed: asl never imports the builder)
+        built = source.to_state_machine()
+        if isinstance(built, m.StateMachine):
+            return built
+    if _template(source):
+        from sfnkit.asl.project.load import load_template
+
+        return load_template(source, name, parameters)
+    _only_for_templates(source, name, parameters)
+    sm, diags, source_name = _analyse(source)
     if sm is None or any(d.severity == "ERROR" for d in diags):
-        raise DefinitionError(diags, source_name=name)
+        raise DefinitionError(diags, source_name=source_name)
     return sm

@@ -13,7 +13,8 @@ writes). Each function takes one execution (a ``History`` or an ``Execution``) o
     reports.html(batch, "report.html")        # one self-contained file
 
 Tables (``frames``): ``events``, ``states``, ``attempts``, ``failures``, ``errors``, ``overview``,
-``summary``; each documents its columns and dtypes. Plots (``plots``): ``timeline``, ``durations``,
+``summary``; each documents its columns and dtypes; ``map_run`` tabulates a Distributed Map run's child
+executions. Plots (``plots``): ``timeline``, ``durations``,
 ``retries_failures``. Cost (``pricing``): ``cost``, ``transitions``, ``PRICES``/``Prices``. HTML (``report``):
 ``html``.
 
@@ -26,6 +27,7 @@ from sfnkit.reports._inputs import require as _require
 _require("pandas", "sfnkit.reports")
 
 from sfnkit.reports.frames import attempts, errors, events, failures, overview, states, summary  # noqa: E402
+from sfnkit.reports.map_runs import map_run  # noqa: E402
 from sfnkit.reports.plots import durations, retries_failures, timeline  # noqa: E402
 from sfnkit.reports.pricing import PRICES, Prices, cost, transitions  # noqa: E402
 from sfnkit.reports.report import html  # noqa: E402
@@ -40,6 +42,7 @@ __all__ = [
     "events",
     "failures",
     "html",
+    "map_run",
     "overview",
     "retries_failures",
     "states",

@@ -3,7 +3,12 @@
 Execution ``i`` of a batch runs exactly like ``sfnkit.run(sm, inputs[i], seed=seed + i, ...)``, each on its own
 virtual clock starting at the same instant, so a batch is as reproducible as a single run, and a single
 execution of it can be replayed on its own. Runs happen one after another in this process (a 200-run batch of
-a small pipeline takes well under a second); a progress bar (tqdm) shows in notebooks and terminals.
+a small pipeline takes well under a second), or, with ``processes=N``, in N forked worker processes: each worker
+runs a contiguous chunk of the batch and sends back the finished executions as plain data
+(``Execution.finished_state()``), which this process turns back into executions in input order. Forking is what
+lets handlers defined in a notebook cell run in the workers unchanged: nothing of them is pickled. Either way,
+progress shows in notebooks (plain output refreshed in place, so an exported notebook shows the final count) and
+in terminals (tqdm).
 
 A ``Batch`` is a ``Sequence[Execution]``; its reports (``summary()``, ``states()``, ``timeline(i)``,
 ``html(path)``...) are those of ``sfnkit.reports``, imported when first used, so ``import sfnkit`` needs
@@ -12,14 +17,15 @@ neither pandas nor matplotlib.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
-from sfnkit.errors import MissingDependencyError
-from sfnkit.history.model import History
+from sfnkit.errors import MissingDependencyError, SfnkitError
+from sfnkit.history.model import History, PackedBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.execution import Execution
 from sfnkit.runtime.resources import Resources
@@ -164,17 +170,87 @@ class Batch(Sequence[Execution]):
         return f"<Batch: {len(self)} executions{': ' + counts if counts else ''}{stopped}>"
 
 
+class _NotebookProgress:
+    """Progress in a notebook as plain HTML/text output updated through a display handle (no widget).
+
+    tqdm's notebook bar is a widget: an exported or reopened notebook shows the state it was saved with, or
+    nothing, so a finished run read "0%". Plain output refreshed in place ends as the final count, and that is
+    what every export shows. Updates are throttled (each 2% and at the end).
+    """
+
+    def __init__(self, total: int | None, description: str) -> None:
+        import uuid
+
+        from IPython.display import display
+
+        self.total, self.description, self.n, self.postfix = total, description, 0, ""
+        self._id = uuid.uuid4().hex
+        self._shown = -1.0
+        display(self._bundle(), raw=True, display_id=self._id)
+
+    def _bundle(self, done: bool = False) -> dict[str, str]:
+        import html
+
+        if self.total:
+            share = self.n / self.total
+            text = f"{self.description}: {self.n}/{self.total} ({share:.0%})"
+        else:
+            share = 1.0 if done else 0.0
+            text = f"{self.description}: {self.n}"
+        text += (f"; {self.postfix}" if self.postfix else "") + (" - done" if done else "")
+        bar = (
+            f'<div style="font:12px sans-serif"><progress value="{share:.4f}" max="1" style="width:16em;'
+            f'vertical-align:middle"></progress> {html.escape(text)}</div>'
+        )
+        return {"text/plain": text, "text/html": bar}
+
+    def _refresh(self, done: bool = False) -> None:
+        from IPython.display import update_display
+
+        update_display(self._bundle(done), raw=True, display_id=self._id)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        share = self.n / self.total if self.total else float(self.n)
+        if self.total is None or share - self._shown >= 0.02:
+            self._shown = share
+            self._refresh()
+
+    def set_postfix_str(self, text: str) -> None:
+        self.postfix = text
+
+    def close(self) -> None:
+        self._refresh(done=True)
+
+
+def _in_notebook() -> bool:
+    """Running in a Jupyter kernel (where output can be refreshed through a display handle)."""
+    import sys
+
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return ip is not None and hasattr(ip, "kernel")
+
+
 def _progress(total: int | None, progress: bool | None, description: str) -> Any:
-    """A tqdm bar (``tqdm.auto``: a widget in notebooks, text in terminals), or ``None``."""
+    """Progress: in a notebook, HTML refreshed in place (:class:`_NotebookProgress`, survives export); in a
+    terminal, a tqdm text bar; or ``None``."""
     if progress is False:
         return None
+    if _in_notebook():
+        return _NotebookProgress(total, description)
     try:
         from tqdm.auto import tqdm
     except ImportError:
         if progress:
             raise MissingDependencyError("tqdm", "reports", "run_many(progress=True)") from None
         return None
-    return tqdm(total=total, desc=description, unit="run", leave=True)
+    return tqdm(total=total, desc=description, unit="run", leave=True, file=sys.stderr)
 
 
 def run_many(
@@ -186,6 +262,7 @@ def run_many(
     clock: Callable[[int], Clock] | Clock | None = None,
     progress: bool | None = None,
     keep_stages: bool = False,
+    processes: int | None = None,
     **kwargs: Any,
 ) -> Batch:
     """Run one state machine once per input and return the executions as a ``Batch``.
@@ -197,7 +274,12 @@ def run_many(
     that keep state). ``clock``: by default each execution gets a fresh ``VirtualClock`` (so they all start at
     the same instant); pass a function ``i -> Clock`` to choose, or a ``WallClock``. ``progress``: ``None``
     shows a tqdm bar when tqdm is installed, ``True`` requires it, ``False`` hides it. ``keep_stages``: keep
-    the per-state data-flow stages for the debugger (off by default: a batch is for statistics). Other
+    the per-state data-flow stages for the debugger (off by default: a batch is for statistics).
+    ``processes``: run the batch in that many forked worker processes (``None`` or 1: here, one after
+    another). The results are the same executions, in input order, with the same histories as a serial run;
+    what handlers change in the workers' memory (counters, caches) stays in the workers. It pays for batches
+    whose handlers do real work: the finished histories are copied back, which costs about as much as running
+    a tiny pipeline (bench/interpreter.py --batch). Needs the ``fork`` start method (Linux, macOS). Other
     keywords go to every ``Execution`` (``type``, ``account``, ``region``, ``missing_resources``, ...).
 
     Misuse (a Task whose resource has no handler, bad keywords) raises before or at the first execution;
@@ -233,6 +315,17 @@ def run_many(
     shared: Resources | None = None
     if not per_run_resources:
         shared = resources if isinstance(resources, Resources) else Resources(resources or {})  # type: ignore[arg-type]
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise ValueError(f"run_many(): processes must be a whole number of worker processes (1 or more), got {processes!r}")
+    if processes is not None and processes > 1:
+        item_list = list(items)
+        job = _Job(sm, item_list, resources, per_run_resources, shared, clock, seed, keep_stages, kwargs)
+        done, stopped = _run_in_processes(job, processes, progress)
+        batch = Batch(done, state_machine=sm, seed=seed)
+        if stopped:  # Ctrl-C: the workers are stopped; what came back is kept, the rest never started
+            batch.interrupted = True
+            batch.not_started = len(item_list) - len(done)
+        return batch
     bar = _progress(count, progress, "executions")
     executions: list[Execution] = []
     unsuccessful = 0
@@ -270,3 +363,89 @@ def run_many(
         batch.interrupted = True
         batch.not_started = None if count is None else count - len(executions)
     return batch
+
+
+# -- worker processes ---------------------------------------------------------------------------------------
+
+
+class _Job:
+    """One ``run_many`` call, as the forked workers inherit it (through ``_JOB``, never pickled)."""
+
+    __slots__ = ("clock", "items", "keep_stages", "kwargs", "per_run", "resources", "seed", "shared", "sm")
+
+    def __init__(self, sm: m.StateMachine, items: list[Any], resources: Any, per_run: bool, shared: Resources | None,
+                 clock: Any, seed: int, keep_stages: bool, kwargs: dict[str, Any]) -> None:  # fmt: skip
+        self.sm, self.items, self.resources, self.per_run, self.shared = sm, items, resources, per_run, shared
+        self.clock, self.seed, self.keep_stages, self.kwargs = clock, seed, keep_stages, kwargs
+
+    def execution(self, i: int) -> Execution:
+        run_resources = self.resources(i) if self.per_run else self.shared
+        clock = self.clock
+        run_clock = clock(i) if callable(clock) and not isinstance(clock, Clock) else clock
+        return Execution(self.sm, self.items[i], resources=run_resources, seed=self.seed + i, clock=run_clock,
+                         keep_stages=self.keep_stages, **self.kwargs)  # fmt: skip
+
+
+_JOB: _Job | None = None  # set in the parent just before the workers fork; each worker reads its copy
+
+
+def _run_chunk(bounds: tuple[int, int]) -> bytes:
+    """In a worker: run executions ``start..stop-1`` and return their finished states, pickled."""
+    import pickle
+
+    job = _JOB
+    assert job is not None, "run_many worker started without a job"
+    states = []
+    for i in range(*bounds):
+        state = job.execution(i).run().finished_state()
+        state["_builder"] = PackedBuilder(state["_builder"])  # decoded in the parent only when read
+        states.append(state)
+    return pickle.dumps(states, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool and keeps what came back)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_processes(job: _Job, processes: int, progress: bool | None) -> tuple[list[Execution], bool]:
+    import multiprocessing
+    import pickle
+
+    global _JOB
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise SfnkitError(
+            "run_many(processes=...) needs the 'fork' start method, which this platform lacks; handlers defined in "
+            "a notebook could not be sent to worker processes here. Run the batch in this process (processes=None)."
+        )
+    n = len(job.items)
+    workers = min(processes, max(n, 1))
+    # several chunks per worker: the progress bar moves, and a worker that finishes early takes the next one
+    size = max(1, -(-n // (workers * 8)))
+    chunks = [(start, min(start + size, n)) for start in range(0, n, size)]
+    bar = _progress(n, progress, "executions")
+    executions: list[Execution] = []
+    unsuccessful = 0
+    _JOB = job
+    interrupted = False
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
+            for blob in pool.imap(_run_chunk, chunks):
+                for state in pickle.loads(blob):
+                    ex = Execution.from_finished_state(state, job.sm, job.shared)
+                    executions.append(ex)
+                    if ex.status != "SUCCEEDED":
+                        unsuccessful += 1
+                if bar is not None:
+                    bar.update(len(executions) - bar.n)
+                    if unsuccessful:
+                        bar.set_postfix_str(f"{unsuccessful} not succeeded")
+    except KeyboardInterrupt:  # leaving the with block terminated the workers; keep every execution received
+        interrupted = True
+    finally:
+        _JOB = None
+        if bar is not None:
+            bar.close()
+    return executions, interrupted

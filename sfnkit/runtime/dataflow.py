@@ -14,6 +14,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 from sfnkit.history.model import encode_json, join_surrogate_pairs
@@ -40,9 +41,11 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
     try:
         return paths.compile_path(expr).select(data, context=context, variables=variables)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{expr}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(expr, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def apply_input_path(expr: str | None, data: Any, context: Any, variables: Any) -> Any:
@@ -70,15 +73,29 @@ def apply_result_path(expr: str | None, state_input: Any, result: Any) -> Any:
         return paths.set_path(state_input, expr, result)
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except ValueError as e:  # not a Reference Path into the state data ("$$", "$var"): validate() reports it
+        raise Failed(RUNTIME, str(e), terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rng: random.Random) -> Any:
     try:
         return templates.compile_template(template).evaluate(data, context=context, variables=variables, rng=rng)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{e.expression}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(e.expression, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except templates.TemplateError as e:
+        # validate() reports every template it knows of; this is the safety net for one it does not (a
+        # definition built by hand, a field added later): the run fails as AWS fails a bad template, never
+        # with a Python exception.
+        raise Failed(RUNTIME, f"The payload template is not valid: {e}", terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
+
+
+_TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
 
 
 def copy_json(value: Any) -> Any:
@@ -179,9 +196,8 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
 
 def size_of(value: Any) -> int:
     """Bytes of the compact JSON text of ``value`` (what AWS counts against its 256 KiB limit)."""
-    # surrogatepass: a lone surrogate (legal in JSON text as an escape) has no UTF-8 form; count its 3 bytes
     try:
+        text = encode_json(value)  # the history's own compact encoder: built once, not per call as json.dumps
+    except (TypeError, ValueError):  # NaN and friends: what json.dumps would write
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    except ValueError:  # an integer past Python's 4,300-digit limit (a literal in a definition): count its digits
-        text = encode_json(value)
-    return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))

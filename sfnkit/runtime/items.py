@@ -8,6 +8,12 @@ both worlds: :class:`LocalStorage` maps buckets to folders on this machine (``st
 Readers (``ReaderConfig.InputType``): ``JSON`` (an array), ``JSONL`` (one value per line), ``CSV`` (header from
 the ``FIRST_ROW`` or ``GIVEN`` in ``CSVHeaders``; ``CSVDelimiter`` COMMA, PIPE, SEMICOLON, SPACE or TAB; every
 value a string), and ``s3:listObjectsV2`` (one item per object). ``MaxItems`` caps the count.
+
+Scale: a JSON Lines object is checked line by line when it is read (a bad line fails the ItemReader before
+any child starts, as on AWS) but kept as its text plus one offset per line; an item is decoded again only when
+its child execution starts. ItemBatcher batches (without an ItemSelector) are index ranges over the items,
+built when their child starts. So a Distributed Map over a million JSONL items holds the object's text and
+8 bytes per item, not a million decoded values (bench/distributed_map.py).
 """
 
 from __future__ import annotations
@@ -15,16 +21,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+import json.encoder
+import json.scanner
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol, overload
 
 from sfnkit.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from sfnkit.runtime.scheduler import Failed
 
-__all__ = ["LocalStorage", "Storage", "batch_items", "read_items", "storage_from", "write_results"]
+__all__ = ["JsonLines", "LocalStorage", "Storage", "batch_items", "read_items", "storage_from", "write_results"]
 
+# json's own scanner (C when available): decodes the value that starts at an offset of a text, in place
+_SCAN: Final = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
@@ -109,7 +120,7 @@ def storage_from(value: Any) -> Storage | None:
 
 
 def read_items(storage: Storage | None, resource: str, params: Mapping[str, Any], config: Mapping[str, Any],
-               max_items: int | None) -> list[Any]:
+               max_items: int | None) -> Sequence[Any]:
     """The items an ItemReader produces."""
     if storage is None:
         raise Failed(ITEM_READER_FAILED, "this Map reads its items from S3: pass storage= to sfnkit.run (a local folder "
@@ -121,7 +132,7 @@ def read_items(storage: Storage | None, resource: str, params: Mapping[str, Any]
         raise Failed(ITEM_READER_FAILED, "the ItemReader parameters need a Bucket")
     action = resource.rsplit(":", 1)[-1]
     if action == "listObjectsV2":
-        items: list[Any] = storage.list_objects(bucket, str(params.get("Prefix", "")))
+        items: Sequence[Any] = storage.list_objects(bucket, str(params.get("Prefix", "")))
     elif action == "getObject":
         key = params.get("Key")
         if not isinstance(key, str):
@@ -134,7 +145,71 @@ def read_items(storage: Storage | None, resource: str, params: Mapping[str, Any]
     return items
 
 
-def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> list[Any]:
+class JsonLines(Sequence[Any]):
+    """The items of a JSON Lines object: its text and where each non-blank line starts, decoded on access.
+
+    Every line is decoded once up front, so a bad line fails the ItemReader (``States.ItemReaderFailed``, with
+    the line number) before any child runs; the values are not kept. Each access decodes a fresh value, so a
+    child that changes its input cannot change another's.
+    """
+
+    __slots__ = ("_ends", "_starts", "_text")
+
+    def __init__(self, text: str, where: str) -> None:
+        starts, ends = array("q"), array("q")
+        scan = _SCAN  # the C scanner json.loads itself uses, run in place on the whole text (no slices)
+        pos, n, size = 0, 0, len(text)
+        while pos < size:
+            end = text.find("\n", pos)
+            if end < 0:
+                end = size
+            n += 1
+            first = pos
+            while first < end and text[first] in " \t\r":
+                first += 1
+            if first < end:
+                try:
+                    _value, stop = scan(text, first)
+                except (StopIteration, ValueError):
+                    stop = -1
+                if stop < 0 or text[stop:end].strip(" \t\r"):
+                    try:  # json.loads words the error the way the line's reader expects
+                        json.loads(text[pos:end])
+                        message = "extra data after the value"
+                    except json.JSONDecodeError as e:
+                        message = e.msg
+                    raise Failed(ITEM_READER_FAILED, f"{where} line {n} is not valid JSON: {message}")
+                starts.append(first)
+                ends.append(stop)
+            pos = end + 1
+        self._text, self._starts, self._ends = text, starts, ends
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> JsonLines: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            part = JsonLines.__new__(JsonLines)
+            part._text, part._starts, part._ends = self._text, self._starts[index], self._ends[index]
+            return part
+        return _SCAN(self._text, self._starts[index])[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        text, scan = self._text, _SCAN
+        for start in self._starts:
+            yield scan(text, start)[0]
+
+    def __repr__(self) -> str:
+        return f"<JsonLines: {len(self):,} items>"
+
+
+def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> Sequence[Any]:
     kind = config.get("InputType", "JSON")
     try:
         text = body.decode("utf-8-sig")
@@ -149,14 +224,7 @@ def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> lis
             raise Failed(ITEM_READER_FAILED, f"s3://{bucket}/{key} must hold a JSON array, not a JSON {type(value).__name__}")
         return value
     if kind == "JSONL":
-        out = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise Failed(ITEM_READER_FAILED, f"s3://{bucket}/{key} line {n} is not valid JSON: {e.msg}") from None
-        return out
+        return JsonLines(text, f"s3://{bucket}/{key}")
     if kind == "CSV":
         delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")), ",")
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -171,37 +239,81 @@ def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> lis
     raise Failed(ITEM_READER_FAILED, f"unsupported ReaderConfig.InputType '{kind}': use JSON, JSONL or CSV")
 
 
-def batch_items(items: list[Any], max_items: int | None, max_bytes: int | None, batch_input: Any) -> list[Any]:
-    """ItemBatcher: ``{"Items": [...], "BatchInput": ...}`` per child, within the item and byte limits."""
-    batches: list[Any] = []
-    current: list[Any] = []
-    size = 0
-    for item in items:
+def batch_items(items: Sequence[Any], max_items: int | None, max_bytes: int | None, batch_input: Any) -> Sequence[Any]:
+    """ItemBatcher: ``{"Items": [...], "BatchInput": ...}`` per child, within the item and byte limits.
+
+    The batches are index ranges over ``items``; each is built when it is read (see :class:`Batches`)."""
+    bounds = array("q", [0])
+    count = size = 0
+    for item in items if max_bytes else range(len(items)):
         item_size = len(json.dumps(item, separators=(",", ":")).encode()) if max_bytes else 0
-        full = (max_items is not None and len(current) >= max_items) or (
-            max_bytes is not None and current and size + item_size > max_bytes
+        full = (max_items is not None and count >= max_items) or (
+            max_bytes is not None and count and size + item_size > max_bytes
         )
         if full:
-            batches.append(current)
-            current, size = [], 0
-        current.append(item)
+            bounds.append(bounds[-1] + count)
+            count, size = 0, 0
+        count += 1
         size += item_size
-    if current:
-        batches.append(current)
-    out = []
-    for b in batches:
-        entry: dict[str, Any] = {"Items": b}
-        if batch_input is not None:
-            entry["BatchInput"] = batch_input
-        out.append(entry)
-    return out
+    if count:
+        bounds.append(bounds[-1] + count)
+    return Batches(items, bounds, batch_input)
+
+
+_quote: Final = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
+def _array_entry(entry: Mapping[str, Any]) -> str:
+    """``entry`` as an element of a JSON array written with ``json.dumps(..., indent=1)``: the same text, built
+    directly for the flat string entries of a result file (the indenting encoder runs in Python, ten times
+    slower than this)."""
+    parts = []
+    for key, value in entry.items():
+        if isinstance(value, str):
+            text = _quote(value)
+        elif value is None:
+            text = "null"
+        else:  # not a flat entry after all: the general (slow) path
+            return " " + json.dumps(entry, indent=1).replace("\n", "\n ")
+        parts.append(f"  {_quote(key)}: {text}")
+    return " {\n" + ",\n".join(parts) + "\n }"
+
+
+class Batches(Sequence[Any]):
+    """ItemBatcher's batches as boundaries over the items: batch ``i`` is built (its items decoded) on access."""
+
+    __slots__ = ("_batch_input", "_bounds", "_items")
+
+    def __init__(self, items: Sequence[Any], bounds: array[int], batch_input: Any) -> None:
+        self._items, self._bounds, self._batch_input = items, bounds, batch_input
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("batch index out of range")
+        start, stop = self._bounds[index], self._bounds[index + 1]
+        items = self._items
+        entry: dict[str, Any] = {"Items": [items[j] for j in range(start, stop)]}
+        if self._batch_input is not None:
+            entry["BatchInput"] = self._batch_input
+        return entry
+
+    def __repr__(self) -> str:
+        return f"<Batches: {len(self):,} batches of {self._bounds[-1]:,} items>"
 
 
 def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_arn: str, execution_arn: str,
-                  results: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+                  results: Iterable[tuple[str, Any, Any]]) -> dict[str, Any]:
     """ResultWriter: write SUCCEEDED/FAILED result files and a manifest; return what the Map state outputs.
 
-    ``results`` holds (status, input, output-or-error) per child, in item order.
+    ``results`` gives (status, input, output-or-error) per child, in item order; each is encoded as it comes,
+    so a million children's results are held as their JSON text only.
     """
     if storage is None:
         raise Failed(RESULT_WRITER_FAILED, "this Map writes its results to S3: pass storage= to sfnkit.run")
@@ -211,21 +323,24 @@ def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_ar
     prefix = str(params.get("Prefix", "")).strip("/")
     run_id = map_run_arn.rsplit(":", 1)[-1]
     base = f"{prefix}/{run_id}" if prefix else run_id
-    groups: dict[str, list[dict[str, Any]]] = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
+    # each status file is a JSON array indented by one space: the entries are encoded one by one and shifted
+    # into the array (the same text as json.dumps(entries, indent=1))
+    groups: dict[str, list[str]] = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
     for i, (status, child_input, outcome) in enumerate(results):
         entry: dict[str, Any] = {"ExecutionArn": f"{execution_arn}:{i}", "Input": json.dumps(child_input), "Status": status}
         if status == "SUCCEEDED":
             entry["Output"] = json.dumps(outcome)
         else:
             entry.update(outcome or {})
-        groups.setdefault(status, []).append(entry)
+        groups.setdefault(status, []).append(_array_entry(entry))
     files: list[dict[str, Any]] = []
     for status, entries in groups.items():
         if not entries:
             continue
         key = f"{base}/{status}_0.json"
-        storage.put_object(bucket, key, json.dumps(entries, indent=1).encode())
+        storage.put_object(bucket, key, ("[\n" + ",\n".join(entries) + "\n]").encode())
         files.append({"Key": key, "Size": len(entries)})
+        entries.clear()
     manifest = {
         "DestinationBucket": bucket,
         "MapRunArn": map_run_arn,

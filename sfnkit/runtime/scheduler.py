@@ -346,7 +346,9 @@ class Scheduler:
         join.make = _no_children  # the factory usually holds the join itself: drop that reference cycle
         failed = join.failed_branch
         # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
-        anchor = failed.prev if failed is not None else None
+        # (not across histories: a Distributed Map's child execution numbers its events in its own history, so
+        # its ids mean nothing in the parent's, where MapRunFailed linked to itself)
+        anchor = failed.prev if failed is not None and failed.sink is None else None
         for index, child in list(join.running.items()):
             if anchor is not None:
                 child.prev = anchor

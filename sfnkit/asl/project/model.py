@@ -31,6 +31,10 @@ class ResourceSpec:
     arn: str  # what ``Fn::GetAtt X.Arn`` gives
     #: The resource's ``Properties`` with every intrinsic resolved to local values (best effort).
     properties: Mapping[str, Any] = field(default_factory=dict)
+    #: What ``Ref`` returns when it is not ``name`` (a queue's URL, a topic's or a secret's ARN); "" otherwise.
+    ref: str = ""
+    #: The ``Fn::GetAtt`` attributes sfnkit knows for it (``Arn``, ``QueueUrl``, ``StreamArn``, ...).
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class StateMachineSpec:
     type: str = "STANDARD"  # or "EXPRESS"
     #: Where the definition text lives: the template itself or the ``DefinitionUri`` file.
     definition_file: str | None = None
+    #: The definition with its substitutions resolved (a dict), when the reader has it: ``services="local"`` runs
+    #: ``states:startExecution`` of this machine from it as a child execution.
+    definition: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
