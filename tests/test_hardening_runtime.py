@@ -98,9 +98,18 @@ def test_big_integers_count_against_the_256_kib_limit() -> None:
     assert ok.status == "SUCCEEDED" and ok.output == [10**3999] * 60
 
 
-def test_an_input_with_an_integer_over_4300_digits_is_refused_before_the_run() -> None:
-    with pytest.raises(TypeError, match="4300 digits"):
-        sfnkit.run(task(), {"n": 10**5000}, resources={"f": lambda e: e})
+def test_an_input_with_an_integer_over_4300_digits_runs_and_every_view_reads_it() -> None:
+    from tests._read_all import read_everything
+
+    big = -(10**5000) - 7
+    passed = sfnkit.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, {"n": big})
+    assert passed.status == "SUCCEEDED" and passed.output == {"n": big}  # JSON has no length limit; AWS reads it
+    assert passed.history[0].details["input"].startswith('{"n":-1000')
+    read_everything(passed)
+    # a Python Lambda cannot send it back: Lambda's runtime answers Runtime.MarshalError, and the run ends cleanly
+    lam = sfnkit.run(task(), {"n": big}, resources={"f": lambda e: e})
+    assert lam.status == "FAILED" and lam.error == "Runtime.MarshalError"
+    read_everything(lam)
 
 
 @pytest.mark.parametrize(

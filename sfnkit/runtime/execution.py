@@ -30,7 +30,7 @@ from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
-from sfnkit.history.model import History, HistoryBuilder
+from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_json
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
@@ -92,7 +92,15 @@ class Execution:
         try:
             # a private copy: the caller may change their dict later without rewriting this execution's history
             self.input = json.loads(json.dumps({} if input is None else input, allow_nan=False))
-        except (TypeError, ValueError) as e:
+        except ValueError as e:
+            if "integer string conversion" not in str(e):
+                raise TypeError(
+                    f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
+                    "Convert dates, sets, numpy values and the like first, e.g. json.loads(df.to_json())."
+                ) from None
+            # JSON allows integers of any length (AWS reads them): the history's encoder writes them digit by digit
+            self.input = decode_json(encode_json(input))
+        except TypeError as e:
             raise TypeError(
                 f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
                 "Convert dates, sets, numpy values and the like first, e.g. json.loads(df.to_json())."
