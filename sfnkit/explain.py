@@ -22,7 +22,15 @@ _MAX = 300
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:  # an integer past Python's 4,300-digit text limit: the history's encoder writes it
+        from sfnkit.history.model import encode_json
+
+        try:
+            text = encode_json(value)
+        except (ValueError, RecursionError) as e:
+            text = f"<a value JSON text cannot show: {e}>"
     return text if len(text) <= _MAX else text[: _MAX - 3] + "..."
 
 

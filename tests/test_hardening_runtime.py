@@ -106,6 +106,7 @@ def test_an_input_with_an_integer_over_4300_digits_runs_and_every_view_reads_it(
     assert passed.status == "SUCCEEDED" and passed.output == {"n": big}  # JSON has no length limit; AWS reads it
     assert passed.history[0].details["input"].startswith('{"n":-1000')
     read_everything(passed)
+    assert '{"n":-1000' in str(sfnkit.explain(passed, "P"))
     # a Python Lambda cannot send it back: Lambda's runtime answers Runtime.MarshalError, and the run ends cleanly
     lam = sfnkit.run(task(), {"n": big}, resources={"f": lambda e: e})
     assert lam.status == "FAILED" and lam.error == "Runtime.MarshalError"
