@@ -343,6 +343,9 @@ class Execution:
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
+        ex.user_resources = ex.resources
+        ex._local = None
+        ex.services = None
         ex.mocks = None
         ex.rng = random.Random(ex.seed)  # not the state it ended in: nothing draws from it after the end
         ex.breakpoints = {}
@@ -528,7 +531,8 @@ def _text_or_none(value: Any) -> str | None:
 # attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
 # has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
 _LIVE_ONLY = frozenset(
-    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler")
+    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler",
+     "user_resources", "_local", "services")
 )
 
 
