@@ -781,6 +781,146 @@ Credentials never appear in any output, repr or report of sfnkit."""),
     server.stop()"""),
 ])
 
+# --------------------------------------------------------------------------------------------------------------
+notebook("11_build_in_python", [
+    (MD, """# Build a workflow in Python
+
+Notebook 05 wrote its ML pipeline as ASL JSON. Here the same pipeline is **built in Python** with `sfnkit.build`:
+one class per ASL state type (every field a snake_case keyword), Choice rules written as Python expressions on the
+path object `P`, `>>` for transitions, and plain Python functions as Task states. The result is an ordinary
+`sfnkit.StateMachine`: it validates, runs, debugs, reports and deploys like a loaded one, and it converts back to
+ASL (and any ASL converts to this kind of code with `sfnkit.to_python`). At the end, a playground for the data
+flow of one state: the part of ASL that is hardest to learn."""),
+    (PY, """import random
+
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sfnkit
+from sfnkit import reports
+from sfnkit.build import Choice, Fail, Machine, P, Parallel, Pass, Retry, Task, errors, task
+
+WINE = pd.read_csv("data/wine.csv")
+rng = random.Random(1)      # the flaky download, reproducible"""),
+    (MD, """## Python functions are the tasks
+
+`@task(...)` turns a function into a Task state (named after the function unless `name=`); its keywords are the
+state's ASL fields. `Task("Name", resource=fn)` does the same for a function used by several states. The machine
+carries the functions, so `sfnkit.run` needs no `resources=` for them."""),
+    (PY, """@task(name="Fetch", result_path="$.data",
+      retry=[Retry(["ConnectionError"], interval_seconds=5, backoff_rate=2, max_attempts=3, jitter_strategy="FULL")])
+def fetch(event):
+    sfnkit.virtual_sleep(rng.uniform(1, 4))
+    if rng.random() < 0.3:                      # the data source is flaky
+        raise ConnectionError("data source timed out")
+    return {"rows": len(WINE), "split_seed": 7}
+
+
+def train(event):
+    X, y = WINE.drop(columns="cultivar"), WINE["cultivar"]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=event["split_seed"])
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=event["C"], max_iter=500))
+    model.fit(X_train, y_train)
+    sfnkit.virtual_sleep(10 + 5 / event["C"])   # bigger penalties train longer
+    return {"C": event["C"], "accuracy": round(float(model.score(X_test, y_test)), 4)}
+
+
+@task(name="Register", result_path="$.registry", end=True)
+def register(event):
+    sfnkit.virtual_sleep(2)
+    return {"registered": f"wine-logreg-C{event['best']['C']}"}"""),
+    (MD, """## The pipeline
+
+Three training branches in a **Parallel** state, a JSONata **Pass** that picks the best candidate, and a
+**Choice** whose rule is the Python expression `P.input.best.accuracy >= 0.95` (it becomes
+`NumericGreaterThanEquals`). A mistake shows the line that made it: an unknown keyword, a second `Next`, a
+Choice without rules, or anything `sfnkit.load` rejects."""),
+    (PY, """def branch(c):
+    return Task(f"TrainC{str(c).replace('.', '_')}", resource=train,
+                parameters={"C": c, "split_seed.$": "$.data.split_seed"}, end=True)
+
+
+train_all = Parallel("Train", branches=[branch(c) for c in (0.01, 0.1, 1.0)],
+                     result_selector={"candidates.$": "$"}, result_path="$.models")
+pick_best = Pass("PickBest", query_language="JSONata",
+                 output="{% $merge([$states.input, {'best': $states.input.models.candidates^(>accuracy)[0]}]) %}")
+good_enough = Choice("GoodEnough")
+good_enough.when(P.input.best.accuracy >= 0.95, register)
+good_enough.otherwise(Fail("TooWeak", error="Model.TooWeak", cause="no candidate reached 95% accuracy"))
+
+ml = Machine(fetch >> train_all >> pick_best >> good_enough, comment="Train, compare, register").build()
+ml"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+try:
+    Task("Oops", resource=train, result_selectr={})
+except sfnkit.build.BuildError as e:
+    print(str(e).split(": ", 1)[1])"""),
+    (MD, """## Run, debug, report
+
+No `resources=`: the functions travel with the machine (a `resources=` entry would still win)."""),
+    (PY, """ex = sfnkit.run(ml, {}, seed=1)
+print(ex.summary())
+print(ex.output["best"], ex.output["registry"])"""),
+    (PY, """from sfnkit.widgets import Debugger
+
+dbg = Debugger(ml, {}, seed=2)
+dbg.add_breakpoint("GoodEnough")
+dbg.run()        # pauses before GoodEnough; step on with the buttons, or dbg.step()
+dbg"""),
+    (PY, """reports.states(ex.history)[["state", "type", "status", "duration"]]"""),
+    (PY, """reports.timeline(ex);"""),
+    (MD, """## Back to ASL, and back to Python
+
+`to_json()` and `to_yaml()` write ASL the way people write it (Comment, StartAt, then States; in a state Type
+first and the transition last). Loaded back, it is the same definition; it needs the functions as `resources=`
+now, since JSON cannot carry Python (`ml.handlers` has them). On AWS, `sfnkit.aws.deploy(ml, ...,
+functions={"train": "arn:aws:lambda:...", ...})` swaps each function for its Lambda, and names any you forgot."""),
+    (PY, """print(ml.to_yaml()[:900])"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+loaded = sfnkit.load(ml.to_json())
+print(loaded.definition == ml.definition)
+again = sfnkit.run(loaded, {}, seed=1, resources=ml.handlers)
+print(again.status, again.output == ex.output)"""),
+    (PY, """print(sfnkit.to_python(loaded))"""),
+    (MD, """## A data-flow playground
+
+`DataFlow(state, input, result=...)` shows each stage of a state's input and output processing (TestState's
+stage names), recomputed as you edit InputPath, Parameters, ResultSelector, ResultPath, OutputPath (or JSONata's
+Arguments, Output, Assign), the input or the task result. A path that selects nothing shows AWS's error at its
+stage. Edit the boxes in the widget, or from Python:"""),
+    (PY, """from sfnkit.widgets import DataFlow
+
+flow = DataFlow(ml.find("Train"), {"data": {"rows": 178, "split_seed": 7}},
+                result=[{"C": 0.01, "accuracy": 0.94}, {"C": 0.1, "accuracy": 0.98}, {"C": 1.0, "accuracy": 0.96}])
+flow"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+flow.set("ResultSelector", {"best.$": "$[1]"})
+print(flow.test.output)
+flow.set("OutputPath", "$.models.best.auc")
+print(flow.test.status, flow.test.stage("output").cause)"""),
+])
+
+
+def execute(path: Path) -> None:
+    """Execute a notebook kept as a file (06 is written by hand, not from a source here) and save its outputs.
+
+    Widget state is not stored: the outputs carry each widget's static copy, which is what GitHub, nbconvert and
+    a reopened notebook show (see ``sfnkit.widgets.graph``), and the file stays small.
+    """
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(HERE)}}).execute()  # fmt: skip
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    print(f"executed {path.relative_to(HERE.parent)}")
+
+
+#: Notebooks written by hand, executed in place by ``build``.
+HAND_WRITTEN = ("06_step_debugging",)
+
 
 # --------------------------------------------------------------------------------------------------------------
 notebook("10_your_sam_project", [
@@ -892,13 +1032,17 @@ print(done.stdout.splitlines()[1])"""),
 
 
 def build(names: list[str]) -> None:
-    for name in names or list(NOTEBOOKS):
+    for name in names or [*NOTEBOOKS, *HAND_WRITTEN]:
+        if name in HAND_WRITTEN:
+            execute(HERE / f"{name}.ipynb")
+            continue
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         for kind, source in NOTEBOOKS[name]:
             nb.cells.append(nbformat.v4.new_markdown_cell(source) if kind == MD else nbformat.v4.new_code_cell(source))
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
+                       resources={"metadata": {"path": str(HERE)}}).execute()  # fmt: skip
         path = HERE / f"{name}.ipynb"
         nbformat.write(nb, path)
         print(f"wrote {path.relative_to(HERE.parent)}")

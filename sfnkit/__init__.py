@@ -5,6 +5,8 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
     import sfnkit
     sm = sfnkit.load("pipeline.asl.json")
     ex = sfnkit.run(sm, {"x": 1}, resources={"MyFunction": my_function})
+
+or build one in Python with :mod:`sfnkit.build` (and turn any definition into that code with :func:`to_python`).
 """
 
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
     from sfnkit.aws.local import local_aws
+    from sfnkit.build.codegen import to_python
     from sfnkit.display import show_static
     from sfnkit.errors import (
         DefinitionError,
@@ -29,7 +32,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.runtime.batch import Batch, run_many
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
-    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, virtual_sleep
+    from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
 
 __version__ = "0.1.0"
 
@@ -60,6 +63,8 @@ __all__ = [
     "show_static",
     "start",
     "state_machines",
+    "task_call",
+    "to_python",
     "validate",
     "virtual_sleep",
 ]
@@ -77,6 +82,7 @@ _HOMES: dict[str, str] = {
     "local_aws": "sfnkit.aws.local",
     "validate": "sfnkit.asl.validate",
     "state_machines": "sfnkit.asl.project.load",
+    "to_python": "sfnkit.build.codegen",
     "show_static": "sfnkit.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
@@ -97,14 +103,15 @@ _HOMES: dict[str, str] = {
     "LambdaContext": "sfnkit.runtime.resources",
     "Resources": "sfnkit.runtime.resources",
     "TaskCall": "sfnkit.runtime.resources",
+    "task_call": "sfnkit.runtime.resources",
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 
-_SUBMODULES = ("aws", "mocks", "reports", "widgets")
+_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
 
 
 def __getattr__(name: str) -> object:
-    """Each public name, and ``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws`` and ``sfnkit.mocks``, load on
+    """Each public name, and ``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws``, ``sfnkit.build`` and ``sfnkit.mocks``, load on
     first use (PEP 562), so that ``import sfnkit`` costs a few milliseconds and needs none of pandas,
     matplotlib, ipywidgets or boto3. The value is then cached in the module's namespace."""
     import importlib

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -83,7 +84,12 @@ def _load_json_arg(text: str | None, what: str) -> Any:
 
 def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
     import importlib
+    import os
 
+    # `--resources handlers:HANDLERS` means handlers.py in the folder the command runs in, as with `python -m`;
+    # the `sfnkit` console script does not put that folder on sys.path by itself
+    if specs and os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     resources: dict[str, Any] = {}
     for spec in specs:
         module_name, _, attr = spec.partition(":")
@@ -112,7 +118,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
                             seed=args.seed, missing_resources="fail" if args.missing_fail else "raise", **extra)
     except sfnkit.ResourceError as e:
-        print(f"sfnkit: {e}", file=sys.stderr)
+        # the library's hint is Python advice (resources=...); on the command line the options say it
+        lines = (re.sub(r";? ?\(?pass resources=.*$", "", line).rstrip() for line in str(e).split("\n"))
+        message = "\n".join(line for line in lines if line)
+        print(f"sfnkit: {message}", file=sys.stderr)
+        print(
+            "sfnkit: give the handlers with --resources MODULE:ATTR (a dict of name or ARN -> function, e.g. "
+            "--resources handlers:HANDLERS for HANDLERS in handlers.py in this folder; repeatable), or pass "
+            "--missing-fail to fail those tasks at run time as AWS does",
+            file=sys.stderr,
+        )
         return 1
     except sfnkit.SfnkitError as e:  # e.g. the [local] extra is not installed
         print(f"sfnkit: {e}", file=sys.stderr)
@@ -120,6 +135,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(ex.summary())
     for child in ex.children:
         print(f"  child execution {child.state_machine_arn.rsplit(':', 1)[-1]}: {child.summary()}")
+    if args.save_history:
+        # History.to_json(): what `aws stepfunctions get-execution-history` prints (json.dump of to_boto()
+        # would fail on its datetimes); `sfnkit report` and History.from_boto read it back
+        Path(args.save_history).write_text(ex.history.to_json(), encoding="utf-8")
+        print(f"history written to {args.save_history}")
     if ex.status == "SUCCEEDED":
         print(json.dumps(ex.output, indent=2))
     if args.report:
@@ -127,6 +147,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         print(f"report written to {reports.html(ex, args.report)}")
     return 0 if ex.status == "SUCCEEDED" else 1
+
+
+def _definition_arg(path: str | None) -> Any:
+    if path is None:
+        return None
+    diags = sfnkit.validate(Path(path))
+    if any(d.severity == "ERROR" for d in diags):
+        _print_diagnostics(path, diags, sys.stderr)
+        raise SystemExit(1)
+    return sfnkit.load(Path(path))
 
 
 @contextlib.contextmanager
@@ -152,7 +182,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (OSError, ValueError, TypeError) as e:
         print(f"sfnkit: cannot read {args.history} as an execution history: {e}", file=sys.stderr)
         return 1
-    print(f"report written to {reports.html(history, args.output)}")
+    definition = _definition_arg(args.definition)
+    print(f"report written to {reports.html(history, args.output, definition=definition)}")
+    if definition is None:
+        print("sfnkit: the report has no graph: add --definition FILE (the state machine's ASL) to draw it",
+              file=sys.stderr)
     return 0
 
 
@@ -193,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a dict mapping resource names/ARNs to Python functions (repeatable)")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report here")
+    r.add_argument("--save-history", metavar="JSON",
+                   help="write the execution history here, as `aws stepfunctions get-execution-history` prints it "
+                        "(read it back with `sfnkit report`)")
     r.add_argument("--missing-fail", action="store_true",
                    help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start")
     _add_template_arguments(r)
@@ -200,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write an HTML report of an execution history JSON file (local or from AWS)")
     rep.add_argument("history", metavar="HISTORY.json")
     rep.add_argument("-o", "--output", default="report.html", metavar="HTML")
+    rep.add_argument("--definition", metavar="FILE",
+                     help="the state machine's ASL definition, so the report draws its graph (a history holds none)")
     rep.set_defaults(func=cmd_report)
     d = sub.add_parser("demo", help="run the embedded example pipeline, summarise it and write an HTML report")
     d.add_argument("--report", default="sfnkit-demo-report.html", metavar="HTML", help="where to write the report")

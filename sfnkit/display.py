@@ -163,7 +163,7 @@ class _Facts:
     """What the summaries say, read once from a history (views are memoised on the History)."""
 
     def __init__(self, history: History, statuses: Mapping[str, str]) -> None:
-        from sfnkit.history.views import execution_summary, failures, spans
+        from sfnkit.history.views import execution_summary, failures, spans, state_transitions
 
         self.summary = execution_summary(history)
         self.spans = spans(history)
@@ -173,7 +173,7 @@ class _Facts:
         if duration is None and self.summary.started_at is not None and len(history):
             duration = history[-1].timestamp - self.summary.started_at
         self.duration = duration
-        self.transitions = len(self.spans)
+        self.transitions = state_transitions(history)  # states entered plus retries (one definition)
         self.retries = sum(s.retries for s in self.spans)
         self.events = len(history)
         self.counts = Counter(statuses.values())

@@ -64,6 +64,7 @@ __all__ = [
     "STATUS_STYLES",
     "Engine",
     "StatusStyle",
+    "choice_label",
     "clean_text",
     "dot",
     "layout",
@@ -86,29 +87,50 @@ class StatusStyle:
     stroke: str
     label: str
     description: str
+    glyph: str = ""
+    """A symbol drawn after the state's type line, so a status reads without telling colours apart."""
 
 
 #: Every status a state can have in a picture, in legend order.
 STATUSES: Final = ("not_run", "running", "waiting", "succeeded", "retried", "caught", "failed", "aborted")
 
-#: Colours chosen to differ in lightness as well as hue, so they stay apart for colour-blind readers.
+#: Colours chosen to differ in lightness as well as hue, and each status but ``not_run`` has its own symbol, so
+#: they stay apart for colour-blind readers (and in greyscale print).
 STATUS_STYLES: Final[Mapping[str, StatusStyle]] = MappingProxyType(
     {
         "not_run": StatusStyle(fill="#ffffff", stroke="#9aa0a6", label="not run", description="not entered"),
-        "running": StatusStyle(fill="#d2e3fc", stroke="#1a73e8", label="running", description="entered, not finished"),
-        "waiting": StatusStyle(
-            fill="#e9d7fe", stroke="#7b2cbf", label="waiting", description="waiting for a task token or activity worker"
+        "running": StatusStyle(
+            fill="#d2e3fc", stroke="#1a73e8", label="running", description="entered, not finished", glyph="▸"
         ),
-        "succeeded": StatusStyle(fill="#ceead6", stroke="#188038", label="succeeded", description="exited normally"),
+        "waiting": StatusStyle(
+            fill="#e9d7fe",
+            stroke="#7b2cbf",
+            label="waiting",
+            description="waiting for a task token or activity worker",
+            glyph="‖",
+        ),
+        "succeeded": StatusStyle(
+            fill="#ceead6", stroke="#188038", label="succeeded", description="exited normally", glyph="✓"
+        ),
         "retried": StatusStyle(
-            fill="#feefc3", stroke="#b06000", label="retried", description="failed, then succeeded on a retry"
+            fill="#feefc3",
+            stroke="#b06000",
+            label="retried",
+            description="failed, then succeeded on a retry",
+            glyph="↻",
         ),
         "caught": StatusStyle(
-            fill="#fde0c8", stroke="#e8710a", label="caught", description="failed, a Catch took over"
+            fill="#fde0c8", stroke="#e8710a", label="caught", description="failed, a Catch took over", glyph="↪"
         ),
-        "failed": StatusStyle(fill="#fad2cf", stroke="#c5221f", label="failed", description="ended by an error"),
+        "failed": StatusStyle(
+            fill="#fad2cf", stroke="#c5221f", label="failed", description="ended by an error", glyph="✕"
+        ),
         "aborted": StatusStyle(
-            fill="#e8eaed", stroke="#5f6368", label="aborted", description="stopped because something else ended"
+            fill="#e8eaed",
+            stroke="#5f6368",
+            label="aborted",
+            description="stopped because something else ended",
+            glyph="⊘",
         ),
     }
 )
@@ -171,6 +193,50 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_COMPARISON: Final = re.compile(
+    r"\b(?:String|Numeric|Boolean|Timestamp)(Equals|LessThanEquals|GreaterThanEquals|LessThan|GreaterThan|Matches)"
+    r"(Path)?\b( (?:\"(?:[^\"\\]|\\.)*\"|\S+))?"
+)
+_SYMBOLS: Final = {
+    "Equals": "==",
+    "LessThan": "<",
+    "GreaterThan": ">",
+    "LessThanEquals": "<=",
+    "GreaterThanEquals": ">=",
+    "Matches": "matches",
+}
+_IS_TEST: Final = re.compile(r"\bIs(Null|Present|Numeric|String|Boolean|Timestamp) (true|false)\b")
+#: A Choice label is wrapped at this width, and cut (with "…") only past this many lines.
+CHOICE_LABEL_WIDTH: Final = 30
+CHOICE_LABEL_LINES: Final = 4
+
+
+def _comparison(match: re.Match[str]) -> str:
+    op, path, operand = match.group(1), match.group(2), match.group(3) or ""
+    if path and operand.startswith(' "') and operand.endswith('"'):
+        operand = " " + operand[2:-1]  # the operand of a ...Path operator is a path: show it as one
+    return _SYMBOLS[op] + operand
+
+
+def _is_test(match: re.Match[str]) -> str:
+    what = {"Null": "null", "Present": "present"}.get(match.group(1), match.group(1).lower())
+    return f"is {what}" if match.group(2) == "true" else f"is not {what}"
+
+
+def choice_label(rule: str) -> list[str]:
+    """A Choice rule (``ChoiceRule.short()``) as graph label lines: operators abbreviated
+    (``$.best.auc NumericGreaterThanEquals 0.9`` -> ``$.best.auc >= 0.9``), the whole rule kept, wrapped over
+    up to :data:`CHOICE_LABEL_LINES` lines. The edge's tooltip keeps the rule as written."""
+    text = _IS_TEST.sub(_is_test, _COMPARISON.sub(_comparison, " ".join(clean_text(rule).split())))
+    lines = textwrap.wrap(text, CHOICE_LABEL_WIDTH, break_long_words=True, break_on_hyphens=False) or [text]
+    if len(lines) > CHOICE_LABEL_LINES:
+        lines = [
+            *lines[: CHOICE_LABEL_LINES - 1],
+            _short(" ".join(lines[CHOICE_LABEL_LINES - 1 :]), CHOICE_LABEL_WIDTH),
+        ]
+    return lines
+
+
 def _wrap(name: str, width: int = 28) -> list[str]:
     name = clean_text(name)
     if len(name) <= width:
@@ -218,7 +284,7 @@ def _to_dot(graph: g.Graph) -> _Dot:
         'pad=0.08, bgcolor="white"];',
         f'node [fontname="{_FONT}", fontsize=11, shape=box, style="rounded,filled", margin="0.16,0.06", '
         "height=0.42, penwidth=1.4];",
-        f'edge [fontname="{_FONT}", fontsize=9, color="{_EDGE_COLOUR}", fontcolor="#3c4043", arrowsize=0.7, '
+        f'edge [fontname="{_FONT}", fontsize=10, color="{_EDGE_COLOUR}", fontcolor="#3c4043", arrowsize=0.7, '
         "penwidth=1.1];",
     ]
 
@@ -240,7 +306,7 @@ def _to_dot(graph: g.Graph) -> _Dot:
         k = marker_no[node.id]
         if scope.depth == 0:
             out.append(
-                f'{indent}m{k} [id="sfn_m{k}", label="{node.label}", fontsize=9, height=0.26, width=0.55, '
+                f'{indent}m{k} [id="sfn_m{k}", label="{node.label}", fontsize=10, height=0.26, width=0.55, '
                 f'margin="0.06,0.02", fillcolor="#f1f3f4", color="{_MARKER_COLOUR}", fontcolor="#3c4043"];'
             )
         elif node.kind == "start":
@@ -283,7 +349,7 @@ def _to_dot(graph: g.Graph) -> _Dot:
             out.append(f"{inner}subgraph cluster_b{b} {{")
             out.append(
                 f'{inner}  id="sfn_b{b}"; label={_label([scope.label])}; labeljust=l; style="rounded,dashed"; '
-                f'color="#bdc1c6"; fontcolor="#5f6368"; fontsize=9; penwidth=1; margin=8;'
+                f'color="#bdc1c6"; fontcolor="#5f6368"; fontsize=10; penwidth=1; margin=8;'
             )
             emit_scope(scope, inner + "  ")
             out.append(f"{inner}}}")
@@ -324,7 +390,7 @@ def _to_dot(graph: g.Graph) -> _Dot:
             attrs += ["style=dashed", f'color="{_CATCH_COLOUR}"', f'fontcolor="{_CATCH_COLOUR}"']
             attrs.append(f"label={_label([' ' + _short(edge.label, 34) + ' '])}")
         elif edge.kind == "choice":
-            attrs.append(f"label={_label([' ' + _short(edge.label, 34) + ' '])}")
+            attrs.append(f"label={_label([' ' + line + ' ' for line in choice_label(edge.label)])}")
         elif edge.kind == "default":
             attrs.append('label=" Default "')
         elif edge.kind in ("start", "end"):
@@ -463,7 +529,8 @@ _SVG_SIZE: Final = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    """A laid-out picture: literal text with integer slots (3k: status of state k, 3k+1: fill, 3k+2: stroke)."""
+    """A laid-out picture: literal text with integer slots (4k: status of state k, 4k+1: fill, 4k+2: stroke,
+    4k+3: the status symbol after its type line)."""
 
     parts: tuple[str | int, ...]
     names: tuple[str, ...]
@@ -483,8 +550,10 @@ def _compile(raw: str, d: _Dot) -> _Template:
     current = -1  # the state whose group we are in
     texts = 0  # <text> elements seen in that group
 
+    glyph_for = -1  # the state whose type line is on the current line: its symbol slot goes before </text>
+
     def token(match: re.Match[str]) -> None:
-        nonlocal current, texts
+        nonlocal current, texts, glyph_for
         kind = match.group(1)
         if kind is not None:
             k = int(match.group(2))
@@ -498,7 +567,7 @@ def _compile(raw: str, d: _Dot) -> _Template:
                     f'<g id="state-{_x(name)}" class="{cls} sfn-state" data-node="{_x(node.id)}" '
                     f'data-state="{_x(name)}" data-type="{_x(node.type or "")}" data-status="'
                 )
-                parts.append(3 * k)
+                parts.append(4 * k)
                 parts.append(f'">\n<title>{_x_lines(node.title)}</title>')
             elif kind == "m":
                 node = d.markers[k]
@@ -521,16 +590,17 @@ def _compile(raw: str, d: _Dot) -> _Template:
                 )
         elif match.group(4) is not None:
             parts.append('class="sfn-shape" fill="')
-            parts.append(3 * current + 1)
+            parts.append(4 * current + 1)
             parts.append('"')
         elif match.group(5) is not None:
             parts.append('stroke="')
-            parts.append(3 * current + 2)
+            parts.append(4 * current + 2)
             parts.append('"')
         else:  # <text: the line after the name lines is the detail line, drawn smaller and grey
             texts += 1
             if current >= 0 and texts == d.name_lines[current] + 1:
-                parts.append('<text class="sfn-detail" style="font-size:9.5px;fill:#5f6368" ')
+                parts.append('<text class="sfn-detail" style="font-size:10px;fill:#5f6368" ')
+                glyph_for = current
             else:
                 parts.append("<text ")
 
@@ -551,6 +621,12 @@ def _compile(raw: str, d: _Dot) -> _Template:
                 pos = match.end()
                 token(match)
             parts.append(line[pos:])
+            if glyph_for >= 0:
+                last = parts.pop()
+                assert isinstance(last, str)
+                end = last.rfind("</text>")
+                parts += [last[:end], 4 * glyph_for + 3, last[end:]] if end >= 0 else [last]
+                glyph_for = -1
         else:
             parts.append(line)
         if i < n:
@@ -568,9 +644,16 @@ def _compile(raw: str, d: _Dot) -> _Template:
     return _Template(parts=tuple(merged), names=tuple(n.name or "" for n in d.states), width=width, height=height)
 
 
+def _glyph(style: StatusStyle) -> str:
+    """The status symbol after a state's type line (empty for ``not_run``); the widget rewrites it live."""
+    if not style.glyph:
+        return '<tspan class="sfn-glyph"></tspan>'
+    return f'<tspan class="sfn-glyph" font-weight="bold" fill="{style.stroke}"> {style.glyph}</tspan>'
+
+
 def _legend(width: float, height: float) -> tuple[str, float, float]:
     """A legend row (or rows) under the picture: ``(svg text, new width, new height)``."""
-    item_w, row_h, pad = 84.0, 16.0, 6.0
+    item_w, row_h, pad = 96.0, 17.0, 6.0
     per_row = max(2, int((max(width, 4 * item_w) - 2 * pad) // item_w))
     rows = -(-len(STATUSES) // per_row)
     new_w = max(width, min(len(STATUSES), per_row) * item_w + 2 * pad)
@@ -583,8 +666,10 @@ def _legend(width: float, height: float) -> tuple[str, float, float]:
         items.append(
             f'<g class="sfn-legend-item" data-status="{status}"><title>{_x(style.description)}</title>'
             f'<rect x="{x:g}" y="{y:g}" width="14" height="10" rx="3" fill="{style.fill}" stroke="{style.stroke}"/>'
-            f'<text x="{x + 18:g}" y="{y + 9:g}" font-size="9" fill="#3c4043">'
-            f"{_x(style.label)}</text></g>"
+            f'<text x="{x + 18:g}" y="{y + 9:g}" font-size="10" fill="#3c4043">'
+            f"{_x(style.label)}"
+            + (f' <tspan font-weight="bold" fill="{style.stroke}">{style.glyph}</tspan>' if style.glyph else "")
+            + "</text></g>"
         )
     text = (
         f'<g class="sfn-legend"><rect x="0" y="{height:g}" width="{new_w:g}" height="{new_h - height:g}" '
@@ -693,7 +778,7 @@ def svg(
         style = STATUS_STYLES.get(st)
         if style is None:
             raise ValueError(f"status of state {clean_text(name)!r} is {st!r}; expected one of {', '.join(STATUSES)}")
-        values += (st, style.fill, style.stroke)
+        values += (st, style.fill, style.stroke, _glyph(style))
     text = "".join([p if isinstance(p, str) else values[p] for p in template.parts])
     if legend if legend is not None else status is not None:
         legend_text, w, h = _legend(template.width, template.height)

@@ -252,3 +252,26 @@ def test_processes_ctrl_c_keeps_what_came_back(monkeypatch: pytest.MonkeyPatch) 
     assert batch.not_started == 200 - len(batch)
     assert [ex.output for ex in batch] == [{"i": i} for i in range(len(batch))]  # in order, none lost
     assert all(ex.status == "SUCCEEDED" for ex in batch)
+
+
+def test_progress_in_a_notebook_is_plain_output_that_ends_at_the_final_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a kernel the bar is HTML refreshed through a display handle (no widget), so exports show the end."""
+    import IPython.display
+
+    from sfnkit.runtime import batch as batch_module
+
+    shown: list[tuple[str, dict[str, str], str]] = []
+    monkeypatch.setattr(batch_module, "_in_notebook", lambda: True)
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, **kw: shown.append(("display", data, kw["display_id"]))
+    )
+    monkeypatch.setattr(
+        IPython.display, "update_display", lambda data, **kw: shown.append(("update", data, kw["display_id"]))
+    )
+    flaky = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}
+    sfnkit.run_many(flaky, 10, progress=None)
+    assert shown[0][0] == "display" and "0/10 (0%)" in shown[0][1]["text/plain"]
+    assert {d for _, _, d in shown} == {shown[0][2]}  # one output, refreshed in place
+    last = shown[-1][1]
+    assert last["text/plain"] == "executions: 10/10 (100%); 10 not succeeded - done"
+    assert '<progress value="1.0000"' in last["text/html"] and "widget" not in str(last)

@@ -175,3 +175,41 @@ def test_run_reports_missing_handlers(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "has no handler" in capsys.readouterr().err
     assert main(["run", str(definition), "--missing-fail"]) == 1
     assert "Lambda.ResourceNotFoundException" in capsys.readouterr().out
+
+
+def test_run_saves_the_history_and_report_draws_the_graph_with_the_definition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = tmp_path / "m.asl.json"
+    definition.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": true}}}')
+    saved = tmp_path / "h.json"
+    assert main(["run", str(definition), "--save-history", str(saved)]) == 0
+    assert f"history written to {saved}" in capsys.readouterr().out
+    history = sfnkit.History.from_boto(saved)  # the file is to_json(): AWS CLI's shape, datetimes as text
+    assert history[0].type == "ExecutionStarted" and history.status == "SUCCEEDED"
+    assert main(["report", str(saved), "-o", str(tmp_path / "bare.html")]) == 0
+    assert "add --definition FILE" in capsys.readouterr().err
+    assert "sfnkit report HISTORY.json --definition FILE" in (tmp_path / "bare.html").read_text()
+    assert main(["report", str(saved), "--definition", str(definition), "-o", str(tmp_path / "g.html")]) == 0
+    page = (tmp_path / "g.html").read_text()
+    assert "data:image/svg+xml;base64," in page and "No graph" not in page
+
+
+def test_resources_load_from_the_current_folder_and_the_hint_names_cli_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    definition = tmp_path / "t.asl.json"
+    definition.write_text(
+        '{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": true}}}'
+    )
+    (tmp_path / "my_cli_handlers.py").write_text("HANDLERS = {'f': lambda event: {'ok': event}}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])  # as the console script
+    assert main(["run", "t.asl.json", "--input", '{"a": 1}', "--resources", "my_cli_handlers:HANDLERS"]) == 0
+    assert '"ok"' in capsys.readouterr().out
+    assert main(["run", "t.asl.json"]) == 1
+    err = capsys.readouterr().err
+    assert "has no handler" in err and "--resources MODULE:ATTR" in err and "--missing-fail" in err
+    assert "resources={" not in err  # no Python advice on the command line

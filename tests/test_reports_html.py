@@ -76,7 +76,8 @@ def assert_self_contained(text: str, page: _Page) -> None:
     for tag, name, value in page.attrs:
         assert not name.startswith("on"), (tag, name)  # no event handlers
         if name in ("src", "href"):
-            assert value is not None and value.startswith("data:"), (tag, name, value[:40] if value else value)
+            # data: URIs, or links to a section of the same page (the contents list): nothing is loaded
+            assert value is not None and value.startswith(("data:", "#")), (tag, name, value[:40] if value else value)
     assert "@import" not in text and "url(" not in text
     assert re.search(r"<script", text, re.IGNORECASE) is None
 
@@ -109,20 +110,27 @@ def test_report_of_one_execution(tmp_path: Path) -> None:
     assert "<title>Pipeline &lt;run 1&gt;</title>" in text
     headings = [h for h in re.findall(r"<h[23]>(.*?)</h[23]>", text)]
     assert headings == [
+        "Per-state summary",  # first: which state did what
         "State machine",
-        "Summary",
         "Execution",
-        "States",
         "Errors",
         "Cost estimate",
+        "Total",
+        "Execution",
         "Timeline",
-        "Events",
+        "Events (58)",
     ]
+    # a contents list links every section; each section folds; the long event table starts folded
+    toc = re.findall(r'<li><a href="#([a-z]+)">', text)
+    assert toc == ["states", "graph", "execution", "errors", "cost", "timeline", "events"]
+    for key in toc:
+        assert f'<details class="section" id="{key}"' in text
+    assert '<details class="section" id="events">' in text and '<details class="section" id="states" open>' in text
     pngs = [v for t, n, v in page.attrs if t == "img" and n == "src" and v and v.startswith("data:image/png;base64,")]
     assert len(pngs) == 1  # the timeline
     assert base64.b64decode(pngs[0].split(",", 1)[1]).startswith(b"\x89PNG")
     # the event table: 58 events, one row each
-    events_table = text.split("<h2>Events</h2>", 1)[1]
+    events_table = text.split("<h2>Events (58)</h2>", 1)[1]
     assert events_table.count("<tr>") == 1 + 58
     assert "Model.BelowThreshold" in events_table
     assert "41.5 s" in text
@@ -134,12 +142,13 @@ def test_report_of_a_batch(tmp_path: Path) -> None:
     path = batch.html(tmp_path / "batch.html")
     text, page = parse(path)
     assert_self_contained(text, page)
-    assert "40 executions: 39 SUCCEEDED, 1 FAILED." in text
+    assert "40 executions: 39 SUCCEEDED, 1 FAILED; " in text
     headings = re.findall(r"<h[23]>(.*?)</h[23]>", text)
-    assert headings == [
-        "State machine", "Summary", "Executions", "States", "Errors", "Cost estimate", "Plots",
-        "Events of the slowest execution (#35)",
+    assert headings[:7] == [
+        "Per-state summary", "State machine", "Executions", "Errors", "Cost estimate", "Total", "Plots",
     ]  # fmt: skip
+    assert headings[7].startswith("Events of the slowest execution (#35)")
+    assert '<details class="section" id="executions">' in text  # 40 rows: folded
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", text)
     assert captions[-4:] == [
         "durations per state",
@@ -147,7 +156,7 @@ def test_report_of_a_batch(tmp_path: Path) -> None:
         "timeline of the slowest execution (#35)",
         "timeline of the first failed execution (#30)",
     ]
-    executions_table = text.split("<h3>Executions</h3>", 1)[1].split("</table>", 1)[0]
+    executions_table = text.split("<h2>Executions</h2>", 1)[1].split("</table>", 1)[0]
     assert executions_table.count("<tr>") == 1 + 40
     assert executions_table.count('<td class="status-FAILED">FAILED</td>') == 1
 

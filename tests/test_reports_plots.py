@@ -88,7 +88,7 @@ def test_timeline_of_the_local_pipeline(local: Any) -> None:
     png(ax)
     assert labels(ax) == [
         "Prepare", "Features", "› b0 Clean", "› b1 Cooldown", "› b1 Embed", "Train",
-        "› [0] Fit", "› [1] Fit", "› [2] Fit", "Evaluate", "Report",
+        "› [0] Fit · 1", "› [1] Fit · 2", "› [2] Fit · 3", "Evaluate", "Report",  # each iteration names its item
     ]  # fmt: skip
     assert counts(ax) == {
         "succeeded": 9,  # every visit but the Wait (hatched) and Evaluate (caught)
@@ -105,7 +105,7 @@ def test_timeline_of_the_local_pipeline(local: Any) -> None:
     assert c["retry backoff"].get_hatch() == "xxx"
     # the Retry waited from 19.5 s to 21.5 s, in the lane of fold 2
     (x0, y0), _, (x1, _y1), _ = c["retry backoff"].get_paths()[0].vertices[:4]
-    assert (x0, x1) == (19.5, 21.5) and labels(ax)[round(y0 + 0.22)] == "› [1] Fit"
+    assert (x0, x1) == (19.5, 21.5) and labels(ax)[round(y0 + 0.22)] == "› [1] Fit · 2"
     assert c["retry"].get_offsets().tolist() == [[21.5, 7.0]]
     # the Wait state's bar covers 1.5 s .. 6.5 s
     (wx0, _), _, (wx1, _), _ = c["wait"].get_paths()[0].vertices[:4]
@@ -118,7 +118,7 @@ def test_timeline_of_the_local_pipeline(local: Any) -> None:
 def test_timeline_colours_failures_red() -> None:
     ax = reports.timeline(aws_history(MAP_CATCH_RETRY))
     png(ax)
-    assert labels(ax) == ["ProcessItems", "› [0] ProcessItem", "› [0] Fallback"]
+    assert labels(ax) == ["ProcessItems", "› [0] ProcessItem · 1", "› [0] Fallback"]
     assert counts(ax) == {"caught": 1, "failed": 2, "failed attempt": 2, "retry backoff": 1, "retry": 1}
     failed = collections(ax)["failed"]
     assert facecolors(failed) == {RED}
@@ -175,7 +175,7 @@ def test_timeline_collapses_big_maps_into_a_density_band() -> None:
 def test_timeline_keeps_every_iteration_below_the_threshold() -> None:
     ax = reports.timeline(_fan_out(30), max_iterations=30)
     assert len(labels(ax)) == 1 + 30 * 2
-    assert labels(ax)[:5] == ["Fan", "› [0] Work", "› [0] Done", "› [1] Work", "› [1] Done"]
+    assert labels(ax)[:5] == ["Fan", "› [0] Work · 0", "› [0] Done", "› [1] Work · 1", "› [1] Done"]
     assert "iterations running" not in collections(ax)
 
 
@@ -192,7 +192,7 @@ def test_timeline_draws_one_execution(batch: Any) -> None:
     assert labels(batch.timeline(3))[0] == "Ingest"
     with pytest.raises(ValueError, match="unit must be one of"):
         reports.timeline(batch[0], unit="weeks")
-    assert reports.timeline(batch[0], unit="min").get_xlabel() == "time since start (min)"
+    assert reports.timeline(batch[0], unit="min", time_scale="linear").get_xlabel() == "time since start (min)"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -291,7 +291,26 @@ def test_timeline_nests_lanes_as_a_tree() -> None:
         },
     }
     ex = sfnkit.run(definition, [1, 2])
-    assert labels(reports.timeline(ex)) == ["band", "Outer", "› b0 Inner", "›› [0] Leaf", "›› [1] Leaf", "› b1 Other"]
+    assert labels(reports.timeline(ex)) == [
+        "band", "Outer", "› b0 Inner", "›› [0] Leaf · 1", "›› [1] Leaf · 2", "› b1 Other",
+    ]  # fmt: skip
     collapsed = reports.timeline(ex, max_iterations=1)
     assert labels(collapsed) == ["band", "Outer", "› b0 Inner", "›› iterations running", "›› [*] Leaf", "› b1 Other"]
     assert counts(collapsed)["wait"] == 2  # both Leaf waits ran at once: merged; and Other
+
+
+def test_a_long_wait_gets_a_log_like_axis_and_labelled_bars() -> None:
+    sm = sfnkit.load({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "Nap"},
+        "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Items"},
+        "Items": {"Type": "Map", "ItemProcessor": {"StartAt": "Pack", "States": {"Pack": {"Type": "Pass", "End": True}}},
+                  "End": True}}})  # fmt: skip
+    ex = sfnkit.run(sm, [{"sku": "piano"}, {"sku": "flute"}])
+    ax = reports.timeline(ex)
+    png(ax)
+    assert ax.get_xscale() == "symlog" and "log scale" in ax.get_xlabel()
+    assert any(t.get_text().endswith(" h") or t.get_text().endswith(" min") for t in ax.texts)  # the wait's length
+    assert '› [1] Pack · {"sku":"flute"}' in labels(ax)
+    assert reports.timeline(ex, time_scale="linear").get_xscale() == "linear"
+    with pytest.raises(ValueError, match="time_scale"):
+        reports.timeline(ex, time_scale="broken")

@@ -2152,3 +2152,39 @@ def test_a_finished_execution_leaves_no_reference_cycles() -> None:
         assert ex.status == "FAILED" and ex.error == "ValueError"
 
     assert _collected_after(run) == []
+
+
+def test_which_handlers_get_a_task_call_decorator_then_annotation_then_name() -> None:
+    """The rule the README states: @sfnkit.task_call, else the annotation, else the name ``call``."""
+    from sfnkit.runtime.resources import _kind_of
+
+    def by_name(call):  # type: ignore[no-untyped-def]
+        return call
+
+    def annotated(c: sfnkit.TaskCall) -> Any:
+        return c
+
+    def text_annotation(c: "sfnkit.TaskCall") -> Any:  # noqa: UP037 - as `from __future__ import annotations` leaves it
+        return c
+
+    def named_call_wants_input(call: dict) -> Any:  # type: ignore[type-arg]
+        return call
+
+    @sfnkit.task_call
+    def decorated(anything):  # type: ignore[no-untyped-def]
+        return anything
+
+    def plain(event):  # type: ignore[no-untyped-def]
+        return event
+
+    assert [_kind_of(f) for f in (by_name, annotated, text_annotation, decorated)] == ["call"] * 4
+    assert _kind_of(named_call_wants_input) == "one" and _kind_of(plain) == "one"
+    sm = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True}}}
+
+    @sfnkit.task_call
+    def echo(c):  # type: ignore[no-untyped-def]
+        return {"state": c.state_name, "got": c.input}
+
+    ex = sfnkit.run(sm, {"x": 1}, resources={"f": echo})
+    assert ex.output == {"state": "T", "got": {"x": 1}}
+    assert sfnkit.run(sm, {"x": 1}, resources={"f": named_call_wants_input}).output == {"x": 1}

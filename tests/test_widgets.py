@@ -158,7 +158,7 @@ def test_graphview_of_a_machine_sets_the_svg_once_and_no_colours() -> None:
     assert g.svg.startswith("<svg") and 'id="state-Charge"' in g.svg
     assert g.status == {}
     assert g.selected == ""
-    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed"}
+    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed", "glyph": "✕"}
     assert set(g._styles) == set(render.STATUSES)
     assert repr(g) == "<GraphView: 11 states>"
 
@@ -216,13 +216,22 @@ def test_display_uses_a_display_id_and_refresh_static_updates_it(monkeypatch: py
     g._ipython_display_()
     g.status = {"Validate": "succeeded"}
     g.refresh_static()
-    (kind1, first, kw1), (kind2, second, kw2) = calls
-    assert (kind1, kind2) == ("display", "update")
+    # two outputs: the live view, then its static copy (under a display id), which alone is refreshed
+    (kind0, view, kw0), (kind1, first, kw1), (kind2, second, kw2) = calls
+    assert (kind0, kind1, kind2) == ("display", "display", "update")
+    assert view["application/vnd.jupyter.widget-view+json"]["model_id"] == g.model_id
+    assert "display_id" not in kw0 and set(view) == {"application/vnd.jupyter.widget-view+json", "text/plain"}
     assert kw1["display_id"] == kw2["display_id"] and kw1["raw"] is True
     validated = 'data-state="Validate" data-type="Task" data-status="succeeded"'
     assert validated not in first["image/svg+xml"]
-    assert validated in second["image/svg+xml"]
-    assert "application/vnd.jupyter.widget-view+json" in second
+    assert validated in second["image/svg+xml"] and validated in second["text/html"]
+    assert (
+        "application/vnd.jupyter.widget-view+json" not in first
+        and "application/vnd.jupyter.widget-view+json" not in second
+    )
+    # the static copy's HTML carries the CSS that hides whichever of the two cannot be shown
+    assert second["text/html"].startswith('<div class="sfnkit-static" data-widget="GraphView"><style>')
+    assert ":has(.sfnkit-widget)" in second["text/html"] and "11 states" in second["text/html"]
 
 
 def test_a_failing_static_picture_never_breaks_the_display(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -781,6 +790,29 @@ def test_inspector_explains_each_visit_in_plain_words() -> None:
 def test_front_end_shows_the_explanation_as_text_only() -> None:
     source = (Path(__file__).resolve().parents[1] / "widgets" / "sfnkit.js").read_text(encoding="utf-8")
     assert "In plain words" in source
-    block = source[source.index("v.explain && v.explain.length"):]
+    block = source[source.index("v.explain && v.explain.length") :]
     block = block[: block.index("details.append(words);")]
     assert "innerHTML" not in block and 'h("li", {}, step)' in block
+
+
+def test_an_error_pause_names_the_error_and_cause_for_the_banner() -> None:
+    big = {"order": {"id": 7, "items": [{"sku": "piano", "price": 4000.0, "qty": 1}]}}
+    dbg = Debugger(ORDER, big, resources=demo.resources(), break_on_error=True)
+    assert dbg.info["pause_error"] is None  # paused before the first state: no error
+    dbg.run()
+    assert dbg.info["position"]["reason"] == "error" and dbg.info["position"]["state"] == "Charge"
+    assert dbg.info["pause_error"] == {"error": "PaymentGatewayBusy", "cause": "the gateway asked us to retry later"}
+    while not dbg.execution.done:
+        dbg.run()
+    assert dbg.info["pause_error"] is None and dbg.info["done"] is True
+
+
+def test_the_front_end_draws_the_gestures_zoom_banner_and_marks() -> None:
+    """The ES module is plain text: check it wires what the README documents (the browser test clicks them)."""
+    from sfnkit.widgets._assets import asset
+
+    js = asset("sfnkit.js").read_text(encoding="utf-8")
+    for needle in ('"dblclick"', "e.shiftKey", 'e.key === "b"', "sfn-zoom-in", "sfn-zoom-out", "sfn-fit",
+                   "sfn-zoom-reset", "sfn-panel-toggle", "sfn-banner-error", "pause_error", 'setMark(g, "bp"',
+                   'setMark(g, "here"', "MIN_LABEL_PX = 11;", "GESTURES"):  # fmt: skip
+        assert needle in js, needle

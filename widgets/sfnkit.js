@@ -96,18 +96,55 @@ function parseSvg(text) {
   return document.importNode(root, true);
 }
 
+// Zoom: the picture is drawn at its natural size (Graphviz points -> CSS px) times `zoom`. The smallest text in
+// sfnkit's SVG is 10 user units (edge labels, type lines, legend), i.e. 13.3 px at zoom 1; the automatic fit never
+// shrinks below READABLE_ZOOM, so every label stays at least 11 px tall. "Fit" (the user's choice) may go lower.
+const PT_TO_PX = 4 / 3;
+const SMALLEST_TEXT = 10;
+const MIN_LABEL_PX = 11;
+const READABLE_ZOOM = (MIN_LABEL_PX + 0.05) / (SMALLEST_TEXT * PT_TO_PX); // a hair over, against rounding
+const MIN_ZOOM = 0.2;
+const MAX_ZOOM = 4;
+const GESTURES = "Click a state: inspect · double-click, Shift-click or B: breakpoint · drag: pan · Ctrl+wheel: zoom";
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** The nearest ancestor that scrolls vertically (the notebook panel in JupyterLab), or the page. */
+function scrollParent(el) {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const oy = getComputedStyle(p).overflowY;
+    if ((oy === "auto" || oy === "scroll") && p.scrollHeight > p.clientHeight) return p;
+  }
+  return document.scrollingElement || document.documentElement;
+}
+
 class Graph {
-  constructor({ onSelect, onToggle }) {
-    this.el = h("div", { class: "sfn-graph" });
+  constructor({ onSelect, onToggle, gestures }) {
+    this.el = h("div", { class: "sfn-graph" }); // the viewport: scrolls sideways only, sized to the picture
     this.states = new Map(); // state name -> <g class="sfn-state">
     this.shown = new Map(); // state name -> status drawn
-    this.marks = { selected: "", current: "", breakpoints: {} };
+    this.marks = { selected: "", current: "", failing: "", breakpoints: {} };
+    this.styles = null;
+    this.svg = null;
+    this.natural = { w: 0, h: 0 }; // CSS px at zoom 1
+    this.zoom = 1;
+    this.auto = true; // follow the box's width until the user zooms
+    const zb = (label, cls, title, fn) => h("button", { type: "button", class: `sfn-btn sfn-zoombtn ${cls}`, title, "aria-label": title, onclick: fn }, label);
+    this.level = h("span", { class: "sfn-zoom-level", "aria-live": "polite" });
+    this.zoombar = h("div", { class: "sfn-zoombar" },
+      zb("−", "sfn-zoom-out", "Zoom out", () => this.setZoom(this.zoom / 1.25)),
+      zb("+", "sfn-zoom-in", "Zoom in", () => this.setZoom(this.zoom * 1.25)),
+      zb("Fit", "sfn-fit", "Fit the whole graph in view", () => this.fit()),
+      zb("100%", "sfn-zoom-reset", "Natural size", () => this.setZoom(1)),
+      this.level,
+      gestures ? h("span", { class: "sfn-hint sfn-muted" }, gestures) : "");
+    this.box = h("div", { class: "sfn-graphbox" }, this.zoombar, this.el);
     this.el.addEventListener("click", (e) => {
+      if (this.dragged) return;
       const g = e.target instanceof Element ? e.target.closest("g.sfn-state") : null;
       if (!g || !this.el.contains(g)) return;
       const name = g.getAttribute("data-state");
       if ((e.shiftKey || e.altKey) && onToggle) onToggle(name);
-      else onSelect(name);
+      else if (e.detail < 2) onSelect(name);
     });
     this.el.addEventListener("dblclick", (e) => {
       const g = e.target instanceof Element ? e.target.closest("g.sfn-state") : null;
@@ -124,6 +161,44 @@ class Graph {
         onToggle(g.getAttribute("data-state"));
       }
     });
+    // Ctrl/Cmd + wheel zooms around the pointer; a plain wheel scrolls the notebook as usual
+    this.el.addEventListener("wheel", (e) => {
+      if (!(e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      this.setZoom(this.zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15), e);
+    }, { passive: false });
+    // drag to pan: sideways inside the viewport, up and down through the notebook's own scroll
+    this.dragged = false;
+    this.el.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      const start = { x: e.clientX, y: e.clientY, left: this.el.scrollLeft, parent: scrollParent(this.el) };
+      start.top = start.parent.scrollTop;
+      this.dragged = false;
+      const move = (m) => {
+        const dx = m.clientX - start.x, dy = m.clientY - start.y;
+        if (!this.dragged && Math.abs(dx) + Math.abs(dy) < 4) return;
+        this.dragged = true;
+        this.el.classList.add("sfn-panning");
+        this.el.scrollLeft = start.left - dx;
+        start.parent.scrollTop = start.top - dy;
+      };
+      const up = () => {
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", up);
+        this.el.classList.remove("sfn-panning");
+        setTimeout(() => { this.dragged = false; }, 0); // the click that ends a drag selects nothing
+      };
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", up);
+    });
+    if (typeof ResizeObserver !== "undefined") {
+      this.resizer = new ResizeObserver(() => { if (this.auto) this.autoFit(); });
+      this.resizer.observe(this.el);
+    }
+  }
+
+  dispose() {
+    if (this.resizer) this.resizer.disconnect();
   }
 
   setSvg(text) {
@@ -131,10 +206,16 @@ class Graph {
     this.states.clear();
     this.shown.clear();
     const svg = parseSvg(text);
+    this.svg = svg;
     if (!svg) {
       this.el.append(h("div", { class: "sfn-empty" }, "(no picture)"));
       return;
     }
+    const size = (v) => {
+      const m = /^([\d.]+)(pt|px)?$/.exec(v || "");
+      return m ? Number(m[1]) * (m[2] === "px" ? 1 : PT_TO_PX) : 0;
+    };
+    this.natural = { w: size(svg.getAttribute("width")), h: size(svg.getAttribute("height")) };
     this.el.append(svg);
     for (const g of svg.querySelectorAll("g.sfn-state")) {
       const name = g.getAttribute("data-state");
@@ -144,12 +225,60 @@ class Graph {
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", `state ${name}`);
     }
+    if (this.auto) this.autoFit();
+    else this.setZoom(this.zoom);
     this.applyMarks(this.marks);
+  }
+
+  /** Zoom to `z` (clamped); with a pointer event, keep the point under the pointer in place. */
+  setZoom(z, around) {
+    this.auto = false;
+    this._zoom(z, around);
+  }
+
+  _zoom(z, around) {
+    z = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, z));
+    const before = this.zoom;
+    let fx = 0;
+    if (around && this.svg) {
+      const r = this.el.getBoundingClientRect();
+      fx = around.clientX - r.left + this.el.scrollLeft;
+    }
+    this.zoom = z;
+    if (this.svg && this.natural.w) {
+      // rounded up, so the drawn scale is never below `z` (the 11 px promise holds to the pixel)
+      this.svg.setAttribute("width", `${Math.ceil(this.natural.w * z * 10) / 10}px`);
+      this.svg.setAttribute("height", `${Math.ceil(this.natural.h * z * 10) / 10}px`);
+    }
+    if (around && before) this.el.scrollLeft += fx * (z / before) - fx;
+    this.level.textContent = `${Math.round(z * 100)}%`;
+    this.box.setAttribute("data-zoom", String(Math.round(z * 1000) / 1000));
+  }
+
+  /** Fit the width of the box, never shrinking labels below 11 px (and never enlarging past 100%). */
+  autoFit() {
+    const avail = this.el.clientWidth - 10;
+    if (!this.natural.w || avail <= 0) {
+      this._zoom(1);
+      return;
+    }
+    this._zoom(Math.max(READABLE_ZOOM, Math.min(1, avail / this.natural.w)));
+  }
+
+  /** Fit the whole picture in the box's width and the window's height (the user asked: labels may get small). */
+  fit() {
+    if (!this.natural.w) return;
+    const w = Math.max(120, this.el.clientWidth - 10);
+    const hgt = Math.max(200, window.innerHeight - 160);
+    this.setZoom(Math.min(w / this.natural.w, hgt / this.natural.h, 2));
+    this.el.scrollLeft = 0;
+    this.box.scrollIntoView({ block: "nearest" });
   }
 
   /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. */
   applyStatus(status, styles) {
     status = status || {};
+    this.styles = styles || this.styles;
     for (const [name, g] of this.states) {
       const st = Object.prototype.hasOwnProperty.call(status, name) ? status[name] : "not_run";
       if (this.shown.get(name) === st) continue;
@@ -161,6 +290,64 @@ class Graph {
         shape.setAttribute("fill", style.fill);
         shape.setAttribute("stroke", style.stroke);
       }
+      this.setGlyph(g, g.getAttribute("data-failing") === "true" ? "failed" : st);
+    }
+  }
+
+  /** The status symbol after the type line (so a status reads without telling colours apart). */
+  setGlyph(g, st) {
+    const style = this.styles && this.styles[st];
+    const detail = g.querySelector("text.sfn-detail");
+    if (!detail) return;
+    let tspan = detail.querySelector("tspan.sfn-glyph");
+    if (!tspan) {
+      tspan = document.createElementNS(SVG_NS, "tspan");
+      tspan.setAttribute("class", "sfn-glyph");
+      tspan.setAttribute("font-weight", "bold");
+      detail.append(tspan);
+    }
+    tspan.textContent = style && style.glyph ? ` ${style.glyph}` : "";
+    if (style) tspan.setAttribute("fill", style.stroke);
+  }
+
+  /** A mark drawn next to a state's shape: the breakpoint dot (top left) or the "you are here" arrow (left). */
+  setMark(g, kind, on) {
+    let mark = g.querySelector(`:scope > .sfn-mark-${kind}`);
+    if (!on) {
+      if (mark) mark.remove();
+      return;
+    }
+    const shape = g.querySelector(":scope > .sfn-shape");
+    if (!shape || typeof shape.getBBox !== "function") return;
+    let box;
+    try {
+      box = shape.getBBox();
+    } catch (e) {
+      return;
+    }
+    if (!box.width) {
+      // not laid out yet (the view is not in the page): place it on the next frame
+      requestAnimationFrame(() => { if (g.isConnected) this.applyMarks(this.marks); });
+      return;
+    }
+    if (!mark) {
+      if (kind === "bp") {
+        mark = document.createElementNS(SVG_NS, "circle");
+        mark.setAttribute("r", "6");
+      } else {
+        mark = document.createElementNS(SVG_NS, "path");
+      }
+      mark.setAttribute("class", `sfn-mark sfn-mark-${kind}`);
+      mark.setAttribute("aria-hidden", "true");
+      g.append(mark);
+    }
+    if (kind === "bp") {
+      mark.setAttribute("cx", String(box.x + 1));
+      mark.setAttribute("cy", String(box.y + 1));
+      mark.setAttribute("data-kind", on);
+    } else {
+      const x = box.x - 4, y = box.y + box.height / 2;
+      mark.setAttribute("d", `M${x},${y} l-12,-8 v16 z`);
     }
   }
 
@@ -170,8 +357,15 @@ class Graph {
     for (const [name, g] of this.states) {
       toggleAttr(g, "data-selected", name === marks.selected ? "true" : null);
       toggleAttr(g, "data-current", name === marks.current ? "true" : null);
+      const failing = name === marks.failing ? "true" : null;
+      if (g.getAttribute("data-failing") !== failing) {
+        toggleAttr(g, "data-failing", failing);
+        this.setGlyph(g, failing ? "failed" : this.shown.get(name) || "not_run");
+      }
       const bp = Object.prototype.hasOwnProperty.call(bps, name) ? (bps[name] ? "conditional" : "always") : null;
       toggleAttr(g, "data-breakpoint", bp);
+      this.setMark(g, "bp", bp);
+      this.setMark(g, "here", name === marks.current ? "here" : null);
     }
   }
 }
@@ -193,18 +387,23 @@ function renderGraph({ model, el }) {
       model.set("selected", model.get("selected") === name ? "" : name);
       model.save_changes();
     },
+    gestures: "Click a state: select · drag: pan · Ctrl+wheel: zoom",
   });
-  el.append(graph.el);
+  el.append(graph.box);
   const paint = () => graph.applyStatus(model.get("status"), model.get("_styles"));
   const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", breakpoints: {} });
   graph.setSvg(model.get("svg"));
   paint();
   mark();
-  return listen(model, [
+  const stop = listen(model, [
     ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); }],
     ["change:status", paint],
     ["change:selected", mark],
   ]);
+  return () => {
+    stop();
+    graph.dispose();
+  };
 }
 
 // -- Debugger -------------------------------------------------------------------------------------------------
@@ -215,7 +414,7 @@ const VIEW_STATE = new WeakMap();
 
 function renderDebugger({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-debugger");
-  if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphTop: 0 });
+  if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
   const remembered = VIEW_STATE.get(model);
   const opened = remembered.opened; // visit keys whose <details> the user opened
   const closed = remembered.closed; // ... or closed
@@ -237,7 +436,7 @@ function renderDebugger({ model, el }) {
     send({ action: "toggle_breakpoint", name });
   };
 
-  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint });
+  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
 
   // toolbar
   const button = (label, action, title) =>
@@ -247,7 +446,7 @@ function renderDebugger({ model, el }) {
     step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
     continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
     run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
-    toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or shift-click / double-click a state)"),
+    toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or double-click / Shift-click a state, or press B on it)"),
     restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
     stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
   };
@@ -259,7 +458,10 @@ function renderDebugger({ model, el }) {
   const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, boe, " Break on error");
   const statusBadge = h("span", { class: "sfn-exec-status" });
   const controls = h("div", { class: "sfn-controls" }, Object.values(buttons), boeLabel);
-  const toolbar = h("div", { class: "sfn-toolbar" }, controls, statusBadge);
+  // the side panel can be folded away, giving the graph the whole width (remembered per widget)
+  const panelToggle = h("button", { type: "button", class: "sfn-btn sfn-panel-toggle", "aria-expanded": "true", onclick: () => setPanel(!remembered.panelOpen) }, "Hide panel");
+  const toolbar = h("div", { class: "sfn-toolbar" }, controls, statusBadge, panelToggle);
+  const banner = h("div", { class: "sfn-banner", role: "status" });
   const message = h("div", { class: "sfn-message", role: "alert" });
   const summary = h("div", { class: "sfn-summary" });
 
@@ -286,9 +488,18 @@ function renderDebugger({ model, el }) {
   const maps = h("div", { class: "sfn-maps" });
   const inspector = h("div", { class: "sfn-inspector" });
   const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
-  const main = h("div", { class: "sfn-main" }, graph.el, side);
+  const main = h("div", { class: "sfn-main" }, graph.box, side);
   const events = h("div", { class: "sfn-events" });
-  el.append(toolbar, message, summary, replayBar, main, events);
+  el.append(toolbar, banner, message, summary, replayBar, main, events);
+  function setPanel(open) {
+    remembered.panelOpen = open;
+    side.hidden = !open;
+    main.classList.toggle("sfn-panel-closed", !open);
+    panelToggle.textContent = open ? "Hide panel" : "Show panel";
+    panelToggle.setAttribute("aria-expanded", String(open));
+    if (graph.auto) requestAnimationFrame(() => graph.autoFit());
+  }
+  setPanel(remembered.panelOpen);
 
   let busyTimer = null;
   function setBusy(busy) {
@@ -364,9 +575,11 @@ function renderDebugger({ model, el }) {
   function mark() {
     const info = model.get("info") || {};
     const live = model.get("mode") === "live" && !info.done;
+    const pos = live && info.position ? info.position : null;
     graph.applyMarks({
       selected: model.get("selected"),
-      current: live && info.position ? info.position.state : "",
+      current: pos ? pos.state : "",
+      failing: pos && pos.reason === "error" ? pos.state : "", // paused on its error: drawn as failed, with ✕
       breakpoints: model.get("_breakpoints") || {},
     });
   }
@@ -389,8 +602,42 @@ function renderDebugger({ model, el }) {
     message.textContent = text || "";
     message.hidden = !text;
   }
+  function drawBanner() {
+    // where the run stands, in one line above the graph: what paused it, and for an error its name and cause
+    const info = model.get("info") || {};
+    const pos = info.position;
+    banner.replaceChildren();
+    banner.className = "sfn-banner";
+    const live = model.get("mode") === "live";
+    const stateLink = (name) => h("button", { type: "button", class: "sfn-link sfn-banner-state", onclick: () => select(name) }, name);
+    if (live && pos && !info.done) {
+      const where = pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "";
+      if (pos.reason === "error") {
+        const pe = info.pause_error || {};
+        banner.classList.add("sfn-banner-error");
+        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), " Paused on an error in ", stateLink(pos.state), where, ": ",
+          h("b", { class: "sfn-banner-errorname" }, pe.error || "(no error name)"),
+          pe.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${pe.cause.length > 300 ? pe.cause.slice(0, 299) + "…" : pe.cause}`) : "",
+          h("span", { class: "sfn-muted" }, pe.next ? `. Continue: ${pe.next}.` : ". Continue lets Retry or Catch handle it."));
+      } else if (pos.reason === "breakpoint") {
+        banner.classList.add("sfn-banner-breakpoint");
+        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "●"), " Paused at the breakpoint before ", stateLink(pos.state), where);
+      } else {
+        banner.classList.add("sfn-banner-step");
+        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "▶"), ` Paused before `, stateLink(pos.state), where,
+          pos.reason === "until" ? h("span", { class: "sfn-muted" }, " (run to)") : "");
+      }
+    } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
+      banner.classList.add("sfn-banner-error");
+      banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), ` ${info.status}`,
+        info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : "",
+        info.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${info.cause.length > 300 ? info.cause.slice(0, 299) + "…" : info.cause}`) : "");
+    }
+    banner.hidden = !banner.childNodes.length;
+  }
   function drawSummary() {
     const info = model.get("info") || {};
+    drawBanner();
     summary.textContent = info.summary || "";
     const pos = info.position;
     position.replaceChildren();
@@ -533,7 +780,7 @@ function renderDebugger({ model, el }) {
     if (model.get("mode") === "replay") return;
     breakpoints.append(h("div", { class: "sfn-title" }, "Breakpoints"));
     if (!names.length) {
-      breakpoints.append(h("div", { class: "sfn-muted" }, "None. Select a state and press Breakpoint, or shift-click a state."));
+      breakpoints.append(h("div", { class: "sfn-muted" }, "None. Double-click a state (or Shift-click it, or select it and press Breakpoint or B)."));
     }
     for (const name of names) {
       breakpoints.append(
@@ -707,11 +954,11 @@ function renderDebugger({ model, el }) {
   ]);
   requestAnimationFrame(() => {
     side.scrollTop = remembered.sideTop;
-    graph.el.scrollTop = remembered.graphTop;
+    graph.el.scrollLeft = remembered.graphLeft;
   });
   const remember = () => {
     remembered.sideTop = side.scrollTop;
-    remembered.graphTop = graph.el.scrollTop;
+    remembered.graphLeft = graph.el.scrollLeft;
   };
   side.addEventListener("scroll", remember, { passive: true });
   graph.el.addEventListener("scroll", remember, { passive: true });
@@ -719,6 +966,7 @@ function renderDebugger({ model, el }) {
     clearTimeout(cursorTimer);
     clearTimeout(busyTimer);
     stopListening();
+    graph.dispose();
   };
 }
 

@@ -57,6 +57,7 @@ __all__ = [
     "execution_summary",
     "failures",
     "spans",
+    "state_transitions",
 ]
 
 SpanStatus = Literal["succeeded", "caught", "failed", "aborted", "running"]
@@ -998,6 +999,21 @@ def attempts(history: History) -> tuple[TaskAttempt, ...]:
 def failures(history: History) -> tuple[Failure, ...]:
     """Every event that reports a failure, in event order, with where it happened and its outcome."""
     return _analyse(history).failures
+
+
+def state_transitions(history: History) -> int:
+    """The one count of "state transitions" sfnkit prints everywhere (summaries, CLI, HTML report, cost).
+
+    It is AWS's: "Step Functions counts a state transition each time a step of your workflow is executed",
+    retries included (AWS Step Functions pricing). So: every state entered (each visit, in every Map iteration and
+    Parallel branch) plus one per retry of a visit.
+    """
+    return history.cached("sfnkit.views.state_transitions", _count_transitions)
+
+
+def _count_transitions(history: History) -> int:
+    visits = spans(history)
+    return len(visits) + sum(v.retries for v in visits)
 
 
 def execution_summary(history: History) -> ExecutionSummary:

@@ -10,6 +10,10 @@ Nothing here needs sfnkit's interpreter: a history from AWS (``History.from_boto
 column: the position of the history in the collection (``int64``; in a batch from ``run_many``, execution
 ``i`` ran with seed ``seed + i``). With one, there is no ``execution`` column.
 
+**Display.** Every frame is a :class:`sfnkit.reports._display.ReportFrame`: a plain DataFrame whose notebook
+display writes durations compactly (``25m43s``, ``1.2 s``) and keeps wide tables readable; the data and dtypes
+are untouched.
+
 **Stable columns and dtypes.** Columns come in the documented order with these dtypes, whatever the data
 (an empty frame has them too):
 
@@ -639,7 +643,9 @@ def _build(
             for rows in per:
                 values.extend(rows[name])
         data[name] = _column(pd, np, values, kind)
-    return pd.DataFrame(data, copy=False)
+    from sfnkit.reports._display import report_frame
+
+    return report_frame(pd.DataFrame(data, copy=False))
 
 
 def events(source: Any) -> Any:
@@ -922,4 +928,8 @@ def summary(source: Any) -> Any:
         out["retry_rate"].append(retried / count)
         out["failures"].append(n_fail)
         out["failure_rate"].append(n_fail / count)
-    return pd.DataFrame({name: _column(pd, np, out[name], kind) for name, kind in SUMMARY_COLUMNS}, copy=False)
+    from sfnkit.reports._display import report_frame
+
+    return report_frame(
+        pd.DataFrame({name: _column(pd, np, out[name], kind) for name, kind in SUMMARY_COLUMNS}, copy=False)
+    )

@@ -12,6 +12,7 @@ What is drawn, so tests and users can find it again: every group of rectangles i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -98,6 +99,18 @@ class _Rects:
         self.colors.append(rgba)
 
 
+def _item_text(span: Any, width: int = 28) -> str:
+    """A Map iteration's item, as compact JSON cut to ``width`` characters ("" when unknown)."""
+    try:
+        value = span.input
+    except Exception:  # an undecodable input: no label rather than no chart
+        return ""
+    if value is None:
+        return ""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def timeline(
     source: Any,
     ax: Any = None,
@@ -106,6 +119,7 @@ def timeline(
     unit: str | None = None,
     legend: bool = True,
     title: str | None = None,
+    time_scale: str = "auto",
 ) -> Any:
     """A Gantt chart of one execution: one lane per state, sub-lanes per Parallel branch and Map iteration.
 
@@ -120,7 +134,13 @@ def timeline(
     Wait states are hatched; a Task's failed attempts are red inner bars, the Retry backoff after each is a
     hatched inner bar, and each retry is marked with a ``>`` where the next attempt was scheduled. The x axis
     is time since the execution started, in ``unit`` (``"s"``, ``"min"``, ``"h"``, ``"days"``; chosen from
-    the execution's length when ``None``).
+    the execution's length when ``None``). ``time_scale``: ``"linear"``, ``"log"`` (matplotlib's ``symlog``: linear
+    for short times, logarithmic past them, so one long Wait no longer squeezes every other bar to a pixel), or
+    ``"auto"`` (log when the longest bar is more than 20 times the median bar and covers most of the run). On
+    a log axis each long bar is labelled with its duration. The first lane of each Map iteration names the
+    iteration's item (its input, cut short): ``› [2] Pack · {"sku":"piano"}``.
+
+    In a notebook, end the line with ``;`` (or assign the Axes) so the returned Axes is not echoed as text.
     """
     history = _one_history(source, "timeline")
     require("matplotlib", "sfnkit.reports.timeline()")
@@ -161,11 +181,16 @@ def timeline(
 
     first_seen: dict[LaneKey, int] = {}
     lane_of: list[LaneKey] = []
+    item_lane: dict[LaneKey, str] = {}  # first lane of each Map iteration -> its item, short
+    iteration_seen: set[LaneKey] = set()
     for span in spans:
         key = (*(segment(f) for f in span.scope), span.name)
         lane_of.append(key)
         if key not in first_seen:
             first_seen[key] = len(first_seen)
+        if len(key) > 1 and key[-2][1] == "map" and key[-2][2] is not None and key[:-1] not in iteration_seen:
+            iteration_seen.add(key[:-1])
+            item_lane.setdefault(key, _item_text(span))
 
     def order(key: LaneKey) -> tuple[int, ...]:
         out: list[int] = []
@@ -184,6 +209,8 @@ def timeline(
             _name, kind, index = key[-2]
             prefix = ("[*]" if index is None else f"[{index}]") if kind == "map" else f"b{index}"
             label = f"{prefix} {label}"
+            if item_lane.get(key):
+                label += f" · {item_lane[key]}"
         lanes.append((order(key), "›" * depth + (" " if depth else "") + label, key, False))
 
     # density bands of collapsed Maps: iteration intervals at the collapsed level
@@ -317,11 +344,33 @@ def timeline(
         drawn.append("iterations running")
 
     total = x(end_us) if n_lanes else 1.0
+    bar_lengths = sorted(
+        x(frames._us(s.ended_at)) - x(frames._us(s.entered_at)) for s in spans if s.ended_at is not None
+    )
+    longest = bar_lengths[-1] if bar_lengths else 0.0
+    median = bar_lengths[len(bar_lengths) // 2] if bar_lengths else 0.0
+    if time_scale not in ("auto", "linear", "log"):
+        raise ValueError(f"timeline(time_scale=...) is 'auto', 'linear' or 'log', got {time_scale!r}")
+    log = time_scale == "log" or (
+        time_scale == "auto" and total > 0 and longest > 0.5 * total and longest > 20 * max(median, total / 10_000)
+    )
     ax.set_xlim(0, total * 1.02 if total > 0 else 1.0)
+    if log and total > 0:
+        # linear up to a typical bar's length, logarithmic after: short states stay visible beside a long wait
+        threshold = max(median, total / 2_000, 1e-9)
+        ax.set_xscale("symlog", linthresh=threshold, linscale=1.0)
+        ax.set_xlim(0, total * 1.3)
+        for span, key in zip(spans, lane_of, strict=True):
+            if span.ended_at is None:
+                continue
+            a, b = x(frames._us(span.entered_at)), x(frames._us(span.ended_at))
+            if b - a > 10 * threshold:
+                ax.annotate(f"{(b - a):.3g} {unit_name}", (b, y_of[key]), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize=7)  # fmt: skip
     ax.set_ylim(n_lanes - 0.5, -0.5)  # first lane on top
     ax.set_yticks(range(n_lanes))
     ax.set_yticklabels([lane[1] for lane in lanes], fontsize=8)
-    ax.set_xlabel(f"time since start ({unit_name})")
+    ax.set_xlabel(f"time since start ({unit_name}" + (", log scale past short times)" if log else ")"))
     ax.grid(axis="x", alpha=0.3)
     if title is None:
         duration = summary.duration

@@ -25,13 +25,13 @@ transfer and the free tier are not included.
 
 from __future__ import annotations
 
-import json
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnkit.history import views
-from sfnkit.history.model import History
+from sfnkit.history.model import History, encode_json
 from sfnkit.reports import frames
 from sfnkit.reports._inputs import collect, require, state_machine_of
 
@@ -103,10 +103,14 @@ COST_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+#: The longest an Express workflow may run (AWS: "Express Workflows can run for up to five minutes").
+EXPRESS_MAX_US: Final = 5 * 60 * 1_000_000
+
+
 def transitions(history: History) -> int:
-    """State transitions as AWS bills them for a Standard workflow: states entered plus one per retry."""
-    spans = views.spans(history)
-    return len(spans) + sum(span.retries for span in spans)
+    """State transitions as AWS bills them for a Standard workflow: states entered plus one per retry
+    (:func:`sfnkit.history.views.state_transitions`, the count every sfnkit summary prints)."""
+    return views.state_transitions(history)
 
 
 def _definition_bytes(source: Any) -> int:
@@ -114,7 +118,8 @@ def _definition_bytes(source: Any) -> int:
     definition = getattr(sm, "definition", None)
     if not definition:
         return 0
-    return len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    # the history's encoder: it also writes integers past Python's 4,300-digit limit and escapes lone surrogates
+    return len(encode_json(definition).encode("utf-8"))
 
 
 def _memory_mb(history: History, definition_bytes: int, prices: Prices) -> float:
@@ -139,26 +144,29 @@ def cost(
 ) -> Any:
     """Estimated AWS price of each execution, as a Standard and as an Express workflow.
 
-    ``source``: one execution (History or Execution) or many (a batch, or a list). ``definition_bytes``:
-    the size of the definition for the Express memory estimate (taken from the Execution's state machine when
-    there is one, else 0); ``memory_mb``: use this memory instead of the estimate. The frame's
-    ``attrs["prices"]`` is the ``Prices`` used. Sum a column for the batch (``cost(batch).standard_usd.sum()``).
+        ``source``: one execution (History or Execution) or many (a batch, or a list). ``definition_bytes``:
+        the size of the definition for the Express memory estimate (taken from the Execution's state machine when
+        there is one, else 0); ``memory_mb``: use this memory instead of the estimate. The frame's
+        ``attrs["prices"]`` is the ``Prices`` used. An execution longer than 5 minutes (Express's limit) gets no Express
+    price and a warning (``attrs["sfnkit_notes"]``, also a ``UserWarning``). The notebook display adds a total row
+    (``attrs["sfnkit_total"]``); the data keeps one row per execution, so ``cost(batch).standard_usd.sum()`` works.
 
-    ======================  ======================  =======================================================
-    column                  dtype                   meaning
-    ======================  ======================  =======================================================
-    ``execution``           int64                   (many only) position of the history in the collection
-    ``status``              string                  the execution's status
-    ``transitions``         int64                   billed state transitions (Standard): states entered, plus
-                                                    one per retry
-    ``duration``            timedelta64[us]         start to end of the execution (NaT while running)
-    ``billed_duration``     timedelta64[us]         ``duration`` rounded up to the next 100 ms (Express)
-    ``memory_mb``           float64                 memory used (Express), estimated unless given
-    ``billed_memory_mb``    int64                   rounded up to the next 64 MB chunk
-    ``standard_usd``        float64                 ``transitions x standard_per_transition``
-    ``express_usd``         float64                 one request plus billed GB-seconds at the first tier's
-                                                    price (NaN while running)
-    ======================  ======================  =======================================================
+        ======================  ======================  =======================================================
+        column                  dtype                   meaning
+        ======================  ======================  =======================================================
+        ``execution``           int64                   (many only) position of the history in the collection
+        ``status``              string                  the execution's status
+        ``transitions``         int64                   billed state transitions (Standard): states entered, plus
+                                                        one per retry
+        ``duration``            timedelta64[us]         start to end of the execution (NaT while running)
+        ``billed_duration``     timedelta64[us]         ``duration`` rounded up to the next 100 ms (Express)
+        ``memory_mb``           float64                 memory used (Express), estimated unless given
+        ``billed_memory_mb``    int64                   rounded up to the next 64 MB chunk
+        ``standard_usd``        float64                 ``transitions x standard_per_transition``
+        ``express_usd``         float64                 one request plus billed GB-seconds at the first tier's
+                                                        price (NaN while running, and for an execution longer
+                                                        than 5 minutes, which cannot run as Express)
+        ======================  ======================  =======================================================
     """
     pd = require("pandas", "sfnkit.reports.cost()")
     import numpy as np
@@ -196,6 +204,37 @@ def cost(
         data["execution"] = np.arange(len(histories), dtype=np.int64)
     for name, kind in COST_COLUMNS:
         data[name] = frames._column(pd, np, rows[name], kind)
-    frame = pd.DataFrame(data, copy=False)
+    from sfnkit.reports._display import report_frame
+
+    frame = report_frame(pd.DataFrame(data, copy=False))
     frame.attrs["prices"] = prices
+    too_long = [i for i, d in enumerate(rows["duration"]) if d != frames.NAT and d > EXPRESS_MAX_US]
+    notes: list[str] = []
+    if too_long:
+        longest = max(rows["duration"][i] for i in too_long) / 1e6
+        which = (
+            "the execution" if len(rows["duration"]) == 1 else f"{len(too_long)} of {len(rows['duration'])} executions"
+        )
+        notes.append(
+            f"{which} ran longer than 5 minutes (longest {longest / 60:.1f} min), the most an Express workflow may run: "
+            "AWS would stop it (States.Timeout), so it has no Express price (express_usd is NaN); "
+            "the Express total covers the others only"
+        )
+        frame.loc[too_long, "express_usd"] = math.nan
+        warnings.warn("sfnkit.reports.cost(): " + notes[-1], UserWarning, stacklevel=2)
+    frame.attrs["sfnkit_notes"] = tuple(notes)
+    frame.attrs["sfnkit_total"] = _total(frame)
     return frame
+
+
+def _total(frame: Any) -> dict[str, Any]:
+    """The total row the display adds (the data keeps one row per execution): sums of what adds up."""
+    priced = frame["express_usd"].notna()
+    return {
+        "status": f"{len(frame)} executions" if len(frame) != 1 else "1 execution",
+        "transitions": int(frame["transitions"].sum()),
+        "duration": frame["duration"].sum(),
+        "billed_duration": frame.loc[priced, "billed_duration"].sum(),
+        "standard_usd": float(frame["standard_usd"].sum()),
+        "express_usd": float(frame.loc[priced, "express_usd"].sum()),
+    }

@@ -1,6 +1,7 @@
 """A self-contained HTML report of one execution or many: one file, nothing loaded from anywhere else.
 
-The file holds the state-machine graph (an SVG from ``sfnkit.render.svg``, when the definition is known and
+The page opens with a contents list and the per-state summary; every section folds (``<details>``, no script),
+the long tables (events, executions) start folded. The file holds the state-machine graph (an SVG from ``sfnkit.render.svg``, when the definition is known and
 that module is present), the summary tables, PNG plots (timeline, durations, errors) and the event table.
 Images are ``data:`` URIs; there is no script at all, and a Content-Security-Policy forbids loading anything,
 so the file opens the same offline, in a mail attachment or in a CI artefact.
@@ -16,6 +17,7 @@ import base64
 import html as _html
 import io
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +41,9 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}td.num{text-align:right
 td.details{font-family:ui-monospace,Menlo,Consolas,monospace;max-width:40em;word-break:break-all}
 .status-SUCCEEDED,.status-succeeded{color:#2e7d32}.status-FAILED,.status-failed,.status-TIMED_OUT{color:#c62828}
 .status-caught,.status-retried{color:#e65100}img{max-width:100%}
+nav.toc{background:#f8f9fa;border:1px solid #e0e0e0;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.2em 0;
+padding-left:1.4em}details.section{margin-top:1.2em}details.section>summary{cursor:pointer;list-style:revert}
+details.section>summary h2{display:inline;border:0;margin:0}.scroll{overflow-x:auto}
 """
 _CSP: Final = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -63,8 +68,9 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float) and value != value:
         return ""
     if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-        return f"{seconds:.6g} s" if abs(seconds) < 120 else str(value)
+        from sfnkit.reports._display import compact_duration
+
+        return compact_duration(value)  # the notebook display's format: 0.65 s, 25m43s, 1d00h
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
@@ -132,13 +138,16 @@ def _figure(title: str, uri: str) -> str:
     return f'<figure><img alt="{_e(title)}" src="{uri}"><figcaption>{_e(title)}</figcaption></figure>'
 
 
-def _graph_section(source: Any, histories: Sequence[History]) -> str:
-    sm = state_machine_of(source)
-    head = "<h2>State machine</h2>"
+def _graph_section(source: Any, histories: Sequence[History], definition: Any = None) -> str:
+    from sfnkit.asl.validate import load
+
+    sm = load(definition) if definition is not None else state_machine_of(source)
+    head = ""
     if sm is None:
         return head + (
             '<p class="note">No graph: the report was given histories only, without their state machine '
-            "definition (pass the Execution, or the batch from sfnkit.run_many, to include it).</p>"
+            "definition. From Python, pass <code>definition=</code> (or the Execution, or the batch from "
+            "sfnkit.run_many); on the command line, <code>sfnkit report HISTORY.json --definition FILE</code>.</p>"
         )
     try:
         from sfnkit import render
@@ -157,6 +166,24 @@ def _graph_section(source: Any, histories: Sequence[History]) -> str:
     return head + _figure(caption, uri)
 
 
+def _section(key: str, title: str, body: str, *, open_: bool = True) -> tuple[str, str, str]:
+    """``(anchor, title, html)`` of one collapsible section (``<details>``: no script needed to fold it)."""
+    opened = " open" if open_ else ""
+    return (
+        key,
+        title,
+        (
+            f'<details class="section" id="{_e(key)}"{opened}><summary><h2>{_e(title)}</h2></summary>'
+            f'<div class="scroll">{body}</div></details>'
+        ),
+    )
+
+
+def _contents(sections: Sequence[tuple[str, str, str]]) -> str:
+    items = "".join(f'<li><a href="#{_e(key)}">{_e(title)}</a></li>' for key, title, _ in sections)
+    return f'<nav class="toc" aria-label="Contents"><b>Contents</b><ol>{items}</ol></nav>'
+
+
 def _timeline_png(history: History) -> str:
     return _png(lambda ax: plots.timeline(history, ax=ax), tall=True)
 
@@ -167,16 +194,18 @@ def html(
     *,
     title: str | None = None,
     max_events: int = 5000,
+    definition: Any = None,
 ) -> Path:
     """Write a self-contained HTML report to ``path`` and return the path.
 
     ``source``: one execution (an ``Execution``, or a ``History``, e.g. from AWS) or many (a batch from
-    ``sfnkit.run_many``, or a list). One execution: graph, overview, per-state summary, errors, cost
-    estimate, timeline, event table (the first ``max_events`` events). Many: graph (worst outcome per
-    state), status counts, per-state summary, cost estimate, errors by state, durations per state, the
-    timelines of the slowest and of the first failed execution, the table of executions, and the events of
-    the slowest execution. The graph needs the state machine (an Execution or a batch has it) and
-    ``sfnkit.render``; without them the report says why it has no graph.
+    ``sfnkit.run_many``, or a list). The page opens with a contents list; each section folds (``<details>``).
+    One execution: per-state summary, graph, overview, errors, cost estimate, timeline, event table (the
+    first ``max_events`` events, folded). Many: per-state summary, graph (worst outcome per state), status
+    counts, errors by state, cost estimate with totals, durations per state, the timelines of the slowest and
+    of the first failed execution, the table of executions (folded), and the events of the slowest execution
+    (folded). The graph needs the state machine: an Execution or a batch has it, or pass ``definition=``
+    (anything :func:`sfnkit.load` reads); without it the report says how to add it.
     """
     pd = require("pandas", "sfnkit.reports.html()")
     histories, many = collect(source, "html")
@@ -194,59 +223,65 @@ def html(
     overview = frames.overview(histories if many else histories[0])
     summary = frames.summary(histories)
     errors = frames.errors(histories if many else histories[0])
-    costs = _cost.cost(source if many else histories[0], definition_bytes=_cost._definition_bytes(source))
+    sm_bytes = _cost._definition_bytes(definition if definition is not None else source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the report shows cost()'s notes itself
+        costs = _cost.cost(source if many else histories[0], definition_bytes=sm_bytes)
     from sfnkit import __version__
 
     if many:
         counts = overview["status"].value_counts()
         status_text = ", ".join(f"{n} {s}" for s, n in counts.items())
+        transitions = int(overview["transitions"].sum())
         parts.append(
-            f'<p class="meta">{len(histories)} executions: {_e(status_text)}. Made by sfnkit {_e(__version__)}.</p>'
+            f'<p class="meta">{len(histories)} executions: {_e(status_text)}; {transitions:,} state transitions '
+            f"(states entered plus retries, as AWS counts them). Made by sfnkit {_e(__version__)}.</p>"
         )
     else:
         row = overview.iloc[0]
         parts.append(
             f'<p class="meta">Status <span class="status-{_e(row["status"])}">{_e(row["status"])}</span>, '
             f"{_e(_fmt(row['duration']))}, {int(row['events']):,} events, {int(row['transitions']):,} state "
-            f"transitions. Made by sfnkit {_e(__version__)}.</p>"
+            f"transitions (states entered plus retries, as AWS counts them). Made by sfnkit {_e(__version__)}.</p>"
         )
         if isinstance(row["error"], str):
             parts.append(f"<p>Error <code>{_e(row['error'])}</code>: {_e(_fmt(row['cause']))}</p>")
 
-    parts.append(_graph_section(source, histories))
-
-    parts.append("<h2>Summary</h2>")
-    parts.append("<h3>Executions</h3>" if many else "<h3>Execution</h3>")
-    parts.append(_table(overview, max_rows=1000))
-    parts.append("<h3>States</h3>")
-    parts.append(_table(summary))
-    parts.append("<h3>Errors</h3>")
-    if len(errors):
-        parts.append(_table(errors, max_rows=1000, details=("cause",)))
+    sections: list[tuple[str, str, str]] = []
+    sections.append(_section("states", "Per-state summary", _table(summary)))
+    sections.append(_section("graph", "State machine", _graph_section(source, histories, definition)))
+    if many:
+        sections.append(_section("executions", "Executions", _table(overview, max_rows=1000), open_=False))
     else:
-        parts.append("<p>No state raised an error.</p>")
+        sections.append(_section("execution", "Execution", _table(overview)))
+    if len(errors):
+        error_body = _table(errors, max_rows=1000, details=("cause",))
+    else:
+        error_body = "<p>No state raised an error.</p>"
+    sections.append(_section("errors", "Errors", error_body))
     prices = costs.attrs["prices"]
-    parts.append(
-        f"<h3>Cost estimate</h3><p>AWS prices for {_e(prices.region)} as of {_e(prices.as_of)} "
+    cost_body = (
+        f"<p>AWS prices for {_e(prices.region)} as of {_e(prices.as_of)} "
         "(estimates: no free tier, no service integrations, Express memory estimated).</p>"
     )
-    if many:
-        totals = pd.DataFrame(
-            {
-                "executions": [len(costs)],
-                "transitions": [int(costs["transitions"].sum())],
-                "standard_usd": [float(costs["standard_usd"].sum())],
-                "express_usd": [float(costs["express_usd"].sum())],
-            }
-        )
-        parts.append(_table(totals))
-    else:
-        parts.append(_table(costs))
+    cost_body += "".join(f'<p class="note">{_e(note)}</p>' for note in costs.attrs.get("sfnkit_notes", ()))
+    total = costs.attrs["sfnkit_total"]
+    totals = pd.DataFrame(
+        {
+            "executions": [len(costs)],
+            "transitions": [total["transitions"]],
+            "standard_usd": [total["standard_usd"]],
+            "express_usd": [total["express_usd"]],
+        }
+    )
+    cost_body += "<h3>Total</h3>" + _table(totals)
+    if not many:
+        cost_body += "<h3>Execution</h3>" + _table(costs)
+    sections.append(_section("cost", "Cost estimate", cost_body))
 
-    parts.append("<h2>Plots</h2>" if many else "<h2>Timeline</h2>")
     if many:
-        parts.append(_figure("durations per state", _png(lambda ax: plots.durations(histories, ax=ax))))
-        parts.append(_figure("errors by state", _png(lambda ax: plots.retries_failures(histories, ax=ax))))
+        plot_body = _figure("durations per state", _png(lambda ax: plots.durations(histories, ax=ax)))
+        plot_body += _figure("errors by state", _png(lambda ax: plots.retries_failures(histories, ax=ax)))
         durations = overview["duration"]
         slowest = int(durations.fillna(pd.Timedelta(0)).to_numpy().argmax())
         shown = [(f"timeline of the slowest execution (#{slowest})", slowest)]
@@ -254,16 +289,20 @@ def html(
         if failed and failed[0] != slowest:
             shown.append((f"timeline of the first failed execution (#{failed[0]})", failed[0]))
         for caption, i in shown:
-            parts.append(_figure(caption, _timeline_png(histories[i])))
+            plot_body += _figure(caption, _timeline_png(histories[i]))
+        sections.append(_section("plots", "Plots", plot_body))
         event_source, event_caption = histories[slowest], f"Events of the slowest execution (#{slowest})"
     else:
-        parts.append(_figure("timeline", _timeline_png(histories[0])))
+        sections.append(_section("timeline", "Timeline", _figure("timeline", _timeline_png(histories[0]))))
         event_source, event_caption = histories[0], "Events"
 
-    parts.append(f"<h2>{_e(event_caption)}</h2>")
     events = frames.events(event_source).drop(columns=["timestamp", "entered_event_id"])
-    parts.append(_table(events, max_rows=max_events, details=("details", "cause")))
+    event_body = _table(events, max_rows=max_events, details=("details", "cause"))
+    sections.append(_section("events", f"{event_caption} ({len(events):,})", event_body, open_=False))
+    parts.append(_contents(sections))
+    parts.extend(body for _, _, body in sections)
     parts.append("</body></html>")
     target = Path(path)
-    target.write_text("\n".join(parts), encoding="utf-8")
+    # surrogatepass: a lone surrogate (legal in JSON text as an escape) in a state name or in data has no UTF-8 form
+    target.write_text("\n".join(parts), encoding="utf-8", errors="surrogatepass")
     return target

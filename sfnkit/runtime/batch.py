@@ -6,8 +6,9 @@ execution of it can be replayed on its own. Runs happen one after another in thi
 a small pipeline takes well under a second), or, with ``processes=N``, in N forked worker processes: each worker
 runs a contiguous chunk of the batch and sends back the finished executions as plain data
 (``Execution.finished_state()``), which this process turns back into executions in input order. Forking is what
-lets handlers defined in a notebook cell run in the workers unchanged: nothing of them is pickled. A progress
-bar (tqdm) shows in notebooks and terminals either way.
+lets handlers defined in a notebook cell run in the workers unchanged: nothing of them is pickled. Either way,
+progress shows in notebooks (plain output refreshed in place, so an exported notebook shows the final count) and
+in terminals (tqdm).
 
 A ``Batch`` is a ``Sequence[Execution]``; its reports (``summary()``, ``states()``, ``timeline(i)``,
 ``html(path)``...) are those of ``sfnkit.reports``, imported when first used, so ``import sfnkit`` needs
@@ -16,6 +17,7 @@ neither pandas nor matplotlib.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -168,17 +170,87 @@ class Batch(Sequence[Execution]):
         return f"<Batch: {len(self)} executions{': ' + counts if counts else ''}{stopped}>"
 
 
+class _NotebookProgress:
+    """Progress in a notebook as plain HTML/text output updated through a display handle (no widget).
+
+    tqdm's notebook bar is a widget: an exported or reopened notebook shows the state it was saved with, or
+    nothing, so a finished run read "0%". Plain output refreshed in place ends as the final count, and that is
+    what every export shows. Updates are throttled (each 2% and at the end).
+    """
+
+    def __init__(self, total: int | None, description: str) -> None:
+        import uuid
+
+        from IPython.display import display
+
+        self.total, self.description, self.n, self.postfix = total, description, 0, ""
+        self._id = uuid.uuid4().hex
+        self._shown = -1.0
+        display(self._bundle(), raw=True, display_id=self._id)
+
+    def _bundle(self, done: bool = False) -> dict[str, str]:
+        import html
+
+        if self.total:
+            share = self.n / self.total
+            text = f"{self.description}: {self.n}/{self.total} ({share:.0%})"
+        else:
+            share = 1.0 if done else 0.0
+            text = f"{self.description}: {self.n}"
+        text += (f"; {self.postfix}" if self.postfix else "") + (" - done" if done else "")
+        bar = (
+            f'<div style="font:12px sans-serif"><progress value="{share:.4f}" max="1" style="width:16em;'
+            f'vertical-align:middle"></progress> {html.escape(text)}</div>'
+        )
+        return {"text/plain": text, "text/html": bar}
+
+    def _refresh(self, done: bool = False) -> None:
+        from IPython.display import update_display
+
+        update_display(self._bundle(done), raw=True, display_id=self._id)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        share = self.n / self.total if self.total else float(self.n)
+        if self.total is None or share - self._shown >= 0.02:
+            self._shown = share
+            self._refresh()
+
+    def set_postfix_str(self, text: str) -> None:
+        self.postfix = text
+
+    def close(self) -> None:
+        self._refresh(done=True)
+
+
+def _in_notebook() -> bool:
+    """Running in a Jupyter kernel (where output can be refreshed through a display handle)."""
+    import sys
+
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return ip is not None and hasattr(ip, "kernel")
+
+
 def _progress(total: int | None, progress: bool | None, description: str) -> Any:
-    """A tqdm bar (``tqdm.auto``: a widget in notebooks, text in terminals), or ``None``."""
+    """Progress: in a notebook, HTML refreshed in place (:class:`_NotebookProgress`, survives export); in a
+    terminal, a tqdm text bar; or ``None``."""
     if progress is False:
         return None
+    if _in_notebook():
+        return _NotebookProgress(total, description)
     try:
         from tqdm.auto import tqdm
     except ImportError:
         if progress:
             raise MissingDependencyError("tqdm", "reports", "run_many(progress=True)") from None
         return None
-    return tqdm(total=total, desc=description, unit="run", leave=True)
+    return tqdm(total=total, desc=description, unit="run", leave=True, file=sys.stderr)
 
 
 def run_many(

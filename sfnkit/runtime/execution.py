@@ -32,6 +32,7 @@ from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
 from sfnkit.history.model import History, HistoryBuilder
 from sfnkit.runtime.clock import Clock, VirtualClock
+from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import (
@@ -99,6 +100,8 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        # the Python functions a built machine carries (sfnkit.build) answer what resources= does not
+        self.resources = self.resources.with_fallback(getattr(sm, "handlers", None) or {})
         #: what the user passed as resources= (a services="local" run puts local stand-ins behind them)
         self.user_resources = self.resources
         #: child executions run locally (``states:startExecution`` of a state machine of the same template)
@@ -213,7 +216,7 @@ class Execution:
     @property
     def output(self) -> Any:
         """The decoded output of a SUCCEEDED execution (a fresh copy each time: change it freely), else None."""
-        return None if self._output is None else json.loads(json.dumps(self._output))
+        return None if self._output is None else copy_json(self._output)
 
     @property
     def done(self) -> bool:
@@ -278,6 +281,7 @@ class Execution:
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         self._scheduler.heartbeat(token)
@@ -285,10 +289,12 @@ class Execution:
 
     def summary(self) -> str:
         """One line: status, duration, transitions, and the error if any."""
-        entered = self._count_transitions()
+        # states entered plus retries, as AWS counts (and bills) them: the definition of
+        # sfnkit.history.views.state_transitions, counted as the run goes so that repr(ex) stays O(1)
+        n = self._count_transitions() + self._interp.retries
         end = self.stop_time if self.stop_time is not None else self.clock.now()
         text = (
-            f"{self.status} in {format_duration(end - self.start_time)}, {entered} state transitions, "
+            f"{self.status} in {format_duration(end - self.start_time)}, {n} state transitions, "
             f"{len(self._builder)} events"
         )
         if self.error is not None:
@@ -329,6 +335,9 @@ class Execution:
         state = {k: v for k, v in self.__dict__.items() if k not in _LIVE_ONLY}
         state["_visits"] = self._interp.visits
         state["_map_runs"] = self._interp.map_runs
+        state["_retries"] = self._interp.retries
+        # local child executions (services="local"): each sent the same way, with its own machine
+        state["_children"] = [(child.finished_state(), child.state_machine) for child in self.children]
         return state
 
     @classmethod
@@ -339,19 +348,20 @@ class Execution:
         kept only so that the execution reads like one run here: a finished execution calls nothing)."""
         ex = cls.__new__(cls)
         state = dict(state)
-        visits, runs = state.pop("_visits"), state.pop("_map_runs")
+        visits, runs, retries = state.pop("_visits"), state.pop("_map_runs"), state.pop("_retries")
+        children = state.pop("_children", [])
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
         ex.user_resources = ex.resources
         ex._local = None
-        ex.services = None
+        ex.children = [cls.from_finished_state(child, child_sm) for child, child_sm in children]
         ex.mocks = None
         ex.rng = random.Random(ex.seed)  # not the state it ended in: nothing draws from it after the end
         ex.breakpoints = {}
         ex._history = None
         ex._top = None  # type: ignore[assignment]
-        ex._interp = _FinishedRun(visits, runs)  # type: ignore[assignment]
+        ex._interp = _FinishedRun(visits, runs, retries)  # type: ignore[assignment]
         ex._scheduler = _FinishedScheduler()  # type: ignore[assignment]
         return ex
 
@@ -422,7 +432,22 @@ class Execution:
             self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
         return self
 
+    def _catch_up(self, token: str) -> None:
+        """On a wall clock, deadlines that passed while the execution waited for an answer (a task's TimeoutSeconds
+        or HeartbeatSeconds, the execution's TimeoutSeconds) take effect before the answer is taken; an answer
+        for a task that timed out meanwhile is refused, as AWS refuses it (TaskTimedOut)."""
+        sched = self._scheduler
+        if self.done or not getattr(self.clock, "real_time", False) or token not in sched.tokens:
+            return
+        sched.fire_due()
+        if token not in sched.tokens:
+            if self._mode == "run" or self.done:
+                self._drive()  # record the timeout and carry on, as the execution would have
+            raise ExecutionStateError(f"the task waiting on token {token!r} timed out before the answer came "
+                                      "(AWS answers TaskTimedOut)")
+
     def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         if failure is None:
@@ -531,19 +556,20 @@ def _text_or_none(value: Any) -> str | None:
 # attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
 # has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
 _LIVE_ONLY = frozenset(
-    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler",
-     "user_resources", "_local", "services")
+    ("state_machine", "resources", "user_resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp",
+     "_scheduler", "_local", "children")
 )
 
 
 class _FinishedRun:
     """Stands for the interpreter of an execution rebuilt by ``from_finished_state``: its recorded data only."""
 
-    __slots__ = ("map_runs", "task_seconds", "visits")
+    __slots__ = ("map_runs", "retries", "task_seconds", "visits")
 
-    def __init__(self, visits: list[Visit], map_runs: list[MapRun]) -> None:
+    def __init__(self, visits: list[Visit], map_runs: list[MapRun], retries: int) -> None:
         self.visits = visits
         self.map_runs = map_runs
+        self.retries = retries
         self.task_seconds = [0.0]
 
 

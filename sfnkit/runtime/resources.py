@@ -11,6 +11,11 @@ A handler is called with what fits its signature:
 - ``fn(input, context)``: plus a :class:`LambdaContext` (like AWS Lambda's second argument), which also carries
   the ASL context object and the task token;
 - ``fn(call: TaskCall)``: one :class:`TaskCall` with everything (the Temporal-style single argument).
+
+Which one a one-parameter handler gets is decided, in this order: the :func:`task_call` decorator (always a
+``TaskCall``); else the parameter's annotation (``TaskCall``, or the text ``"TaskCall"``/``"sfnkit.TaskCall"``
+under ``from __future__ import annotations``: a ``TaskCall``; any other annotation, such as ``dict``: the
+input); else its name (``call``: a ``TaskCall``; any other name: the input).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LambdaContext", "Layered", "Resources", "TaskCall", "virtual_sleep"]
+__all__ = ["LambdaContext", "Layered", "Resources", "TaskCall", "task_call", "virtual_sleep"]
 
 Handler = Callable[..., Any]
 
@@ -117,8 +122,30 @@ def call_with_elapsed(box: list[float], fn: Callable[..., Any], *args: Any) -> A
 # -- the registry -----------------------------------------------------------------------------------------
 
 
+_MARK = "__sfnkit_task_call__"
+
+
+def task_call(fn: Handler) -> Handler:
+    """Decorator: ``fn`` receives one :class:`TaskCall`, whatever its parameter is called or annotated."""
+    setattr(fn, _MARK, True)
+    return fn
+
+
+def _is_task_call_annotation(annotation: Any) -> bool | None:
+    """True: TaskCall; False: another annotation; None: none given."""
+    if annotation is inspect.Parameter.empty:
+        return None
+    if annotation is TaskCall:
+        return True
+    if isinstance(annotation, str):
+        return annotation.strip().strip("'\"").split(".")[-1] == "TaskCall"
+    return False
+
+
 def _kind_of(fn: Handler) -> str:
-    """How to call ``fn``: "call" (TaskCall), "one" (input), "two" (input, context)."""
+    """How to call ``fn``: "call" (TaskCall), "one" (input), "two" (input, context); see the module docstring."""
+    if getattr(fn, _MARK, False) is True:
+        return "call"
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -126,8 +153,11 @@ def _kind_of(fn: Handler) -> str:
     params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values()):
         return "two"
-    if len(params) == 1 and (params[0].name == "call" or params[0].annotation in (TaskCall, "TaskCall")):
-        return "call"
+    if len(params) == 1:
+        annotated = _is_task_call_annotation(params[0].annotation)
+        if annotated is not None:  # an annotation says what the handler wants, whatever the name
+            return "call" if annotated else "one"
+        return "call" if params[0].name == "call" else "one"
     return "two" if len(params) >= 2 else "one"
 
 
@@ -199,8 +229,22 @@ class Resources(Mapping[str, Handler]):
         self._patterns: dict[str, Handler] = {}
         self._kinds: dict[int, str] = {}
         self._resolved: dict[tuple[str, str | None], Handler | None] = {}
+        #: Asked when this registry has no handler (the Python functions a built machine carries).
+        self._fallback: Resources | None = None
         for k, v in (handlers or {}).items():
             self[k] = v
+
+    def with_fallback(self, handlers: Mapping[str, Handler]) -> Resources:
+        """A copy of this registry that asks ``handlers`` for what it does not answer itself (so the user's
+        ``resources=`` always win over the functions attached to a machine). ``self`` is left unchanged."""
+        if not handlers:
+            return self
+        out = Resources()
+        out._exact = dict(self._exact)
+        out._patterns = dict(self._patterns)
+        out._kinds = self._kinds
+        out._fallback = Resources(handlers) if self._fallback is None else self._fallback.with_fallback(handlers)
+        return out
 
     def __setitem__(self, key: str, fn: Handler) -> None:
         if not callable(fn):
@@ -255,6 +299,8 @@ class Resources(Mapping[str, Handler]):
         for pat, fn in self._patterns.items():
             if fnmatch.fnmatchcase(resource, pat) or (short is not None and fnmatch.fnmatchcase(short, pat)):
                 return fn
+        if self._fallback is not None:
+            return self._fallback.resolve(resource, function_name)
         return None
 
     def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:

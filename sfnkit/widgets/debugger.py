@@ -444,9 +444,22 @@ class Debugger(SfnkitWidget):
             "error": ex.error,
             "cause": ex.cause,
             "position": self._position(ex),
+            "pause_error": self._pause_error(ex),
             "note": ex.breakpoint_error or "",
             "events": len(history),
         }
+
+    @staticmethod
+    def _pause_error(ex: Any) -> dict[str, str] | None:
+        """At a break-on-error pause: the error the paused state raised, and its cause (for the banner)."""
+        pos = ex.position
+        if pos is None or pos.get("reason") != "error":
+            return None
+        for visit in reversed(ex.visits):
+            if visit.name == pos["state"] and visit.attempt_errors:
+                error, cause = visit.attempt_errors[-1]
+                return {"error": str(error or ""), "cause": str(cause or "")}
+        return None
 
     def _live_summary(self, ex: Any, view: LiveView, events: int) -> str:
         """``Execution.summary()`` without counting the whole history again."""
@@ -484,6 +497,7 @@ class Debugger(SfnkitWidget):
             "error": ex.error,
             "cause": ex.cause,
             "position": None,
+            "pause_error": None,
             "note": ex.breakpoint_error or "",
             "events": len(history),
         }
@@ -505,6 +519,7 @@ class Debugger(SfnkitWidget):
             "error": None,
             "cause": None,
             "position": None,
+            "pause_error": None,
             "note": "",
             "events": len(history),
         }

@@ -5,18 +5,27 @@ trait; afterwards only the small ``status`` dict (state name -> status, ``not_ru
 browser, which sets ``data-status`` and the colours of :data:`sfnkit.render.STATUS_STYLES` on the existing
 picture. A click on a state comes back in ``selected``.
 
-Static first (DESIGN principle 7): the mime bundle also carries the SVG with the current colours baked in and an
-informative ``text/plain``, because an exported notebook drops the widget view and an untrusted one shows only
-text. The display is kept in a display handle, so :meth:`refresh_static` (called by the Debugger at checkpoints)
-updates that fallback in place.
+Static first (DESIGN principle 7): displaying a widget writes **two outputs**. The first is the live widget view
+(with a one-line ``text/plain``); the second is its static copy: ``text/html`` (the summary and the SVG with the
+current colours baked in), ``image/svg+xml`` and an informative ``text/plain``, kept in a display handle so
+:meth:`refresh_static` (called by the Debugger at checkpoints) rewrites it in place. The static copy is a separate
+output because every place a notebook is read without the widget's kernel model drops or breaks the widget view:
+nbconvert's HTML points saved widget state at a CDN (blank offline), and JupyterLab shows "Error displaying
+widget: model not found" for a reopened notebook saved without widget state.
+
+A small ``<style>`` in the static copy's HTML (:data:`STATIC_CSS`, CSS ``:has()``) decides which of the two is
+seen, with no kernel and no script: while the live view is drawn, the static copy below it is hidden; when the
+widget view cannot be drawn (its model is gone), the broken view is hidden and the static copy shows. Front ends
+that ignore the style (GitHub, VS Code) show both, the static copy second.
 """
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import anywidget
 import traitlets
@@ -30,9 +39,27 @@ __all__ = ["GraphView"]
 
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
+#: The CSS of the static copy (see the module docstring). ``.jp-OutputArea-child`` is one output in JupyterLab,
+#: Notebook 7 and nbconvert's HTML; ``.sfnkit-widget`` is on every live sfnkit view.
+STATIC_CSS: Final = (
+    ".jp-OutputArea-child:has(.sfnkit-widget) + .jp-OutputArea-child:has(.sfnkit-static){display:none}"
+    ".jp-OutputArea-child:has(.jupyter-widgets):not(:has(.sfnkit-widget)):has(+ .jp-OutputArea-child "
+    ".sfnkit-static){display:none}"
+)
+
+
+def static_html(inner: str, *, kind: str) -> str:
+    """``inner`` (HTML made by sfnkit, every text in it already escaped) as the static copy of a widget."""
+    return (
+        f'<div class="sfnkit-static" data-widget="{kind}"><style>{STATIC_CSS}</style>'
+        f'<div style="overflow:auto;max-width:100%">{inner}</div></div>'
+    )
+
 
 def _styles() -> dict[str, dict[str, str]]:
-    return {k: {"fill": v.fill, "stroke": v.stroke, "label": v.label} for k, v in STATUS_STYLES.items()}
+    return {
+        k: {"fill": v.fill, "stroke": v.stroke, "label": v.label, "glyph": v.glyph} for k, v in STATUS_STYLES.items()
+    }
 
 
 def compact(status: Mapping[str, str]) -> dict[str, str]:
@@ -72,32 +99,49 @@ class SfnkitWidget(anywidget.AnyWidget):
     def _static_bundle(self) -> dict[str, str]:  # pragma: no cover - each widget says what it shows
         raise NotImplementedError
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The widget view plus the static picture and text (kept by exports that drop the widget)."""
+    def static_bundle(self) -> dict[str, str]:
+        """The static copy: ``text/html`` (with :data:`STATIC_CSS`), ``image/svg+xml`` and ``text/plain``.
+
+        Never raises (a display hook must not): a failure is reported in the text instead.
+        """
         try:
-            bundle: dict[str, Any] = dict(self._static_bundle())
+            bundle: dict[str, str] = dict(self._static_bundle())
         except Exception as e:  # a display hook never raises: say what went wrong instead
-            bundle = {"text/plain": f"<{type(self).__name__}: the static picture failed: {type(e).__name__}: {e}>"}
-        bundle[_WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
+            return {"text/plain": f"<{type(self).__name__}: the static picture failed: {type(e).__name__}: {e}>"}
+        inner = bundle.get("text/html") or bundle.get("image/svg+xml") or ""
+        if inner:
+            bundle["text/html"] = static_html(inner, kind=type(self).__name__)
+        return bundle
+
+    def _widget_view(self) -> dict[str, Any]:
+        return {
+            _WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.model_id},
+            "text/plain": f"<{type(self).__name__} widget: live while its kernel runs; its static copy follows>",
+        }
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The widget view plus the static picture and text, in one bundle (for front ends that ask for one;
+        IPython's display goes through :meth:`_ipython_display_`, which writes them as two outputs)."""
+        bundle: dict[str, Any] = self.static_bundle()
+        bundle[_WIDGET_MIME] = self._widget_view()[_WIDGET_MIME]
         return bundle, {}
 
     def _ipython_display_(self) -> None:
-        """Display with a display id, so the static fallback can be refreshed in place later."""
+        """Two outputs: the live view, then its static copy under a display id (refreshed in place later)."""
         from IPython.display import display
 
         if self._display_id is None:
             self._display_id = uuid.uuid4().hex
-        data, metadata = self._repr_mimebundle_()
-        display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        display(self._widget_view(), raw=True)
+        display(self.static_bundle(), raw=True, display_id=self._display_id)
 
     def refresh_static(self) -> None:
-        """Rewrite the static fallback of every place this widget is displayed (the widget view stays live)."""
+        """Rewrite the static copy everywhere this widget is displayed (the live view is left alone)."""
         if self._display_id is None:
             return
         from IPython.display import update_display
 
-        data, metadata = self._repr_mimebundle_()
-        update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        update_display(self.static_bundle(), raw=True, display_id=self._display_id)
 
 
 class GraphView(SfnkitWidget):
@@ -165,9 +209,12 @@ class GraphView(SfnkitWidget):
         return text + ">"
 
     def _static_bundle(self) -> dict[str, str]:
+        picture = svg(self.state_machine, dict(self.status), engine=self._engine, legend=True)
+        text = self._text()
         return {
-            "text/plain": self._text(),
-            "image/svg+xml": svg(self.state_machine, dict(self.status), engine=self._engine, legend=True),
+            "text/plain": text,
+            "text/html": f'<div style="color:#5f6368;font:12px sans-serif">{html.escape(text)}</div>{picture}',
+            "image/svg+xml": picture,
         }
 
     def __repr__(self) -> str:

@@ -131,8 +131,8 @@ class LiveView:
     # -- what the Debugger shows ------------------------------------------------------------------------------
     @property
     def transitions(self) -> int:
-        """States entered so far."""
-        return len(self._analyser.visits)
+        """State transitions so far: states entered plus retries (``views.state_transitions``)."""
+        return sum(1 + v.retries for v in self._analyser.visits)
 
     def statuses(self) -> dict[str, str]:
         """State name -> colour, for the states with at least one visit (``not_run`` left out)."""

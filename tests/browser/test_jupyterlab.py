@@ -3,10 +3,14 @@
 One test, end to end: it starts its own JupyterLab (127.0.0.1, a free port, no token, temporary config,
 runtime, settings and workspace folders), opens ``notebooks/06_step_debugging.ipynb?reset`` (a copy, so autosave
 cannot touch the repository), runs every cell, then drives the first Debugger with the mouse: Step (a state's
-``data-status`` changes), a click on a state (the inspector shows its visit), Continue to a breakpoint, a
-breakpoint toggled in the page, the conditional breakpoint, the end of the run and the replay slider. It then
-appends a cell with hostile state names and data and checks nothing of it runs as markup. Screenshots go to
-``tests/browser/artifacts/`` (git-ignored).
+``data-status`` changes), a click on a state (the inspector shows its visit), zoom in / Fit / 100% (labels stay
+at least 11 px at the default zoom), folding the side panel, Continue to a breakpoint, a breakpoint set by
+double-clicking a state (the documented gesture; the widget shows the gestures), the conditional breakpoint, the
+end of the run and the replay slider. An appended cell pauses a run on an error: the banner names the error and
+its cause. Another appends hostile state names and data and checks nothing of it runs as markup. Last, the
+notebook is saved, its kernel shut down and the notebook reopened: no "model not found" is visible, and every
+widget's static copy shows its coloured graph. Screenshots go to ``tests/browser/artifacts/`` (git-ignored);
+with ``SFNKIT_UPDATE_SCREENSHOTS=1`` the ones the README shows are also written to ``docs/``.
 
 It needs Chromium (``apt-get install chromium``; never ``playwright install``) and the Python packages
 ``playwright jupyterlab ipykernel anywidget ipywidgets``. It is skipped only when Chromium is absent **and**
@@ -33,6 +37,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "notebooks/06_step_debugging.ipynb"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DOCS = ROOT / "docs"
+# screenshots the README shows: artifact name -> file in docs/
+DOC_SHOTS = {
+    "debugger-breakpoint.png": "debugger.png",
+    "debugger-error-pause.png": "debugger_error_pause.png",
+    "debugger-fit.png": "debugger_fit.png",
+    "reopened.png": "reopened_notebook.png",
+}
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -227,19 +239,41 @@ xss
 """
 
 
+ERROR_PAUSE_CELL = r"""
+big = {"order": {"id": 7, "items": [{"sku": "piano", "price": 4000.0, "qty": 1}]}}
+paused = Debugger(sm, big, resources=demo.resources(), break_on_error=True)
+paused.run()
+paused
+"""
+
+# the smallest label of a widget's graph, in CSS px as drawn (font size in user units times the SVG's scale)
+SMALLEST_LABEL_PX = """(root) => {
+  const svg = root.querySelector('svg.sfnkit-graph');
+  const scale = svg.getScreenCTM().a;
+  let least = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim()) continue;
+    least = Math.min(least, parseFloat(getComputedStyle(t).fontSize) * scale);
+  }
+  return least;
+}"""
+
+
 def _screenshot(locator: Any, name: str) -> None:
-    """An element screenshot; retried, because a checkpoint redraws the widget's output (its static fallback is
-    refreshed through the display handle), which can replace the element while it is being photographed."""
+    """An element screenshot; retried, because a checkpoint redraws the widget's static copy (refreshed through
+    its display handle), which can move the element while it is being photographed."""
     from playwright.sync_api import Error as PlaywrightError
 
     for attempt in range(5):
         try:
             locator.screenshot(path=str(ARTIFACTS / name))
-            return
+            break
         except PlaywrightError:
             if attempt == 4:
                 raise
             time.sleep(0.3)
+    if name in DOC_SHOTS and os.environ.get("SFNKIT_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(ARTIFACTS / name, DOCS / DOC_SHOTS[name])
 
 
 def _wait_all_run(page: Any, timeout_ms: int) -> None:
@@ -279,11 +313,40 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
 
             dbg = page.locator(".sfn-debugger").first
             expect(dbg).to_be_visible()
+            # live: the widget is drawn and its static copy (the next output) is hidden by the copy's own CSS
+            statics = page.locator(".sfnkit-static")
+            assert statics.count() >= 4
+            expect(statics.first).to_be_hidden()
             state = lambda name: dbg.locator(f'g.sfn-state[data-state="{name}"]')  # noqa: E731
             expect(state("Validate")).to_have_attribute("data-status", "not_run")
             expect(state("Validate")).to_have_attribute("data-current", "true")
             expect(state("Fulfil")).to_have_attribute("data-breakpoint", "always")
             expect(state("Ship")).to_have_attribute("data-breakpoint", "conditional")
+
+            # readable at the default zoom; zoom in, Fit and 100% change the drawn size; the gestures are shown
+            assert dbg.evaluate(SMALLEST_LABEL_PX) >= 11
+            expect(dbg.locator(".sfn-hint")).to_contain_text("double-click")
+            box = dbg.locator(".sfn-graphbox")
+            start_zoom = float(box.get_attribute("data-zoom") or "0")
+            dbg.locator("button.sfn-zoom-in").click()
+            assert float(box.get_attribute("data-zoom") or "0") > start_zoom
+            expect(dbg.locator(".sfn-zoom-level")).not_to_have_text(f"{round(start_zoom * 100)}%")
+            dbg.locator("button.sfn-fit").click()
+            fit = dbg.locator("svg.sfnkit-graph").bounding_box()
+            assert fit is not None and fit["height"] <= page.viewport_size["height"]  # type: ignore[index]
+            _screenshot(dbg, "debugger-fit.png")
+            dbg.locator("button.sfn-zoom-reset").click()
+            expect(dbg.locator(".sfn-zoom-level")).to_have_text("100%")
+            assert dbg.evaluate(SMALLEST_LABEL_PX) >= 13
+            # the side panel folds away and the graph takes the width
+            narrow = box.bounding_box()
+            dbg.locator("button.sfn-panel-toggle").click()
+            expect(dbg.locator(".sfn-side")).to_be_hidden()
+            wide = box.bounding_box()
+            assert narrow is not None and wide is not None and wide["width"] > narrow["width"] + 200
+            dbg.locator("button.sfn-panel-toggle").click()
+            expect(dbg.locator(".sfn-side")).to_be_visible()
+            expect(dbg.locator(".sfn-banner")).to_contain_text("Paused before")
 
             # Step: Validate runs, its colour changes, the position moves on
             dbg.locator("button.sfn-step").click()
@@ -306,21 +369,33 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
             dbg.locator("button.sfn-continue").click()
             expect(state("Fulfil")).to_have_attribute("data-current", "true")
             expect(dbg.locator(".sfn-position")).to_contain_text("breakpoint")
+            expect(dbg.locator(".sfn-banner-breakpoint")).to_contain_text("Fulfil")
+            # "you are here" and the breakpoint are two different marks on the same state
+            expect(state("Fulfil").locator(".sfn-mark-here")).to_have_count(1)
+            expect(state("Fulfil").locator(".sfn-mark-bp")).to_have_count(1)
             expect(state("Charge")).to_have_attribute("data-status", "retried")
             state("Charge").click()
             expect(inspector.locator(".sfn-attempt")).to_have_count(3)
             expect(inspector.locator(".sfn-attempts")).to_contain_text("PaymentGatewayBusy")
 
-            # a breakpoint toggled in the page: select Done, press Breakpoint
-            state("Done").click()
+            expect(state("Charge").locator(".sfn-glyph")).to_have_text(" ↻")  # retried, readable without colour
+            # the documented gesture: double-click a state to toggle its breakpoint
+            state("Done").dblclick()
+            expect(state("Done")).to_have_attribute("data-breakpoint", "always")
+            expect(state("Done").locator(".sfn-mark-bp")).to_have_count(1)
+            expect(dbg.locator('.sfn-breakpoints .sfn-bp[data-name="Done"]')).to_have_count(1)
+            # ... and the toolbar button on the selected state does the same (off, then on again)
+            expect(state("Done")).to_have_attribute("data-selected", "true")
+            dbg.locator("button.sfn-toggle_breakpoint").click()
+            expect(state("Done")).not_to_have_attribute("data-breakpoint", "always")
             dbg.locator("button.sfn-toggle_breakpoint").click()
             expect(state("Done")).to_have_attribute("data-breakpoint", "always")
-            expect(dbg.locator('.sfn-breakpoints .sfn-bp[data-name="Done"]')).to_have_count(1)
 
             # the conditional breakpoint (order id > 1000) stops in the courier branch
             dbg.locator("button.sfn-continue").click()
             expect(state("Ship")).to_have_attribute("data-current", "true")
             expect(state("PackItems")).to_have_attribute("data-status", "succeeded")
+            dbg.locator("button.sfn-fit").click()  # the whole graph in the picture the README shows
             _screenshot(dbg, "debugger-breakpoint.png")
             dbg.locator("button.sfn-continue").click()
             expect(state("Done")).to_have_attribute("data-current", "true")
@@ -351,6 +426,21 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
             )
             assert fallback is not None and "SUCCEEDED" in str(fallback), fallback
 
+            # break on error: the banner names the error and its cause; the state is drawn as failing
+            page.evaluate(APPEND_AND_RUN, ERROR_PAUSE_CELL)
+            _wait_all_run(page, 60_000)
+            assert page.evaluate(CELL_ERRORS) == []
+            paused = page.locator(".sfn-debugger").last
+            banner = paused.locator(".sfn-banner-error")
+            expect(banner).to_contain_text("Paused on an error in")
+            expect(banner.locator(".sfn-banner-errorname")).to_have_text("PaymentGatewayBusy")
+            expect(banner).to_contain_text("the gateway asked us to retry later")
+            charge = paused.locator('g.sfn-state[data-state="Charge"]')
+            expect(charge).to_have_attribute("data-failing", "true")
+            expect(charge).to_have_attribute("data-current", "true")
+            expect(charge.locator(".sfn-glyph")).to_have_text(" ✕")
+            _screenshot(paused, "debugger-error-pause.png")
+
             # hostile names and data are shown as text, never run
             page.evaluate(APPEND_AND_RUN, HOSTILE_CELL)
             _wait_all_run(page, 60_000)
@@ -373,6 +463,38 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
 
             dbg.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))
+
+            # save, shut the kernel down, reopen: the widgets' models are gone, their static copies show
+            page.evaluate(
+                """async () => {
+                  const app = window.jupyterapp;
+                  const panel = app.shell.currentWidget;
+                  await panel.context.save();
+                  await panel.sessionContext.shutdown();
+                  await app.commands.execute('application:close-all');
+                }"""
+            )
+            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
+            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+            statics = page.locator(".sfnkit-static")
+            expect(statics.first).to_be_visible()
+            assert statics.count() >= 6
+            for i in range(statics.count()):
+                expect(statics.nth(i).locator("svg.sfnkit-graph")).to_be_visible()
+            # the copy of the first Debugger shows where the run ended: every state coloured, the run SUCCEEDED
+            first = statics.first
+            expect(first).to_contain_text("SUCCEEDED")
+            expect(first.locator('g.sfn-state[data-state="Done"]')).to_have_attribute("data-status", "succeeded")
+            expect(statics.nth(1).locator('g.sfn-state[data-state="Charge"]')).to_have_attribute(
+                "data-status", "caught"
+            )
+            time.sleep(1.5)  # let the widget manager give up on the old models
+            broken = page.get_by_text("model not found")
+            assert all(not broken.nth(i).is_visible() for i in range(broken.count())), "a broken widget is visible"
+            assert page.locator(".sfn-debugger").count() == 0  # nothing live: no kernel model to draw
+            page.set_viewport_size({"width": 1500, "height": 1500})  # the whole copy in one picture
+            first.scroll_into_view_if_needed()
+            _screenshot(first, "reopened.png")
             page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
         finally:
             browser.close()
