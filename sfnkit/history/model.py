@@ -119,7 +119,10 @@ def _compact(value: Any) -> str:
     except ValueError as e:
         if "digits" not in str(e):
             raise
-        return _compact_big_ints(value)
+        try:
+            return _compact_big_ints(value)
+        except RecursionError:  # deep as well: as unencodable as the C encoder found it (callers handle ValueError)
+            raise e from None
 
 
 def _compact_big_ints(value: Any) -> str:

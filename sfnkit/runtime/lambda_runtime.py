@@ -30,6 +30,8 @@ import traceback
 from types import TracebackType
 from typing import Any, Final
 
+from sfnkit.history.model import join_surrogate_pairs
+
 __all__ = [
     "EXIT_ERROR",
     "MARSHAL_ERROR",
@@ -157,6 +159,8 @@ def decode_payload(body: bytes) -> Any:
         text = body.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return body.decode("utf-8", "replace")
+    if not text.isascii():  # a surrogate pair the handler returned is one character once read as JSON
+        text = join_surrogate_pairs(text)
     try:
         return _DECODER.decode(text)
     except ValueError:
