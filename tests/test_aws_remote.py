@@ -108,27 +108,141 @@ def test_history_feeds_the_history_views(sfn: Any) -> None:
     assert sfnkit.History.from_boto(ex.history.to_json()) == ex.history
 
 
-WAITING = {
-    "StartAt": "W1",
+# The execution waits on a task token that the test itself answers from inside a follow() callback: the end can
+# only come after a callback has seen events, so the events arrive in more than one poll whatever the load.
+TOKEN_WAIT = {
+    "StartAt": "P",
     "States": {
-        "W1": {"Type": "Wait", "Seconds": 1, "Next": "P"},
-        "P": {"Type": "Pass", "Next": "W2"},
-        "W2": {"Type": "Wait", "Seconds": 1, "End": True},
+        "P": {"Type": "Pass", "Result": {"step": 1}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+              "Parameters": {"QueueUrl": "", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True},
     },
 }
 
 
-def test_follow_calls_back_with_new_events_until_the_end(sfn: Any) -> None:
-    remote = sfnkit.aws.deploy(WAITING, name=_name(), role_arn=ROLE, client=sfn)
+def test_follow_calls_back_with_new_events_until_the_end(sfn: Any, moto_server: Any, monkeypatch: Any) -> None:
+    # moto runs the SQS call of the execution against its own server: tell it where that server listens
+    monkeypatch.setenv("MOTO_PORT", moto_server.url.rsplit(":", 1)[1])
+    sqs = moto_server.client("sqs")
+    queue = sqs.create_queue(QueueName=_name("q"))["QueueUrl"]
+    definition = json.loads(json.dumps(TOKEN_WAIT))
+    definition["States"]["T"]["Parameters"]["QueueUrl"] = queue
+    remote = sfnkit.aws.deploy(definition, name=_name(), role_arn=ROLE, client=sfn)
     ex = remote.start({"x": 1})
     updates: list[sfnkit.aws.FollowUpdate] = []
-    ex.follow(updates.append, poll=sfnkit.aws.Poll(initial=0.1, maximum=0.3), timeout=60)
-    assert ex.status == "SUCCEEDED"
-    assert len(updates) >= 2  # the events arrived in more than one poll
+    answered: list[str] = []
+
+    def on_update(update: sfnkit.aws.FollowUpdate) -> None:
+        updates.append(update)
+        if not answered and any(e.type == "TaskSubmitted" for e in update.history):  # the message is in the queue
+            assert update.status == "RUNNING"
+            message = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=20)["Messages"][0]
+            token = json.loads(message["Body"])["token"]
+            sfn.send_task_success(taskToken=token, output=json.dumps({"paid": True}))
+            answered.append(token)
+
+    ex.follow(on_update, poll=sfnkit.aws.Poll(initial=0.05, maximum=0.2), timeout=120)
+    assert answered and len(updates) >= 2
     seen = [e.id for u in updates for e in u.new_events]
     assert seen == list(range(1, len(ex.history) + 1))  # each event delivered exactly once, in order
-    assert updates[-1].history == ex.history
-    assert updates[-1].status == "SUCCEEDED"
+    assert [u.status for u in updates[:-1]] == ["RUNNING"] * (len(updates) - 1)
+    last = updates[-1]
+    assert last.history == ex.history and last.history[-1].type == "ExecutionSucceeded"
+    assert last.status == ex.status == "SUCCEEDED"
+    assert ex.output == {"paid": True}
+
+
+def _event(i: int, type_: str, **details: Any) -> dict[str, Any]:
+    return {"id": i, "previousEventId": i - 1, "type": type_, "timestamp": 1700000000.0 + i, **details}
+
+
+def _steps(n: int, first: int = 2) -> list[dict[str, Any]]:
+    return [_event(i, "PassStateEntered", stateEnteredEventDetails={"name": f"S{i}", "input": "{}"})
+            for i in range(first, first + n)]
+
+
+def _follow_fake(handler: Any, client: Any, events: Callable[[int], list[dict[str, Any]]],
+                 describe: Callable[[int], dict[str, Any]]) -> tuple[Any, list[sfnkit.aws.FollowUpdate], list[str]]:
+    """Follow an execution on the fake endpoint: ``events(n)`` is what the n-th history read (0-based) shows,
+    ``describe(n)`` what DescribeExecution answers once n history reads were made."""
+    arn = "arn:aws:states:us-east-1:123456789012:execution:sm:e"
+    reads = [0]
+    ops: list[str] = []
+
+    def history(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        ops.append("GetExecutionHistory")
+        shown = events(reads[0])
+        reads[0] += 1
+        return 200, {"events": shown[::-1] if body.get("reverseOrder") else shown}
+
+    def describe_execution(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        ops.append("DescribeExecution")
+        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+                     "name": "e", "startDate": 1700000000.0, "input": "{}", **describe(reads[0])}
+
+    handler.answers.update({"DescribeExecution": describe_execution, "GetExecutionHistory": history})
+    updates: list[sfnkit.aws.FollowUpdate] = []
+    ex = sfnkit.aws.execution(arn, client=client)
+    ex.follow(updates.append, poll=sfnkit.aws.Poll(initial=0.001, maximum=0.001), sleep=lambda s: None, timeout=30)
+    return ex, updates, ops
+
+
+def test_follow_ends_with_the_history_when_describe_execution_lags(fake_sfn: Any) -> None:
+    # DescribeExecution is eventually consistent: here it says RUNNING until three history reads were made, while
+    # the second read already ends with ExecutionSucceeded. The last update must carry that end and say SUCCEEDED
+    # (reading the status before the events, follow() used to end on a RUNNING update).
+    client, handler = fake_sfn
+    start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
+    done = [*start, *_steps(3), _event(5, "ExecutionSucceeded", executionSucceededEventDetails={"output": '{"v":7}'})]
+    ex, updates, ops = _follow_fake(handler, client, lambda n: start if n == 0 else done,
+                                    lambda n: {"status": "SUCCEEDED", "output": '{"v":7}'} if n >= 3 else
+                                    {"status": "RUNNING"})
+    assert [u.status for u in updates] == ["RUNNING", "SUCCEEDED"]
+    assert [[e.id for e in u.new_events] for u in updates] == [[1], [2, 3, 4, 5]]
+    assert updates[-1].history == ex.history and ex.history[-1].type == "ExecutionSucceeded"
+    calls = len(ops)
+    assert (ex.status, ex.done, ex.output, ex.error) == ("SUCCEEDED", True, {"v": 7}, None)
+    assert ex.stop_date is not None and ex.stop_date.timestamp() == 1700000005.0
+    assert len(ops) == calls  # the end is known: no more calls, and no going back to RUNNING
+
+
+def test_follow_reports_a_failure_the_history_ends_with(fake_sfn: Any) -> None:
+    client, handler = fake_sfn
+    start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
+    failed = [*start, _event(2, "ExecutionFailed", executionFailedEventDetails={"error": "Oops", "cause": "bad"})]
+    ex, updates, _ = _follow_fake(handler, client, lambda n: start if n < 2 else failed,
+                                  lambda n: {"status": "RUNNING"})
+    assert [u.status for u in updates] == ["RUNNING", "FAILED"]
+    assert (ex.status, ex.error, ex.cause, ex.output) == ("FAILED", "Oops", "bad", None)
+
+
+def test_follow_ends_on_describe_execution_when_the_history_never_records_the_end(fake_sfn: Any) -> None:
+    # an endpoint whose history lacks the end event: a final DescribeExecution answer read *before* a history
+    # read ends the following once that read brings no end event (it never will)
+    client, handler = fake_sfn
+    start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
+    more = [*start, *_steps(2)]
+    ex, updates, ops = _follow_fake(handler, client, lambda n: start if n == 0 else more,
+                                    lambda n: {"status": "SUCCEEDED" if n >= 2 else "RUNNING", "output": "{}"})
+    assert [u.status for u in updates] == ["RUNNING", "RUNNING"]
+    assert ops[-2:] == ["DescribeExecution", "GetExecutionHistory"]  # the history was read after the final answer
+    assert ex.status == "SUCCEEDED" and [e.id for e in ex.history] == [1, 2, 3]
+
+
+def test_follow_does_not_stop_at_the_end_a_redrive_reopens(fake_sfn: Any) -> None:
+    # DescribeExecution already counts one redrive; the history still ends with the first run's ExecutionFailed
+    # until its ExecutionRedriven event is written: that old end is not the end
+    client, handler = fake_sfn
+    failed = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE}),
+              _event(2, "ExecutionFailed", executionFailedEventDetails={"error": "Oops"})]
+    redriven = [*failed, _event(3, "ExecutionRedriven", executionRedrivenEventDetails={"redriveCount": 1})]
+    done = [*redriven, _event(4, "ExecutionSucceeded", executionSucceededEventDetails={"output": "1"})]
+    ex, updates, _ = _follow_fake(handler, client, lambda n: [failed, failed, redriven, done][min(n, 3)],
+                                  lambda n: {"status": "SUCCEEDED" if n >= 4 else "RUNNING", "redriveCount": 1,
+                                             "output": "1"})
+    assert [u.status for u in updates] == ["RUNNING", "RUNNING", "SUCCEEDED"]
+    assert [[e.id for e in u.new_events] for u in updates] == [[1, 2], [3], [4]]
+    assert ex.status == "SUCCEEDED" and ex.output == 1
 
 
 def test_follow_a_long_history(sfn: Any) -> None:

@@ -461,7 +461,16 @@ class RemoteExecution:
                poll: Poll = Poll(), sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
         """Poll GetExecutionHistory (with backoff, reset when events arrive) until the execution ends, calling
         ``on_update(FollowUpdate)`` with the new events after each poll that brought some. A graph widget uses
-        this to live-update. Returns self; ``timeout`` (wall seconds) raises TimeoutError."""
+        this to live-update. Returns self; ``timeout`` (wall seconds) raises TimeoutError.
+
+        The history decides the end: following stops at the event that ends the execution
+        (``ExecutionSucceeded``, ``...Failed``, ``...TimedOut``, ``...Aborted``), and each update's ``status``
+        is the status *of the history it carries*, so the last update always holds the whole history and its
+        final status. DescribeExecution is eventually consistent (its API reference says so) and may still say
+        ``RUNNING`` after the history has ended (moto also writes the last event before the status), so its
+        answer only ends the following when the history read *after* it has no end event: an endpoint that
+        does not record the end in the history would never send it.
+        """
         if self._history is not None:  # already complete
             if on_update is not None:
                 h = self._history
@@ -470,14 +479,16 @@ class RemoteExecution:
         start = time.monotonic()
         delays = poll.delays()
         while True:
-            status = self.status
+            self.refresh()  # before the history read: see _end_of
+            described = self._status
             before = len(self._events)
             new = self._fetch_new()
+            h = History.from_boto({"events": self._events})
+            status = self._end_of(h, described)
             if new and on_update is not None:
-                h = History.from_boto({"events": self._events})
                 on_update(FollowUpdate(execution=self, history=h, new_events=tuple(h[before:]), status=status))
             if status in _FINAL:
-                self._history = History.from_boto({"events": self._events})
+                self._settle(h, status)
                 return self
             if new:
                 delays = poll.delays()
@@ -485,7 +496,49 @@ class RemoteExecution:
             if timeout is not None and time.monotonic() - start + delay > timeout:
                 raise TimeoutError(f"execution {self.arn} still {status} after {timeout:g} s of following")
             sleep(delay)
-            self.refresh()
+
+    def _end_of(self, h: History, described: str) -> str:
+        """The execution's status as of the history ``h``, given what DescribeExecution said just before ``h``
+        was read.
+
+        The history's own end event wins, unless DescribeExecution counts more redrives than the history
+        shows (a redriven execution whose ``ExecutionRedriven`` event is not written yet: its old end event is
+        not the end). A final answer from DescribeExecution with no end event in the history read after it
+        ends the execution too (see :meth:`follow`); otherwise the execution still runs, as ``described``."""
+        from sfnkit.history.views import execution_summary
+
+        summary = execution_summary(h)
+        redrives = self._described.get("redriveCount")
+        redriven_later = isinstance(redrives, int) and redrives > summary.redrive_count
+        if summary.status in _FINAL and not redriven_later:
+            return summary.status
+        return described
+
+    def _settle(self, h: History, status: str) -> None:
+        """Record the end: the complete history, and the status, output, error, cause and stop date its end
+        event gives when DescribeExecution has not caught up with it yet (so ``status`` never goes back to
+        ``RUNNING`` after :meth:`follow` returned)."""
+        from sfnkit.history.views import execution_summary
+
+        self._history = h
+        if self._status not in _FINAL:
+            self.refresh()  # one more chance to have AWS's own final answer
+        if self._status in _FINAL:
+            return
+        summary = execution_summary(h)
+        described = dict(self._described)
+        described["status"] = status
+        for key in ("output", "error", "cause", "stopDate"):
+            described.pop(key, None)
+        if summary.stopped_at is not None:
+            described["stopDate"] = summary.stopped_at
+        if status == "SUCCEEDED" and summary.output_json is not None:
+            described["output"] = summary.output_json
+        if summary.error is not None:
+            described["error"] = summary.error
+        if summary.cause is not None:
+            described["cause"] = summary.cause
+        self._absorb(described)
 
     # -- control ---------------------------------------------------------------------------------------------
     def stop(self, error: str | None = None, cause: str | None = None) -> RemoteExecution:
