@@ -597,6 +597,73 @@ def test_compare_runs_both_sides_and_finds_no_difference(sfn: Any) -> None:
     assert all(r["in_local"] and r["in_remote"] for r in rows)
 
 
+def _reinterleave(history: sfnkit.History, order: list[int]) -> sfnkit.History:
+    """The same events in another order (``order`` lists the old ids), renumbered as AWS numbers them, with each
+    ``previousEventId`` following its event: how a run whose concurrent branches took turns differently records
+    the same work."""
+    events = json.loads(history.to_json())["events"]
+    assert sorted(order) == [e["id"] for e in events]
+    new_id = {old: i for i, old in enumerate(order, 1)}
+    by_id = {e["id"]: e for e in events}
+    out = []
+    for old in order:
+        e = dict(by_id[old])
+        e["id"], e["previousEventId"] = new_id[old], new_id.get(e["previousEventId"], 0)
+        out.append(e)
+    return sfnkit.History.from_boto({"events": out})
+
+
+def _after(order: list[int], scope_of: dict[int, str], moved: str, other: str) -> list[int]:
+    """``order`` with the events of scope ``moved`` taken out and put right after the last event of ``other``."""
+    taken = [i for i in order if scope_of[i] == moved]
+    rest = [i for i in order if scope_of[i] != moved]
+    last = max(k for k, i in enumerate(rest) if scope_of[i] == other)
+    return rest[: last + 1] + taken + rest[last + 1 :]
+
+
+def test_compare_matches_parallel_branches_and_map_iterations_by_identity_not_by_position() -> None:
+    from sfnkit.aws.compare import compare_histories
+    from sfnkit.history import event_scopes
+
+    local = sfnkit.run(PARITY, {"items": [1, 2]}).history
+    scope_of = {e.id: "/".join(map(str, s)) for e, s in zip(local, event_scopes(local), strict=True)}
+    # AWS-like: the Right branch runs before the Left one, and iteration 1 before iteration 0
+    order = _after([e.id for e in local], scope_of, "Both.Branches[0]", "Both.Branches[1]")
+    order = _after(order, scope_of, "Each[0]", "Each[1]")
+    remote = _reinterleave(local, order)
+    entered = [e for e in remote if e.type == "PassStateEntered"]
+    assert [e.state_name for e in entered] == ["Prepare", "Right", "Left", "Double", "Double"]
+    assert [e.input_value for e in entered if e.state_name == "Double"] == [2, 1]
+    # by position, the Right branch is now the first branch of this history
+    positional = {str(s[-1]) for e, s in zip(remote, event_scopes(remote), strict=True) if e.state_name == "Right"}
+    assert positional == {"Both.Branches[0]"}
+
+    for definition in (None, PARITY):
+        rows = compare_histories(local, remote, definition=definition)
+        assert [r["difference"] for r in rows if not r["equal"]] == []
+        assert all(r["in_local"] and r["in_remote"] for r in rows)
+        keys = {(r["state"], r["scope"], r["visit"]) for r in rows[1:]}
+        assert keys == {("Prepare", "", 0), ("Both", "", 0), ("Left", "Both.Branches[0]", 0),
+                        ("Right", "Both.Branches[1]", 0), ("Each", "", 0), ("Double", "Each[0]", 0),
+                        ("Double", "Each[1]", 0)}
+    # the other way round too: the definition numbers the branches, whichever history comes first
+    rows = compare_histories(remote, local, definition=PARITY)
+    assert [r["difference"] for r in rows if not r["equal"]] == []
+    assert ("Right", "Both.Branches[1]", 0) in {(r["state"], r["scope"], r["visit"]) for r in rows}
+
+    # and a real difference is still found, in the right branch and iteration
+    events = json.loads(remote.to_json())["events"]
+    for e in events:
+        details = e.get("stateExitedEventDetails", {})
+        if details.get("name") == "Right":
+            details["output"] = "3"
+        if details.get("name") == "Double" and details["output"] == '{"v":2}':
+            details["output"] = '{"v":-2}'
+    rows = compare_histories(local, sfnkit.History.from_boto({"events": events}), definition=PARITY)
+    assert {(r["state"], r["scope"]): r["difference"] for r in rows if not r["equal"]} == {
+        ("Right", "Both.Branches[1]"): "output differs", ("Double", "Each[0]"): "output differs"}
+
+
 def test_compare_reports_output_error_and_path_differences() -> None:
     from sfnkit.aws.compare import compare_histories
 

@@ -4,6 +4,13 @@ two differ, state visit by state visit.
 Both runs are read through the same history views (:func:`sfnkit.history.spans`), so the comparison is of what
 AWS recorded against what sfnkit recorded. Visits are matched by (scope, state name, n-th visit of that state in
 that scope); a visit on one side only is a difference in the *path* taken.
+
+A scope is matched by identity, never by where its events sit in the history: branches and iterations run
+concurrently on AWS, so two runs interleave them differently. A Map iteration is its index (AWS writes it in
+``MapIterationStarted``). A Parallel branch is the state it started with: AWS's events do not name the branch,
+but a branch always starts at its ``StartAt`` and state names are unique across a state machine (ASL), so that
+name is the branch. Its index for display comes from the definition when given, else from the local history
+(sfnkit starts branches in definition order).
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.aws.connection import Connection
 from sfnkit.aws.remote import RemoteStateMachine, deploy, loads_or_text
 from sfnkit.history.model import History
-from sfnkit.history.views import spans
+from sfnkit.history.views import ScopeFrame, spans
 
 __all__ = ["compare", "compare_histories"]
 
@@ -28,19 +36,67 @@ def _norm(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _visits(history: History) -> dict[tuple[str, str, int], Any]:
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    out: dict[tuple[str, str, int], Any] = {}
-    for span in spans(history):
-        scope = "/".join(str(f) for f in span.scope)
+# A scope frame by identity: ("map", state, iteration index) or ("parallel", state, first state of the branch).
+_FrameId = tuple[str, str, int | str]
+_ScopeId = tuple[_FrameId, ...]
+
+
+def _frame_id(frame: ScopeFrame, first_state: dict[int, str]) -> _FrameId:
+    if frame.kind == "map":
+        return ("map", frame.state_name, frame.index)
+    # a branch whose first event is not a state's (it failed before entering one) keeps its position
+    return ("parallel", frame.state_name, first_state.get(frame.first_event_id, frame.index))
+
+
+def _visits(history: History) -> tuple[dict[tuple[_ScopeId, str, int], Any], dict[_FrameId, int]]:
+    """The visits keyed by (scope identity, state name, n-th visit there), and the index each Parallel branch
+    identity has in this history's own order."""
+    visits = spans(history)
+    first_state = {span.entered_event_id: span.name for span in visits}
+    counts: dict[tuple[_ScopeId, str], int] = defaultdict(int)
+    out: dict[tuple[_ScopeId, str, int], Any] = {}
+    positions: dict[_FrameId, int] = {}
+    for span in visits:
+        scope = tuple(_frame_id(f, first_state) for f in span.scope)
+        for frame, fid in zip(span.scope, scope, strict=True):
+            if frame.kind == "parallel":
+                positions.setdefault(fid, frame.index)
         n = counts[(scope, span.name)]
         counts[(scope, span.name)] += 1
         out[(scope, span.name, n)] = span
+    return out, positions
+
+
+def _definition_positions(definition: Any) -> dict[_FrameId, int]:
+    """Each Parallel branch's index in the definition, keyed as :func:`_frame_id` keys branches."""
+    machine = load(definition)
+    out: dict[_FrameId, int] = {}
+    for state in machine.walk():
+        if isinstance(state, m.ParallelState):
+            for i, branch in enumerate(state.branches):
+                out[("parallel", state.name, branch.start_at)] = i
     return out
 
 
-def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def _scope_text(scope: _ScopeId, positions: dict[_FrameId, int]) -> str:
+    parts = []
+    for fid in scope:
+        kind, state, ident = fid
+        if kind == "map":
+            parts.append(f"{state}[{ident}]")
+        else:
+            index = positions.get(fid, ident)
+            parts.append(f"{state}.Branches[{index}]")
+    return "/".join(parts)
+
+
+def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...] = (),
+                      definition: Any = None) -> list[dict[str, Any]]:
     """Rows comparing two histories of the same machine and input.
+
+    Visits are matched by scope identity, whatever the order the two runs interleaved their Parallel branches
+    and Map iterations in (see the module docstring). ``definition`` (anything :func:`sfnkit.load` accepts)
+    numbers Parallel branches as the definition does; without it, as ``local`` ordered them.
 
     One row for the execution (``state`` is ``"(execution)"``), then one per state visit, in local order
     (remote-only visits last). Columns: ``state``, ``scope`` (``"Map[2]"``, ``"P.Branches[0]"``; ``""`` at
@@ -57,12 +113,16 @@ def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...
     ro = rs.output if rs.status == "SUCCEEDED" else None
     rows = [_row(EXECUTION, "", 0, True, True, ls.status, rs.status, lo, ro, ls.error, rs.error,
                  loads_or_text(ls.cause), loads_or_text(rs.cause), compare_output=True)]
-    lv, rv = _visits(local), _visits(remote)
+    lv, local_positions = _visits(local)
+    rv, remote_positions = _visits(remote)
+    positions = {**remote_positions, **local_positions}
+    if definition is not None:
+        positions.update(_definition_positions(definition))
     for key in list(lv) + [k for k in rv if k not in lv]:
         a, b = lv.get(key), rv.get(key)
         scope, name, n = key
         rows.append(_row(
-            name, scope, n, a is not None, b is not None,
+            name, _scope_text(scope, positions), n, a is not None, b is not None,
             None if a is None else a.status, None if b is None else b.status,
             None if a is None else a.output, None if b is None else b.output,
             None if a is None else a.error, None if b is None else b.error,
@@ -133,4 +193,4 @@ def compare(
                         endpoint_url=endpoint_url, region=region, connection=connection)
     local = run(machine, input, resources=resources, type=remote.type, **run_kwargs)
     ex = remote.run(input, timeout=timeout)
-    return compare_histories(local.history, ex.history, ignore=ignore)
+    return compare_histories(local.history, ex.history, ignore=ignore, definition=machine)
