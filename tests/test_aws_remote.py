@@ -275,6 +275,35 @@ def test_attach_stop_and_list_executions(sfn: Any, moto_server: Any) -> None:
         remote.executions(status="DONE")
 
 
+def test_stop_returns_once_describe_execution_says_the_execution_ended(fake_sfn: Any) -> None:
+    # StopExecution answered, but DescribeExecution (eventually consistent; moto ends the run on another thread)
+    # says RUNNING twice more: stop() waits for the end instead of returning a RUNNING execution
+    client, handler = fake_sfn
+    arn = "arn:aws:states:us-east-1:123456789012:execution:sm:e"
+    stopped: list[dict[str, Any]] = []
+    describes_after_stop = [0]
+
+    def describe(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if stopped:
+            describes_after_stop[0] += 1
+        ended = describes_after_stop[0] > 2
+        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+                     "name": "e", "status": "ABORTED" if ended else "RUNNING", "startDate": 1700000000.0,
+                     "input": "{}", **({"error": "Enough", "cause": "by the test"} if ended else {})}
+
+    def stop(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        stopped.append(body)
+        return 200, {"stopDate": 1700000001.0}
+
+    handler.answers.update({"DescribeExecution": describe, "StopExecution": stop})
+    ex = sfnkit.aws.execution(arn, client=client)
+    slept: list[float] = []
+    assert ex.stop(error="Enough", cause="by the test", sleep=slept.append) is ex
+    assert stopped == [{"executionArn": arn, "error": "Enough", "cause": "by the test"}]
+    assert (ex.status, ex.error, ex.cause) == ("ABORTED", "Enough", "by the test")
+    assert describes_after_stop[0] == 3 and slept  # it waited, and asked until the answer said ABORTED
+
+
 def test_attach_to_a_missing_execution_is_a_clear_error(sfn: Any) -> None:
     arn = "arn:aws:states:us-east-1:123456789012:execution:nope:nope"
     with pytest.raises(AwsError, match="DescribeExecution failed: ExecutionDoesNotExist") as info:

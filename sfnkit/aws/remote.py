@@ -541,8 +541,15 @@ class RemoteExecution:
         self._absorb(described)
 
     # -- control ---------------------------------------------------------------------------------------------
-    def stop(self, error: str | None = None, cause: str | None = None) -> RemoteExecution:
-        """StopExecution (status ABORTED)."""
+    def stop(self, error: str | None = None, cause: str | None = None, *, timeout: float | None = 60.0,
+             poll: Poll = Poll(initial=0.05, maximum=1.0),
+             sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
+        """StopExecution, then wait (as :meth:`wait` does) until DescribeExecution says the execution ended
+        (ABORTED, or how it ended if it ended first).
+
+        The wait is what makes ``status`` right on return: DescribeExecution is eventually consistent, and an
+        endpoint may stop the run asynchronously (moto ends it on its own thread after answering), so a status
+        read at once may still say RUNNING."""
         params: dict[str, Any] = {"executionArn": self.arn}
         if error is not None:
             params["error"] = error
@@ -551,7 +558,7 @@ class RemoteExecution:
         self.connection.call("stepfunctions", "StopExecution", **params)
         self._described = {}
         self.refresh()
-        return self
+        return self.wait(timeout=timeout, poll=poll, sleep=sleep)
 
     def redrive(self) -> RemoteExecution:
         """RedriveExecution: restart a failed Standard execution from the state that failed."""
