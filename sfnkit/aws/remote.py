@@ -384,7 +384,8 @@ class RemoteExecution:
 
     @property
     def describe(self) -> dict[str, Any]:
-        """The last DescribeExecution answer (boto3's dict)."""
+        """The last DescribeExecution answer (boto3's dict); after :meth:`follow`, with the status, output,
+        error, cause and stop date of the history's end event."""
         self._current()
         return dict(self._described)
 
@@ -515,24 +516,22 @@ class RemoteExecution:
         return described
 
     def _settle(self, h: History, status: str) -> None:
-        """Record the end: the complete history, and the status, output, error, cause and stop date its end
-        event gives when DescribeExecution has not caught up with it yet (so ``status`` never goes back to
-        ``RUNNING`` after :meth:`follow` returned)."""
+        """Record the end: the complete history and, when it records the end, the status, output, error, cause
+        and stop date of its end event, so that ``status``, ``output``... agree with the history :meth:`follow`
+        delivered last (and never go back to ``RUNNING``), whatever a lagging DescribeExecution says."""
         from sfnkit.history.views import execution_summary
 
         self._history = h
-        if self._status not in _FINAL:
-            self.refresh()  # one more chance to have AWS's own final answer
-        if self._status in _FINAL:
-            return
         summary = execution_summary(h)
+        if summary.status != status:  # the end came from DescribeExecution: its answer is all there is
+            return
         described = dict(self._described)
-        described["status"] = status
         for key in ("output", "error", "cause", "stopDate"):
             described.pop(key, None)
+        described["status"] = status
         if summary.stopped_at is not None:
             described["stopDate"] = summary.stopped_at
-        if status == "SUCCEEDED" and summary.output_json is not None:
+        if summary.output_json is not None:
             described["output"] = summary.output_json
         if summary.error is not None:
             described["error"] = summary.error
