@@ -781,6 +781,128 @@ Credentials never appear in any output, repr or report of sfnkit."""),
     server.stop()"""),
 ])
 
+# --------------------------------------------------------------------------------------------------------------
+notebook("11_build_in_python", [
+    (MD, """# Build a workflow in Python
+
+Notebook 05 wrote its ML pipeline as ASL JSON. Here the same pipeline is **built in Python** with `sfnkit.build`:
+one class per ASL state type (every field a snake_case keyword), Choice rules written as Python expressions on the
+path object `P`, `>>` for transitions, and plain Python functions as Task states. The result is an ordinary
+`sfnkit.StateMachine`: it validates, runs, debugs, reports and deploys like a loaded one, and it converts back to
+ASL (and any ASL converts to this kind of code with `sfnkit.to_python`). At the end, a playground for the data
+flow of one state: the part of ASL that is hardest to learn."""),
+    (PY, """import random
+
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sfnkit
+from sfnkit import reports
+from sfnkit.build import Choice, Fail, Machine, P, Parallel, Pass, Retry, Task, errors, task
+
+WINE = pd.read_csv("data/wine.csv")
+rng = random.Random(1)      # the flaky download, reproducible"""),
+    (MD, """## Python functions are the tasks
+
+`@task(...)` turns a function into a Task state (named after the function unless `name=`); its keywords are the
+state's ASL fields. `Task("Name", resource=fn)` does the same for a function used by several states. The machine
+carries the functions, so `sfnkit.run` needs no `resources=` for them."""),
+    (PY, """@task(name="Fetch", result_path="$.data",
+      retry=[Retry(["ConnectionError"], interval_seconds=5, backoff_rate=2, max_attempts=3, jitter_strategy="FULL")])
+def fetch(event):
+    sfnkit.virtual_sleep(rng.uniform(1, 4))
+    if rng.random() < 0.3:                      # the data source is flaky
+        raise ConnectionError("data source timed out")
+    return {"rows": len(WINE), "split_seed": 7}
+
+
+def train(event):
+    X, y = WINE.drop(columns="cultivar"), WINE["cultivar"]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=event["split_seed"])
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=event["C"], max_iter=500))
+    model.fit(X_train, y_train)
+    sfnkit.virtual_sleep(10 + 5 / event["C"])   # bigger penalties train longer
+    return {"C": event["C"], "accuracy": round(float(model.score(X_test, y_test)), 4)}
+
+
+@task(name="Register", result_path="$.registry", end=True)
+def register(event):
+    sfnkit.virtual_sleep(2)
+    return {"registered": f"wine-logreg-C{event['best']['C']}"}"""),
+    (MD, """## The pipeline
+
+Three training branches in a **Parallel** state, a JSONata **Pass** that picks the best candidate, and a
+**Choice** whose rule is the Python expression `P.input.best.accuracy >= 0.95` (it becomes
+`NumericGreaterThanEquals`). A mistake shows the line that made it: an unknown keyword, a second `Next`, a
+Choice without rules, or anything `sfnkit.load` rejects."""),
+    (PY, """def branch(c):
+    return Task(f"TrainC{str(c).replace('.', '_')}", resource=train,
+                parameters={"C": c, "split_seed.$": "$.data.split_seed"}, end=True)
+
+
+train_all = Parallel("Train", branches=[branch(c) for c in (0.01, 0.1, 1.0)],
+                     result_selector={"candidates.$": "$"}, result_path="$.models")
+pick_best = Pass("PickBest", query_language="JSONata",
+                 output="{% $merge([$states.input, {'best': $states.input.models.candidates^(>accuracy)[0]}]) %}")
+good_enough = Choice("GoodEnough")
+good_enough.when(P.input.best.accuracy >= 0.95, register)
+good_enough.otherwise(Fail("TooWeak", error="Model.TooWeak", cause="no candidate reached 95% accuracy"))
+
+ml = Machine(fetch >> train_all >> pick_best >> good_enough, comment="Train, compare, register").build()
+ml"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+try:
+    Task("Oops", resource=train, result_selectr={})
+except sfnkit.build.BuildError as e:
+    print(str(e).split(": ", 1)[1])"""),
+    (MD, """## Run, debug, report
+
+No `resources=`: the functions travel with the machine (a `resources=` entry would still win)."""),
+    (PY, """ex = sfnkit.run(ml, {}, seed=1)
+print(ex.summary())
+print(ex.output["best"], ex.output["registry"])"""),
+    (PY, """from sfnkit.widgets import Debugger
+
+dbg = Debugger(ml, {}, seed=2)
+dbg.add_breakpoint("GoodEnough")
+dbg.run()        # pauses before GoodEnough; step on with the buttons, or dbg.step()
+dbg"""),
+    (PY, """reports.states(ex.history)[["state", "type", "status", "duration"]]"""),
+    (PY, """reports.timeline(ex);"""),
+    (MD, """## Back to ASL, and back to Python
+
+`to_json()` and `to_yaml()` write ASL the way people write it (Comment, StartAt, then States; in a state Type
+first and the transition last). Loaded back, it is the same definition; it needs the functions as `resources=`
+now, since JSON cannot carry Python (`ml.handlers` has them). On AWS, `sfnkit.aws.deploy(ml, ...,
+functions={"train": "arn:aws:lambda:...", ...})` swaps each function for its Lambda, and names any you forgot."""),
+    (PY, """print(ml.to_yaml()[:900])"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+loaded = sfnkit.load(ml.to_json())
+print(loaded.definition == ml.definition)
+again = sfnkit.run(loaded, {}, seed=1, resources=ml.handlers)
+print(again.status, again.output == ex.output)"""),
+    (PY, """print(sfnkit.to_python(loaded))"""),
+    (MD, """## A data-flow playground
+
+`DataFlow(state, input, result=...)` shows each stage of a state's input and output processing (TestState's
+stage names), recomputed as you edit InputPath, Parameters, ResultSelector, ResultPath, OutputPath (or JSONata's
+Arguments, Output, Assign), the input or the task result. A path that selects nothing shows AWS's error at its
+stage. Edit the boxes in the widget, or from Python:"""),
+    (PY, """from sfnkit.widgets import DataFlow
+
+flow = DataFlow(ml.find("Train"), {"data": {"rows": 178, "split_seed": 7}},
+                result=[{"C": 0.01, "accuracy": 0.94}, {"C": 0.1, "accuracy": 0.98}, {"C": 1.0, "accuracy": 0.96}])
+flow"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+flow.set("ResultSelector", {"best.$": "$[1]"})
+print(flow.test.output)
+flow.set("OutputPath", "$.models.best.auc")
+print(flow.test.status, flow.test.stage("output").cause)"""),
+])
+
 
 def execute(path: Path) -> None:
     """Execute a notebook kept as a file (06 is written by hand, not from a source here) and save its outputs.
@@ -798,6 +920,115 @@ def execute(path: Path) -> None:
 
 #: Notebooks written by hand, executed in place by ``build``.
 HAND_WRITTEN = ("06_step_debugging",)
+
+
+# --------------------------------------------------------------------------------------------------------------
+notebook("10_your_sam_project", [
+    (MD, """# Your SAM project, offline
+
+Real Step Functions workflows live in a template beside the code of their Lambda functions. This notebook opens
+one -- the small SAM project in [`sam_project/`](sam_project/template.yaml), written for sfnkit: a coffee-order
+state machine, two Python Lambdas, a DynamoDB table, an SQS queue and a nested shipping state machine -- and
+runs it **with no AWS account, no network and no Docker**, and without writing a handler:
+
+* `sfnkit.load(template, name=...)` reads the template and resolves every `${...}`, `!Ref` and `!GetAtt` to the
+  name or ARN the resource would have in account `123456789012`;
+* `services="local"` answers every Task with a local stand-in: DynamoDB, SQS and the other services go to an
+  embedded AWS (a [moto](https://github.com/getmoto/moto) server owned by this kernel), the template's Python
+  Lambdas run here from their `CodeUri`, and the nested state machine runs as a child execution."""),
+    (PY, """import sfnkit
+
+machines = sfnkit.state_machines("sam_project/template.yaml")
+sorted(machines)"""),
+    (MD, """## The state machine, as the template defines it
+
+`name` picks a state machine by logical id or name. The graph is the definition file of `DefinitionUri`, with
+its `DefinitionSubstitutions` filled in."""),
+    (PY, """sm = sfnkit.load("sam_project/template.yaml", name="OrderMachine")
+sm"""),
+    (PY, """project = sm.project
+print("functions:")
+for fn in project.functions.values():
+    print(f"  {fn.logical_id:16} {fn.runtime:11} {fn.handler:12} -> {fn.name}")
+print("resources:")
+for r in project.resources.values():
+    print(f"  {r.logical_id:16} {r.type:22} -> {r.name}")
+sm.find("Record").parameters"""),
+    (MD, """## Run it offline
+
+The first run starts the embedded AWS (a second or so), creates the table and the queue the template declares,
+and imports each Lambda's module with its `Environment` variables set, boto3 pointed at the embedded AWS, and
+fake credentials -- only during the call: the kernel's own environment is left as it was."""),
+    (PY, """order = {"orderId": "order-1", "customer": "ada", "items": [{"product": "latte", "quantity": 2},
+                                                       {"product": "espresso"}]}
+ex = sfnkit.run(sm, order, services="local")
+ex"""),
+    (PY, """# NBVAL_CHECK_OUTPUT
+print(ex.summary())
+ex.output["stored"], ex.output["shipping"]["status"]"""),
+    (MD, """## What it wrote
+
+`sfnkit.local_aws()` is the kernel's embedded AWS; it stays up while the kernel runs, so you can seed it before a
+run and look inside after. `items()` scans a table, `messages()` peeks into a queue, and `client(...)` is an
+ordinary boto3 client for anything else."""),
+    (PY, """aws = sfnkit.local_aws()
+table = project.resources["OrdersTable"].name
+aws.items(table)"""),
+    (PY, """[m["Body"] for m in aws.messages(project.resources["OrderEventsQueue"].name)]"""),
+    (PY, """aws.client("dynamodb").describe_table(TableName=table)["Table"]["KeySchema"]"""),
+    (MD, """## The nested state machine ran as a child execution
+
+`Ship` starts `ShippingMachine` with `states:startExecution.sync:2`. The parent's history keeps AWS's event
+sequence (`TaskSubmitted` with the start response, then `TaskSucceeded` with the child's description); the child
+has its own history, on the same virtual clock (its two-minute `Wait` is why the run took two minutes)."""),
+    (PY, """[(e.id, e.type) for e in ex.history if (e.details or {}).get("resource") == "startExecution.sync:2"]"""),
+    (PY, """child = ex.children[0]
+child"""),
+    (MD, """## The report
+
+Every report of sfnkit reads the same history."""),
+    (PY, """from sfnkit import reports
+
+reports.states(ex)[["state", "type", "entered", "duration", "status"]]"""),
+    (PY, """reports.timeline(ex);"""),
+    (PY, """import tempfile, pathlib
+
+path = reports.html(ex, pathlib.Path(tempfile.mkdtemp()) / "coffee-order.html")
+print("report written:", path.name, path.stat().st_size > 10_000)"""),
+    (MD, """## Your own function always wins
+
+Anything in `resources=` answers before the local stand-ins: here a Python function replaces the validation
+Lambda, and rejects the order."""),
+    (PY, """def strict_validate(event):
+    return {**event, "valid": False}
+
+validate_name = project.functions["ValidateFunction"].name
+rejected = sfnkit.run(sm, {"orderId": "order-2", "items": []}, services="local",
+                      resources={validate_name: strict_validate})
+print(rejected.summary())"""),
+    (MD, """## Many runs, one embedded AWS
+
+`run_many` takes `services="local"` too; all runs share the kernel's embedded AWS."""),
+    (PY, """batch = sfnkit.run_many(sm, [{"orderId": f"batch-{i}", "customer": "bo",
+                               "items": [{"product": "flat white", "quantity": i}]} for i in range(1, 6)],
+                        services="local", progress=False)
+batch.counts(), len(aws.items(table))"""),
+    (MD, """## From the command line
+
+The same run, without a notebook:
+
+```
+sfnkit run sam_project/template.yaml --name OrderMachine --services local --input '{"orderId": "cli-1", ...}'
+```"""),
+    (PY, """import json, subprocess, sys
+
+done = subprocess.run([sys.executable, "-m", "sfnkit", "run", "sam_project/template.yaml", "--name", "OrderMachine",
+                       "--services", "local", "--input", json.dumps({"orderId": "cli-1",
+                                                                     "items": [{"product": "espresso"}]})],
+                      capture_output=True, text=True)
+print(done.stdout.splitlines()[0])
+print(done.stdout.splitlines()[1])"""),
+])
 
 
 def build(names: list[str]) -> None:

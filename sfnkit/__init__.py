@@ -5,6 +5,8 @@ Load and validate ASL, run it in the kernel on a virtual clock, step through it,
     import sfnkit
     sm = sfnkit.load("pipeline.asl.json")
     ex = sfnkit.run(sm, {"x": 1}, resources={"MyFunction": my_function})
+
+or build one in Python with :mod:`sfnkit.build` (and turn any definition into that code with :func:`to_python`).
 """
 
 from typing import TYPE_CHECKING
@@ -14,6 +16,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.model import StateMachine
     from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
+    from sfnkit.aws.local import local_aws
+    from sfnkit.build.codegen import to_python
     from sfnkit.display import show_static
     from sfnkit.errors import (
         DefinitionError,
@@ -53,12 +57,14 @@ __all__ = [
     "__version__",
     "explain",
     "load",
+    "local_aws",
     "run",
     "run_many",
     "show_static",
     "start",
     "state_machines",
     "task_call",
+    "to_python",
     "validate",
     "virtual_sleep",
 ]
@@ -72,8 +78,11 @@ _HOMES: dict[str, str] = {
     "Diagnostic": "sfnkit.asl.diagnostics",
     "StateMachine": "sfnkit.asl.model",
     "load": "sfnkit.asl.validate",
+    # the embedded moto AWS of services="local" (boto3 and moto load only when it is first used)
+    "local_aws": "sfnkit.aws.local",
     "validate": "sfnkit.asl.validate",
     "state_machines": "sfnkit.asl.project.load",
+    "to_python": "sfnkit.build.codegen",
     "show_static": "sfnkit.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
@@ -98,11 +107,11 @@ _HOMES: dict[str, str] = {
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 
-_SUBMODULES = ("aws", "mocks", "reports", "widgets")
+_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
 
 
 def __getattr__(name: str) -> object:
-    """Each public name, and ``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws`` and ``sfnkit.mocks``, load on
+    """Each public name, and ``sfnkit.reports``, ``sfnkit.widgets``, ``sfnkit.aws``, ``sfnkit.build`` and ``sfnkit.mocks``, load on
     first use (PEP 562), so that ``import sfnkit`` costs a few milliseconds and needs none of pandas,
     matplotlib, ipywidgets or boto3. The value is then cached in the module's namespace."""
     import importlib

@@ -8,10 +8,11 @@ Output is meant for people first (compiler-style diagnostics, a short run summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_diagnostics(args.file, diags, sys.stderr)
         return 1
     sm = sfnkit.load(Path(args.file), **options)
+    extra: dict[str, Any] = {"services": args.services} if args.services else {}
     try:
-        ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
-                        seed=args.seed, missing_resources="fail" if args.missing_fail else "raise")
+        with _warnings_to(sys.stderr):
+            ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
+                            seed=args.seed, missing_resources="fail" if args.missing_fail else "raise", **extra)
     except sfnkit.ResourceError as e:
         # the library's hint is Python advice (resources=...); on the command line the options say it
         lines = (re.sub(r";? ?\(?pass resources=.*$", "", line).rstrip() for line in str(e).split("\n"))
@@ -126,7 +129,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    except sfnkit.SfnkitError as e:  # e.g. the [local] extra is not installed
+        print(f"sfnkit: {e}", file=sys.stderr)
+        return 1
     print(ex.summary())
+    for child in ex.children:
+        print(f"  child execution {child.state_machine_arn.rsplit(':', 1)[-1]}: {child.summary()}")
     if args.save_history:
         # History.to_json(): what `aws stepfunctions get-execution-history` prints (json.dump of to_boto()
         # would fail on its datetimes); `sfnkit report` and History.from_boto read it back
@@ -149,6 +157,20 @@ def _definition_arg(path: str | None) -> Any:
         _print_diagnostics(path, diags, sys.stderr)
         raise SystemExit(1)
     return sfnkit.load(Path(path))
+
+
+@contextlib.contextmanager
+def _warnings_to(out: Any) -> Iterator[None]:
+    """Show warnings (e.g. which Tasks were stubbed) as one ``sfnkit: warning: ...`` line each on ``out``."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                print(f"sfnkit: warning: {w.message}", file=out)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -194,8 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=("text", "json"), default="text")
     _add_template_arguments(v)
     v.set_defaults(func=cmd_validate)
-    r = sub.add_parser("run", help="run a definition locally on the virtual clock")
-    r.add_argument("file", metavar="FILE")
+    r = sub.add_parser("run", help="run a definition (or a state machine of a template) locally on the virtual clock")
+    r.add_argument("file", metavar="FILE", help="an ASL definition, or a SAM/CloudFormation/CDK/serverless/Terraform "
+                   "template or project folder")
+    r.add_argument("--services", choices=("local",),
+                   help="answer every Task without a --resources handler locally: an embedded moto AWS, the "
+                   "template's Python Lambdas in-process, nested state machines as child executions")
     r.add_argument("--input", help="execution input as JSON text, or @file.json")
     r.add_argument("--resources", action="append", default=[], metavar="MODULE:ATTR",
                    help="a dict mapping resource names/ARNs to Python functions (repeatable)")

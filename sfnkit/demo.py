@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from sfnkit import examples
+from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 
 __all__ = ["main", "resources"]
@@ -118,7 +119,8 @@ def main(report: Any = "sfnkit-demo-report.html", runs: int = 200) -> int:
     table = reports.summary(batch).sort_values("p95", ascending=False)
     print("Where the time goes (per state, slowest p95 first):")
     for row in table.head(5).itertuples():
-        print(f"  {row.state:<16} count {row.count:>4}  p95 {row.p95}  retry rate {row.retry_rate:.0%}")
+        p95 = format_duration(row.p95.total_seconds()) if row.p95 == row.p95 else "-"  # NaT: no finished visit
+        print(f"  {row.state:<16} count {row.count:>4}  p95 {p95:>8}  retry rate {row.retry_rate:.0%}")
     path = reports.html(batch, report, title="sfnkit demo: the order pipeline")
     print(f"\nHTML report written to {path.resolve()}")
     return 0 if ok else 1

@@ -22,7 +22,15 @@ _MAX = 300
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:  # an integer past Python's 4,300-digit text limit: the history's encoder writes it
+        from sfnkit.history.model import encode_json
+
+        try:
+            text = encode_json(value)
+        except (ValueError, RecursionError) as e:
+            text = f"<a value JSON text cannot show: {e}>"
     return text if len(text) <= _MAX else text[: _MAX - 3] + "..."
 
 
@@ -148,12 +156,13 @@ def _visit_steps(st: m.State, v: Any, ex: Any) -> list[str]:
             steps.append(f"OutputPath {_show(raw['OutputPath'])} selected what is passed on")
     retried = v.attempt_errors[: len(v.attempt_errors) - (1 if v.error is not None else 0)]
     if retried:
-        names = ", ".join(e for e, _ in retried)
+        # an error may have no name (SendTaskFailure without one, a TaskFailure(None, ...)): say so, do not fail
+        names = ", ".join(str(e) if e is not None else "an error without a name" for e, _ in retried)
         steps.append(f"It was retried {len(retried)} time(s), after {names}")
     if v.error is not None:
         error, cause = v.error
         caught = "output" in s
-        steps.append(f"It failed with {error}" + (f": {cause}" if cause else "") + (" (caught)" if caught else ""))
+        steps.append(f"It failed with {error if error is not None else 'an error without a name'}" + (f": {cause}" if cause else "") + (" (caught)" if caught else ""))
     if v.variables:
         steps.append(f"Assign set {_show(v.variables)}")
     if "output" in s:

@@ -9,6 +9,7 @@ histories are as consistent as finished ones, and the same seed gives the same h
 
 from __future__ import annotations
 
+import decimal
 import json
 import sys
 import time
@@ -97,9 +98,42 @@ def test_big_integers_count_against_the_256_kib_limit() -> None:
     assert ok.status == "SUCCEEDED" and ok.output == [10**3999] * 60
 
 
-def test_an_input_with_an_integer_over_4300_digits_is_refused_before_the_run() -> None:
-    with pytest.raises(TypeError, match="4300 digits"):
-        sfnkit.run(task(), {"n": 10**5000}, resources={"f": lambda e: e})
+def test_an_input_with_an_integer_over_4300_digits_runs_and_every_view_reads_it() -> None:
+    from tests._read_all import read_everything
+
+    big = -(10**5000) - 7
+    passed = sfnkit.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, {"n": big})
+    assert passed.status == "SUCCEEDED" and passed.output == {"n": big}  # JSON has no length limit; AWS reads it
+    assert passed.history[0].details["input"].startswith('{"n":-1000')
+    read_everything(passed)
+    assert '{"n":-1000' in str(sfnkit.explain(passed, "P"))
+    # a Python Lambda cannot send it back: Lambda's runtime answers Runtime.MarshalError, and the run ends cleanly
+    lam = sfnkit.run(task(), {"n": big}, resources={"f": lambda e: e})
+    assert lam.status == "FAILED" and lam.error == "Runtime.MarshalError"
+    read_everything(lam)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Pass", "Result": {"n": 10**5000}, "End": True},
+        {"Type": "Task", "Resource": ARN, "Parameters": {"n": 10**5000}, "End": True},
+    ],
+    ids=["pass-result", "task-parameters"],
+)
+def test_big_integer_literals_in_a_definition_are_refused_and_aws_histories_with_them_read(
+    state: dict[str, Any],
+) -> None:
+    # the front end refuses them (a diagnostic, not a crash) ...
+    with pytest.raises(sfnkit.DefinitionError, match="4300 digits"):
+        sfnkit.run({"StartAt": "S", "States": {"S": state}}, {}, resources={"f": lambda e: {"ok": True}})
+    # ... and a history holding one (from AWS, whose numbers have no such limit) is read by every view
+    ok = sfnkit.run(task(), {"n": 1}, resources={"f": lambda e: {"ok": True}})
+    text = ok.history.to_json().replace('{\\"n\\":1}', '{\\"n\\":' + "7" * 5000 + "}")
+    assert "7" * 5000 in text
+    h = sfnkit.History.from_boto(text)
+    assert h[0].input_value == {"n": int(decimal.Decimal("7" * 5000))}  # int() refuses so many digits
+    read_history(h)
 
 
 @pytest.mark.parametrize(
@@ -281,6 +315,36 @@ def test_the_machine_timeout_is_enforced_against_real_time_on_the_wall_clock() -
     assert ex.status == "TIMED_OUT"
     types = [e.type for e in ex.history]
     assert "LambdaFunctionSucceeded" not in types and "PassStateEntered" not in types
+    check_all(ex)
+
+
+CALLBACK = {
+    "StartAt": "T",
+    "States": {
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "HeartbeatSeconds": 1,
+            "TimeoutSeconds": 30,
+            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"},
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_callbacks_heartbeat_is_enforced_against_real_time_on_the_wall_clock() -> None:
+    ex = sfnkit.run(
+        CALLBACK, {}, resources={"arn:aws:states:::sqs:sendMessage": lambda e: {}}, clock=sfnkit.WallClock()
+    )
+    (token,) = ex.pending_tokens
+    time.sleep(0.4)
+    ex.send_task_heartbeat(token)  # in time: the task waits on
+    time.sleep(1.2)  # past HeartbeatSeconds since the last heartbeat
+    with pytest.raises(sfnkit.errors.ExecutionStateError, match="timed out"):
+        ex.send_task_success(token, {"late": True})
+    assert ex.status == "FAILED" and ex.error == "States.Timeout"
+    assert [e.type for e in ex.history][-2:] == ["TaskTimedOut", "ExecutionFailed"]
     check_all(ex)
 
 
@@ -561,9 +625,68 @@ def test_hostile_handlers_keep_every_history_readable_and_consistent(case: Any, 
     check_time(h)
     check_terminal(ex)
     check_aborts_match_entries(h)
-    if not ex.interrupted:
-        check_states_close(ex, case[0])
+    check_states_close(ex, case[0])  # interrupted (ABORTED) runs too: the same invariants as finished ones
     read_everything(ex, html=False)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(built=machines(), data=inputs, seed=st.integers(0, 2**16), pick=st.integers(0, 50), visits=st.integers(1, 3))
+def test_ctrl_c_at_any_state_leaves_a_consistent_history(
+    built: Built, data: Any, seed: int, pick: int, visits: int
+) -> None:
+    """Ctrl-C as a state is about to be entered (its ``visits``-th time), anywhere in the machine."""
+    names = sorted(built.state_types)
+    target = names[pick % len(names)]
+    seen = [0]
+
+    def interrupt(state_input: Any) -> bool:
+        seen[0] += 1
+        if seen[0] >= visits:
+            raise KeyboardInterrupt
+        return False
+
+    ex = sfnkit.start(
+        built.definition, data, resources={"work": built.plan.handler()}, seed=seed, breakpoints={target: interrupt}
+    )
+    ex.run()
+    assert ex.done
+    if ex.interrupted:
+        assert ex.status == "ABORTED" and ex.error == "KeyboardInterrupt"
+    h = ex.history
+    check_ids(h)
+    check_time(h)
+    check_terminal(ex)
+    check_aborts_match_entries(h)
+    check_states_close(ex, built)
+    read_history(h, html=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(built=machines(), data=inputs, seed=st.integers(0, 2**16), at=st.integers(1, 60))
+def test_ctrl_c_after_any_event_leaves_a_consistent_history(built: Built, data: Any, seed: int, at: int) -> None:
+    """Ctrl-C right after the interpreter records its ``at``-th event (a signal lands between two events)."""
+    ex = sfnkit.start(built.definition, data, resources={"work": built.plan.handler()}, seed=seed)
+    interp = ex._interp
+    record = interp.record
+    count = [0]
+
+    def record_then_interrupt(branch: Any, type: str, details: Any = None) -> int:
+        eid = record(branch, type, details)
+        count[0] += 1
+        if count[0] == at:
+            raise KeyboardInterrupt
+        return eid
+
+    interp.record = record_then_interrupt  # type: ignore[method-assign]
+    ex.run()
+    assert ex.done
+    assert ex.interrupted == (count[0] >= at)
+    h = ex.history
+    check_ids(h)
+    check_time(h)
+    check_terminal(ex)
+    check_aborts_match_entries(h)
+    check_states_close(ex, built)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

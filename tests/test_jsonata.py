@@ -15,6 +15,7 @@ Sources of the expected values, in order of authority:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -637,7 +638,18 @@ def test_expect_type_accepts() -> None:
 def test_states_input_round_trips(value: Any) -> None:
     assert ev("{% $states.input %}", states={"input": value}) == value
     if not isinstance(value, str):
-        assert ev("{% $parse($string($states.input)) %}", states={"input": value}) == value
+        # $string writes numbers to 15 significant digits, as jsonata-js 2.0.6 (JavaScript) does
+        assert ev("{% $parse($string($states.input)) %}", states={"input": value}) == _fifteen_digits(value)
+
+
+def _fifteen_digits(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(f"{value:.15g}")
+    if isinstance(value, list):
+        return [_fifteen_digits(v) for v in value]
+    return {k: _fifteen_digits(v) for k, v in value.items()}
 
 
 # ------------------------------------------------------------------------------------------------ self-check
@@ -711,3 +723,42 @@ def test_conformance_single_pass_state(case: Any) -> None:
     diffs += matcher.compare(exp.error, error, ("error",))
     diffs += matcher.compare(exp.cause, cause, ("cause",))
     assert not diffs, "\n".join(str(d) for d in diffs)
+
+
+@pytest.mark.parametrize("expr", ["s", "v", "**", "*", "$string()", "$keys()", "$spread()"])
+def test_unqualified_names_at_the_top_level_see_no_document(expr: str) -> None:
+    # AWS gives the expression no input document (issue 14): nothing of sfnkit's own carrier shows through
+    with pytest.raises(jsonata.QueryEvaluationError) as caught:
+        jsonata.evaluate(
+            "{% " + expr + " %}",
+            states={"input": {"secret": 1}, "context": {"Execution": {"Id": "x"}}},
+            variables={"token": "t"},
+            field="Output",
+            rng=random.Random(0),
+        )
+    cause = caught.value.cause or ""
+    assert "returned nothing (undefined)" in cause or "threw an error" in cause
+    assert "secret" not in cause and '"t"' not in cause
+
+
+def test_names_inside_steps_still_read_the_items() -> None:
+    states = {"input": {"items": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}], "10": 1, "2": 2}}
+    ev = functools.partial(jsonata.evaluate, states=states, variables={"n": 1}, field="Output", rng=random.Random(0))
+    assert ev("{% $states.input.items[qty > $n].sku %}") == "a"
+    assert ev("{% $states.input.items{sku: qty} %}") == {"a": 2, "b": 1}
+    assert ev("{% $states.input.items^(qty).sku %}") == ["b", "a"]
+    assert ev("{% $states.input.items.$string(qty) %}") == ["2", "1"]
+    assert ev("{% $states.input.items.sku ~> $join(',') %}") == "a,b"
+
+
+def test_a_runaway_recursion_fails_with_a_query_evaluation_error() -> None:
+    # a tail call with no base case loops (no stack grows); the engine's bound ends it (issue 13: fail fast)
+    with pytest.raises(jsonata.QueryEvaluationError) as caught:
+        jsonata.evaluate(
+            "{% ($f := function($x){ $f($x + 1) }; $f(0)) %}",
+            states={"input": {}},
+            variables=None,
+            field="Output",
+            rng=random.Random(0),
+        )
+    assert "U1001: Expression evaluation timeout: Check for infinite loop" in (caught.value.cause or "")

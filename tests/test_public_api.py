@@ -32,12 +32,14 @@ PUBLIC_API = sorted(
         "__version__",
         "explain",
         "load",
+        "local_aws",
         "run",
         "run_many",
         "show_static",
         "start",
         "state_machines",
         "task_call",
+        "to_python",
         "validate",
         "virtual_sleep",
     ]
@@ -46,6 +48,27 @@ PUBLIC_API = sorted(
 
 def test_all_is_pinned() -> None:
     assert sorted(sfnkit.__all__) == PUBLIC_API
+
+
+BUILD_API = sorted(
+    [
+        "And", "Branch", "BuildError", "Catch", "Chain", "Choice", "Fail", "FunctionTask", "ItemBatcher", "ItemReader",
+        "Machine", "Map", "Not", "Or", "P", "Parallel", "Pass", "Path", "Processor", "PythonFunction", "ReaderConfig",
+        "ResultWriter", "Retry", "Rule", "STATE_INPUT", "ServiceTask", "State", "Succeed", "Task", "Test", "Wait",
+        "When", "batch_submit_job", "chain", "dynamodb", "ecs_run_task", "errors", "glue_start_job_run",
+        "lambda_invoke", "sagemaker_create_endpoint", "sagemaker_create_endpoint_config", "sagemaker_create_model",
+        "sagemaker_create_training_job", "sagemaker_create_transform_job", "sns_publish", "sqs_send_message",
+        "start_execution", "task", "to_python",
+    ]
+)  # fmt: skip
+
+
+def test_build_api_is_pinned() -> None:
+    import sfnkit.build
+
+    assert sorted(sfnkit.build.__all__) == BUILD_API
+    for name in BUILD_API:
+        assert hasattr(sfnkit.build, name), name
 
 
 def test_all_has_no_duplicates_and_is_sorted() -> None:

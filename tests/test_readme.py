@@ -33,6 +33,7 @@ def test_readme_examples_run_verbatim() -> None:
     assert "SUCCEEDED {'greeting': 'Hello, Ada!'}" in printed
     assert "['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled'" in printed
     assert "13 EUR" in printed
+    assert "'keys': ['2', '10', 'b'], 'n': '121932631112635000'" in printed
 
 
 def test_readme_first_screen_commands() -> None:

@@ -253,3 +253,22 @@ def test_transitions_count_retries(batch_size: int = 10) -> None:
     per_execution = states.groupby("execution").size() + states.groupby("execution")["retries"].sum()
     assert [reports.transitions(h) for h in batch.histories] == per_execution.tolist()
     assert reports.cost(batch)["transitions"].tolist() == per_execution.tolist()
+
+
+def test_lone_surrogates_in_state_names_and_errors_do_not_break_the_report(tmp_path: Path) -> None:
+    import sfnkit
+    from sfnkit import reports
+
+    name = "A\ud800"  # legal in JSON text as an escape, so a legal state name
+    sm = {"StartAt": name, "States": {name: {"Type": "Task", "End": True,
+                                             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f"}}}  # fmt: skip
+
+    def f(event: object) -> object:
+        raise sfnkit.TaskFailure("E\udfff", "cause")
+
+    batch = sfnkit.run_many(sm, 3, resources={"f": f}, progress=False)
+    out = reports.html(batch, tmp_path / "report.html")
+    text = out.read_text("utf-8", "surrogatepass")
+    # the names are there (as they are, 3 bytes each, or as the JSON escape their history holds)
+    assert ("A\ud800" in text or "A\\ud800" in text) and ("E\udfff" in text or "E\\udfff" in text)
+    assert reports.cost(batch[0]).shape[0] >= 1

@@ -27,7 +27,7 @@ def test_jsonpath_assign_and_dollar_name_references() -> None:
         {"order": {"id": 42}},
     )
     assert ex.output == {"id": 42, "k": "retail"}
-    exited = [e for e in ex.history if e.type == "PassStateExited"][0]
+    exited = next(e for e in ex.history if e.type == "PassStateExited")
     assert exited.details is not None
     assert dict(exited.details["assignedVariables"]) == {"orderId": "42", "kind": '"retail"'}
     assert dict(exited.details["assignedVariablesDetails"]) == {"truncated": False}

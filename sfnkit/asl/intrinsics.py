@@ -47,6 +47,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from sfnkit import errors
+from sfnkit import messages as msg
 from sfnkit.asl.paths import (
     CaretError,
     Path,
@@ -64,6 +65,7 @@ __all__ = [
     "IntrinsicSyntaxError",
     "compile_intrinsic",
     "is_intrinsic",
+    "jackson_message",
     "java_str",
 ]
 
@@ -89,7 +91,7 @@ class _ArgError(Exception):
 
 class _Invalid(_ArgError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"Invalid arguments in {name}")
+        super().__init__(msg.invalid_arguments(name))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -332,6 +334,16 @@ def _jackson_error(text: str, err: json.JSONDecodeError) -> str:
     return msg + _JACKSON_LOC.format(line=line, col=col)
 
 
+def jackson_message(text: str) -> str | None:
+    """Why Jackson (the JSON parser of AWS's Java services) refuses ``text``, approximately; ``None`` when it is
+    JSON. Lambda's Invoke quotes it for a payload that is not JSON, States.StringToJson for its argument."""
+    try:
+        _DECODER.decode(text)
+    except json.JSONDecodeError as e:
+        return _jackson_error(text, e)
+    return None
+
+
 def _reject_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"Expecting value ({name})", name, 0)
 
@@ -369,7 +381,7 @@ def _f_format(args: list[Any], env: _Env, template_parts: tuple[str | None, ...]
     parts = template_parts if template_parts is not None else _format_parts(args[0])
     holes = sum(1 for p in parts if p is None)
     if holes != len(args) - 1:
-        raise _ArgError(f"Invalid arguments in {name}: number of arguments do not match the occurrences of {{}}.")
+        raise _ArgError(msg.format_argument_count(name))
     out: list[str] = []
     it = iter(args[1:])
     for p in parts:
@@ -396,9 +408,9 @@ def _format_parts(template: str, escapes: bool = False) -> tuple[str | None, ...
                 parts.append(None)
                 i += 2
                 continue
-            raise _ArgError("Invalid template in States.Format: matching '}' not found for '{'.")
+            raise _ArgError(msg.format_unmatched_open())
         if c == "}":
-            raise _ArgError("Invalid template in States.Format: matching '{' not found for '}'.")
+            raise _ArgError(msg.format_unmatched_close())
         buf.append(c)
         i += 1
     parts.append("".join(buf))
@@ -417,7 +429,7 @@ def _f_string_to_json(args: list[Any], env: _Env) -> Any:
     try:
         value, _end = _DECODER.raw_decode(s, start)  # like Jackson, trailing content is ignored
     except json.JSONDecodeError as e:
-        raise _ArgError(f"Cannot convert String to Json in {name}, caused by: {_jackson_error(s, e)}") from None
+        raise _ArgError(msg.string_to_json_failed(name, _jackson_error(s, e))) from None
     return value
 
 
@@ -651,9 +663,7 @@ class _PathArg:
         except PathNotFound:
             field = self.text[1:] if self.path.root == "context" else self.text
             raise StatesError(
-                errors.RUNTIME,
-                f"The function '{env.expr}' had the following error: The JsonPath argument for the field "
-                f"'{field}' could not be found in the input '{json_text(env.data)}'",
+                errors.RUNTIME, msg.intrinsic_path_not_found(env.expr, field, json_text(env.data))
             ) from None
 
 
@@ -683,10 +693,7 @@ class Call:
                 return _f_format(values, env, parts)
             return FUNCTIONS[self.name](values, env)
         except _ArgError as e:
-            raise StatesError(
-                errors.RUNTIME,
-                f"There was an error while evaluating the intrinsic function: {env.expr}. {e.detail}",
-            ) from None
+            raise StatesError(errors.RUNTIME, msg.intrinsic_error(env.expr, e.detail)) from None
 
     def evaluate(
         self,
@@ -779,7 +786,11 @@ class _Parser:
         if m:
             self.i = m.end()
             txt = m.group(0)
-            return _Literal(float(txt) if any(ch in txt for ch in ".eE") else int(txt))
+            try:
+                return _Literal(float(txt) if any(ch in txt for ch in ".eE") else int(txt))
+            except ValueError:  # more digits than Python converts (4,300)
+                raise self.fail(f"a number of {len(txt):,} digits is too long; numbers may have at most 4,300 digits",
+                                i) from None
         for word, value in (("true", True), ("false", False), ("null", None)):
             if s.startswith(word, i) and not s[i + len(word) : i + len(word) + 1].isalnum():
                 self.i = i + len(word)

@@ -24,7 +24,8 @@ meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a p
 ``$states.input.x + 1`` 2-3 µs; an extension function 7-16 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a
-``ContextVar``, never in a global.
+``ContextVar``, never in a global. The engine's module is first imported on a thread that lives as long as the
+process (see ``_engine_module``): initialised on a short-lived thread it crashed the process later.
 
 Where AWS's behaviour is known only from third-party measurements (the ``test-state`` captures of the Floci
 emulator) the code says so; the conformance cases in ``tests/conformance/cases`` are the primary source.
@@ -45,6 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from sfnkit.asl.identity import IdentityCache
 from sfnkit.errors import QUERY_EVALUATION_ERROR, StatesError
 
 __all__ = [
@@ -72,9 +74,25 @@ EXTENSION_FUNCTIONS: Final[Mapping[str, int]] = {
     "parse": 1,
 }
 
-# A runaway expression (a tail call with no base case loops instead of overflowing) must end. AWS's own
-# bound is not documented; 5 s is generous for anything a state machine evaluates.
-_TIMEOUT_MS: Final = 5_000
+#: Built-ins whose jsonatapy answer differs from jsonata-js 2.0.6 (the engine AWS runs): an expression that
+#: names one gets a JSONata lambda of that name with the 2.0.6 signature, calling the Python host below.
+_REPLACED: Final[Mapping[str, tuple[int, str]]] = {
+    "encodeUrl": (1, "<s-:s>"),
+    "encodeUrlComponent": (1, "<s-:s>"),
+    "decodeUrl": (1, "<s-:s>"),
+    "decodeUrlComponent": (1, "<s-:s>"),
+    "base64encode": (1, "<s-:s>"),
+    "base64decode": (1, "<s-:s>"),
+    "string": (2, "<x-x?:s>"),
+    "number": (1, "<(nsb)-:n>"),
+    "toMillis": (2, "<s-s?:n>"),
+    "fromMillis": (3, "<n-s?s?:s>"),
+}
+
+# A runaway expression (a tail call with no base case loops instead of overflowing) must end, and fail fast
+# (issue 13): a legitimate tail-recursive loop runs 100,000 iterations in 0.1 s, so 1 s is generous for
+# anything a state machine evaluates. AWS's own bound is not documented.
+_TIMEOUT_MS: Final = 1_000
 # AWS refuses a $range longer than this with its memory-limit error (Floci's test-state measurements).
 _RANGE_LIMIT: Final = 360_145
 _HASHES: Final = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
@@ -131,12 +149,19 @@ class _ScanError(ValueError):
     pass
 
 
-def _tokens(expr: str) -> list[tuple[str, str]]:
+def _tokens(
+    expr: str, regex_spans: list[tuple[int, int]] | None = None, starts: list[int] | None = None
+) -> list[tuple[str, str]]:
     """(kind, value) pairs; kind is var, name, lit, str, num, regex or op. Raises _ScanError on unterminated
-    text."""
+    text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal, ``starts``
+    the start of every token."""
     out: list[tuple[str, str]] = []
     i, n = 0, len(expr)
+    last_start = 0
     while i < n:
+        if starts is not None and len(starts) < len(out):
+            starts.append(last_start)
+        last_start = i
         ch = expr[i]
         if ch in _SPACE:
             i += 1
@@ -172,6 +197,8 @@ def _tokens(expr: str) -> list[tuple[str, str]]:
             while j < n and expr[j] in "gimsuy":
                 j += 1
             out.append(("regex", expr[i:j]))
+            if regex_spans is not None:
+                regex_spans.append((i, j))
             i = j
             continue
         two = expr[i : i + 2]
@@ -214,6 +241,8 @@ def _tokens(expr: str) -> list[tuple[str, str]]:
         else:
             out.append(("name", expr[i:j]))
         i = j
+    if starts is not None and len(starts) < len(out):
+        starts.append(last_start)
     return out
 
 
@@ -227,10 +256,12 @@ class _Refs:
     variables: tuple[str, ...] | None  # sorted; None: could not tell, bind every workflow variable
     uses_states: bool
     extensions: frozenset[str]
+    replaced: frozenset[str]  # built-ins replaced by 2.0.6-exact hosts (_REPLACED)
     overrides: frozenset[str]  # built-ins AWS replaces or removes: now, millis, eval
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
-    path: tuple[str, ...] | None  # $var.a.b: a plain path, navigated in Python while it meets objects
+    reads_context: bool  # may read the top-level context, which AWS leaves undefined
+    path: tuple[str | int, ...] | None  # $var.a[0].b: a plain path, navigated in Python while it meets objects
 
 
 def _analyse(expr: str) -> _Refs:
@@ -242,33 +273,326 @@ def _analyse(expr: str) -> _Refs:
             variables=None,
             uses_states=True,
             extensions=names & EXTENSION_FUNCTIONS.keys(),
+            replaced=names & _REPLACED.keys(),
             overrides=names & {"now", "millis", "eval"},
             walk=True,
             newer_ops=(),
+            reads_context=True,
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
+    signature = _signature_tokens(toks)
+    regex_fallback = any(k == "regex" and _needs_fallback(v) for k, v in toks)
     return _Refs(
         variables=tuple(sorted(n for n in names - {"states"} if _IDENT.match(n))),
         uses_states="states" in names,
         extensions=names & EXTENSION_FUNCTIONS.keys(),
+        replaced=names & (_REPLACED.keys() | (_REGEX_FUNCTIONS.keys() if regex_fallback else set())),
         overrides=names & {"now", "millis", "eval"},
         walk=any(k == "op" and v in "+-*/%(" for k, v in toks),
-        newer_ops=tuple(sorted({v for k, v in toks if k == "op" and v in ("??", "?:")})),
+        newer_ops=tuple(
+            sorted({v for n, (k, v) in enumerate(toks) if k == "op" and v in ("??", "?:") and n not in signature})
+        ),
+        reads_context=_reads_context(toks),
         path=_plain_path(toks),
     )
 
 
-def _plain_path(toks: list[tuple[str, str]]) -> tuple[str, ...] | None:
-    """``("states", "input", "a")`` for ``$states.input.a``; None for anything but a variable and field names."""
-    if not toks or toks[0][0] != "var" or toks[0][1] in ("", "$") or len(toks) % 2 == 0:
+# jsonata-js 2.0.6 built-ins whose signature takes the context for a missing first argument (a "-" in it), with
+# the number of arguments they need: a call with fewer reads the context.
+_CONTEXT_DEFAULTED: Final[Mapping[str, int]] = {
+    **dict.fromkeys(
+        [
+            "string",
+            "lowercase",
+            "uppercase",
+            "length",
+            "trim",
+            "formatBase",
+            "number",
+            "floor",
+            "ceil",
+            "round",
+            "abs",
+            "sqrt",
+            "boolean",
+            "not",
+            "sift",
+            "keys",
+            "spread",
+            "encodeUrlComponent",
+            "encodeUrl",
+            "decodeUrlComponent",
+            "decodeUrl",
+            "toMillis",
+            "fromMillis",
+            "clone",
+        ],
+        1,
+    ),
+    **dict.fromkeys(
+        [
+            "substring",
+            "substringBefore",
+            "substringAfter",
+            "pad",
+            "match",
+            "contains",
+            "split",
+            "formatNumber",
+            "formatInteger",
+            "parseInteger",
+            "power",
+            "lookup",
+            "each",
+        ],
+        2,
+    ),
+    "replace": 3,
+}
+
+
+def _call_arguments(toks: list[tuple[str, str]], open_at: int) -> int:
+    """How many arguments the call whose "(" is at ``open_at`` passes."""
+    depth, count, empty = 0, 0, True
+    for kind, value in toks[open_at:]:
+        if kind == "op" and value in ("(", "[", "{"):
+            depth += 1
+            if depth == 1:
+                continue
+        elif kind == "op" and value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                break
+        elif kind == "op" and value == "," and depth == 1:
+            count += 1
+            continue
+        empty = False
+    return 0 if empty else count + 1
+
+
+def _reads_context(toks: list[tuple[str, str]]) -> bool:
+    """Whether the expression may read the top-level context (``$``): an unqualified name (``s``), a wildcard
+    (``*``, ``**``), a parent step, ``$`` itself, or a built-in that defaults to the context, anywhere outside a
+    path step, a predicate, a sort or a group-by (whose context is the item). Over-approximates: True costs
+    speed only (the data is then bound, not passed lazily), False must be certain."""
+    relative: list[bool] = []  # per open bracket: is its context an item rather than the top level?
+    pending_body = 0  # a function's parameters closed: its body follows
+    for n, (kind, value) in enumerate(toks):
+        prev = toks[n - 1] if n else ("op", "(")
+        here = bool(relative and relative[-1])
+        after_value = prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}")
+        if kind == "op" and value in ("(", "[", "{"):
+            step = prev == ("op", ".") or prev == ("op", "^") or (value in "[{" and after_value and not pending_body)
+            relative.append(here or step)
+            pending_body = 0 if value == "{" else pending_body
+            continue
+        if kind == "op" and value in (")", "]", "}"):
+            if relative:
+                relative.pop()
+            continue
+        if (
+            kind == "var"
+            and prev == ("op", ".")
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) < _CONTEXT_DEFAULTED[value]
+        ):
+            # a context-defaulted call as a path step: the engine answers undefined over the lazily converted
+            # document (jsonatapy 2.2.13), but right over bound data
+            return True
+        if here:
+            continue
+        if kind == "name" and value in ("function", "λ"):
+            pending_body = 1
+            continue
+        if kind == "name" and prev != ("op", "."):
+            return True
+        if kind == "op" and value in ("*", "**", "%") and prev != ("op", ".") and not after_value:
+            return True
+        if kind == "var" and value == "":
+            return True
+        if (
+            kind == "var"
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) + (prev == ("op", "~>")) < _CONTEXT_DEFAULTED[value]
+        ):
+            return True
+    return False
+
+
+def _with_context(expr: str, names: frozenset[str]) -> str:
+    """``expr`` with the context passed explicitly (``x.$string()`` -> ``x.$string($)``) where a replaced
+    built-in is called with fewer arguments than it needs, as its 2.0.6 signature would take the context."""
+    if not names:
+        return expr
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    inserts: list[tuple[int, str]] = []
+    for n, (kind, value) in enumerate(toks):
+        if kind != "var" or value not in names or toks[n + 1 : n + 2] != [("op", "(")]:
+            continue
+        if n and toks[n - 1] == ("op", "~>"):
+            continue
+        count = _call_arguments(toks, n + 1)
+        if count < _CONTEXT_DEFAULTED.get(value, 0):
+            inserts.append((starts[n + 1] + 1, "$, " if count else "$"))
+    for at, text in reversed(inserts):
+        expr = expr[:at] + text + expr[at:]
+    return expr
+
+
+def _signature_tokens(toks: list[tuple[str, str]]) -> set[int]:
+    """Indexes of the tokens inside function signatures (``function($a, $b)<a<s>s?:s>{...}``), where ``?:``
+    is an optional string result, not 2.1's operator."""
+    inside: set[int] = set()
+    for n, tok in enumerate(toks):
+        if tok[0] != "name" or tok[1] not in ("function", "λ") or toks[n + 1 : n + 2] != [("op", "(")]:
+            continue
+        depth, i = 0, n + 1
+        while i < len(toks):
+            if toks[i] == ("op", "("):
+                depth += 1
+            elif toks[i] == ("op", ")"):
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        i += 1
+        if toks[i : i + 1] == [("op", "<")]:
+            depth = 0
+            while i < len(toks):
+                inside.add(i)
+                if toks[i] == ("op", "<"):
+                    depth += 1
+                elif toks[i] == ("op", ">"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+    return inside
+
+
+_VALUE_END: Final = frozenset({"name", "var", "str", "num", "lit", "regex"})
+
+
+def _refused_by_2_0_6(expr: str) -> str | None:
+    """``CODE: message`` for syntax jsonatapy (JSONata 2.2) accepts and jsonata-js 2.0.6 refuses at parse time,
+    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``,
+    and a range directly inside a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``)."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
         return None
-    steps = [toks[0][1]]
-    for i in range(1, len(toks), 2):
-        if toks[i] != ("op", ".") or toks[i + 1][0] != "name":
-            return None
-        steps.append(toks[i + 1][1])
-    if steps[0] == "states" and len(steps) < 2:
+    stack: list[bool] = []  # one per open bracket: is it a predicate / filter?
+    for n, (kind, value) in enumerate(toks):
+        if kind == "regex":
+            flags = value[value.rindex("/") + 1 :]
+            bad = next((f for f in flags if f not in "im"), None)
+            if bad is not None:
+                return f'S0202: Expected ")", got "{flags}" (JSONata 2.0.6 knows only the regular expression flags i and m)'
+        elif kind == "op" and value in ("(", "[", "{"):
+            prev = toks[n - 1] if n else None
+            stack.append(
+                value == "[" and prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            )
+        elif kind == "op" and value in (")", "]", "}"):
+            if stack:
+                stack.pop()
+        elif kind == "op" and value == ".." and stack and stack[-1]:
+            return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+    return None
+
+
+# JavaScript's \w, \d and \b are ASCII-only; the engine's regular expressions are Unicode-aware.
+_ASCII_CLASSES: Final = {"w": "A-Za-z0-9_", "d": "0-9"}
+
+
+def _js_regexes(expr: str) -> str:
+    r"""``expr`` with each regular expression literal's ``\w``/``\d``/``\b`` (and negations) made ASCII-only, as
+    JavaScript's are."""
+    spans: list[tuple[int, int]] = []
+    try:
+        _tokens(expr, spans)
+    except _ScanError:
+        return expr
+    if not spans:
+        return expr
+    out, last = [], 0
+    for start, end in spans:
+        out.append(expr[last:start])
+        out.append(_js_regex(expr[start:end]))
+        last = end
+    out.append(expr[last:])
+    return "".join(out)
+
+
+_FALLBACK_REGEX: Final = re.compile(r"\(\?<[=!]|\\[1-9]|\\k<")
+_REGEX_MARK: Final = "\x00sfnkit:re:"
+#: the functions that take a regular expression; the engine's regex has no look-behind or back-references
+_REGEX_FUNCTIONS: Final[Mapping[str, int]] = {"match": 3, "replace": 4, "contains": 2, "split": 3}
+
+
+def _needs_fallback(literal: str) -> bool:
+    """A regular expression literal with look-behind or back-references, which JavaScript's regular expressions
+    have and the engine's do not: it runs on Python's ``re`` instead."""
+    return bool(_FALLBACK_REGEX.search(literal))
+
+
+def _js_regex(literal: str) -> str:
+    if _needs_fallback(literal):
+        body, _, flags = literal[1:].rpartition("/")
+        return json.dumps(f"{_REGEX_MARK}{flags}:{body}")
+    out: list[str] = []
+    i, n, in_class = 0, len(literal), False
+    while i < n:
+        ch = literal[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = literal[i + 1]
+            if nxt in _ASCII_CLASSES:
+                out.append(_ASCII_CLASSES[nxt] if in_class else f"[{_ASCII_CLASSES[nxt]}]")
+            elif nxt.lower() in _ASCII_CLASSES and not in_class:
+                out.append(f"[^{_ASCII_CLASSES[nxt.lower()]}]")
+            elif nxt in "bB" and not in_class:
+                out.append(f"(?-u:\\{nxt})")
+            else:
+                out.append(literal[i : i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _plain_path(toks: list[tuple[str, str]]) -> tuple[str | int, ...] | None:
+    """``("states", "input", "items", 0, "sku")`` for ``$states.input.items[0].sku``; None for anything but a
+    variable, field names and whole-number indexes (``[3]``, ``[-1]``)."""
+    if not toks or toks[0][0] != "var" or toks[0][1] in ("", "$"):
+        return None
+    steps: list[str | int] = [toks[0][1]]
+    i, n = 1, len(toks)
+    while i < n:
+        if toks[i] == ("op", ".") and i + 1 < n and toks[i + 1][0] == "name":
+            steps.append(toks[i + 1][1])
+            i += 2
+            continue
+        if toks[i] == ("op", "[") and (steps[0] != "states" or len(steps) > 1):
+            negative = toks[i + 1 : i + 2] == [("op", "-")]
+            j = i + 1 + negative
+            if j + 1 < n and toks[j][0] == "num" and toks[j][1].isdigit() and toks[j + 1] == ("op", "]"):
+                steps.append(-int(toks[j][1]) if negative else int(toks[j][1]))
+                i = j + 2
+                continue
+        return None
+    if steps[0] == "states" and (len(steps) < 2 or not isinstance(steps[1], str)):
         return None
     return tuple(steps)
 
@@ -308,6 +632,56 @@ def unsupported_reference(text: str) -> str | None:
 # panics), so every cache of engine objects here is per thread.
 _LOCAL = threading.local()
 _CACHE_SIZE: Final = 4096
+_MODULE: Any = None
+_MODULE_LOCK = threading.Lock()
+
+
+def _engine_module() -> Any:
+    """The ``jsonatapy`` module, first imported on a thread that lives as long as the process.
+
+    Why: the engine's native module keeps state bound to the thread that initialised it. Imported (lazily, by
+    the first compile) on a short-lived thread, that state dies with the thread; the next thread that drops
+    an engine object at its exit and then compiles on another thread touches freed memory, and the process
+    dies of SIGSEGV (three ``load`` calls, each on a new thread, were enough). So a worker thread never
+    initialises it: the main thread imports it itself, any other thread hands the import to a parked daemon
+    thread that never exits.
+    """
+    global _MODULE
+    if _MODULE is not None:
+        return _MODULE
+    with _MODULE_LOCK:
+        if _MODULE is None:
+            if threading.current_thread() is threading.main_thread():
+                import jsonatapy
+
+                _MODULE = jsonatapy
+            else:
+                _MODULE = _import_on_keeper()
+    return _MODULE
+
+
+_KEEPER_PARK = threading.Event()  # never set: the keeper thread stays parked for the life of the process
+
+
+def _import_on_keeper() -> Any:
+    box: dict[str, Any] = {}
+    ready = threading.Event()
+
+    def keeper() -> None:
+        try:
+            import jsonatapy
+
+            box["module"] = jsonatapy
+        except BaseException as e:  # pragma: no cover - jsonatapy is a core dependency
+            box["error"] = e
+        ready.set()
+        _KEEPER_PARK.wait()
+
+    threading.Thread(target=keeper, name="sfnkit-jsonata-engine", daemon=True).start()
+    ready.wait()
+    if "error" in box:  # pragma: no cover
+        raise box["error"]
+    return box["module"]
 
 
 def _thread_cache(name: str) -> dict[Any, Any]:
@@ -324,9 +698,7 @@ def compile_expression(expr: str) -> Any:
     cache = _thread_cache("bare")
     engine = cache.get(expr)
     if engine is None:
-        import jsonatapy
-
-        engine = cache[expr] = jsonatapy.compile(expr, timeout=_TIMEOUT_MS)
+        engine = cache[expr] = _engine_module().compile(expr, timeout=_TIMEOUT_MS)
     return engine
 
 
@@ -350,12 +722,15 @@ def check_syntax(text: str) -> str | None:
         else:
             caret = f"\n    {expr}"
         return f"invalid JSONata expression: {msg}{caret}"
+    refused = _refused_by_2_0_6(expr)
+    if refused:
+        return f"invalid JSONata expression: {refused}\n    {expr}"
     newer = _analyse(expr).newer_ops
     if newer:
         op = newer[0]
         pos = _find_op(expr, op)
         return (
-            f"invalid JSONata expression: the {op!r} operator needs JSONata 2.1, and AWS Step Functions runs "
+            f"invalid JSONata expression: S0211: the {op!r} operator needs JSONata 2.1, and AWS Step Functions runs "
             f"JSONata 2.0.6; write a conditional (cond ? a : b) or $exists() instead"
             f"\n    {expr}\n    {' ' * pos}^"
         )
@@ -376,14 +751,22 @@ class _Compiled:
     ``$name := $$.v.name`` per variable the expression names and the execution has.
     """
 
-    __slots__ = ("_probe", "expr", "needs_env", "program", "refs", "source")
+    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "reorder", "source")
 
     def __init__(self, expr: str, refs: _Refs, bound: tuple[str, ...]) -> None:
         self.expr = expr
         self.refs = refs
+        self.bound = bound
+        # AWS gives an expression no input document: one that may read the top-level context gets none, and
+        # $states and the variables as bindings (converted whole: slower on a big input, exact).
+        self.detached = refs.reads_context
+        # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
+        # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
+        # its result, which is reordered instead (usually far smaller than the data)
+        self.reorder = _ORDER_SENSITIVE.search(expr) is not None
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
-        head = ["$states := $$.s;"] if refs.uses_states else []
-        head += [f"${name} := $$.v.{name};" for name in bound]
+        head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
+        head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
         for name in sorted(refs.extensions):
             params = [f"$__sfn_{p}" for p in "abc"[: EXTENSION_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -392,27 +775,62 @@ class _Compiled:
                 f"${name} := function({', '.join(params)}){{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
+        for name in sorted(refs.replaced & _REGEX_FUNCTIONS.keys()):
+            # a marked string is a regular expression the engine cannot run (see _js_regex): Python's re runs it
+            params = [f"$__sfn_{p}" for p in "abcd"[: _REGEX_FUNCTIONS[name]]]
+            flags = ", ".join(f"$exists({p})" for p in params)
+            args = ", ".join(params)
+            head.append(f"$__sfn_native_{name} := ${name};")
+            head.append(
+                f'${name} := function({args}){{ ($type($__sfn_b) = "string" and '
+                f'$substring($__sfn_b, 0, {len(_REGEX_MARK)}) = "{_js(_REGEX_MARK)}") ? '
+                f"($__sfn_r := $__sfn_{name}([{flags}], {args}); "
+                f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) : $__sfn_native_{name}({args}) }};'
+            )
+        for name in sorted(refs.replaced - _REGEX_FUNCTIONS.keys()):
+            count, _ = _REPLACED[name]  # the signature is the host's to check
+            params = [f"$__sfn_{p}" for p in "abc"[:count]]
+            flags = ", ".join(f"$exists({p})" for p in params)
+            args = "".join(f", {p}" for p in params)
+            call = (
+                f'($__sfn_r := $__sfn_{name}([{flags}]{args}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r)'
+            )
+            if name == "string":
+                # the engine's own $string is exact for strings and numbers below 1e15 (and much faster); a
+                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored
+                head.append("$__sfn_native_string := $string;")
+                call = (
+                    '($type($__sfn_a) = "string" ? $__sfn_a : $type($__sfn_a) = "function" ? "" : '
+                    '($type($__sfn_a) = "number" and $__sfn_a < 1e15 and $__sfn_a > -1e15) ? '
+                    f"$__sfn_native_string($__sfn_a) : {call})"
+                )
+            # no signature on the lambda: the engine checks one in about 40 µs per call; the host checks types,
+            # and _with_context passes the context where a call leaves it to the signature
+            head.append(f"${name} := function({', '.join(params)}){{ {call} }};")
         self.source = "\n".join(head)
         # With the extensions the one program also tells undefined and functions apart (their calls must not
         # run twice: they draw random numbers); otherwise that takes a second program, run only on a None.
-        self.program = self._engine(classify=bool(refs.extensions))
-        self._probe: Any = None if refs.extensions else False
+        classify = bool(refs.extensions) or self.detached
+        self.program = self._engine(classify=classify)
+        self._probe: Any = None if classify else False
 
     def _engine(self, *, classify: bool) -> Any:
-        import jsonatapy
-
+        jsonatapy = _engine_module()
+        user = _with_context(_js_regexes(self.expr), self.refs.replaced)
         if classify:
             body = (
-                f"$__sfn_v := (\n{self.expr}\n);\n"
+                f"$__sfn_v := (\n{user}\n);\n"
                 f'$exists($__sfn_v) ? ($type($__sfn_v) = "function" ? "{_js(_FUNCTION)}" : $__sfn_v) '
                 f': "{_js(_UNDEF)}"'
             )
         else:
-            body = f"(\n{self.expr}\n)"
-        text = f"(\n{self.source}\n{body}\n)" if self.source or classify else self.expr
+            body = f"(\n{user}\n)"
+        text = f"(\n{self.source}\n{body}\n)" if self.source or classify or user != self.expr else self.expr
         engine = jsonatapy.compile(text, timeout=_TIMEOUT_MS) if text != self.expr else _fresh(self.expr)
         for name in self.refs.extensions:
             engine.register(f"__sfn_{name}", _HOSTS[name])
+        for name in self.refs.replaced:
+            engine.register(f"__sfn_{name}", _REPLACEMENTS.get(name) or _REGEX_HOSTS[name])
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -432,9 +850,7 @@ def _fresh(expr: str) -> Any:
 
 
 def _compile_raw(expr: str) -> Any:
-    import jsonatapy
-
-    return jsonatapy.compile(expr, timeout=_TIMEOUT_MS)
+    return _engine_module().compile(expr, timeout=_TIMEOUT_MS)
 
 
 def _js(s: str) -> str:
@@ -447,6 +863,9 @@ def _analysis(text: str) -> tuple[str, _Refs]:
     if found is None:
         expr = _bare(text)
         compile_expression(expr)  # a syntax error surfaces here, with the user's own positions
+        refused = _refused_by_2_0_6(expr)
+        if refused:
+            raise ValueError(refused)
         found = cache[text] = (expr, _analyse(expr))
     return found
 
@@ -640,10 +1059,511 @@ def _removed_eval(*args: Any) -> Any:
     raise _HostError("T1006: Attempted to invoke a non-function")
 
 
+# JavaScript's encodeURIComponent leaves these unescaped; encodeURI also leaves the URI's reserved characters.
+_URI_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+_URI_RESERVED: Final = frozenset(";/?:@&=+$,#")
+
+
+def _malformed(name: str, value: str) -> _HostError:
+    return _HostError(f"D3140: Malformed URL passed to ${name}(): {value}")
+
+
+def _encode_uri(name: str, text: str, keep: frozenset[str]) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch in keep:
+            out.append(ch)
+            continue
+        try:
+            raw = ch.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: JavaScript's URIError
+            raise _malformed(name, text) from None
+        out.append("".join(f"%{b:02X}" for b in raw))
+    return "".join(out)
+
+
+_HEX: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def _decode_uri(name: str, text: str, reserved: frozenset[str]) -> str:
+    """JavaScript's decodeURIComponent (``reserved`` empty) or decodeURI (escapes of reserved characters kept)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        start = i
+        raw = bytearray()
+        while True:
+            pair = text[i + 1 : i + 3]
+            if len(pair) != 2 or not set(pair) <= _HEX:
+                raise _malformed(name, text)
+            raw.append(int(pair, 16))
+            i += 3
+            lead = raw[0]
+            need = (
+                1
+                if lead < 0x80
+                else 2
+                if 0xC2 <= lead < 0xE0
+                else 3
+                if 0xE0 <= lead < 0xF0
+                else 4
+                if 0xF0 <= lead < 0xF5
+                else 0
+            )
+            if need == 0:
+                raise _malformed(name, text)
+            if len(raw) == need:
+                break
+            if i >= n or text[i] != "%":
+                raise _malformed(name, text)
+        try:
+            decoded = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _malformed(name, text) from None
+        out.append(text[start:i] if decoded in reserved else decoded)
+    return "".join(out)
+
+
+def _string_argument(name: str, flags: list[bool], value: Any) -> None:
+    if flags[0] and not isinstance(value, str):
+        raise _signature(1, name)
+
+
+def _url_host(name: str, keep: frozenset[str] | None, reserved: frozenset[str]) -> Callable[..., Any]:
+    def host(flags: list[bool], text: Any = None) -> Any:
+        _string_argument(name, flags, text)
+        if not flags[0]:
+            return _UNDEF
+        if keep is not None:
+            return _encode_uri(name, text, keep)
+        return _decode_uri(name, text, reserved)
+
+    return host
+
+
+def _code_units(text: str) -> bytes:
+    return text.encode("utf-16-le", "surrogatepass")
+
+
+def _host_base64encode(flags: list[bool], text: Any = None) -> Any:
+    """Node's ``Buffer.from(str, 'binary')``, which jsonata-js uses: each UTF-16 code unit's low byte."""
+    _string_argument("base64encode", flags, text)
+    if not flags[0]:
+        return _UNDEF
+    import base64
+
+    return base64.b64encode(_code_units(text)[::2]).decode("ascii")
+
+
+_B64: Final = re.compile(r"[^A-Za-z0-9+/\-_]")
+
+
+def _host_base64decode(flags: list[bool], text: Any = None) -> Any:
+    """Node's ``Buffer.from(str, 'base64').toString('binary')``: lenient about padding and stray characters,
+    each byte one character (Latin-1)."""
+    _string_argument("base64decode", flags, text)
+    if not flags[0]:
+        return _UNDEF
+    import base64
+
+    body = _B64.sub("", text.split("=", 1)[0]).replace("-", "+").replace("_", "/")
+    body = body[: len(body) - (len(body) % 4 == 1)]  # a lone trailing sextet carries no byte
+    return base64.b64decode(body + "=" * (-len(body) % 4)).decode("latin-1")
+
+
+# -- numbers and strings as JavaScript writes them ------------------------------------------------------------
+
+
+def _js_number(x: float) -> str:
+    """JavaScript's ``Number.prototype.toString()`` of a finite double: the shortest digits that round-trip
+    (as Python's repr), fixed notation from 1e-7 to 1e21, exponential (``1e+21``, ``1.5e-7``) outside."""
+    if x == 0:
+        return "0"
+    text = repr(float(x))
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    mantissa, _, exp = text.partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac.rstrip("0")).lstrip("0") if frac != "0" else whole.lstrip("0")
+    # the decimal exponent n: the value is 0.digits * 10**n
+    point = len(whole) if whole != "0" else -(len(frac) - len(frac.lstrip("0")))
+    n = point + (int(exp) if exp else 0)
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    e = n - 1
+    head = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{sign}{head}e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+def _precision15(x: Any) -> float:
+    return float(f"{float(x):.15g}")
+
+
+def _js_key_order(obj: Mapping[str, Any]) -> list[str]:
+    """A JavaScript object's own key order: array indexes (canonical integers below 2**32 - 1) ascending, then
+    the other keys in insertion order."""
+    keys = list(obj)
+    index = [k for k in keys if _is_index(k)]
+    if not index:
+        return keys
+    return sorted(index, key=int) + [k for k in keys if not _is_index(k)]
+
+
+def _is_index(key: Any) -> bool:
+    return (
+        isinstance(key, str)
+        and key.isdigit()
+        and key.isascii()
+        and (key == "0" or key[0] != "0")
+        and int(key) < 4_294_967_295
+    )
+
+
+def _stringify(value: Any, indent: str, level: str) -> str:
+    """``JSON.stringify`` with jsonata-js's replacer: numbers to 15 significant digits, functions as ""."""
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        number = _precision15(value)
+        if not math.isfinite(number):  # jsonata-js refuses the arithmetic that made it
+            raise _HostError("D1001: Number out of range")
+        return _js_number(number)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    inner = level + indent
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        parts = [_stringify(v, indent, inner) for v in value]
+    elif isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        colon = ": " if indent else ":"
+        parts = [
+            json.dumps(k, ensure_ascii=False) + colon + _stringify(value[k], indent, inner)
+            for k in _js_key_order(value)
+        ]
+        if indent:
+            return "{\n" + ",\n".join(inner + p for p in parts) + "\n" + level + "}"
+        return "{" + ",".join(parts) + "}"
+    else:
+        return '""'
+    if indent:
+        return "[\n" + ",\n".join(inner + p for p in parts) + "\n" + level + "]"
+    return "[" + ",".join(parts) + "]"
+
+
+def _host_string(flags: list[bool], value: Any = None, pretty: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$string``: strings as they are, numbers to 15 significant digits, anything else as
+    ``JSON.stringify`` writes it (JavaScript's key order: integer-like keys first)."""
+    if not flags[0]:
+        return _UNDEF
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _HostError("D3001: Attempting to invoke string function on Infinity or NaN")
+        return _js_number(_precision15(value))
+    return _stringify(value, "  " if flags[1] and pretty is True else "", "")
+
+
+def _delegate(program: str, bindings: dict[str, Any]) -> Any:
+    """The engine's own built-in, for the cases it answers as jsonata-js does; undefined stays undefined."""
+    text = compile_expression(program).evaluate_json_or_none(None, bindings)
+    return _UNDEF if text is None else json.loads(text)
+
+
+_JS_DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?\Z")
+_JS_PREFIXED: Final = re.compile(r"^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$")
+
+
+def _js_numeric(text: str) -> float:
+    """JavaScript's ``Number(text)`` for the prefixed forms jsonata-js lets through (NaN when not one)."""
+    body = text.strip(" \t\n\r\v\f\u00a0\ufeff")
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if body[:2].lower() == prefix:
+            try:
+                return float(int(body[2:], base))
+            except ValueError:
+                return math.nan
+    return math.nan
+
+
+def _whole(x: float) -> int | float:
+    return int(x) if math.isfinite(x) and x.is_integer() and abs(x) < 2**53 else x
+
+
+def _host_number(flags: list[bool], value: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$number``: decimal text exactly (no spaces, no leading "+"), 0x/0o/0b text, booleans."""
+    if flags[0] and not isinstance(value, (str, int, float)):
+        raise _signature(1, "number")
+    if not flags[0]:
+        return _UNDEF
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        if _JS_DECIMAL.match(value):
+            number = float(value)
+            if math.isfinite(number):
+                return _whole(number)
+        elif _JS_PREFIXED.search(value):
+            return _whole(_js_numeric(value))
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else _stringify(value, "", "")
+    raise _HostError(f"D3030: Unable to cast value to a number: {shown}")
+
+
+# jsonata-js 2.0.6 lets a timestamp through to JavaScript's Date.parse only when it matches this
+_ISO8601: Final = re.compile(
+    r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?\Z"
+)
+# the forms V8's Date.parse reads as ECMAScript's date-time format
+_ES_DATE: Final = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?\Z"
+)
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _date_parse(text: str) -> float:
+    """V8's ``Date.parse`` of an ISO 8601 timestamp: a day past the month's end rolls over (2024-02-30 is
+    March 1st), an impossible month, hour, minute or second is NaN; without an offset, UTC (AWS's zone)."""
+    m = _ES_DATE.match(text)
+    if not m:
+        return math.nan
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    hour, minute, second = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+    millis = int((m.group(7) or "0")[:3].ljust(3, "0"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 59):
+        return math.nan
+    if hour == 24 and (minute or second or millis):
+        return math.nan
+    total = (((_days_from_civil(year, month, 1) + day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000
+    zone = m.group(8)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        total -= sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
+    return float(total + millis)
+
+
+def _host_to_millis(flags: list[bool], stamp: Any = None, picture: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$toMillis``: without a picture, its ISO 8601 check then JavaScript's Date.parse;
+    with one, the engine's own picture parser."""
+    _string_argument("toMillis", flags, stamp)
+    if flags[1] and not isinstance(picture, str):
+        raise _signature(2, "toMillis")
+    if not flags[0]:
+        return _UNDEF
+    if flags[1]:
+        return _delegate("$toMillis($t, $p)", {"t": stamp, "p": picture})
+    if not _ISO8601.match(stamp):
+        raise _HostError(
+            f"D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {stamp}"
+        )
+    return _whole(_date_parse(stamp))
+
+
+def _host_from_millis(flags: list[bool], ms: Any = None, picture: Any = None, zone: Any = None) -> Any:
+    """jsonata-js 2.0.6 ``$fromMillis``: JavaScript's Date takes whole milliseconds (a fraction is cut off)."""
+    if flags[0] and not _is_number(ms):
+        raise _signature(1, "fromMillis")
+    for index in (1, 2):
+        if flags[index] and not isinstance((picture, zone)[index - 1], str):
+            raise _signature(index + 1, "fromMillis")
+    if not flags[0]:
+        return _UNDEF
+    bindings: dict[str, Any] = {"ms": _trunc(ms) if isinstance(ms, float) and math.isfinite(ms) else ms}
+    if flags[1]:
+        bindings["p"] = picture
+    if flags[2]:
+        bindings["t"] = zone
+    return _delegate("$fromMillis($ms, $p, $t)", bindings)
+
+
+# -- regular expressions the engine cannot run (look-behind, back-references), on Python's re ---------------------
+
+
+def _python_regex(marked: str) -> re.Pattern[str]:
+    flags_text, _, body = marked[len(_REGEX_MARK) :].partition(":")
+    flags = re.ASCII  # JavaScript's \w, \d and \b are ASCII-only
+    if "i" in flags_text:
+        flags |= re.IGNORECASE
+    if "m" in flags_text:
+        flags |= re.MULTILINE
+    body = re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", body)
+    body = re.sub(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P=\1)", body)
+    try:
+        return re.compile(body, flags)
+    except re.error as e:
+        raise _HostError(f"S0302: the regular expression /{body}/ is not valid: {e}") from None
+
+
+def _js_matches(rx: re.Pattern[str], text: str, limit: Any) -> list[re.Match[str]]:
+    """jsonata-js's matcher loop: from each match's end on; an empty match after the first is D1004."""
+    out: list[re.Match[str]] = []
+    m = rx.search(text, 0)
+    while m is not None and (limit is None or len(out) < limit):
+        out.append(m)
+        if m.end() >= len(text):
+            break
+        m = rx.search(text, m.end())
+        if m is not None and m.group(0) == "":
+            raise _HostError("D1004: Regular expression matches zero length string")
+    return out
+
+
+def _regex_limit(limit_given: bool, limit: Any, code: str, index: int, name: str) -> Any:
+    if not limit_given:
+        return None
+    if not _is_number(limit):
+        raise _signature(index, name)
+    if limit < 0:
+        raise _HostError(
+            f"{code}: Fourth argument of replace function must evaluate to a positive number"
+            if name == "replace"
+            else f"{code}: Third argument of {name} function must evaluate to a positive number"
+        )
+    return int(limit)
+
+
+def _match_object(m: re.Match[str]) -> dict[str, Any]:
+    return {"match": m.group(0), "index": m.start(), "groups": list(m.groups())}
+
+
+def _host_re_match(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("match", flags, text)
+    found = [
+        _match_object(m)
+        for m in _js_matches(_python_regex(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
+    ]
+    return _UNDEF if not found else found[0] if len(found) == 1 else found
+
+
+def _host_re_contains(flags: list[bool], text: Any = None, pattern: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("contains", flags, text)
+    return _python_regex(pattern).search(text) is not None
+
+
+def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("split", flags, text)
+    bound = _regex_limit(flags[2], limit, "D3020", 3, "split")
+    if bound == 0:
+        return []
+    matches = _js_matches(_python_regex(pattern), text, bound)
+    out, start = [], 0
+    for m in matches:
+        out.append(text[start : m.start()])
+        start = m.end()
+    if bound is None or len(matches) < bound:
+        out.append(text[start:])
+    return out
+
+
+def _substitute(replacement: str, m: re.Match[str]) -> str:
+    """jsonata-js's ``$`` references in a replacement: ``$$``, ``$0``, ``$n`` (as many digits as groups need)."""
+    groups = m.groups()
+    out, position = [], 0
+    index = replacement.find("$")
+    while index != -1 and position < len(replacement):
+        out.append(replacement[position:index])
+        position = index + 1
+        following = replacement[position : position + 1]
+        if following == "$":
+            out.append("$")
+            position += 1
+        elif following == "0":
+            out.append(m.group(0))
+            position += 1
+        else:
+            digits = 1 if not groups else int(math.log10(len(groups))) + 1
+            chunk = replacement[position : position + digits]
+            number = int(chunk) if chunk.isdigit() else None
+            if digits > 1 and number is not None and number > len(groups):
+                chunk = chunk[:-1]
+                number = int(chunk) if chunk.isdigit() else None
+            if number is not None:
+                if groups and 0 < number <= len(groups) and groups[number - 1] is not None:
+                    out.append(groups[number - 1])
+                position += len(str(number))
+            else:
+                out.append("$")
+        index = replacement.find("$", position)
+    out.append(replacement[position:])
+    return "".join(out)
+
+
+def _host_re_replace(
+    flags: list[bool], text: Any = None, pattern: Any = None, repl: Any = None, limit: Any = None
+) -> Any:
+    if not flags[0]:
+        return _UNDEF
+    _string_argument("replace", flags, text)
+    if not isinstance(repl, str):
+        raise _signature(3, "replace")
+    bound = _regex_limit(flags[3], limit, "D3011", 4, "replace")
+    out, position = [], 0
+    for m in _js_matches(_python_regex(pattern), text, bound):
+        out.append(text[position : m.start()])
+        out.append(_substitute(repl, m))
+        position = m.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+_REGEX_HOSTS: Final[Mapping[str, Callable[..., Any]]] = {
+    "match": _host_re_match,
+    "contains": _host_re_contains,
+    "split": _host_re_split,
+    "replace": _host_re_replace,
+}
+
+
+_REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
+    "encodeUrl": _url_host("encodeUrl", _URI_UNRESERVED | _URI_RESERVED, frozenset()),
+    "encodeUrlComponent": _url_host("encodeUrlComponent", _URI_UNRESERVED, frozenset()),
+    "decodeUrl": _url_host("decodeUrl", None, _URI_RESERVED),
+    "decodeUrlComponent": _url_host("decodeUrlComponent", None, frozenset()),
+    "base64encode": _host_base64encode,
+    "base64decode": _host_base64decode,
+    "string": _host_string,
+    "number": _host_number,
+    "toMillis": _host_to_millis,
+    "fromMillis": _host_from_millis,
+}
+
+
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
 def _override_millis(*args: Any) -> Any:
+    if args:  # jsonata-js 2.0.6 defines $millis with the signature <:n>
+        raise _signature(1, "millis")
     return _env().now_ms
 
 
@@ -848,6 +1768,15 @@ class _FunctionResult(Exception):
 
 
 def _engine_run(c: _Compiled, data: Any) -> Any:
+    if c.detached:
+        values = {name: data["v"][name] for name in c.bound}
+        if c.refs.uses_states:
+            values["states"] = data["s"]
+        try:
+            text = c.program.evaluate_json_or_none(None, values)
+        except (TypeError, OverflowError):
+            text = c.program.evaluate_json_or_none(None, _plain(values))
+        return _UNDEF if text is None else json.loads(text)
     try:
         result = c.program.evaluate(data)
     except (TypeError, OverflowError):
@@ -861,13 +1790,13 @@ def _engine_run(c: _Compiled, data: Any) -> Any:
     return result
 
 
-def _navigate(path: tuple[str, ...], states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+def _navigate(path: tuple[str | int, ...], states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
     """A plain path resolved in Python, as JSONata resolves it while every step meets an object: the value
     itself (shared with the data, not copied), _UNDEF when a step finds nothing, or _MISSING when an array
     (JSONata maps over it) or an unknown name (perhaps a built-in function) needs the engine."""
-    head = path[0]
+    head = str(path[0])  # _plain_path starts every path with a name, and $states with two
     if head == "states":
-        current = states.get(path[1], _UNDEF)
+        current = states.get(str(path[1]), _UNDEF)
         steps = path[2:]
     elif variables is not None and head in variables:
         current = variables[head]
@@ -875,6 +1804,18 @@ def _navigate(path: tuple[str, ...], states: Mapping[str, Any], variables: Mappi
     else:
         return _MISSING
     for step in steps:
+        if type(step) is int:  # an index: into an array; a single value is its own element 0 (and -1)
+            if type(current) is list:
+                if not -len(current) <= step < len(current):
+                    return _UNDEF
+                current = current[step]
+            elif current is _UNDEF:
+                return _UNDEF
+            elif not (type(current) is dict or current is None or isinstance(current, (str, int, float))):
+                return _MISSING  # a tuple or another sequence: the engine decides
+            elif step not in (0, -1):
+                return _UNDEF
+            continue
         if type(current) is dict:
             current = current.get(step, _UNDEF)
         elif current is _UNDEF or not isinstance(current, (list, tuple, Mapping)):
@@ -896,13 +1837,17 @@ def _run(
     c: _Compiled, states: Mapping[str, Any], variables: Mapping[str, Any] | None, rng: random.Random, now_ms: int | None
 ) -> Any:
     """Evaluate; raises _Undefined / _FunctionResult / the engine's ValueError (field-free)."""
+    if c.reorder:
+        states = _js_states(states)
+        if variables:
+            variables = _js_states(variables)
     path = c.refs.path
     if path is not None:
         found = _navigate(path, states, variables)
         if found is _UNDEF:
             raise _Undefined
         if found is not _MISSING:
-            return found
+            return _js_ordered_cached(found)
     data = {"s": states, "v": variables if variables is not None else _NO_VARIABLES}
     if c.needs_env:
         token = _ENV.set(_Env(rng, now_ms if now_ms is not None else _context_now(states)))
@@ -920,9 +1865,82 @@ def _run(
         if result == _FUNCTION:
             raise _FunctionResult
         return result
+    result = _js_ordered_cached(result)
     if c.refs.walk:
         return _non_finite(result)
     return result
+
+
+# -- JavaScript's key order --------------------------------------------------------------------------------------
+# AWS's engine holds every value as a JavaScript object, whose keys list array indexes ("0", "1", "10") first,
+# ascending, then the others in insertion order: $keys, $each, $spread, "*", $string and the output all show it.
+# The data is put in that order before the engine sees it (a copy only where some object needs it; the answer
+# is kept per object, by identity, so the several fields of one state reorder its input once).
+
+
+_ORDER_SENSITIVE: Final = re.compile(r"\*|\$(?:keys|each|spread|string|sift|merge|clone|lookup)\b")
+
+
+def _needs_js_order(value: Any) -> bool:
+    if type(value) is dict:
+        other, last = False, -1
+        for key, item in value.items():
+            if type(key) is str and key[:1].isdigit() and _is_index(key):
+                number = int(key)
+                if other or number < last:
+                    return True
+                last = number
+            else:
+                other = True
+            if (type(item) is dict or type(item) is list) and _needs_js_order(item):
+                return True
+        return False
+    if type(value) is list:
+        return any((type(v) is dict or type(v) is list) and _needs_js_order(v) for v in value)
+    return False
+
+
+def _reordered(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _reordered(value[k]) for k in _js_key_order(value)}
+    if type(value) is list:
+        return [_reordered(v) for v in value]
+    return value
+
+
+def _js_ordered(value: Any) -> Any:
+    """``value`` itself when every object in it is in JavaScript's key order, else a reordered copy."""
+    return _reordered(value) if _needs_js_order(value) else value
+
+
+_ORDER_CACHE_SIZE: Final = 64
+
+
+def _js_ordered_cached(value: Any) -> Any:
+    if type(value) is not dict and type(value) is not list:
+        return value
+    cache = _thread_cache("order")
+    hit = cache.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    if len(cache) >= _ORDER_CACHE_SIZE:
+        cache.clear()
+    ordered = _js_ordered(value)
+    cache[id(value)] = (value, ordered)  # the entry keeps ``value`` alive, so its id is not reused meanwhile
+    return ordered
+
+
+def _js_states(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``$states`` (or the variables) with each value in JavaScript's key order; the same mapping when none
+    needed it."""
+    changed: dict[str, Any] | None = None
+    for key, value in values.items():
+        ordered = _js_ordered_cached(value)
+        if ordered is not value:
+            if changed is None:
+                changed = dict(values)
+            changed[key] = ordered
+    return values if changed is None else changed
 
 
 def _prefix(expr: str, field: str) -> str:
@@ -1007,7 +2025,8 @@ def _tree_plan(node: Any, path: str) -> TreeEvaluator:
     return lambda states, variables, rng, now_ms: node
 
 
-_TREES: dict[int, tuple[Any, str, TreeEvaluator]] = {}
+# Owned per machine (sfnkit.asl.identity): a dropped definition's plans are freed with it.
+_TREES: IdentityCache[tuple[str, TreeEvaluator]] = IdentityCache()
 
 
 def compile_tree(value: Any, field: str) -> TreeEvaluator:
@@ -1031,20 +2050,19 @@ def evaluate_tree(
     causes: ``Output/a/b`` for object keys, ``Output/list[0]`` for array elements. The template's containers
     are rebuilt (the result never shares one with ``value``); an evaluated value may share with the data.
 
-    The plan for ``value`` is cached by identity (``value`` is kept alive by the cache), so pass the
-    definition's own, never-mutated object: the payloads of a frozen model.
+    The plan for ``value`` is cached by identity (``value`` is kept alive by the cache until the machine that
+    owns it is collected: :mod:`sfnkit.asl.identity`), so pass the definition's own, never-mutated object: the
+    payloads of a frozen model.
     """
     if isinstance(value, str) and is_expression(value):
         return evaluate(value, states=states, variables=variables, field=field, rng=rng, now_ms=now_ms)
     if not isinstance(value, (Mapping, list, tuple)):
         return value
-    entry = _TREES.get(id(value))
-    if entry is None or entry[0] is not value or entry[1] != field:
-        if len(_TREES) >= 4096:
-            _TREES.clear()
-        entry = (value, field, _tree_plan(value, field))
-        _TREES[id(value)] = entry
-    return entry[2](states, variables, rng, now_ms)
+    entry = _TREES.get(value)
+    if entry is None or entry[0] != field:
+        entry = (field, _tree_plan(value, field))
+        _TREES.put(value, entry)
+    return entry[1](states, variables, rng, now_ms)
 
 
 Expected = Literal["array", "object", "string", "number", "integer", "boolean"]
@@ -1082,3 +2100,60 @@ def expect_type(value: Any, expected: Expected, text: str, field: str) -> Any:
         f"Expected '{expected}', but was '{actual}' for value: {shown}",
         field=field,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The engine path over an input document, for the differential oracle (tests/test_jsonata_oracle.py runs the
+# JSONata 2.0.6 test suite through it against the reference jsonata-js).
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _code_and_message(cause: str) -> tuple[str, str]:
+    m = _CODED.match(cause)
+    return (m.group(1), m.group(2)) if m else ("", cause)
+
+
+def evaluate_document(
+    expr: str,
+    *,
+    data: Any = _MISSING,
+    bindings: Mapping[str, Any] | None = None,
+    rng: random.Random | None = None,
+    now_ms: int = 0,
+) -> dict[str, Any]:
+    """A bare JSONata expression evaluated by sfnkit's engine as jsonata-js evaluates ``expr.evaluate(data,
+    bindings)``: the same compilation, AWS functions, overrides and rewording as :func:`evaluate`, answered the
+    way the oracle's driver answers: ``{"result": v}``, ``{"undefined": True}``, ``{"function": True}`` or
+    ``{"error": {"code": "T2001", "message": ...}}``. ``data`` left out means no input document."""
+    try:
+        compile_expression(expr)
+        refused = _refused_by_2_0_6(expr)
+        if refused:
+            raise ValueError(refused)
+        refs = _analyse(expr)
+        c = _Compiled(expr, refs, ())
+        program = c._engine(classify=True)
+    except ValueError as e:
+        code, msg = _code_and_message(_PREFIXES.sub("", str(e)).strip())
+        return {"error": {"code": code, "message": msg}}
+    values = dict(bindings or {})
+    token = _ENV.set(_Env(rng or random.Random(0), now_ms))
+    try:
+        if data is _MISSING:
+            text = program.evaluate_json_or_none(None, values)
+            result = None if text is None else json.loads(text)
+        else:
+            try:
+                result = program.evaluate(data, values)
+            except (TypeError, OverflowError):
+                result = program.evaluate(_plain(data), values)
+    except ValueError as e:
+        code, msg = _code_and_message(_engine_cause(e, expr))
+        return {"error": {"code": code, "message": msg}}
+    finally:
+        _ENV.reset(token)
+    if result == _UNDEF:
+        return {"undefined": True}
+    if result == _FUNCTION:
+        return {"function": True}
+    return {"result": _non_finite(result)}

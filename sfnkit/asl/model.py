@@ -307,7 +307,7 @@ def state_children(state: State) -> tuple[Body, ...]:
     return ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, weakref_slot=True)  # weakly referenced by sfnkit.asl.identity
 class StateMachine(Body):
     """A whole state machine: the top-level body plus the machine-wide fields."""
 
@@ -320,6 +320,9 @@ class StateMachine(Body):
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     #: The template project this machine was loaded from (``sfnkit.asl.project.model.Project``), else None.
     project: Any = field(default=None, repr=False, compare=False)
+    #: Python functions attached by the builder (Lambda function name -> callable, :mod:`sfnkit.build`): the
+    #: runtime calls them for Tasks that ``resources=`` does not answer.
+    handlers: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, name: str) -> State:
         """The state called ``name`` anywhere in the machine (names are unique across scopes)."""
@@ -338,7 +341,16 @@ class StateMachine(Body):
         return f"<StateMachine{where}: {n} states, StartAt={self.start_at!r}, QueryLanguage={self.query_language}>"
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.definition, indent=indent)
+        """The definition as ASL JSON, keys in the order hand-written ASL uses (:mod:`sfnkit.asl.format`)."""
+        from sfnkit.asl.format import to_json
+
+        return to_json(self.definition, indent=indent)
+
+    def to_yaml(self) -> str:
+        """The definition as ASL YAML, keys in the order hand-written ASL uses."""
+        from sfnkit.asl.format import to_yaml
+
+        return to_yaml(self.definition)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook: the graph (SVG) and an outline (text, for untrusted notebooks and terminals)."""

@@ -231,7 +231,7 @@ class Builder:
         return v
 
     def get_path(self, obj: Mapping[str, Any], key: str, loc: str, *, reference: bool = True,
-                 nullable: bool = True, default: str | None = "$") -> str | None:
+                 nullable: bool = True, default: str | None = "$", into_data: bool = False) -> str | None:
         if key not in obj:
             return default
         v = obj[key]
@@ -242,19 +242,25 @@ class Builder:
         if not isinstance(v, str):
             self.error(pointer_join(loc, key), f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}')
             return default
-        self.check_path(v, pointer_join(loc, key), reference=reference)
+        path = self.check_path(v, pointer_join(loc, key), reference=reference)
+        if into_data and path is not None and path.root != "input":
+            # ResultPath writes into the state data: the context object ($$) is read-only and a variable ($name)
+            # is set with Assign, so neither can be a target.
+            what = "the context object" if path.root == "context" else f"the variable ${path.variable}"
+            self.error(pointer_join(loc, key), f'"{key}" must be a Reference Path into the state data (starting with "$." '
+                       f'or "$["), got {_short(v)}, which names {what}', INVALID_JSON_PATH)
         return v
 
-    def check_path(self, expr: str, loc: str, *, reference: bool = True) -> None:
+    def check_path(self, expr: str, loc: str, *, reference: bool = True) -> Any:
         from sfnkit.asl import paths
 
         try:
             if reference:
-                paths.check_reference_path(expr)
-            else:
-                paths.check_path(expr)
+                return paths.check_reference_path(expr)
+            return paths.check_path(expr)
         except paths.PathSyntaxError as e:
             self.error(loc, str(e), INVALID_JSON_PATH)
+            return None
 
     def check_template(self, value: Any, loc: str) -> None:
         from sfnkit.asl import templates
@@ -443,7 +449,7 @@ class Builder:
     def result_fields(self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *,
                       parameters_key: str = "Parameters") -> None:
         if ql == "JSONPath":
-            out["result_path"] = self.get_path(d, "ResultPath", loc)
+            out["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
             if parameters_key in d:
                 self.check_template(d[parameters_key], pointer_join(loc, parameters_key))
                 out["parameters"] = d[parameters_key]
@@ -458,7 +464,7 @@ class Builder:
 
     def s_pass(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         if ql == "JSONPath":
-            c["result_path"] = self.get_path(d, "ResultPath", loc)
+            c["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
             if "Parameters" in d:
                 self.check_template(d["Parameters"], pointer_join(loc, "Parameters"))
                 c["parameters"] = d["Parameters"]
@@ -484,10 +490,31 @@ class Builder:
         if isinstance(to, int) and isinstance(hb, int) and hb >= to:
             self.error(pointer_join(loc, "HeartbeatSeconds"), f'"HeartbeatSeconds" ({hb}) must be smaller than "TimeoutSeconds" ({to})')
         if "Credentials" in d:
-            if not isinstance(d["Credentials"], dict):
-                self.error(pointer_join(loc, "Credentials"), f'"Credentials" must be an object, got {_type_name(d["Credentials"])}')
+            self.credentials(d["Credentials"], pointer_join(loc, "Credentials"), ql)
             c["credentials"] = d["Credentials"]
         return m.TaskState(**c)
+
+    def credentials(self, cred: Any, loc: str, ql: str) -> None:
+        """``Credentials``: an object with exactly one of ``RoleArn`` (a string; a JSONata expression in JSONata
+        states) and, in JSONPath states, ``RoleArn.$`` (a path or an intrinsic call)."""
+        if not isinstance(cred, dict):
+            self.error(loc, f'"Credentials" must be an object, got {_type_name(cred)}')
+            return
+        allowed = frozenset({"RoleArn", "RoleArn.$"} if ql == "JSONPath" else {"RoleArn"})
+        self.unknown_fields(cred, allowed, loc, "Credentials")
+        keys = [k for k in ("RoleArn", "RoleArn.$") if k in cred]
+        if not keys:
+            self.error(loc, '"Credentials" needs "RoleArn"' + (' or "RoleArn.$"' if ql == "JSONPath" else ""))
+        elif len(keys) == 2:
+            self.error(loc, '"Credentials" cannot have both "RoleArn" and "RoleArn.$"')
+        if "RoleArn" in cred:
+            role = cred["RoleArn"]
+            if not isinstance(role, str):
+                self.error(pointer_join(loc, "RoleArn"), f'"RoleArn" must be a string (an IAM role ARN), got {_type_name(role)}')
+            elif ql == "JSONata" and is_jsonata(role):
+                self.check_jsonata(role, pointer_join(loc, "RoleArn"))
+        if ql == "JSONPath" and "RoleArn.$" in cred:
+            self.check_template({"RoleArn.$": cred["RoleArn.$"]}, loc)
 
     def s_choice(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         rules: list[m.ChoiceRule] = []
@@ -707,20 +734,52 @@ class Builder:
             if not distributed:
                 self.error(kl, f'"{key}" is only allowed in a DISTRIBUTED Map (ItemProcessor.ProcessorConfig.Mode)')
             self.unknown_fields(v, allowed, kl, key)
+            if key in ("ItemReader", "ResultWriter"):
+                if "Resource" in v:
+                    resource = self.get_str(v, "Resource", kl)
+                    if resource is not None and not resource.startswith("arn:"):
+                        self.error(pointer_join(kl, "Resource"), f'"Resource" must be an ARN (arn:aws:states:::s3:...), got {_short(resource)}')
+                self.map_io_template(v, kl, ql)
             if key == "ItemReader":
                 if "Resource" not in v:
                     self.error(kl, 'missing required field "Resource" in ItemReader')
                 rc = v.get("ReaderConfig")
+                rcl = pointer_join(kl, "ReaderConfig")
+                if "ReaderConfig" in v and not isinstance(rc, dict):
+                    self.error(rcl, f'"ReaderConfig" must be an object, got {_type_name(rc)}')
                 if isinstance(rc, dict):
-                    self.unknown_fields(rc, READER_CONFIG_FIELDS, pointer_join(kl, "ReaderConfig"), "ReaderConfig")
-                    self.get_int(rc, "MaxItems", pointer_join(kl, "ReaderConfig"), minimum=0, maximum=100_000_000, jsonata_ok=ql == "JSONata")
+                    self.unknown_fields(rc, READER_CONFIG_FIELDS, rcl, "ReaderConfig")
+                    self.get_int(rc, "MaxItems", rcl, minimum=0, maximum=100_000_000, jsonata_ok=ql == "JSONata")
+                    if ql == "JSONPath":
+                        self.get_path(rc, "MaxItemsPath", rcl, default=None, nullable=False)
+                    elif "MaxItemsPath" in rc:
+                        self.error(pointer_join(rcl, "MaxItemsPath"), '"MaxItemsPath" is only allowed in JSONPath states; use "MaxItems" with a JSONata expression')
+                    if "MaxItems" in rc and "MaxItemsPath" in rc:
+                        self.error(rcl, 'ReaderConfig cannot have both "MaxItems" and "MaxItemsPath"')
             if key == "ItemBatcher":
                 if not any(k in v for k in ("MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")):
                     self.error(kl, "ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch or one of their Path forms")
                 self.get_int(v, "MaxItemsPerBatch", kl, minimum=1, jsonata_ok=ql == "JSONata")
                 self.get_int(v, "MaxInputBytesPerBatch", kl, minimum=1, maximum=262144, jsonata_ok=ql == "JSONata")
+                for pk in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
+                    if ql == "JSONPath":
+                        self.get_path(v, pk, kl, default=None, nullable=False)
+                    elif pk in v:
+                        self.error(pointer_join(kl, pk), f'"{pk}" is only allowed in JSONPath states; use "{pk[:-4]}" with a JSONata expression')
+                    if pk in v and pk[:-4] in v:
+                        self.error(kl, f'ItemBatcher cannot have both "{pk[:-4]}" and "{pk}"')
+                if "BatchInput" in v:
+                    bl = pointer_join(kl, "BatchInput")
+                    if ql == "JSONPath":
+                        if not isinstance(v["BatchInput"], dict):
+                            self.error(bl, f'"BatchInput" must be an object, got {_type_name(v["BatchInput"])}')
+                        self.check_template(v["BatchInput"], bl)
+                    else:
+                        self.check_jsonata_tree(v["BatchInput"], bl)
             if key == "ResultWriter" and "Resource" not in v and "WriterConfig" not in v:
                 self.error(kl, 'ResultWriter needs "Resource" or "WriterConfig"')
+            if key == "ResultWriter" and "WriterConfig" in v and not isinstance(v["WriterConfig"], dict):
+                self.error(pointer_join(kl, "WriterConfig"), f'"WriterConfig" must be an object, got {_type_name(v["WriterConfig"])}')
             c[{"ItemReader": "item_reader", "ItemBatcher": "item_batcher", "ResultWriter": "result_writer"}[key]] = v
         jn = ql == "JSONata"
         c["max_concurrency"] = self.get_int(d, "MaxConcurrency", loc, minimum=0, jsonata_ok=jn)
@@ -746,6 +805,25 @@ class Builder:
                        INVALID_LABEL_NAME)
         c["label"] = label
         return m.MapState(**c)
+
+    def map_io_template(self, v: Mapping[str, Any], kl: str, ql: str) -> None:
+        """``Parameters`` (JSONPath) or ``Arguments`` (JSONata) of an ItemReader or a ResultWriter: an object,
+        checked as every other payload template is (the run evaluates it as one)."""
+        key, other = ("Parameters", "Arguments") if ql == "JSONPath" else ("Arguments", "Parameters")
+        if other in v:
+            self.error(pointer_join(kl, other), f'"{other}" is only allowed in {"JSONata" if other == "Arguments" else "JSONPath"} '
+                       f'states; this Map uses {ql}, so use "{key}"')
+        if key not in v:
+            return
+        value, where = v[key], pointer_join(kl, key)
+        if ql == "JSONPath":
+            if not isinstance(value, dict):
+                self.error(where, f'"{key}" must be an object, got {_type_name(value)}')
+            self.check_template(value, where)
+        else:
+            if not isinstance(value, dict) and not is_jsonata(value):
+                self.error(where, f'"{key}" must be an object or a JSONata expression "{{% ... %}}", got {_type_name(value)}')
+            self.check_jsonata_tree(value, where)
 
     # -- Retry and Catch ------------------------------------------------------------------------------------
     def errors_fields(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> None:
@@ -823,7 +901,7 @@ class Builder:
             kw: dict[str, Any] = {"location": cl, "error_equals": ee, "comment": self.get_str(cd, "Comment", cl)}
             kw["next"] = self.get_str(cd, "Next", cl, required=True, what=" in a catcher") or ""
             if ql == "JSONPath":
-                kw["result_path"] = self.get_path(cd, "ResultPath", cl)
+                kw["result_path"] = self.get_path(cd, "ResultPath", cl, into_data=True)
                 kw["result_path_given"] = "ResultPath" in cd
             elif "Output" in cd:
                 self.check_jsonata_tree(cd["Output"], pointer_join(cl, "Output"), STATES_IN_CATCH)

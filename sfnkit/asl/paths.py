@@ -40,6 +40,7 @@ from functools import lru_cache
 from typing import Any, Final, Literal
 
 from sfnkit import errors
+from sfnkit import messages as msg
 from sfnkit.errors import StatesError
 
 __all__ = [
@@ -123,7 +124,7 @@ class PathNotFound(LookupError):
         return self.expr
 
     def __str__(self) -> str:
-        return f"Invalid path '{self.expr}' : {self.detail}"
+        return msg.invalid_path(self.expr, self.detail)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -919,7 +920,7 @@ class Path:
         if self.root == "context":
             return {} if context is None else context
         if variables is None or self.variable not in variables:
-            raise PathNotFound(self.expr, f"The variable '${self.variable}' is not defined")
+            raise PathNotFound(self.expr, msg.variable_not_defined(self.variable or ""))
         return variables[self.variable]
 
     def _find(self, node: Any) -> list[Any]:
@@ -954,30 +955,23 @@ class Path:
                     if 0 <= idx < len(node):
                         node = node[idx]
                     elif strict:
-                        raise PathNotFound(self.expr, f"No results for path: {self.render()}")
+                        raise PathNotFound(self.expr, msg.no_results(self.render()))
                     else:
                         node = None
                 elif node is None:
-                    raise PathNotFound(self.expr, f"The path {self.render(k)} is null")
+                    raise PathNotFound(self.expr, msg.path_is_null(self.render(k)))
                 else:
-                    raise PathNotFound(
-                        self.expr,
-                        f"Filter: [{step}] can only be applied to arrays. Current context is: {_java_model(node)}",
-                    )
+                    raise PathNotFound(self.expr, msg.filter_needs_array(step, _java_model(node)))
         return node
 
     def _missing(self, k: int) -> PathNotFound:
         if k == len(self._tokens) - 1:
-            return PathNotFound(self.expr, f"No results for path: {self.render()}")
-        return PathNotFound(self.expr, f"Missing property in path {self.render(k + 1)}")
+            return PathNotFound(self.expr, msg.no_results(self.render()))
+        return PathNotFound(self.expr, msg.missing_property(self.render(k + 1)))
 
     def _not_object(self, k: int, node: Any) -> PathNotFound:
         tok = self._tokens[k]
-        return PathNotFound(
-            self.expr,
-            f"Expected to find an object with property {tok.fragment()} in path {self.render(k)} but found "
-            f"'{_java_class(node)}'. This is not a json object according to the JsonProvider: '{_PROVIDER}'.",
-        )
+        return PathNotFound(self.expr, msg.not_an_object(tok.fragment(), self.render(k), _java_class(node), _PROVIDER))
 
 
 @lru_cache(maxsize=4096)
@@ -1064,7 +1058,7 @@ def set_path(data: Any, expr: str, value: Any) -> Any:
         return _put(data, steps, 0, value)
     except _NoMatch:
         raise StatesError(
-            errors.RESULT_PATH_MATCH_FAILURE, f"Unable to apply ReferencePath {expr} to input {json_text(data)}"
+            errors.RESULT_PATH_MATCH_FAILURE, msg.result_path_unapplicable(expr, json_text(data))
         ) from None
 
 

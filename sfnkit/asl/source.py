@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,8 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             return ReadResult(
                 None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")]
             )
+        except ValueError as e:  # not a syntax error: a number too long for Python to convert (over 4,300 digits)
+            return ReadResult(None, name, [_unreadable(text, "JSON", e)], positions)
     positions.kind = "yaml"
     try:
         import yaml
@@ -163,7 +166,10 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="YAML needs PyYAML installed")]
         )
     try:
-        value = yaml.load(text, Loader=_JsonishLoader)
+        try:
+            value = yaml.load(text, Loader=_JsonishLoader)
+        except yaml.YAMLError:
+            value = yaml.load(text, Loader=_PureLoader)  # the same refusal, with the clearer message
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         return ReadResult(
@@ -180,7 +186,9 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
             ],
             positions,
         )
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as e:
+    except ValueError as e:
+        return ReadResult(None, name, [_unreadable(text, "YAML", e)], positions)
+    except (yaml.YAMLError, RecursionError, TypeError) as e:
         return ReadResult(None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed YAML: {e}")])
     if isinstance(value, str | int | float) and not isinstance(value, bool) and kind == "yaml" and name is None:
         return ReadResult(
@@ -197,11 +205,31 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
     return ReadResult(value, name, _json_problems(value), positions)
 
 
+def _unreadable(text: str, kind: str, e: ValueError) -> Diagnostic:
+    """A ValueError that is not a syntax error: in practice a number too long for Python to convert."""
+    if "digits" not in str(e):
+        return Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed {kind}: {e}")
+    limit = sys.get_int_max_str_digits() or 4300
+    found = re.search(r"\d{" + str(limit + 1) + ",}", text)
+    line = column = None
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    size = f"{len(found.group()):,}" if found else f"over {limit:,}"
+    return Diagnostic(
+        severity="ERROR",
+        code=INVALID_JSON_DESCRIPTION,
+        message=f"malformed {kind}: a number of {size} digits is too long to read; numbers may have at most {limit:,} digits",
+        line=line,
+        column=column,
+    )
+
+
 class _NotJson(Exception):
     """Raised by :func:`_json_copy` at the first value that is not plain JSON."""
 
 
-def _json_copy(v: Any) -> Any:
+def _json_copy(v: Any, depth: int = 0) -> Any:
     """A copy of the plain JSON value ``v`` (dicts with string keys, lists, strings, finite numbers, booleans,
     None), or :class:`_NotJson`. Exact types only, so subclasses and every oddity go to :func:`_json_problems`.
 
@@ -210,17 +238,23 @@ def _json_copy(v: Any) -> Any:
     RecursionError, which the caller also sends to the slow, iterative path.
     """
     t = type(v)
-    if t is str or t is int or t is bool or v is None:
+    if t is str or t is bool or v is None:
         return v
+    if t is int:
+        if v.bit_length() > 14_000:  # maybe over 4,300 digits: _json_problems decides
+            raise _NotJson
+        return v
+    if depth > MAX_DEPTH:  # _json_problems reports where
+        raise _NotJson
     if t is dict:
         out = {}
         for k, x in v.items():
             if type(k) is not str:
                 raise _NotJson
-            out[k] = _json_copy(x)
+            out[k] = _json_copy(x, depth + 1)
         return out
     if t is list:
-        return [_json_copy(x) for x in v]
+        return [_json_copy(x, depth + 1) for x in v]
     if t is float and v - v == 0.0:  # finite: NaN and the infinities give nan here
         return v
     raise _NotJson
@@ -241,7 +275,10 @@ def _json_problems(value: Any) -> list[Diagnostic]:
             active.discard(id(v))
             continue
         problem: str | None = None
-        if isinstance(v, dict):
+        if len(parts) > MAX_DEPTH and isinstance(v, dict | list):
+            problem = (f"the definition is nested more than {MAX_DEPTH} levels deep here; at most {MAX_DEPTH} levels are "
+                       "allowed (deeper values cannot be copied, printed or reported safely)")
+        elif isinstance(v, dict):
             if id(v) in active:
                 problem = "the value contains itself (a YAML anchor used inside its own definition)"
             else:
@@ -263,6 +300,9 @@ def _json_problems(value: Any) -> list[Diagnostic]:
         elif isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
                 problem = f"{v!r} is not a JSON number (JSON has no NaN or Infinity)"
+        elif type(v) is int and v.bit_length() > 14_000 and not _printable_int(v):
+            problem = (f"a number of more than {sys.get_int_max_str_digits() or 4300} digits cannot be read or written; "
+                       "numbers may have at most that many")
         elif v is not None and not isinstance(v, str | int | bool):
             problem = f"a Python {type(v).__name__} is not a JSON value; use an object, array, string, number, boolean or null"
         if problem:
@@ -271,10 +311,25 @@ def _json_problems(value: Any) -> list[Diagnostic]:
     return []
 
 
-def _make_loader() -> type:
+def _printable_int(v: int) -> bool:
+    """Whether Python can turn ``v`` into text (it refuses integers of more than 4,300 digits, by default)."""
+    try:
+        str(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _make_loader(fast: bool = True) -> type:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    # libyaml's parser when PyYAML has it: the pure-Python scanner reads about 300 KB a second, so a large
+    # definition took seconds to validate (and the text is read twice: once for the value, once for positions).
+    # Its error messages say less ("found character that cannot start any token", without the character), so a
+    # text it refuses is read again by the pure-Python parser for the message (``fast=False``).
+    base: Any = (getattr(yaml, "CSafeLoader", None) if fast else None) or yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[misc,valid-type]
         """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects) and mapping keys
         as written: JSON keys are strings, so a state called ``Yes`` or ``1`` must not become ``True`` or ``1``."""
 
@@ -293,6 +348,12 @@ def _make_loader() -> type:
                 mapping[key_node.value] = self.construct_object(value_node, deep=deep)
             return mapping
 
+        def get_single_node(self) -> Any:
+            node = super().get_single_node()
+            if node is not None:
+                _check_alias_expansion(node)
+            return node
+
     Loader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -300,16 +361,82 @@ def _make_loader() -> type:
     return Loader
 
 
+#: How deeply objects and arrays may nest in a definition. Every tool that walks a definition (the runtime's
+#: templates, explain, reports, json.dumps itself) recurses once or twice per level on Python's stack of about
+#: 1,000 frames; a definition past this is a diagnostic, never a RecursionError later.
+MAX_DEPTH = 250
+
+#: The most bytes of JSON a YAML definition may expand to through anchors and aliases: AWS's quota for a state
+#: machine definition (1 MiB). Without a bound, a few hundred bytes of nested aliases (a "billion laughs")
+#: describe gigabytes, and every later walk over the definition would pay for all of them.
+MAX_EXPANDED_BYTES = 1024 * 1024
+
+
+def _check_alias_expansion(root: Any) -> None:
+    """Raise a marked YAML error when the definition, with every alias expanded, passes MAX_EXPANDED_BYTES.
+
+    An alias composes to its anchor's own node, so the node graph is the text's size even when its expansion is
+    not. Sizes are computed once per node, bottom-up without recursion, so the check costs the size of the text,
+    not of the expansion. A node met again while its own size is being computed is a cycle (an anchor used
+    inside itself); it counts nothing here and is reported later. The error points at the anchor whose
+    repetitions weigh the most."""
+    import yaml
+
+    size: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    nodes: dict[int, Any] = {}
+    busy: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            busy.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                total = 2 + sum(size.get(id(k), 0) + size.get(id(v), 0) + 2 for k, v in node.value)
+            else:
+                total = 2 + sum(size.get(id(v), 0) + 1 for v in node.value)
+            size[key] = total
+            continue
+        uses[key] = uses.get(key, 0) + 1
+        if key in size or key in busy:
+            continue
+        nodes[key] = node
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = len(node.value) + 2
+            continue
+        busy.add(key)
+        stack.append((node, True))
+        children = [c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode) else list(node.value)
+        stack.extend((c, False) for c in reversed(children))
+    total = size.get(id(root), 0)
+    if total <= MAX_EXPANDED_BYTES:
+        return
+    repeated = [k for k, n in uses.items() if n > 1] or [id(root)]
+    worst = max(repeated, key=lambda k: size.get(k, 0) * uses[k])
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"anchors and aliases expand the definition to about {total:,} bytes (the anchor here, used "
+        f"{uses[worst]:,} times, repeats {size.get(worst, 0):,} bytes each time); at most {MAX_EXPANDED_BYTES:,} "
+        "bytes (1 MiB, AWS's largest definition) are allowed",
+        nodes[worst].start_mark,
+    )
+
+
 class _LazyLoader:
-    _cls: type | None = None
+    def __init__(self, fast: bool) -> None:
+        self._fast = fast
+        self._cls: type | None = None
 
     def __call__(self, stream: Any) -> Any:
-        if _LazyLoader._cls is None:
-            _LazyLoader._cls = _make_loader()
-        return _LazyLoader._cls(stream)
+        if self._cls is None:
+            self._cls = _make_loader(self._fast)
+        return self._cls(stream)
 
 
-_JsonishLoader: Any = _LazyLoader()
+_JsonishLoader: Any = _LazyLoader(fast=True)
+_PureLoader: Any = _LazyLoader(fast=False)
 
 
 # -- positions --------------------------------------------------------------------------------------------
@@ -379,7 +506,7 @@ def _json_positions(text: str) -> dict[str, tuple[int, int]]:
 def _yaml_positions(text: str) -> dict[str, tuple[int, int]]:
     import yaml
 
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader)
     out: dict[str, tuple[int, int]] = {}
 
     def walk(n: Any, parts: tuple[str | int, ...]) -> None:

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnkit import errors
+from sfnkit import messages as msg
+from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.intrinsics import Call, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from sfnkit.asl.paths import Path, PathNotFound, PathSyntaxError, compile_path, json_text
 from sfnkit.errors import StatesError
@@ -51,12 +53,26 @@ class TemplateError(ValueError):
 
 
 def _copy(value: Any) -> Any:
+    """A deep copy of a JSON value, without recursion: a constant may be nested as deeply as the definition."""
     t = type(value)
-    if t is dict:
-        return {k: _copy(v) for k, v in value.items()}
-    if t is list:
-        return [_copy(v) for v in value]
-    return value
+    if t is not dict and t is not list:
+        return value
+    root: Any = {} if t is dict else []
+    stack = [(value, root)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if type(src) is dict else enumerate(src)
+        for k, v in items:
+            vt = type(v)
+            if vt is dict or vt is list:
+                v2: Any = {} if vt is dict else []
+                stack.append((v, v2))
+                v = v2
+            if type(dst) is dict:
+                dst[k] = v
+            else:
+                dst.append(v)
+    return root
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +95,7 @@ class _PathField:
         except PathNotFound:
             shown = context if self.path.root == "context" else data
             raise StatesError(
-                errors.RUNTIME,
-                f"The JSONPath '{self.path.expr}' specified for the field '{self.field}' could not be found in "
-                f"the input '{json_text(shown)}'",
+                errors.RUNTIME, msg.field_path_not_found(self.path.expr, self.field, json_text(shown))
             ) from None
 
 
@@ -98,7 +112,10 @@ class _Object:
     fields: tuple[tuple[str, Any], ...]
 
     def eval(self, data: Any, context: Any, variables: Any, rng: random.Random | None) -> Any:
-        return {k: node.eval(data, context, variables, rng) for k, node in self.fields}
+        out = {}
+        for k, node in self.fields:  # a loop, not a comprehension: one Python frame per level of nesting
+            out[k] = node.eval(data, context, variables, rng)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +123,10 @@ class _Array:
     items: tuple[Any, ...]
 
     def eval(self, data: Any, context: Any, variables: Any, rng: random.Random | None) -> Any:
-        return [node.eval(data, context, variables, rng) for node in self.items]
+        out = []
+        for node in self.items:
+            out.append(node.eval(data, context, variables, rng))
+        return out
 
 
 _Node = _Const | _PathField | _CallField | _Object | _Array
@@ -215,18 +235,19 @@ def _compile_dynamic(key: str, expr: Any, where: str, problems: list[tuple[str, 
     return _Const(None, False)
 
 
-_CACHE: dict[int, Template] = {}
-_CACHE_MAX: Final = 4096
+# Owned per machine (see sfnkit.asl.identity): a dropped definition's templates are freed with it.
+_CACHE: IdentityCache[Template] = IdentityCache()
 
 
 def compile_template(obj: Any) -> Template:
     """Compile a payload template. Raises :class:`TemplateError` listing every problem.
 
     Compiled templates are cached by the identity of ``obj`` (the definition model is immutable), so calling
-    this again with the same object costs a dictionary lookup. Do not mutate a template after compiling it.
+    this again with the same object costs a dictionary lookup; the entry goes when the machine whose definition
+    holds ``obj`` is collected. Do not mutate a template after compiling it.
     """
-    cached = _CACHE.get(id(obj))
-    if cached is not None and cached.source is obj:
+    cached = _CACHE.get(obj)
+    if cached is not None:
         return cached
     problems: list[tuple[str, str]] = []
     root = _compile(obj, "", problems)
@@ -234,9 +255,7 @@ def compile_template(obj: Any) -> Template:
         raise TemplateError(problems)
     template = Template(obj, root)
     if isinstance(obj, (dict, list)):
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[id(obj)] = template  # the Template holds obj, so its id cannot be reused while cached
+        _CACHE.put(obj, template)  # the entry holds obj, so its id cannot be reused while cached
     return template
 
 

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from sfnkit.asl import identity
 from sfnkit.asl import model as m
 from sfnkit.asl.diagnostics import (
     DUPLICATE_LABEL_NAME,
@@ -226,6 +227,7 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
     if sm is not None:
         object.__setattr__(sm, "index", _index(sm))
         object.__setattr__(sm, "source_name", read.name)
+        identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 
 
@@ -272,6 +274,10 @@ def load(source: Any, name: str | None = None, parameters: Mapping[str, Any] | N
     """
     if isinstance(source, m.StateMachine):
         return source
+    if hasattr(source, "to_state_machine"):  # a sfnkit.build.Machine (duck-typed: asl never imports the builder)
+        built = source.to_state_machine()
+        if isinstance(built, m.StateMachine):
+            return built
     if _template(source):
         from sfnkit.asl.project.load import load_template
 

@@ -14,6 +14,7 @@ that both agree.
     local = sfnkit.run(sm, input, resources=sfnkit.aws.integrations(endpoint_url=url))  # real SQS, S3, ...
     sfnkit.aws.compare(sm, input, remote=remote, resources=...)          # rows of per-state differences
     sfnkit.run(sm, input, storage=sfnkit.aws.S3Storage(endpoint_url=url))  # Distributed Map over real S3
+    sfnkit.run(sm, input, services="local")                              # an embedded moto AWS, no account
 
 boto3 is imported only when a function here is called (``pip install 'sfnkit[aws]'``).
 """
@@ -21,6 +22,8 @@ boto3 is imported only when a function here is called (``pip install 'sfnkit[aws
 from sfnkit.aws.compare import compare
 from sfnkit.aws.connection import Connection
 from sfnkit.aws.integrations import Submitted, integrations
+from sfnkit.aws.local import LocalAWS, local_aws
+from sfnkit.aws.local_services import LocalServices, StubbedTaskWarning
 from sfnkit.aws.remote import (
     FollowUpdate,
     Poll,
@@ -37,10 +40,13 @@ from sfnkit.aws.storage import S3Storage
 __all__ = [
     "Connection",
     "FollowUpdate",
+    "LocalAWS",
+    "LocalServices",
     "Poll",
     "RemoteExecution",
     "RemoteStateMachine",
     "S3Storage",
+    "StubbedTaskWarning",
     "Submitted",
     "TestStateResult",
     "compare",
@@ -48,5 +54,6 @@ __all__ = [
     "execution",
     "integrations",
     "list_executions",
+    "local_aws",
     "test_state",
 ]

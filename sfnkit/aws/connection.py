@@ -11,13 +11,14 @@ or a session token.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sfnkit.errors import AwsError, MissingDependencyError
 
-__all__ = ["Connection", "boto3_module", "redact"]
+__all__ = ["Connection", "boto3_module", "redact", "safe_url"]
 
 
 def boto3_module() -> Any:
@@ -29,14 +30,26 @@ def boto3_module() -> Any:
     return boto3
 
 
-# Access key ids (AKIA.../ASIA...), 40-character secret keys after a "secret" word, and long session tokens.
+# By rule, not by example: whatever names a credential, in any of the forms a server or botocore writes it
+# (``name=value`` in a query string, ``Name: value`` in a header, ``"Name": "value"`` in JSON), loses its value;
+# so do the values themselves when they have a recognisable shape (access key ids; STS session tokens, which are
+# base64 that always opens with the same bytes) and the user:password part of any URL.
+_NAME_VALUE = r"['\"]?\s*[:=]\s*['\"]?"
 _SECRET_PATTERNS = (
     re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b"),
-    re.compile(r"(?i)(secret[_ -]?(?:access[_ -]?)?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",;]+"),
-    re.compile(r"(?i)(session[_ -]?token['\"]?\s*[:=]\s*['\"]?)[^\s'\",;]+"),
-    re.compile(r"(?i)(X-Amz-Security-Token=)[^&\s]+"),
+    re.compile(r"(?i)((?:secret|private)[_ -]?(?:access[_ -]?)?key" + _NAME_VALUE + r")[^\s'\",;&]+"),
+    re.compile(r"(?i)((?:x-amz-)?(?:session|security)[_ -]?token" + _NAME_VALUE + r")[^\s'\",;&]+"),
+    re.compile(r"(?i)((?:password|passwd)" + _NAME_VALUE + r")[^\s'\",;&]+"),
     re.compile(r"(?i)(Credential=)[^/\s,]+"),
+    re.compile(r"(?i)(Signature=)[0-9a-f]{16,}"),
+    re.compile(r"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/=]+"),
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@'\"]+@"),
 )
+
+
+def safe_url(url: str) -> str:
+    """``url`` without its ``user:password@`` part (an endpoint_url may carry one; it is never shown)."""
+    return _SECRET_PATTERNS[-1].sub(lambda m: m.group(1) + "****@", url)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -190,11 +203,29 @@ class Connection:
         from botocore import xform_name
 
         client = self.client(service)
+        _watch_bodies(client)
         method: Callable[..., Any] = getattr(client, xform_name(operation))
         try:
-            return dict(method(**params))
+            response = dict(method(**params))
         except Exception as e:
             raise self.error(e, operation) from None
+        return self._checked(client, operation, response)
+
+    def _checked(self, client: Any, operation: str, response: dict[str, Any]) -> dict[str, Any]:
+        """The answer, if it is one. botocore reads a 200 whose body is not JSON (an endpoint_url pointing at
+        a web page, a proxy's login form...) as an empty answer; :func:`_watch_bodies` marks those."""
+        body = response.pop(_NOT_JSON, None)
+        if body is None:
+            return response
+        shown = body if len(body) <= 200 else body[:200] + "..."
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        http = f" (HTTP {status})" if status is not None else ""
+        raise AwsError(
+            redact(f"{operation} failed: the endpoint answered with a body that is not JSON{http}: {shown!r}; is "
+                   f"endpoint_url an AWS-compatible endpoint? ({self.describe()})"),
+            operation=operation,
+            code="InvalidResponse",
+        )
 
     def _endpoint_of(self, service: str) -> str:
         c = self._clients.get(service)
@@ -209,14 +240,17 @@ class Connection:
             return None
         from botocore import xform_name
 
-        method: Callable[..., Any] = getattr(self.client(service), xform_name(operation))
+        client = self.client(service)
+        _watch_bodies(client)
+        method: Callable[..., Any] = getattr(client, xform_name(operation))
         try:
-            return dict(method(**params))
+            response = dict(method(**params))
         except Exception as e:
             if not_implemented(e) or (type(e).__name__ == "EndpointConnectionError" and "sync-" in str(e)):
                 _UNSUPPORTED.add(key)
                 return None
             raise self.error(e, operation) from None
+        return self._checked(client, operation, response)
 
     def error(self, e: BaseException, operation: str) -> AwsError:
         """Translate a botocore exception into an AwsError naming ``operation``, with a hint, and no secrets."""
@@ -228,10 +262,37 @@ class Connection:
             region = self.region
         except AwsError:
             region = "?"
-        return f"region {region}" + (f", endpoint {self.endpoint_url}" if self.endpoint_url else "")
+        return f"region {region}" + (f", endpoint {safe_url(self.endpoint_url)}" if self.endpoint_url else "")
 
     def __repr__(self) -> str:
         return f"Connection({self.describe()})"
+
+
+_NOT_JSON = "sfnkit:body-not-json"
+_JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+def _mark_non_json(operation_model: Any, response_dict: Mapping[str, Any], customized_response_dict: dict[str, Any],
+                   **_: Any) -> None:
+    """botocore's ``before-parse`` hook: a successful answer of a JSON-protocol service must be JSON; when its
+    body is not, say so in the parsed answer (botocore's parser would silently give ``{}``)."""
+    if operation_model.metadata.get("protocol") not in _JSON_PROTOCOLS or response_dict.get("status_code") != 200:
+        return
+    if operation_model.has_streaming_output or operation_model.output_shape is None:
+        return
+    body = response_dict.get("body") or b""
+    if not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        customized_response_dict[_NOT_JSON] = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+
+
+def _watch_bodies(client: Any) -> None:
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is not None:  # registering under a unique id is idempotent: once per client
+        events.register("before-parse", _mark_non_json, unique_id="sfnkit-non-json-answer")
 
 
 def aws_error(e: BaseException, operation: str, *, where: str = "") -> AwsError:
@@ -255,18 +316,18 @@ def aws_error(e: BaseException, operation: str, *, where: str = "") -> AwsError:
             "ProfileNotFound": "the named AWS profile does not exist",
         }
         hint = hints.get(kind, "")
-        text = f"{operation} failed: {kind}: {redact(str(e))}" + (f"; {hint}" if hint else "") + suffix
-        return AwsError(text, operation=operation, code=kind)
+        text = f"{operation} failed: {kind}: {e!s}" + (f"; {hint}" if hint else "") + suffix
+        return AwsError(redact(text), operation=operation, code=kind)
     hint = _HINTS.get(code, "")
     if not hint and status == 500 and not_implemented(e):
         hint = "the endpoint does not implement this operation"
         message = message if "<html" not in message.lower() else "Internal Server Error"
     if not hint and "role" in message.lower() and ("assume" in message.lower() or "iam" in message.lower()):
         hint = "Step Functions cannot use that role; check role_arn and the role's trust policy"
-    text = f"{operation} failed: {code}: {redact(message)}".rstrip(": ")
+    text = f"{operation} failed: {code}: {message}".rstrip(": ")
     if status is not None:
         text += f" (HTTP {status})"
     if hint:
         text += f"; {hint}"
-    return AwsError(text + suffix, operation=operation, code=code)
+    return AwsError(redact(text + suffix), operation=operation, code=code)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sfnkit.aws import shapes
-from sfnkit.aws.connection import Connection
+from sfnkit.aws.connection import Connection, not_implemented
 from sfnkit.aws.remote import Poll
 from sfnkit.errors import TaskFailure
 from sfnkit.runtime.resources import TaskCall, strip_pattern, virtual_sleep
@@ -40,6 +40,8 @@ from sfnkit.runtime.resources import TaskCall, strip_pattern, virtual_sleep
 __all__ = ["Submitted", "integrations"]
 
 Handler = Callable[[TaskCall], Any]
+#: ``(service, operation, operation model, parameters) -> a boto3-style response`` for calls an endpoint lacks.
+Unimplemented = Callable[[str, str, Any, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +80,13 @@ class _Services:
     """The handlers of one ``integrations()`` call, sharing a connection."""
 
     def __init__(self, conn: Connection, poll: Poll, wall_sleep: Callable[[float], None],
-                 max_wait: float | None) -> None:
+                 max_wait: float | None, unimplemented: Unimplemented | None = None) -> None:
         self.conn = conn
         self.poll = poll
         self.wall_sleep = wall_sleep
         self.max_wait = max_wait
+        #: What answers a call the endpoint does not implement (the local AWS's stubs), else the call fails.
+        self.unimplemented = unimplemented
 
     # -- calling ---------------------------------------------------------------------------------------------
     def _client(self, service: str) -> Any:
@@ -114,6 +118,8 @@ class _Services:
         try:
             response = method(**boto_params)
         except Exception as e:  # every botocore failure becomes a task failure
+            if self.unimplemented is not None and not_implemented(e):
+                return self.unimplemented(service, operation, op, params), op.output_shape
             if type(e).__name__ == "ParamValidationError":
                 svc = shapes.sdk_v2_service_name(str(model.service_id))
                 prefix = shapes.V1_SERVICES.get(service, (svc,))[0] if v1 else svc
@@ -343,6 +349,7 @@ def integrations(
     wall_sleep: Callable[[float], None] = time.sleep,
     max_wait: float | None = 3600.0,
     lambda_functions: bool = True,
+    unimplemented: Unimplemented | None = None,
 ) -> dict[str, Handler]:
     """Handlers that call AWS services through boto3 for the Task resources of a local run.
 
@@ -350,7 +357,8 @@ def integrations(
     per boto3 service name), ``region``, ``config`` (a ``botocore.config.Config``) and ``clients`` (ready
     clients by boto3 service name) say where calls go. ``poll`` spaces the status checks of ``.sync`` jobs (each
     delay passes on the virtual clock and, through ``wall_sleep``, for real); ``max_wait`` bounds the real
-    waiting. With ``lambda_functions``, plain Lambda function ARNs are invoked too.
+    waiting. With ``lambda_functions``, plain Lambda function ARNs are invoked too. ``unimplemented`` answers the
+    calls the endpoint says it does not implement (``services="local"`` stubs them from the output shape).
     """
     if config is None:
         # Step Functions' SDK does not ask S3 for response checksums (GetObject then carries no ChecksumCRC32)
@@ -359,7 +367,7 @@ def integrations(
         config = Config(response_checksum_validation="when_required")
     conn = connection or Connection(session=session, endpoint_url=endpoint_url, region=region, config=config,
                                     clients=clients, endpoint_urls=endpoint_urls)
-    s = _Services(conn, poll, wall_sleep, max_wait)
+    s = _Services(conn, poll, wall_sleep, max_wait, unimplemented)
     p = "arn:aws:states:::"
     handlers: dict[str, Handler] = {
         f"{p}sqs:sendMessage": s.sqs_send_message,

@@ -108,8 +108,12 @@ def deploy(
     tags: Mapping[str, str] | None = None,
     logging_configuration: Mapping[str, Any] | None = None,
     tracing: bool | None = None,
+    functions: Mapping[str, str] | None = None,
 ) -> RemoteStateMachine:
     """Create the state machine ``name`` on AWS, or update it to this definition and role (idempotent).
+
+    A machine built with :mod:`sfnkit.build` may run Python functions as tasks: ``functions`` maps each one's
+    name to the ARN of the Lambda function that does its work on AWS (every one must be mapped).
 
     ``sm`` is anything :func:`sfnkit.load` accepts (it is validated locally first). With ``validate``, AWS's
     ``ValidateStateMachineDefinition`` checks it too where the endpoint offers that operation; its errors raise
@@ -120,6 +124,7 @@ def deploy(
     if not name or not isinstance(name, str):
         raise ValueError("deploy needs name='...': the state machine's name on AWS (1-80 characters)")
     machine = load(sm)
+    machine = _bind_functions(machine, functions)
     conn = _connection(client, session, endpoint_url, region, connection)
     definition = _dump(machine.definition)
     validated = False
@@ -162,6 +167,21 @@ def deploy(
             updated = True
     return RemoteStateMachine(arn=arn, name=name, type=type, role_arn=role_arn, state_machine=machine,
                               connection=conn, created=created, updated=updated, validated=validated)
+
+
+def _bind_functions(machine: m.StateMachine, functions: Mapping[str, str] | None) -> m.StateMachine:
+    """The machine as AWS must see it: each attached Python function's Lambda ARN swapped for the real one."""
+    attached = machine.handlers
+    unknown = sorted(set(functions or {}) - set(attached))
+    if unknown:
+        have = ", ".join(repr(n) for n in sorted(attached)) or "none"
+        raise ValueError(f"functions= names {', '.join(repr(n) for n in unknown)}, which this state machine does not "
+                         f"run as a Python function (its Python functions: {have})")
+    if not attached:
+        return machine
+    from sfnkit.build.tasks import bind_functions
+
+    return load(bind_functions(machine.definition, attached, functions))
 
 
 def _validate_remote(conn: Connection, definition: str, type: str) -> bool:
@@ -311,7 +331,14 @@ class RemoteExecution:
     def refresh(self) -> RemoteExecution:
         """DescribeExecution now."""
         if not self._sync:
-            self._absorb(self.connection.call("stepfunctions", "DescribeExecution", executionArn=self.arn))
+            answer = self.connection.call("stepfunctions", "DescribeExecution", executionArn=self.arn)
+            if not isinstance(answer.get("status"), str):  # JSON, but not an answer: "{}" from a stub server
+                raise AwsError(
+                    f"DescribeExecution failed: the endpoint's answer has no execution status ({self.connection.describe()})",
+                    operation="DescribeExecution",
+                    code="InvalidResponse",
+                )
+            self._absorb(answer)
         return self
 
     def _current(self) -> None:

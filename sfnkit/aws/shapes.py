@@ -155,6 +155,17 @@ def to_boto(value: Any, shape: Any, where: str = "") -> Any:
         if isinstance(value, str):
             return value.encode("utf-8")
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if t in ("integer", "long") and isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        # the Java SDK's JSON mapper coerces numeric text to numbers, and templates make text of numbers: a Ref
+        # to a CloudFormation Number parameter is a string
+        return int(value)
+    if t in ("float", "double") and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if t == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     if t == "string" and not isinstance(value, str) and value is not None:
         # Step Functions serialises JSON given for a string member (SQS MessageBody, SNS Message...)
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -73,6 +73,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+def join_surrogate_pairs(text: str) -> str:
+    """``text`` with each high-low surrogate pair written as the one character it stands for (as JSON and UTF-16
+    read it: ``"\\ud800\\udfff"`` is U+103FF); lone surrogates are left as they are."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
 def escape_surrogates(text: str) -> str:
     """``text`` with each lone surrogate written as the six characters ``\\udXXX`` (JSON's escape for it), so it
     has a UTF-8 form. In JSON text this keeps the value the same; elsewhere it shows what was there."""
@@ -101,7 +109,58 @@ def _make_compact() -> Callable[[Any], str]:
     return compact
 
 
-_compact: Final = _make_compact()
+_compact_fast: Final = _make_compact()
+
+
+def _compact(value: Any) -> str:
+    """AWS's compact JSON text of ``value``, integers past Python's integer-to-text limit included."""
+    try:
+        return _compact_fast(value)
+    except ValueError as e:
+        if "digits" not in str(e):
+            raise
+        try:
+            return _compact_big_ints(value)
+        except RecursionError:  # deep as well: as unencodable as the C encoder found it (callers handle ValueError)
+            raise e from None
+
+
+def _compact_big_ints(value: Any) -> str:
+    """The compact text of a value holding integers too long for ``str()`` (Python's 4,300-digit limit): each such
+    integer is written in full through ``decimal`` (which has no such limit), so the history keeps what was
+    recorded. Rare (the runtime refuses them from handlers and inputs); never on the hot path."""
+    import decimal
+
+    big: list[int] = []
+
+    def mark(v: Any) -> Any:
+        if type(v) is int:
+            try:
+                str(v)
+            except ValueError:
+                big.append(v)
+                return f"\x00sfnkit-big-int-{len(big) - 1}\x00"
+            return v
+        if isinstance(v, dict):
+            return {k: mark(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [mark(x) for x in v]
+        return v
+
+    text = _compact_fast(mark(value))
+    for i, n in enumerate(big):
+        text = text.replace(f'"\\u0000sfnkit-big-int-{i}\\u0000"', format(decimal.Decimal(n), "f"), 1)
+    return text
+
+
+def _parse_int(text: str) -> int:
+    """``int(text)`` for JSON numbers of any length (``int()`` refuses more than 4,300 digits)."""
+    try:
+        return int(text)
+    except ValueError:
+        import decimal
+
+        return int(decimal.Decimal(text))
 
 
 class JsonText(str):
@@ -126,8 +185,15 @@ def encode_json(value: Any) -> str:
 
 
 def decode_json(text: str | None) -> Any:
-    """Decode JSON text from a history (``None`` stays ``None``)."""
-    return None if text is None else json.loads(text)
+    """Decode JSON text from a history (``None`` stays ``None``); integers of any length are read."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        if "digits" not in str(e):
+            raise
+        return json.loads(text, parse_int=_parse_int)
 
 
 def _freeze(value: Any) -> Any:
@@ -271,7 +337,7 @@ class HistoryEvent:
     def assigned_variables(self) -> dict[str, Any] | None:
         """The decoded ``assignedVariables`` of a state exited event (name -> value), or ``None``."""
         assigned = self._get("assignedVariables")
-        return None if assigned is None else {k: json.loads(v) for k, v in assigned.items()}
+        return None if assigned is None else {k: decode_json(v) for k, v in assigned.items()}
 
     @property
     def error(self) -> str | None:
@@ -710,7 +776,7 @@ def _load_source(source: Any) -> Any:
     if isinstance(source, str):
         stripped = source.lstrip()
         if stripped.startswith(("{", "[")):
-            return json.loads(source)
+            return decode_json(source)
         path = Path(source)
     elif isinstance(source, os.PathLike):
         path = Path(source)
@@ -723,7 +789,7 @@ def _load_source(source: Any) -> Any:
             f"History.from_boto: no file {str(path)!r}; pass a boto3 response, a list of events, JSON text "
             "or the path of a JSON file"
         ) from None
-    return json.loads(text)
+    return decode_json(text)
 
 
 def _collect_events(doc: Any) -> list[Mapping[str, Any]]:

@@ -369,14 +369,14 @@ def timeline(
                             va="center", fontsize=7)  # fmt: skip
     ax.set_ylim(n_lanes - 0.5, -0.5)  # first lane on top
     ax.set_yticks(range(n_lanes))
-    ax.set_yticklabels([lane[1] for lane in lanes], fontsize=8)
+    ax.set_yticklabels([_drawable(lane[1]) for lane in lanes], fontsize=8)
     ax.set_xlabel(f"time since start ({unit_name}" + (", log scale past short times)" if log else ")"))
     ax.grid(axis="x", alpha=0.3)
     if title is None:
         duration = summary.duration
         took = f" in {duration.total_seconds() / scale:.4g} {unit_name}" if duration is not None else ""
         title = f"{summary.status}{took}: {len(spans)} state visits, {len(history)} events"
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_drawable(title), fontsize=10)
     if legend and drawn:
         handles: list[Any] = []
         for kind in drawn:
@@ -491,7 +491,7 @@ def durations(
                 xs, ys = by_status[status]
                 ax.scatter(xs, ys, s=9, color=COLORS[status], alpha=0.7, label=status, zorder=3)
     ax.set_yticks(positions)
-    ax.set_yticklabels([f"{name} (n={len(groups[name])})" for name in names], fontsize=8)
+    ax.set_yticklabels([_drawable(f"{name} (n={len(groups[name])})") for name in names], fontsize=8)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlabel(f"duration ({unit_name})")
     if log:
@@ -569,7 +569,7 @@ def retries_failures(source: Any, ax: Any = None, *, top: int = 15) -> Any:
     twin.yaxis.set_major_formatter(PercentFormatter())
     twin.set_ylabel("cumulative share", fontsize=8)
     ax.set_xticks(positions)
-    ax.set_xticklabels([f"{state}\n{error}" for (state, error), _cell in pairs], rotation=30, ha="right", fontsize=7)
+    ax.set_xticklabels([_drawable(f"{state}\n{error}") for (state, error), _cell in pairs], rotation=30, ha="right", fontsize=7)
     ax.set_ylabel("errors")
     ax.set_ylim(0, max(totals) * 1.15)
     ax.grid(axis="y", alpha=0.3)
@@ -578,3 +578,13 @@ def retries_failures(source: Any, ax: Any = None, *, top: int = 15) -> Any:
         f"errors by state: {grand} in {len(histories)} execution{'s' if len(histories) != 1 else ''}", fontsize=10
     )
     return ax
+
+
+def _drawable(text: str) -> str:
+    """``text`` as matplotlib can draw it: a lone surrogate (legal in JSON text, so in a state name) has no glyph
+    and makes the font renderer raise; it is drawn as U+FFFD instead."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -25,14 +25,13 @@ transfer and the free tier are not included.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnkit.history import views
-from sfnkit.history.model import History
+from sfnkit.history.model import History, encode_json
 from sfnkit.reports import frames
 from sfnkit.reports._inputs import collect, require, state_machine_of
 
@@ -119,7 +118,8 @@ def _definition_bytes(source: Any) -> int:
     definition = getattr(sm, "definition", None)
     if not definition:
         return 0
-    return len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    # the history's encoder: it also writes integers past Python's 4,300-digit limit and escapes lone surrogates
+    return len(encode_json(definition).encode("utf-8"))
 
 
 def _memory_mb(history: History, definition_bytes: int, prices: Prices) -> float:

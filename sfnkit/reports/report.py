@@ -303,5 +303,6 @@ def html(
     parts.extend(body for _, _, body in sections)
     parts.append("</body></html>")
     target = Path(path)
-    target.write_text("\n".join(parts), encoding="utf-8")
+    # surrogatepass: a lone surrogate (legal in JSON text as an escape) in a state name or in data has no UTF-8 form
+    target.write_text("\n".join(parts), encoding="utf-8", errors="surrogatepass")
     return target

@@ -14,9 +14,10 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
-from sfnkit.history.model import encode_json
+from sfnkit.history.model import encode_json, join_surrogate_pairs
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
@@ -40,9 +41,11 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
     try:
         return paths.compile_path(expr).select(data, context=context, variables=variables)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{expr}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(expr, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def apply_input_path(expr: str | None, data: Any, context: Any, variables: Any) -> Any:
@@ -70,15 +73,29 @@ def apply_result_path(expr: str | None, state_input: Any, result: Any) -> Any:
         return paths.set_path(state_input, expr, result)
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except ValueError as e:  # not a Reference Path into the state data ("$$", "$var"): validate() reports it
+        raise Failed(RUNTIME, str(e), terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
 def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rng: random.Random) -> Any:
     try:
         return templates.compile_template(template).evaluate(data, context=context, variables=variables, rng=rng)
     except paths.PathNotFound as e:
-        raise Failed(RUNTIME, f"Invalid path '{e.expression}' : {e.detail}", terminal=True) from None
+        raise Failed(RUNTIME, msg.invalid_path(e.expression, e.detail), terminal=True) from None
     except StatesError as e:
         raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except templates.TemplateError as e:
+        # validate() reports every template it knows of; this is the safety net for one it does not (a
+        # definition built by hand, a field added later): the run fails as AWS fails a bad template, never
+        # with a Python exception.
+        raise Failed(RUNTIME, f"The payload template is not valid: {e}", terminal=True) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
+
+
+_TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
 
 
 def copy_json(value: Any) -> Any:
@@ -114,7 +131,8 @@ def _snap(value: Any, counter: list[int]) -> Any:
     t = type(value)
     if t is str:
         counter[0] += len(value) + 1
-        return value
+        # a surrogate pair in a Python str is one character in JSON: keep what the history will read back
+        return value if value.isascii() else join_surrogate_pairs(value)
     if t is int:
         counter[0] += 1 if -_SMALL_INT < value < _SMALL_INT else _big_int_units(value)
         return value
@@ -132,11 +150,13 @@ def _snap(value: Any, counter: list[int]) -> Any:
         for k, v in value.items():
             if type(k) is not str:
                 raise TypeError(f"keys must be str, not {type(k).__name__}")
+            if not k.isascii():
+                k = join_surrogate_pairs(k)
             # strings, integers, booleans and null inline (the same counts as above); the rest recursively
             vt = type(v)
             if vt is str:
                 units += len(k) + len(v) + 2
-                out[k] = v
+                out[k] = v if v.isascii() else join_surrogate_pairs(v)
             elif vt is int or vt is bool or v is None:
                 units += len(k) + (2 if vt is not int or -_SMALL_INT < v < _SMALL_INT else 1 + _big_int_units(v))
                 out[k] = v

@@ -30,8 +30,9 @@ from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
 from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
-from sfnkit.history.model import History, HistoryBuilder
+from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_json
 from sfnkit.runtime.clock import Clock, VirtualClock
+from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
 from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import (
@@ -76,6 +77,7 @@ class Execution:
         mocks: Any = None,
         test_case: str | None = None,
         child_histories: str = "auto",
+        services: Any = None,
     ) -> None:
         if type not in ("STANDARD", "EXPRESS"):
             raise ValueError(f'type must be "STANDARD" or "EXPRESS", got {type!r}')
@@ -90,7 +92,15 @@ class Execution:
         try:
             # a private copy: the caller may change their dict later without rewriting this execution's history
             self.input = json.loads(json.dumps({} if input is None else input, allow_nan=False))
-        except (TypeError, ValueError) as e:
+        except ValueError as e:
+            if "integer string conversion" not in str(e):
+                raise TypeError(
+                    f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
+                    "Convert dates, sets, numpy values and the like first, e.g. json.loads(df.to_json())."
+                ) from None
+            # JSON allows integers of any length (AWS reads them): the history's encoder writes them digit by digit
+            self.input = decode_json(encode_json(input))
+        except TypeError as e:
             raise TypeError(
                 f"the execution input must be a JSON value (dict, list, str, int, float, bool or None): {e}. "
                 "Convert dates, sets, numpy values and the like first, e.g. json.loads(df.to_json())."
@@ -98,6 +108,24 @@ class Execution:
         self.type = type
         self.seed = seed
         self.resources = resources if isinstance(resources, Resources) else Resources(resources or {})
+        # the Python functions a built machine carries (sfnkit.build) answer what resources= does not
+        self.resources = self.resources.with_fallback(getattr(sm, "handlers", None) or {})
+        #: what the user passed as resources= (a services="local" run puts local stand-ins behind them)
+        self.user_resources = self.resources
+        #: child executions run locally (``states:startExecution`` of a state machine of the same template)
+        self.children: list[Execution] = []
+        self.services = services
+        self._local: Any = None
+        if services is not None:
+            if state_machine_name is None and sm.project is not None:
+                state_machine_name = _project_machine_name(sm)
+            # The local stand-ins live in sfnkit.aws (boto3, moto), above the runtime: loaded only when asked for
+            from sfnkit.aws.local_services import local_resources
+
+            self.resources, self._local = local_resources(sm, self.resources, services, seed=seed, region=region,
+                                                          account=account, execution=self)
+            if storage is None:  # a Distributed Map's ItemReader/ResultWriter read and write the local S3
+                storage = self._local.storage()
         self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
@@ -196,7 +224,7 @@ class Execution:
     @property
     def output(self) -> Any:
         """The decoded output of a SUCCEEDED execution (a fresh copy each time: change it freely), else None."""
-        return None if self._output is None else json.loads(json.dumps(self._output))
+        return None if self._output is None else copy_json(self._output)
 
     @property
     def done(self) -> bool:
@@ -261,6 +289,7 @@ class Execution:
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         self._scheduler.heartbeat(token)
@@ -315,6 +344,8 @@ class Execution:
         state["_visits"] = self._interp.visits
         state["_map_runs"] = self._interp.map_runs
         state["_retries"] = self._interp.retries
+        # local child executions (services="local"): each sent the same way, with its own machine
+        state["_children"] = [(child.finished_state(), child.state_machine) for child in self.children]
         return state
 
     @classmethod
@@ -326,9 +357,13 @@ class Execution:
         ex = cls.__new__(cls)
         state = dict(state)
         visits, runs, retries = state.pop("_visits"), state.pop("_map_runs"), state.pop("_retries")
+        children = state.pop("_children", [])
         ex.__dict__.update(state)
         ex.state_machine = sm
         ex.resources = resources if resources is not None else Resources({})
+        ex.user_resources = ex.resources
+        ex._local = None
+        ex.children = [cls.from_finished_state(child, child_sm) for child, child_sm in children]
         ex.mocks = None
         ex.rng = random.Random(ex.seed)  # not the state it ended in: nothing draws from it after the end
         ex.breakpoints = {}
@@ -372,6 +407,16 @@ class Execution:
         token = track_virtual_time(self._interp.task_seconds)
         try:
             outcome = self._scheduler.drive(let_time_pass=let_time_pass)
+            # services="local": the local callback worker answers the tokens its requests carried once the
+            # execution has nothing else to do (on AWS, a worker answers some time after the request)
+            answers = self._local.answers if self._local is not None else None
+            while outcome == "waiting" and answers and self._mode == "run":
+                ready = [t for t in self._scheduler.tokens if t in answers]
+                if not ready:
+                    break
+                for t in ready:
+                    self._scheduler.answer(t, answers.pop(t), None)
+                outcome = self._scheduler.drive(let_time_pass=False)
         except KeyboardInterrupt:
             self.interrupted = True
             self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
@@ -395,7 +440,22 @@ class Execution:
             self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
         return self
 
+    def _catch_up(self, token: str) -> None:
+        """On a wall clock, deadlines that passed while the execution waited for an answer (a task's TimeoutSeconds
+        or HeartbeatSeconds, the execution's TimeoutSeconds) take effect before the answer is taken; an answer
+        for a task that timed out meanwhile is refused, as AWS refuses it (TaskTimedOut)."""
+        sched = self._scheduler
+        if self.done or not getattr(self.clock, "real_time", False) or token not in sched.tokens:
+            return
+        sched.fire_due()
+        if token not in sched.tokens:
+            if self._mode == "run" or self.done:
+                self._drive()  # record the timeout and carry on, as the execution would have
+            raise ExecutionStateError(f"the task waiting on token {token!r} timed out before the answer came "
+                                      "(AWS answers TaskTimedOut)")
+
     def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
+        self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
         if failure is None:
@@ -470,6 +530,14 @@ class Execution:
 
 
 
+def _project_machine_name(sm: m.StateMachine) -> str | None:
+    """The name a template gives this state machine (its ARN then matches the template's references)."""
+    for spec in sm.project.state_machines.values():
+        if len(sm.project.state_machines) == 1 or sm.source_name in (spec.name, spec.logical_id, spec.definition_file):
+            return str(spec.name)
+    return None
+
+
 def _abort_all(sched: Scheduler, top: Branch) -> None:
     """Abort again until nothing is left open (each abort of an already-dead branch does nothing)."""
     for _ in range(3):
@@ -496,7 +564,8 @@ def _text_or_none(value: Any) -> str | None:
 # attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
 # has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
 _LIVE_ONLY = frozenset(
-    ("state_machine", "resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp", "_scheduler")
+    ("state_machine", "resources", "user_resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp",
+     "_scheduler", "_local", "children")
 )
 
 
@@ -592,6 +661,8 @@ def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
     ``storage`` (where a Distributed Map's ItemReader/ResultWriter find S3: a folder whose subfolders are buckets,
     a ``{bucket: folder}`` mapping, or an S3 storage from ``sfnkit.aws``), ``break_on_error``, and
     ``mocks``/``test_case``/``state_machine_name`` (a Step Functions Local MockConfigFile: the mocked states answer
-    from it, the others from ``resources``).
+    from it, the others from ``resources``), and ``services="local"`` (every Task that ``resources`` does not
+    answer goes to a local stand-in: the embedded moto AWS of :func:`sfnkit.local_aws`, the template's Python
+    Lambdas run in the kernel, nested state machines as child executions; see :mod:`sfnkit.aws.local_services`).
     """
     return Execution(load(definition), input, **kwargs).run()

@@ -15,19 +15,21 @@ Conventions
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import functools
 import json
 import linecache
 import random
 import sys
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from time import perf_counter as _perf_counter
 from typing import Any, ClassVar, Final
 
+from sfnkit import messages as msg
 from sfnkit._text import safe_str
 from sfnkit.asl import model as m
+from sfnkit.asl.intrinsics import jackson_message
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
     DATA_LIMIT_EXCEEDED,
@@ -43,6 +45,7 @@ from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import items as items_mod
+from sfnkit.runtime import lambda_runtime as lr
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import (
@@ -78,7 +81,6 @@ _MAX_INT = 99999999
 #: waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the execution finishes
 #: successfully"; any other event in that place becomes ExecutionFailed (States.Runtime) instead.
 MAX_HISTORY_EVENTS = 25_000
-HISTORY_FULL_CAUSE = "The execution reached the maximum number of history events ({limit})."
 #: AWS's TimeoutSeconds when a Task gives none (99,999,999 s, about 3 years).
 DEFAULT_TASK_TIMEOUT = 99_999_999.0
 #: The longest Wait or Seconds(Path) counted, so that no deadline overflows a float (the execution's own maximum
@@ -146,9 +148,6 @@ class Visit:
         return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
 
 
-_jstr: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps of a str, ensure_ascii=False
-
-
 def _swap(box: list[float], value: float) -> float:
     """Put ``value`` in ``box[0]``; return what was there."""
     was = box[0]
@@ -158,14 +157,14 @@ def _swap(box: list[float], value: float) -> float:
 
 def _frame_text(tb: Any) -> str:
     """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
-    sfnkit's own frames."""
+    sfnkit's own frames (the interpreter's, and those of the local stand-ins that call a template's Lambda)."""
     code = tb.tb_frame.f_code
     filename = code.co_filename
-    if "/sfnkit/runtime/" in filename.replace("\\", "/"):
+    where = filename.replace("\\", "/")
+    if "/sfnkit/runtime/" in where or "/sfnkit/aws/local" in where:
         return ""
     linecache.checkcache(filename)
-    line = linecache.getline(filename, tb.tb_lineno, tb.tb_frame.f_globals).strip()
-    return _jstr(f'  File "{filename}", line {tb.tb_lineno}, in {code.co_name}\n' + (f"    {line}\n" if line else ""))
+    return lr.stack_entry(tb)
 
 
 def _jdump(value: Any) -> str:
@@ -235,7 +234,7 @@ class Interpreter(JsonataFlow):
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
         self.call_started = 0.0  # when the last handler call started (its task's time counts from there)
-        self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, line) -> its stackTrace entry, this execution
+        self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, lasti) -> its stackTrace entry, this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
         self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
@@ -259,10 +258,12 @@ class Interpreter(JsonataFlow):
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
         flag = self._needs_ctx.get(st.location)
         if flag is None:
-            # repr() is the quickest text of the raw state (no encoder to set up); "$$" reads the same in it
-            flag = self._needs_ctx[st.location] = (
-                st.type == "Task" or st.query_language == "JSONata" or "$$" in repr(st.raw)
-            )
+            try:
+                # repr() is the quickest text of the raw state (no encoder to set up); "$$" reads the same in it
+                raw = repr(st.raw)
+            except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
+                raw = "$$"
+            flag = self._needs_ctx[st.location] = st.type == "Task" or st.query_language == "JSONata" or "$$" in raw
         return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
@@ -281,7 +282,7 @@ class Interpreter(JsonataFlow):
         while running, the execution fails there; while it is ending (aborted events), the event is dropped."""
         self.builder.discard_last()
         if not self.closing:
-            raise HistoryFull(HISTORY_FULL_CAUSE.format(limit=self.max_events))
+            raise HistoryFull(msg.history_limit(self.max_events))
         return branch.prev
 
     def record_io(self, branch: Branch, type: str, name: str, key: str, value: Any) -> int:
@@ -318,8 +319,8 @@ class Interpreter(JsonataFlow):
 
     def state_error(self, st: m.State, entered_id: int, f: Failed) -> Failed:
         """Prefix a data-flow failure the way AWS words it."""
-        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith("An error occurred while executing the state"):
-            f.cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{entered_id}). {f.cause}"
+        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith(msg.STATE_PREFIX):
+            f.cause = msg.in_state(st.name, entered_id, f.cause)
         return f
 
     # -- bodies ------------------------------------------------------------------------------------------
@@ -338,7 +339,12 @@ class Interpreter(JsonataFlow):
             while True:
                 st = states[name]
                 yield (CHECKPOINT, st, data)
-                nxt, data = yield from runners[st.type](self, st, data, branch)
+                try:
+                    nxt, data = yield from runners[st.type](self, st, data, branch)
+                except RecursionError:
+                    # Data or a payload nested deeper than Python's stack allows (hundreds of levels): the run
+                    # fails as AWS fails a state it cannot evaluate, instead of a RecursionError out of run().
+                    raise Failed(RUNTIME, msg.nested_too_deeply(st.name), terminal=True) from None
                 branch.state = None
                 if nxt is None:
                     break
@@ -372,6 +378,8 @@ class Interpreter(JsonataFlow):
 
     def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
              assigned: dict[str, Any] | None = None) -> None:
+        # out of the state before its Exited event: an interrupt landing on that event never adds an Aborted one
+        branch.state = None
         if assigned is None:
             self.record_io(branch, _EXITED[st.type], st.name, "output", output)
         else:
@@ -412,8 +420,7 @@ class Interpreter(JsonataFlow):
             after_result_path = df.apply_result_path(st.result_path, data, result)
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
             if st.has_result and self._result_size(st) > df.MAX_PAYLOAD_BYTES:
-                raise Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{st.name}' returned a result with a size exceeding "
-                             "the maximum number of bytes service limit.", terminal=True)
+                raise Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(st.name), terminal=True)
         except Failed as f:
             raise self.state_error(st, eid, f) from None
         if visit is not None:
@@ -494,7 +501,7 @@ class Interpreter(JsonataFlow):
             if nxt is None:
                 nxt = st.default
             if nxt is None:
-                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+                raise Failed(NO_CHOICE_MATCHED, msg.no_choice_matched(st.name))
             holder = matched if matched is not st and (matched.has_output or matched.assign is not None) else st
             out = self.j_output(st, eid, branch, states, data, holder)
             assigned = self.j_assign(st, eid, branch, holder.assign, states)
@@ -517,7 +524,7 @@ class Interpreter(JsonataFlow):
             if nxt is None:
                 nxt = st.default
             if nxt is None:
-                raise Failed(NO_CHOICE_MATCHED, f"No Matches! (state '{st.name}')")
+                raise Failed(NO_CHOICE_MATCHED, msg.no_choice_matched(st.name))
             assigned = self.assign(assign, eff, ctx, branch)
             out = df.apply_output_path(st.output_path, eff, ctx, variables)
         except Failed as f:
@@ -545,11 +552,11 @@ class Interpreter(JsonataFlow):
         try:
             value = paths.compile_path(rule.variable).select(data, context=ctx, variables=variables)
             present = True
-        except paths.PathNotFound as e:
+        except paths.PathNotFound:
             if op == "IsPresent":
                 value, present = None, False
             else:
-                raise Failed(RUNTIME, f"Invalid path '{rule.variable}' : {e.detail}", terminal=True) from None
+                raise Failed(RUNTIME, msg.choice_variable_invalid(rule.variable), terminal=True) from None
         if op.endswith("Path"):
             other = df.select(rule.operand, data, ctx, variables)
             return bool(operators.compile_path_operator(op)(value, other))
@@ -568,9 +575,8 @@ class Interpreter(JsonataFlow):
                 text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
                 if ts is None:
-                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, "The Timestamp field cannot be "
-                                                 f"parsed as an ISO-8601 extended offset date-time format string: {text}",
-                                                 "Timestamp", after_entered=True)
+                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
+                                                 msg.timestamp_field_invalid(text), "Timestamp", after_entered=True)
                 until = ts.timestamp()
             if until > self.clock.now():
                 yield (SLEEP, until)
@@ -608,11 +614,11 @@ class Interpreter(JsonataFlow):
 
                 value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
             except Exception:
-                raise Failed(RUNTIME, f"The SecondsPath parameter does not reference an input value: {path}", terminal=True) from None
+                raise Failed(RUNTIME, msg.seconds_path_missing(path), terminal=True) from None
             if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not value.is_integer()):
-                raise Failed(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_jdump(value)}", terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_not_long(path, _jdump(value)), terminal=True)
             if value < 0:
-                raise Failed(RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {_jdump(value)}", terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_negative(path, _jdump(value)), terminal=True)
             # a number too big for a float deadline waits "forever": the execution's maximum duration ends it
             return entered + min(int(value), _MAX_SECONDS)
         path = st.timestamp_path or "$"
@@ -621,12 +627,11 @@ class Interpreter(JsonataFlow):
 
             value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
         except Exception:
-            raise Failed(RUNTIME, f"The TimestampPath parameter does not reference an input value: {path}", terminal=True) from None
+            raise Failed(RUNTIME, msg.timestamp_path_missing(path), terminal=True) from None
         ts = parse_timestamp(value) if isinstance(value, str) else None
         if ts is None:
             shown = value if isinstance(value, str) else _jdump(value)
-            raise Failed(RUNTIME, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                         f"format string: {path} == {shown}", terminal=True)
+            raise Failed(RUNTIME, msg.timestamp_path_invalid(path, shown), terminal=True)
         return ts.timestamp()
 
     # -- Task -----------------------------------------------------------------------------------------------
@@ -647,6 +652,7 @@ class Interpreter(JsonataFlow):
                     heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
                     role = (self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
                             if isinstance(st.credentials, dict) else None)
+                    self._check_task_request(st, eid, params, role)
                     result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                     states = {"input": data, "context": ctx, "result": result}
                     out = self.j_output(st, eid, branch, states, result)
@@ -668,6 +674,7 @@ class Interpreter(JsonataFlow):
                                 if isinstance(st.credentials, dict) else None)
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
+                    self._check_task_request(st, eid, params, role)
                 result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                 if plain_out:  # no ResultSelector, Assign, ResultPath or OutputPath: the result is the output
                     selected = after_result_path = out = result
@@ -695,6 +702,26 @@ class Interpreter(JsonataFlow):
                     retry_count += 1
                     continue
                 return handled
+
+    def _check_task_request(self, st: m.TaskState, eid: int, params: Any, role: Any) -> None:
+        """Fail as AWS does, before scheduling, when the request cannot be made: a ``RoleArn`` or a Lambda
+        ``FunctionName`` that evaluated to something other than a string (AWS checks the parameters against the
+        API's shapes; a dict or a list is no function name, and must not reach the handler lookup)."""
+        problems = []
+        if st.credentials is not None and not isinstance(role, str):
+            problems.append("The value for the field 'RoleArn' must be a STRING")
+        if st.resource.startswith(_SERVICE_PREFIX + "lambda:invoke"):
+            name = params.get("FunctionName") if isinstance(params, dict) else None
+            if name is not None and not isinstance(name, str):
+                problems.append("The value for the field 'FunctionName' must be a STRING")
+        if problems:
+            try:
+                shown = _jdump(params)
+            except (TypeError, ValueError):  # a value JSON cannot print (an integer of 5,000 digits)
+                shown = "<parameters that cannot be printed as JSON>"
+            raise self.state_error(st, eid, Failed(
+                RUNTIME, f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
+                terminal=True))
 
     def _handle_error(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
                       retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
@@ -780,9 +807,10 @@ class Interpreter(JsonataFlow):
         """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
         return self.mocks.handler_for(st.name) if self.mocks is not None else None
 
-    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-              function_name: str | None, token: str | None, attempt: int) -> tuple[Any, float, Failed | None]:
-        """Call a handler, turning any exception into a Failed shaped like Lambda's error."""
+    def _run_handler(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+                     function_name: str | None, token: str | None, attempt: int,
+                     compact: bool = False) -> tuple[Any, float, Failed | None]:
+        """Call a handler with what it asks for; any exception becomes a Failed shaped like Lambda's error."""
         kind = self.resources.kind(fn)
         arg = _copy(payload)
         # virtual seconds the handler asks to take (virtual_sleep adds to box[0] while the execution drives),
@@ -810,50 +838,79 @@ class Interpreter(JsonataFlow):
                                 attempt=attempt, function_name=function_name)
                 result = fn(call)
         except TaskFailure as e:
-            return None, self._took(box, outer, t0), _task_failure(e)
+            return None, self._took(box, outer, t0, fn), _task_failure(e)
         except KeyboardInterrupt:
             box[0] = outer
             raise
+        except SystemExit as e:  # the runtime process ends: Lambda itself reports the invocation's failure
+            return None, self._took(box, outer, t0, fn), Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code))
         except BaseException as e:
-            return None, self._took(box, outer, t0), Failed(safe_str(type(e).__name__), self._lambda_error_cause(e))
-        elapsed = self._took(box, outer, t0)
-        if getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers (sfnkit.aws.Submitted)
-            return result, elapsed, None
+            return None, self._took(box, outer, t0, fn), Failed(safe_str(type(e).__name__),
+                                                                self._lambda_error_cause(e, compact))
+        return result, self._took(box, outer, t0, fn), None
+
+    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+              function_name: str | None, token: str | None, attempt: int,
+              compact: bool = False) -> tuple[Any, float, Failed | None]:
+        """Call a (service or activity) handler; its result becomes a private JSON snapshot. ``compact``: a
+        service integration, whose error documents Step Functions writes again compactly (as for lambda:invoke)."""
+        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, token, attempt,
+                                                     compact)
+        if failure is not None or getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers
+            return result, elapsed, failure
         if isinstance(result, bytes | bytearray):
             try:
                 return json.loads(bytes(result).decode("utf-8")), elapsed, None
             except ValueError:
                 result = bytes(result).decode("utf-8", "replace")
-        # A snapshot, as Lambda serialises its response: the handler may reuse its objects afterwards, and a
-        # value JSON cannot carry fails the task the way Lambda does.
+        # A snapshot: the handler may reuse its objects afterwards, and a value JSON cannot carry fails the task.
         try:
             return df.snapshot(result), elapsed, None
         except OverflowError:
             return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except (TypeError, ValueError, RecursionError) as e:
-            return None, elapsed, Failed("Runtime.MarshalError", _jdump({
-                "errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
-                "requestId": self.uuid(), "stackTrace": []}))
+            return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
 
-    def _lambda_error_cause(self, e: BaseException) -> str:
+    def _call_lambda(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
+                     function_name: str | None, attempt: int, invoke: bool) -> tuple[Any, int, float, Failed | None]:
+        """Call a Lambda function's handler and pass its answer through Lambda's Python runtime
+        (:mod:`sfnkit.runtime.lambda_runtime`): ``(value, body length, elapsed, failure)``. The value is what
+        Step Functions decodes from the body the runtime sent, so it is a private copy too. ``invoke``: the
+        task is ``lambda:invoke``, whose error documents Step Functions writes again compactly."""
+        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, None, attempt,
+                                                     invoke)
+        if failure is not None:
+            return None, 0, elapsed, failure
+        try:
+            body = lr.response_body(result)
+        except lr.MarshalError as e:
+            return None, 0, elapsed, self._marshal_error(str(e), invoke)
+        value = lr.decode_payload(body)
+        # compact JSON is never longer than the runtime's spaced text: measure it only when it might be too large
+        if len(body) > df.MAX_PAYLOAD_BYTES and df.size_of(value) > df.MAX_PAYLOAD_BYTES:
+            return None, 0, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
+        return value, len(body), elapsed, None
+
+    def _marshal_error(self, message: str, compact: bool = True) -> Failed:
+        """Lambda's answer to a result its runtime cannot encode (no stack: the handler had returned)."""
+        return Failed(lr.MARSHAL_ERROR, lr.error_document(message, lr.MARSHAL_ERROR, self.uuid(), [], compact=compact))
+
+    def _lambda_error_cause(self, e: BaseException, compact: bool = False) -> str:
         # The user's frames only (not sfnkit's), each formatted as Lambda's Python runtime formats stackTrace.
-        # Each (code, line) is formatted once per execution, its source file checked for edits then: a retried
-        # task fails at the same lines again and again (traceback.extract_tb re-read and re-stat'ed them every
-        # time: 40 us per failure).
+        # Each (code, instruction) is formatted once per execution, its source file checked for edits then: a
+        # retried task fails at the same lines again and again (re-reading them cost 40 us per failure).
         stack = []
         texts = self._frame_texts
         tb = e.__traceback__
         while tb is not None:
-            key = (tb.tb_frame.f_code, tb.tb_lineno)
+            key = (tb.tb_frame.f_code, tb.tb_lasti)
             text = texts.get(key)
             if text is None:
                 text = texts[key] = _frame_text(tb)
             if text:
                 stack.append(text)
             tb = tb.tb_next
-        # _jdump's text for these four keys, assembled directly
-        return (f'{{"errorMessage":{_jstr(safe_str(e))},"errorType":{_jstr(safe_str(type(e).__name__))},"requestId":"{self.uuid()}",'
-                f'"stackTrace":[{",".join(stack)}]}}')
+        return lr.error_document(safe_str(e), safe_str(type(e).__name__), self.uuid(), stack, compact=compact)
 
     def _missing(self, resource: str, function_name: str | None) -> Failed:
         name = function_name or resource
@@ -862,23 +919,22 @@ class Interpreter(JsonataFlow):
             arn = f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{function_name_of(name)}"
         if arn.count(":") == 6:
             arn += ":$LATEST"
-        return Failed(
-            "Lambda.ResourceNotFoundException",
-            f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; "
-            f"Request ID: {self.uuid()}; Proxy: null)",
-        )
+        return Failed("Lambda.ResourceNotFoundException", msg.function_not_found(arn, self.uuid()))
 
     def _too_large(self, failure: Failed | None, result: Any, who: str) -> Failed | None:
         """Name the resource in a DataLimitExceeded cause (``_call`` cannot know how AWS names it)."""
         if failure is not None and failure.cause is _TOO_LARGE:
-            return Failed(DATA_LIMIT_EXCEEDED, f"The state/task '{who}' returned a result with a size exceeding the "
-                          "maximum number of bytes service limit.")
+            return Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(who))
         return failure
 
-    def _took(self, box: list[float], outer: float, t0: float) -> float:
+    def _took(self, box: list[float], outer: float, t0: float, fn: Any = None) -> float:
         """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
-        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it."""
+        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it. An emulated
+        service (``sfnkit_emulated``: the stand-ins of ``services="local"``) takes only the virtual seconds it
+        asks for: its real time is the emulator's, not the service's."""
         virtual = _swap(box, outer)
+        if getattr(fn, "sfnkit_emulated", False):
+            return virtual
         real = _perf_counter() - t0
         clock = self.clock
         if getattr(clock, "real_time", False):
@@ -921,7 +977,8 @@ class Interpreter(JsonataFlow):
             failure: Failed | None = self._missing(resource, None)
             result, elapsed = None, 0.0
         else:
-            result, elapsed, failure = self._call(st, fn, params, ctx, resource, function_name_of(resource), None, attempt)
+            result, _, elapsed, failure = self._call_lambda(st, fn, params, ctx, resource, function_name_of(resource),
+                                                            attempt, False)
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield LATER
@@ -961,7 +1018,10 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskStarted", rdetails)
         yield LATER  # every task at this instant starts before any finishes
         function_name = None
-        if service == "lambda" and action == "invoke":
+        lambda_invoke = service == "lambda" and action == "invoke"
+        body_len = 0
+        refused: str | None = None  # why Lambda's Invoke refuses the request body
+        if lambda_invoke:
             function_name = params.get("FunctionName") if isinstance(params, dict) else None
             fn = self._mock(st) or (self.resources.resolve_task(resource, function_name) if function_name else None)
             if fn is None:
@@ -969,20 +1029,30 @@ class Interpreter(JsonataFlow):
             payload = params.get("Payload") if isinstance(params, dict) else None
             if payload is None:  # no Payload: Lambda receives an empty object
                 payload = {}
-            elif isinstance(payload, str):  # a string Payload is sent as the request body: JSON text
-                with contextlib.suppress(ValueError):
+            elif isinstance(payload, str) and payload.strip():  # a string Payload is the request body: JSON text
+                try:
                     payload = json.loads(payload)
+                except ValueError:
+                    refused = jackson_message(payload) or "Unexpected end-of-input"
         else:
             fn = self._mock(st) or self.resources.resolve_task(resource)
             payload = params
         if fn is None:
             failure: Failed | None = (
                 self._missing(resource, function_name) if service == "lambda" else
-                Failed("States.Runtime", f"no handler for resource '{resource}'")
+                Failed(RUNTIME, msg.no_handler(resource))
             )
             result, elapsed = None, 0.0
+        elif refused is not None and not getattr(fn, "sfnkit_mock", False):
+            # Lambda's Invoke refuses a body that is not JSON before any code runs
+            result, elapsed = None, 0.0
+            failure = Failed("Lambda.InvalidRequestContentException",
+                             msg.lambda_invalid_request_content(refused, self.uuid()))
+        elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
+            result, body_len, elapsed, failure = self._call_lambda(st, fn, payload, ctx, resource, function_name,
+                                                                   attempt, True)
         else:
-            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt)
+            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt, True)
         if failure is None and getattr(result, "sfnkit_submitted", False):
             return (yield from self._run_submitted(result, elapsed, rdetails, branch, timeout, service))
         if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
@@ -991,8 +1061,9 @@ class Interpreter(JsonataFlow):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
-        if failure is None and service == "lambda" and action == "invoke" and not getattr(fn, "sfnkit_raw_response", False):
-            result = self._lambda_envelope(result, log=isinstance(params, dict) and params.get("LogType") == "Tail")
+        if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
+            result = self._lambda_envelope(result, body_len,
+                                           log=isinstance(params, dict) and params.get("LogType") == "Tail")
         failure = self._too_large(failure, None, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
@@ -1041,7 +1112,7 @@ class Interpreter(JsonataFlow):
             failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except BaseException as e:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
-        waited = self._took(box, 0.0, t0)  # the polls' virtual seconds and the real time the wait took
+        waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
         if (yield from self._elapse(elapsed + waited, timeout)):
             self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
             yield LATER
@@ -1053,47 +1124,26 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
         return result
 
-    def _lambda_envelope(self, payload: Any, log: bool = False) -> dict[str, Any]:
-        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it.
-        With ``"LogType": "Tail"`` it carries ``LogResult``: the base64 tail of the (local) invocation log."""
+    def _lambda_envelope(self, payload: Any, content_length: int, log: bool = False) -> dict[str, Any]:
+        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it,
+        ``Content-Length`` the length of the body the runtime sent. With ``"LogType": "Tail"`` it carries
+        ``LogResult``: the base64 tail of the (local) invocation log."""
         request_id = self.uuid()
-        body_len = str(len(_jdump(payload).encode("utf-8")))
-        date = datetime.fromtimestamp(self.clock.now(), UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        envelope: dict[str, Any] = {
-            "ExecutedVersion": "$LATEST",
-            "Payload": payload,
-            "SdkHttpMetadata": {
-                "AllHttpHeaders": {
-                    "X-Amz-Executed-Version": ["$LATEST"],
-                    "x-amzn-Remapped-Content-Length": ["0"],
-                    "Connection": ["keep-alive"],
-                    "x-amzn-RequestId": [request_id],
-                    "Content-Length": [body_len],
-                    "Date": [date],
-                    "Content-Type": ["application/json"],
-                },
-                "HttpHeaders": {
-                    "Connection": "keep-alive",
-                    "Content-Length": body_len,
-                    "Content-Type": "application/json",
-                    "Date": date,
-                    "X-Amz-Executed-Version": "$LATEST",
-                    "x-amzn-Remapped-Content-Length": "0",
-                    "x-amzn-RequestId": request_id,
-                },
-                "HttpStatusCode": 200,
-            },
-            "SdkResponseMetadata": {"RequestId": request_id},
-            "StatusCode": 200,
-        }
+        now = self.clock.now()
+        date = datetime.fromtimestamp(now, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        tail = None
         if log:
-            import base64
-
             text = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
             tail = base64.b64encode(text.encode()).decode()
+        all_headers, headers = lr.invoke_headers(content_length=content_length, request_id=request_id, date=date,
+                                                 trace_id=lr.trace_header(request_id, now), log_result=tail)
+        envelope: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+        if tail is not None:
             envelope["LogResult"] = tail
-            envelope["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] = [tail]
-            envelope["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] = tail
+        envelope["Payload"] = payload
+        envelope["SdkHttpMetadata"] = {"AllHttpHeaders": all_headers, "HttpHeaders": headers, "HttpStatusCode": 200}
+        envelope["SdkResponseMetadata"] = {"RequestId": request_id}
+        envelope["StatusCode"] = 200
         return envelope
 
     def _invoke_activity(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
@@ -1283,7 +1333,7 @@ class Interpreter(JsonataFlow):
                         else:
                             items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
                             if not isinstance(items, list):
-                                raise Failed(RUNTIME, f"Map state input must be an array but was: {_jdump(items)}", terminal=True)
+                                raise Failed(RUNTIME, msg.map_input_not_array(_jdump(items)), terminal=True)
                         max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
@@ -1328,7 +1378,7 @@ class Interpreter(JsonataFlow):
                     if distributed:
                         self.record(branch, "MapRunFailed", _error_details(f))
                         if not f.terminal:
-                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, msg.tolerated_threshold_exceeded())
                     raise f from None
                 if distributed:
                     self.record(branch, "MapRunSucceeded")
@@ -1438,9 +1488,9 @@ class Interpreter(JsonataFlow):
 
     def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
         if count is not None and count < 0:
-            raise Failed(RUNTIME, "ToleratedFailureCount cannot be negative.", terminal=True)
+            raise Failed(RUNTIME, msg.tolerated_count_negative(), terminal=True)
         if pct is not None and not 0 <= pct <= 100:
-            raise Failed(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.", terminal=True)
+            raise Failed(RUNTIME, msg.tolerated_percentage_range(), terminal=True)
 
         def tolerated(failures: int, total: int) -> bool:
             if count is not None and failures <= count:
@@ -1464,7 +1514,7 @@ class Interpreter(JsonataFlow):
                 number = None
         if number is None or (kind == "integer" and not float(number).is_integer()):
             shown = v if isinstance(v, str) else _jdump(v)
-            raise Failed(RUNTIME, f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path}', terminal=True)
+            raise Failed(RUNTIME, msg.map_path_value_invalid(field, shown, kind, path), terminal=True)
         return int(number) if kind == "integer" else float(number)
 
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:

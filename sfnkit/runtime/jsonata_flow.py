@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import jsonata
 from sfnkit.asl import model as m
 from sfnkit.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
@@ -51,7 +52,7 @@ class JsonataFlow:
     def evaluation_failed(self, st: m.State, eid: int, branch: Branch, error: str, cause: str, location: str | None,
                           *, after_entered: bool = False) -> Failed:
         """Record ``EvaluationFailed`` and return the failure to raise (prefixed the way AWS words it)."""
-        cause = f"An error occurred while executing the state '{st.name}' (entered at the event id #{eid}). {cause}"
+        cause = msg.in_state(st.name, eid, cause)
         details: dict[str, Any] = {"error": error, "cause": cause, "state": st.name}
         if location:
             details["location"] = location
@@ -98,5 +99,5 @@ class JsonataFlow:
 
             shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
             raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
-                                         f"Map state input must be an array but was: {shown}", None)
+                                         msg.map_input_not_array(shown), None)
         return data

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LambdaContext", "Resources", "TaskCall", "task_call", "virtual_sleep"]
+__all__ = ["LambdaContext", "Layered", "Resources", "TaskCall", "task_call", "virtual_sleep"]
 
 Handler = Callable[..., Any]
 
@@ -229,8 +229,22 @@ class Resources(Mapping[str, Handler]):
         self._patterns: dict[str, Handler] = {}
         self._kinds: dict[int, str] = {}
         self._resolved: dict[tuple[str, str | None], Handler | None] = {}
+        #: Asked when this registry has no handler (the Python functions a built machine carries).
+        self._fallback: Resources | None = None
         for k, v in (handlers or {}).items():
             self[k] = v
+
+    def with_fallback(self, handlers: Mapping[str, Handler]) -> Resources:
+        """A copy of this registry that asks ``handlers`` for what it does not answer itself (so the user's
+        ``resources=`` always win over the functions attached to a machine). ``self`` is left unchanged."""
+        if not handlers:
+            return self
+        out = Resources()
+        out._exact = dict(self._exact)
+        out._patterns = dict(self._patterns)
+        out._kinds = self._kinds
+        out._fallback = Resources(handlers) if self._fallback is None else self._fallback.with_fallback(handlers)
+        return out
 
     def __setitem__(self, key: str, fn: Handler) -> None:
         if not callable(fn):
@@ -285,6 +299,8 @@ class Resources(Mapping[str, Handler]):
         for pat, fn in self._patterns.items():
             if fnmatch.fnmatchcase(resource, pat) or (short is not None and fnmatch.fnmatchcase(short, pat)):
                 return fn
+        if self._fallback is not None:
+            return self._fallback.resolve(resource, function_name)
         return None
 
     def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:
@@ -323,3 +339,47 @@ class Resources(Mapping[str, Handler]):
 
     def __repr__(self) -> str:
         return f"Resources({sorted(self)!r})"
+
+
+class Layered(Resources):
+    """The user's resources in front of fallback handlers (``services="local"``): every lookup asks ``front``
+    first, with all of its rules (exact ARN, name, patterns, the plain ARN of a ``.sync`` resource), and only
+    then ``back``, so a user's pattern wins over a fallback's exact ARN."""
+
+    def __init__(self, front: Resources, back: Resources) -> None:
+        super().__init__()
+        self.front = front
+        self.back = back
+
+    def __setitem__(self, key: str, fn: Handler) -> None:
+        self.front[key] = fn
+        self._resolved.clear()
+
+    def __getitem__(self, key: str) -> Handler:
+        return self.front[key] if key in self.front else self.back[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.front
+        yield from (k for k in self.back if k not in self.front)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def resolve(self, resource: str, function_name: str | None = None) -> Handler | None:
+        fn = self.front.resolve(resource, function_name)
+        return fn if fn is not None else self.back.resolve(resource, function_name)
+
+    def resolve_task(self, resource: str, function_name: str | None = None) -> Handler | None:
+        key = (resource, function_name)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            pass
+        fn = self.front.resolve_task(resource, function_name)
+        if fn is None:
+            fn = self.back.resolve_task(resource, function_name)
+        self._resolved[key] = fn
+        return fn
+
+    def __repr__(self) -> str:
+        return f"Layered({self.front!r}, then {len(self.back)} local handlers)"

@@ -216,9 +216,7 @@ class Scheduler:
             if real_time and timers and timers[0][0] <= clock.now():
                 # a wall clock moved while work ran (a slow handler): deadlines that fell due meanwhile (the
                 # execution's TimeoutSeconds) fire before anything else runs
-                when = timers[0][0]
-                while timers and timers[0][0] <= when:
-                    heapq.heappop(timers)[2]()
+                self.fire_due()
                 continue
             if not ready and self.deferred:  # the deferred branches, in order, become the ready queue
                 self.ready, self.deferred = self.deferred, ready
@@ -287,6 +285,13 @@ class Scheduler:
             else:  # pragma: no cover - a bug in the interpreter
                 raise RuntimeError(f"unknown scheduler command {cmd!r}")
 
+    def fire_due(self) -> None:
+        """Fire the timers whose time has come on a clock that moves by itself (a wall clock), earliest first."""
+        timers = self.timers
+        now = self.clock.now()
+        while timers and timers[0][0] <= now:
+            heapq.heappop(timers)[2]()
+
     # -- endings ---------------------------------------------------------------------------------------
     def _end(self, branch: Branch, value: Any, failure: Failed | None) -> None:
         branch.dead = True
@@ -341,7 +346,9 @@ class Scheduler:
         join.make = _no_children  # the factory usually holds the join itself: drop that reference cycle
         failed = join.failed_branch
         # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
-        anchor = failed.prev if failed is not None else None
+        # (not across histories: a Distributed Map's child execution numbers its events in its own history, so
+        # its ids mean nothing in the parent's, where MapRunFailed linked to itself)
+        anchor = failed.prev if failed is not None and failed.sink is None else None
         for index, child in list(join.running.items()):
             if anchor is not None:
                 child.prev = anchor

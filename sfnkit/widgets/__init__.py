@@ -1,5 +1,6 @@
-"""Notebook widgets: :class:`GraphView` (a state machine's graph, recoloured live) and :class:`Debugger` (step
-through an execution, or replay a finished history). Both are anywidgets; their front end is the plain ES module
+"""Notebook widgets: :class:`GraphView` (a state machine's graph, recoloured live), :class:`Debugger` (step
+through an execution, or replay a finished history) and :class:`DataFlow` (a playground for one state's data
+flow). Both are anywidgets; their front end is the plain ES module
 ``widgets/sfnkit.js`` (packaged as ``sfnkit/_frontend``), with no bundler and no CDN.
 
 ``import sfnkit.widgets`` is cheap: anywidget and ipywidgets are imported when a widget is first used, and a
@@ -14,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sfnkit.errors import MissingDependencyError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfnkit.widgets.dataflow import DataFlow
     from sfnkit.widgets.debugger import Debugger
     from sfnkit.widgets.graph import GraphView
 
-__all__ = ["Debugger", "GraphView"]
+__all__ = ["DataFlow", "Debugger", "GraphView"]
 
 
 def _require() -> None:
@@ -34,6 +36,11 @@ def __getattr__(name: str) -> Any:
         from sfnkit.widgets.graph import GraphView
 
         return GraphView
+    if name == "DataFlow":
+        _require()
+        from sfnkit.widgets.dataflow import DataFlow
+
+        return DataFlow
     if name == "Debugger":
         _require()
         from sfnkit.widgets.debugger import Debugger

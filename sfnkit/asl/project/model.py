@@ -63,6 +63,9 @@ class StateMachineSpec:
     type: str = "STANDARD"  # or "EXPRESS"
     #: Where the definition text lives: the template itself or the ``DefinitionUri`` file.
     definition_file: str | None = None
+    #: The definition with its substitutions resolved (a dict), when the reader has it: ``services="local"`` runs
+    #: ``states:startExecution`` of this machine from it as a child execution.
+    definition: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,204 @@
+"""The DataFlow playground in a real browser: JupyterLab + Debian's Chromium driven by Playwright.
+
+It starts its own JupyterLab (as ``test_jupyterlab.py`` does, with the same isolation), opens a small notebook
+written for the test, runs it, then edits the playground in the page: typing a failing ``OutputPath`` turns the
+output stage into AWS's error, putting a good one back recomputes every stage, and hostile state names and data
+show as text, never as markup. Screenshots go to ``tests/browser/artifacts/`` (git-ignored). Skipped only when
+Chromium is absent **and** ``SFNKIT_NO_BROWSER=1`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_jupyterlab import (
+    ALL_RUN,
+    APPEND_AND_RUN,
+    CELL_ERRORS,
+    CELL_STATES,
+    CHROMIUM_FLAGS,
+    KERNEL_IDLE,
+    LAB_SETTINGS,
+    _free_port,
+    chromium,  # noqa: F401 - the fixture, shared
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NOTEBOOK = "dataflow_playground.ipynb"
+CELLS = [
+    "from sfnkit.widgets import DataFlow",
+    """flow = DataFlow(
+    {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:price",
+     "InputPath": "$.order", "Parameters": {"id.$": "$.id", "qty": 2},
+     "ResultSelector": {"total.$": "$.sum"}, "ResultPath": "$.priced", "OutputPath": "$.priced", "End": True},
+    {"order": {"id": 7}}, result={"sum": 30})
+flow""",
+    """evil = '<img src=x onerror="window.__sfnkit_xss=1">'
+DataFlow({"Type": "Pass", "Result": {"html": "<script>window.__sfnkit_xss=2</script>"}, "ResultPath": "$.r",
+          "End": True}, {evil: evil}, name=evil)""",
+]
+
+
+def _notebook() -> dict[str, object]:
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}
+             for src in CELLS]  # fmt: skip
+    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                                        "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JupyterLab of our own serving the test notebook; yields its base URL and stops it afterwards."""
+    for module in ("jupyterlab", "ipykernel", "anywidget", "ipywidgets", "playwright"):
+        try:
+            __import__(module)
+        except ImportError:
+            pytest.fail(f"the browser test needs the Python package {module!r}: pip install 'sfnkit[widgets,test]'")
+    base = tmp_path_factory.mktemp("lab-dataflow")
+    served = base / "root"
+    served.mkdir()
+    (served / NOTEBOOK).write_text(json.dumps(_notebook()), encoding="utf-8")
+    dirs = {name: base / name for name in ("config", "runtime", "data", "settings", "workspaces", "ipython")}
+    for d in dirs.values():
+        d.mkdir()
+    for rel, value in LAB_SETTINGS.items():
+        path = dirs["settings"] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    kernel = dirs["data"] / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    kernel.joinpath("kernel.json").write_text(
+        json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "display_name": "Python 3 (ipykernel)", "language": "python", "env": {"PYTHONPATH": pythonpath}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "PYTHONPATH": pythonpath,
+    }
+    port = _free_port()
+    log = (base / "lab.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root",
+            f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True",
+        ],
+        cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"JupyterLab exited with {proc.returncode}:\n"
+                    f"{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"JupyterLab did not answer in 90 s:\n{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(base / "lab.log", ARTIFACTS / "lab-dataflow.log")
+
+
+def test_dataflow_playground_in_jupyterlab(lab: str, chromium: str) -> None:  # noqa: F811
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
+            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            try:
+                page.wait_for_function(ALL_RUN, timeout=120_000, polling=250)
+            except PlaywrightTimeout:
+                page.screenshot(path=str(ARTIFACTS / "dataflow-timeout.png"))
+                pytest.fail(f"the cells did not all run: {page.evaluate(CELL_STATES)}")
+            assert page.evaluate(CELL_ERRORS) == []
+
+            flow = page.locator(".sfnkit-dataflow").first
+            expect(flow).to_be_visible()
+            output = flow.locator('li.sfnkit-df-stage[data-stage="output"]')
+            expect(output).to_have_attribute("data-status", "ok")
+            expect(output.locator(".sfnkit-df-value")).to_contain_text('"total": 30')
+            expect(flow.locator(".sfnkit-df-status")).to_have_text("SUCCEEDED")
+            flow.screenshot(path=str(ARTIFACTS / "dataflow-ok.png"))
+
+            # type a path that selects nothing: the output stage shows AWS's error, the status turns FAILED
+            editor = flow.locator('textarea[data-field="OutputPath"]')
+            editor.fill("$.nope")
+            expect(output).to_have_attribute("data-status", "failed")
+            expect(output.locator(".sfnkit-df-error")).to_have_text("States.Runtime")
+            expect(output.locator(".sfnkit-df-cause")).to_contain_text("Invalid path '$.nope'")
+            expect(flow.locator(".sfnkit-df-status")).to_have_text("FAILED")
+            flow.screenshot(path=str(ARTIFACTS / "dataflow-failed.png"))
+
+            # edit the task result: every later stage is recomputed
+            editor.fill("$.priced")
+            flow.locator('textarea[data-field="task result"]').fill('{"sum": 99}')
+            expect(output.locator(".sfnkit-df-value")).to_contain_text('"total": 99')
+            expect(flow.locator('li[data-stage="afterResultSelector"] .sfnkit-df-value')).to_contain_text("99")
+
+            # an edit from Python shows in the page's boxes and stages
+            page.evaluate(APPEND_AND_RUN, 'flow.set("ResultPath", "$.p2").set("OutputPath", "$.p2")')
+            expect(flow.locator('textarea[data-field="ResultPath"]')).to_have_value("$.p2")
+            expect(flow.locator('li[data-stage="afterResultPath"] .sfnkit-df-field')).to_contain_text("$.p2")
+            expect(output.locator(".sfnkit-df-value")).to_contain_text('"total": 99')
+
+            # hostile names and data are text
+            hostile = page.locator(".sfnkit-dataflow").nth(1)
+            expect(hostile.locator(".sfnkit-df-head b").first).to_have_text(
+                '<img src=x onerror="window.__sfnkit_xss=1">'
+            )
+            expect(hostile.locator('li[data-stage="result"]')).to_contain_text("<script>window.__sfnkit_xss=2</script>")
+            assert hostile.locator("img, script, iframe").count() == 0
+            assert page.evaluate("() => window.__sfnkit_xss === undefined")
+        finally:
+            browser.close()
+    assert problems == []

@@ -1,0 +1,2 @@
+def greeting(order_id):
+    return f"order {order_id} recorded"

@@ -1,0 +1,375 @@
+"""Every run-time error message sfnkit writes, checked word for word, and written in one place (sfnkit.messages).
+
+Where AWS's recordings show a message, the case files are named (tests/conformance/cases); the conformance
+suite checks those too. The rest follow the AWS documentation and the same patterns; these tests pin them,
+including the cases no recording covers (a Fail state's ErrorPath/CausePath that selects nothing, a
+ResultSelector, ItemSelector or Assign path that is missing, intrinsic failures, Jayway's path details).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sfnkit
+from sfnkit import messages as msg
+
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:f"
+PASS_PROCESSOR = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+INPUT = {"n": 1, "s": "str", "l": [1, 2], "o": {"a": None}, "neg": -1, "frac": 1.5, "bad": "05-12-2016", "t": "{ oops"}
+SHOWN = json.dumps(INPUT, separators=(",", ":"))
+PREFIX = "An error occurred while executing the state 'S' (entered at the event id #2). "
+RUNTIME = "States.Runtime"
+
+# (id, states, error, cause) -- the cause without the state prefix when PREFIX applies (all but NoChoiceMatched)
+CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    # Fail state paths that select nothing (no recording): like every other path field
+    (
+        "fail-error-path",
+        {"S": {"Type": "Fail", "ErrorPath": "$.missing", "Cause": "c"}},
+        RUNTIME,
+        "Invalid path '$.missing' : No results for path: $['missing']",
+    ),
+    (
+        "fail-cause-path",
+        {"S": {"Type": "Fail", "Error": "E", "CausePath": "$.o.missing.deeper"}},
+        RUNTIME,
+        "Invalid path '$.o.missing.deeper' : Missing property in path $['o']['missing']",
+    ),
+    (
+        "fail-cause-path-intrinsic",
+        {"S": {"Type": "Fail", "Error": "E", "CausePath": "States.Format('{}', $.missing)"}},
+        RUNTIME,
+        "The function 'States.Format('{}', $.missing)' had the following error: The JsonPath argument for the "
+        f"field '$.missing' could not be found in the input '{SHOWN}'",
+    ),
+    # payload templates: the document the path was applied to is shown
+    (
+        "result-selector",
+        {"S": {"Type": "Task", "Resource": LAMBDA_ARN, "ResultSelector": {"a.$": "$.missing"}, "End": True}},
+        RUNTIME,
+        "The JSONPath '$.missing' specified for the field 'a.$' could not be found in the input '{\"r\":1}'",
+    ),
+    (
+        "parameters",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "$.missing"}, "End": True}},
+        RUNTIME,
+        f"The JSONPath '$.missing' specified for the field 'a.$' could not be found in the input '{SHOWN}'",
+    ),
+    (
+        "item-selector",
+        {
+            "S": {
+                "Type": "Map",
+                "ItemsPath": "$.l",
+                "ItemSelector": {"a.$": "$.missing"},
+                "ItemProcessor": PASS_PROCESSOR,
+                "End": True,
+            }
+        },
+        RUNTIME,
+        f"The JSONPath '$.missing' specified for the field 'a.$' could not be found in the input '{SHOWN}'",
+    ),
+    (
+        "assign",
+        {"S": {"Type": "Pass", "Assign": {"v.$": "$.missing"}, "End": True}},
+        RUNTIME,
+        f"The JSONPath '$.missing' specified for the field 'v.$' could not be found in the input '{SHOWN}'",
+    ),
+    # path fields (recorded: test_base__*TimeoutSecondsPath*, *no.such.result.path*), Jayway's details
+    (
+        "input-path",
+        {"S": {"Type": "Pass", "InputPath": "$.missing", "End": True}},
+        RUNTIME,
+        "Invalid path '$.missing' : No results for path: $['missing']",
+    ),
+    (
+        "output-path-intermediate",
+        {"S": {"Type": "Pass", "OutputPath": "$.missing.x", "End": True}},
+        RUNTIME,
+        "Invalid path '$.missing.x' : Missing property in path $['missing']",
+    ),
+    (
+        "index-on-null",
+        {"S": {"Type": "Pass", "InputPath": "$.o.a[0]", "End": True}},
+        RUNTIME,
+        "Invalid path '$.o.a[0]' : The path $['o']['a'] is null",
+    ),
+    (
+        "index-on-object",
+        {"S": {"Type": "Pass", "InputPath": "$.o[0]", "End": True}},
+        RUNTIME,
+        "Invalid path '$.o[0]' : Filter: [0] can only be applied to arrays. Current context is: {\"a\":null}",
+    ),
+    (
+        "property-on-string",
+        {"S": {"Type": "Pass", "InputPath": "$.s.x", "End": True}},
+        RUNTIME,
+        "Invalid path '$.s.x' : Expected to find an object with property ['x'] in path $['s'] but found "
+        "'java.lang.String'. This is not a json object according to the JsonProvider: "
+        "'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'.",
+    ),
+    (
+        "variable-undefined",
+        {"S": {"Type": "Pass", "InputPath": "$nope", "End": True}},
+        RUNTIME,
+        "Invalid path '$nope' : The variable '$nope' is not defined",
+    ),
+    (
+        "choice-variable",
+        {
+            "S": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.missing", "NumericEquals": 1, "Next": "X"}],
+                "Default": "X",
+            },
+            "X": {"Type": "Succeed"},
+        },
+        RUNTIME,
+        "Invalid path '$.missing': The choice state's condition path references an invalid value.",
+    ),
+    (
+        "choice-variable-nested",
+        {
+            "S": {
+                "Type": "Choice",
+                "Choices": [{"Not": {"Variable": "$.o.b.c", "StringEquals": "x"}, "Next": "X"}],
+                "Default": "X",
+            },
+            "X": {"Type": "Succeed"},
+        },
+        RUNTIME,
+        "Invalid path '$.o.b.c': The choice state's condition path references an invalid value.",
+    ),
+    # ResultPath
+    (
+        "result-path-index",
+        {"S": {"Type": "Pass", "Result": 1, "ResultPath": "$.l[5]", "End": True}},
+        "States.ResultPathMatchFailure",
+        f"Unable to apply ReferencePath $.l[5] to input {SHOWN}",
+    ),
+    (
+        "result-path-into-scalar",
+        {"S": {"Type": "Pass", "Result": 1, "ResultPath": "$.s.x", "End": True}},
+        "States.ResultPathMatchFailure",
+        f"Unable to apply ReferencePath $.s.x to input {SHOWN}",
+    ),
+    # intrinsic functions
+    (
+        "intrinsic-path",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "States.Format('{}', $.missing)"}, "End": True}},
+        RUNTIME,
+        "The function 'States.Format('{}', $.missing)' had the following error: The JsonPath argument for the "
+        f"field '$.missing' could not be found in the input '{SHOWN}'",
+    ),
+    (
+        "intrinsic-arguments",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "States.ArrayGetItem($.l, 9)"}, "End": True}},
+        RUNTIME,
+        "There was an error while evaluating the intrinsic function: States.ArrayGetItem($.l, 9). "
+        "Invalid arguments in States.ArrayGetItem",
+    ),
+    (
+        "intrinsic-format-count",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "States.Format('{} {}', $.n)"}, "End": True}},
+        RUNTIME,
+        "There was an error while evaluating the intrinsic function: States.Format('{} {}', $.n). Invalid arguments in "
+        "States.Format: number of arguments do not match the occurrences of {}.",
+    ),
+    (
+        "intrinsic-format-template",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "States.Format($.t)"}, "End": True}},
+        RUNTIME,
+        "There was an error while evaluating the intrinsic function: States.Format($.t). Invalid template in "
+        "States.Format: matching '}' not found for '{'.",
+    ),
+    (
+        "intrinsic-string-to-json",
+        {"S": {"Type": "Pass", "Parameters": {"a.$": "States.StringToJson($.s)"}, "End": True}},
+        RUNTIME,
+        "There was an error while evaluating the intrinsic function: States.StringToJson($.s). Cannot convert String to "
+        "Json in States.StringToJson, caused by: Unrecognized token 'str': was expecting (JSON String, Number, Array, "
+        "Object or token 'null', 'true' or 'false')\n at [Source: REDACTED "
+        "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 4]",
+    ),
+    # Map (recorded: test_map_*: "was: null", MaxConcurrencyPath "{}")
+    (
+        "map-not-array",
+        {"S": {"Type": "Map", "ItemsPath": "$.s", "ItemProcessor": PASS_PROCESSOR, "End": True}},
+        RUNTIME,
+        'Map state input must be an array but was: "str"',
+    ),
+    (
+        "map-max-concurrency-path",
+        {
+            "S": {
+                "Type": "Map",
+                "ItemsPath": "$.l",
+                "MaxConcurrencyPath": "$.s",
+                "ItemProcessor": PASS_PROCESSOR,
+                "End": True,
+            }
+        },
+        RUNTIME,
+        'The MaxConcurrencyPath field refers to value "str" which is not a valid integer: $.s',
+    ),
+    # Wait (recorded: test_wait*)
+    (
+        "wait-seconds-missing",
+        {"S": {"Type": "Wait", "SecondsPath": "$.missing", "End": True}},
+        RUNTIME,
+        "The SecondsPath parameter does not reference an input value: $.missing",
+    ),
+    (
+        "wait-seconds-fraction",
+        {"S": {"Type": "Wait", "SecondsPath": "$.frac", "End": True}},
+        RUNTIME,
+        "The SecondsPath parameter cannot be parsed as a long value: $.frac == 1.5",
+    ),
+    (
+        "wait-seconds-negative",
+        {"S": {"Type": "Wait", "SecondsPath": "$.neg", "End": True}},
+        RUNTIME,
+        "The SecondsPath parameter references a negative value: $.neg == -1",
+    ),
+    (
+        "wait-timestamp-missing",
+        {"S": {"Type": "Wait", "TimestampPath": "$.missing", "End": True}},
+        RUNTIME,
+        "The TimestampPath parameter does not reference an input value: $.missing",
+    ),
+    (
+        "wait-timestamp-invalid",
+        {"S": {"Type": "Wait", "TimestampPath": "$.bad", "End": True}},
+        RUNTIME,
+        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: "
+        "$.bad == 05-12-2016",
+    ),
+    (
+        "wait-jsonata-timestamp",
+        {"S": {"Type": "Wait", "QueryLanguage": "JSONata", "Timestamp": "{% $states.input.bad %}", "End": True}},
+        "States.QueryEvaluationError",
+        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 05-12-2016",
+    ),
+]
+
+
+@pytest.mark.parametrize(("states", "error", "cause"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_message_word_for_word(states: dict[str, Any], error: str, cause: str) -> None:
+    ex = sfnkit.run({"StartAt": "S", "States": states}, INPUT, resources={"f": lambda e: {"r": 1}})
+    assert (ex.status, ex.error) == ("FAILED", error)
+    assert ex.cause == PREFIX + cause
+
+
+def test_no_choice_matched_has_no_state_prefix() -> None:
+    states = {
+        "S": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 2, "Next": "X"}]},
+        "X": {"Type": "Succeed"},
+    }
+    ex = sfnkit.run({"StartAt": "S", "States": states}, INPUT)
+    assert (ex.error, ex.cause) == ("States.NoChoiceMatched", "No Matches! (state 'S')")
+
+
+def test_lambda_function_not_found() -> None:
+    # recorded: test_task_lambda__test_no_such_function*
+    states = {"S": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:nope", "End": True}}
+    ex = sfnkit.run({"StartAt": "S", "States": states}, {}, missing_resources="fail")
+    assert ex.error == "Lambda.ResourceNotFoundException"
+    head = "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST (Service: AWSLambda; "
+    assert (ex.cause or "").startswith(head + "Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ")
+    assert (ex.cause or "").endswith("; Proxy: null)")
+
+
+def test_a_result_over_the_payload_limit() -> None:
+    # recorded: test_states_errors__*data_limit_exceeded*: no state prefix, the state (or task) named
+    states = {"S": {"Type": "Pass", "Result": "x" * (257 * 1024), "End": True}}
+    ex = sfnkit.run({"StartAt": "S", "States": states}, {})
+    assert (ex.error, ex.cause) == ("States.DataLimitExceeded", msg.data_limit_exceeded("S"))
+    assert (
+        ex.cause
+        == "The state/task 'S' returned a result with a size exceeding the maximum number of bytes service limit."
+    )
+
+
+def test_builders_that_no_run_above_reaches() -> None:
+    assert msg.history_limit(25000) == "The execution reached the maximum number of history events (25000)."
+    assert msg.tolerated_count_negative() == "ToleratedFailureCount cannot be negative."
+    assert msg.tolerated_percentage_range() == "ToleratedFailurePercentage must be between 0 and 100."
+    assert msg.tolerated_threshold_exceeded() == "The specified tolerated failure threshold was exceeded"
+    assert msg.format_unmatched_close() == "Invalid template in States.Format: matching '{' not found for '}'."
+    assert msg.map_path_value_invalid("ToleratedFailurePercentage", "{}", "float", "$.p") == (
+        'The ToleratedFailurePercentagePath field refers to value "{}" which is not a valid float: $.p'
+    )
+    assert (
+        msg.in_state("A", 7, "x") == "An error occurred while executing the state 'A' (entered at the event id #7). x"
+    )
+    assert (
+        msg.no_handler("arn:aws:states:::sqs:sendMessage")
+        == "no handler for resource 'arn:aws:states:::sqs:sendMessage'"
+    )
+
+
+# Fragments of the messages above: as string literals they may appear in sfnkit.messages only.
+FRAGMENTS = (
+    "An error occurred while executing the state",
+    "Invalid path '",
+    "No results for path",
+    "Missing property in path",
+    "could not be found in the input",
+    "Unable to apply ReferencePath",
+    "There was an error while evaluating the intrinsic function",
+    "Invalid arguments in",
+    "Invalid template in States.Format",
+    "Cannot convert String to Json",
+    "SecondsPath parameter",
+    "TimestampPath parameter",
+    "The Timestamp field cannot be parsed",
+    "Map state input must be an array",
+    "which is not a valid",
+    "ToleratedFailureCount cannot",
+    "ToleratedFailurePercentage must",
+    "tolerated failure threshold",
+    "No Matches!",
+    "condition path references",
+    "returned a result with a size exceeding",
+    "maximum number of history events",
+    "Function not found:",
+    "Could not parse request body",
+    "is not defined",
+    "can only be applied to arrays",
+    "This is not a json object",
+)
+
+
+def _literal_texts(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal of a module except docstrings (f-strings contribute their literal parts)."""
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_each_message_is_written_in_one_place() -> None:
+    package = Path(sfnkit.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "messages.py" and path.parent == package:
+            continue
+        if path.parts[-2] in ("widgets", "reports", "project") or path.name == "jsonata.py":
+            # renderers quote no runtime message, template readers write diagnostics (not run-time causes);
+            # JSONata's own messages live in its adapter
+            continue
+        for lineno, text in _literal_texts(ast.parse(path.read_text(encoding="utf-8"))):
+            found += [f"{path.relative_to(package)}:{lineno}: {f!r}" for f in FRAGMENTS if f in text]
+    assert found == [], "messages written outside sfnkit/messages.py:\n" + "\n".join(found)
