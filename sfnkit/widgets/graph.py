@@ -181,7 +181,7 @@ class GraphView(SfnkitWidget):
             self.state_machine = load(source)
         self._engine = engine
         super().__init__()
-        self.svg = svg(self.state_machine, None, engine=engine, legend=True)
+        self.svg = svg(self.state_machine, None, engine=engine, legend=True, collapse=False)
         if status is not None:
             self.status = compact(status)
         else:
@@ -209,7 +209,7 @@ class GraphView(SfnkitWidget):
         return text + ">"
 
     def _static_bundle(self) -> dict[str, str]:
-        picture = svg(self.state_machine, dict(self.status), engine=self._engine, legend=True)
+        picture = svg(self.state_machine, dict(self.status), engine=self._engine, legend=True, collapse=False)
         text = self._text()
         return {
             "text/plain": text,
