@@ -107,18 +107,7 @@ class Resolver:
 
     # -- reporting ---------------------------------------------------------------------------------------------
     def warn(self, message: str, path: tuple[str | int, ...], node: Any, code: str = UNRESOLVED_REFERENCE) -> None:
-        line, column = mark_of(node)
-        self.diagnostics.append(
-            Diagnostic(
-                severity="WARNING",
-                code=code,
-                message=message,
-                location=pointer(*path),
-                line=line,
-                column=column,
-                file=self.file,
-            )
-        )
+        self.diagnostics.append(template_warning(self.file, message, path, node, code))
 
     # -- parameters and pseudo parameters ----------------------------------------------------------------------
     def _parameters(self, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -497,3 +486,13 @@ class _Unresolved(Exception):
     def __init__(self, message: str, text: str) -> None:
         super().__init__(message)
         self.text = text
+
+
+def template_warning(
+    file: str | None, message: str, path: tuple[str | int, ...], node: Any, code: str = UNRESOLVED_REFERENCE
+) -> Diagnostic:
+    """A warning about a template value: at the JSON Pointer ``path`` and at the file position of ``node``."""
+    line, column = mark_of(node)
+    return Diagnostic(
+        severity="WARNING", code=code, message=message, location=pointer(*path), line=line, column=column, file=file
+    )

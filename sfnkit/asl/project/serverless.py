@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sfnkit.asl.diagnostics import TEMPLATE_INVALID, UNRESOLVED_REFERENCE, Diagnostic, pointer
+from sfnkit.asl.diagnostics import TEMPLATE_INVALID, Diagnostic, pointer
 from sfnkit.asl.project.base import TemplateRead
-from sfnkit.asl.project.intrinsics import Resolver, mark_of
+from sfnkit.asl.project.intrinsics import Resolver, template_warning
 from sfnkit.asl.project.model import LOCAL_ACCOUNT, LOCAL_REGION, Project
 from sfnkit.asl.project.names import stack_name_for
 
@@ -51,18 +51,7 @@ class _Variables:
         self._depth = 0
 
     def warn(self, message: str, path: tuple[str | int, ...], node: Any) -> None:
-        line, column = mark_of(node)
-        self.diagnostics.append(
-            Diagnostic(
-                severity="WARNING",
-                code=UNRESOLVED_REFERENCE,
-                message=message,
-                location=pointer(*path),
-                line=line,
-                column=column,
-                file=self.file,
-            )
-        )
+        self.diagnostics.append(template_warning(self.file, message, path, node))
 
     @property
     def stage(self) -> str:
