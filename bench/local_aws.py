@@ -54,8 +54,13 @@ def main() -> None:
     print(f"{'mode':12} {'start s':>8} {'1st table s':>12} {'PutItem ms':>11} {'SendMessage ms':>15}")
     for _ in range(args.rounds):
         for mode in ("in-process", "server"):
-            out = subprocess.run([sys.executable, "-c", _ONE, mode, str(args.calls)], capture_output=True, text=True,
-                                 check=True, timeout=600).stdout.split()
+            out = subprocess.run(
+                [sys.executable, "-c", _ONE, mode, str(args.calls)],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=600,
+            ).stdout.split()
             start, table, put, send = out
             print(f"{mode:12} {start:>8} {table:>12} {put:>11} {send:>15}")
 

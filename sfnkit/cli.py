@@ -79,7 +79,9 @@ def _load_json_arg(text: str | None, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise SystemExit(f"sfnkit: {what} is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}): {text[:80]!r}") from None
+        raise SystemExit(
+            f"sfnkit: {what} is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}): {text[:80]!r}"
+        ) from None
 
 
 def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
@@ -100,7 +102,9 @@ def _load_resources(specs: Sequence[str]) -> dict[str, Any]:
         except (ImportError, AttributeError) as e:
             raise SystemExit(f"sfnkit: cannot load resources {spec!r}: {e}") from None
         if not isinstance(obj, dict):
-            raise SystemExit(f"sfnkit: {spec} must be a dict mapping resource names to functions, got {type(obj).__name__}")
+            raise SystemExit(
+                f"sfnkit: {spec} must be a dict mapping resource names to functions, got {type(obj).__name__}"
+            )
         resources.update(obj)
     return resources
 
@@ -115,8 +119,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {"services": args.services} if args.services else {}
     try:
         with _warnings_to(sys.stderr):
-            ex = sfnkit.run(sm, _load_json_arg(args.input, "--input"), resources=_load_resources(args.resources),
-                            seed=args.seed, missing_resources="fail" if args.missing_fail else "raise", **extra)
+            ex = sfnkit.run(
+                sm,
+                _load_json_arg(args.input, "--input"),
+                resources=_load_resources(args.resources),
+                seed=args.seed,
+                missing_resources="fail" if args.missing_fail else "raise",
+                **extra,
+            )
     except sfnkit.ResourceError as e:
         # the library's hint is Python advice (resources=...); on the command line the options say it
         lines = (re.sub(r";? ?\(?pass resources=.*$", "", line).rstrip() for line in str(e).split("\n"))
@@ -185,8 +195,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     definition = _definition_arg(args.definition)
     print(f"report written to {reports.html(history, args.output, definition=definition)}")
     if definition is None:
-        print("sfnkit: the report has no graph: add --definition FILE (the state machine's ASL) to draw it",
-              file=sys.stderr)
+        print(
+            "sfnkit: the report has no graph: add --definition FILE (the state machine's ASL) to draw it",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -197,12 +209,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _add_template_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--name", metavar="STATE_MACHINE",
-                   help="for a template (SAM, CloudFormation, CDK, serverless.yml, Terraform): the state machine to use, "
-                   "by logical id or name")
-    p.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
-                   help="for a template: a parameter (SAM/CloudFormation), option (serverless --stage) or variable "
-                   "(Terraform) value (repeatable)")
+    p.add_argument(
+        "--name",
+        metavar="STATE_MACHINE",
+        help="for a template (SAM, CloudFormation, CDK, serverless.yml, Terraform): the state machine to use, "
+        "by logical id or name",
+    )
+    p.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="for a template: a parameter (SAM/CloudFormation), option (serverless --stage) or variable "
+        "(Terraform) value (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,35 +230,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"sfnkit {sfnkit.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     v = sub.add_parser("validate", help="check ASL definitions and print diagnostics like a compiler")
-    v.add_argument("files", nargs="+", metavar="FILE",
-                   help="definition files (.json, .asl.json, .yaml), templates (SAM, CloudFormation, CDK synth output, "
-                   "serverless.yml, Terraform .tf) or project folders; - reads stdin")
+    v.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="definition files (.json, .asl.json, .yaml), templates (SAM, CloudFormation, CDK synth output, "
+        "serverless.yml, Terraform .tf) or project folders; - reads stdin",
+    )
     v.add_argument("--format", choices=("text", "json"), default="text")
     _add_template_arguments(v)
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("run", help="run a definition (or a state machine of a template) locally on the virtual clock")
-    r.add_argument("file", metavar="FILE", help="an ASL definition, or a SAM/CloudFormation/CDK/serverless/Terraform "
-                   "template or project folder")
-    r.add_argument("--services", choices=("local",),
-                   help="answer every Task without a --resources handler locally: an embedded moto AWS, the "
-                   "template's Python Lambdas in-process, nested state machines as child executions")
+    r.add_argument(
+        "file",
+        metavar="FILE",
+        help="an ASL definition, or a SAM/CloudFormation/CDK/serverless/Terraform template or project folder",
+    )
+    r.add_argument(
+        "--services",
+        choices=("local",),
+        help="answer every Task without a --resources handler locally: an embedded moto AWS, the "
+        "template's Python Lambdas in-process, nested state machines as child executions",
+    )
     r.add_argument("--input", help="execution input as JSON text, or @file.json")
-    r.add_argument("--resources", action="append", default=[], metavar="MODULE:ATTR",
-                   help="a dict mapping resource names/ARNs to Python functions (repeatable)")
+    r.add_argument(
+        "--resources",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTR",
+        help="a dict mapping resource names/ARNs to Python functions (repeatable)",
+    )
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report here")
-    r.add_argument("--save-history", metavar="JSON",
-                   help="write the execution history here, as `aws stepfunctions get-execution-history` prints it "
-                        "(read it back with `sfnkit report`)")
-    r.add_argument("--missing-fail", action="store_true",
-                   help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start")
+    r.add_argument(
+        "--save-history",
+        metavar="JSON",
+        help="write the execution history here, as `aws stepfunctions get-execution-history` prints it "
+        "(read it back with `sfnkit report`)",
+    )
+    r.add_argument(
+        "--missing-fail",
+        action="store_true",
+        help="fail Tasks that have no handler at run time (as AWS does) instead of refusing to start",
+    )
     _add_template_arguments(r)
     r.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="write an HTML report of an execution history JSON file (local or from AWS)")
     rep.add_argument("history", metavar="HISTORY.json")
     rep.add_argument("-o", "--output", default="report.html", metavar="HTML")
-    rep.add_argument("--definition", metavar="FILE",
-                     help="the state machine's ASL definition, so the report draws its graph (a history holds none)")
+    rep.add_argument(
+        "--definition",
+        metavar="FILE",
+        help="the state machine's ASL definition, so the report draws its graph (a history holds none)",
+    )
     rep.set_defaults(func=cmd_report)
     d = sub.add_parser("demo", help="run the embedded example pipeline, summarise it and write an HTML report")
     d.add_argument("--report", default="sfnkit-demo-report.html", metavar="HTML", help="where to write the report")

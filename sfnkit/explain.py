@@ -69,10 +69,14 @@ def explain(subject: Any, state_name: str, visit: int = -1) -> Explanation:
         try:
             chosen = visits[visit]
         except IndexError:
-            raise IndexError(f'state "{state_name}" was visited {len(visits)} time(s); visit={visit} does not exist') from None
+            raise IndexError(
+                f'state "{state_name}" was visited {len(visits)} time(s); visit={visit} does not exist'
+            ) from None
         number = visits.index(chosen) + 1
-        title = (f'State "{state_name}" ({st.type}, {st.query_language}), visit {number} of {len(visits)}, '
-                 f"entered at event #{chosen.entered_event_id}")
+        title = (
+            f'State "{state_name}" ({st.type}, {st.query_language}), visit {number} of {len(visits)}, '
+            f"entered at event #{chosen.entered_event_id}"
+        )
         return Explanation(title, tuple(_visit_steps(st, chosen, subject)))
     if isinstance(subject, m.StateMachine):
         st = subject.find(state_name)
@@ -105,10 +109,12 @@ def _field_steps(st: m.State) -> list[str]:
     if "Assign" in raw:
         steps.append(f"Assign sets workflow variables: {_show(raw['Assign'])}")
     for i, r in enumerate(getattr(st, "retry", ())):
-        steps.append(f"Retry #{i} retries {', '.join(r.error_equals)} up to {r.max_attempts} times, "
-                     f"waiting {r.interval_seconds} s x{r.backoff_rate:g} each time")
+        steps.append(
+            f"Retry #{i} retries {', '.join(r.error_equals)} up to {r.max_attempts} times, "
+            f"waiting {r.interval_seconds} s x{r.backoff_rate:g} each time"
+        )
     for c in getattr(st, "catch", ()):
-        steps.append(f"Catch sends {', '.join(c.error_equals)} to \"{c.next}\"")
+        steps.append(f'Catch sends {", ".join(c.error_equals)} to "{c.next}"')
     steps.append("Next: " + (", ".join(f'{k} "{t}"' for k, t in st.transitions()) or "the end of its branch"))
     return steps
 
@@ -132,7 +138,11 @@ def _visit_steps(st: m.State, v: Any, ex: Any) -> list[str]:
     else:
         if "afterInputPath" in s:
             ip = raw.get("InputPath", "$")
-            steps.append("InputPath kept the whole input" if ip == "$" else f"InputPath {_show(ip)} kept {_show(s['afterInputPath'])}")
+            steps.append(
+                "InputPath kept the whole input"
+                if ip == "$"
+                else f"InputPath {_show(ip)} kept {_show(s['afterInputPath'])}"
+            )
         if "Parameters" in raw and "afterParameters" in s:
             steps.append(f"Parameters built {_show(s['afterParameters'])}")
         if "result" in s:
@@ -162,11 +172,15 @@ def _visit_steps(st: m.State, v: Any, ex: Any) -> list[str]:
     if v.error is not None:
         error, cause = v.error
         caught = "output" in s
-        steps.append(f"It failed with {error if error is not None else 'an error without a name'}" + (f": {cause}" if cause else "") + (" (caught)" if caught else ""))
+        steps.append(
+            f"It failed with {error if error is not None else 'an error without a name'}"
+            + (f": {cause}" if cause else "")
+            + (" (caught)" if caught else "")
+        )
     if v.variables:
         steps.append(f"Assign set {_show(v.variables)}")
     if "output" in s:
         steps.append(f"Output: {_show(s['output'])}")
     if "next" in s:
-        steps.append(f"The Choice went to \"{s['next']}\"")
+        steps.append(f'The Choice went to "{s["next"]}"')
     return steps

@@ -85,7 +85,9 @@ def _make_class() -> type:
 
             name = line.strip()
             if not name.isidentifier():
-                self._print_error(f"%%asl needs a variable name for the state machine, e.g. %%asl pipeline (got {name!r})")
+                self._print_error(
+                    f"%%asl needs a variable name for the state machine, e.g. %%asl pipeline (got {name!r})"
+                )
                 return None
             diagnostics = sfnkit.validate(cell)
             for d in diagnostics:
@@ -114,7 +116,9 @@ def _make_class() -> type:
             try:
                 args = parser.parse_args(shlex.split(line))
                 if args.command is None:
-                    raise _UsageError("usage: %sfn run NAME [--input JSON] [--resources VAR] [--seed N] | %sfn validate NAME")
+                    raise _UsageError(
+                        "usage: %sfn run NAME [--input JSON] [--resources VAR] [--seed N] | %sfn validate NAME"
+                    )
                 if args.name not in ns:
                     raise _UsageError(f"no variable named {args.name!r}: define it with %%asl {args.name}")
                 target = ns[args.name]
@@ -150,8 +154,9 @@ def _make_class() -> type:
                 self._print_error(problem)
                 return None
             try:
-                return engine.evaluate(text, states={"input": data}, variables=None, field="%%jsonata",
-                                       rng=random.Random(0))
+                return engine.evaluate(
+                    text, states={"input": data}, variables=None, field="%%jsonata", rng=random.Random(0)
+                )
             except StatesError as e:
                 self._print_error(f"{e.error}: {e.cause}")
                 return None
@@ -194,7 +199,7 @@ def _input_arg(line: str) -> str | None:
         return None
     if not text.startswith("--input"):
         raise _UsageError(f"expected --input JSON_OR_VARIABLE, got {line!r}")
-    value = text[len("--input"):].lstrip(" =").strip()
+    value = text[len("--input") :].lstrip(" =").strip()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     return value or None

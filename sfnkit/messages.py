@@ -237,8 +237,7 @@ def data_limit_exceeded(who: str) -> str:
 def nested_too_deeply(state: str) -> str:
     """State data or a payload template nested deeper than can be evaluated (hundreds of levels): sfnkit's own
     words, in AWS's state-error form (AWS's service limits refuse such payloads before any state runs)."""
-    return (f"{STATE_PREFIX} '{state}'. The state data or a payload template is nested too deeply to be "
-            "evaluated.")
+    return f"{STATE_PREFIX} '{state}'. The state data or a payload template is nested too deeply to be evaluated."
 
 
 def history_limit(limit: int) -> str:

@@ -58,20 +58,25 @@ class MockedResponse:
     @classmethod
     def parse(cls, name: str, doc: Any, where: str) -> MockedResponse:
         if not isinstance(doc, Mapping) or not doc:
-            raise MockConfigError(f"{where}: a mocked response must be a non-empty object whose keys are invocation "
-                                  'numbers ("0") or ranges ("1-3")')
+            raise MockConfigError(
+                f"{where}: a mocked response must be a non-empty object whose keys are invocation "
+                'numbers ("0") or ranges ("1-3")'
+            )
         entries = []
         for key, value in doc.items():
             at = f"{where}/{key}"
             first, last = _parse_key(str(key), at)
             if not isinstance(value, Mapping) or len(value) != 1 or next(iter(value)) not in ("Return", "Throw"):
-                raise MockConfigError(f'{at}: must be an object with exactly one field, "Return" or "Throw"; got '
-                                      f"{_short(value)}")
+                raise MockConfigError(
+                    f'{at}: must be an object with exactly one field, "Return" or "Throw"; got {_short(value)}'
+                )
             kind, payload = next(iter(value.items()))
             if kind == "Throw":
                 if not isinstance(payload, Mapping) or not isinstance(payload.get("Error"), str):
-                    raise MockConfigError(f'{at}/Throw: must be {{"Error": "<name>", "Cause": "<text>"}} with '
-                                          f"string values; got {_short(payload)}")
+                    raise MockConfigError(
+                        f'{at}/Throw: must be {{"Error": "<name>", "Cause": "<text>"}} with '
+                        f"string values; got {_short(payload)}"
+                    )
                 cause = payload.get("Cause")
                 if cause is not None and not isinstance(cause, str):
                     raise MockConfigError(f"{at}/Throw/Cause: must be a string, got {type(cause).__name__}")
@@ -79,8 +84,9 @@ class MockedResponse:
         entries.sort(key=lambda e: e.first)
         for a, b in itertools.pairwise(entries):
             if b.first <= a.last:
-                raise MockConfigError(f"{where}: invocation {b.first} is covered twice (by "
-                                      f'"{_key(a)}" and "{_key(b)}")')
+                raise MockConfigError(
+                    f'{where}: invocation {b.first} is covered twice (by "{_key(a)}" and "{_key(b)}")'
+                )
         return cls(name=name, entries=tuple(entries))
 
     def at(self, invocation: int) -> _Entry | None:
@@ -116,8 +122,9 @@ def _parse_key(key: str, where: str) -> tuple[int, int]:
                 return a, b
     except ValueError:
         pass
-    raise MockConfigError(f'{where}: invocation key {key!r} must be a number ("0") or an inclusive range ("1-3") '
-                          "of numbers >= 0")
+    raise MockConfigError(
+        f'{where}: invocation key {key!r} must be a number ("0") or an inclusive range ("1-3") of numbers >= 0'
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,8 +158,9 @@ class MockConfig:
             raise MockConfigError("a mock configuration must be a JSON object with StateMachines and MockedResponses")
         unknown = sorted(set(doc) - {"StateMachines", "MockedResponses"})
         if unknown:
-            raise MockConfigError(f"/: unknown field(s) {unknown}; a mock configuration has StateMachines and "
-                                  "MockedResponses")
+            raise MockConfigError(
+                f"/: unknown field(s) {unknown}; a mock configuration has StateMachines and MockedResponses"
+            )
         raw_responses = doc.get("MockedResponses") or {}
         if not isinstance(raw_responses, Mapping):
             raise MockConfigError("/MockedResponses: must be an object of named mocked responses")
@@ -176,8 +184,9 @@ class MockConfig:
 
                         close = difflib.get_close_matches(str(response), list(responses), n=3)
                         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                        raise MockConfigError(f"{at}/{state}: no mocked response named {response!r} in "
-                                              f"MockedResponses{hint}")
+                        raise MockConfigError(
+                            f"{at}/{state}: no mocked response named {response!r} in MockedResponses{hint}"
+                        )
                 cases[case_name] = dict(case)
             machines[sm_name] = cases
         return cls(state_machines=machines, responses=responses, source=name)
@@ -190,22 +199,30 @@ class MockConfig:
         if cases is None:
             close = difflib.get_close_matches(state_machine_name, list(self.state_machines), n=3)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise KeyError(f"the mock configuration has no state machine {state_machine_name!r}{hint} (it has "
-                           f"{sorted(self.state_machines)})")
+            raise KeyError(
+                f"the mock configuration has no state machine {state_machine_name!r}{hint} (it has "
+                f"{sorted(self.state_machines)})"
+            )
         case = cases.get(test_case_name)
         if case is None:
             close = difflib.get_close_matches(test_case_name, list(cases), n=3)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise KeyError(f"state machine {state_machine_name!r} has no test case {test_case_name!r}{hint} (it has "
-                           f"{sorted(cases)})")
-        return TestCaseMocks(state_machine_name=state_machine_name, test_case_name=test_case_name,
-                             mocks={state: self.responses[r] for state, r in case.items()})
+            raise KeyError(
+                f"state machine {state_machine_name!r} has no test case {test_case_name!r}{hint} (it has "
+                f"{sorted(cases)})"
+            )
+        return TestCaseMocks(
+            state_machine_name=state_machine_name,
+            test_case_name=test_case_name,
+            mocks={state: self.responses[r] for state, r in case.items()},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as ``MockConfigFile.json`` holds it."""
         return {
-            "StateMachines": {sm: {"TestCases": {c: dict(m) for c, m in cases.items()}}
-                              for sm, cases in self.state_machines.items()},
+            "StateMachines": {
+                sm: {"TestCases": {c: dict(m) for c, m in cases.items()}} for sm, cases in self.state_machines.items()
+            },
             "MockedResponses": {n: {_key(e): {e.kind: e.value} for e in r.entries} for n, r in self.responses.items()},
         }
 
@@ -237,10 +254,13 @@ class TestCaseMocks:
             self.counts[state_name] = n + 1
             entry = response.at(n)
             if entry is None:
-                raise TaskFailure("States.Runtime", f"no mocked response for invocation {n} of state {state_name!r}: "
-                                  f"mocked response {response.name!r} covers {response.covered()} (test case "
-                                  f"{self.test_case_name!r} of {self.state_machine_name!r}); a mock must cover "
-                                  "every invocation, retries and Map iterations included")
+                raise TaskFailure(
+                    "States.Runtime",
+                    f"no mocked response for invocation {n} of state {state_name!r}: "
+                    f"mocked response {response.name!r} covers {response.covered()} (test case "
+                    f"{self.test_case_name!r} of {self.state_machine_name!r}); a mock must cover "
+                    "every invocation, retries and Map iterations included",
+                )
             if entry.kind == "Throw":
                 raise TaskFailure(entry.value["Error"], entry.value.get("Cause"))
             return json.loads(json.dumps(entry.value))
@@ -258,12 +278,19 @@ class TestCaseMocks:
         return self.counts.get(state_name, 0)
 
     def __repr__(self) -> str:
-        return (f"<TestCaseMocks {self.state_machine_name}#{self.test_case_name}: "
-                f"{', '.join(f'{s}->{r.name}' for s, r in self.mocks.items())}>")
+        return (
+            f"<TestCaseMocks {self.state_machine_name}#{self.test_case_name}: "
+            f"{', '.join(f'{s}->{r.name}' for s, r in self.mocks.items())}>"
+        )
 
 
-def from_history(history: Any, *, state_machine_name: str = "StateMachine", test_case_name: str = "Replay",
-                 states: Iterable[str] | None = None) -> dict[str, Any]:
+def from_history(
+    history: Any,
+    *,
+    state_machine_name: str = "StateMachine",
+    test_case_name: str = "Replay",
+    states: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """A ``MockConfigFile`` (as a dict) that replays ``history`` locally: every attempt of every Task becomes
     one invocation of its state's mocked response (``Return`` = the recorded result, ``Throw`` = the recorded
     error and cause), in the order the history shows them; runs of equal responses become ranges.
@@ -287,8 +314,9 @@ def from_history(history: Any, *, state_machine_name: str = "StateMachine", test
             text = attempt.output_json
             per_state.setdefault(name, []).append(("Return", None if text is None else json.loads(text)))
         elif attempt.status in ("failed", "timed_out"):
-            throw: dict[str, Any] = {"Error": attempt.error or ("States.Timeout" if attempt.status == "timed_out"
-                                                                else "States.TaskFailed")}
+            throw: dict[str, Any] = {
+                "Error": attempt.error or ("States.Timeout" if attempt.status == "timed_out" else "States.TaskFailed")
+            }
             if attempt.cause is not None:
                 throw["Cause"] = attempt.cause
             per_state.setdefault(name, []).append(("Throw", throw))

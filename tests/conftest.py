@@ -24,8 +24,9 @@ class MotoServer:
     def session(self) -> Any:
         import boto3
 
-        return boto3.Session(aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-                             region_name=self.region)
+        return boto3.Session(
+            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key, region_name=self.region
+        )
 
     def client(self, service: str) -> Any:
         return self.session().client(service, endpoint_url=self.url)
@@ -44,8 +45,13 @@ def moto_server() -> Iterator[MotoServer]:
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
-    body = json.dumps({"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False},
-                       "batch": {"use_docker": False}}).encode()
+    body = json.dumps(
+        {
+            "stepfunctions": {"execute_state_machine": True},
+            "lambda": {"use_docker": False},
+            "batch": {"use_docker": False},
+        }
+    ).encode()
     urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/config", data=body, method="POST")).read()
     try:
         yield MotoServer(url=url)

@@ -30,15 +30,18 @@ TWO_PHASE = bool(getattr(interpreter, "SUPPORTS_SUBMITTED", False))
 def _gap(case: harness.Case) -> str | None:
     """The missing interpreter hook that makes ``case`` differ from its recording, if any (events_full
     differences are reported, not failed, so only what changes the output or the event types counts)."""
-    if not TWO_PHASE and case.expected.events and "TaskSubmitted" in case.expected.events and any(
-            r.endswith((".sync", ".sync:2")) for r in services._task_resources(case.definition)):
+    if (
+        not TWO_PHASE
+        and case.expected.events
+        and "TaskSubmitted" in case.expected.events
+        and any(r.endswith((".sync", ".sync:2")) for r in services._task_resources(case.definition))
+    ):
         return "interpreter hook missing: .sync tasks need TaskSubmitted (SUPPORTS_SUBMITTED)"
     return None
 
 
 def _param(case: harness.Case) -> Any:
-    reason = (services.KNOWN_FAILURES.get(case.id) or services.INTERPRETER_DIFFERENCES.get(case.id)
-              or _gap(case))
+    reason = services.KNOWN_FAILURES.get(case.id) or services.INTERPRETER_DIFFERENCES.get(case.id) or _gap(case)
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     return pytest.param(case, id=case.id, marks=marks)
 

@@ -114,8 +114,12 @@ TOKEN_WAIT = {
     "StartAt": "P",
     "States": {
         "P": {"Type": "Pass", "Result": {"step": 1}, "Next": "T"},
-        "T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-              "Parameters": {"QueueUrl": "", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True},
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "", "MessageBody": {"token.$": "$$.Task.Token"}},
+            "End": True,
+        },
     },
 }
 
@@ -157,12 +161,15 @@ def _event(i: int, type_: str, **details: Any) -> dict[str, Any]:
 
 
 def _steps(n: int, first: int = 2) -> list[dict[str, Any]]:
-    return [_event(i, "PassStateEntered", stateEnteredEventDetails={"name": f"S{i}", "input": "{}"})
-            for i in range(first, first + n)]
+    return [
+        _event(i, "PassStateEntered", stateEnteredEventDetails={"name": f"S{i}", "input": "{}"})
+        for i in range(first, first + n)
+    ]
 
 
-def _follow_fake(handler: Any, client: Any, events: Callable[[int], list[dict[str, Any]]],
-                 describe: Callable[[int], dict[str, Any]]) -> tuple[Any, list[sfnkit.aws.FollowUpdate], list[str]]:
+def _follow_fake(
+    handler: Any, client: Any, events: Callable[[int], list[dict[str, Any]]], describe: Callable[[int], dict[str, Any]]
+) -> tuple[Any, list[sfnkit.aws.FollowUpdate], list[str]]:
     """Follow an execution on the fake endpoint: ``events(n)`` is what the n-th history read (0-based) shows,
     ``describe(n)`` what DescribeExecution answers once n history reads were made."""
     arn = "arn:aws:states:us-east-1:123456789012:execution:sm:e"
@@ -177,8 +184,14 @@ def _follow_fake(handler: Any, client: Any, events: Callable[[int], list[dict[st
 
     def describe_execution(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         ops.append("DescribeExecution")
-        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
-                     "name": "e", "startDate": 1700000000.0, "input": "{}", **describe(reads[0])}
+        return 200, {
+            "executionArn": arn,
+            "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+            "name": "e",
+            "startDate": 1700000000.0,
+            "input": "{}",
+            **describe(reads[0]),
+        }
 
     handler.answers.update({"DescribeExecution": describe_execution, "GetExecutionHistory": history})
     updates: list[sfnkit.aws.FollowUpdate] = []
@@ -194,9 +207,12 @@ def test_follow_ends_with_the_history_when_describe_execution_lags(fake_sfn: Any
     client, handler = fake_sfn
     start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
     done = [*start, *_steps(3), _event(5, "ExecutionSucceeded", executionSucceededEventDetails={"output": '{"v":7}'})]
-    ex, updates, ops = _follow_fake(handler, client, lambda n: start if n == 0 else done,
-                                    lambda n: {"status": "SUCCEEDED", "output": '{"v":7}'} if n >= 3 else
-                                    {"status": "RUNNING"})
+    ex, updates, ops = _follow_fake(
+        handler,
+        client,
+        lambda n: start if n == 0 else done,
+        lambda n: {"status": "SUCCEEDED", "output": '{"v":7}'} if n >= 3 else {"status": "RUNNING"},
+    )
     assert [u.status for u in updates] == ["RUNNING", "SUCCEEDED"]
     assert [[e.id for e in u.new_events] for u in updates] == [[1], [2, 3, 4, 5]]
     assert updates[-1].history == ex.history and ex.history[-1].type == "ExecutionSucceeded"
@@ -210,8 +226,9 @@ def test_follow_reports_a_failure_the_history_ends_with(fake_sfn: Any) -> None:
     client, handler = fake_sfn
     start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
     failed = [*start, _event(2, "ExecutionFailed", executionFailedEventDetails={"error": "Oops", "cause": "bad"})]
-    ex, updates, _ = _follow_fake(handler, client, lambda n: start if n < 2 else failed,
-                                  lambda n: {"status": "RUNNING"})
+    ex, updates, _ = _follow_fake(
+        handler, client, lambda n: start if n < 2 else failed, lambda n: {"status": "RUNNING"}
+    )
     assert [u.status for u in updates] == ["RUNNING", "FAILED"]
     assert (ex.status, ex.error, ex.cause, ex.output) == ("FAILED", "Oops", "bad", None)
 
@@ -222,8 +239,12 @@ def test_follow_ends_on_describe_execution_when_the_history_never_records_the_en
     client, handler = fake_sfn
     start = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE})]
     more = [*start, *_steps(2)]
-    ex, updates, ops = _follow_fake(handler, client, lambda n: start if n == 0 else more,
-                                    lambda n: {"status": "SUCCEEDED" if n >= 2 else "RUNNING", "output": "{}"})
+    ex, updates, ops = _follow_fake(
+        handler,
+        client,
+        lambda n: start if n == 0 else more,
+        lambda n: {"status": "SUCCEEDED" if n >= 2 else "RUNNING", "output": "{}"},
+    )
     assert [u.status for u in updates] == ["RUNNING", "RUNNING"]
     assert ops[-2:] == ["DescribeExecution", "GetExecutionHistory"]  # the history was read after the final answer
     assert ex.status == "SUCCEEDED" and [e.id for e in ex.history] == [1, 2, 3]
@@ -233,13 +254,18 @@ def test_follow_does_not_stop_at_the_end_a_redrive_reopens(fake_sfn: Any) -> Non
     # DescribeExecution already counts one redrive; the history still ends with the first run's ExecutionFailed
     # until its ExecutionRedriven event is written: that old end is not the end
     client, handler = fake_sfn
-    failed = [_event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE}),
-              _event(2, "ExecutionFailed", executionFailedEventDetails={"error": "Oops"})]
+    failed = [
+        _event(1, "ExecutionStarted", executionStartedEventDetails={"input": "{}", "roleArn": ROLE}),
+        _event(2, "ExecutionFailed", executionFailedEventDetails={"error": "Oops"}),
+    ]
     redriven = [*failed, _event(3, "ExecutionRedriven", executionRedrivenEventDetails={"redriveCount": 1})]
     done = [*redriven, _event(4, "ExecutionSucceeded", executionSucceededEventDetails={"output": "1"})]
-    ex, updates, _ = _follow_fake(handler, client, lambda n: [failed, failed, redriven, done][min(n, 3)],
-                                  lambda n: {"status": "SUCCEEDED" if n >= 4 else "RUNNING", "redriveCount": 1,
-                                             "output": "1"})
+    ex, updates, _ = _follow_fake(
+        handler,
+        client,
+        lambda n: [failed, failed, redriven, done][min(n, 3)],
+        lambda n: {"status": "SUCCEEDED" if n >= 4 else "RUNNING", "redriveCount": 1, "output": "1"},
+    )
     assert [u.status for u in updates] == ["RUNNING", "RUNNING", "SUCCEEDED"]
     assert [[e.id for e in u.new_events] for u in updates] == [[1, 2], [3], [4]]
     assert ex.status == "SUCCEEDED" and ex.output == 1
@@ -258,8 +284,12 @@ def test_follow_a_long_history(sfn: Any) -> None:
 
 
 def test_attach_stop_and_list_executions(sfn: Any, moto_server: Any) -> None:
-    remote = sfnkit.aws.deploy({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}},
-                               name=_name(), role_arn=ROLE, client=sfn)
+    remote = sfnkit.aws.deploy(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}},
+        name=_name(),
+        role_arn=ROLE,
+        client=sfn,
+    )
     started = remote.start({"n": 1}, name="long-one")
     ex = sfnkit.aws.execution(started.arn, session=moto_server.session(), endpoint_url=moto_server.url)
     assert ex.status == "RUNNING" and ex.input == {"n": 1}
@@ -267,8 +297,16 @@ def test_attach_stop_and_list_executions(sfn: Any, moto_server: Any) -> None:
     assert ex.status == "ABORTED"
     rows = sfnkit.aws.list_executions(remote)
     assert [r["name"] for r in rows] == ["long-one"]
-    assert set(rows[0]) == {"name", "status", "start_date", "stop_date", "execution_arn", "state_machine_arn",
-                            "redrive_count", "map_run_arn"}
+    assert set(rows[0]) == {
+        "name",
+        "status",
+        "start_date",
+        "stop_date",
+        "execution_arn",
+        "state_machine_arn",
+        "redrive_count",
+        "map_run_arn",
+    }
     assert rows[0]["status"] == "ABORTED"
     assert remote.executions(status="RUNNING") == []
     with pytest.raises(ValueError, match="status must be one of"):
@@ -287,9 +325,15 @@ def test_stop_returns_once_describe_execution_says_the_execution_ended(fake_sfn:
         if stopped:
             describes_after_stop[0] += 1
         ended = describes_after_stop[0] > 2
-        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
-                     "name": "e", "status": "ABORTED" if ended else "RUNNING", "startDate": 1700000000.0,
-                     "input": "{}", **({"error": "Enough", "cause": "by the test"} if ended else {})}
+        return 200, {
+            "executionArn": arn,
+            "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+            "name": "e",
+            "status": "ABORTED" if ended else "RUNNING",
+            "startDate": 1700000000.0,
+            "input": "{}",
+            **({"error": "Enough", "cause": "by the test"} if ended else {}),
+        }
 
     def stop(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         stopped.append(body)
@@ -332,8 +376,11 @@ def test_validation_and_redrive_are_skipped_or_explained_where_the_endpoint_lack
 def test_bad_endpoint_is_a_clear_error(moto_server: Any) -> None:
     from botocore.config import Config
 
-    client = moto_server.session().client("stepfunctions", endpoint_url="http://127.0.0.1:9",
-                                          config=Config(retries={"max_attempts": 1}, connect_timeout=1))
+    client = moto_server.session().client(
+        "stepfunctions",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+    )
     with pytest.raises(AwsError) as info:
         sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn=ROLE, client=client)
     text = str(info.value)
@@ -388,8 +435,10 @@ def fake_sfn(moto_server: Any) -> Iterator[tuple[Any, type[_Handler]]]:
     from botocore.config import Config
 
     client = moto_server.session().client(
-        "stepfunctions", endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, inject_host_prefix=False))
+        "stepfunctions",
+        endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, inject_host_prefix=False),
+    )
     try:
         yield client, handler
     finally:
@@ -399,8 +448,10 @@ def fake_sfn(moto_server: Any) -> Iterator[tuple[Any, type[_Handler]]]:
 
 def test_throttling_is_a_clear_error(fake_sfn: Any) -> None:
     client, handler = fake_sfn
-    handler.answers["ListStateMachines"] = lambda body: (400, {"__type": "ThrottlingException",
-                                                               "message": "Rate exceeded"})
+    handler.answers["ListStateMachines"] = lambda body: (
+        400,
+        {"__type": "ThrottlingException", "message": "Rate exceeded"},
+    )
     with pytest.raises(AwsError) as info:
         sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn=ROLE, client=client)
     assert info.value.code == "ThrottlingException"
@@ -410,20 +461,38 @@ def test_throttling_is_a_clear_error(fake_sfn: Any) -> None:
 
 def test_access_denied_is_a_clear_error(fake_sfn: Any) -> None:
     client, handler = fake_sfn
-    handler.answers["ListStateMachines"] = lambda body: (400, {
-        "__type": "AccessDeniedException",
-        "message": "User: arn:aws:iam::123456789012:user/ada is not authorized to perform: states:ListStateMachines"})
-    with pytest.raises(AwsError, match=r"ListStateMachines failed: AccessDeniedException: User: .* not authorized"
-                                       r".*check their IAM policy"):
+    handler.answers["ListStateMachines"] = lambda body: (
+        400,
+        {
+            "__type": "AccessDeniedException",
+            "message": "User: arn:aws:iam::123456789012:user/ada is not authorized to perform: states:ListStateMachines",
+        },
+    )
+    with pytest.raises(
+        AwsError,
+        match=r"ListStateMachines failed: AccessDeniedException: User: .* not authorized"
+        r".*check their IAM policy",
+    ):
         sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn=ROLE, client=client)
 
 
 def test_aws_validation_rejects_with_every_diagnostic(fake_sfn: Any) -> None:
     client, handler = fake_sfn
-    handler.answers["ValidateStateMachineDefinition"] = lambda body: (200, {"result": "FAIL", "diagnostics": [
-        {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": "These fields are required: [Next]",
-         "location": "/States/Add"},
-        {"severity": "WARNING", "code": "X", "message": "just a warning", "location": "/States"}]})
+    handler.answers["ValidateStateMachineDefinition"] = lambda body: (
+        200,
+        {
+            "result": "FAIL",
+            "diagnostics": [
+                {
+                    "severity": "ERROR",
+                    "code": "SCHEMA_VALIDATION_FAILED",
+                    "message": "These fields are required: [Next]",
+                    "location": "/States/Add",
+                },
+                {"severity": "WARNING", "code": "X", "message": "just a warning", "location": "/States"},
+            ],
+        },
+    )
     with pytest.raises(AwsError) as info:
         sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn=ROLE, client=client)
     assert "ValidateStateMachineDefinition rejected the definition" in str(info.value)
@@ -433,20 +502,41 @@ def test_aws_validation_rejects_with_every_diagnostic(fake_sfn: Any) -> None:
 def test_express_run_uses_start_sync_execution(fake_sfn: Any) -> None:
     client, handler = fake_sfn
     sm_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:x"
-    handler.answers.update({
-        "ValidateStateMachineDefinition": lambda body: (200, {"result": "OK", "diagnostics": []}),
-        "ListStateMachines": lambda body: (200, {"stateMachines": [{"name": "x", "stateMachineArn": sm_arn,
-                                                                    "type": "EXPRESS", "creationDate": 0}]}),
-        "DescribeStateMachine": lambda body: (200, {"stateMachineArn": sm_arn, "name": "x", "type": "EXPRESS",
-                                                    "definition": json.dumps(PASS_FAIL), "roleArn": ROLE,
-                                                    "creationDate": 0}),
-        # StartSyncExecution's response, as documented in the Step Functions API reference
-        "StartSyncExecution": lambda body: (200, {
-            "executionArn": "arn:aws:states:us-east-1:123456789012:express:x:e1:abc",
-            "stateMachineArn": sm_arn, "name": "e1", "startDate": 1700000000.0, "stopDate": 1700000000.5,
-            "status": "SUCCEEDED", "input": body["input"], "output": '{"ok":true,"r":{"a":1}}',
-            "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}}),
-    })
+    handler.answers.update(
+        {
+            "ValidateStateMachineDefinition": lambda body: (200, {"result": "OK", "diagnostics": []}),
+            "ListStateMachines": lambda body: (
+                200,
+                {"stateMachines": [{"name": "x", "stateMachineArn": sm_arn, "type": "EXPRESS", "creationDate": 0}]},
+            ),
+            "DescribeStateMachine": lambda body: (
+                200,
+                {
+                    "stateMachineArn": sm_arn,
+                    "name": "x",
+                    "type": "EXPRESS",
+                    "definition": json.dumps(PASS_FAIL),
+                    "roleArn": ROLE,
+                    "creationDate": 0,
+                },
+            ),
+            # StartSyncExecution's response, as documented in the Step Functions API reference
+            "StartSyncExecution": lambda body: (
+                200,
+                {
+                    "executionArn": "arn:aws:states:us-east-1:123456789012:express:x:e1:abc",
+                    "stateMachineArn": sm_arn,
+                    "name": "e1",
+                    "startDate": 1700000000.0,
+                    "stopDate": 1700000000.5,
+                    "status": "SUCCEEDED",
+                    "input": body["input"],
+                    "output": '{"ok":true,"r":{"a":1}}',
+                    "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100},
+                },
+            ),
+        }
+    )
     remote = sfnkit.aws.deploy(PASS_FAIL, name="x", role_arn=ROLE, type="EXPRESS", client=client)
     assert remote.validated and not remote.created and not remote.updated
     ex = remote.run({"ok": True})
@@ -454,17 +544,20 @@ def test_express_run_uses_start_sync_execution(fake_sfn: Any) -> None:
     assert [e.type for e in ex.history] == ["ExecutionStarted", "ExecutionSucceeded"]
     assert ex.summary() == "SUCCEEDED in 0.5 s, 0 state transitions, 2 events"
     ops = [op for op, _, _ in handler.seen]
-    assert ops == ["ValidateStateMachineDefinition", "ListStateMachines", "DescribeStateMachine",
-                   "StartSyncExecution"]
+    assert ops == ["ValidateStateMachineDefinition", "ListStateMachines", "DescribeStateMachine", "StartSyncExecution"]
 
 
 TASKY = {
     "StartAt": "Charge",
     "States": {
         "Charge": {
-            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-            "InputPath": "$.order", "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
-            "ResultSelector": {"paid.$": "$.Payload.paid"}, "ResultPath": "$.charge", "End": True,
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "InputPath": "$.order",
+            "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
+            "ResultSelector": {"paid.$": "$.Payload.paid"},
+            "ResultPath": "$.charge",
+            "End": True,
         }
     },
 }
@@ -474,19 +567,48 @@ def test_follow_pages_forward_first_then_reads_only_new_events_newest_first(fake
     client, handler = fake_sfn
     arn = "arn:aws:states:us-east-1:123456789012:execution:sm:e"
     total = 260
-    events = [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1700000000.0,
-               "executionStartedEventDetails": {"input": "{}", "roleArn": ROLE}}]
-    events += [{"id": i, "previousEventId": i - 1, "type": "PassStateEntered", "timestamp": 1700000000.0 + i,
-                "stateEnteredEventDetails": {"name": f"S{i}", "input": "{}"}} for i in range(2, total)]
-    events.append({"id": total, "previousEventId": total - 1, "type": "ExecutionSucceeded",
-                   "timestamp": 1700000999.0, "executionSucceededEventDetails": {"output": "{}"}})
+    events = [
+        {
+            "id": 1,
+            "previousEventId": 0,
+            "type": "ExecutionStarted",
+            "timestamp": 1700000000.0,
+            "executionStartedEventDetails": {"input": "{}", "roleArn": ROLE},
+        }
+    ]
+    events += [
+        {
+            "id": i,
+            "previousEventId": i - 1,
+            "type": "PassStateEntered",
+            "timestamp": 1700000000.0 + i,
+            "stateEnteredEventDetails": {"name": f"S{i}", "input": "{}"},
+        }
+        for i in range(2, total)
+    ]
+    events.append(
+        {
+            "id": total,
+            "previousEventId": total - 1,
+            "type": "ExecutionSucceeded",
+            "timestamp": 1700000999.0,
+            "executionSucceededEventDetails": {"output": "{}"},
+        }
+    )
     visible = [70]  # how many events exist so far; grows by 120 between two reads of the history
     reads_started = [0]
 
     def describe(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         status = "SUCCEEDED" if visible[0] == total else "RUNNING"
-        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
-                     "name": "e", "status": status, "startDate": 1700000000.0, "input": "{}", "output": "{}"}
+        return 200, {
+            "executionArn": arn,
+            "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+            "name": "e",
+            "status": status,
+            "startDate": 1700000000.0,
+            "input": "{}",
+            "output": "{}",
+        }
 
     def history(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         # GetExecutionHistory as AWS pages it: maxResults, reverseOrder, an opaque nextToken
@@ -499,7 +621,7 @@ def test_follow_pages_forward_first_then_reads_only_new_events_newest_first(fake
             shown = shown[::-1]
         start = int(body.get("nextToken", "0"))
         size = body.get("maxResults", 100)
-        page = shown[start:start + size]
+        page = shown[start : start + size]
         doc: dict[str, Any] = {"events": page}
         if start + size < len(shown):
             doc["nextToken"] = str(start + size)
@@ -511,8 +633,9 @@ def test_follow_pages_forward_first_then_reads_only_new_events_newest_first(fake
     ex.follow(updates.append, poll=sfnkit.aws.Poll(initial=0.001, maximum=0.001))
     assert [e.id for u in updates for e in u.new_events] == list(range(1, total + 1))
     assert [e.id for e in ex.history] == list(range(1, total + 1))
-    reads = [(b.get("reverseOrder", False), b.get("nextToken")) for op, b, _ in handler.seen
-             if op == "GetExecutionHistory"]
+    reads = [
+        (b.get("reverseOrder", False), b.get("nextToken")) for op, b, _ in handler.seen if op == "GetExecutionHistory"
+    ]
     assert reads[0] == (False, None)  # the first read goes forward
     assert all(reverse for reverse, _ in reads[1:])  # then only newest-first reads of the new events
     assert any(token is not None for _, token in reads[1:])  # more than 100 new events: a second page
@@ -522,18 +645,21 @@ def test_follow_pages_forward_first_then_reads_only_new_events_newest_first(fake
 def test_test_state_returns_the_local_stage_names(fake_sfn: Any) -> None:
     client, handler = fake_sfn
     # A TestState response as the Step Functions API reference documents it (inspectionData fields are JSON text)
-    handler.answers["TestState"] = lambda body: (200, {
-        "output": '{"order":{"amount":3},"charge":{"paid":true}}',
-        "status": "SUCCEEDED",
-        "inspectionData": {
-            "input": '{"order":{"amount":3}}',
-            "afterInputPath": '{"amount":3}',
-            "afterParameters": '{"FunctionName":"charge","Payload":{"amount":3}}',
-            "result": '{"Payload":{"paid":true},"StatusCode":200}',
-            "afterResultSelector": '{"paid":true}',
-            "afterResultPath": '{"order":{"amount":3},"charge":{"paid":true}}',
+    handler.answers["TestState"] = lambda body: (
+        200,
+        {
+            "output": '{"order":{"amount":3},"charge":{"paid":true}}',
+            "status": "SUCCEEDED",
+            "inspectionData": {
+                "input": '{"order":{"amount":3}}',
+                "afterInputPath": '{"amount":3}',
+                "afterParameters": '{"FunctionName":"charge","Payload":{"amount":3}}',
+                "result": '{"Payload":{"paid":true},"StatusCode":200}',
+                "afterResultSelector": '{"paid":true}',
+                "afterResultPath": '{"order":{"amount":3},"charge":{"paid":true}}',
+            },
         },
-    })
+    )
     result = sfnkit.aws.test_state(TASKY, "Charge", {"order": {"amount": 3}}, role_arn=ROLE, client=client)
     assert result.status == "SUCCEEDED" and result.next_state is None
     assert result.output == {"order": {"amount": 3}, "charge": {"paid": True}}
@@ -567,8 +693,16 @@ def test_credentials_never_appear_in_reprs_messages_or_reports(moto_server: Any,
     session = moto_server.session()
     remote = sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn=ROLE, session=session, endpoint_url=moto_server.url)
     ex = remote.run({"ok": False}, timeout=30)
-    texts = [repr(remote), repr(ex), ex.summary(), repr(ex.history), ex.history.to_json(), repr(remote.connection),
-             json.dumps(sfnkit.aws.list_executions(remote), default=str), repr(sfnkit.aws.integrations(session))]
+    texts = [
+        repr(remote),
+        repr(ex),
+        ex.summary(),
+        repr(ex.history),
+        ex.history.to_json(),
+        repr(remote.connection),
+        json.dumps(sfnkit.aws.list_executions(remote), default=str),
+        repr(sfnkit.aws.integrations(session)),
+    ]
     try:
         sfnkit.aws.deploy(PASS_FAIL, name=_name(), role_arn="bad", session=session, endpoint_url=moto_server.url)
     except AwsError as e:
@@ -599,19 +733,30 @@ def test_importing_sfnkit_aws_does_not_import_boto3() -> None:
 PARITY = {
     "StartAt": "Prepare",
     "States": {
-        "Prepare": {"Type": "Pass", "Parameters": {"items.$": "$.items", "n.$": "States.ArrayLength($.items)"},
-                    "Next": "Both"},
+        "Prepare": {
+            "Type": "Pass",
+            "Parameters": {"items.$": "$.items", "n.$": "States.ArrayLength($.items)"},
+            "Next": "Both",
+        },
         "Both": {
-            "Type": "Parallel", "Next": "Each",
+            "Type": "Parallel",
+            "Next": "Each",
             "Branches": [
                 {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "Result": "L", "End": True}}},
                 {"StartAt": "Right", "States": {"Right": {"Type": "Pass", "InputPath": "$.n", "End": True}}},
             ],
             "ResultPath": "$.both",
         },
-        "Each": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.doubled", "End": True,
-                 "ItemProcessor": {"StartAt": "Double", "States": {"Double": {
-                     "Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}, "End": True}}}},
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ResultPath": "$.doubled",
+            "End": True,
+            "ItemProcessor": {
+                "StartAt": "Double",
+                "States": {"Double": {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}, "End": True}},
+            },
+        },
     },
 }
 
@@ -672,9 +817,15 @@ def test_compare_matches_parallel_branches_and_map_iterations_by_identity_not_by
         assert [r["difference"] for r in rows if not r["equal"]] == []
         assert all(r["in_local"] and r["in_remote"] for r in rows)
         keys = {(r["state"], r["scope"], r["visit"]) for r in rows[1:]}
-        assert keys == {("Prepare", "", 0), ("Both", "", 0), ("Left", "Both.Branches[0]", 0),
-                        ("Right", "Both.Branches[1]", 0), ("Each", "", 0), ("Double", "Each[0]", 0),
-                        ("Double", "Each[1]", 0)}
+        assert keys == {
+            ("Prepare", "", 0),
+            ("Both", "", 0),
+            ("Left", "Both.Branches[0]", 0),
+            ("Right", "Both.Branches[1]", 0),
+            ("Each", "", 0),
+            ("Double", "Each[0]", 0),
+            ("Double", "Each[1]", 0),
+        }
     # the other way round too: the definition numbers the branches, whichever history comes first
     rows = compare_histories(remote, local, definition=PARITY)
     assert [r["difference"] for r in rows if not r["equal"]] == []
@@ -690,17 +841,27 @@ def test_compare_matches_parallel_branches_and_map_iterations_by_identity_not_by
             details["output"] = '{"v":-2}'
     rows = compare_histories(local, sfnkit.History.from_boto({"events": events}), definition=PARITY)
     assert {(r["state"], r["scope"]): r["difference"] for r in rows if not r["equal"]} == {
-        ("Right", "Both.Branches[1]"): "output differs", ("Double", "Each[0]"): "output differs"}
+        ("Right", "Both.Branches[1]"): "output differs",
+        ("Double", "Each[0]"): "output differs",
+    }
 
 
 def test_compare_reports_output_error_and_path_differences() -> None:
     from sfnkit.aws.compare import compare_histories
 
-    machine = {"StartAt": "A", "States": {
-        "A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:a", "Next": "B",
-              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}]},
-        "B": {"Type": "Pass", "End": True},
-        "Recover": {"Type": "Pass", "End": True}}}
+    machine = {
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:1:function:a",
+                "Next": "B",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}],
+            },
+            "B": {"Type": "Pass", "End": True},
+            "Recover": {"Type": "Pass", "End": True},
+        },
+    }
     ok = sfnkit.run(machine, {}, resources={"a": lambda e: {"v": 1}})
     other = sfnkit.run(machine, {}, resources={"a": lambda e: {"v": 2}})
     failing = sfnkit.run(machine, {}, resources={"a": lambda e: 1 / 0})
@@ -723,9 +884,15 @@ def test_redrive_restarts_a_failed_execution(fake_sfn: Any) -> None:
     state = {"status": "FAILED"}
 
     def describe(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        return 200, {"executionArn": arn, "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
-                     "name": "e", "status": state["status"], "startDate": 1700000000.0, "input": "{}",
-                     "redriveCount": 1 if state["status"] != "FAILED" else 0}
+        return 200, {
+            "executionArn": arn,
+            "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+            "name": "e",
+            "status": state["status"],
+            "startDate": 1700000000.0,
+            "input": "{}",
+            "redriveCount": 1 if state["status"] != "FAILED" else 0,
+        }
 
     def redrive(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         assert body["executionArn"] == arn  # (botocore adds an idempotency clientToken)

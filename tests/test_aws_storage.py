@@ -12,15 +12,28 @@ from sfnkit.aws import S3Storage
 def _machine(reader_key: str) -> dict[str, Any]:
     return {
         "StartAt": "Each",
-        "States": {"Each": {
-            "Type": "Map",
-            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
-                           "Parameters": {"Bucket": "sfnkit-in", "Key": reader_key}},
-            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
-                              "StartAt": "Up", "States": {"Up": {"Type": "Pass", "Parameters": {"name.$": "States.Format('<{}>', $.name)"}, "End": True}}},
-            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "sfnkit-out", "Prefix": "runs"}},
-            "End": True}},
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                    "Parameters": {"Bucket": "sfnkit-in", "Key": reader_key},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "Up",
+                    "States": {
+                        "Up": {"Type": "Pass", "Parameters": {"name.$": "States.Format('<{}>', $.name)"}, "End": True}
+                    },
+                },
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket": "sfnkit-out", "Prefix": "runs"},
+                },
+                "End": True,
+            }
+        },
     }
 
 

@@ -125,12 +125,16 @@ def test_result_writer_writes_results_and_a_manifest(bucket: Path) -> None:
         ToleratedFailureCount=1,
     )
     d["States"]["Each"]["ItemProcessor"]["States"]["Work"] = {
-        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True,
+        "Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+        "End": True,
     }
     ex = sfnkit.run(d, {}, storage=bucket, resources={"work": maybe_fail})
     assert ex.status == "SUCCEEDED", ex.cause
     details = ex.output["ResultWriterDetails"]
-    assert details["Bucket"] == "out" and details["Key"].startswith("runs/") and details["Key"].endswith("/manifest.json")
+    assert (
+        details["Bucket"] == "out" and details["Key"].startswith("runs/") and details["Key"].endswith("/manifest.json")
+    )
     manifest = json.loads((bucket / "out" / details["Key"]).read_text())
     assert manifest["MapRunArn"] == ex.output["MapRunArn"]
     folder = (bucket / "out" / details["Key"]).parent

@@ -701,8 +701,11 @@ def test_visits_keep_the_variables_in_scope_and_the_scope() -> None:
             "StartAt": "Set",
             "States": {
                 "Set": {"Type": "Pass", "Assign": {"a": 1}, "Next": "M"},
-                "M": {"Type": "Map", "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "End": True}}},
-                      "End": True},
+                "M": {
+                    "Type": "Map",
+                    "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "End": True}}},
+                    "End": True,
+                },
             },
         },
         [10, 20],

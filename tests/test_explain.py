@@ -29,9 +29,12 @@ def test_choice_visit_names_the_branch_taken(order_run: sfnkit.Execution) -> Non
 
 
 def test_caught_failure_is_said_caught() -> None:
-    ex = sfnkit.run(examples.definition("order_pipeline"),
-                    {"order": {"id": 1, "items": [{"sku": "piano", "price": 5000, "qty": 1}]}},
-                    resources=demo.resources(), seed=1)
+    ex = sfnkit.run(
+        examples.definition("order_pipeline"),
+        {"order": {"id": 1, "items": [{"sku": "piano", "price": 5000, "qty": 1}]}},
+        resources=demo.resources(),
+        seed=1,
+    )
     text = str(sfnkit.explain(ex, "Charge"))
     assert "It failed with Payment.Declined: card declined for 5000 (caught)" in text
 
@@ -45,8 +48,13 @@ def test_state_machine_fields_without_data() -> None:
 
 def test_jsonata_state_and_html_escaping() -> None:
     ex = sfnkit.run(
-        {"QueryLanguage": "JSONata", "StartAt": "<b>x</b>",
-         "States": {"<b>x</b>": {"Type": "Pass", "Output": {"v": "{% $states.input.a & '<script>' %}"}, "End": True}}},
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "<b>x</b>",
+            "States": {
+                "<b>x</b>": {"Type": "Pass", "Output": {"v": "{% $states.input.a & '<script>' %}"}, "End": True}
+            },
+        },
         {"a": "<i>"},
     )
     e = sfnkit.explain(ex, "<b>x</b>")

@@ -78,7 +78,7 @@ def test_sfn_validate(shell: Any, capsys: Any) -> None:
 def test_jsonata_cell(shell: Any) -> None:
     shell.user_ns["order"] = {"items": [{"price": 2, "qty": 3}, {"price": 1, "qty": 4}]}
     assert shell.run_cell_magic("jsonata", "--input order", "$sum($states.input.items.(price * qty))") == 10
-    assert shell.run_cell_magic("jsonata", "", "--input {\"a\": 5}\n$states.input.a + 1") == 6
+    assert shell.run_cell_magic("jsonata", "", '--input {"a": 5}\n$states.input.a + 1') == 6
 
 
 def test_jsonata_errors_are_messages(shell: Any, capsys: Any) -> None:
@@ -93,7 +93,10 @@ def test_jsonpath_cell(shell: Any, capsys: Any) -> None:
     assert shell.run_cell_magic("jsonpath", "--input doc", "$.a[1].b") == 2
     assert shell.run_cell_magic("jsonpath", "--input doc", "$.a[*].b") == [1, 2]
     assert shell.run_cell_magic("jsonpath", "--input doc", "States.Format('{}-{}', $.name, $.a[0].b)") == "x-1"
-    assert shell.run_cell_magic("jsonpath", "--input doc", '{"first.$": "$.a[0]", "k": 1}') == {"first": {"b": 1}, "k": 1}
+    assert shell.run_cell_magic("jsonpath", "--input doc", '{"first.$": "$.a[0]", "k": 1}') == {
+        "first": {"b": 1},
+        "k": 1,
+    }
     assert shell.run_cell_magic("jsonpath", "--input doc", "$.missing") is None
     assert "no match" in capsys.readouterr().out
     assert shell.run_cell_magic("jsonpath", "--input doc", "$.a[") is None

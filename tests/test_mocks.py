@@ -29,12 +29,20 @@ DOC_EXAMPLE: dict[str, Any] = {
         }
     },
     "MockedResponses": {
-        "MockedLambdaSuccess": {"0": {"Return": {"StatusCode": 200, "Payload": {"StatusCode": 200,
-                                                                                "body": "Hello from Lambda!"}}}},
-        "LambdaMockedResourceNotReady": {"0": {"Throw": {"Error": "Lambda.ResourceNotReadyException",
-                                                         "Cause": "Lambda resource is not ready."}}},
-        "MockedSQSSuccess": {"0": {"Return": {"MD5OfMessageBody": "3bcb6e8e-7h85-4375-b0bc-1a59812c6e51",
-                                              "MessageId": "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"}}},
+        "MockedLambdaSuccess": {
+            "0": {"Return": {"StatusCode": 200, "Payload": {"StatusCode": 200, "body": "Hello from Lambda!"}}}
+        },
+        "LambdaMockedResourceNotReady": {
+            "0": {"Throw": {"Error": "Lambda.ResourceNotReadyException", "Cause": "Lambda resource is not ready."}}
+        },
+        "MockedSQSSuccess": {
+            "0": {
+                "Return": {
+                    "MD5OfMessageBody": "3bcb6e8e-7h85-4375-b0bc-1a59812c6e51",
+                    "MessageId": "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51",
+                }
+            }
+        },
         "MockedLambdaRetry": {
             "0": {"Throw": {"Error": "Lambda.ResourceNotReadyException", "Cause": "Lambda resource is not ready."}},
             "1-2": {"Throw": {"Error": "Lambda.TimeoutException", "Cause": "Lambda timed out."}},
@@ -57,8 +65,10 @@ MACHINE: dict[str, Any] = {
         "SQSState": {
             "Type": "Task",
             "Resource": "arn:aws:states:::sqs:sendMessage",
-            "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/myQueue",
-                           "MessageBody.$": "$"},
+            "Parameters": {
+                "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/myQueue",
+                "MessageBody.$": "$",
+            },
             "End": True,
         },
     },
@@ -66,8 +76,9 @@ MACHINE: dict[str, Any] = {
 
 
 def _call(state: str, attempt: int = 0) -> sfnkit.TaskCall:
-    return sfnkit.TaskCall(input={}, resource="arn:aws:states:::lambda:invoke", state_name=state, context={},
-                           attempt=attempt)
+    return sfnkit.TaskCall(
+        input={}, resource="arn:aws:states:::lambda:invoke", state_name=state, context={}, attempt=attempt
+    )
 
 
 def test_load_from_dict_path_and_text(tmp_path: Any) -> None:
@@ -134,14 +145,18 @@ def test_returned_values_are_private_copies() -> None:
         ({"MockedResponses": {"R": {"x": {"Return": 1}}}}, "/MockedResponses/R/x: invocation key 'x' must be"),
         ({"MockedResponses": {"R": {"3-1": {"Return": 1}}}}, "invocation key '3-1' must be"),
         ({"MockedResponses": {"R": {"-1": {"Return": 1}}}}, "invocation key '-1' must be"),
-        ({"MockedResponses": {"R": {"0-2": {"Return": 1}, "2": {"Return": 2}}}},
-         '/MockedResponses/R: invocation 2 is covered twice (by "0-2" and "2")'),
+        (
+            {"MockedResponses": {"R": {"0-2": {"Return": 1}, "2": {"Return": 2}}}},
+            '/MockedResponses/R: invocation 2 is covered twice (by "0-2" and "2")',
+        ),
         ({"MockedResponses": {"R": {"0": {"Return": 1, "Throw": {}}}}}, 'exactly one field, "Return" or "Throw"'),
         ({"MockedResponses": {"R": {"0": {"Throw": {"Cause": "c"}}}}}, '/MockedResponses/R/0/Throw: must be {"Error"'),
         ({"MockedResponses": {"R": {"0": {"Throw": {"Error": "E", "Cause": 3}}}}}, "Cause: must be a string"),
         ({"MockedResponses": {"R": {}}}, "a mocked response must be a non-empty object"),
-        ({"StateMachines": {"S": {"TestCases": {"T": {"A": "Rx"}}}}, "MockedResponses": {"R": {"0": {"Return": 1}}}},
-         "/StateMachines/S/TestCases/T/A: no mocked response named 'Rx' in MockedResponses; did you mean 'R'?"),
+        (
+            {"StateMachines": {"S": {"TestCases": {"T": {"A": "Rx"}}}}, "MockedResponses": {"R": {"0": {"Return": 1}}}},
+            "/StateMachines/S/TestCases/T/A: no mocked response named 'Rx' in MockedResponses; did you mean 'R'?",
+        ),
         ({"StateMachines": {"S": {"Cases": {}}}}, '/StateMachines/S: must be {"TestCases": {...}}'),
         ({"Mocks": {}}, "unknown field(s) ['Mocks']"),
     ],
@@ -168,8 +183,14 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Any) -> None:
 # -- through the interpreter ------------------------------------------------------------------------------
 
 
-def _run(definition: Any, input: Any, test_case: str, config: Any = DOC_EXAMPLE, name: str = "LambdaSQSIntegration",
-         **kwargs: Any) -> sfnkit.Execution:
+def _run(
+    definition: Any,
+    input: Any,
+    test_case: str,
+    config: Any = DOC_EXAMPLE,
+    name: str = "LambdaSQSIntegration",
+    **kwargs: Any,
+) -> sfnkit.Execution:
     return sfnkit.run(definition, input, mocks=config, test_case=test_case, state_machine_name=name, **kwargs)
 
 
@@ -195,8 +216,12 @@ def test_retry_path_counts_each_retry_as_the_next_invocation() -> None:
 @needs_hooks
 def test_hybrid_path_calls_the_handler_for_what_is_not_mocked() -> None:
     sent = []
-    ex = _run(MACHINE, {"x": 1}, "HybridPath",
-              resources={"arn:aws:states:::sqs:sendMessage": lambda body: sent.append(body) or {"MessageId": "m"}})
+    ex = _run(
+        MACHINE,
+        {"x": 1},
+        "HybridPath",
+        resources={"arn:aws:states:::sqs:sendMessage": lambda body: sent.append(body) or {"MessageId": "m"}},
+    )
     assert ex.status == "SUCCEEDED" and ex.output == {"MessageId": "m"}
     assert len(sent) == 1
 
@@ -213,12 +238,20 @@ def test_map_iterations_share_the_state_counter() -> None:
         "StartAt": "Each",
         "States": {
             "Each": {
-                "Type": "Map", "MaxConcurrency": 1, "End": True,
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "End": True,
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "INLINE"},
                     "StartAt": "Work",
-                    "States": {"Work": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
-                                        "Parameters": {"Bucket": "b", "Key.$": "$"}, "End": True}},
+                    "States": {
+                        "Work": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                            "Parameters": {"Bucket": "b", "Key.$": "$"},
+                            "End": True,
+                        }
+                    },
                 },
             }
         },
@@ -237,14 +270,21 @@ def test_an_invocation_without_a_response_fails_the_execution_even_with_a_catch(
     definition = {
         "StartAt": "T",
         "States": {
-            "T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "Parameters": {},
-                  "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 5, "IntervalSeconds": 1}],
-                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": True},
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {},
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 5, "IntervalSeconds": 1}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
             "Caught": {"Type": "Succeed"},
         },
     }
-    config = {"StateMachines": {"M": {"TestCases": {"T": {"T": "Flaky"}}}},
-              "MockedResponses": {"Flaky": {"0-1": {"Throw": {"Error": "SQS.Boom", "Cause": "no"}}}}}
+    config = {
+        "StateMachines": {"M": {"TestCases": {"T": {"T": "Flaky"}}}},
+        "MockedResponses": {"Flaky": {"0-1": {"Throw": {"Error": "SQS.Boom", "Cause": "no"}}}},
+    }
     ex = _run(definition, {}, "T", config=config, name="M")
     assert ex.status == "FAILED" and ex.error == "States.Runtime"
     assert "no mocked response for invocation 2 of state 'T'" in str(ex.cause)
@@ -252,11 +292,21 @@ def test_an_invocation_without_a_response_fails_the_execution_even_with_a_catch(
 
 @needs_hooks
 def test_a_mocked_wait_for_task_token_task_ends_with_its_response() -> None:
-    definition = {"StartAt": "Ask", "States": {"Ask": {
-        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}}
-    config = {"StateMachines": {"M": {"TestCases": {"T": {"Ask": "Approved"}}}},
-              "MockedResponses": {"Approved": {"0": {"Return": {"approved": True}}}}}
+    definition = {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        },
+    }
+    config = {
+        "StateMachines": {"M": {"TestCases": {"T": {"Ask": "Approved"}}}},
+        "MockedResponses": {"Approved": {"0": {"Return": {"approved": True}}}},
+    }
     ex = _run(definition, {}, "T", config=config, name="M")
     assert (ex.status, ex.output, ex.pending_tokens) == ("SUCCEEDED", {"approved": True}, [])
 
@@ -266,15 +316,36 @@ def test_a_mocked_wait_for_task_token_task_ends_with_its_response() -> None:
 FLAKY = {
     "StartAt": "Fetch",
     "States": {
-        "Fetch": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fetch",
-                  "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 3}], "Next": "Each"},
-        "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "Next": "Store",
-                 "ItemProcessor": {"StartAt": "Double", "States": {"Double": {
-                     "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                     "Parameters": {"FunctionName": "double", "Payload.$": "$"}, "OutputPath": "$.Payload",
-                     "End": True}}}},
-        "Store": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
-                  "Parameters": {"TableName": "t", "Item": {"v": {"S.$": "States.JsonToString($)"}}}, "End": True},
+        "Fetch": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fetch",
+            "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+            "Next": "Each",
+        },
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "MaxConcurrency": 1,
+            "Next": "Store",
+            "ItemProcessor": {
+                "StartAt": "Double",
+                "States": {
+                    "Double": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "double", "Payload.$": "$"},
+                        "OutputPath": "$.Payload",
+                        "End": True,
+                    }
+                },
+            },
+        },
+        "Store": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "t", "Item": {"v": {"S.$": "States.JsonToString($)"}}},
+            "End": True,
+        },
     },
 }
 
@@ -288,9 +359,15 @@ def _recorded() -> sfnkit.Execution:
             raise sfnkit.TaskFailure("Flaky", "not yet")
         return {"items": [1, 2, 3]}
 
-    return sfnkit.run(FLAKY, {}, resources={
-        "fetch": fetch, "double": lambda n: n * 2,
-        "arn:aws:states:::dynamodb:putItem": lambda p: {"SdkHttpMetadata": {"HttpStatusCode": 200}}})
+    return sfnkit.run(
+        FLAKY,
+        {},
+        resources={
+            "fetch": fetch,
+            "double": lambda n: n * 2,
+            "arn:aws:states:::dynamodb:putItem": lambda p: {"SdkHttpMetadata": {"HttpStatusCode": 200}},
+        },
+    )
 
 
 def test_from_history_writes_one_invocation_per_attempt() -> None:
@@ -313,32 +390,79 @@ def test_from_history_writes_one_invocation_per_attempt() -> None:
 @needs_hooks
 def test_replaying_a_recorded_history_gives_the_same_execution() -> None:
     ex = _recorded()
-    replay = sfnkit.run(FLAKY, {}, mocks=from_history(ex.history, test_case_name="R"), test_case="R",
-                        state_machine_name="StateMachine")
+    replay = sfnkit.run(
+        FLAKY, {}, mocks=from_history(ex.history, test_case_name="R"), test_case="R", state_machine_name="StateMachine"
+    )
     assert replay.status == ex.status and replay.output == ex.output
     assert [e.type for e in replay.history] == [e.type for e in ex.history]
 
 
 def test_from_history_reads_an_aws_history_document() -> None:
     # GetExecutionHistory JSON as `aws stepfunctions get-execution-history` prints it
-    aws = {"events": [
-        {"timestamp": "2024-01-01T00:00:00Z", "type": "ExecutionStarted", "id": 1, "previousEventId": 0,
-         "executionStartedEventDetails": {"input": "{}", "roleArn": "arn:aws:iam::1:role/r"}},
-        {"timestamp": "2024-01-01T00:00:00Z", "type": "TaskStateEntered", "id": 2, "previousEventId": 0,
-         "stateEnteredEventDetails": {"name": "Send", "input": "{}"}},
-        {"timestamp": "2024-01-01T00:00:00Z", "type": "TaskScheduled", "id": 3, "previousEventId": 2,
-         "taskScheduledEventDetails": {"resourceType": "sqs", "resource": "sendMessage", "region": "us-east-1",
-                                       "parameters": "{}"}},
-        {"timestamp": "2024-01-01T00:00:00Z", "type": "TaskStarted", "id": 4, "previousEventId": 3,
-         "taskStartedEventDetails": {"resourceType": "sqs", "resource": "sendMessage"}},
-        {"timestamp": "2024-01-01T00:00:01Z", "type": "TaskSucceeded", "id": 5, "previousEventId": 4,
-         "taskSucceededEventDetails": {"resourceType": "sqs", "resource": "sendMessage",
-                                       "output": "{\"MessageId\":\"m-1\"}"}},
-        {"timestamp": "2024-01-01T00:00:01Z", "type": "TaskStateExited", "id": 6, "previousEventId": 5,
-         "stateExitedEventDetails": {"name": "Send", "output": "{\"MessageId\":\"m-1\"}"}},
-        {"timestamp": "2024-01-01T00:00:01Z", "type": "ExecutionSucceeded", "id": 7, "previousEventId": 6,
-         "executionSucceededEventDetails": {"output": "{\"MessageId\":\"m-1\"}"}},
-    ]}
+    aws = {
+        "events": [
+            {
+                "timestamp": "2024-01-01T00:00:00Z",
+                "type": "ExecutionStarted",
+                "id": 1,
+                "previousEventId": 0,
+                "executionStartedEventDetails": {"input": "{}", "roleArn": "arn:aws:iam::1:role/r"},
+            },
+            {
+                "timestamp": "2024-01-01T00:00:00Z",
+                "type": "TaskStateEntered",
+                "id": 2,
+                "previousEventId": 0,
+                "stateEnteredEventDetails": {"name": "Send", "input": "{}"},
+            },
+            {
+                "timestamp": "2024-01-01T00:00:00Z",
+                "type": "TaskScheduled",
+                "id": 3,
+                "previousEventId": 2,
+                "taskScheduledEventDetails": {
+                    "resourceType": "sqs",
+                    "resource": "sendMessage",
+                    "region": "us-east-1",
+                    "parameters": "{}",
+                },
+            },
+            {
+                "timestamp": "2024-01-01T00:00:00Z",
+                "type": "TaskStarted",
+                "id": 4,
+                "previousEventId": 3,
+                "taskStartedEventDetails": {"resourceType": "sqs", "resource": "sendMessage"},
+            },
+            {
+                "timestamp": "2024-01-01T00:00:01Z",
+                "type": "TaskSucceeded",
+                "id": 5,
+                "previousEventId": 4,
+                "taskSucceededEventDetails": {
+                    "resourceType": "sqs",
+                    "resource": "sendMessage",
+                    "output": '{"MessageId":"m-1"}',
+                },
+            },
+            {
+                "timestamp": "2024-01-01T00:00:01Z",
+                "type": "TaskStateExited",
+                "id": 6,
+                "previousEventId": 5,
+                "stateExitedEventDetails": {"name": "Send", "output": '{"MessageId":"m-1"}'},
+            },
+            {
+                "timestamp": "2024-01-01T00:00:01Z",
+                "type": "ExecutionSucceeded",
+                "id": 7,
+                "previousEventId": 6,
+                "executionSucceededEventDetails": {"output": '{"MessageId":"m-1"}'},
+            },
+        ]
+    }
     doc = from_history(json.dumps(aws))
-    assert doc == {"StateMachines": {"StateMachine": {"TestCases": {"Replay": {"Send": "SendReplay"}}}},
-                   "MockedResponses": {"SendReplay": {"0": {"Return": {"MessageId": "m-1"}}}}}
+    assert doc == {
+        "StateMachines": {"StateMachine": {"TestCases": {"Replay": {"Send": "SendReplay"}}}},
+        "MockedResponses": {"SendReplay": {"0": {"Return": {"MessageId": "m-1"}}}},
+    }

@@ -44,8 +44,9 @@ def test_readme_first_screen_commands() -> None:
 
 
 def test_demo_command_runs(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "sfnkit", "demo"], capture_output=True, text=True, timeout=300,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "sfnkit", "demo"], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert "Run 1 (a good order): SUCCEEDED" in done.stdout
     assert "A batch of 200 orders" in done.stdout

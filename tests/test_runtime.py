@@ -2179,7 +2179,10 @@ def test_which_handlers_get_a_task_call_decorator_then_annotation_then_name() ->
 
     assert [_kind_of(f) for f in (by_name, annotated, text_annotation, decorated)] == ["call"] * 4
     assert _kind_of(named_call_wants_input) == "one" and _kind_of(plain) == "one"
-    sm = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True}}}
+    sm = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True}},
+    }
 
     @sfnkit.task_call
     def echo(c):  # type: ignore[no-untyped-def]

@@ -91,7 +91,11 @@ def test_branches_and_iterations_read_outer_variables_but_cannot_change_them(con
             "States": {
                 "Init": {"Type": "Pass", "Assign": {"outer": "from outside"}, "Next": "Fan"},
                 "Fan": state,
-                "After": {"Type": "Pass", "Output": {"outer": "{% $outer %}", "inner": "{% $states.input %}"}, "End": True},
+                "After": {
+                    "Type": "Pass",
+                    "Output": {"outer": "{% $outer %}", "inner": "{% $states.input %}"},
+                    "End": True,
+                },
             },
         }
     )
@@ -143,7 +147,11 @@ def test_catch_assign_reads_the_error_output() -> None:
                     ],
                     "End": True,
                 },
-                "Report": {"Type": "Pass", "Output": {"error": "{% $states.input.error %}", "why": "{% $why %}"}, "End": True},
+                "Report": {
+                    "Type": "Pass",
+                    "Output": {"error": "{% $states.input.error %}", "why": "{% $why %}"},
+                    "End": True,
+                },
             },
         },
         resources={"charge": boom},
@@ -162,7 +170,9 @@ def test_jsonpath_catch_assign() -> None:
                 "T": {
                     "Type": "Task",
                     "Resource": "arn:aws:lambda:us-east-1:123456789012:function:t",
-                    "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": {"err.$": "$.Error"}, "ResultPath": None, "Next": "R"}],
+                    "Catch": [
+                        {"ErrorEquals": ["States.ALL"], "Assign": {"err.$": "$.Error"}, "ResultPath": None, "Next": "R"}
+                    ],
                     "End": True,
                 },
                 "R": {"Type": "Pass", "Parameters": {"err.$": "$err"}, "End": True},
@@ -186,7 +196,13 @@ def test_an_assign_over_256_kib_fails_the_execution() -> None:
         {
             "QueryLanguage": "JSONata",
             "StartAt": "Big",
-            "States": {"Big": {"Type": "Pass", "Assign": {"a": "{% $states.input.blob %}", "b": "{% $states.input.blob %}"}, "End": True}},
+            "States": {
+                "Big": {
+                    "Type": "Pass",
+                    "Assign": {"a": "{% $states.input.blob %}", "b": "{% $states.input.blob %}"},
+                    "End": True,
+                }
+            },
         },
         {"blob": "x" * 200_000},
     )
@@ -204,7 +220,11 @@ def _codes(definition: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def test_unknown_states_field_with_a_suggestion() -> None:
     found = _codes(
-        {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% $states.inptu %}", "End": True}}}
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "A",
+            "States": {"A": {"Type": "Pass", "Output": "{% $states.inptu %}", "End": True}},
+        }
     )
     assert [(c, loc) for c, loc, _ in found] == [(codes.INVALID_JSONATA, "/States/A/Output")]
     assert 'did you mean "$states.input"' in found[0][2]
@@ -244,7 +264,11 @@ def test_states_result_only_after_a_task_and_error_output_only_in_a_catch() -> N
 
 def test_top_level_context_references_are_refused() -> None:
     found = _codes(
-        {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% $$.Execution %}", "End": True}}}
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "A",
+            "States": {"A": {"Type": "Pass", "Output": "{% $$.Execution %}", "End": True}},
+        }
     )
     assert found and found[0][0] == codes.INVALID_JSONATA
     assert "'$$'" in found[0][2]
@@ -252,7 +276,11 @@ def test_top_level_context_references_are_refused() -> None:
 
 def test_jsonata_syntax_error_has_a_caret() -> None:
     found = _codes(
-        {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% $states.input.( %}", "End": True}}}
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "A",
+            "States": {"A": {"Type": "Pass", "Output": "{% $states.input.( %}", "End": True}},
+        }
     )
     assert found[0][0] == codes.INVALID_JSONATA
     assert "^" in found[0][2]

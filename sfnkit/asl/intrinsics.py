@@ -789,8 +789,9 @@ class _Parser:
             try:
                 return _Literal(float(txt) if any(ch in txt for ch in ".eE") else int(txt))
             except ValueError:  # more digits than Python converts (4,300)
-                raise self.fail(f"a number of {len(txt):,} digits is too long; numbers may have at most 4,300 digits",
-                                i) from None
+                raise self.fail(
+                    f"a number of {len(txt):,} digits is too long; numbers may have at most 4,300 digits", i
+                ) from None
         for word, value in (("true", True), ("false", False), ("null", None)):
             if s.startswith(word, i) and not s[i + len(word) : i + len(word) + 1].isalnum():
                 self.i = i + len(word)

@@ -93,7 +93,9 @@ FIELDS: dict[str, frozenset[str]] = {
     "Wait": frozenset((*_COMMON, *_FLOW, *_IO, "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign")),
     "Succeed": frozenset((*_COMMON, *_IO)),
     "Fail": frozenset((*_COMMON, "Error", "ErrorPath", "Cause", "CausePath")),
-    "Parallel": frozenset((*_COMMON, *_FLOW, *_IO, *_RESULT, *_ERRORS, "Branches", "Parameters", "Arguments", "Assign")),
+    "Parallel": frozenset(
+        (*_COMMON, *_FLOW, *_IO, *_RESULT, *_ERRORS, "Branches", "Parameters", "Arguments", "Assign")
+    ),
     "Map": frozenset(
         (
             *_COMMON,
@@ -167,7 +169,9 @@ def _type_name(v: Any) -> str:
 
 
 def _is_int(v: Any) -> bool:
-    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer() and math.isfinite(v))
+    return (isinstance(v, int) and not isinstance(v, bool)) or (
+        isinstance(v, float) and v.is_integer() and math.isfinite(v)
+    )
 
 
 class Builder:
@@ -183,8 +187,15 @@ class Builder:
     def warning(self, location: str, message: str, code: str) -> None:
         self.diagnostics.append(Diagnostic(severity="WARNING", code=code, message=message, location=location))
 
-    def unknown_fields(self, obj: Mapping[str, Any], allowed: frozenset[str], loc: str, what: str,
-                       other_ql: frozenset[str] | None = None, ql: str | None = None) -> None:
+    def unknown_fields(
+        self,
+        obj: Mapping[str, Any],
+        allowed: frozenset[str],
+        loc: str,
+        what: str,
+        other_ql: frozenset[str] | None = None,
+        ql: str | None = None,
+    ) -> None:
         for key in obj:
             if key in allowed:
                 continue
@@ -193,8 +204,7 @@ class Builder:
                 this = what.removeprefix("a ").removeprefix("the ")
                 self.error(
                     pointer_join(loc, key),
-                    f'field "{key}" is only allowed in {other} states; this {this} uses {ql}'
-                    + _ql_hint(key, ql),
+                    f'field "{key}" is only allowed in {other} states; this {this} uses {ql}' + _ql_hint(key, ql),
                 )
                 continue
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
@@ -202,7 +212,9 @@ class Builder:
             self.error(pointer_join(loc, key), f'unknown field "{key}" in {what}{hint}')
 
     # -- typed getters ---------------------------------------------------------------------------------------
-    def get_str(self, obj: Mapping[str, Any], key: str, loc: str, *, required: bool = False, what: str = "") -> str | None:
+    def get_str(
+        self, obj: Mapping[str, Any], key: str, loc: str, *, required: bool = False, what: str = ""
+    ) -> str | None:
         if key not in obj:
             if required:
                 self.error(loc, f'missing required field "{key}"{what}')
@@ -213,8 +225,16 @@ class Builder:
             return None
         return v
 
-    def get_int(self, obj: Mapping[str, Any], key: str, loc: str, *, minimum: int = 0, maximum: int = MAX_INT,
-                jsonata_ok: bool = False) -> Any:
+    def get_int(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        loc: str,
+        *,
+        minimum: int = 0,
+        maximum: int = MAX_INT,
+        jsonata_ok: bool = False,
+    ) -> Any:
         if key not in obj:
             return None
         v = obj[key]
@@ -230,8 +250,17 @@ class Builder:
             self.error(pointer_join(loc, key), f'"{key}" must be between {minimum} and {maximum}, got {v}')
         return v
 
-    def get_path(self, obj: Mapping[str, Any], key: str, loc: str, *, reference: bool = True,
-                 nullable: bool = True, default: str | None = "$", into_data: bool = False) -> str | None:
+    def get_path(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        loc: str,
+        *,
+        reference: bool = True,
+        nullable: bool = True,
+        default: str | None = "$",
+        into_data: bool = False,
+    ) -> str | None:
         if key not in obj:
             return default
         v = obj[key]
@@ -240,15 +269,22 @@ class Builder:
                 self.error(pointer_join(loc, key), f'"{key}" cannot be null')
             return None
         if not isinstance(v, str):
-            self.error(pointer_join(loc, key), f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}')
+            self.error(
+                pointer_join(loc, key),
+                f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}',
+            )
             return default
         path = self.check_path(v, pointer_join(loc, key), reference=reference)
         if into_data and path is not None and path.root != "input":
             # ResultPath writes into the state data: the context object ($$) is read-only and a variable ($name)
             # is set with Assign, so neither can be a target.
             what = "the context object" if path.root == "context" else f"the variable ${path.variable}"
-            self.error(pointer_join(loc, key), f'"{key}" must be a Reference Path into the state data (starting with "$." '
-                       f'or "$["), got {_short(v)}, which names {what}', INVALID_JSON_PATH)
+            self.error(
+                pointer_join(loc, key),
+                f'"{key}" must be a Reference Path into the state data (starting with "$." '
+                f'or "$["), got {_short(v)}, which names {what}',
+                INVALID_JSON_PATH,
+            )
         return v
 
     def check_path(self, expr: str, loc: str, *, reference: bool = True) -> Any:
@@ -292,8 +328,11 @@ class Builder:
             if name not in STATES_FIELDS:
                 close = difflib.get_close_matches(name, sorted(STATES_FIELDS), n=1)
                 hint = f'; did you mean "$states.{close[0]}"?' if close else ""
-                self.error(loc, f'"$states.{name}" does not exist: $states has input, context, result and errorOutput{hint}',
-                           INVALID_JSONATA)
+                self.error(
+                    loc,
+                    f'"$states.{name}" does not exist: $states has input, context, result and errorOutput{hint}',
+                    INVALID_JSONATA,
+                )
             elif name not in available:
                 where = "after a Task, Parallel or Map (in Output and Assign)" if name == "result" else "in a Catch"
                 self.error(loc, f'"$states.{name}" is only available {where}', INVALID_JSONATA)
@@ -310,16 +349,20 @@ class Builder:
             for i, v in enumerate(value):
                 self.check_jsonata_tree(v, pointer_join(loc, i), available)
 
-    def check_assign(self, value: Any, loc: str, ql: str,
-                     available: frozenset[str] = STATES_ALWAYS) -> Mapping[str, Any] | None:
+    def check_assign(
+        self, value: Any, loc: str, ql: str, available: frozenset[str] = STATES_ALWAYS
+    ) -> Mapping[str, Any] | None:
         if not isinstance(value, dict):
             self.error(loc, f'"Assign" must be an object mapping variable names to values, got {_type_name(value)}')
             return None
         for key in value:
             name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
             if not _valid_variable_name(name):
-                self.error(pointer_join(loc, key), f'"{name}" is not a valid variable name: use letters, digits and '
-                           '"_", not starting with a digit, at most 80 characters')
+                self.error(
+                    pointer_join(loc, key),
+                    f'"{name}" is not a valid variable name: use letters, digits and '
+                    '"_", not starting with a digit, at most 80 characters',
+                )
         if ql == "JSONPath":
             self.check_template(value, loc)
         else:
@@ -354,8 +397,11 @@ class Builder:
             return inherited or "JSONPath"
         v = d["QueryLanguage"]
         if v not in QUERY_LANGUAGES:
-            self.error(pointer_join(loc, "QueryLanguage"), f'"QueryLanguage" must be "JSONPath" or "JSONata", got {_short(v)}',
-                       INVALID_QUERY_LANGUAGE)
+            self.error(
+                pointer_join(loc, "QueryLanguage"),
+                f'"QueryLanguage" must be "JSONPath" or "JSONata", got {_short(v)}',
+                INVALID_QUERY_LANGUAGE,
+            )
             return inherited or "JSONPath"
         if inherited == "JSONata" and v == "JSONPath":
             self.error(
@@ -388,7 +434,9 @@ class Builder:
 
     def state(self, name: str, d: Any, loc: str, inherited: str) -> m.State | None:
         if not name or len(name) > MAX_NAME_LENGTH:
-            self.error(loc, f"state names must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}", INVALID_STATE_NAME)
+            self.error(
+                loc, f"state names must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}", INVALID_STATE_NAME
+            )
         if not isinstance(d, dict):
             self.error(loc, f'state "{name}" must be an object, got {_type_name(d)}')
             return None
@@ -425,12 +473,16 @@ class Builder:
         elif typ == "Choice":
             for key in ("Next", "End"):
                 if key in d:
-                    self.error(pointer_join(loc, key), f'a Choice state cannot have "{key}"; use "Choices" and "Default"')
+                    self.error(
+                        pointer_join(loc, key), f'a Choice state cannot have "{key}"; use "Choices" and "Default"'
+                    )
         else:
             for key in ("Next", "End"):
                 if key in d:
                     self.error(pointer_join(loc, key), f'a {typ} state is terminal and cannot have "{key}"')
-        builder: Callable[[Mapping[str, Any], str, str, dict[str, Any]], m.State | None] = getattr(self, "s_" + typ.lower())
+        builder: Callable[[Mapping[str, Any], str, str, dict[str, Any]], m.State | None] = getattr(
+            self, "s_" + typ.lower()
+        )
         return builder(d, loc, ql, common)
 
     def flow(self, d: Mapping[str, Any], loc: str, common: dict[str, Any]) -> None:
@@ -446,8 +498,9 @@ class Builder:
         common["end"] = end is True
 
     # -- per type -------------------------------------------------------------------------------------------
-    def result_fields(self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *,
-                      parameters_key: str = "Parameters") -> None:
+    def result_fields(
+        self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *, parameters_key: str = "Parameters"
+    ) -> None:
         if ql == "JSONPath":
             out["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
             if parameters_key in d:
@@ -455,7 +508,10 @@ class Builder:
                 out["parameters"] = d[parameters_key]
             if "ResultSelector" in d:
                 if not isinstance(d["ResultSelector"], dict):
-                    self.error(pointer_join(loc, "ResultSelector"), f'"ResultSelector" must be an object, got {_type_name(d["ResultSelector"])}')
+                    self.error(
+                        pointer_join(loc, "ResultSelector"),
+                        f'"ResultSelector" must be an object, got {_type_name(d["ResultSelector"])}',
+                    )
                 self.check_template(d["ResultSelector"], pointer_join(loc, "ResultSelector"))
                 out["result_selector"] = d["ResultSelector"]
         elif parameters_key != "__none__" and "Arguments" in d:  # a Map has no Arguments (unknown_fields says so)
@@ -475,7 +531,9 @@ class Builder:
     def s_task(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         resource = self.get_str(d, "Resource", loc, required=True, what=" in a Task state")
         if resource is not None and not resource.startswith("arn:") and not is_jsonata(resource):
-            self.error(pointer_join(loc, "Resource"), f'"Resource" must be an ARN (arn:aws:...), got {_short(resource)}')
+            self.error(
+                pointer_join(loc, "Resource"), f'"Resource" must be an ARN (arn:aws:...), got {_short(resource)}'
+            )
         c["resource"] = resource or ""
         self.result_fields(d, loc, ql, c)
         self.errors_fields(d, loc, ql, c)
@@ -488,7 +546,10 @@ class Builder:
                 self.error(loc, f'a Task state cannot have both "{key}" and "{path_key}"')
         to, hb = c.get("timeout_seconds"), c.get("heartbeat_seconds")
         if isinstance(to, int) and isinstance(hb, int) and hb >= to:
-            self.error(pointer_join(loc, "HeartbeatSeconds"), f'"HeartbeatSeconds" ({hb}) must be smaller than "TimeoutSeconds" ({to})')
+            self.error(
+                pointer_join(loc, "HeartbeatSeconds"),
+                f'"HeartbeatSeconds" ({hb}) must be smaller than "TimeoutSeconds" ({to})',
+            )
         if "Credentials" in d:
             self.credentials(d["Credentials"], pointer_join(loc, "Credentials"), ql)
             c["credentials"] = d["Credentials"]
@@ -510,7 +571,10 @@ class Builder:
         if "RoleArn" in cred:
             role = cred["RoleArn"]
             if not isinstance(role, str):
-                self.error(pointer_join(loc, "RoleArn"), f'"RoleArn" must be a string (an IAM role ARN), got {_type_name(role)}')
+                self.error(
+                    pointer_join(loc, "RoleArn"),
+                    f'"RoleArn" must be a string (an IAM role ARN), got {_type_name(role)}',
+                )
             elif ql == "JSONata" and is_jsonata(role):
                 self.check_jsonata(role, pointer_join(loc, "RoleArn"))
         if ql == "JSONPath" and "RoleArn.$" in cred:
@@ -553,7 +617,10 @@ class Builder:
                 if is_jsonata(cond):
                     self.check_jsonata(cond, pointer_join(loc, "Condition"))
                 elif not isinstance(cond, bool):
-                    self.error(pointer_join(loc, "Condition"), '"Condition" must be a JSONata expression "{% ... %}" or a boolean')
+                    self.error(
+                        pointer_join(loc, "Condition"),
+                        '"Condition" must be a JSONata expression "{% ... %}" or a boolean',
+                    )
                 kw["condition"] = cond
             if "Output" in d:
                 self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
@@ -562,12 +629,17 @@ class Builder:
         names = operators.operator_names()
         combinators = ("And", "Or", "Not")
         allowed = frozenset({"Variable", "Comment", *names, *combinators} | ({"Next", "Assign"} if top else set()))
-        self.unknown_fields(d, allowed, loc, "a Choice rule", other_ql=frozenset({"Condition", "Output"}) if top else None, ql=ql)
+        self.unknown_fields(
+            d, allowed, loc, "a Choice rule", other_ql=frozenset({"Condition", "Output"}) if top else None, ql=ql
+        )
         ops = [k for k in d if k in names]
         combs = [k for k in d if k in combinators]
         if len(ops) + len(combs) != 1:
             if not ops and not combs:
-                self.error(loc, "a Choice rule needs exactly one comparison operator (such as StringEquals or NumericGreaterThan) or And/Or/Not")
+                self.error(
+                    loc,
+                    "a Choice rule needs exactly one comparison operator (such as StringEquals or NumericGreaterThan) or And/Or/Not",
+                )
             else:
                 self.error(loc, f"a Choice rule must have exactly one operator, found {', '.join(ops + combs)}")
         if combs:
@@ -599,20 +671,28 @@ class Builder:
     def s_wait(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         keys = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in d]
         if len(keys) != 1:
-            self.error(loc, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath or TimestampPath"
-                       + (f", found {', '.join(keys)}" if keys else ""))
+            self.error(
+                loc,
+                "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath or TimestampPath"
+                + (f", found {', '.join(keys)}" if keys else ""),
+            )
         c["seconds"] = self.get_int(d, "Seconds", loc, minimum=0, jsonata_ok=ql == "JSONata")
         if "Timestamp" in d:
             ts = d["Timestamp"]
             if ql == "JSONata" and is_jsonata(ts):
                 self.check_jsonata(ts, pointer_join(loc, "Timestamp"))
             elif not isinstance(ts, str):
-                self.error(pointer_join(loc, "Timestamp"), f'"Timestamp" must be an ISO-8601 string, got {_type_name(ts)}')
+                self.error(
+                    pointer_join(loc, "Timestamp"), f'"Timestamp" must be an ISO-8601 string, got {_type_name(ts)}'
+                )
             else:
                 from sfnkit.asl.timestamps import parse_timestamp
 
                 if parse_timestamp(ts) is None:
-                    self.error(pointer_join(loc, "Timestamp"), f'"Timestamp" {_short(ts)} is not an ISO-8601 date-time such as "2026-01-31T12:00:00Z"')
+                    self.error(
+                        pointer_join(loc, "Timestamp"),
+                        f'"Timestamp" {_short(ts)} is not an ISO-8601 date-time such as "2026-01-31T12:00:00Z"',
+                    )
             c["timestamp"] = ts if isinstance(ts, str) else None
         if ql == "JSONPath":
             c["seconds_path"] = self.get_path(d, "SecondsPath", loc, default=None, nullable=False)
@@ -655,7 +735,9 @@ class Builder:
         if "Branches" not in d:
             self.error(loc, 'missing required field "Branches" in a Parallel state')
         elif not isinstance(raw, list) or not raw:
-            self.error(pointer_join(loc, "Branches"), '"Branches" must be a non-empty array of {"StartAt", "States"} objects')
+            self.error(
+                pointer_join(loc, "Branches"), '"Branches" must be a non-empty array of {"StartAt", "States"} objects'
+            )
         else:
             for i, bd in enumerate(raw):
                 bl = pointer_join(loc, "Branches", i)
@@ -686,7 +768,9 @@ class Builder:
                 if is_jsonata(items):
                     self.check_jsonata(items, pointer_join(loc, "Items"))
                 elif not isinstance(items, list):
-                    self.error(pointer_join(loc, "Items"), '"Items" must be an array or a JSONata expression "{% ... %}"')
+                    self.error(
+                        pointer_join(loc, "Items"), '"Items" must be an array or a JSONata expression "{% ... %}"'
+                    )
                 c["items"] = items
             if "ItemSelector" in d:
                 self.check_jsonata_tree(d["ItemSelector"], pointer_join(loc, "ItemSelector"))
@@ -713,17 +797,33 @@ class Builder:
                         self.unknown_fields(cfg, PROCESSOR_CONFIG_FIELDS, cl, "ProcessorConfig")
                         mode = cfg.get("Mode", "INLINE")
                         if mode not in ("INLINE", "DISTRIBUTED"):
-                            self.error(pointer_join(cl, "Mode"), f'"Mode" must be "INLINE" or "DISTRIBUTED", got {_short(mode)}')
+                            self.error(
+                                pointer_join(cl, "Mode"),
+                                f'"Mode" must be "INLINE" or "DISTRIBUTED", got {_short(mode)}',
+                            )
                             mode = "INLINE"
                         etype = cfg.get("ExecutionType")
                         if etype is not None and etype not in ("STANDARD", "EXPRESS"):
-                            self.error(pointer_join(cl, "ExecutionType"), f'"ExecutionType" must be "STANDARD" or "EXPRESS", got {_short(etype)}')
+                            self.error(
+                                pointer_join(cl, "ExecutionType"),
+                                f'"ExecutionType" must be "STANDARD" or "EXPRESS", got {_short(etype)}',
+                            )
                         if mode == "DISTRIBUTED" and etype is None:
                             self.error(cl, 'a DISTRIBUTED Map needs "ExecutionType": "STANDARD" or "EXPRESS"')
-                c["processor"] = self.body(pd, pl, self.query_language(pd, pl, ql), f"a Map {proc_key}",
-                                           processor_mode=mode, execution_type=etype)
+                c["processor"] = self.body(
+                    pd,
+                    pl,
+                    self.query_language(pd, pl, ql),
+                    f"a Map {proc_key}",
+                    processor_mode=mode,
+                    execution_type=etype,
+                )
         distributed = c.get("processor") is not None and c["processor"].processor_mode == "DISTRIBUTED"
-        for key, allowed in (("ItemReader", ITEM_READER_FIELDS), ("ItemBatcher", ITEM_BATCHER_FIELDS), ("ResultWriter", RESULT_WRITER_FIELDS)):
+        for key, allowed in (
+            ("ItemReader", ITEM_READER_FIELDS),
+            ("ItemBatcher", ITEM_BATCHER_FIELDS),
+            ("ResultWriter", RESULT_WRITER_FIELDS),
+        ):
             if key not in d:
                 continue
             v = d[key]
@@ -738,7 +838,10 @@ class Builder:
                 if "Resource" in v:
                     resource = self.get_str(v, "Resource", kl)
                     if resource is not None and not resource.startswith("arn:"):
-                        self.error(pointer_join(kl, "Resource"), f'"Resource" must be an ARN (arn:aws:states:::s3:...), got {_short(resource)}')
+                        self.error(
+                            pointer_join(kl, "Resource"),
+                            f'"Resource" must be an ARN (arn:aws:states:::s3:...), got {_short(resource)}',
+                        )
                 self.map_io_template(v, kl, ql)
             if key == "ItemReader":
                 if "Resource" not in v:
@@ -753,19 +856,35 @@ class Builder:
                     if ql == "JSONPath":
                         self.get_path(rc, "MaxItemsPath", rcl, default=None, nullable=False)
                     elif "MaxItemsPath" in rc:
-                        self.error(pointer_join(rcl, "MaxItemsPath"), '"MaxItemsPath" is only allowed in JSONPath states; use "MaxItems" with a JSONata expression')
+                        self.error(
+                            pointer_join(rcl, "MaxItemsPath"),
+                            '"MaxItemsPath" is only allowed in JSONPath states; use "MaxItems" with a JSONata expression',
+                        )
                     if "MaxItems" in rc and "MaxItemsPath" in rc:
                         self.error(rcl, 'ReaderConfig cannot have both "MaxItems" and "MaxItemsPath"')
             if key == "ItemBatcher":
-                if not any(k in v for k in ("MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")):
-                    self.error(kl, "ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch or one of their Path forms")
+                if not any(
+                    k in v
+                    for k in (
+                        "MaxItemsPerBatch",
+                        "MaxItemsPerBatchPath",
+                        "MaxInputBytesPerBatch",
+                        "MaxInputBytesPerBatchPath",
+                    )
+                ):
+                    self.error(
+                        kl, "ItemBatcher needs MaxItemsPerBatch, MaxInputBytesPerBatch or one of their Path forms"
+                    )
                 self.get_int(v, "MaxItemsPerBatch", kl, minimum=1, jsonata_ok=ql == "JSONata")
                 self.get_int(v, "MaxInputBytesPerBatch", kl, minimum=1, maximum=262144, jsonata_ok=ql == "JSONata")
                 for pk in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
                     if ql == "JSONPath":
                         self.get_path(v, pk, kl, default=None, nullable=False)
                     elif pk in v:
-                        self.error(pointer_join(kl, pk), f'"{pk}" is only allowed in JSONPath states; use "{pk[:-4]}" with a JSONata expression')
+                        self.error(
+                            pointer_join(kl, pk),
+                            f'"{pk}" is only allowed in JSONPath states; use "{pk[:-4]}" with a JSONata expression',
+                        )
                     if pk in v and pk[:-4] in v:
                         self.error(kl, f'ItemBatcher cannot have both "{pk[:-4]}" and "{pk}"')
                 if "BatchInput" in v:
@@ -779,7 +898,10 @@ class Builder:
             if key == "ResultWriter" and "Resource" not in v and "WriterConfig" not in v:
                 self.error(kl, 'ResultWriter needs "Resource" or "WriterConfig"')
             if key == "ResultWriter" and "WriterConfig" in v and not isinstance(v["WriterConfig"], dict):
-                self.error(pointer_join(kl, "WriterConfig"), f'"WriterConfig" must be an object, got {_type_name(v["WriterConfig"])}')
+                self.error(
+                    pointer_join(kl, "WriterConfig"),
+                    f'"WriterConfig" must be an object, got {_type_name(v["WriterConfig"])}',
+                )
             c[{"ItemReader": "item_reader", "ItemBatcher": "item_batcher", "ResultWriter": "result_writer"}[key]] = v
         jn = ql == "JSONata"
         c["max_concurrency"] = self.get_int(d, "MaxConcurrency", loc, minimum=0, jsonata_ok=jn)
@@ -789,20 +911,29 @@ class Builder:
             if jn and is_jsonata(v):
                 self.check_jsonata(v, pointer_join(loc, "ToleratedFailurePercentage"))
             elif not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 100:
-                self.error(pointer_join(loc, "ToleratedFailurePercentage"), f'"ToleratedFailurePercentage" must be a number from 0 to 100, got {_short(v)}')
+                self.error(
+                    pointer_join(loc, "ToleratedFailurePercentage"),
+                    f'"ToleratedFailurePercentage" must be a number from 0 to 100, got {_short(v)}',
+                )
             c["tolerated_failure_percentage"] = v
         if not jn:
             for key in ("MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"):
-                attr = {"MaxConcurrencyPath": "max_concurrency_path", "ToleratedFailureCountPath": "tolerated_failure_count_path",
-                        "ToleratedFailurePercentagePath": "tolerated_failure_percentage_path"}[key]
+                attr = {
+                    "MaxConcurrencyPath": "max_concurrency_path",
+                    "ToleratedFailureCountPath": "tolerated_failure_count_path",
+                    "ToleratedFailurePercentagePath": "tolerated_failure_percentage_path",
+                }[key]
                 c[attr] = self.get_path(d, key, loc, default=None, nullable=False)
                 base = key[:-4]
                 if key in d and base in d:
                     self.error(loc, f'a Map state cannot have both "{base}" and "{key}"')
         label = self.get_str(d, "Label", loc)
         if label is not None and (len(label) > 40 or any(ch in label for ch in ' <>{}[]?*"#%\\^|~`$&,;:/')):
-            self.error(pointer_join(loc, "Label"), '"Label" must be at most 40 characters with no spaces or special characters',
-                       INVALID_LABEL_NAME)
+            self.error(
+                pointer_join(loc, "Label"),
+                '"Label" must be at most 40 characters with no spaces or special characters',
+                INVALID_LABEL_NAME,
+            )
         c["label"] = label
         return m.MapState(**c)
 
@@ -811,8 +942,11 @@ class Builder:
         checked as every other payload template is (the run evaluates it as one)."""
         key, other = ("Parameters", "Arguments") if ql == "JSONPath" else ("Arguments", "Parameters")
         if other in v:
-            self.error(pointer_join(kl, other), f'"{other}" is only allowed in {"JSONata" if other == "Arguments" else "JSONPath"} '
-                       f'states; this Map uses {ql}, so use "{key}"')
+            self.error(
+                pointer_join(kl, other),
+                f'"{other}" is only allowed in {"JSONata" if other == "Arguments" else "JSONPath"} '
+                f'states; this Map uses {ql}, so use "{key}"',
+            )
         if key not in v:
             return
         value, where = v[key], pointer_join(kl, key)
@@ -822,7 +956,9 @@ class Builder:
             self.check_template(value, where)
         else:
             if not isinstance(value, dict) and not is_jsonata(value):
-                self.error(where, f'"{key}" must be an object or a JSONata expression "{{% ... %}}", got {_type_name(value)}')
+                self.error(
+                    where, f'"{key}" must be an object or a JSONata expression "{{% ... %}}", got {_type_name(value)}'
+                )
             self.check_jsonata_tree(value, where)
 
     # -- Retry and Catch ------------------------------------------------------------------------------------
@@ -865,12 +1001,18 @@ class Builder:
             if ma is not None:
                 kw["max_attempts"] = ma
                 if ma == 0:
-                    self.warning(pointer_join(rl, "MaxAttempts"), '"MaxAttempts": 0 means this retrier never retries; '
-                                 "remove it or raise MaxAttempts", RETRY_NEVER_RETRIES)
+                    self.warning(
+                        pointer_join(rl, "MaxAttempts"),
+                        '"MaxAttempts": 0 means this retrier never retries; remove it or raise MaxAttempts',
+                        RETRY_NEVER_RETRIES,
+                    )
             if "BackoffRate" in rd:
                 br = rd["BackoffRate"]
                 if not isinstance(br, int | float) or isinstance(br, bool) or not 1.0 <= br <= MAX_INT:
-                    self.error(pointer_join(rl, "BackoffRate"), f'"BackoffRate" must be a number of at least 1.0, got {_short(br)}')
+                    self.error(
+                        pointer_join(rl, "BackoffRate"),
+                        f'"BackoffRate" must be a number of at least 1.0, got {_short(br)}',
+                    )
                 else:
                     kw["backoff_rate"] = float(br)
             md = self.get_int(rd, "MaxDelaySeconds", rl, minimum=1, maximum=31622400)
@@ -879,7 +1021,10 @@ class Builder:
             if "JitterStrategy" in rd:
                 js = rd["JitterStrategy"]
                 if js not in JITTER:
-                    self.error(pointer_join(rl, "JitterStrategy"), f'"JitterStrategy" must be "FULL" or "NONE", got {_short(js)}')
+                    self.error(
+                        pointer_join(rl, "JitterStrategy"),
+                        f'"JitterStrategy" must be "FULL" or "NONE", got {_short(js)}',
+                    )
                 else:
                     kw["jitter_strategy"] = js
             out.append(m.Retrier(**kw))

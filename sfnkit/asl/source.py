@@ -88,19 +88,35 @@ def read_source(source: Any) -> ReadResult:
             return ReadResult(
                 None,
                 str(path),
-                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {path}: {e.strerror or e}")],
+                [
+                    Diagnostic(
+                        severity="ERROR",
+                        code=INVALID_JSON_DESCRIPTION,
+                        message=f"cannot read {path}: {e.strerror or e}",
+                    )
+                ],
             )
         except ValueError as e:  # e.g. an embedded NUL byte: not a usable path (UnicodeDecodeError is caught below)
             if isinstance(e, UnicodeDecodeError):
                 return ReadResult(
                     None,
                     str(path),
-                    [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"{path} is not UTF-8 text: {e.reason}")],
+                    [
+                        Diagnostic(
+                            severity="ERROR",
+                            code=INVALID_JSON_DESCRIPTION,
+                            message=f"{path} is not UTF-8 text: {e.reason}",
+                        )
+                    ],
                 )
             return ReadResult(
                 None,
                 None,
-                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {str(path)[:80]!r}: {e}")],
+                [
+                    Diagnostic(
+                        severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"cannot read {str(path)[:80]!r}: {e}"
+                    )
+                ],
             )
         kind = "yaml" if path.name.endswith(_YAML_SUFFIXES) else "json"
         return _parse_text(text, str(path), kind)
@@ -109,7 +125,15 @@ def read_source(source: Any) -> ReadResult:
             source = bytes(source).decode("utf-8")
         except UnicodeDecodeError as e:
             return ReadResult(
-                None, None, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"definition is not UTF-8 text: {e.reason}")]
+                None,
+                None,
+                [
+                    Diagnostic(
+                        severity="ERROR",
+                        code=INVALID_JSON_DESCRIPTION,
+                        message=f"definition is not UTF-8 text: {e.reason}",
+                    )
+                ],
             )
     if isinstance(source, str):
         stripped = source.lstrip()
@@ -154,7 +178,9 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
                 )
         except RecursionError:
             return ReadResult(
-                None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")]
+                None,
+                name,
+                [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="JSON nested too deeply")],
             )
         except ValueError as e:  # not a syntax error: a number too long for Python to convert (over 4,300 digits)
             return ReadResult(None, name, [_unreadable(text, "JSON", e)], positions)
@@ -163,7 +189,9 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML is a core dependency
         return ReadResult(
-            None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="YAML needs PyYAML installed")]
+            None,
+            name,
+            [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message="YAML needs PyYAML installed")],
         )
     try:
         try:
@@ -189,7 +217,9 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
     except ValueError as e:
         return ReadResult(None, name, [_unreadable(text, "YAML", e)], positions)
     except (yaml.YAMLError, RecursionError, TypeError) as e:
-        return ReadResult(None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed YAML: {e}")])
+        return ReadResult(
+            None, name, [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=f"malformed YAML: {e}")]
+        )
     if isinstance(value, str | int | float) and not isinstance(value, bool) and kind == "yaml" and name is None:
         return ReadResult(
             None,
@@ -276,8 +306,10 @@ def _json_problems(value: Any) -> list[Diagnostic]:
             continue
         problem: str | None = None
         if len(parts) > MAX_DEPTH and isinstance(v, dict | list):
-            problem = (f"the definition is nested more than {MAX_DEPTH} levels deep here; at most {MAX_DEPTH} levels are "
-                       "allowed (deeper values cannot be copied, printed or reported safely)")
+            problem = (
+                f"the definition is nested more than {MAX_DEPTH} levels deep here; at most {MAX_DEPTH} levels are "
+                "allowed (deeper values cannot be copied, printed or reported safely)"
+            )
         elif isinstance(v, dict):
             if id(v) in active:
                 problem = "the value contains itself (a YAML anchor used inside its own definition)"
@@ -301,8 +333,10 @@ def _json_problems(value: Any) -> list[Diagnostic]:
             if v != v or v in (float("inf"), float("-inf")):
                 problem = f"{v!r} is not a JSON number (JSON has no NaN or Infinity)"
         elif type(v) is int and v.bit_length() > 14_000 and not _printable_int(v):
-            problem = (f"a number of more than {sys.get_int_max_str_digits() or 4300} digits cannot be read or written; "
-                       "numbers may have at most that many")
+            problem = (
+                f"a number of more than {sys.get_int_max_str_digits() or 4300} digits cannot be read or written; "
+                "numbers may have at most that many"
+            )
         elif v is not None and not isinstance(v, str | int | bool):
             problem = f"a Python {type(v).__name__} is not a JSON value; use an object, array, string, number, boolean or null"
         if problem:
@@ -342,8 +376,10 @@ def _make_loader(fast: bool = True) -> type:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        "found a mapping key that is not a plain value (JSON keys are strings)", key_node.start_mark,
+                        "while constructing a mapping",
+                        node.start_mark,
+                        "found a mapping key that is not a plain value (JSON keys are strings)",
+                        key_node.start_mark,
                     )
                 mapping[key_node.value] = self.construct_object(value_node, deep=deep)
             return mapping

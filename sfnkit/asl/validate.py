@@ -71,7 +71,11 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             if target not in states:
                 yield _missing(target, _transition_location(st, kind, target), kind, states, owners, what)
         for child_index, child in enumerate(m.state_children(st)):
-            child_what = f'branch {child_index} of Parallel state "{st.name}"' if isinstance(st, m.ParallelState) else f'the ItemProcessor of Map state "{st.name}"'
+            child_what = (
+                f'branch {child_index} of Parallel state "{st.name}"'
+                if isinstance(st, m.ParallelState)
+                else f'the ItemProcessor of Map state "{st.name}"'
+            )
             yield from _body_checks(child, child_what, owners)
     # reachability within this scope
     if body.start_at in states:
@@ -101,8 +105,11 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
             )
         yield from _loop_warnings(body, what, succ)
     for st in states.values():
-        if isinstance(st, m.TaskState) and st.timeout_seconds is None and st.timeout_seconds_path is None and (
-            ".waitForTaskToken" in st.resource or ":activity:" in st.resource
+        if (
+            isinstance(st, m.TaskState)
+            and st.timeout_seconds is None
+            and st.timeout_seconds_path is None
+            and (".waitForTaskToken" in st.resource or ":activity:" in st.resource)
         ):
             yield Diagnostic(
                 severity="WARNING",
@@ -191,7 +198,9 @@ def _transition_location(st: m.State, kind: str, target: str) -> str:
     return st.location
 
 
-def _missing(target: str, location: str, kind: str, states: Any, owners: dict[str, list[m.State]], what: str) -> Diagnostic:
+def _missing(
+    target: str, location: str, kind: str, states: Any, owners: dict[str, list[m.State]], what: str
+) -> Diagnostic:
     label = {"next": "Next", "default": "Default", "choice": "Next", "catch": "Next", "StartAt": "StartAt"}[kind]
     if target in owners:
         message = (

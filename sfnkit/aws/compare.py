@@ -90,8 +90,9 @@ def _scope_text(scope: _ScopeId, positions: dict[_FrameId, int]) -> str:
     return "/".join(parts)
 
 
-def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...] = (),
-                      definition: Any = None) -> list[dict[str, Any]]:
+def compare_histories(
+    local: History, remote: History, *, ignore: tuple[str, ...] = (), definition: Any = None
+) -> list[dict[str, Any]]:
     """Rows comparing two histories of the same machine and input.
 
     Visits are matched by scope identity, whatever the order the two runs interleaved their Parallel branches
@@ -111,8 +112,24 @@ def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...
     ls, rs = execution_summary(local), execution_summary(remote)
     lo = ls.output if ls.status == "SUCCEEDED" else None
     ro = rs.output if rs.status == "SUCCEEDED" else None
-    rows = [_row(EXECUTION, "", 0, True, True, ls.status, rs.status, lo, ro, ls.error, rs.error,
-                 loads_or_text(ls.cause), loads_or_text(rs.cause), compare_output=True)]
+    rows = [
+        _row(
+            EXECUTION,
+            "",
+            0,
+            True,
+            True,
+            ls.status,
+            rs.status,
+            lo,
+            ro,
+            ls.error,
+            rs.error,
+            loads_or_text(ls.cause),
+            loads_or_text(rs.cause),
+            compare_output=True,
+        )
+    ]
     lv, local_positions = _visits(local)
     rv, remote_positions = _visits(remote)
     positions = {**remote_positions, **local_positions}
@@ -121,20 +138,44 @@ def compare_histories(local: History, remote: History, *, ignore: tuple[str, ...
     for key in list(lv) + [k for k in rv if k not in lv]:
         a, b = lv.get(key), rv.get(key)
         scope, name, n = key
-        rows.append(_row(
-            name, _scope_text(scope, positions), n, a is not None, b is not None,
-            None if a is None else a.status, None if b is None else b.status,
-            None if a is None else a.output, None if b is None else b.output,
-            None if a is None else a.error, None if b is None else b.error,
-            None if a is None else loads_or_text(a.cause), None if b is None else loads_or_text(b.cause),
-            compare_output=name not in ignore,
-        ))
+        rows.append(
+            _row(
+                name,
+                _scope_text(scope, positions),
+                n,
+                a is not None,
+                b is not None,
+                None if a is None else a.status,
+                None if b is None else b.status,
+                None if a is None else a.output,
+                None if b is None else b.output,
+                None if a is None else a.error,
+                None if b is None else b.error,
+                None if a is None else loads_or_text(a.cause),
+                None if b is None else loads_or_text(b.cause),
+                compare_output=name not in ignore,
+            )
+        )
     return rows
 
 
-def _row(state: str, scope: str, visit: int, in_local: bool, in_remote: bool, local_status: Any, remote_status: Any,
-         local_output: Any, remote_output: Any, local_error: Any, remote_error: Any, local_cause: Any,
-         remote_cause: Any, *, compare_output: bool) -> dict[str, Any]:
+def _row(
+    state: str,
+    scope: str,
+    visit: int,
+    in_local: bool,
+    in_remote: bool,
+    local_status: Any,
+    remote_status: Any,
+    local_output: Any,
+    remote_output: Any,
+    local_error: Any,
+    remote_error: Any,
+    local_cause: Any,
+    remote_cause: Any,
+    *,
+    compare_output: bool,
+) -> dict[str, Any]:
     path_equal = in_local and in_remote
     output_equal = not compare_output or _norm(local_output) == _norm(remote_output)
     error_equal = local_error == remote_error and _norm(local_cause) == _norm(remote_cause)
@@ -152,13 +193,24 @@ def _row(state: str, scope: str, visit: int, in_local: bool, in_remote: bool, lo
         elif not error_equal:
             diffs.append("cause differs")
     return {
-        "state": state, "scope": scope, "visit": visit, "in_local": in_local, "in_remote": in_remote,
-        "local_status": local_status, "remote_status": remote_status,
-        "local_output": local_output, "remote_output": remote_output,
-        "local_error": local_error, "remote_error": remote_error,
-        "local_cause": local_cause, "remote_cause": remote_cause,
-        "output_equal": output_equal, "error_equal": error_equal, "path_equal": path_equal,
-        "equal": not diffs, "difference": "; ".join(diffs),
+        "state": state,
+        "scope": scope,
+        "visit": visit,
+        "in_local": in_local,
+        "in_remote": in_remote,
+        "local_status": local_status,
+        "remote_status": remote_status,
+        "local_output": local_output,
+        "remote_output": remote_output,
+        "local_error": local_error,
+        "remote_error": remote_error,
+        "local_cause": local_cause,
+        "remote_cause": remote_cause,
+        "output_equal": output_equal,
+        "error_equal": error_equal,
+        "path_equal": path_equal,
+        "equal": not diffs,
+        "difference": "; ".join(diffs),
     }
 
 
@@ -189,8 +241,17 @@ def compare(
     if remote is None:
         if not name:
             raise ValueError("compare needs remote=<RemoteStateMachine> or name=... (and role_arn=...) to deploy")
-        remote = deploy(machine, name=name, role_arn=role_arn, type=type, client=client, session=session,
-                        endpoint_url=endpoint_url, region=region, connection=connection)
+        remote = deploy(
+            machine,
+            name=name,
+            role_arn=role_arn,
+            type=type,
+            client=client,
+            session=session,
+            endpoint_url=endpoint_url,
+            region=region,
+            connection=connection,
+        )
     local = run(machine, input, resources=resources, type=remote.type, **run_kwargs)
     ex = remote.run(input, timeout=timeout)
     return compare_histories(local.history, ex.history, ignore=ignore, definition=machine)

@@ -133,8 +133,15 @@ class Connection:
         self.endpoint_urls = dict(endpoint_urls or {})
 
     @classmethod
-    def of(cls, client: Any = None, *, session: Any = None, endpoint_url: str | None = None,
-           region: str | None = None, config: Any = None) -> Connection:
+    def of(
+        cls,
+        client: Any = None,
+        *,
+        session: Any = None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        config: Any = None,
+    ) -> Connection:
         """A connection around a ready boto3 Step Functions ``client`` (its region and endpoint are kept for the
         other services), or made from a session / endpoint / region."""
         if client is None:
@@ -221,8 +228,10 @@ class Connection:
         status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
         http = f" (HTTP {status})" if status is not None else ""
         raise AwsError(
-            redact(f"{operation} failed: the endpoint answered with a body that is not JSON{http}: {shown!r}; is "
-                   f"endpoint_url an AWS-compatible endpoint? ({self.describe()})"),
+            redact(
+                f"{operation} failed: the endpoint answered with a body that is not JSON{http}: {shown!r}; is "
+                f"endpoint_url an AWS-compatible endpoint? ({self.describe()})"
+            ),
             operation=operation,
             code="InvalidResponse",
         )
@@ -272,8 +281,9 @@ _NOT_JSON = "sfnkit:body-not-json"
 _JSON_PROTOCOLS = frozenset({"json", "rest-json"})
 
 
-def _mark_non_json(operation_model: Any, response_dict: Mapping[str, Any], customized_response_dict: dict[str, Any],
-                   **_: Any) -> None:
+def _mark_non_json(
+    operation_model: Any, response_dict: Mapping[str, Any], customized_response_dict: dict[str, Any], **_: Any
+) -> None:
     """botocore's ``before-parse`` hook: a successful answer of a JSON-protocol service must be JSON; when its
     body is not, say so in the parsed answer (botocore's parser would silently give ``{}``)."""
     if operation_model.metadata.get("protocol") not in _JSON_PROTOCOLS or response_dict.get("status_code") != 200:
@@ -330,4 +340,3 @@ def aws_error(e: BaseException, operation: str, *, where: str = "") -> AwsError:
     if hint:
         text += f"; {hint}"
     return AwsError(redact(text + suffix), operation=operation, code=code)
-

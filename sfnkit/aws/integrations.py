@@ -79,8 +79,14 @@ def _pattern_of(resource: str) -> str:
 class _Services:
     """The handlers of one ``integrations()`` call, sharing a connection."""
 
-    def __init__(self, conn: Connection, poll: Poll, wall_sleep: Callable[[float], None],
-                 max_wait: float | None, unimplemented: Unimplemented | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        poll: Poll,
+        wall_sleep: Callable[[float], None],
+        max_wait: float | None,
+        unimplemented: Unimplemented | None = None,
+    ) -> None:
         self.conn = conn
         self.poll = poll
         self.wall_sleep = wall_sleep
@@ -105,8 +111,9 @@ class _Services:
             names = list(model.operation_names)
             close = difflib.get_close_matches(operation, names, n=3)
             hint = f"; did you mean {', '.join(c[:1].lower() + c[1:] for c in close)}?" if close else ""
-            raise TaskFailure("States.Runtime", f"{service} has no action {operation[:1].lower() + operation[1:]!r}"
-                              f"{hint}") from None
+            raise TaskFailure(
+                "States.Runtime", f"{service} has no action {operation[:1].lower() + operation[1:]!r}{hint}"
+            ) from None
         v1_service = service if v1 else None
         problems = shapes.missing_required(params, op.input_shape)
         if problems:
@@ -148,8 +155,11 @@ class _Services:
             if done:
                 return value
             if self.max_wait is not None and time.monotonic() - started > self.max_wait:
-                raise TaskFailure("States.TaskFailed", f"sfnkit stopped waiting for {what} after {self.max_wait:g} "
-                                  "s of wall time (integrations(max_wait=...))")
+                raise TaskFailure(
+                    "States.TaskFailed",
+                    f"sfnkit stopped waiting for {what} after {self.max_wait:g} "
+                    "s of wall time (integrations(max_wait=...))",
+                )
             virtual_sleep(delay)
             self.wall_sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -167,8 +177,10 @@ class _Services:
         _, _, rest = resource.partition(":aws-sdk:")
         sfn_service, _, action = rest.partition(":")
         if not sfn_service or not action:
-            raise TaskFailure("States.Runtime", f"malformed aws-sdk resource {call.resource!r}; expected "
-                              "arn:aws:states:::aws-sdk:<service>:<action>")
+            raise TaskFailure(
+                "States.Runtime",
+                f"malformed aws-sdk resource {call.resource!r}; expected arn:aws:states:::aws-sdk:<service>:<action>",
+            )
         try:
             service = shapes.boto_service_name(sfn_service)
         except KeyError as e:
@@ -235,9 +247,23 @@ class _Services:
         version2 = call.resource.endswith(".sync:2")
         # what DescribeExecution says, as Step Functions passes it on (recordings since redrive exists carry the
         # Redrive* fields too); not the version/alias/trace/map-run fields, which it leaves out
-        keys = ("Cause", "Error", "ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails",
-                "RedriveCount", "RedriveStatus", "RedriveStatusReason", "StartDate", "StateMachineArn", "Status",
-                "StopDate")
+        keys = (
+            "Cause",
+            "Error",
+            "ExecutionArn",
+            "Input",
+            "InputDetails",
+            "Name",
+            "Output",
+            "OutputDetails",
+            "RedriveCount",
+            "RedriveStatus",
+            "RedriveStatusReason",
+            "StartDate",
+            "StateMachineArn",
+            "Status",
+            "StopDate",
+        )
 
         def wait() -> Any:
             def check() -> tuple[bool, Any]:
@@ -265,9 +291,17 @@ class _Services:
 
         return self.sync(call, submitted, wait)
 
-    def _job(self, call: TaskCall, service: str, start: str, describe: Callable[[dict[str, Any]], dict[str, Any]],
-             status_of: Callable[[dict[str, Any]], str], success: tuple[str, ...], failure: tuple[str, ...],
-             failed: Callable[[dict[str, Any]], bool] | None = None) -> Any:
+    def _job(
+        self,
+        call: TaskCall,
+        service: str,
+        start: str,
+        describe: Callable[[dict[str, Any]], dict[str, Any]],
+        status_of: Callable[[dict[str, Any]], str],
+        success: tuple[str, ...],
+        failure: tuple[str, ...],
+        failed: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Any:
         submitted = self.v1(service, start, call.input)
 
         def wait() -> Any:
@@ -277,8 +311,9 @@ class _Services:
 
             d = self.until(check, f"{service} job")
             if status_of(d) in failure or (failed is not None and failed(d)):
-                raise TaskFailure("States.TaskFailed", json.dumps(d, separators=(",", ":"), ensure_ascii=False,
-                                                                  default=str))
+                raise TaskFailure(
+                    "States.TaskFailed", json.dumps(d, separators=(",", ":"), ensure_ascii=False, default=str)
+                )
             return d
 
         return self.sync(call, submitted, wait)
@@ -290,8 +325,15 @@ class _Services:
             r = self.v1("glue", "GetJobRun", {"JobName": job, "RunId": sub["JobRunId"]}, metadata=False)
             return dict(r.get("JobRun") or {})
 
-        return self._job(call, "glue", "StartJobRun", describe, lambda d: str(d.get("JobRunState")),
-                         ("SUCCEEDED",), ("FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"))
+        return self._job(
+            call,
+            "glue",
+            "StartJobRun",
+            describe,
+            lambda d: str(d.get("JobRunState")),
+            ("SUCCEEDED",),
+            ("FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"),
+        )
 
     def sagemaker_create_training_job(self, call: TaskCall) -> Any:
         name = (call.input or {}).get("TrainingJobName")
@@ -299,8 +341,15 @@ class _Services:
         def describe(sub: dict[str, Any]) -> dict[str, Any]:
             return self.v1("sagemaker", "DescribeTrainingJob", {"TrainingJobName": name}, metadata=False)
 
-        return self._job(call, "sagemaker", "CreateTrainingJob", describe, lambda d: str(d.get("TrainingJobStatus")),
-                         ("Completed",), ("Failed", "Stopped"))
+        return self._job(
+            call,
+            "sagemaker",
+            "CreateTrainingJob",
+            describe,
+            lambda d: str(d.get("TrainingJobStatus")),
+            ("Completed",),
+            ("Failed", "Stopped"),
+        )
 
     def batch_submit_job(self, call: TaskCall) -> Any:
         def describe(sub: dict[str, Any]) -> dict[str, Any]:
@@ -308,8 +357,9 @@ class _Services:
             jobs = r.get("Jobs") or [{}]
             return dict(jobs[0])
 
-        return self._job(call, "batch", "SubmitJob", describe, lambda d: str(d.get("Status")), ("SUCCEEDED",),
-                         ("FAILED",))
+        return self._job(
+            call, "batch", "SubmitJob", describe, lambda d: str(d.get("Status")), ("SUCCEEDED",), ("FAILED",)
+        )
 
     def ecs_run_task(self, call: TaskCall) -> Any:
         cluster = (call.input or {}).get("Cluster")
@@ -365,8 +415,14 @@ def integrations(
         from botocore.config import Config
 
         config = Config(response_checksum_validation="when_required")
-    conn = connection or Connection(session=session, endpoint_url=endpoint_url, region=region, config=config,
-                                    clients=clients, endpoint_urls=endpoint_urls)
+    conn = connection or Connection(
+        session=session,
+        endpoint_url=endpoint_url,
+        region=region,
+        config=config,
+        clients=clients,
+        endpoint_urls=endpoint_urls,
+    )
     s = _Services(conn, poll, wall_sleep, max_wait, unimplemented)
     p = "arn:aws:states:::"
     handlers: dict[str, Handler] = {

@@ -44,9 +44,20 @@ __all__ = [
 ]
 
 _FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-_STAGES = ("input", "afterArguments", "afterInputPath", "afterParameters", "result", "afterResultSelector",
-           "afterResultPath", "afterItemsPath", "afterItemSelector", "afterItemBatcher", "afterItemsPointer",
-           "variables")
+_STAGES = (
+    "input",
+    "afterArguments",
+    "afterInputPath",
+    "afterParameters",
+    "result",
+    "afterResultSelector",
+    "afterResultPath",
+    "afterItemsPath",
+    "afterItemSelector",
+    "afterItemBatcher",
+    "afterItemsPointer",
+    "variables",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,8 +80,9 @@ class Poll:
             d = min(d * self.factor, self.maximum)
 
 
-def _connection(client: Any, session: Any, endpoint_url: str | None, region: str | None,
-                connection: Connection | None) -> Connection:
+def _connection(
+    client: Any, session: Any, endpoint_url: str | None, region: str | None, connection: Connection | None
+) -> Connection:
     if connection is not None:
         return connection
     return Connection.of(client, session=session, endpoint_url=endpoint_url, region=region)
@@ -134,8 +146,10 @@ def deploy(
     created = updated = False
     if arn is None:
         if not role_arn:
-            raise ValueError(f"deploy needs role_arn='arn:aws:iam::<account>:role/<name>' to create {name!r}: the "
-                             "IAM role Step Functions assumes to run it")
+            raise ValueError(
+                f"deploy needs role_arn='arn:aws:iam::<account>:role/<name>' to create {name!r}: the "
+                "IAM role Step Functions assumes to run it"
+            )
         params: dict[str, Any] = {"name": name, "definition": definition, "roleArn": role_arn, "type": type}
         if tags:
             params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
@@ -151,7 +165,9 @@ def deploy(
             raise AwsError(
                 f"UpdateStateMachine failed: the state machine {name!r} exists as {current.get('type')}, and AWS "
                 f"cannot change a state machine's type to {type}; delete it or deploy under another name",
-                operation="UpdateStateMachine", code="TypeMismatch")
+                operation="UpdateStateMachine",
+                code="TypeMismatch",
+            )
         role_arn = role_arn or current.get("roleArn")
         changes: dict[str, Any] = {}
         if loads_or_text(current.get("definition")) != machine.definition:
@@ -165,8 +181,17 @@ def deploy(
         if changes:
             conn.call("stepfunctions", "UpdateStateMachine", stateMachineArn=arn, **changes)
             updated = True
-    return RemoteStateMachine(arn=arn, name=name, type=type, role_arn=role_arn, state_machine=machine,
-                              connection=conn, created=created, updated=updated, validated=validated)
+    return RemoteStateMachine(
+        arn=arn,
+        name=name,
+        type=type,
+        role_arn=role_arn,
+        state_machine=machine,
+        connection=conn,
+        created=created,
+        updated=updated,
+        validated=validated,
+    )
 
 
 def _bind_functions(machine: m.StateMachine, functions: Mapping[str, str] | None) -> m.StateMachine:
@@ -175,8 +200,10 @@ def _bind_functions(machine: m.StateMachine, functions: Mapping[str, str] | None
     unknown = sorted(set(functions or {}) - set(attached))
     if unknown:
         have = ", ".join(repr(n) for n in sorted(attached)) or "none"
-        raise ValueError(f"functions= names {', '.join(repr(n) for n in unknown)}, which this state machine does not "
-                         f"run as a Python function (its Python functions: {have})")
+        raise ValueError(
+            f"functions= names {', '.join(repr(n) for n in unknown)}, which this state machine does not "
+            f"run as a Python function (its Python functions: {have})"
+        )
     if not attached:
         return machine
     from sfnkit.build.tasks import bind_functions
@@ -190,10 +217,15 @@ def _validate_remote(conn: Connection, definition: str, type: str) -> bool:
     if result is None:
         return False
     if result.get("result") == "FAIL":
-        diags = [d for d in result.get("diagnostics", []) if d.get("severity") == "ERROR"] or result.get("diagnostics", [])
+        diags = [d for d in result.get("diagnostics", []) if d.get("severity") == "ERROR"] or result.get(
+            "diagnostics", []
+        )
         lines = [f"{d.get('location') or '/'}: {d.get('code')}: {d.get('message')}" for d in diags]
-        raise AwsError("ValidateStateMachineDefinition rejected the definition:\n  " + "\n  ".join(lines),
-                       operation="ValidateStateMachineDefinition", code="InvalidDefinition")
+        raise AwsError(
+            "ValidateStateMachineDefinition rejected the definition:\n  " + "\n  ".join(lines),
+            operation="ValidateStateMachineDefinition",
+            code="InvalidDefinition",
+        )
     return True
 
 
@@ -226,18 +258,29 @@ class RemoteStateMachine:
     def start(self, input: Any = None, *, name: str | None = None, trace_header: str | None = None) -> RemoteExecution:
         """StartExecution; returns the running execution at once (Standard and asynchronous Express)."""
         # AWS names an unnamed execution with a UUID; some endpoints (moto) do not, so sfnkit always names it
-        params: dict[str, Any] = {"stateMachineArn": self.arn, "input": _dump({} if input is None else input),
-                                  "name": name or str(uuid.uuid4())}
+        params: dict[str, Any] = {
+            "stateMachineArn": self.arn,
+            "input": _dump({} if input is None else input),
+            "name": name or str(uuid.uuid4()),
+        }
         if trace_header:
             params["traceHeader"] = trace_header
         out = self.connection.call("stepfunctions", "StartExecution", **params)
-        ex = RemoteExecution(out["executionArn"], connection=self.connection, type=self.type,
-                             state_machine_arn=self.arn)
+        ex = RemoteExecution(
+            out["executionArn"], connection=self.connection, type=self.type, state_machine_arn=self.arn
+        )
         ex._start_date = out.get("startDate")
         return ex
 
-    def run(self, input: Any = None, *, name: str | None = None, timeout: float | None = None,
-            poll: Poll = Poll(), sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
+    def run(
+        self,
+        input: Any = None,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        poll: Poll = Poll(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RemoteExecution:
         """Run to the end. Express machines use StartSyncExecution (where the endpoint has it); Standard ones
         StartExecution and DescribeExecution with backoff until the execution ends (``timeout`` wall seconds)."""
         if self.type == "EXPRESS":
@@ -282,8 +325,9 @@ class RemoteExecution:
     never again once it has ended); ``history`` fetches every page of ``GetExecutionHistory``.
     """
 
-    def __init__(self, arn: str, *, connection: Connection, type: str | None = None,
-                 state_machine_arn: str | None = None) -> None:
+    def __init__(
+        self, arn: str, *, connection: Connection, type: str | None = None, state_machine_arn: str | None = None
+    ) -> None:
         self.arn = arn
         self.connection = connection
         self.type = type or ("EXPRESS" if ":express:" in arn else "STANDARD")
@@ -302,21 +346,30 @@ class RemoteExecution:
         ex._sync = True
         ex._absorb(out)
         # Express executions have no GetExecutionHistory: the history is what StartSyncExecution tells.
-        events: list[dict[str, Any]] = [{
-            "id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": out.get("startDate"),
-            "executionStartedEventDetails": {"input": out.get("input", "{}"), "roleArn": ""}}]
-        end = {"SUCCEEDED": ("ExecutionSucceeded", "executionSucceededEventDetails"),
-               "FAILED": ("ExecutionFailed", "executionFailedEventDetails"),
-               "TIMED_OUT": ("ExecutionTimedOut", "executionTimedOutEventDetails"),
-               "ABORTED": ("ExecutionAborted", "executionAbortedEventDetails")}.get(str(out.get("status")))
+        events: list[dict[str, Any]] = [
+            {
+                "id": 1,
+                "previousEventId": 0,
+                "type": "ExecutionStarted",
+                "timestamp": out.get("startDate"),
+                "executionStartedEventDetails": {"input": out.get("input", "{}"), "roleArn": ""},
+            }
+        ]
+        end = {
+            "SUCCEEDED": ("ExecutionSucceeded", "executionSucceededEventDetails"),
+            "FAILED": ("ExecutionFailed", "executionFailedEventDetails"),
+            "TIMED_OUT": ("ExecutionTimedOut", "executionTimedOutEventDetails"),
+            "ABORTED": ("ExecutionAborted", "executionAbortedEventDetails"),
+        }.get(str(out.get("status")))
         if end is not None:
             details: dict[str, Any] = {}
             if end[0] == "ExecutionSucceeded":
                 details["output"] = out.get("output", "null")
             else:
                 details.update({k: out[k] for k in ("error", "cause") if out.get(k) is not None})
-            events.append({"id": 2, "previousEventId": 1, "type": end[0], "timestamp": out.get("stopDate"),
-                           end[1]: details})
+            events.append(
+                {"id": 2, "previousEventId": 1, "type": end[0], "timestamp": out.get("stopDate"), end[1]: details}
+            )
         ex._history = History.from_boto({"events": events})
         return ex
 
@@ -403,8 +456,9 @@ class RemoteExecution:
         return h
 
     def _page(self, **params: Any) -> dict[str, Any]:
-        return self.connection.call("stepfunctions", "GetExecutionHistory", executionArn=self.arn,
-                                    includeExecutionData=True, **params)
+        return self.connection.call(
+            "stepfunctions", "GetExecutionHistory", executionArn=self.arn, includeExecutionData=True, **params
+        )
 
     def _forward(self, page: dict[str, Any]) -> list[dict[str, Any]]:
         events = list(page.get("events", []))
@@ -444,22 +498,31 @@ class RemoteExecution:
         return new
 
     # -- waiting -------------------------------------------------------------------------------------------
-    def wait(self, *, timeout: float | None = None, poll: Poll = Poll(),
-             sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
+    def wait(
+        self, *, timeout: float | None = None, poll: Poll = Poll(), sleep: Callable[[float], None] = time.sleep
+    ) -> RemoteExecution:
         """Poll DescribeExecution with backoff until the execution ends (``timeout``: wall seconds)."""
         start = time.monotonic()
         delays = poll.delays()
         while self.status not in _FINAL:
             delay = next(delays)
             if timeout is not None and time.monotonic() - start + delay > timeout:
-                raise TimeoutError(f"execution {self.arn} still {self._status} after {timeout:g} s; "
-                                   "call wait() or follow() again to keep waiting")
+                raise TimeoutError(
+                    f"execution {self.arn} still {self._status} after {timeout:g} s; "
+                    "call wait() or follow() again to keep waiting"
+                )
             sleep(delay)
             self.refresh()
         return self
 
-    def follow(self, on_update: Callable[[FollowUpdate], None] | None = None, *, timeout: float | None = None,
-               poll: Poll = Poll(), sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
+    def follow(
+        self,
+        on_update: Callable[[FollowUpdate], None] | None = None,
+        *,
+        timeout: float | None = None,
+        poll: Poll = Poll(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RemoteExecution:
         """Poll GetExecutionHistory (with backoff, reset when events arrive) until the execution ends, calling
         ``on_update(FollowUpdate)`` with the new events after each poll that brought some. A graph widget uses
         this to live-update. Returns self; ``timeout`` (wall seconds) raises TimeoutError.
@@ -540,9 +603,15 @@ class RemoteExecution:
         self._absorb(described)
 
     # -- control ---------------------------------------------------------------------------------------------
-    def stop(self, error: str | None = None, cause: str | None = None, *, timeout: float | None = 60.0,
-             poll: Poll = Poll(initial=0.05, maximum=1.0),
-             sleep: Callable[[float], None] = time.sleep) -> RemoteExecution:
+    def stop(
+        self,
+        error: str | None = None,
+        cause: str | None = None,
+        *,
+        timeout: float | None = 60.0,
+        poll: Poll = Poll(initial=0.05, maximum=1.0),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RemoteExecution:
         """StopExecution, then wait (as :meth:`wait` does) until DescribeExecution says the execution ended
         (ABORTED, or how it ended if it ended first).
 
@@ -567,8 +636,12 @@ class RemoteExecution:
         except Exception as e:
             err = self.connection.error(e, "RedriveExecution")
             if not_implemented(e):
-                err = AwsError(f"RedriveExecution failed: the endpoint ({self.connection.describe()}) does not "
-                               "implement RedriveExecution", operation="RedriveExecution", code=err.code)
+                err = AwsError(
+                    f"RedriveExecution failed: the endpoint ({self.connection.describe()}) does not "
+                    "implement RedriveExecution",
+                    operation="RedriveExecution",
+                    code=err.code,
+                )
             raise err from None
         self._status = "RUNNING"
         self._described = {}
@@ -602,8 +675,15 @@ class RemoteExecution:
         return f"<RemoteExecution {self.name}: {self._status} ({self.connection.describe()})>"
 
 
-def execution(arn: str, *, client: Any = None, session: Any = None, endpoint_url: str | None = None,
-              region: str | None = None, connection: Connection | None = None) -> RemoteExecution:
+def execution(
+    arn: str,
+    *,
+    client: Any = None,
+    session: Any = None,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    connection: Connection | None = None,
+) -> RemoteExecution:
     """Attach to an existing execution by ARN (DescribeExecution runs at once, so a wrong ARN fails here)."""
     if region is None and arn.startswith("arn:") and arn.count(":") >= 4:
         region = arn.split(":")[3] or None
@@ -636,8 +716,9 @@ def list_executions(
     if (sm_arn is None) == (map_run_arn is None):
         raise ValueError("list_executions needs a state machine (RemoteStateMachine or ARN) or map_run_arn=, not both")
     if status is not None and status not in (*_FINAL, "RUNNING", "PENDING_REDRIVE"):
-        raise ValueError(f"status must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE; "
-                         f"got {status!r}")
+        raise ValueError(
+            f"status must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE; got {status!r}"
+        )
     conn = _connection(client, session, endpoint_url, region, connection)
     params: dict[str, Any] = {"stateMachineArn": sm_arn} if sm_arn else {"mapRunArn": map_run_arn}
     if status:
@@ -647,16 +728,18 @@ def list_executions(
     while True:
         page = conn.call("stepfunctions", "ListExecutions", **params, **({"nextToken": token} if token else {}))
         for item in page.get("executions", []):
-            rows.append({
-                "name": item.get("name"),
-                "status": item.get("status"),
-                "start_date": item.get("startDate"),
-                "stop_date": item.get("stopDate"),
-                "execution_arn": item.get("executionArn"),
-                "state_machine_arn": item.get("stateMachineArn"),
-                "redrive_count": item.get("redriveCount", 0),
-                "map_run_arn": item.get("mapRunArn"),
-            })
+            rows.append(
+                {
+                    "name": item.get("name"),
+                    "status": item.get("status"),
+                    "start_date": item.get("startDate"),
+                    "stop_date": item.get("stopDate"),
+                    "execution_arn": item.get("executionArn"),
+                    "state_machine_arn": item.get("stateMachineArn"),
+                    "redrive_count": item.get("redriveCount", 0),
+                    "map_run_arn": item.get("mapRunArn"),
+                }
+            )
             if max_results is not None and len(rows) >= max_results:
                 return rows
         token = page.get("nextToken")
@@ -741,8 +824,11 @@ def test_state(
     except Exception as e:
         err = conn.error(e, "TestState")
         if not_implemented(e) or (type(e).__name__ == "EndpointConnectionError" and conn.endpoint_url):
-            err = AwsError(f"TestState failed: the endpoint ({conn.describe()}) does not implement TestState "
-                           f"({err})", operation="TestState", code=err.code)
+            err = AwsError(
+                f"TestState failed: the endpoint ({conn.describe()}) does not implement TestState ({err})",
+                operation="TestState",
+                code=err.code,
+            )
         raise err from None
     return test_state_result(state_name, out)
 
@@ -767,4 +853,3 @@ def test_state_result(state_name: str, out: Mapping[str, Any]) -> TestStateResul
 
 
 test_state.__test__ = False  # type: ignore[attr-defined]
-

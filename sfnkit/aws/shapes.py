@@ -181,8 +181,9 @@ def missing_required(value: Any, shape: Any) -> list[str]:
     lower = {str(k).lower(): v for k, v in value.items()}
     for name in shape.required_members:
         if lower.get(name.lower()) is None:
-            problems.append(f"Value null at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must "
-                            "not be null")
+            problems.append(
+                f"Value null at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must not be null"
+            )
     return problems
 
 
@@ -250,8 +251,11 @@ _HEADER_CASE = {
 def sdk_metadata(response: Mapping[str, Any]) -> dict[str, Any]:
     """``SdkHttpMetadata`` and ``SdkResponseMetadata`` as SDK v1 integrations add them to a result."""
     meta = response.get("ResponseMetadata") or {}
-    headers = {_HEADER_CASE.get(k.lower(), k): v for k, v in (meta.get("HTTPHeaders") or {}).items()
-               if k.lower() not in ("access-control-allow-origin",)}
+    headers = {
+        _HEADER_CASE.get(k.lower(), k): v
+        for k, v in (meta.get("HTTPHeaders") or {}).items()
+        if k.lower() not in ("access-control-allow-origin",)
+    }
     return {
         "SdkHttpMetadata": {
             "AllHttpHeaders": {k: [v] for k, v in headers.items()},
@@ -289,8 +293,12 @@ def error_of(e: BaseException, client: Any, *, v1: str | None = None) -> tuple[s
     if not isinstance(response, Mapping) or "Error" not in response:
         # no HTTP answer: the SDK's client-side exception
         text = str(e)
-        if type(e).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                                "ConnectionClosedError"):
+        if type(e).__name__ in (
+            "EndpointConnectionError",
+            "ConnectTimeoutError",
+            "ReadTimeoutError",
+            "ConnectionClosedError",
+        ):
             text = f"Unable to execute HTTP request: {text}"
         return f"{prefix}.SdkClientException", text
     err = response.get("Error") or {}
@@ -303,8 +311,10 @@ def error_of(e: BaseException, client: Any, *, v1: str | None = None) -> tuple[s
     shape = _exception_name(code, client) or _exception_name(str(err.get("QueryErrorCode") or ""), client)
     name = base if shape is None else (shape if shape.endswith("Exception") else shape + "Exception")
     if v1 is not None:
-        cause = (f"{message} (Service: {v1_service}; Status Code: {status}; Error Code: {code}; "
-                 f"Request ID: {request_id}; Proxy: null)")
+        cause = (
+            f"{message} (Service: {v1_service}; Status Code: {status}; Error Code: {code}; "
+            f"Request ID: {request_id}; Proxy: null)"
+        )
     else:
         cause = f"{message} (Service: {v1_service}, Status Code: {status}, Request ID: {request_id}"
         ext = meta.get("HostId") or headers.get("x-amz-id-2")
@@ -319,8 +329,10 @@ def validation_error(problems: list[str], client: Any, *, v1: str | None = None)
     n = len(problems)
     message = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems)
     fake = type("ValidationFailure", (Exception,), {})()
-    fake.response = {"Error": {"Code": "ValidationException", "Message": message},  # type: ignore[attr-defined]
-                     "ResponseMetadata": {"HTTPStatusCode": 400, "RequestId": ""}}
+    fake.response = {
+        "Error": {"Code": "ValidationException", "Message": message},  # type: ignore[attr-defined]
+        "ResponseMetadata": {"HTTPStatusCode": 400, "RequestId": ""},
+    }
     return error_of(fake, client, v1=v1)
 
 

@@ -20,8 +20,15 @@ __all__ = ["S3Storage"]
 class S3Storage:
     """Buckets and keys on S3 (through a boto3 S3 client)."""
 
-    def __init__(self, *, client: Any = None, session: Any = None, endpoint_url: str | None = None,
-                 region: str | None = None, connection: Connection | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        session: Any = None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        connection: Connection | None = None,
+    ) -> None:
         if client is not None:
             self._client = client
         else:
@@ -39,14 +46,17 @@ class S3Storage:
         try:
             for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
-                    out.append({
-                        "Etag": obj.get("ETag"),
-                        "Key": obj["Key"],
-                        "LastModified": obj["LastModified"].isoformat() if hasattr(obj.get("LastModified"), "isoformat")
-                        else obj.get("LastModified"),
-                        "Size": obj.get("Size"),
-                        "StorageClass": obj.get("StorageClass", "STANDARD"),
-                    })
+                    out.append(
+                        {
+                            "Etag": obj.get("ETag"),
+                            "Key": obj["Key"],
+                            "LastModified": obj["LastModified"].isoformat()
+                            if hasattr(obj.get("LastModified"), "isoformat")
+                            else obj.get("LastModified"),
+                            "Size": obj.get("Size"),
+                            "StorageClass": obj.get("StorageClass", "STANDARD"),
+                        }
+                    )
         except Exception as e:
             raise Failed(ITEM_READER_FAILED, f"cannot list s3://{bucket}/{prefix}: {_describe(e)}") from None
         return out

@@ -11,7 +11,9 @@ __all__ = ["definition", "names"]
 
 def names() -> list[str]:
     """The names of the bundled examples."""
-    return sorted(p.name[: -len(".asl.json")] for p in resources.files(__name__).iterdir() if p.name.endswith(".asl.json"))
+    return sorted(
+        p.name[: -len(".asl.json")] for p in resources.files(__name__).iterdir() if p.name.endswith(".asl.json")
+    )
 
 
 def definition(name: str) -> dict[str, Any]:

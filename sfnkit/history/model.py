@@ -740,8 +740,9 @@ class _Columns(Sequence[_Record]):
     # reference cycle, and a finished execution would wait for the cycle collector to be freed
     __slots__ = ("_details", "_prevs", "_times", "_types")
 
-    def __init__(self, types: list[str], prevs: array[int], times: array[float],
-                 details: list[dict[str, Any] | _StateIO | None]) -> None:
+    def __init__(
+        self, types: list[str], prevs: array[int], times: array[float], details: list[dict[str, Any] | _StateIO | None]
+    ) -> None:
         self._types, self._prevs, self._times, self._details = types, prevs, times, details
 
     def __len__(self) -> int:

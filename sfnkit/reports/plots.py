@@ -569,7 +569,9 @@ def retries_failures(source: Any, ax: Any = None, *, top: int = 15) -> Any:
     twin.yaxis.set_major_formatter(PercentFormatter())
     twin.set_ylabel("cumulative share", fontsize=8)
     ax.set_xticks(positions)
-    ax.set_xticklabels([_drawable(f"{state}\n{error}") for (state, error), _cell in pairs], rotation=30, ha="right", fontsize=7)
+    ax.set_xticklabels(
+        [_drawable(f"{state}\n{error}") for (state, error), _cell in pairs], rotation=30, ha="right", fontsize=7
+    )
     ax.set_ylabel("errors")
     ax.set_ylim(0, max(totals) * 1.15)
     ax.grid(axis="y", alpha=0.3)

@@ -316,7 +316,9 @@ def run_many(
     if not per_run_resources:
         shared = resources if isinstance(resources, Resources) else Resources(resources or {})  # type: ignore[arg-type]
     if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
-        raise ValueError(f"run_many(): processes must be a whole number of worker processes (1 or more), got {processes!r}")
+        raise ValueError(
+            f"run_many(): processes must be a whole number of worker processes (1 or more), got {processes!r}"
+        )
     if processes is not None and processes > 1:
         item_list = list(items)
         job = _Job(sm, item_list, resources, per_run_resources, shared, clock, seed, keep_stages, kwargs)

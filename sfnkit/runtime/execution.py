@@ -122,8 +122,9 @@ class Execution:
             # The local stand-ins live in sfnkit.aws (boto3, moto), above the runtime: loaded only when asked for
             from sfnkit.aws.local_services import local_resources
 
-            self.resources, self._local = local_resources(sm, self.resources, services, seed=seed, region=region,
-                                                          account=account, execution=self)
+            self.resources, self._local = local_resources(
+                sm, self.resources, services, seed=seed, region=region, account=account, execution=self
+            )
             if storage is None:  # a Distributed Map's ItemReader/ResultWriter read and write the local S3
                 storage = self._local.storage()
         self.mocks = _test_case_mocks(mocks, test_case, state_machine_name)
@@ -425,8 +426,11 @@ class Execution:
             self._finish("FAILED", error=RUNTIME, cause=str(full))
             return self
         except Exception as e:  # an interpreter bug: the execution fails, its history so far is kept
-            self._finish("FAILED", error=RUNTIME, cause=f"internal error in sfnkit's interpreter: "
-                         f"{type(e).__name__}: {safe_str(e)}")
+            self._finish(
+                "FAILED",
+                error=RUNTIME,
+                cause=f"internal error in sfnkit's interpreter: {type(e).__name__}: {safe_str(e)}",
+            )
             return self
         finally:
             untrack_virtual_time(token)
@@ -437,7 +441,9 @@ class Execution:
                 self._pause_reason = "error"
                 self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
-            self._finish("FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending")
+            self._finish(
+                "FAILED", error="States.Runtime", cause="internal error: the execution stopped without an ending"
+            )
         return self
 
     def _catch_up(self, token: str) -> None:
@@ -451,8 +457,9 @@ class Execution:
         if token not in sched.tokens:
             if self._mode == "run" or self.done:
                 self._drive()  # record the timeout and carry on, as the execution would have
-            raise ExecutionStateError(f"the task waiting on token {token!r} timed out before the answer came "
-                                      "(AWS answers TaskTimedOut)")
+            raise ExecutionStateError(
+                f"the task waiting on token {token!r} timed out before the answer came (AWS answers TaskTimedOut)"
+            )
 
     def _answer(self, token: str, value: Any, failure: Failed | None) -> None:
         self._catch_up(token)
@@ -480,8 +487,12 @@ class Execution:
         if longest is None:
             self._finish("TIMED_OUT")
         else:
-            self._finish("TIMED_OUT", error=TIMEOUT, cause=f"The execution ran for the maximum duration of a {self.type} "
-                         f"workflow ({format_duration(longest)}).")
+            self._finish(
+                "TIMED_OUT",
+                error=TIMEOUT,
+                cause=f"The execution ran for the maximum duration of a {self.type} "
+                f"workflow ({format_duration(longest)}).",
+            )
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
         if self.done:
@@ -527,9 +538,6 @@ class Execution:
         self._count_transitions()  # once, here: repr() and summary() of a finished run cost O(1) after this
 
 
-
-
-
 def _project_machine_name(sm: m.StateMachine) -> str | None:
     """The name a template gives this state machine (its ARN then matches the template's references)."""
     for spec in sm.project.state_machines.values():
@@ -564,8 +572,20 @@ def _text_or_none(value: Any) -> str | None:
 # attributes of a live execution that finished_state() leaves out: the machine, handlers and random source (the receiving side
 # has its own), and the interpreter and scheduler (nothing runs after the end; stand-ins take their place)
 _LIVE_ONLY = frozenset(
-    ("state_machine", "resources", "user_resources", "mocks", "breakpoints", "rng", "_history", "_top", "_interp",
-     "_scheduler", "_local", "children")
+    (
+        "state_machine",
+        "resources",
+        "user_resources",
+        "mocks",
+        "breakpoints",
+        "rng",
+        "_history",
+        "_top",
+        "_interp",
+        "_scheduler",
+        "_local",
+        "children",
+    )
 )
 
 
@@ -614,8 +634,10 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
     name = state_machine_name
     if name is None:
         if len(config.state_machines) != 1:
-            raise ValueError("the mock configuration has several state machines "
-                             f"({', '.join(sorted(config.state_machines))}): pass state_machine_name=")
+            raise ValueError(
+                "the mock configuration has several state machines "
+                f"({', '.join(sorted(config.state_machines))}): pass state_machine_name="
+            )
         name = next(iter(config.state_machines))
     return config.test_case(name, test_case)
 
@@ -631,10 +653,16 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
         res = st.resource
         if (service_integration(res) or "").startswith("lambda:invoke"):
             fname = st.parameters.get("FunctionName") if isinstance(st.parameters, dict) else None
-            if (isinstance(fname, str) and not fname.startswith("{%")
-                    and resources.resolve_task(res, fname) is None and resources.resolve_task(res) is None):
-                problems.append(f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
-                                f"handler; {resources.suggest(fname)}")
+            if (
+                isinstance(fname, str)
+                and not fname.startswith("{%")
+                and resources.resolve_task(res, fname) is None
+                and resources.resolve_task(res) is None
+            ):
+                problems.append(
+                    f"Task {st.name!r} ({st.location}) invokes Lambda function {fname!r}, which has no "
+                    f"handler; {resources.suggest(fname)}"
+                )
             continue  # a dynamic FunctionName ("FunctionName.$") is resolved when the task runs
         if ":activity:" in res and resources.resolve(res) is None:
             continue  # activities without a worker wait for send_task_* like a callback
@@ -643,8 +671,10 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
             what = f"Lambda function {function_name_of(res)!r}" if ":lambda:" in res else f"resource {res!r}"
             problems.append(f"Task {st.name!r} ({st.location}) calls {what}, which has no handler; {hint}")
     if problems:
-        raise ResourceError("\n".join(problems) + '\n(pass resources={"name or ARN": function}, or '
-                            'missing_resources="fail" to fail those tasks at run time like AWS)')
+        raise ResourceError(
+            "\n".join(problems) + '\n(pass resources={"name or ARN": function}, or '
+            'missing_resources="fail" to fail those tasks at run time like AWS)'
+        )
 
 
 def start(definition: Any, input: Any = None, **kwargs: Any) -> Execution:

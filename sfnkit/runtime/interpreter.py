@@ -101,8 +101,16 @@ class _Iteration:
 
     __slots__ = ("entered", "entered_event_id", "index", "item", "map_input", "selector", "state")
 
-    def __init__(self, state: m.MapState, index: int, item: Any, map_input: Any, selector: Any, entered: float,
-                 entered_event_id: int) -> None:
+    def __init__(
+        self,
+        state: m.MapState,
+        index: int,
+        item: Any,
+        map_input: Any,
+        selector: Any,
+        entered: float,
+        entered_event_id: int,
+    ) -> None:
         self.state = state
         self.index = index
         self.item = item
@@ -128,11 +136,27 @@ _EXITED: Final = {t: sys.intern(t + "StateExited") for t in STATE_TYPES}
 class Visit:
     """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
 
-    __slots__ = ("attempt_errors", "branch_index", "entered_event_id", "error", "name", "scope", "stages", "variables",
-                 "variables_before")
+    __slots__ = (
+        "attempt_errors",
+        "branch_index",
+        "entered_event_id",
+        "error",
+        "name",
+        "scope",
+        "stages",
+        "variables",
+        "variables_before",
+    )
 
-    def __init__(self, name: str, entered_event_id: int, branch_index: int, state_input: Any = None,
-                 variables_before: Mapping[str, Any] | None = None, scope: tuple[tuple[str, int], ...] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        entered_event_id: int,
+        branch_index: int,
+        state_input: Any = None,
+        variables_before: Mapping[str, Any] | None = None,
+        scope: tuple[tuple[str, int], ...] = (),
+    ) -> None:
         self.name = name
         self.entered_event_id = entered_event_id
         self.branch_index = branch_index
@@ -298,8 +322,14 @@ class Interpreter(JsonataFlow):
         branch.prev = eid
         return eid
 
-    def context(self, state: m.State, entered: float, branch: Branch, extra: Mapping[str, Any] | None = None,
-                retry_count: int | None = None) -> dict[str, Any]:
+    def context(
+        self,
+        state: m.State,
+        entered: float,
+        branch: Branch,
+        extra: Mapping[str, Any] | None = None,
+        retry_count: int | None = None,
+    ) -> dict[str, Any]:
         st: dict[str, Any] = {"EnteredTime": self.iso(entered), "Name": state.name}
         if retry_count is not None:
             st["RetryCount"] = retry_count
@@ -376,8 +406,9 @@ class Interpreter(JsonataFlow):
             self.visits.append(visit)
         return eid, visit
 
-    def exit(self, st: m.State, output: Any, branch: Branch, visit: Visit | None,
-             assigned: dict[str, Any] | None = None) -> None:
+    def exit(
+        self, st: m.State, output: Any, branch: Branch, visit: Visit | None, assigned: dict[str, Any] | None = None
+    ) -> None:
         # out of the state before its Exited event: an interrupt landing on that event never adds an Aborted one
         branch.state = None
         if assigned is None:
@@ -424,7 +455,9 @@ class Interpreter(JsonataFlow):
         except Failed as f:
             raise self.state_error(st, eid, f) from None
         if visit is not None:
-            visit.stages.update(afterInputPath=eff, afterParameters=params, result=result, afterResultPath=after_result_path)
+            visit.stages.update(
+                afterInputPath=eff, afterParameters=params, result=result, afterResultPath=after_result_path
+            )
         self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
         yield  # pragma: no cover - makes this a generator
@@ -575,8 +608,15 @@ class Interpreter(JsonataFlow):
                 text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
                 if ts is None:
-                    raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
-                                                 msg.timestamp_field_invalid(text), "Timestamp", after_entered=True)
+                    raise self.evaluation_failed(
+                        st,
+                        eid,
+                        branch,
+                        QUERY_EVALUATION_ERROR,
+                        msg.timestamp_field_invalid(text),
+                        "Timestamp",
+                        after_entered=True,
+                    )
                 until = ts.timestamp()
             if until > self.clock.now():
                 yield (SLEEP, until)
@@ -615,7 +655,11 @@ class Interpreter(JsonataFlow):
                 value = paths.compile_path(path).select(eff, context=ctx, variables=variables)
             except Exception:
                 raise Failed(RUNTIME, msg.seconds_path_missing(path), terminal=True) from None
-            if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not value.is_integer()):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or (isinstance(value, float) and not value.is_integer())
+            ):
                 raise Failed(RUNTIME, msg.seconds_path_not_long(path, _jdump(value)), terminal=True)
             if value < 0:
                 raise Failed(RUNTIME, msg.seconds_path_negative(path, _jdump(value)), terminal=True)
@@ -647,11 +691,16 @@ class Interpreter(JsonataFlow):
                 variables = branch.variables
                 if st.query_language == "JSONata":
                     states = {"input": data, "context": ctx}
-                    params = self.j_eval(st, eid, branch, st.parameters, "Arguments", states) if st.has_parameters else data
+                    params = (
+                        self.j_eval(st, eid, branch, st.parameters, "Arguments", states) if st.has_parameters else data
+                    )
                     timeout = self._j_seconds(st, eid, branch, st.timeout_seconds, "TimeoutSeconds", states)
                     heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
-                    role = (self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
-                            if isinstance(st.credentials, dict) else None)
+                    role = (
+                        self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
+                        if isinstance(st.credentials, dict)
+                        else None
+                    )
                     self._check_task_request(st, eid, params, role)
                     result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                     states = {"input": data, "context": ctx, "result": result}
@@ -668,10 +717,17 @@ class Interpreter(JsonataFlow):
                 else:
                     try:
                         eff = df.apply_input_path(st.input_path, data, ctx, variables)
-                        params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
+                        params = (
+                            df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
+                            if st.has_parameters
+                            else eff
+                        )
                         timeout, heartbeat = self._task_timeouts(st, eff, ctx, variables)
-                        role = (df.evaluate_template(st.credentials, eff, ctx, variables, self.rng).get("RoleArn")
-                                if isinstance(st.credentials, dict) else None)
+                        role = (
+                            df.evaluate_template(st.credentials, eff, ctx, variables, self.rng).get("RoleArn")
+                            if isinstance(st.credentials, dict)
+                            else None
+                        )
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                     self._check_task_request(st, eid, params, role)
@@ -681,7 +737,11 @@ class Interpreter(JsonataFlow):
                     assigned = None
                 else:
                     try:
-                        selected = df.evaluate_template(st.result_selector, result, ctx, variables, self.rng) if st.has_result_selector else result
+                        selected = (
+                            df.evaluate_template(st.result_selector, result, ctx, variables, self.rng)
+                            if st.has_result_selector
+                            else result
+                        )
                         assigned = self.assign(st.assign, selected, ctx, branch)
                         after_result_path = df.apply_result_path(st.result_path, data, selected)
                         out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
@@ -719,12 +779,26 @@ class Interpreter(JsonataFlow):
                 shown = _jdump(params)
             except (TypeError, ValueError):  # a value JSON cannot print (an integer of 5,000 digits)
                 shown = "<parameters that cannot be printed as JSON>"
-            raise self.state_error(st, eid, Failed(
-                RUNTIME, f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
-                terminal=True))
+            raise self.state_error(
+                st,
+                eid,
+                Failed(
+                    RUNTIME,
+                    f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
+                    terminal=True,
+                ),
+            )
 
-    def _handle_error(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
-                      retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
+    def _handle_error(
+        self,
+        st: Any,
+        f: Failed,
+        data: Any,
+        branch: Branch,
+        visit: Visit | None,
+        retriers: tuple[m.Retrier, ...],
+        attempts: list[int],
+    ) -> Gen:
         """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
         f.detach()
         if visit is not None:
@@ -748,7 +822,9 @@ class Interpreter(JsonataFlow):
         if catcher is None:
             raise f
         # AWS: a failure without a cause gives {"Error": ...}; SendTaskFailure without an error gives both, null
-        error_output = {"Error": f.error, "Cause": f.cause} if f.cause is not None or f.error is None else {"Error": f.error}
+        error_output = (
+            {"Error": f.error, "Cause": f.cause} if f.cause is not None or f.error is None else {"Error": f.error}
+        )
         if st.query_language == "JSONata":
             eid = visit.entered_event_id if visit is not None else 0
             states = {"input": data, "context": self.context(st, self.clock.now(), branch), "errorOutput": error_output}
@@ -775,10 +851,16 @@ class Interpreter(JsonataFlow):
         the hot path can skip them), and its literal TimeoutSeconds/HeartbeatSeconds as floats."""
         flow = self._flows.get(st.location)
         if flow is None:
-            plain_in = (st.input_path == "$" and not st.has_parameters and st.credentials is None
-                        and st.timeout_seconds_path is None and st.heartbeat_seconds_path is None)
-            plain_out = (not st.has_result_selector and st.assign is None and st.result_path == "$"
-                         and st.output_path == "$")
+            plain_in = (
+                st.input_path == "$"
+                and not st.has_parameters
+                and st.credentials is None
+                and st.timeout_seconds_path is None
+                and st.heartbeat_seconds_path is None
+            )
+            plain_out = (
+                not st.has_result_selector and st.assign is None and st.result_path == "$" and st.output_path == "$"
+            )
             timeout, heartbeat = self._task_timeouts(st, None, None, None) if plain_in else (None, None)
             flow = self._flows[st.location] = (plain_in, plain_out, timeout, heartbeat)
         return flow
@@ -793,8 +875,17 @@ class Interpreter(JsonataFlow):
         return _seconds_or_none(timeout), _seconds_or_none(heartbeat)
 
     # -- invoking a resource --------------------------------------------------------------------------------
-    def invoke(self, st: m.TaskState, params: Any, ctx: dict[str, Any], branch: Branch,
-               timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
+    def invoke(
+        self,
+        st: m.TaskState,
+        params: Any,
+        ctx: dict[str, Any],
+        branch: Branch,
+        timeout: float | None,
+        heartbeat: float | None,
+        attempt: int,
+        role_arn: Any = None,
+    ) -> Gen:
         """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
         resource = st.resource
         if resource.startswith(_SERVICE_PREFIX) or service_integration(resource) is not None:
@@ -807,9 +898,18 @@ class Interpreter(JsonataFlow):
         """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
         return self.mocks.handler_for(st.name) if self.mocks is not None else None
 
-    def _run_handler(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-                     function_name: str | None, token: str | None, attempt: int,
-                     compact: bool = False) -> tuple[Any, float, Failed | None]:
+    def _run_handler(
+        self,
+        st: m.TaskState,
+        fn: Any,
+        payload: Any,
+        ctx: dict[str, Any],
+        resource: str,
+        function_name: str | None,
+        token: str | None,
+        attempt: int,
+        compact: bool = False,
+    ) -> tuple[Any, float, Failed | None]:
         """Call a handler with what it asks for; any exception becomes a Failed shaped like Lambda's error."""
         kind = self.resources.kind(fn)
         arg = _copy(payload)
@@ -834,8 +934,15 @@ class Interpreter(JsonataFlow):
                 )
                 result = fn(arg, lctx)
             else:
-                call = TaskCall(input=arg, resource=resource, state_name=st.name, context=ctx, task_token=token,
-                                attempt=attempt, function_name=function_name)
+                call = TaskCall(
+                    input=arg,
+                    resource=resource,
+                    state_name=st.name,
+                    context=ctx,
+                    task_token=token,
+                    attempt=attempt,
+                    function_name=function_name,
+                )
                 result = fn(call)
         except TaskFailure as e:
             return None, self._took(box, outer, t0, fn), _task_failure(e)
@@ -843,19 +950,36 @@ class Interpreter(JsonataFlow):
             box[0] = outer
             raise
         except SystemExit as e:  # the runtime process ends: Lambda itself reports the invocation's failure
-            return None, self._took(box, outer, t0, fn), Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code))
+            return (
+                None,
+                self._took(box, outer, t0, fn),
+                Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code)),
+            )
         except BaseException as e:
-            return None, self._took(box, outer, t0, fn), Failed(safe_str(type(e).__name__),
-                                                                self._lambda_error_cause(e, compact))
+            return (
+                None,
+                self._took(box, outer, t0, fn),
+                Failed(safe_str(type(e).__name__), self._lambda_error_cause(e, compact)),
+            )
         return result, self._took(box, outer, t0, fn), None
 
-    def _call(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-              function_name: str | None, token: str | None, attempt: int,
-              compact: bool = False) -> tuple[Any, float, Failed | None]:
+    def _call(
+        self,
+        st: m.TaskState,
+        fn: Any,
+        payload: Any,
+        ctx: dict[str, Any],
+        resource: str,
+        function_name: str | None,
+        token: str | None,
+        attempt: int,
+        compact: bool = False,
+    ) -> tuple[Any, float, Failed | None]:
         """Call a (service or activity) handler; its result becomes a private JSON snapshot. ``compact``: a
         service integration, whose error documents Step Functions writes again compactly (as for lambda:invoke)."""
-        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, token, attempt,
-                                                     compact)
+        result, elapsed, failure = self._run_handler(
+            st, fn, payload, ctx, resource, function_name, token, attempt, compact
+        )
         if failure is not None or getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers
             return result, elapsed, failure
         if isinstance(result, bytes | bytearray):
@@ -871,14 +995,24 @@ class Interpreter(JsonataFlow):
         except (TypeError, ValueError, RecursionError) as e:
             return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
 
-    def _call_lambda(self, st: m.TaskState, fn: Any, payload: Any, ctx: dict[str, Any], resource: str,
-                     function_name: str | None, attempt: int, invoke: bool) -> tuple[Any, int, float, Failed | None]:
+    def _call_lambda(
+        self,
+        st: m.TaskState,
+        fn: Any,
+        payload: Any,
+        ctx: dict[str, Any],
+        resource: str,
+        function_name: str | None,
+        attempt: int,
+        invoke: bool,
+    ) -> tuple[Any, int, float, Failed | None]:
         """Call a Lambda function's handler and pass its answer through Lambda's Python runtime
         (:mod:`sfnkit.runtime.lambda_runtime`): ``(value, body length, elapsed, failure)``. The value is what
         Step Functions decodes from the body the runtime sent, so it is a private copy too. ``invoke``: the
         task is ``lambda:invoke``, whose error documents Step Functions writes again compactly."""
-        result, elapsed, failure = self._run_handler(st, fn, payload, ctx, resource, function_name, None, attempt,
-                                                     invoke)
+        result, elapsed, failure = self._run_handler(
+            st, fn, payload, ctx, resource, function_name, None, attempt, invoke
+        )
         if failure is not None:
             return None, 0, elapsed, failure
         try:
@@ -958,8 +1092,17 @@ class Interpreter(JsonataFlow):
             yield (SLEEP, end)
         return False
 
-    def _invoke_lambda_arn(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
-                           timeout: float | None, attempt: int, role_arn: Any = None) -> Gen:
+    def _invoke_lambda_arn(
+        self,
+        st: m.TaskState,
+        resource: str,
+        params: Any,
+        ctx: Any,
+        branch: Branch,
+        timeout: float | None,
+        attempt: int,
+        role_arn: Any = None,
+    ) -> Gen:
         arn = resource
         details: dict[str, Any] = {"resource": arn, "input": params}
         if st.credentials is not None:
@@ -977,8 +1120,9 @@ class Interpreter(JsonataFlow):
             failure: Failed | None = self._missing(resource, None)
             result, elapsed = None, 0.0
         else:
-            result, _, elapsed, failure = self._call_lambda(st, fn, params, ctx, resource, function_name_of(resource),
-                                                            attempt, False)
+            result, _, elapsed, failure = self._call_lambda(
+                st, fn, params, ctx, resource, function_name_of(resource), attempt, False
+            )
         if elapsed and (yield from self._elapse(elapsed, timeout)):
             self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
             yield LATER
@@ -990,9 +1134,19 @@ class Interpreter(JsonataFlow):
         self.record(branch, "LambdaFunctionSucceeded", {"output": result})
         return result
 
-    def _invoke_service(self, st: m.TaskState, resource: str, params: Any, ctx: dict[str, Any], branch: Branch,
-                        timeout: float | None, heartbeat: float | None, attempt: int, role_arn: Any = None) -> Gen:
-        service_action = service_integration(resource) or resource[len(_SERVICE_PREFIX):]
+    def _invoke_service(
+        self,
+        st: m.TaskState,
+        resource: str,
+        params: Any,
+        ctx: dict[str, Any],
+        branch: Branch,
+        timeout: float | None,
+        heartbeat: float | None,
+        attempt: int,
+        role_arn: Any = None,
+    ) -> Gen:
+        service_action = service_integration(resource) or resource[len(_SERVICE_PREFIX) :]
         service, _, action = service_action.partition(":")
         if service == "aws-sdk":  # AWS records resourceType "aws-sdk:s3" and resource "getObject"
             sdk_service, _, action = action.partition(":")
@@ -1039,18 +1193,21 @@ class Interpreter(JsonataFlow):
             payload = params
         if fn is None:
             failure: Failed | None = (
-                self._missing(resource, function_name) if service == "lambda" else
-                Failed(RUNTIME, msg.no_handler(resource))
+                self._missing(resource, function_name)
+                if service == "lambda"
+                else Failed(RUNTIME, msg.no_handler(resource))
             )
             result, elapsed = None, 0.0
         elif refused is not None and not getattr(fn, "sfnkit_mock", False):
             # Lambda's Invoke refuses a body that is not JSON before any code runs
             result, elapsed = None, 0.0
-            failure = Failed("Lambda.InvalidRequestContentException",
-                             msg.lambda_invalid_request_content(refused, self.uuid()))
+            failure = Failed(
+                "Lambda.InvalidRequestContentException", msg.lambda_invalid_request_content(refused, self.uuid())
+            )
         elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
-            result, body_len, elapsed, failure = self._call_lambda(st, fn, payload, ctx, resource, function_name,
-                                                                   attempt, True)
+            result, body_len, elapsed, failure = self._call_lambda(
+                st, fn, payload, ctx, resource, function_name, attempt, True
+            )
         else:
             result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt, True)
         if failure is None and getattr(result, "sfnkit_submitted", False):
@@ -1062,8 +1219,9 @@ class Interpreter(JsonataFlow):
             yield LATER
             raise Failed(TIMEOUT)
         if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
-            result = self._lambda_envelope(result, body_len,
-                                           log=isinstance(params, dict) and params.get("LogType") == "Tail")
+            result = self._lambda_envelope(
+                result, body_len, log=isinstance(params, dict) and params.get("LogType") == "Tail"
+            )
         failure = self._too_large(failure, None, service)
         if failure is not None:
             self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
@@ -1087,8 +1245,9 @@ class Interpreter(JsonataFlow):
         self.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
         return answer
 
-    def _run_submitted(self, job: Any, elapsed: float, rdetails: dict[str, Any], branch: Branch,
-                       timeout: float | None, service: str) -> Gen:
+    def _run_submitted(
+        self, job: Any, elapsed: float, rdetails: dict[str, Any], branch: Branch, timeout: float | None, service: str
+    ) -> Gen:
         """A ``.sync`` task whose handler gave two answers: ``TaskSubmitted`` with the start request's response,
         then the job's end (``job.wait()``, whose polls take virtual time through ``virtual_sleep``)."""
         try:
@@ -1135,8 +1294,13 @@ class Interpreter(JsonataFlow):
         if log:
             text = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
             tail = base64.b64encode(text.encode()).decode()
-        all_headers, headers = lr.invoke_headers(content_length=content_length, request_id=request_id, date=date,
-                                                 trace_id=lr.trace_header(request_id, now), log_result=tail)
+        all_headers, headers = lr.invoke_headers(
+            content_length=content_length,
+            request_id=request_id,
+            date=date,
+            trace_id=lr.trace_header(request_id, now),
+            log_result=tail,
+        )
         envelope: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
         if tail is not None:
             envelope["LogResult"] = tail
@@ -1146,8 +1310,17 @@ class Interpreter(JsonataFlow):
         envelope["StatusCode"] = 200
         return envelope
 
-    def _invoke_activity(self, st: m.TaskState, resource: str, params: Any, ctx: Any, branch: Branch,
-                         timeout: float | None, heartbeat: float | None, attempt: int) -> Gen:
+    def _invoke_activity(
+        self,
+        st: m.TaskState,
+        resource: str,
+        params: Any,
+        ctx: Any,
+        branch: Branch,
+        timeout: float | None,
+        heartbeat: float | None,
+        attempt: int,
+    ) -> Gen:
         details: dict[str, Any] = {"resource": resource, "input": params}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
@@ -1165,8 +1338,11 @@ class Interpreter(JsonataFlow):
             try:
                 answer = yield (TOKEN, wait)
             except Failed as f:
-                self.record(branch, "ActivityTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "ActivityFailed",
-                            _error_details(f))
+                self.record(
+                    branch,
+                    "ActivityTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "ActivityFailed",
+                    _error_details(f),
+                )
                 raise
             self.record(branch, "ActivitySucceeded", {"output": answer})
             return answer
@@ -1195,7 +1371,11 @@ class Interpreter(JsonataFlow):
                 variables = branch.variables
                 jn = st.query_language == "JSONata"
                 if jn:
-                    eff = self.j_eval(st, eid, branch, st.parameters, "Arguments", {"input": data, "context": ctx}) if st.has_parameters else data
+                    eff = (
+                        self.j_eval(st, eid, branch, st.parameters, "Arguments", {"input": data, "context": ctx})
+                        if st.has_parameters
+                        else data
+                    )
                 else:
                     try:
                         eff = df.apply_input_path(st.input_path, data, ctx, variables)
@@ -1229,13 +1409,26 @@ class Interpreter(JsonataFlow):
                     continue
                 return handled
 
-    def _container_result(self, st: Any, eid: int, branch: Branch, visit: Visit | None, data: Any, eff: Any,
-                          results: list[Any], ctx: Any, succeeded_event: str | None = None) -> tuple[str | None, Any]:
+    def _container_result(
+        self,
+        st: Any,
+        eid: int,
+        branch: Branch,
+        visit: Visit | None,
+        data: Any,
+        eff: Any,
+        results: list[Any],
+        ctx: Any,
+        succeeded_event: str | None = None,
+    ) -> tuple[str | None, Any]:
         """The JSONPath end of a Parallel or Map: ResultSelector, Assign, ResultPath, OutputPath, then exit."""
         variables = branch.variables
         try:
-            selected = (df.evaluate_template(st.result_selector, results, ctx, variables, self.rng)
-                        if st.has_result_selector else results)
+            selected = (
+                df.evaluate_template(st.result_selector, results, ctx, variables, self.rng)
+                if st.has_result_selector
+                else results
+            )
             assigned = self.assign(st.assign, selected, ctx, branch)
             after_result_path = df.apply_result_path(st.result_path, data, selected)
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
@@ -1244,13 +1437,15 @@ class Interpreter(JsonataFlow):
         if succeeded_event is not None:
             self._record_keep_prev(branch, succeeded_event)
         if visit is not None:
-            visit.stages.update(afterInputPath=eff, result=results, afterResultSelector=selected,
-                                afterResultPath=after_result_path)
+            visit.stages.update(
+                afterInputPath=eff, result=results, afterResultSelector=selected, afterResultPath=after_result_path
+            )
         self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
 
-    def _parallel_child(self, st: m.ParallelState, parent: Branch, join: Join, data: Any, start_prev: int,
-                        variables: Any, i: int) -> Branch:
+    def _parallel_child(
+        self, st: m.ParallelState, parent: Branch, join: Join, data: Any, start_prev: int, variables: Any, i: int
+    ) -> Branch:
         """Branch ``i`` of a Parallel state (created when the scheduler starts it)."""
         child = Branch(None, join, i, start_prev, variables)
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
@@ -1258,9 +1453,22 @@ class Interpreter(JsonataFlow):
         child.on_abort = self._on_abort
         return child
 
-    def _map_child(self, st: m.MapState, parent: Branch, join: Join, items: Sequence[Any], eff: Any, start_prev: int,
-                   variables: Any, processor: m.Body, selector: Any, entered: float, eid: int, run: MapRun | None,
-                   i: int) -> Branch:
+    def _map_child(
+        self,
+        st: m.MapState,
+        parent: Branch,
+        join: Join,
+        items: Sequence[Any],
+        eff: Any,
+        start_prev: int,
+        variables: Any,
+        processor: m.Body,
+        selector: Any,
+        entered: float,
+        eid: int,
+        run: MapRun | None,
+        i: int,
+    ) -> Branch:
         """Iteration ``i`` of a Map state, created lazily so that a huge Map stays small in memory; in a
         distributed Map it is a child execution with a history of its own."""
         if join.start_prev is not None and not st.is_distributed:
@@ -1331,10 +1539,22 @@ class Interpreter(JsonataFlow):
                         if st.item_reader is not None:  # a list, or a lazy sequence of a big object's items
                             items = self._reader_items(st, eid, branch, eff, ctx, None)
                         else:
-                            items = df.select(st.items_path, eff, ctx, variables) if st.items_path not in (None, "$") else eff
+                            items = (
+                                df.select(st.items_path, eff, ctx, variables)
+                                if st.items_path not in (None, "$")
+                                else eff
+                            )
                             if not isinstance(items, list):
                                 raise Failed(RUNTIME, msg.map_input_not_array(_jdump(items)), terminal=True)
-                        max_conc = self._map_number(st.max_concurrency, st.max_concurrency_path, "MaxConcurrency", eff, ctx, variables, "integer")
+                        max_conc = self._map_number(
+                            st.max_concurrency,
+                            st.max_concurrency_path,
+                            "MaxConcurrency",
+                            eff,
+                            ctx,
+                            variables,
+                            "integer",
+                        )
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                 self.record(branch, "MapStateStarted", {"length": len(items)})
@@ -1344,7 +1564,11 @@ class Interpreter(JsonataFlow):
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
                     try:
-                        tolerance = self._j_tolerance(st, eid, branch, {"input": data, "context": ctx}) if jn else self._tolerance(st, eff, ctx, variables)
+                        tolerance = (
+                            self._j_tolerance(st, eid, branch, {"input": data, "context": ctx})
+                            if jn
+                            else self._tolerance(st, eff, ctx, variables)
+                        )
                     except Failed as f:
                         raise self.state_error(st, eid, f) from None
                     run_arn = f"arn:aws:states:{self.region}:{self.account}:mapRun:{self.sm_ctx['Name']}/{st.label or st.name}:{self.uuid()}"
@@ -1368,8 +1592,21 @@ class Interpreter(JsonataFlow):
                 if not distributed:
                     concurrency = min(concurrency or INLINE_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY)
                 join = Join(len(items), None, concurrency, tolerance)
-                join.make = functools.partial(self._map_child, st, branch, join, items, eff, start_prev, variables,
-                                              processor, selector, entered, eid, map_run)
+                join.make = functools.partial(
+                    self._map_child,
+                    st,
+                    branch,
+                    join,
+                    items,
+                    eff,
+                    start_prev,
+                    variables,
+                    processor,
+                    selector,
+                    entered,
+                    eid,
+                    map_run,
+                )
                 try:
                     results = yield (FORK, join)
                     if st.result_writer is not None:
@@ -1400,8 +1637,17 @@ class Interpreter(JsonataFlow):
                 return handled
 
     # -- Distributed Map: ItemReader, ItemBatcher, ResultWriter (see items.py) ---------------------------------
-    def _dm_params(self, st: m.MapState, eid: int, branch: Branch, spec: Mapping[str, Any], field: str, eff: Any,
-                   ctx: Any, states: Any) -> Any:
+    def _dm_params(
+        self,
+        st: m.MapState,
+        eid: int,
+        branch: Branch,
+        spec: Mapping[str, Any],
+        field: str,
+        eff: Any,
+        ctx: Any,
+        states: Any,
+    ) -> Any:
         if st.query_language == "JSONata":
             return self.j_eval(st, eid, branch, spec.get("Arguments", {}), f"{field}/Arguments", states)
         try:
@@ -1417,12 +1663,29 @@ class Interpreter(JsonataFlow):
         if states is not None and isinstance(max_items, str):
             max_items = self.j_typed(st, eid, branch, max_items, "ItemReader/ReaderConfig/MaxItems", states, "integer")
         elif "MaxItemsPath" in config:
-            max_items = self._map_number(None, config["MaxItemsPath"], "MaxItems", eff, ctx, branch.variables, "integer")
-        return items_mod.read_items(self.storage, str(reader.get("Resource", "")), params or {}, config,
-                                    int(max_items) if max_items is not None else None)
+            max_items = self._map_number(
+                None, config["MaxItemsPath"], "MaxItems", eff, ctx, branch.variables, "integer"
+            )
+        return items_mod.read_items(
+            self.storage,
+            str(reader.get("Resource", "")),
+            params or {},
+            config,
+            int(max_items) if max_items is not None else None,
+        )
 
-    def _batches(self, st: m.MapState, eid: int, branch: Branch, items: Sequence[Any], eff: Any, data: Any, ctx: Any,
-                 selector: Any, entered: float) -> Sequence[Any]:
+    def _batches(
+        self,
+        st: m.MapState,
+        eid: int,
+        branch: Branch,
+        items: Sequence[Any],
+        eff: Any,
+        data: Any,
+        ctx: Any,
+        selector: Any,
+        entered: float,
+    ) -> Sequence[Any]:
         spec = st.item_batcher or {}
         jn = st.query_language == "JSONata"
         states = {"input": data, "context": ctx}
@@ -1439,21 +1702,38 @@ class Interpreter(JsonataFlow):
             limits[key] = int(value) if value is not None else None
         batch_input = None
         if "BatchInput" in spec:
-            batch_input = (self.j_eval(st, eid, branch, spec["BatchInput"], "ItemBatcher/BatchInput", states) if jn
-                           else df.evaluate_template(spec["BatchInput"], eff, ctx, branch.variables, self.rng))
+            batch_input = (
+                self.j_eval(st, eid, branch, spec["BatchInput"], "ItemBatcher/BatchInput", states)
+                if jn
+                else df.evaluate_template(spec["BatchInput"], eff, ctx, branch.variables, self.rng)
+            )
         if selector is not m.MISSING:
             selected = []
             for i, item in enumerate(items):
                 item_ctx = self.context(st, entered, branch, {"Map": {"Item": {"Index": i, "Value": item}}})
-                selected.append(self.j_eval(st, eid, branch, selector, "ItemSelector", {"input": data, "context": item_ctx})
-                                if jn else df.evaluate_template(selector, eff, item_ctx, branch.variables, self.rng))
+                selected.append(
+                    self.j_eval(st, eid, branch, selector, "ItemSelector", {"input": data, "context": item_ctx})
+                    if jn
+                    else df.evaluate_template(selector, eff, item_ctx, branch.variables, self.rng)
+                )
             items = selected
         return items_mod.batch_items(items, limits["MaxItemsPerBatch"], limits["MaxInputBytesPerBatch"], batch_input)
 
-    def _write_results(self, st: m.MapState, eid: int, branch: Branch, join: Join, items: Sequence[Any], run_arn: str,
-                       data: Any, eff: Any, ctx: Any) -> Any:
+    def _write_results(
+        self,
+        st: m.MapState,
+        eid: int,
+        branch: Branch,
+        join: Join,
+        items: Sequence[Any],
+        run_arn: str,
+        data: Any,
+        eff: Any,
+        ctx: Any,
+    ) -> Any:
         spec = st.result_writer or {}
         params = self._dm_params(st, eid, branch, spec, "ResultWriter", eff, ctx, {"input": data, "context": ctx})
+
         def outcomes() -> Iterator[tuple[str, Any, Any]]:  # one child at a time: items may be decoded lazily
             for i in range(len(items)):
                 failure = join.errors.get(i)
@@ -1464,8 +1744,16 @@ class Interpreter(JsonataFlow):
 
         return items_mod.write_results(self.storage, params or {}, run_arn, self.exec_ctx["Id"], outcomes())
 
-    def _state_failed(self, st: Any, f: Failed, data: Any, branch: Branch, visit: Visit | None,
-                      retriers: tuple[m.Retrier, ...], attempts: list[int]) -> Gen:
+    def _state_failed(
+        self,
+        st: Any,
+        f: Failed,
+        data: Any,
+        branch: Branch,
+        visit: Visit | None,
+        retriers: tuple[m.Retrier, ...],
+        attempts: list[int],
+    ) -> Gen:
         """Parallel and Map: record <Type>StateFailed when the failure ends the state, caught or not (a retried
         attempt records none, and a terminal run-time error is reported by ExecutionFailed alone), then
         Retry/Catch."""
@@ -1482,8 +1770,24 @@ class Interpreter(JsonataFlow):
         return self._tolerance_rule(count, pct)
 
     def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Any:
-        count = self._map_number(st.tolerated_failure_count, st.tolerated_failure_count_path, "ToleratedFailureCount", eff, ctx, variables, "integer")
-        pct = self._map_number(st.tolerated_failure_percentage, st.tolerated_failure_percentage_path, "ToleratedFailurePercentage", eff, ctx, variables, "float")
+        count = self._map_number(
+            st.tolerated_failure_count,
+            st.tolerated_failure_count_path,
+            "ToleratedFailureCount",
+            eff,
+            ctx,
+            variables,
+            "integer",
+        )
+        pct = self._map_number(
+            st.tolerated_failure_percentage,
+            st.tolerated_failure_percentage_path,
+            "ToleratedFailurePercentage",
+            eff,
+            ctx,
+            variables,
+            "float",
+        )
         return self._tolerance_rule(count, pct)
 
     def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
@@ -1499,7 +1803,9 @@ class Interpreter(JsonataFlow):
 
         return tolerated
 
-    def _map_number(self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str) -> Any:
+    def _map_number(
+        self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str
+    ) -> Any:
         """A Map setting given literally or through its ``...Path`` form (numeric strings are accepted, as AWS does)."""
         if path is None:
             return value
@@ -1533,7 +1839,9 @@ class Interpreter(JsonataFlow):
         st = it.state
         ctx = self.context(st, it.entered, child, {"Map": {"Item": {"Index": it.index, "Value": it.item}}})
         if st.query_language == "JSONata":
-            return self.j_eval(st, it.entered_event_id, child, it.selector, "ItemSelector", {"input": it.map_input, "context": ctx})
+            return self.j_eval(
+                st, it.entered_event_id, child, it.selector, "ItemSelector", {"input": it.map_input, "context": ctx}
+            )
         return df.evaluate_template(it.selector, it.map_input, ctx, child.variables, self.rng)
 
     def _iteration_failed(self, it: _Iteration, child: Branch, f: Failed) -> Failed:
@@ -1557,7 +1865,11 @@ class Interpreter(JsonataFlow):
             self.record(child, "ExecutionAborted")
             self._child_ended(child, "ABORTED")
             return
-        name = join.parent.state.name if join is not None and join.parent is not None and join.parent.state is not None else ""
+        name = (
+            join.parent.state.name
+            if join is not None and join.parent is not None and join.parent.state is not None
+            else ""
+        )
         child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
 
@@ -1623,4 +1935,3 @@ def _task_failure(e: TaskFailure) -> Failed:
 def _copy(value: Any) -> Any:
     """A private copy for a handler, so a handler that mutates its input cannot rewrite recorded history."""
     return df.copy_json(value)
-

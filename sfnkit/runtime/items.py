@@ -62,7 +62,9 @@ class LocalStorage:
             return self._buckets[bucket]
         if self._root is not None:
             return self._root / bucket
-        raise Failed(ITEM_READER_FAILED, f"no local folder for bucket '{bucket}'; known buckets: {', '.join(self._buckets)}")
+        raise Failed(
+            ITEM_READER_FAILED, f"no local folder for bucket '{bucket}'; known buckets: {', '.join(self._buckets)}"
+        )
 
     def _path(self, bucket: str, key: str) -> Path:
         folder = self._folder(bucket).resolve()
@@ -76,7 +78,9 @@ class LocalStorage:
         try:
             return path.read_bytes()
         except OSError as e:
-            raise Failed(ITEM_READER_FAILED, f"cannot read s3://{bucket}/{key} (local file {path}): {e.strerror or e}") from None
+            raise Failed(
+                ITEM_READER_FAILED, f"cannot read s3://{bucket}/{key} (local file {path}): {e.strerror or e}"
+            ) from None
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
         folder = self._folder(bucket)
@@ -85,13 +89,15 @@ class LocalStorage:
             key = p.relative_to(folder).as_posix()
             if p.is_file() and key.startswith(prefix):
                 stat = p.stat()
-                out.append({
-                    "Etag": f'"{stat.st_size:x}-{int(stat.st_mtime):x}"',
-                    "Key": key,
-                    "LastModified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(),
-                    "Size": stat.st_size,
-                    "StorageClass": "STANDARD",
-                })
+                out.append(
+                    {
+                        "Etag": f'"{stat.st_size:x}-{int(stat.st_mtime):x}"',
+                        "Key": key,
+                        "LastModified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(),
+                        "Size": stat.st_size,
+                        "StorageClass": "STANDARD",
+                    }
+                )
         return out
 
     def put_object(self, bucket: str, key: str, body: bytes) -> None:
@@ -100,7 +106,9 @@ class LocalStorage:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
         except OSError as e:
-            raise Failed(RESULT_WRITER_FAILED, f"cannot write s3://{bucket}/{key} (local file {path}): {e.strerror or e}") from None
+            raise Failed(
+                RESULT_WRITER_FAILED, f"cannot write s3://{bucket}/{key} (local file {path}): {e.strerror or e}"
+            ) from None
 
     def __repr__(self) -> str:
         return f"LocalStorage({self._root or self._buckets!r})"
@@ -114,17 +122,23 @@ def storage_from(value: Any) -> Storage | None:
         return LocalStorage(value)
     for method in ("get_object", "list_objects", "put_object"):
         if not callable(getattr(value, method, None)):
-            raise TypeError(f"storage must be a folder, a bucket->folder mapping or an object with {method}(); "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"storage must be a folder, a bucket->folder mapping or an object with {method}(); "
+                f"got {type(value).__name__}"
+            )
     return value  # type: ignore[no-any-return]
 
 
-def read_items(storage: Storage | None, resource: str, params: Mapping[str, Any], config: Mapping[str, Any],
-               max_items: int | None) -> Sequence[Any]:
+def read_items(
+    storage: Storage | None, resource: str, params: Mapping[str, Any], config: Mapping[str, Any], max_items: int | None
+) -> Sequence[Any]:
     """The items an ItemReader produces."""
     if storage is None:
-        raise Failed(ITEM_READER_FAILED, "this Map reads its items from S3: pass storage= to sfnkit.run (a local folder "
-                     "whose subfolders are buckets, a {bucket: folder} mapping, or sfnkit.aws's S3 storage)")
+        raise Failed(
+            ITEM_READER_FAILED,
+            "this Map reads its items from S3: pass storage= to sfnkit.run (a local folder "
+            "whose subfolders are buckets, a {bucket: folder} mapping, or sfnkit.aws's S3 storage)",
+        )
     if max_items is not None and max_items < 0:
         raise Failed(ITEM_READER_FAILED, "field MaxItems must be positive")
     bucket = params.get("Bucket")
@@ -139,7 +153,9 @@ def read_items(storage: Storage | None, resource: str, params: Mapping[str, Any]
             raise Failed(ITEM_READER_FAILED, "the ItemReader parameters need a Key")
         items = _parse(storage.get_object(bucket, key), config, bucket, key)
     else:
-        raise Failed(ITEM_READER_FAILED, f"unsupported ItemReader resource '{resource}': use s3:getObject or s3:listObjectsV2")
+        raise Failed(
+            ITEM_READER_FAILED, f"unsupported ItemReader resource '{resource}': use s3:getObject or s3:listObjectsV2"
+        )
     if max_items:  # 0 means no limit
         items = items[:max_items]
     return items
@@ -219,9 +235,13 @@ def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> Seq
         try:
             value = json.loads(text)
         except json.JSONDecodeError as e:
-            raise Failed(ITEM_READER_FAILED, f"s3://{bucket}/{key} is not valid JSON: {e.msg} at line {e.lineno}") from None
+            raise Failed(
+                ITEM_READER_FAILED, f"s3://{bucket}/{key} is not valid JSON: {e.msg} at line {e.lineno}"
+            ) from None
         if not isinstance(value, list):
-            raise Failed(ITEM_READER_FAILED, f"s3://{bucket}/{key} must hold a JSON array, not a JSON {type(value).__name__}")
+            raise Failed(
+                ITEM_READER_FAILED, f"s3://{bucket}/{key} must hold a JSON array, not a JSON {type(value).__name__}"
+            )
         return value
     if kind == "JSONL":
         return JsonLines(text, f"s3://{bucket}/{key}")
@@ -308,8 +328,13 @@ class Batches(Sequence[Any]):
         return f"<Batches: {len(self):,} batches of {self._bounds[-1]:,} items>"
 
 
-def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_arn: str, execution_arn: str,
-                  results: Iterable[tuple[str, Any, Any]]) -> dict[str, Any]:
+def write_results(
+    storage: Storage | None,
+    params: Mapping[str, Any],
+    map_run_arn: str,
+    execution_arn: str,
+    results: Iterable[tuple[str, Any, Any]],
+) -> dict[str, Any]:
     """ResultWriter: write SUCCEEDED/FAILED result files and a manifest; return what the Map state outputs.
 
     ``results`` gives (status, input, output-or-error) per child, in item order; each is encoded as it comes,
@@ -327,7 +352,11 @@ def write_results(storage: Storage | None, params: Mapping[str, Any], map_run_ar
     # into the array (the same text as json.dumps(entries, indent=1))
     groups: dict[str, list[str]] = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
     for i, (status, child_input, outcome) in enumerate(results):
-        entry: dict[str, Any] = {"ExecutionArn": f"{execution_arn}:{i}", "Input": json.dumps(child_input), "Status": status}
+        entry: dict[str, Any] = {
+            "ExecutionArn": f"{execution_arn}:{i}",
+            "Input": json.dumps(child_input),
+            "Status": status,
+        }
         if status == "SUCCEEDED":
             entry["Output"] = json.dumps(outcome)
         else:

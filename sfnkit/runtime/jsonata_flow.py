@@ -43,14 +43,29 @@ class JsonataFlow:
         """Evaluate a JSONata payload (``{% %}`` strings anywhere inside ``value``)."""
         try:
             return jsonata.evaluate_tree(
-                value, states=states, variables=branch.variables, field=field, rng=self.rng,
+                value,
+                states=states,
+                variables=branch.variables,
+                field=field,
+                rng=self.rng,
                 now_ms=int(self.clock.now() * 1000),
             )
         except StatesError as e:
-            raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", getattr(e, "field", None) or field) from None
+            raise self.evaluation_failed(
+                st, eid, branch, e.error, e.cause or "", getattr(e, "field", None) or field
+            ) from None
 
-    def evaluation_failed(self, st: m.State, eid: int, branch: Branch, error: str, cause: str, location: str | None,
-                          *, after_entered: bool = False) -> Failed:
+    def evaluation_failed(
+        self,
+        st: m.State,
+        eid: int,
+        branch: Branch,
+        error: str,
+        cause: str,
+        location: str | None,
+        *,
+        after_entered: bool = False,
+    ) -> Failed:
         """Record ``EvaluationFailed`` and return the failure to raise (prefixed the way AWS words it)."""
         cause = msg.in_state(st.name, eid, cause)
         details: dict[str, Any] = {"error": error, "cause": cause, "state": st.name}
@@ -64,8 +79,9 @@ class JsonataFlow:
         self.record(branch, "EvaluationFailed", details)
         return Failed(error, cause, terminal=error == RUNTIME)
 
-    def j_typed(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any],
-                expected: str) -> Any:
+    def j_typed(
+        self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any], expected: str
+    ) -> Any:
         """A JSONata field that must produce one type (``Items`` an array, ``TimeoutSeconds`` an integer...)."""
         result = self.j_eval(st, eid, branch, value, field, states)
         if isinstance(value, str) and jsonata.is_expression(value):
@@ -75,8 +91,15 @@ class JsonataFlow:
                 raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", field) from None
         return result
 
-    def j_assign(self, st: m.State, eid: int, branch: Branch, assign: Mapping[str, Any] | None,
-                 states: Mapping[str, Any], field: str = "Assign") -> dict[str, Any] | None:
+    def j_assign(
+        self,
+        st: m.State,
+        eid: int,
+        branch: Branch,
+        assign: Mapping[str, Any] | None,
+        states: Mapping[str, Any],
+        field: str = "Assign",
+    ) -> dict[str, Any] | None:
         """Evaluate ``Assign`` against the variables as they were, then replace the branch's variables."""
         if assign is None:
             return None
@@ -85,8 +108,16 @@ class JsonataFlow:
         branch.variables = {**branch.variables, **new}
         return dict(new)
 
-    def j_output(self, st: Any, eid: int, branch: Branch, states: Mapping[str, Any], default: Any,
-                 holder: Any = None, field: str = "Output") -> Any:
+    def j_output(
+        self,
+        st: Any,
+        eid: int,
+        branch: Branch,
+        states: Mapping[str, Any],
+        default: Any,
+        holder: Any = None,
+        field: str = "Output",
+    ) -> Any:
         """``Output`` of ``holder`` (the state, a Choice rule or a catcher), or ``default`` when it has none."""
         holder = st if holder is None else holder
         if holder.has_output:
@@ -98,6 +129,5 @@ class JsonataFlow:
             import json
 
             shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-            raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR,
-                                         msg.map_input_not_array(shown), None)
+            raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, msg.map_input_not_array(shown), None)
         return data

@@ -37,8 +37,21 @@ from typing import Any
 
 from sfnkit.runtime.clock import Clock
 
-__all__ = ["CHECKPOINT", "DEFER", "FORK", "LATER", "PAUSE", "SLEEP", "TOKEN", "Branch", "Failed", "HistoryFull", "Join",
-           "Scheduler", "TokenWait"]
+__all__ = [
+    "CHECKPOINT",
+    "DEFER",
+    "FORK",
+    "LATER",
+    "PAUSE",
+    "SLEEP",
+    "TOKEN",
+    "Branch",
+    "Failed",
+    "HistoryFull",
+    "Join",
+    "Scheduler",
+    "TokenWait",
+]
 
 CHECKPOINT = 0
 SLEEP = 1
@@ -88,11 +101,27 @@ class HistoryFull(Exception):
 class Branch:
     """One running coroutine plus where it reports when it ends."""
 
-    __slots__ = ("dead", "depth", "entered_prev", "gen", "index", "join", "next_input", "next_state", "on_abort", "prev",
-                 "scope", "sink", "state", "variables", "waiting")
+    __slots__ = (
+        "dead",
+        "depth",
+        "entered_prev",
+        "gen",
+        "index",
+        "join",
+        "next_input",
+        "next_state",
+        "on_abort",
+        "prev",
+        "scope",
+        "sink",
+        "state",
+        "variables",
+        "waiting",
+    )
 
-    def __init__(self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int,
-                 variables: Any = None) -> None:
+    def __init__(
+        self, gen: Generator[Any, Any, Any] | None, join: Join | None, index: int, prev: int, variables: Any = None
+    ) -> None:
         self.gen = gen
         self.join = join
         self.index = index
@@ -107,7 +136,9 @@ class Branch:
         self.next_state: Any = None  # the state this branch is about to enter (at a checkpoint)
         self.next_input: Any = None  # ... and its input, for conditional breakpoints
         self.depth = 0  # 0 for the top level, +1 per Parallel/Map nesting
-        self.scope: tuple[tuple[str, int], ...] = ()  # (Parallel or Map state name, branch or item index), outermost first
+        self.scope: tuple[
+            tuple[str, int], ...
+        ] = ()  # (Parallel or Map state name, branch or item index), outermost first
 
 
 class Join:
@@ -132,8 +163,13 @@ class Join:
         "total",
     )
 
-    def __init__(self, total: int, make: Callable[[int], Branch] | None, max_concurrency: int = 0,
-                 tolerance: Callable[[int, int], bool] | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        make: Callable[[int], Branch] | None,
+        max_concurrency: int = 0,
+        tolerance: Callable[[int, int], bool] | None = None,
+    ) -> None:
         self.total = total
         self.make: Callable[[int], Branch] = make or _no_children  # index -> a new Branch, created lazily
         self.max_concurrency = max_concurrency
@@ -308,9 +344,7 @@ class Scheduler:
         else:
             join.failures += 1
             tolerated = (
-                not failure.terminal
-                and join.tolerance is not None
-                and join.tolerance(join.failures, join.total)
+                not failure.terminal and join.tolerance is not None and join.tolerance(join.failures, join.total)
             )
             if not tolerated:
                 join.failed = failure

@@ -44,27 +44,38 @@ __all__ = [
 ]
 
 #: ``needs`` this module can meet against moto.
-SERVICE_NEEDS = frozenset({
-    "service:sqs", "service:sns", "service:dynamodb", "service:s3", "service:states", "service:events",
-    "service:aws-sdk:s3", "service:aws-sdk:dynamodb", "service:aws-sdk:sfn", "service:aws-sdk:secretsmanager",
-})
+SERVICE_NEEDS = frozenset(
+    {
+        "service:sqs",
+        "service:sns",
+        "service:dynamodb",
+        "service:s3",
+        "service:states",
+        "service:events",
+        "service:aws-sdk:s3",
+        "service:aws-sdk:dynamodb",
+        "service:aws-sdk:sfn",
+        "service:aws-sdk:secretsmanager",
+    }
+)
 
 #: Cases that run but cannot match AWS here, because the stand-in (moto, botocore) differs from AWS.
 KNOWN_FAILURES: Mapping[str, str] = {
-    "test_task_service_sqs__test_send_message_no_such_queue__get_execution_history__ac45b70c":
-        "botocore sends SQS calls to the client's endpoint, not to the QueueUrl's host, so an unreachable queue "
-        "host is a QueueDoesNotExist answer, not an SdkClientException",
-    "test_aws_sdk__test_invalid_secret_name__get_execution_history__ca10a851":
-        "moto accepts the secret name 'Invalid Name', which Secrets Manager rejects",
-    "test_events_task_service__test_put_events_mixed_malformed_detail__get_execution_history__6647cf1b":
-        "moto accepts a Detail that is not a JSON object, which EventBridge reports as MalformedDetail",
-    "test_sns_task_service__test_fifo_message_attribute__input_params0-True__get_execution_history__c7f2e6fa":
-        "moto accepts a publish to a FIFO topic without MessageGroupId",
-    "test_callback__test_start_execution_sync_delegate_timeout__get_execution_history__b361caec":
-        "moto's interpreter cannot make the child's task time out (FAILED with States.Timeout)",
-    **{f"test_aws_sdk_task_service__test_s3_put_object__{kind}": "moto's PutObject answer lacks ChecksumType"
-       for kind in ("dict__get_execution_history__58232d9d", "list__get_execution_history__6b5bac75",
-                    "num__get_execution_history__d593bee2", "str__get_execution_history__34b9694a")},
+    "test_task_service_sqs__test_send_message_no_such_queue__get_execution_history__ac45b70c": "botocore sends SQS calls to the client's endpoint, not to the QueueUrl's host, so an unreachable queue "
+    "host is a QueueDoesNotExist answer, not an SdkClientException",
+    "test_aws_sdk__test_invalid_secret_name__get_execution_history__ca10a851": "moto accepts the secret name 'Invalid Name', which Secrets Manager rejects",
+    "test_events_task_service__test_put_events_mixed_malformed_detail__get_execution_history__6647cf1b": "moto accepts a Detail that is not a JSON object, which EventBridge reports as MalformedDetail",
+    "test_sns_task_service__test_fifo_message_attribute__input_params0-True__get_execution_history__c7f2e6fa": "moto accepts a publish to a FIFO topic without MessageGroupId",
+    "test_callback__test_start_execution_sync_delegate_timeout__get_execution_history__b361caec": "moto's interpreter cannot make the child's task time out (FAILED with States.Timeout)",
+    **{
+        f"test_aws_sdk_task_service__test_s3_put_object__{kind}": "moto's PutObject answer lacks ChecksumType"
+        for kind in (
+            "dict__get_execution_history__58232d9d",
+            "list__get_execution_history__6b5bac75",
+            "num__get_execution_history__d593bee2",
+            "str__get_execution_history__34b9694a",
+        )
+    },
 }
 
 #: Cases where sfnkit's interpreter (not the integrations) differs from what AWS recorded.
@@ -73,14 +84,21 @@ INTERPRETER_DIFFERENCES: Mapping[str, str] = {}
 SECRET = "sfnkit-conformance-secret"
 
 CHILD_OK = {"StartAt": "Pass", "States": {"Pass": {"Type": "Pass", "Result": {"Arg1": "argument1"}, "End": True}}}
-CHILD_FAIL = {"StartAt": "Fail", "States": {"Fail": {
-    "Type": "Fail", "Error": "SomeFailure", "Cause": "This state machines raises a 'SomeFailure' failure."}}}
+CHILD_FAIL = {
+    "StartAt": "Fail",
+    "States": {
+        "Fail": {"Type": "Fail", "Error": "SomeFailure", "Cause": "This state machines raises a 'SomeFailure' failure."}
+    },
+}
 
 
 # The recorded child failed with States.Timeout and no cause (its task timed out); moto cannot time a task out,
 # so the closest it can do is an execution that times out (see KNOWN_FAILURES).
-CHILD_TIMEOUT = {"TimeoutSeconds": 1, "StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 5,
-                                                                            "End": True}}}
+CHILD_TIMEOUT = {
+    "TimeoutSeconds": 1,
+    "StartAt": "Wait",
+    "States": {"Wait": {"Type": "Wait", "Seconds": 5, "End": True}},
+}
 CHILD_ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:<ArnPart_0idx>"
 TOPIC = "magic:fixture:sns_create_topic()[TopicArn]"
 
@@ -145,14 +163,19 @@ class ServiceWorld:
             import boto3
 
             # moto picks the account by access key: credentials of a role assumed in account 111111111111
-            base = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key=SECRET,
-                                 region_name=self.region)
+            base = boto3.Session(
+                aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key=SECRET, region_name=self.region
+            )
             creds = base.client("sts", endpoint_url=self.endpoint_url).assume_role(
-                RoleArn=f"arn:aws:iam::{harness.ACCOUNT}:role/sfnkit-conformance", RoleSessionName="conformance",
+                RoleArn=f"arn:aws:iam::{harness.ACCOUNT}:role/sfnkit-conformance",
+                RoleSessionName="conformance",
             )["Credentials"]
-            self._session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                                          aws_secret_access_key=creds["SecretAccessKey"],
-                                          aws_session_token=creds["SessionToken"], region_name=self.region)
+            self._session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=self.region,
+            )
         return self._session
 
     def client(self, service: str) -> Any:
@@ -161,8 +184,9 @@ class ServiceWorld:
     def integrations(self) -> dict[str, Any]:
         import sfnkit.aws
 
-        return sfnkit.aws.integrations(self.session, self.endpoint_url,
-                                       poll=sfnkit.aws.Poll(initial=0.05, factor=1.5, maximum=0.5), max_wait=60)
+        return sfnkit.aws.integrations(
+            self.session, self.endpoint_url, poll=sfnkit.aws.Poll(initial=0.05, factor=1.5, maximum=0.5), max_wait=60
+        )
 
 
 @dataclass
@@ -200,16 +224,23 @@ def prepare(case: harness.Case, world: ServiceWorld) -> Prepared:
         if f'"{table}"' in text:
             name = f"tbl-{tag}"
             world.client("dynamodb").create_table(
-                TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+                TableName=name,
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
             mapping[table] = name
     if '"bucket-name"' in text:
         bucket = f"bkt-{tag}"
         s3 = world.client("s3")
         s3.create_bucket(Bucket=bucket)
         # S3 encrypts every new object with SSE-S3 by default (since January 2023)
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
         mapping["bucket-name"] = bucket
         # the objects the get_object cases read, as their recorded results show them
         if "get_object__bytearray" in case.id:
@@ -224,8 +255,12 @@ def prepare(case: harness.Case, world: ServiceWorld) -> Prepared:
             child = CHILD_FAIL
         elif "delegate_timeout" in case.id:
             child = CHILD_TIMEOUT
-        remote = sfnkit.aws.deploy(child, name=f"child-{tag}", role_arn=f"arn:aws:iam::{harness.ACCOUNT}:role/sfn",
-                                   client=world.client("stepfunctions"))
+        remote = sfnkit.aws.deploy(
+            child,
+            name=f"child-{tag}",
+            role_arn=f"arn:aws:iam::{harness.ACCOUNT}:role/sfn",
+            client=world.client("stepfunctions"),
+        )
         mapping[CHILD_ARN] = remote.arn
     definition, input = _replace([case.definition, case.input], mapping)
     return Prepared(definition=definition, input=input, queues=queues)
@@ -302,7 +337,9 @@ def _answer(ex: Any, case: harness.Case, world: ServiceWorld, prepared: Prepared
             ex.run()
 
 
-def run_service_case(case: harness.Case, world: ServiceWorld, run: Callable[..., Any] | None = None) -> harness.CaseResult:
+def run_service_case(
+    case: harness.Case, world: ServiceWorld, run: Callable[..., Any] | None = None
+) -> harness.CaseResult:
     """Prepare the world for ``case``, run it locally with real (moto) services, answer its task tokens as the
     recording's worker did, and score it like any conformance case."""
     try:
@@ -311,8 +348,15 @@ def run_service_case(case: harness.Case, world: ServiceWorld, run: Callable[...,
 
             run = sfnkit.run
         prepared = prepare(case, world)
-        ex = run(prepared.definition, prepared.input, resources=world.integrations(), seed=0, account=harness.ACCOUNT,
-                 region=harness.REGION, type=case.state_machine_type)
+        ex = run(
+            prepared.definition,
+            prepared.input,
+            resources=world.integrations(),
+            seed=0,
+            account=harness.ACCOUNT,
+            region=harness.REGION,
+            type=case.state_machine_type,
+        )
         _answer(ex, case, world, prepared)
         return harness.compare_execution(case, ex)
     except Exception as exc:  # the harness records a crash as a result, as evaluate() does

@@ -1,4 +1,5 @@
 """Tags an image by its file extension."""
+
 import os
 
 

@@ -1,4 +1,5 @@
 """Tells the requester that the expense was rejected."""
+
 import os
 
 

@@ -1,4 +1,5 @@
 """Validates an order: it must have an orderId and at least one item."""
+
 import os
 
 

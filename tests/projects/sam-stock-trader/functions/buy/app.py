@@ -1,4 +1,5 @@
 """Pretends to buy a stock and returns the transaction."""
+
 import datetime
 
 

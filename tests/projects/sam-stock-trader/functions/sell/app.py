@@ -1,4 +1,5 @@
 """Pretends to sell a stock and returns the transaction."""
+
 import datetime
 
 
