@@ -339,7 +339,7 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
-    from sfnkit import render
+    from sfnkit.views import render
 
     chain: dict[str, Any] = {}
     for i in range(states):

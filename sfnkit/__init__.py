@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.validate import load, validate
     from sfnkit.aws.local import local_aws
     from sfnkit.build.codegen import to_python
-    from sfnkit.display import show_static
     from sfnkit.errors import (
         DefinitionError,
         ExecutionStateError,
@@ -33,6 +32,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
     from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
+    from sfnkit.views.display import show_static
 
 __version__ = "0.1.0"
 
@@ -83,7 +83,7 @@ _HOMES: dict[str, str] = {
     "validate": "sfnkit.asl.validate",
     "state_machines": "sfnkit.asl.project.load",
     "to_python": "sfnkit.build.codegen",
-    "show_static": "sfnkit.display",
+    "show_static": "sfnkit.views.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
     "ResourceError": "sfnkit.errors",

@@ -330,7 +330,7 @@ class Execution:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook: the graph coloured by status, with a summary of the run."""
-        from sfnkit.display import execution_mimebundle
+        from sfnkit.views.display import execution_mimebundle
 
         return execution_mimebundle(self, include=include, exclude=exclude)
 
