@@ -107,7 +107,15 @@ _HOMES: dict[str, str] = {
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 
-_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
+# Subpackages reachable as attributes of ``sfnkit``. ``sfnkit.mocks`` is the documented name (README) of the mock
+# configurations, which live beside the interpreter in ``sfnkit.runtime.mocks``.
+_SUBMODULES: dict[str, str] = {
+    "aws": "sfnkit.aws",
+    "build": "sfnkit.build",
+    "mocks": "sfnkit.runtime.mocks",
+    "reports": "sfnkit.reports",
+    "widgets": "sfnkit.widgets",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -122,7 +130,9 @@ def __getattr__(name: str) -> object:
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f"sfnkit.{name}")
+        module = importlib.import_module(_SUBMODULES[name])
+        globals()[name] = module
+        return module
     raise AttributeError(f"module 'sfnkit' has no attribute {name!r}")
 
 
