@@ -45,8 +45,8 @@ matplotlib.use("Agg")
 
 import sfnkit
 from sfnkit import reports
+from sfnkit.batch import run_many
 from sfnkit.history import History
-from sfnkit.runtime.batch import run_many
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 FRAMES = ("events", "states", "attempts", "failures", "errors", "overview", "summary")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
     from sfnkit.aws.local import local_aws
+    from sfnkit.batch import Batch, run_many
     from sfnkit.build.codegen import to_python
     from sfnkit.errors import (
         DefinitionError,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     )
     from sfnkit.explain import explain
     from sfnkit.history import History, HistoryEvent
-    from sfnkit.runtime.batch import Batch, run_many
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
     from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
@@ -93,8 +93,8 @@ _HOMES: dict[str, str] = {
     "explain": "sfnkit.explain",
     "History": "sfnkit.history",
     "HistoryEvent": "sfnkit.history",
-    "Batch": "sfnkit.runtime.batch",
-    "run_many": "sfnkit.runtime.batch",
+    "Batch": "sfnkit.batch",
+    "run_many": "sfnkit.batch",
     "VirtualClock": "sfnkit.runtime.clock",
     "WallClock": "sfnkit.runtime.clock",
     "Execution": "sfnkit.runtime.execution",

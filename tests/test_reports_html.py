@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 
 import sfnkit  # noqa: E402
 from sfnkit import reports  # noqa: E402
-from sfnkit.runtime.batch import run_many  # noqa: E402
+from sfnkit.batch import run_many  # noqa: E402
 from tests.test_reports_data import (  # noqa: E402
     FLAKY,
     MAP_CATCH_RETRY,
