@@ -223,7 +223,7 @@ def html(
     overview = frames.overview(histories if many else histories[0])
     summary = frames.summary(histories)
     errors = frames.errors(histories if many else histories[0])
-    sm_bytes = _cost._definition_bytes(definition if definition is not None else source)
+    sm_bytes = _cost.definition_size(definition if definition is not None else source)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the report shows cost()'s notes itself
         costs = _cost.cost(source if many else histories[0], definition_bytes=sm_bytes)
