@@ -140,9 +140,9 @@ def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None
     diags = list(ms.diagnostics)
     sm = None
     if ms.definition is not None and not any(d.severity == "ERROR" for d in diags):
-        from sfnkit.asl.source import _json_problems
+        from sfnkit.asl.jsontext import json_problems
 
-        found = _json_problems(ms.definition)
+        found = json_problems(ms.definition)
         if not found:
             sm, found = build(ms.definition)
             if sm is not None:
