@@ -78,11 +78,6 @@ _MAX_SECONDS = 10**12
 #: mode, the Map state supports up to 40 concurrent iterations"); iteration 41 starts when one ends.
 INLINE_MAP_MAX_CONCURRENCY = 40
 
-#: The interpreter understands a ``.sync`` handler's two answers (an object with ``sfnkit_submitted = True``,
-#: ``output`` and ``wait()``: ``sfnkit.aws.Submitted``).
-SUPPORTS_SUBMITTED = True
-
-
 class _Iteration:
     """What a Map iteration needs to start: its Map state, item, the Map's effective input and ItemSelector."""
 
