@@ -214,7 +214,7 @@ class DistributedMap:
 
         return items_mod.write_results(self.ip.storage, params or {}, run_arn, self.ip.exec_ctx["Id"], outcomes())
 
-    def _j_tolerance(self, st: m.MapState, eid: int, branch: Branch, states: Any) -> Any:
+    def _j_tolerance(self, st: m.MapState, eid: int, branch: Branch, states: Any) -> Callable[[int, int], bool]:
         count, pct = st.tolerated_failure_count, st.tolerated_failure_percentage
         if count is not None:
             count = int(self.ip.jn.typed(st, eid, branch, count, "ToleratedFailureCount", states, "integer"))
@@ -222,7 +222,7 @@ class DistributedMap:
             pct = float(self.ip.jn.typed(st, eid, branch, pct, "ToleratedFailurePercentage", states, "number"))
         return self._tolerance_rule(count, pct)
 
-    def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Any:
+    def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Callable[[int, int], bool]:
         count = map_number(
             st.tolerated_failure_count,
             st.tolerated_failure_count_path,
@@ -243,7 +243,8 @@ class DistributedMap:
         )
         return self._tolerance_rule(count, pct)
 
-    def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
+    @staticmethod
+    def _tolerance_rule(count: int | None, pct: float | None) -> Callable[[int, int], bool]:
         if count is not None and count < 0:
             raise Failed(RUNTIME, msg.tolerated_count_negative(), terminal=True)
         if pct is not None and not 0 <= pct <= 100:

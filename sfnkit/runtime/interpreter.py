@@ -78,6 +78,7 @@ _MAX_SECONDS = 10**12
 #: mode, the Map state supports up to 40 concurrent iterations"); iteration 41 starts when one ends.
 INLINE_MAP_MAX_CONCURRENCY = 40
 
+
 class _Iteration:
     """What a Map iteration needs to start: its Map state, item, the Map's effective input and ItemSelector."""
 
@@ -254,7 +255,7 @@ class Interpreter:
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
         if sink is not None:
-            eid = sink.add(type, branch.prev, self._now(), details)
+            eid: int = sink.add(type, branch.prev, self._now(), details)
         else:
             eid = self._add(type, branch.prev, self._now(), details)
             if eid >= self.max_events:
@@ -275,7 +276,7 @@ class Interpreter:
         builder keeps in a compact form (most events of a big run are these)."""
         sink = branch.sink
         if sink is not None:
-            eid = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
+            eid: int = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
         else:
             eid = self._add_io(type, branch.prev, self._now(), name, key, value)
             if eid >= self.max_events:
@@ -380,7 +381,7 @@ class Interpreter:
         replaced, never mutated, so Parallel branches and Map iterations that share it cannot leak into it."""
         if template is None:
             return None
-        new = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
+        new: dict[str, Any] = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
         df.check_variable_sizes(branch.state, new)
         branch.variables = {**branch.variables, **new}
         return new
