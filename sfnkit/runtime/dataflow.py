@@ -27,6 +27,7 @@ __all__ = [
     "check_variable_sizes",
     "copy_json",
     "evaluate_template",
+    "json_text",
     "select",
     "size_of",
     "snapshot",
@@ -96,6 +97,11 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
 
 
 _TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
+
+
+def json_text(value: Any) -> str:
+    """A JSON value as the compact text AWS shows in causes (no spaces, non-ASCII kept)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def copy_json(value: Any) -> Any:
