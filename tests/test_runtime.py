@@ -859,6 +859,41 @@ def test_choice_on_a_missing_variable_is_a_runtime_error() -> None:
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
 
 
+def test_a_choice_operator_that_fails_when_evaluated_fails_the_state_as_a_runtime_error() -> None:
+    """A StringMatches pattern with an open escape raises StatesError when it is tested: the runtime records it as
+    the state's States.Runtime failure (terminal: no Catch), never as an internal error of the interpreter."""
+    sm = {
+        "StartAt": "Try",
+        "States": {
+            "Try": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "C",
+                        "States": {
+                            "C": {
+                                "Type": "Choice",
+                                "Choices": [{"Variable": "$.a", "StringMatches": "abc\\", "Next": "D"}],
+                                "Default": "D",
+                            },
+                            "D": {"Type": "Succeed"},
+                        },
+                    }
+                ],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        },
+    }
+    ex = sfnkit.run(sm, {"a": "abc"})
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert ex.cause is not None
+    assert ex.cause.startswith("An error occurred while executing the state 'C' (entered at the event id #4). ")
+    assert "open escape" in ex.cause and "internal error" not in ex.cause
+    assert [e.type for e in ex.history][-2:] == ["ChoiceStateEntered", "ExecutionFailed"]
+
+
 def test_choice_output_path() -> None:
     sm = {
         "StartAt": "C",

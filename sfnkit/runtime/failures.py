@@ -19,6 +19,7 @@ from sfnkit import messages as msg
 from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, TaskFailure
+from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
@@ -107,7 +108,7 @@ class ErrorHandler:
         attempt records none, and a terminal run-time error is reported by ExecutionFailed alone), then
         Retry/Catch."""
         if not f.terminal and not will_retry(retriers, attempts, f.error):
-            self.ip.record(branch, st.type + "StateFailed")
+            self.ip.record(branch, ev.STATE_FAILED[st.type])
         return (yield from self.handle(st, f, data, branch, visit, retriers, attempts))
 
 

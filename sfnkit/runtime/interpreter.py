@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import random
-import sys
 from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
@@ -40,8 +39,9 @@ from sfnkit.errors import (
     NO_CHOICE_MATCHED,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
+    StatesError,
 )
-from sfnkit.history.events import STATE_TYPES
+from sfnkit.history import events as ev
 from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
@@ -112,8 +112,8 @@ _NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most nev
 
 # The event types a state's entry and exit record, one string object each: a type built per event (st.type +
 # "StateEntered") would keep one fresh 65-byte string per event in the history's type column.
-_ENTERED: Final = {t: sys.intern(t + "StateEntered") for t in STATE_TYPES}
-_EXITED: Final = {t: sys.intern(t + "StateExited") for t in STATE_TYPES}
+_ENTERED: Final = ev.STATE_ENTERED
+_EXITED: Final = ev.STATE_EXITED  # a Fail state never exits
 
 
 class Visit:
@@ -343,7 +343,7 @@ class Interpreter:
             self.dm.child_succeeded(branch, data)
         elif iteration is not None:  # the branch stays linked to its last state event (see _map_child)
             last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
-            self.record_io(branch, "MapIterationSucceeded", iteration.state.name, "index", iteration.index)
+            self.record_io(branch, ev.MAP_ITERATION_SUCCEEDED, iteration.state.name, "index", iteration.index)
             branch.prev = last
         return data
 
@@ -548,7 +548,10 @@ class Interpreter:
         if op.endswith("Path"):
             other = df.select(rule.operand, data, ctx, variables)
             return bool(operators.compile_path_operator(op)(value, other))
-        return bool(operators.compile_operator(op, rule.operand)(value, present))
+        try:
+            return bool(operators.compile_operator(op, rule.operand)(value, present))
+        except StatesError as e:  # a predicate that fails when evaluated (StringMatches with an open escape)
+            raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
 
     # -- Wait ---------------------------------------------------------------------------------------------
     def s_wait(self, st: m.WaitState, data: Any, branch: Branch) -> Gen:
@@ -775,7 +778,7 @@ class Interpreter:
                             eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, "ParallelStateStarted")
+                self.record(branch, ev.PARALLEL_STATE_STARTED)
                 if retry_count:  # a Retrier restarted the Parallel: one more transition
                     self.retries += 1
                 start_prev = branch.prev
@@ -786,7 +789,7 @@ class Interpreter:
                 self._sync_prev(branch)
                 # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events);
                 # the next event links past it, to the branches' last event, as MapStateExited does
-                self._record_keep_prev(branch, "ParallelStateSucceeded")
+                self._record_keep_prev(branch, ev.PARALLEL_STATE_SUCCEEDED)
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.jn.output(st, eid, branch, states, results)
@@ -895,7 +898,7 @@ class Interpreter:
             return
         failed_here = child.join is not None and child.join.failed_branch is child
         if st.type == "Task" or (not failed_here and st.type in ("Wait", "Map", "Parallel")):
-            self.record(child, st.type + "StateAborted")
+            self.record(child, ev.STATE_ABORTED[st.type])
 
     # -- Map ------------------------------------------------------------------------------------------------
     def s_map(self, st: m.MapState, data: Any, branch: Branch) -> Gen:
@@ -946,7 +949,7 @@ class Interpreter:
                         )
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, "MapStateStarted", {"length": len(items)})
+                self.record(branch, ev.MAP_STATE_STARTED, {"length": len(items)})
                 if retry_count:  # a Retrier restarted the Map: one more transition
                     self.retries += 1
                 tolerance = None
@@ -1000,10 +1003,10 @@ class Interpreter:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.jn.output(st, eid, branch, states, results)
                     assigned = self.jn.assign(st, eid, branch, st.assign, states)
-                    self._record_keep_prev(branch, "MapStateSucceeded")
+                    self._record_keep_prev(branch, ev.MAP_STATE_SUCCEEDED)
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
-                return self._container_result(st, eid, branch, visit, data, eff, results, ctx, "MapStateSucceeded")
+                return self._container_result(st, eid, branch, visit, data, eff, results, ctx, ev.MAP_STATE_SUCCEEDED)
             except Failed as f:
                 handled = yield from self.errors.state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
@@ -1018,7 +1021,7 @@ class Interpreter:
             data = it.item if it.selector is m.MISSING else self._selected(it, child)
             self.dm.child_execution_started(child, data)
             return data
-        self.record_io(child, "MapIterationStarted", it.state.name, "index", it.index)
+        self.record_io(child, ev.MAP_ITERATION_STARTED, it.state.name, "index", it.index)
         if it.selector is m.MISSING:
             return it.item
         return self._selected(it, child)
@@ -1037,7 +1040,7 @@ class Interpreter:
             self.dm.child_failed(child, f)
             return state_error(it.state, it.entered_event_id, f) if child.state is None else f
         last = child.prev
-        self.record(child, "MapIterationFailed", {"index": it.index, "name": it.state.name})
+        self.record(child, ev.MAP_ITERATION_FAILED, {"index": it.index, "name": it.state.name})
         child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
         return state_error(it.state, it.entered_event_id, f) if child.state is None else f
 
@@ -1057,7 +1060,7 @@ class Interpreter:
             else ""
         )
         child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
-        self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
+        self.record(child, ev.MAP_ITERATION_ABORTED, {"index": child.index, "name": name})
 
     _runners: ClassVar[dict[str, Any]] = {
         "Pass": s_pass,
