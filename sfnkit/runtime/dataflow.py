@@ -19,7 +19,7 @@ from typing import Any
 from sfnkit import messages as msg
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
-from sfnkit.history.model import encode_json, join_surrogate_pairs
+from sfnkit.history.model import copy_json_iteratively, encode_json, join_surrogate_pairs
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
@@ -107,12 +107,19 @@ def json_text(value: Any) -> str:
 
 
 def copy_json(value: Any) -> Any:
-    """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared)."""
+    """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared), at any depth."""
+    try:
+        return _copy(value)
+    except RecursionError:  # hundreds of levels: still JSON (the history and AWS hold it), so copy it without recursion
+        return copy_json_iteratively(value)
+
+
+def _copy(value: Any) -> Any:
     t = type(value)
     if t is dict:  # scalars are tested inline: a call per scalar doubled the cost of copying a flat object
-        return {k: v if type(v) not in _CONTAINERS else copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) not in _CONTAINERS else _copy(v) for k, v in value.items()}
     if t is list:
-        return [v if type(v) not in _CONTAINERS else copy_json(v) for v in value]
+        return [v if type(v) not in _CONTAINERS else _copy(v) for v in value]
     return value
 
 
