@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sfnkit._text import format_duration, safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
@@ -44,6 +43,7 @@ from sfnkit.runtime.resources import (
     untrack_virtual_time,
 )
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
+from sfnkit.text import format_duration, safe_str
 from sfnkit.types import MockSource, StateMocks, StorageSource
 
 __all__ = ["Execution", "run", "start"]

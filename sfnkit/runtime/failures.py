@@ -16,13 +16,13 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from sfnkit import messages as msg
-from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, TaskFailure
 from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
+from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
     from sfnkit.runtime.interpreter import Interpreter, Visit

@@ -49,6 +49,7 @@ from sfnkit.runtime.distributed_map import DistributedMap, map_number
 from sfnkit.runtime.failures import ErrorHandler, state_error
 from sfnkit.runtime.invoke import Invoker
 from sfnkit.runtime.jsonata_flow import JsonataFlow
+from sfnkit.runtime.plan import plan_for
 from sfnkit.runtime.resources import (
     Resources,
 )
@@ -217,9 +218,10 @@ class Interpreter:
         self._add_io = builder.add_state_io
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
-        self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
-        self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
-        self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
+        plan = plan_for(sm)  # per-state facts derived once per machine, shared by its executions (plan.py)
+        self._needs_ctx = plan.needs_context
+        self._static_size = plan.static_size
+        self._flows = plan.task_flow
         # the concepts the state runners hand work to, each in its own module
         self.jn = JsonataFlow(self)  # JSONata fields: Arguments, Output, Assign, ... (jsonata_flow.py)
         self.invoker = Invoker(self)  # one attempt of a Task: Lambda, services, .sync, callbacks (invoke.py)

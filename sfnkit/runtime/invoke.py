@@ -29,7 +29,6 @@ from time import perf_counter as _perf_counter
 from typing import TYPE_CHECKING, Any
 
 from sfnkit import messages as msg
-from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.intrinsics import jackson_message
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, TaskFailure
@@ -39,6 +38,7 @@ from sfnkit.runtime import lambda_runtime as lr
 from sfnkit.runtime.failures import error_details, state_error, task_failure
 from sfnkit.runtime.resources import LambdaContext, TaskCall, call_with_elapsed, function_name_of, service_integration
 from sfnkit.runtime.scheduler import LATER, SLEEP, TOKEN, Branch, Failed, TokenWait
+from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
     from sfnkit.runtime.interpreter import Interpreter
