@@ -408,7 +408,7 @@ class Debugger(SfnkitWidget):
     def _follow(self, ex: Any, history: History) -> tuple[LiveView, set[str]]:
         view = self._live_view
         if view is None or self._live_view_of is not ex:
-            view = self._live_view = LiveView(history)
+            view = self._live_view = LiveView()
             self._live_view_of = ex
             view.set_iteration(self.iteration or None)
             self._inspector_stale = True  # a new execution (restart): what the inspector shows is gone
