@@ -1,6 +1,6 @@
 """The one colour rule (``sfnkit.history.colours``) and the three views that colour with it.
 
-``render.status_of`` (static pictures), ``widgets.live.LiveView`` (the Debugger while it drives an execution) and
+``views.render.status_of`` (static pictures), ``widgets.live.LiveView`` (the Debugger while it drives an execution) and
 ``widgets.data.status_changes`` (the replay timeline) must give the same colours at every event, and the pending
 task list must list exactly the attempts the rule calls waiting.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import sfnkit
 from sfnkit.history import colours
-from sfnkit.render import status_of
+from sfnkit.views.render import status_of
 from sfnkit.widgets import data
 from sfnkit.widgets.live import LiveView
 

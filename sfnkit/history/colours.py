@@ -1,6 +1,6 @@
 """The colour of a state in a picture: one rule, read by every view that colours states.
 
-The static SVG (:func:`sfnkit.render.status_of`), the Debugger while it drives an execution
+The static SVG (:func:`sfnkit.views.render.status_of`), the Debugger while it drives an execution
 (:mod:`sfnkit.widgets.live`) and the replay slider's timeline (:func:`sfnkit.widgets.data.status_changes`) all
 colour with these functions, so the three agree by construction (``tests/test_history_colours.py`` pins the rule).
 
