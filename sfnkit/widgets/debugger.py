@@ -85,6 +85,45 @@ def _describe_condition(condition: Condition | None) -> str:
     return str(name)
 
 
+def _fresh_clock(clock: Any, start: float) -> Any:
+    """A clock like ``clock`` as it was when its execution started (a virtual clock has moved on since)."""
+    from sfnkit.runtime.clock import VirtualClock
+
+    if type(clock) is VirtualClock:
+        return VirtualClock(start, handler_time=clock.handler_time_counts)
+    return type(clock)() if getattr(clock, "real_time", False) else clock
+
+
+def _options_of(ex: Any) -> dict[str, Any]:
+    """The keyword options that start an execution like ``ex`` again, read from what an Execution shows.
+
+    Account and region are the ones its ARN names; ``missing_resources="fail"`` is faithful either way (the
+    first execution's check passed, or it asked for "fail"). A test case's mocks start with fresh counters.
+    ``storage``, ``keep_stages`` and ``child_histories`` are not shown by an Execution: a restart of
+    ``Debugger(execution)`` runs with their defaults (``Debugger(sm, input, ...)`` keeps them).
+    """
+    parts = str(ex.state_machine_arn).split(":")  # arn:aws:states:<region>:<account>:stateMachine:<name>
+    mocks = ex.mocks
+    if mocks is not None and hasattr(mocks, "test_case_name"):
+        mocks = type(mocks)(
+            state_machine_name=mocks.state_machine_name, test_case_name=mocks.test_case_name, mocks=mocks.mocks
+        )
+    return {
+        "resources": ex.user_resources,
+        "seed": ex.seed,
+        "type": ex.type,
+        "clock": _fresh_clock(ex.clock, ex.start_time),
+        "name": ex.name,
+        "region": parts[3],
+        "account": parts[4],
+        "role_arn": ex.role_arn,
+        "state_machine_name": parts[6] if len(parts) > 6 else None,
+        "mocks": mocks,
+        "services": ex.services,
+        "missing_resources": "fail",
+    }
+
+
 class Debugger(SfnkitWidget):
     """Graph, controls, inspector and event list for one execution (see the module docstring).
 
@@ -236,10 +275,14 @@ class Debugger(SfnkitWidget):
         return self._drive(lambda ex: ex.stop())
 
     def restart(self) -> Debugger:
-        """Start a new execution from the same input and resources, keeping breakpoints and ``break_on_error``.
+        """Start a new execution from the same input, resources and options, keeping breakpoints and
+        ``break_on_error``.
 
-        The previous execution is left as it was (the resources are the same objects, so handlers that count
-        their calls keep counting).
+        Every option of the original execution is kept: the clock (a fresh one of the same kind, starting where
+        the first one started), name, seed, type, account, region, role, state machine name, mocks (with fresh
+        invocation counters), storage, ``missing_resources``, ``services`` and the rest of what
+        ``Debugger(sm, input, ...)`` was given. The previous execution is left as it was (the resources are the
+        same objects, so handlers that count their calls keep counting).
         """
         from sfnkit.runtime.execution import Execution, start
 
@@ -248,13 +291,13 @@ class Debugger(SfnkitWidget):
         if self._start is not None:
             sm, input, kwargs = self._start
             kwargs = {**kwargs, "breakpoints": breakpoints, "break_on_error": self.break_on_error}
+            kwargs["clock"] = _fresh_clock(old.clock, old.start_time)
             self._execution = start(sm, input, **kwargs)
         else:
-            ex = Execution(
-                old.state_machine, old.input, resources=old.resources, seed=old.seed, type=old.type,
-                breakpoints=breakpoints, break_on_error=self.break_on_error,
-            )  # fmt: skip
-            self._execution = ex.step()
+            self._execution = Execution(
+                old.state_machine, old.input, breakpoints=breakpoints, break_on_error=self.break_on_error,
+                **_options_of(old),
+            ).step()  # fmt: skip
         with self.hold_sync():
             self.message = ""
             self.cursor = 0
