@@ -159,7 +159,7 @@ def test_graphview_of_a_machine_sets_the_svg_once_and_no_colours() -> None:
     assert g.svg.startswith("<svg") and 'id="state-Charge"' in g.svg
     assert g.status == {}
     assert g.selected == ""
-    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed", "glyph": "✕"}
+    assert g._styles["failed"] == {"fill": "#fad2cf", "stroke": "#c5221f", "label": "failed", "glyph": "✕", "rank": 5}
     assert set(g._styles) == set(render.STATUSES)
     assert repr(g) == "<GraphView: 11 states>"
 
@@ -926,3 +926,29 @@ def _restart_options_without_storage() -> dict[str, Any]:
         "state_machine_name": "Shop",
         "missing_resources": "fail",
     }
+
+
+def _chain(n: int) -> dict[str, Any]:
+    states: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(n)}
+    states[f"S{n}"] = {"Type": "Succeed"}
+    return {"StartAt": "S0", "States": states}
+
+
+def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colours() -> None:
+    assert render.COLLAPSE_ABOVE == 800
+    dbg = Debugger(_chain(900), {})
+    members = re.findall(r'data-members="([^"]*)"', dbg.svg)
+    assert len(members) == 1 and len(json.loads(members[0].replace("&quot;", '"'))) == 901
+    dbg.add_breakpoint("S450").run()
+    # the kernel still sends one colour per state; the browser combines a collapsed node's members
+    assert dbg.status["S449"] == "succeeded" and "S450" not in dbg.status
+    assert dbg.info["position"]["state"] == "S450"
+    assert {"rank"} <= set(dbg._styles["waiting"]) and dbg._styles["waiting"]["rank"] == max(
+        s["rank"] for s in dbg._styles.values()
+    )
+    static = dbg.static_bundle()["image/svg+xml"]
+    assert "data-members=" in static and "Collapsed view" in static
+    view = GraphView(_chain(900))
+    assert "data-members=" in view.svg and "data-members=" in view.static_bundle()["image/svg+xml"]
+    small = Debugger(_chain(10), {})
+    assert "data-members" not in small.svg

@@ -120,7 +120,9 @@ function scrollParent(el) {
 class Graph {
   constructor({ onSelect, onToggle, gestures }) {
     this.el = h("div", { class: "sfn-graph" }); // the viewport: scrolls sideways only, sized to the picture
-    this.states = new Map(); // state name -> <g class="sfn-state">
+    this.states = new Map(); // state name -> <g class="sfn-state"> (a collapsed node: the name it is drawn under)
+    this.members = new Map(); // <g> of a collapsed node -> the names of the states it stands for (data-members)
+    this.owner = new Map(); // a collapsed member's name -> the <g> that draws it
     this.shown = new Map(); // state name -> status drawn
     this.marks = { selected: "", current: "", failing: "", breakpoints: {} };
     this.styles = null;
@@ -204,6 +206,8 @@ class Graph {
   setSvg(text) {
     this.el.replaceChildren();
     this.states.clear();
+    this.members.clear();
+    this.owner.clear();
     this.shown.clear();
     const svg = parseSvg(text);
     this.svg = svg;
@@ -221,6 +225,11 @@ class Graph {
       const name = g.getAttribute("data-state");
       this.states.set(name, g);
       this.shown.set(name, g.getAttribute("data-status") || "not_run");
+      const members = parseMembers(g.getAttribute("data-members"));
+      if (members) {
+        this.members.set(g, members);
+        for (const member of members) if (!this.owner.has(member)) this.owner.set(member, g);
+      }
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", `state ${name}`);
@@ -275,12 +284,35 @@ class Graph {
     this.box.scrollIntoView({ block: "nearest" });
   }
 
-  /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. */
+  /** Whether state `name` is drawn (on its own, or inside a collapsed node). */
+  has(name) {
+    return this.states.has(name) || this.owner.has(name);
+  }
+
+  /** The <g> that draws state `name` (its collapsed node, if it is folded into one). */
+  groupOf(name) {
+    return this.owner.get(name) || this.states.get(name) || null;
+  }
+
+  /** The names a drawn node stands for: itself, or a collapsed node's members. */
+  namesOf(name, g) {
+    return this.members.get(g) || [name];
+  }
+
+  /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. A collapsed
+   * node shows its members' most telling status (the `rank` of each style: sfnkit.history.colours). */
   applyStatus(status, styles) {
     status = status || {};
     this.styles = styles || this.styles;
+    const own = (n) => (Object.prototype.hasOwnProperty.call(status, n) ? status[n] : "not_run");
+    const rank = (st) => (this.styles && this.styles[st] && typeof this.styles[st].rank === "number" ? this.styles[st].rank : 0);
     for (const [name, g] of this.states) {
-      const st = Object.prototype.hasOwnProperty.call(status, name) ? status[name] : "not_run";
+      let st = own(name);
+      const members = this.members.get(g);
+      if (members) {
+        st = "not_run";
+        for (const m of members) if (rank(own(m)) > rank(st)) st = own(m);
+      }
       if (this.shown.get(name) === st) continue;
       this.shown.set(name, st);
       g.setAttribute("data-status", st);
@@ -355,18 +387,35 @@ class Graph {
     this.marks = marks;
     const bps = marks.breakpoints || {};
     for (const [name, g] of this.states) {
-      toggleAttr(g, "data-selected", name === marks.selected ? "true" : null);
-      toggleAttr(g, "data-current", name === marks.current ? "true" : null);
-      const failing = name === marks.failing ? "true" : null;
+      const names = this.namesOf(name, g);
+      const here = (which) => (which && names.includes(which) ? "true" : null);
+      toggleAttr(g, "data-selected", here(marks.selected));
+      toggleAttr(g, "data-current", here(marks.current));
+      const failing = here(marks.failing);
       if (g.getAttribute("data-failing") !== failing) {
         toggleAttr(g, "data-failing", failing);
         this.setGlyph(g, failing ? "failed" : this.shown.get(name) || "not_run");
       }
-      const bp = Object.prototype.hasOwnProperty.call(bps, name) ? (bps[name] ? "conditional" : "always") : null;
+      let bp = null;
+      for (const n of names) {
+        if (!Object.prototype.hasOwnProperty.call(bps, n)) continue;
+        bp = bps[n] ? "conditional" : bp || "always";
+      }
       toggleAttr(g, "data-breakpoint", bp);
       this.setMark(g, "bp", bp);
-      this.setMark(g, "here", name === marks.current ? "here" : null);
+      this.setMark(g, "here", here(marks.current) ? "here" : null);
     }
+  }
+}
+
+/** The member names of a collapsed node (`data-members`, a JSON array of strings), or null. */
+function parseMembers(text) {
+  if (!text) return null;
+  try {
+    const names = JSON.parse(text);
+    return Array.isArray(names) ? names.filter((n) => typeof n === "string") : null;
+  } catch (e) {
+    return null;
   }
 }
 
@@ -731,7 +780,7 @@ function renderDebugger({ model, el }) {
       tr.addEventListener("click", () => {
         if (hasTimeline()) setCursor(id, true);
         const stateName = name.replace(/\[\d+\]$/, "");
-        if (stateName && graph.states.has(stateName)) select(stateName);
+        if (stateName && graph.has(stateName)) select(stateName);
       });
       if (id === current) currentRow = tr;
       body.append(tr);

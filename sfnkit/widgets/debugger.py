@@ -217,7 +217,7 @@ class Debugger(SfnkitWidget):
         self._live_view_of: Any = None
         self._inspector_stale = False
         super().__init__()
-        self.svg = svg(sm, None, engine=engine, legend=True, collapse=False)
+        self.svg = svg(sm, None, engine=engine, legend=True)
         if self._execution is not None:
             self.break_on_error = self._execution.break_on_error
             self.mode = "live"
