@@ -952,3 +952,21 @@ def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colo
     assert "data-members=" in view.svg and "data-members=" in view.static_bundle()["image/svg+xml"]
     small = Debugger(_chain(10), {})
     assert "data-members" not in small.svg
+
+
+def test_every_message_type_is_mirrored_by_a_jsdoc_typedef_with_the_same_keys() -> None:
+    import typing
+
+    from sfnkit.widgets import messages
+
+    js = asset("sfnkit.js").read_text(encoding="utf-8")
+    typedefs: dict[str, set[str]] = {}
+    for block in re.findall(r"/\*\*(.*?)\*/", js, flags=re.S):
+        name = re.search(r"@typedef \{[^}]*\} (\w+)", block)
+        if name is not None:
+            typedefs[name.group(1)] = set(re.findall(r"@property \{[^}]*\} \[?(\w+)\]?", block))
+    assert set(typedefs) == set(messages.__all__)
+    for name in messages.__all__:
+        kind = getattr(messages, name)
+        if isinstance(kind, type) and hasattr(kind, "__required_keys__"):
+            assert typedefs[name] == set(typing.get_type_hints(kind)), name

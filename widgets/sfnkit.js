@@ -24,6 +24,123 @@ const STATUS_LABELS = {
   aborted: "aborted",
 };
 
+// -- messages: mirrors sfnkit/widgets/messages.py (same names, same keys; tests/test_widgets.py compares) ----
+
+/** @typedef {Array} EventRow [event id, type, state name, seconds since the start, scope, error] */
+/** @typedef {Array} StatusChange [event id, state name, status] */
+/**
+ * Front end -> Python: a button or gesture (`action`) and what it needs.
+ * @typedef {Object} ActionMessage
+ * @property {string} [action]
+ * @property {string} [name]
+ * @property {(string|null)} [token]
+ * @property {string} [output]
+ * @property {string} [error]
+ * @property {string} [cause]
+ */
+/**
+ * @typedef {Object} AttemptRecord
+ * @property {number} number
+ * @property {string} kind
+ * @property {string} resource
+ * @property {string} status
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {(string|null)} sent
+ * @property {(string|null)} result
+ * @property {(number|null)} scheduled
+ * @property {(number|null)} ended
+ * @property {(number|null)} at
+ * @property {(number|null)} duration
+ * @property {(number|null)} backoff
+ */
+/**
+ * @typedef {Object} ErrorRecord
+ * @property {(number|null)} event
+ * @property {string} type
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {string} outcome
+ */
+/**
+ * `info` trait: the execution's status and position; `seq` grows on every update.
+ * @typedef {Object} Info
+ * @property {number} seq
+ * @property {string} status
+ * @property {boolean} done
+ * @property {string} summary
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {(Position|null)} position
+ * @property {(PauseError|null)} pause_error
+ * @property {string} note
+ * @property {number} events
+ */
+/**
+ * `inspector` trait: the selected state's visits, newest last.
+ * @typedef {Object} InspectorData
+ * @property {string} state
+ * @property {(string|null)} type
+ * @property {number} total
+ * @property {number} matching
+ * @property {Array<VisitRecord>} visits
+ * @property {boolean} live
+ */
+/**
+ * `timeline` trait: event rows with each type replaced by its index in `types`.
+ * @typedef {Object} PackedRows
+ * @property {Array<string>} types
+ * @property {Array<Array<*>>} events
+ */
+/**
+ * @typedef {Object} PauseError
+ * @property {string} error
+ * @property {string} cause
+ */
+/**
+ * One item of the `pending` trait: a task token and the state waiting on it.
+ * @typedef {Object} PendingTask
+ * @property {string} token
+ * @property {(string|null)} state
+ * @property {(string|null)} path
+ * @property {(string|null)} resource
+ */
+/**
+ * Where a paused execution stands.
+ * @typedef {Object} Position
+ * @property {string} state
+ * @property {string} scope
+ * @property {string} reason
+ */
+/**
+ * `_styles` trait: how each status is drawn, and its rank (a collapsed node shows the highest).
+ * @typedef {Object} StatusStyle
+ * @property {string} fill
+ * @property {string} stroke
+ * @property {string} label
+ * @property {string} glyph
+ * @property {number} rank
+ */
+/**
+ * One visit in the inspector; `explain` (plain-words steps) is added for a local execution.
+ * @typedef {Object} VisitRecord
+ * @property {number} entered
+ * @property {(number|null)} ended
+ * @property {string} path
+ * @property {string} scope
+ * @property {(number|null)} iteration
+ * @property {string} status
+ * @property {(number|null)} at
+ * @property {(number|null)} duration
+ * @property {Array<Array<*>>} stages
+ * @property {(string|null)} next
+ * @property {(string|null)} variables
+ * @property {Array<AttemptRecord>} attempts
+ * @property {number} retries
+ * @property {(ErrorRecord|null)} error
+ * @property {Array<string>} [explain]
+ */
+
 // -- small DOM helpers --------------------------------------------------------------------------------------
 
 /** Create an element; string children become text nodes (never markup). Attribute names come from this file. */
@@ -472,6 +589,7 @@ function renderDebugger({ model, el }) {
   let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
   let changeIds = [];
 
+  /** @param {ActionMessage} content */
   const send = (content) => {
     setBusy(true);
     model.send(content);
@@ -653,6 +771,7 @@ function renderDebugger({ model, el }) {
   }
   function drawBanner() {
     // where the run stands, in one line above the graph: what paused it, and for an error its name and cause
+    /** @type {Info} */
     const info = model.get("info") || {};
     const pos = info.position;
     banner.replaceChildren();
@@ -901,6 +1020,7 @@ function renderDebugger({ model, el }) {
     }
     visits.forEach((v, i) => inspector.append(drawVisit(v, i === visits.length - 1, limit)));
   }
+  /** @param {VisitRecord} v @param {boolean} newest @param {number} limit */
   function drawVisit(v, newest, limit) {
     const key = `${v.entered}`;
     const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;

@@ -40,6 +40,14 @@ from sfnkit.history.views import (
     failures,
     spans,
 )
+from sfnkit.widgets.messages import (
+    AttemptRecord,
+    ErrorRecord,
+    InspectorData,
+    PackedRows,
+    PendingTask,
+    VisitRecord,
+)
 
 __all__ = [
     "MAX_TEXT",
@@ -155,7 +163,7 @@ def event_rows(
     return rows
 
 
-def pack_rows(rows: Sequence[Row]) -> dict[str, Any]:
+def pack_rows(rows: Sequence[Row]) -> PackedRows:
     """Event rows for sending many at once: ``{"types": [type names], "events": rows}`` with each row's type
     replaced by its index in ``types`` (a long history repeats a handful of types thousands of times)."""
     types: dict[str, int] = {}
@@ -286,8 +294,8 @@ def map_iterations(history: History) -> dict[str, int]:
 # the inspector
 
 
-def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[dict[str, Any]]:
-    rows = []
+def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[AttemptRecord]:
+    rows: list[AttemptRecord] = []
     for i, a in enumerate(items):
         backoff = None
         if i + 1 < len(items) and a.ended_at is not None and items[i + 1].scheduled_at is not None:
@@ -312,7 +320,7 @@ def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[dic
     return rows
 
 
-def _failure_row(f: Failure) -> dict[str, Any]:
+def _failure_row(f: Failure) -> ErrorRecord:
     return {"event": f.event_id, "type": f.type, "error": f.error, "cause": f.cause, "outcome": f.outcome}
 
 
@@ -325,7 +333,7 @@ def inspector(
     limit: int = MAX_VISITS,
     state_type: str | None = None,
     analysis: Analysis | None = None,
-) -> dict[str, Any]:
+) -> InspectorData:
     """What the inspector shows for state ``name``: its visits, newest last (at most ``limit``).
 
     ``visits`` are the runtime's :class:`~sfnkit.runtime.interpreter.Visit` records of a local execution (every
@@ -379,7 +387,7 @@ def inspector(
 
 def _visit_record(
     history: History, span: StateSpan, visit: Any, tries: list[TaskAttempt], fails: list[Failure], t0: datetime | None
-) -> dict[str, Any]:
+) -> VisitRecord:
     stages: list[list[Any]] = []  # [stage name, JSON text, event id when it happened (None: at once)]
     variables = None
     nxt = None
@@ -404,7 +412,7 @@ def _visit_record(
         assigned = exited.assigned_variables if exited is not None else None
         if assigned is not None:
             variables = json_text(assigned)
-    error = None
+    error: ErrorRecord | None = None
     if visit is not None and visit.error is not None:
         error = {"event": None, "type": "", "error": visit.error[0], "cause": visit.error[1], "outcome": ""}
     caught = [f for f in fails if f.outcome == "caught"]
@@ -438,7 +446,7 @@ def _visit_record(
 # task tokens
 
 
-def pending_tasks(history: History, tokens: Sequence[str], *, analysis: Analysis | None = None) -> list[dict[str, Any]]:
+def pending_tasks(history: History, tokens: Sequence[str], *, analysis: Analysis | None = None) -> list[PendingTask]:
     """``{"token", "state", "path", "resource"}`` for each pending token, in the order given.
 
     A token is matched to the open ``.waitForTaskToken`` attempt whose parameters hold it; the tokens left
@@ -455,7 +463,7 @@ def pending_tasks(history: History, tokens: Sequence[str], *, analysis: Analysis
             for a in attempts(history)
             if a.status == "running" and waits(a.resource, a.kind, started=a.started_event_id is not None)
         ]
-    out: list[dict[str, Any]] = []
+    out: list[PendingTask] = []
     used: set[int] = set()
     unmatched: list[int] = []
     for i, token in enumerate(tokens):
@@ -473,7 +481,7 @@ def pending_tasks(history: History, tokens: Sequence[str], *, analysis: Analysis
     return out
 
 
-def _fill(row: dict[str, Any], a: TaskAttempt, path: str | None) -> None:
+def _fill(row: PendingTask, a: TaskAttempt, path: str | None) -> None:
     row["state"] = a.state_name
     row["path"] = path
     row["resource"] = a.resource

@@ -34,6 +34,7 @@ from sfnkit.views.render import Engine, clean_text, status_of, svg
 from sfnkit.widgets import data
 from sfnkit.widgets.graph import SfnkitWidget, compact
 from sfnkit.widgets.live import LiveView
+from sfnkit.widgets.messages import ActionMessage, Info, InspectorData, PauseError, Position
 
 __all__ = ["Debugger"]
 
@@ -428,7 +429,7 @@ class Debugger(SfnkitWidget):
             return data.statuses_at(data.status_changes(history, iteration=self.iteration))
         return compact(status_of(history, sm=self.state_machine))
 
-    def _position(self, ex: Any) -> dict[str, Any] | None:
+    def _position(self, ex: Any) -> Position | None:
         pos = ex.position
         if pos is None:
             return None
@@ -479,21 +480,28 @@ class Debugger(SfnkitWidget):
         elif name in touched or self.inspector.get("state") != name or self._inspector_stale:
             self.inspector = self._inspect(history)
         self._inspector_stale = False
-        self.info = {
-            "seq": self._seq,
-            "status": ex.status,
-            "done": False,
-            "summary": self._live_summary(ex, view, len(history)),
-            "error": ex.error,
-            "cause": ex.cause,
-            "position": self._position(ex),
-            "pause_error": self._pause_error(ex),
-            "note": ex.breakpoint_error or "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": ex.status,
+                "done": False,
+                "summary": self._live_summary(ex, view, len(history)),
+                "error": ex.error,
+                "cause": ex.cause,
+                "position": self._position(ex),
+                "pause_error": self._pause_error(ex),
+                "note": ex.breakpoint_error or "",
+                "events": len(history),
+            }
+        )
 
     @staticmethod
-    def _pause_error(ex: Any) -> dict[str, str] | None:
+    def _info(info: Info) -> dict[str, Any]:
+        """The ``info`` trait's value: an :class:`~sfnkit.widgets.messages.Info` (mypy checks its keys)."""
+        return dict(info)
+
+    @staticmethod
+    def _pause_error(ex: Any) -> PauseError | None:
         """At a break-on-error pause: the error the paused state raised, and its cause (for the banner)."""
         pos = ex.position
         if pos is None or pos.get("reason") != "error":
@@ -532,18 +540,20 @@ class Debugger(SfnkitWidget):
         if not self.timeline:
             self._set_timeline(history)
         self.inspector = self._inspect(history) if self.selected else {}
-        self.info = {
-            "seq": self._seq,
-            "status": ex.status,
-            "done": True,
-            "summary": ex.summary(),
-            "error": ex.error,
-            "cause": ex.cause,
-            "position": None,
-            "pause_error": None,
-            "note": ex.breakpoint_error or "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": ex.status,
+                "done": True,
+                "summary": ex.summary(),
+                "error": ex.error,
+                "cause": ex.cause,
+                "position": None,
+                "pause_error": None,
+                "note": ex.breakpoint_error or "",
+                "events": len(history),
+            }
+        )
 
     def _sync_replay(self) -> None:
         history = self.history
@@ -554,22 +564,24 @@ class Debugger(SfnkitWidget):
             self.maps = data.map_iterations(history)
         self.inspector = self._inspect(history) if self.selected else {}
         summary = data.event_rows(history, len(history) - 1)  # the last event says how it ended
-        self.info = {
-            "seq": self._seq,
-            "status": history.status,
-            "done": True,
-            "summary": f"Replay of {len(history)} events; ended with {summary[0][1] if summary else 'nothing'}",
-            "error": None,
-            "cause": None,
-            "position": None,
-            "pause_error": None,
-            "note": "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": history.status,
+                "done": True,
+                "summary": f"Replay of {len(history)} events; ended with {summary[0][1] if summary else 'nothing'}",
+                "error": None,
+                "cause": None,
+                "position": None,
+                "pause_error": None,
+                "note": "",
+                "events": len(history),
+            }
+        )
 
     def _set_timeline(self, history: History) -> None:
         self.changes = data.status_changes(history, iteration=self.iteration or None)
-        self.timeline = data.pack_rows(data.event_rows(history))
+        self.timeline = dict(data.pack_rows(data.event_rows(history)))
 
     def _inspect(self, history: History) -> dict[str, Any]:
         name = self.selected
@@ -585,9 +597,9 @@ class Debugger(SfnkitWidget):
             found = data.inspector(history, name, visits=visits, iteration=iteration, state_type=self._types[name])
         if ex is not None:
             self._add_explanations(found, name, ex.visits)
-        return found
+        return dict(found)
 
-    def _add_explanations(self, found: dict[str, Any], name: str, visits: Any) -> None:
+    def _add_explanations(self, found: InspectorData, name: str, visits: Any) -> None:
         """The "in plain words" part of each visit (sfnkit.explain), from the recorded data-flow stages."""
         from sfnkit.explain import visit_steps
 
@@ -596,8 +608,8 @@ class Debugger(SfnkitWidget):
         except KeyError:
             return
         by_id = {v.entered_event_id: v for v in visits if v.name == name}
-        for record in found.get("visits", []):
-            visit = by_id.get(record.get("entered"))
+        for record in found["visits"]:
+            visit = by_id.get(record["entered"])
             if visit is not None:
                 record["explain"] = visit_steps(state, visit)
 
@@ -633,7 +645,8 @@ class Debugger(SfnkitWidget):
         """A button in the browser: run the method of the same name and show any error in the widget."""
         if not isinstance(content, dict):
             return
-        action = content.get("action")
+        message: ActionMessage = content  # type: ignore[assignment]  # JSON from the page: checked key by key
+        action = message.get("action")
         try:
             if action == "step":
                 self.step()

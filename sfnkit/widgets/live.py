@@ -23,6 +23,7 @@ from sfnkit.history.colours import COLOURS, RANK
 from sfnkit.history.model import History
 from sfnkit.history.views import Analysis, Scope
 from sfnkit.widgets.data import MAX_VISITS, event_rows, in_iteration, inspector, pending_tasks
+from sfnkit.widgets.messages import InspectorData, PendingTask
 
 __all__ = ["LiveView"]
 
@@ -94,7 +95,7 @@ class LiveView:
         scopes = self.analysis.scopes
         return event_rows(history, start, len(scopes), scopes=scopes)
 
-    def pending(self, history: History, tokens: Sequence[str]) -> list[dict[str, Any]]:
+    def pending(self, history: History, tokens: Sequence[str]) -> list[PendingTask]:
         """:func:`sfnkit.widgets.data.pending_tasks` from the open visits."""
         return pending_tasks(history, tokens, analysis=self.analysis)
 
@@ -107,7 +108,7 @@ class LiveView:
         iteration: Mapping[str, int] | None = None,
         limit: int = MAX_VISITS,
         state_type: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> InspectorData:
         """:func:`sfnkit.widgets.data.inspector` for a live execution, from the visits followed so far."""
         return inspector(history, name, visits=visits, iteration=iteration, limit=limit, state_type=state_type,
                          analysis=self.analysis)  # fmt: skip
