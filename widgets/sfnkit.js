@@ -572,6 +572,158 @@ function renderGraph({ model, el }) {
   };
 }
 
+/** The event list under the graph: the newest events while live, those around the cursor in a replay. */
+class EventLog {
+  /** @param {{onPick: function(number, string): void}} options  a row clicked: its event id and state name */
+  constructor({ onPick }) {
+    this.el = h("div", { class: "sfn-events" });
+    this.onPick = onPick;
+  }
+
+  /** Draw `rows` (the newest events, or those around the replay cursor), `current` highlighted.
+   * @param {EventRow[]} rows @param {number} current @param {boolean} replaying */
+  draw(rows, current, replaying) {
+    const events = this.el;
+    const body = h("tbody");
+    let currentRow = null;
+    for (const [id, type, name, t, scope, error] of rows) {
+      const tr = h("tr", { class: id === current ? "sfn-current-row" : id > current ? "sfn-future-row" : "", "data-event": id },
+        h("td", { class: "sfn-num" }, id),
+        h("td", { class: "sfn-num" }, fmtSeconds(t)),
+        h("td", { class: /Failed|TimedOut|Aborted/.test(type) ? "sfn-failtype" : "" }, type),
+        h("td", {}, name),
+        h("td", { class: "sfn-muted" }, scope),
+        h("td", { class: "sfn-error" }, error));
+      tr.addEventListener("click", () => this.onPick(id, name.replace(/\[\d+\]$/, "")));
+      if (id === current) currentRow = tr;
+      body.append(tr);
+    }
+    const table = h("table", { class: "sfn-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "time"), h("th", {}, "event"), h("th", {}, "state"), h("th", {}, "scope"), h("th", {}, "error"))),
+      body);
+    events.replaceChildren(h("div", { class: "sfn-title" }, replaying ? "Events around the cursor" : "Latest events"), table);
+    if (currentRow) {
+      // after layout (a new view is not in the page yet): centre the current row inside the list only,
+      // never scrolling the notebook itself
+      requestAnimationFrame(() => {
+        if (!currentRow.isConnected || events.scrollHeight <= events.clientHeight) return;
+        const offset = currentRow.getBoundingClientRect().top - events.getBoundingClientRect().top;
+        events.scrollTop = Math.max(0, events.scrollTop + offset - events.clientHeight / 2);
+      });
+    }
+  }
+}
+
+/** The inspector: every visit of the selected state with its data-flow stages, attempts and error. */
+class Inspector {
+  /** @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
+  constructor(remembered) {
+    this.el = h("div", { class: "sfn-inspector" });
+    this.opened = remembered.opened;
+    this.closed = remembered.closed;
+  }
+
+  /** Draw the visits of the selected state, as they were at event `limit` (Infinity: now).
+   * @param {InspectorData|Object} data @param {string} selected @param {number} limit @param {boolean} replaying */
+  draw(data, selected, limit, replaying) {
+    const inspector = this.el;
+    inspector.replaceChildren();
+    if (!selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Click a state to inspect its visits."));
+      return;
+    }
+    if (data.state !== selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, `Loading ${selected}…`));
+      return;
+    }
+    const visits = (data.visits || []).filter((v) => v.entered <= limit);
+    const header = h("div", { class: "sfn-title" }, h("span", { class: "sfn-state-name" }, data.state), data.type ? h("span", { class: "sfn-muted" }, ` ${data.type}`) : "");
+    inspector.append(header);
+    let note = `${data.total} visit${data.total === 1 ? "" : "s"}`;
+    if (data.matching !== data.total) note += `, ${data.matching} in the chosen iteration`;
+    if ((data.visits || []).length < data.matching) note += `; showing the last ${(data.visits || []).length}`;
+    if (replaying && visits.length < (data.visits || []).length) note += `; ${visits.length} by event ${limit}`;
+    inspector.append(h("div", { class: "sfn-muted" }, note));
+    if (!visits.length) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Not entered yet."));
+      return;
+    }
+    visits.forEach((v, i) => inspector.append(this.visit(v, i === visits.length - 1, limit)));
+  }
+  /** One visit, folded or open as the user left it. @param {VisitRecord} v @param {boolean} newest @param {number} limit */
+  visit(v, newest, limit) {
+    const opened = this.opened, closed = this.closed;
+    const key = `${v.entered}`;
+    const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;
+    const status = ended ? v.status : v.status === "running" || v.ended === null ? v.status : "running";
+    const details = h("details", { class: "sfn-visit", "data-entered": v.entered });
+    details.open = opened.has(key) || (newest && !closed.has(key));
+    details.addEventListener("toggle", () => {
+      if (details.open) {
+        opened.add(key);
+        closed.delete(key);
+      } else {
+        opened.delete(key);
+        closed.add(key);
+      }
+    });
+    details.append(
+      h("summary", {}, badge(status), " ", h("span", {}, v.path), " ",
+        h("span", { class: "sfn-muted" }, `#${v.entered} at ${fmtSeconds(v.at)}` + (ended && v.duration !== null ? `, took ${fmtSeconds(v.duration)}` : "") + (v.retries ? `, ${v.retries} retr${v.retries === 1 ? "y" : "ies"}` : ""))),
+    );
+    if (v.error && ended && (v.error.event === null || v.error.event === undefined || v.error.event <= limit)) {
+      const how = v.error.outcome === "caught" ? "Caught " : v.status === "failed" ? "Failed with " : "Error ";
+      details.append(h("div", { class: `sfn-errorbox sfn-errorbox-${v.error.outcome || "failed"}` }, how, h("b", {}, v.error.error || "(no error name)"), v.error.cause ? h("pre", { class: "sfn-pre" }, v.error.cause) : ""));
+    }
+    const table = h("table", { class: "sfn-table sfn-stages" });
+    let previous = null;
+    for (const [stage, text, eventId] of v.stages || []) {
+      if (eventId !== null && eventId !== undefined && eventId > limit) continue;
+      // a stage that changed nothing says so instead of repeating the JSON
+      const cell = previous !== null && text === previous[1]
+        ? h("span", { class: "sfn-same" }, `same as ${previous[0]}`)
+        : h("pre", { class: "sfn-pre" }, text === null ? "" : text);
+      table.append(h("tr", { "data-stage": stage }, h("th", {}, stage), h("td", {}, cell)));
+      if (previous === null || text !== previous[1]) previous = [stage, text];
+    }
+    if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
+    if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
+    details.append(table);
+    if (v.explain && v.explain.length && ended) {
+      // sfnkit.explain: what each field did to this visit's data, in plain words (text nodes only)
+      const words = h("details", { class: "sfn-explain" }, h("summary", {}, "In plain words"));
+      const list = h("ol");
+      for (const step of v.explain) list.append(h("li", {}, step));
+      words.append(list);
+      details.append(words);
+    }
+    const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
+    if (tries.length) {
+      const body = h("tbody");
+      for (const a of tries) {
+        const over = a.ended !== null && a.ended !== undefined && a.ended <= limit;
+        body.append(
+          h("tr", { class: "sfn-attempt" },
+            h("td", { class: "sfn-num" }, a.number + 1),
+            h("td", {}, over ? a.status : "running"),
+            h("td", {}, over && a.error ? a.error : ""),
+            h("td", {}, over && a.cause ? h("span", { class: "sfn-cause-text", title: a.cause }, a.cause.length > 120 ? a.cause.slice(0, 119) + "…" : a.cause) : ""),
+            h("td", { class: "sfn-num" }, over && a.backoff !== null && a.backoff !== undefined ? fmtSeconds(a.backoff) : ""),
+            h("td", {}, a.sent !== null ? h("details", {}, h("summary", {}, "sent"), h("pre", { class: "sfn-pre" }, a.sent)) : "",
+              over && a.result !== null ? h("details", {}, h("summary", {}, "result"), h("pre", { class: "sfn-pre" }, a.result)) : "")),
+        );
+      }
+      details.append(
+        h("div", { class: "sfn-subtitle" }, "Attempts"),
+        h("table", { class: "sfn-table sfn-attempts" },
+          h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "status"), h("th", {}, "error"), h("th", {}, "cause"), h("th", {}, "backoff"), h("th", {}, "data"))),
+          body),
+      );
+    }
+    return details;
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -582,8 +734,6 @@ function renderDebugger({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-debugger");
   if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
   const remembered = VIEW_STATE.get(model);
-  const opened = remembered.opened; // visit keys whose <details> the user opened
-  const closed = remembered.closed; // ... or closed
   let cursor = model.get("cursor") || 0; // replay: the event shown (0 = the end)
   let cursorTimer = null;
   let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
@@ -653,10 +803,17 @@ function renderDebugger({ model, el }) {
   const pending = h("div", { class: "sfn-pending" });
   const breakpoints = h("div", { class: "sfn-breakpoints" });
   const maps = h("div", { class: "sfn-maps" });
-  const inspector = h("div", { class: "sfn-inspector" });
+  const inspectorPanel = new Inspector(remembered);
+  const inspector = inspectorPanel.el;
   const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
   const main = h("div", { class: "sfn-main" }, graph.box, side);
-  const events = h("div", { class: "sfn-events" });
+  const eventLog = new EventLog({
+    onPick: (id, stateName) => {
+      if (hasTimeline()) setCursor(id, true);
+      if (stateName && graph.has(stateName)) select(stateName);
+    },
+  });
+  const events = eventLog.el;
   el.append(toolbar, banner, message, summary, replayBar, main, events);
   function setPanel(open) {
     remembered.panelOpen = open;
@@ -875,47 +1032,13 @@ function renderDebugger({ model, el }) {
     return Math.max(0, lo - 1);
   }
   function drawEvents() {
-    let rows;
-    let current;
     if (hasTimeline()) {
       const id = cursorId();
       const at = rowIndex(id);
-      rows = timeline.events.slice(Math.max(0, at - 12), at + 13);
-      current = id;
+      eventLog.draw(timeline.events.slice(Math.max(0, at - 12), at + 13), id, true);
     } else {
-      rows = model.get("events") || [];
-      current = rows.length ? rows[rows.length - 1][0] : -1;
-    }
-    const body = h("tbody");
-    let currentRow = null;
-    for (const [id, type, name, t, scope, error] of rows) {
-      const tr = h("tr", { class: id === current ? "sfn-current-row" : id > current ? "sfn-future-row" : "", "data-event": id },
-        h("td", { class: "sfn-num" }, id),
-        h("td", { class: "sfn-num" }, fmtSeconds(t)),
-        h("td", { class: /Failed|TimedOut|Aborted/.test(type) ? "sfn-failtype" : "" }, type),
-        h("td", {}, name),
-        h("td", { class: "sfn-muted" }, scope),
-        h("td", { class: "sfn-error" }, error));
-      tr.addEventListener("click", () => {
-        if (hasTimeline()) setCursor(id, true);
-        const stateName = name.replace(/\[\d+\]$/, "");
-        if (stateName && graph.has(stateName)) select(stateName);
-      });
-      if (id === current) currentRow = tr;
-      body.append(tr);
-    }
-    const table = h("table", { class: "sfn-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "time"), h("th", {}, "event"), h("th", {}, "state"), h("th", {}, "scope"), h("th", {}, "error"))),
-      body);
-    events.replaceChildren(h("div", { class: "sfn-title" }, hasTimeline() ? "Events around the cursor" : "Latest events"), table);
-    if (currentRow) {
-      // after layout (a new view is not in the page yet): centre the current row inside the list only,
-      // never scrolling the notebook itself
-      requestAnimationFrame(() => {
-        if (!currentRow.isConnected || events.scrollHeight <= events.clientHeight) return;
-        const offset = currentRow.getBoundingClientRect().top - events.getBoundingClientRect().top;
-        events.scrollTop = Math.max(0, events.scrollTop + offset - events.clientHeight / 2);
-      });
+      const rows = model.get("events") || [];
+      eventLog.draw(rows, rows.length ? rows[rows.length - 1][0] : -1, false);
     }
   }
   function drawPending() {
@@ -994,102 +1117,7 @@ function renderDebugger({ model, el }) {
     }
   }
   function drawInspector() {
-    const data = model.get("inspector") || {};
-    inspector.replaceChildren();
-    const selected = model.get("selected");
-    if (!selected) {
-      inspector.append(h("div", { class: "sfn-muted" }, "Click a state to inspect its visits."));
-      return;
-    }
-    if (data.state !== selected) {
-      inspector.append(h("div", { class: "sfn-muted" }, `Loading ${selected}…`));
-      return;
-    }
-    const limit = cursorId();
-    const visits = (data.visits || []).filter((v) => v.entered <= limit);
-    const header = h("div", { class: "sfn-title" }, h("span", { class: "sfn-state-name" }, data.state), data.type ? h("span", { class: "sfn-muted" }, ` ${data.type}`) : "");
-    inspector.append(header);
-    let note = `${data.total} visit${data.total === 1 ? "" : "s"}`;
-    if (data.matching !== data.total) note += `, ${data.matching} in the chosen iteration`;
-    if ((data.visits || []).length < data.matching) note += `; showing the last ${(data.visits || []).length}`;
-    if (hasTimeline() && visits.length < (data.visits || []).length) note += `; ${visits.length} by event ${limit}`;
-    inspector.append(h("div", { class: "sfn-muted" }, note));
-    if (!visits.length) {
-      inspector.append(h("div", { class: "sfn-muted" }, "Not entered yet."));
-      return;
-    }
-    visits.forEach((v, i) => inspector.append(drawVisit(v, i === visits.length - 1, limit)));
-  }
-  /** @param {VisitRecord} v @param {boolean} newest @param {number} limit */
-  function drawVisit(v, newest, limit) {
-    const key = `${v.entered}`;
-    const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;
-    const status = ended ? v.status : v.status === "running" || v.ended === null ? v.status : "running";
-    const details = h("details", { class: "sfn-visit", "data-entered": v.entered });
-    details.open = opened.has(key) || (newest && !closed.has(key));
-    details.addEventListener("toggle", () => {
-      if (details.open) {
-        opened.add(key);
-        closed.delete(key);
-      } else {
-        opened.delete(key);
-        closed.add(key);
-      }
-    });
-    details.append(
-      h("summary", {}, badge(status), " ", h("span", {}, v.path), " ",
-        h("span", { class: "sfn-muted" }, `#${v.entered} at ${fmtSeconds(v.at)}` + (ended && v.duration !== null ? `, took ${fmtSeconds(v.duration)}` : "") + (v.retries ? `, ${v.retries} retr${v.retries === 1 ? "y" : "ies"}` : ""))),
-    );
-    if (v.error && ended && (v.error.event === null || v.error.event === undefined || v.error.event <= limit)) {
-      const how = v.error.outcome === "caught" ? "Caught " : v.status === "failed" ? "Failed with " : "Error ";
-      details.append(h("div", { class: `sfn-errorbox sfn-errorbox-${v.error.outcome || "failed"}` }, how, h("b", {}, v.error.error || "(no error name)"), v.error.cause ? h("pre", { class: "sfn-pre" }, v.error.cause) : ""));
-    }
-    const table = h("table", { class: "sfn-table sfn-stages" });
-    let previous = null;
-    for (const [stage, text, eventId] of v.stages || []) {
-      if (eventId !== null && eventId !== undefined && eventId > limit) continue;
-      // a stage that changed nothing says so instead of repeating the JSON
-      const cell = previous !== null && text === previous[1]
-        ? h("span", { class: "sfn-same" }, `same as ${previous[0]}`)
-        : h("pre", { class: "sfn-pre" }, text === null ? "" : text);
-      table.append(h("tr", { "data-stage": stage }, h("th", {}, stage), h("td", {}, cell)));
-      if (previous === null || text !== previous[1]) previous = [stage, text];
-    }
-    if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
-    if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
-    details.append(table);
-    if (v.explain && v.explain.length && ended) {
-      // sfnkit.explain: what each field did to this visit's data, in plain words (text nodes only)
-      const words = h("details", { class: "sfn-explain" }, h("summary", {}, "In plain words"));
-      const list = h("ol");
-      for (const step of v.explain) list.append(h("li", {}, step));
-      words.append(list);
-      details.append(words);
-    }
-    const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
-    if (tries.length) {
-      const body = h("tbody");
-      for (const a of tries) {
-        const over = a.ended !== null && a.ended !== undefined && a.ended <= limit;
-        body.append(
-          h("tr", { class: "sfn-attempt" },
-            h("td", { class: "sfn-num" }, a.number + 1),
-            h("td", {}, over ? a.status : "running"),
-            h("td", {}, over && a.error ? a.error : ""),
-            h("td", {}, over && a.cause ? h("span", { class: "sfn-cause-text", title: a.cause }, a.cause.length > 120 ? a.cause.slice(0, 119) + "…" : a.cause) : ""),
-            h("td", { class: "sfn-num" }, over && a.backoff !== null && a.backoff !== undefined ? fmtSeconds(a.backoff) : ""),
-            h("td", {}, a.sent !== null ? h("details", {}, h("summary", {}, "sent"), h("pre", { class: "sfn-pre" }, a.sent)) : "",
-              over && a.result !== null ? h("details", {}, h("summary", {}, "result"), h("pre", { class: "sfn-pre" }, a.result)) : "")),
-        );
-      }
-      details.append(
-        h("div", { class: "sfn-subtitle" }, "Attempts"),
-        h("table", { class: "sfn-table sfn-attempts" },
-          h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "status"), h("th", {}, "error"), h("th", {}, "cause"), h("th", {}, "backoff"), h("th", {}, "data"))),
-          body),
-      );
-    }
-    return details;
+    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), cursorId(), hasTimeline());
   }
 
   // -- first draw and updates --
