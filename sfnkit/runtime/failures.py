@@ -24,7 +24,8 @@ from sfnkit.runtime import retry as rt
 from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
 
 if TYPE_CHECKING:
-    from sfnkit.runtime.interpreter import Interpreter, Visit
+    from sfnkit.runtime.interpreter import Interpreter
+    from sfnkit.runtime.visits import OpenVisit
 
 __all__ = ["ErrorHandler", "error_details", "state_error", "task_failure", "will_retry"]
 
@@ -46,7 +47,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:
@@ -99,7 +100,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:
