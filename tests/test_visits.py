@@ -8,10 +8,11 @@ import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sfnkit.runtime.visits import OpenVisit, Visit, VisitLog, Visits
+from tests.test_runtime_properties import Built, inputs, machines, run
 
 STAGE_NAMES = ("afterInputPath", "afterParameters", "afterArguments", "result", "afterResultSelector",
                "afterResultPath", "next", "output")  # fmt: skip
@@ -253,3 +254,90 @@ def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, .
         same_visit(new, was)
     for new, was in zip(pickle.loads(pickle.dumps(log)).snapshot(), old, strict=True):
         assert new.stages == was.stages and new.scope == was.scope and new.error == was.error
+
+
+# -- property: whole runs record the same visits as with the old records ----------------------------------
+
+
+class OldLog:
+    """The interpreter's visit list as it was: one mutable record per visit, kept as the interpreter left it."""
+
+    def __init__(self) -> None:
+        self.visits: list[OldVisit] = []
+
+    def open(self, name: str, eid: int, branch: int, data: Any, before: Any, scope: Any) -> OldVisit:
+        visit = OldVisit(name, eid, branch, data, before, scope)
+        self.visits.append(visit)
+        return visit
+
+    def close(self, visit: OldVisit) -> None:
+        pass
+
+    def snapshot(self) -> list[OldVisit]:
+        return list(self.visits)
+
+
+def runs_alike(run: Any, monkeypatch: Any) -> tuple[Any, Any]:
+    """The same run twice: with the compact log, and with the old records in its place."""
+    new = run()
+    with monkeypatch.context() as patch:
+        patch.setattr("sfnkit.runtime.interpreter.VisitLog", OldLog)
+        old = run()
+    return new, old
+
+
+def same_visits(new: Any, old: Any) -> None:
+    assert new.history.to_boto() == old.history.to_boto()
+    assert len(new.visits) == len(old.visits) > 0
+    for a, b in zip(new.visits, old.visits, strict=True):
+        same_visit(a, b)
+    from sfnkit.explain import visit_steps
+    from sfnkit.widgets import data as wdata
+
+    for name in {v.name for v in old.visits}:
+        # what the Debugger's inspector and the explanations show, from either record
+        assert wdata.inspector(new.history, name, visits=new.visits, limit=0) == wdata.inspector(
+            old.history, name, visits=old.visits, limit=0
+        )
+        st = new.state_machine.find(name)
+        assert [visit_steps(st, v) for v in new.visits.named(name)] == [
+            visit_steps(st, v) for v in old.visits if v.name == name
+        ]
+
+
+def test_the_bench_machines_record_the_same_visits_as_the_old_records(monkeypatch: Any) -> None:
+    import sfnkit
+    from sfnkit import demo, examples
+    from sfnkit.examples import machines
+
+    cases: list[tuple[Any, Any, Any]] = [
+        (machines.inline_map(3), list(range(25)), None),
+        (
+            machines.jsonata_map(),
+            {"rate": 1.5, "items": [{"sku": f"s{i}", "price": i, "qty": 2} for i in range(6)]},
+            None,
+        ),
+        (machines.choice_loop(5), {}, None),
+        (machines.parallel(3, 2), {"x": 1}, None),
+        (machines.pass_chain(7), {}, None),
+        (examples.definition("order_pipeline"), demo.ORDER, demo.resources),
+    ]
+    for definition, data, resources in cases:
+        new, old = runs_alike(
+            lambda d=definition, i=data, r=resources: sfnkit.run(
+                d, i, resources=r() if r else None, seed=3, type="EXPRESS"
+            ),
+            monkeypatch,
+        )
+        same_visits(new, old)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(built=machines(), data=inputs, seed=st.integers(0, 2**16))
+def test_random_machines_record_the_same_visits_as_the_old_records(
+    built: Built, data: dict[str, Any], seed: int, monkeypatch: Any
+) -> None:
+    new, old = runs_alike(lambda: run(built, data, seed), monkeypatch)
+    same_visits(new, old)

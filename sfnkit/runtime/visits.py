@@ -11,11 +11,11 @@ Why a column store. A 100,000-item inline Map of two Pass states makes 200,001 v
 dict each took about 440 bytes a visit (88 MiB, more than the 600,000-event history itself), and the six stages
 of a Pass without paths are one or two distinct objects: ``input`` is ``afterInputPath``, ``afterParameters``
 is ``result`` is ``afterResultPath`` is ``output``. A closed visit is therefore a row across parallel columns:
-its name, entered event id, branch index, scope, the variables in scope, its first stage value, the other
-*distinct* values (nothing, the value itself, or a tuple), and a shape number. A shape, shared by every visit
-that has it, is the tuple of stage names in the order they were written and, for each, which distinct value it
-is (by identity, as the interpreter handed them over: values are never copied, so a stage reads back the very
-object it was). About 60 bytes a visit.
+its name, entered event id, branch index, scope, the variables in scope, its first stage value, the values
+that start a new run (nothing, the value itself, or a tuple; a run is stages that are one object), and a shape
+number. A shape, shared by every visit that has it, is the tuple of stage names in the order they were written
+and, for each, which run it is in. Values are references, never copies, so every stage reads back as the very
+object the interpreter handed over (and two stages that were one object still are). About 60 bytes a visit.
 
 A visit's scope (the enclosing Parallel/Map states with the branch or item index) is ``(*prefix, (name,
 branch_index))`` for every visit inside a branch: the row keeps a :class:`_Frame` (prefix and name) that all
@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import compress, islice, repeat
+from itertools import accumulate, compress, islice, repeat
+from operator import is_not
 from typing import Any, Final, overload
 
 __all__ = ["OpenVisit", "Visit", "VisitLog", "Visits"]
@@ -161,31 +162,29 @@ class VisitLog:
         return frame
 
     def close(self, visit: OpenVisit) -> None:
-        """Pack a visit whose state exited: its stages become a shape and its distinct values."""
+        """Pack a visit whose state exited: its stages become a shape and the values that start a run."""
         index = visit.index
         if self._open.pop(index, None) is None:
             return  # closed already (or not this log's)
         stages = visit.stages
         values = tuple(stages.values())
         if values:
-            ids = tuple(map(id, values))  # every value is alive (held by ``values``): the ids are distinct
-            distinct = dict(zip(ids, values, strict=True))
-            count = len(distinct)
-            if count == 1:
-                which: tuple[int, ...] = (0,) * len(values)
-            else:
-                which = tuple(map(list(distinct).index, ids))
-            key = (tuple(stages), which)
+            # runs of one object: a stage that is the previous stage's very object is stored once (a value seen
+            # earlier, not just before, is stored again: the same reference, so it still reads back as that object)
+            starts = (True, *map(is_not, values[1:], values[:-1]))
+            key = (tuple(stages), starts)
             shape = self._shape_ids.get(key)
             if shape is None:
                 shape = self._shape_ids[key] = len(self._shapes)
-                self._shapes.append((key[0], which, count))
+                which = tuple(accumulate(starts))  # 1-based run number of each stage
+                self._shapes.append((key[0], tuple(w - 1 for w in which), which[-1]))
             self._shape[index] = shape
             self._first[index] = values[0]
+            count = self._shapes[shape][2]
             if count == 2:
-                self._rest[index] = tuple(distinct.values())[1]
+                self._rest[index] = next(compress(values[1:], starts[1:]))
             elif count > 2:
-                self._rest[index] = tuple(distinct.values())[1:]
+                self._rest[index] = tuple(compress(values[1:], starts[1:]))
         # (no stages at all: shape 0, the empty one)
         if visit.error is not None or visit.attempt_errors or visit.variables is not None:
             self._extra[index] = (visit.error, visit.attempt_errors, visit.variables)
