@@ -340,12 +340,9 @@ def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
     from sfnkit import render
+    from sfnkit.examples import machines
 
-    chain: dict[str, Any] = {}
-    for i in range(states):
-        last = i == states - 1
-        chain[f"S{i}"] = {"Type": "Pass", "End": True} if last else {"Type": "Pass", "Next": f"S{i + 1}"}
-    sm = sfnkit.load({"StartAt": "S0", "States": chain})
+    sm = sfnkit.load(machines.pass_chain(states, step=False))
     picture, t_first = timed(lambda: render.svg(sm))
     _r, t_again = timed(lambda: render.svg(sm, {"S0": "succeeded"}))
     print(

@@ -13,14 +13,23 @@ from typing import Any
 __all__ = ["choice_loop", "inline_map", "jsonata_map", "parallel", "pass_chain", "task_map", "wait_then_task"]
 
 
-def pass_chain(n: int) -> dict[str, Any]:
-    """``n`` Pass states S0 -> S1 -> ... each writing its number to ``$.step`` (a static Result, a ResultPath)."""
+def pass_chain(n: int, *, prefix: str = "S", step: bool = True) -> dict[str, Any]:
+    """``n`` Pass states ``S0 -> S1 -> ...``; with ``step`` each writes its number to ``$.step`` (a static Result
+    and a ResultPath: the interpreter benchmark's chain), without it they pass their input on (the big-graph
+    tests and benchmarks)."""
     states: dict[str, Any] = {}
     for i in range(n):
-        state: dict[str, Any] = {"Type": "Pass", "Result": i, "ResultPath": "$.step"}
-        state.update({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True})
-        states[f"S{i}"] = state
-    return {"Comment": f"{n} Pass states", "StartAt": "S0", "States": states}
+        state: dict[str, Any] = {"Type": "Pass", "Result": i, "ResultPath": "$.step"} if step else {"Type": "Pass"}
+        state.update({"Next": f"{prefix}{i + 1}"} if i < n - 1 else {"End": True})
+        states[f"{prefix}{i}"] = state
+    return (
+        {"Comment": f"{n} Pass states", "StartAt": f"{prefix}0", "States": states}
+        if step
+        else {
+            "StartAt": f"{prefix}0",
+            "States": states,
+        }
+    )
 
 
 def inline_map(max_concurrency: int) -> dict[str, Any]:
