@@ -44,6 +44,7 @@ from sfnkit.runtime.resources import (
 )
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
 from sfnkit.runtime.visits import VisitLog, Visits
+from sfnkit.types import MockSource, StateMocks, StorageSource
 
 __all__ = ["Execution", "run", "start"]
 
@@ -74,8 +75,8 @@ class Execution:
         missing_resources: str = "raise",
         keep_stages: bool = True,
         break_on_error: bool = False,
-        storage: Any = None,
-        mocks: Any = None,
+        storage: StorageSource = None,
+        mocks: MockSource = None,
         test_case: str | None = None,
         child_histories: str = "auto",
         services: Any = None,
@@ -333,7 +334,7 @@ class Execution:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook: the graph coloured by status, with a summary of the run."""
-        from sfnkit.display import execution_mimebundle
+        from sfnkit.views.display import execution_mimebundle
 
         return execution_mimebundle(self, include=include, exclude=exclude)
 
@@ -620,8 +621,8 @@ def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
     """The scheduler's end callback once the execution has finished."""
 
 
-def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:
-    """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.mocks.MockConfig``) and ``test_case=`` ->
+def _test_case_mocks(mocks: MockSource, test_case: str | None, state_machine_name: str | None) -> StateMocks | None:
+    """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.runtime.mocks.MockConfig``) and ``test_case=`` ->
     the per-execution mocks of that test case (fresh invocation counters)."""
     if mocks is None:
         if test_case is not None:
@@ -629,7 +630,7 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
         return None
     if hasattr(mocks, "handler_for"):  # already one test case's mocks
         return mocks
-    from sfnkit.mocks import MockConfig  # mocks sit beside the runtime; loaded only when used
+    from sfnkit.runtime.mocks import MockConfig  # loaded only when a run has mocks
 
     config = mocks if isinstance(mocks, MockConfig) else MockConfig.load(mocks)
     if test_case is None:
@@ -645,7 +646,7 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
     return config.test_case(name, test_case)
 
 
-def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None) -> None:
+def _check_resources(sm: m.StateMachine, resources: Resources, mocks: StateMocks | None = None) -> None:
     """Report every Task whose resource has no handler (and that no mock answers), before anything runs."""
     problems = []
     for st in sm.walk():
@@ -699,8 +700,8 @@ def start(
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
-    storage: Any = None,
-    mocks: Any = None,
+    storage: StorageSource = None,
+    mocks: MockSource = None,
     test_case: str | None = None,
     child_histories: str = "auto",
     services: Any = None,
@@ -747,8 +748,8 @@ def run(
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
-    storage: Any = None,
-    mocks: Any = None,
+    storage: StorageSource = None,
+    mocks: MockSource = None,
     test_case: str | None = None,
     child_histories: str = "auto",
     services: Any = None,

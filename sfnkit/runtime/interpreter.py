@@ -63,6 +63,7 @@ from sfnkit.runtime.scheduler import (
     Scheduler,
 )
 from sfnkit.runtime.visits import OpenVisit, Visit, VisitLog
+from sfnkit.types import StateMocks, Storage
 
 __all__ = ["Interpreter", "Visit"]
 
@@ -136,8 +137,8 @@ class Interpreter:
         input: Any,
         keep_stages: bool = True,
         max_events: int | None = MAX_HISTORY_EVENTS,
-        storage: Any = None,
-        mocks: Any = None,
+        storage: Storage | None = None,
+        mocks: StateMocks | None = None,
         child_histories: str = "auto",
     ) -> None:
         self.sm = sm
