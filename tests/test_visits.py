@@ -346,3 +346,12 @@ def test_random_machines_record_the_same_visits_as_the_old_records(
 ) -> None:
     new, old = runs_alike(lambda: run(built, data, seed), monkeypatch)
     same_visits(new, old)
+
+
+def test_an_empty_log_pickles_small_and_works_after() -> None:
+    blob = pickle.dumps(VisitLog(), protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(blob) < 80  # a batch worker sends one per execution
+    log = pickle.loads(blob)
+    assert log.snapshot() == []
+    log.close(log.open("A", 1, 0, 5, None, ()))
+    assert log.snapshot()[0].stages == {"input": 5}

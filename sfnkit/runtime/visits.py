@@ -262,14 +262,16 @@ class VisitLog:
         return Visits(self, len(self._names))
 
     def __getstate__(self) -> dict[str, Any]:
-        # the frame cache is keyed by object ids, which mean nothing in another process: rebuilt empty there
+        # an empty log (keep_stages=False: every execution of a run_many batch) travels as nothing; the frame
+        # cache is keyed by object ids, which mean nothing in another process: rebuilt empty there
+        if not self._names:
+            return {}
         return {k: getattr(self, k) for k in self.__slots__ if k not in ("_frame", "_frames")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
         for k, v in state.items():
             setattr(self, k, v)
-        self._frame = None
-        self._frames = {}
 
     def __repr__(self) -> str:
         return f"<VisitLog: {len(self._names)} visits, {len(self._open)} open, {len(self._shapes) - 1} shapes>"
