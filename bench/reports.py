@@ -340,13 +340,10 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
+    from sfnkit.examples import machines
     from sfnkit.views import render
 
-    chain: dict[str, Any] = {}
-    for i in range(states):
-        last = i == states - 1
-        chain[f"S{i}"] = {"Type": "Pass", "End": True} if last else {"Type": "Pass", "Next": f"S{i + 1}"}
-    sm = sfnkit.load({"StartAt": "S0", "States": chain})
+    sm = sfnkit.load(machines.pass_chain(states, step=False))
     picture, t_first = timed(lambda: render.svg(sm))
     _r, t_again = timed(lambda: render.svg(sm, {"S0": "succeeded"}))
     print(

@@ -33,7 +33,7 @@ from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
 from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_json
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.dataflow import copy_json
-from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter, Visit
+from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter
 from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import (
     Resources,
@@ -43,6 +43,7 @@ from sfnkit.runtime.resources import (
     untrack_virtual_time,
 )
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
+from sfnkit.runtime.visits import VisitLog, Visits
 from sfnkit.text import format_duration, safe_str
 from sfnkit.types import MockSource, StateMocks, StorageSource
 
@@ -213,9 +214,11 @@ class Execution:
         return self._history
 
     @property
-    def visits(self) -> list[Visit]:
-        """Per-state data-flow stages, for the debugger (kept beside the history, never in it)."""
-        return list(self._interp.visits)
+    def visits(self) -> Visits:
+        """Every state visit so far, oldest first, with its data-flow stages, for the debugger (kept beside the
+        history, never in it): a read-only sequence of :class:`~sfnkit.runtime.visits.Visit` views, fixed when
+        read (it compares equal to a list of the same visits)."""
+        return self._interp.visits.snapshot()
 
     @property
     def map_runs(self) -> list[MapRun]:
@@ -594,7 +597,7 @@ class _FinishedRun:
 
     __slots__ = ("map_runs", "retries", "task_seconds", "visits")
 
-    def __init__(self, visits: list[Visit], map_runs: list[MapRun], retries: int) -> None:
+    def __init__(self, visits: VisitLog, map_runs: list[MapRun], retries: int) -> None:
         self.visits = visits
         self.map_runs = map_runs
         self.retries = retries

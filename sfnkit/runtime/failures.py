@@ -25,7 +25,8 @@ from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
 from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
-    from sfnkit.runtime.interpreter import Interpreter, Visit
+    from sfnkit.runtime.interpreter import Interpreter
+    from sfnkit.runtime.visits import OpenVisit
 
 __all__ = ["ErrorHandler", "error_details", "state_error", "task_failure", "will_retry"]
 
@@ -47,7 +48,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:
@@ -100,7 +101,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:

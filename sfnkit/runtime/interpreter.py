@@ -63,6 +63,7 @@ from sfnkit.runtime.scheduler import (
     Join,
     Scheduler,
 )
+from sfnkit.runtime.visits import OpenVisit, Visit, VisitLog
 from sfnkit.types import StateMocks, Storage
 
 __all__ = ["Interpreter", "Visit"]
@@ -109,52 +110,11 @@ class _Iteration:
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (4 << 76) | (0x8000 << 48)
 
-_NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most never do, so no list per visit
-
 
 # The event types a state's entry and exit record, one string object each: a type built per event (st.type +
 # "StateEntered") would keep one fresh 65-byte string per event in the history's type column.
 _ENTERED: Final = ev.STATE_ENTERED
 _EXITED: Final = ev.STATE_EXITED  # a Fail state never exits
-
-
-class Visit:
-    """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
-
-    __slots__ = (
-        "attempt_errors",
-        "branch_index",
-        "entered_event_id",
-        "error",
-        "name",
-        "scope",
-        "stages",
-        "variables",
-        "variables_before",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        entered_event_id: int,
-        branch_index: int,
-        state_input: Any = None,
-        variables_before: Mapping[str, Any] | None = None,
-        scope: tuple[tuple[str, int], ...] = (),
-    ) -> None:
-        self.name = name
-        self.entered_event_id = entered_event_id
-        self.branch_index = branch_index
-        self.stages: dict[str, Any] = {"input": state_input}
-        self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
-        self.attempt_errors: Sequence[tuple[str, str | None]] = _NO_ERRORS  # every failure, retried ones included
-        self.variables: dict[str, Any] | None = None  # what this visit's Assign wrote
-        # every variable in scope when the state was entered
-        self.variables_before: Mapping[str, Any] = {} if variables_before is None else variables_before
-        self.scope = scope  # enclosing (Parallel/Map state, branch/item index)
-
-    def __repr__(self) -> str:
-        return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
 
 
 class Interpreter:
@@ -196,7 +156,7 @@ class Interpreter:
         self.account = account
         self.partition = "aws"
         self.keep_stages = keep_stages
-        self.visits: list[Visit] = []
+        self.visits = VisitLog()  # the visits and their data-flow stages, compactly (runtime/visits.py)
         self._iso_t = -1.0
         self._iso = ""
         self.start_time = self.clock.now()
@@ -351,7 +311,7 @@ class Interpreter:
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
-    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
+    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, OpenVisit | None]:
         branch.entered_prev = branch.prev
         eid = self.record_io(branch, _ENTERED[st.type], st.name, "input", data)
         # the branch is in the state once its Entered event is recorded, not before: an abort (Ctrl-C, a sibling's
@@ -360,12 +320,11 @@ class Interpreter:
         visit = None
         if self.keep_stages:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
-            visit = Visit(st.name, eid, branch.index, data, branch.variables, branch.scope)
-            self.visits.append(visit)
+            visit = self.visits.open(st.name, eid, branch.index, data, branch.variables, branch.scope)
         return eid, visit
 
     def exit(
-        self, st: m.State, output: Any, branch: Branch, visit: Visit | None, assigned: dict[str, Any] | None = None
+        self, st: m.State, output: Any, branch: Branch, visit: OpenVisit | None, assigned: dict[str, Any] | None = None
     ) -> None:
         # out of the state before its Exited event: an interrupt landing on that event never adds an Aborted one
         branch.state = None
@@ -377,6 +336,7 @@ class Interpreter:
             visit.stages["output"] = output
             if assigned is not None:
                 visit.variables = assigned
+            self.visits.close(visit)  # the state is done with it: packed into the log's columns
 
     def assign(self, template: Mapping[str, Any] | None, value: Any, ctx: Any, branch: Branch) -> dict[str, Any] | None:
         """Evaluate an ``Assign`` (JSONPath flavour: a payload template over ``value``) and update the branch's
@@ -812,7 +772,7 @@ class Interpreter:
         st: Any,
         eid: int,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         data: Any,
         eff: Any,
         results: list[Any],
