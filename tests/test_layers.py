@@ -127,12 +127,6 @@ PENDING: dict[tuple[str, str], str] = {}
 PRIVATE_ALLOWED: dict[tuple[str, str], str] = {}
 
 PRIVATE_PENDING: dict[tuple[str, str], str] = {
-    ("sfnkit.widgets.live", "sfnkit.widgets.data._cut"): (
-        "issue 16 step 2 (branch views-ui) rewrites live.py on the public inspector rows, dropping these helpers"
-    ),
-    ("sfnkit.widgets.live", "sfnkit.widgets.data._pretty"): (
-        "issue 16 step 2 (branch views-ui) rewrites live.py on the public inspector rows, dropping these helpers"
-    ),
     ("sfnkit.asl.project.load", "sfnkit.asl.validate._graph_checks"): (
         "branch perf-load replaces both with the public validate.check_graph (one walk for the checks and the index)"
     ),
@@ -144,12 +138,6 @@ PRIVATE_PENDING: dict[tuple[str, str], str] = {
     ),
     ("sfnkit.asl.parse", "sfnkit._frozen"): (
         "branch perf-load's frozen-dataclass maker, private at the top of the package; it belongs in sfnkit/asl/"
-    ),
-    ("sfnkit.widgets.live", "sfnkit.history.views._Analyser"): (
-        "issue 16 step 2 (branch views-ui) makes the incremental analysis public and live.py uses that"
-    ),
-    ("sfnkit.aws.local_services", "sfnkit.aws.integrations._two_phase_supported"): (
-        "issue 16 step 7 (branch split) deletes SUPPORTS_SUBMITTED and its probes"
     ),
 }
 
