@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sfnkit._text import format_duration, safe_str
+from sfnkit._text import escape_surrogates, format_duration, safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
@@ -509,6 +509,12 @@ class Execution:
 
         now = self.clock.now()
         prev = self._top.prev
+        # the error and cause read as the history reads them (a lone surrogate, from a Fail state's literal or
+        # from the data, as its JSON escape), so repr(), summary() and every display have a UTF-8 form
+        if isinstance(error, str):
+            error = escape_surrogates(error)
+        if isinstance(cause, str):
+            cause = escape_surrogates(cause)
         details: dict[str, Any] = {}
         if error is not None:
             details["error"] = error
