@@ -18,9 +18,8 @@ What is covered (AWS docs, "Integrating services with Step Functions"):
   interpreter records ``TaskSubmitted`` and waits for ``send_task_success``/``send_task_failure``;
 * ``.sync``: the handler starts the job, then polls it with backoff, letting the *virtual* clock advance by each
   delay (``sfnkit.virtual_sleep``) and really waiting for a remote job to make progress (``wall_sleep``).
-  Where the interpreter supports two-phase results (``SUPPORTS_SUBMITTED``), a ``.sync`` handler returns a
-  :class:`Submitted` so the history gets ``TaskSubmitted`` with the start response before ``TaskSucceeded``,
-  as on AWS.
+  A ``.sync`` handler returns a :class:`Submitted` (its two answers), so the history gets ``TaskSubmitted`` with
+  the start response before ``TaskSucceeded``, as on AWS (:mod:`sfnkit.runtime.invoke` runs it).
 """
 
 from __future__ import annotations
@@ -53,12 +52,6 @@ class Submitted:
     output: Any
     wait: Callable[[], Any]
     sfnkit_submitted: ClassVar[bool] = True
-
-
-def _two_phase_supported() -> bool:
-    from sfnkit.runtime import interpreter
-
-    return bool(getattr(interpreter, "SUPPORTS_SUBMITTED", False))
 
 
 def _json_text(value: Any) -> str:
@@ -141,7 +134,7 @@ class _Services:
     def v1(self, service: str, operation: str, params: Any, *, metadata: bool = True) -> dict[str, Any]:
         """An optimized integration's request/response call: the result plus SDK v1's envelope."""
         response, shape = self.request(service, operation, params, v1=True)
-        out = shapes.from_boto(response, shape, epoch_millis=True)
+        out: dict[str, Any] = shapes.from_boto(response, shape, epoch_millis=True)
         if metadata:
             out.update(shapes.sdk_metadata(response))
         return out
@@ -165,10 +158,9 @@ class _Services:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def sync(self, call: TaskCall, submitted: Any, wait: Callable[[], Any]) -> Any:
+        """A started job's answer: its two answers for a ``.sync`` task, the start response otherwise."""
         if _pattern_of(call.resource).startswith(".sync"):
-            if _two_phase_supported():
-                return Submitted(submitted, wait)
-            return wait()
+            return Submitted(submitted, wait)
         return submitted
 
     # -- aws-sdk ----------------------------------------------------------------------------------------------
