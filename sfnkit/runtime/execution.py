@@ -131,7 +131,10 @@ class Execution:
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
         self.rng = random.Random(seed)
-        self.clock = clock or VirtualClock()
+        clock = clock or VirtualClock()
+        # a wall clock's lag after a timed-out task is this execution's own (see clock.py, "When a task times out")
+        for_execution = getattr(clock, "for_execution", None)
+        self.clock = for_execution() if for_execution is not None else clock
         self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         sm_name = state_machine_name or "sfnkit-local"
         self.state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{sm_name}"
@@ -290,6 +293,11 @@ class Execution:
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
+        """SendTaskHeartbeat: the task waiting on ``token`` is still making progress (its HeartbeatSeconds clock
+        starts again). Also from inside a running activity worker (or from a thread it started), with the
+        token its call carries."""
+        if self._interp.heartbeat(token):
+            return self
         self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")

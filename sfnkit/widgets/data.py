@@ -385,7 +385,7 @@ def _visit_record(
         assigned = exited.assigned_variables if exited is not None else None
         if assigned is not None:
             variables = json_text(assigned)
-    error = None
+    error: dict[str, Any] | None = None
     if visit is not None and visit.error is not None:
         # the runtime's own record of the failure holds the text as it came (a lone surrogate, say): shown as the
         # history shows it
