@@ -39,7 +39,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from sfnkit.history import views
-from sfnkit.history.model import History
+from sfnkit.history.model import History, escape_surrogates
 from sfnkit.history.views import ScopeFrame, StateSpan, TaskAttempt
 from sfnkit.reports._inputs import collect, require
 from sfnkit.types import HistorySource
@@ -619,6 +619,10 @@ def frame_column(pd: Any, np: Any, values: list[Any], kind: str) -> Any:
         return np.fromiter(values, dtype=np.int64, count=len(values))
     if kind == "float":
         return np.fromiter(values, dtype=np.float64, count=len(values))
+    if kind == "str" and not "".join([v for v in values if v.__class__ is str]).isascii():
+        # a lone surrogate (in a state name, say) as the history's JSON text writes it, so that the frame's CSV
+        # and HTML have a UTF-8 form (as HistoryEvent.state_name and the history's details read it)
+        values = [escape_surrogates(v) if v.__class__ is str else v for v in values]
     return pd.array(values, dtype=_DTYPES[kind])
 
 

@@ -12,10 +12,18 @@ resolution). So a handler that really takes 3 s in a Task with ``TimeoutSeconds:
 as on AWS (Step Functions stops waiting; the Lambda runs on), while the histories of quicker handlers (a moto
 call, a pause of the garbage collector on a busy machine) stay byte-identical run after run.
 ``VirtualClock(handler_time=False)`` makes every history reproducible whatever the handlers take.
+
+**When a task times out.** Step Functions stops waiting for a task at its deadline (TimeoutSeconds, or
+HeartbeatSeconds without a heartbeat); the handler runs on, but its overrun is not the execution's time. The
+``...TimedOut`` event is stamped at the deadline and the execution goes on from there: a virtual clock simply
+never counts the overrun; a wall clock, told by ``stopped_waiting(deadline)``, keeps the execution's time behind
+real time by the overrun from then on, so the execution's later deadlines (its own TimeoutSeconds among them)
+fall where they fall on AWS. Each execution keeps its own lag: ``Execution`` runs on ``clock.for_execution()``.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from datetime import UTC, datetime
@@ -46,6 +54,15 @@ class Clock:
         """Seconds to add to a task's duration for ``real_seconds`` of real time its handler took (beyond what
         ``now()`` already shows)."""
         return 0.0
+
+    def stopped_waiting(self, deadline: float) -> None:
+        """A task timed out at ``deadline``, which is already past on a clock that moves by itself: from now on,
+        time goes on from there (see "When a task timed out" above). A virtual clock never passed it."""
+
+    def for_execution(self) -> Clock:
+        """The clock one execution runs on: this one, or (for a clock that keeps per-execution state, such as a
+        wall clock's lag) a fresh copy, so that executions sharing a clock never share that state."""
+        return self
 
 
 class VirtualClock(Clock):
@@ -78,17 +95,33 @@ class VirtualClock(Clock):
 
 
 class WallClock(Clock):
-    """Real time: ``advance_to`` sleeps until the deadline; a handler's real time has already passed on it."""
+    """Real time: ``advance_to`` sleeps until the deadline; a handler's real time has already passed on it.
+
+    After a task timed out while its handler ran on (``stopped_waiting``), the time it shows stays behind real
+    time by the handler's overrun past the deadline (``behind``, in seconds)."""
 
     real_time = True
 
+    def __init__(self) -> None:
+        self.behind = 0.0
+
     def now(self) -> float:
-        return time.time()
+        return time.time() - self.behind
 
     def advance_to(self, t: float) -> None:
-        delay = t - time.time()
+        delay = t - self.now()
         if delay > 0:
             time.sleep(min(delay, 86400.0 * 365))  # time.sleep refuses what it cannot hold; nothing waits longer
+
+    def stopped_waiting(self, deadline: float) -> None:
+        behind = time.time() - deadline
+        if behind > self.behind:  # never forwards: the execution's time only goes on
+            self.behind = behind
+
+    def for_execution(self) -> WallClock:
+        clock = copy.copy(self)
+        clock.behind = 0.0
+        return clock
 
     def __repr__(self) -> str:
         return "WallClock()"

@@ -44,7 +44,7 @@ from sfnkit.runtime.resources import (
 )
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
 from sfnkit.runtime.visits import VisitLog, Visits
-from sfnkit.text import format_duration, safe_str
+from sfnkit.text import escape_surrogates, format_duration, safe_str
 from sfnkit.types import MockSource, StateMocks, StorageSource
 
 __all__ = ["Execution", "run", "start"]
@@ -134,7 +134,10 @@ class Execution:
         if missing_resources == "raise":
             _check_resources(sm, self.resources, self.mocks)
         self.rng = random.Random(seed)
-        self.clock = clock or VirtualClock()
+        clock = clock or VirtualClock()
+        # a wall clock's lag after a timed-out task is this execution's own (see clock.py, "When a task times out")
+        for_execution = getattr(clock, "for_execution", None)
+        self.clock = for_execution() if for_execution is not None else clock
         self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         sm_name = state_machine_name or "sfnkit-local"
         self.state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{sm_name}"
@@ -295,6 +298,11 @@ class Execution:
         return self
 
     def send_task_heartbeat(self, token: str) -> Execution:
+        """SendTaskHeartbeat: the task waiting on ``token`` is still making progress (its HeartbeatSeconds clock
+        starts again). Also from inside a running activity worker (or from a thread it started), with the
+        token its call carries."""
+        if self._interp.heartbeat(token):
+            return self
         self._catch_up(token)
         if token not in self._scheduler.tokens:
             raise ExecutionStateError(f"no task is waiting on token {token!r}; pending: {self.pending_tokens}")
@@ -512,6 +520,12 @@ class Execution:
 
         now = self.clock.now()
         prev = self._top.prev
+        # the error and cause read as the history reads them (a lone surrogate, from a Fail state's literal or
+        # from the data, as its JSON escape), so repr(), summary() and every display have a UTF-8 form
+        if isinstance(error, str):
+            error = escape_surrogates(error)
+        if isinstance(cause, str):
+            cause = escape_surrogates(cause)
         details: dict[str, Any] = {}
         if error is not None:
             details["error"] = error

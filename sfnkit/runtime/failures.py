@@ -21,7 +21,7 @@ from sfnkit.errors import DATA_LIMIT_EXCEEDED, TaskFailure
 from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
-from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
+from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, ChildHistoryFull, Failed
 from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
@@ -121,7 +121,12 @@ def will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str)
 
 def state_error(st: m.State, entered_id: int, f: Failed) -> Failed:
     """Prefix a data-flow failure the way AWS words it."""
-    if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith(msg.STATE_PREFIX):
+    if (
+        f.cause is not None
+        and f.error != DATA_LIMIT_EXCEEDED
+        and not f.cause.startswith(msg.STATE_PREFIX)
+        and not isinstance(f, ChildHistoryFull)  # the execution's failure, not a state's
+    ):
         f.cause = msg.in_state(st.name, entered_id, f.cause)
     return f
 

@@ -58,6 +58,7 @@ from sfnkit.runtime.scheduler import (
     FORK,
     SLEEP,
     Branch,
+    ChildHistoryFull,
     Failed,
     HistoryFull,
     Join,
@@ -74,6 +75,8 @@ Gen = Generator[Any, Any, Any]
 #: waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the execution finishes
 #: successfully"; any other event in that place becomes ExecutionFailed (States.Runtime) instead.
 MAX_HISTORY_EVENTS = 25_000
+#: The events that may take a Distributed Map child execution's last place (its end; see MAX_HISTORY_EVENTS).
+_CHILD_ENDS: Final = frozenset({ev.EXECUTION_SUCCEEDED, ev.EXECUTION_FAILED, ev.EXECUTION_ABORTED})
 #: The longest Wait or Seconds(Path) counted, so that no deadline overflows a float (the execution's own maximum
 #: duration, a year at most, ends it long before).
 _MAX_SECONDS = 10**12
@@ -219,6 +222,8 @@ class Interpreter:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
         if sink is not None:
             eid: int = sink.add(type, branch.prev, self._now(), details)
+            if eid >= self.max_events and type not in _CHILD_ENDS:
+                return self._child_past_limit(branch, sink)
         else:
             eid = self._add(type, branch.prev, self._now(), details)
             if eid >= self.max_events:
@@ -234,12 +239,37 @@ class Interpreter:
             raise HistoryFull(msg.history_limit(self.max_events))
         return branch.prev
 
+    def _child_past_limit(self, branch: Branch, sink: HistoryBuilder) -> int:
+        """A Distributed Map child execution is an execution: its history has the same limit, and the same last
+        place for its end. Take the event back; a running child fails there (ChildHistoryFull), a child being
+        stopped (aborted events) drops it."""
+        sink.discard_last()
+        if branch.dead:
+            return branch.prev
+        raise ChildHistoryFull(RUNTIME, msg.history_limit(self.max_events), terminal=True)
+
+    def record_at(self, branch: Branch, type: str, details: dict[str, Any] | None, at: float) -> int:
+        """``record()``, stamped ``at``: a task's ``...TimedOut`` event, at the deadline when Step Functions
+        stopped waiting (on a wall clock the handler returned later; see clock.py, "When a task times out")."""
+        now = self._now
+        self._now = lambda: at
+        try:
+            return self.record(branch, type, details)
+        finally:
+            self._now = now
+
+    def heartbeat(self, token: str) -> bool:
+        """SendTaskHeartbeat from the handler call running now (an activity worker): True if it took it."""
+        return self.invoker.heartbeat(token)
+
     def record_io(self, branch: Branch, type: str, name: str, key: str, value: Any) -> int:
         """``record(branch, type, {"name": name, key: value})``: a state's Entered or Exited event, which the
         builder keeps in a compact form (most events of a big run are these)."""
         sink = branch.sink
         if sink is not None:
             eid: int = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
+            if eid >= self.max_events:
+                return self._child_past_limit(branch, sink)
         else:
             eid = self._add_io(type, branch.prev, self._now(), name, key, value)
             if eid >= self.max_events:
@@ -302,7 +332,7 @@ class Interpreter:
             if iteration is None:
                 raise
             raise self._iteration_failed(iteration, branch, f) from None
-        if iteration is not None and branch.sink is not None:  # a Distributed Map child execution
+        if iteration is not None and _own_history(branch):  # a Distributed Map child execution
             self.dm.child_succeeded(branch, data)
         elif iteration is not None:  # the branch stays linked to its last state event (see _map_child)
             last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
@@ -807,6 +837,7 @@ class Interpreter:
         """Branch ``i`` of a Parallel state (created when the scheduler starts it)."""
         child = Branch(None, join, i, start_prev, variables)
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
+        child.sink = parent.sink  # inside a Distributed Map's child execution, its branches record into its history
         child.gen = self.run_body(st.branches[i], data, child)
         child.on_abort = self._on_abort
         return child
@@ -837,6 +868,8 @@ class Interpreter:
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
         if run is not None:  # a child execution: its own history, whose first event links to none
             self.dm.child_started(run, i, child)
+        else:  # an inline Map's iteration records where its Map does (a child execution's own history, maybe)
+            child.sink = parent.sink
         child.gen = self.run_body(processor, None, child, _Iteration(st, i, items[i], eff, selector, entered, eid))
         child.on_abort = self._on_abort_iteration
         return child
@@ -850,7 +883,8 @@ class Interpreter:
 
     def _sync_prev(self, branch: Branch) -> None:
         """After a Parallel or Map, the next event links to the last event its children recorded."""
-        branch.prev = self.builder.last_id
+        sink = branch.sink
+        branch.prev = sink.last_id if sink is not None else self.builder.last_id
 
     def _on_abort(self, child: Branch) -> None:
         """A branch stopped from outside: close the state it was in (Task, Wait, Map, Parallel). The branch whose
@@ -980,7 +1014,7 @@ class Interpreter:
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
         """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied).
         A Distributed Map child is an execution of its own: its history starts with ExecutionStarted."""
-        if child.sink is not None:
+        if _own_history(child):
             data = it.item if it.selector is m.MISSING else self._selected(it, child)
             self.dm.child_execution_started(child, data)
             return data
@@ -999,8 +1033,12 @@ class Interpreter:
         return df.evaluate_template(it.selector, it.map_input, ctx, child.variables, self.rng)
 
     def _iteration_failed(self, it: _Iteration, child: Branch, f: Failed) -> Failed:
-        if child.sink is not None:  # a Distributed Map child execution ends as an execution does
+        if _own_history(child):  # a Distributed Map child execution ends as an execution does
             self.dm.child_failed(child, f)
+            if isinstance(f, ChildHistoryFull):
+                # the child's own end: for the map run, one failed child execution, which its tolerated-failure
+                # settings count like any other (not a run-time error of the parent's)
+                return Failed(f.error, f.cause)
             return state_error(it.state, it.entered_event_id, f) if child.state is None else f
         last = child.prev
         self.record(child, ev.MAP_ITERATION_FAILED, {"index": it.index, "name": it.state.name})
@@ -1014,7 +1052,7 @@ class Interpreter:
             return
         anchor = child.prev
         self._on_abort(child)
-        if child.sink is not None:  # a Distributed Map child execution is stopped as an execution is
+        if _own_history(child):  # a Distributed Map child execution is stopped as an execution is
             self.dm.child_aborted(child)
             return
         name = (
@@ -1043,3 +1081,14 @@ def _seconds_or_none(value: Any) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     return float(min(value, _MAX_SECONDS))
+
+
+def _own_history(branch: Branch) -> bool:
+    """Whether ``branch`` records into a history of its own, not its parent's: a Distributed Map's child execution
+    (the branches and inline Map iterations inside one record into the child's history, as their parent does)."""
+    sink = branch.sink
+    if sink is None:
+        return False
+    join = branch.join
+    parent = join.parent if join is not None else None
+    return parent is None or sink is not parent.sink

@@ -8,6 +8,18 @@ Owns how a Task reaches its resource and what the history records meanwhile (AWS
 * ``.sync`` tasks whose handler gives two answers (``TaskSubmitted`` with the start response, then the job's end)
   and ``.waitForTaskToken`` callbacks, which wait for ``send_task_success``/``send_task_failure``;
 * activities, answered by a Python worker or by the caller through a task token;
+* HeartbeatSeconds where AWS enforces it: on a callback's wait for its token, and on an activity, whose Python
+  worker heartbeats with ``call.send_task_heartbeat()`` (or ``Execution.send_task_heartbeat(token)``). AWS docs,
+  SendTaskHeartbeat: "Used by activity workers and Task states using the callback pattern, and optionally Task
+  states using the job run pattern"; a Lambda invocation has no task token to heartbeat with, so it is held to
+  TimeoutSeconds only (its ``LambdaFunctionScheduled`` event has no ``heartbeatInSeconds`` either). The expiry is
+  recorded as AWS records it: ``TaskTimedOut``/``ActivityTimedOut`` with ``States.Timeout`` (Task state docs,
+  HeartbeatSeconds: "this state fails with a States.Timeout error name"; the recorded conformance cases
+  ``test_heartbeats__test_heartbeat_no_timeout`` and ``..._path_timeout``). A ``.sync`` job's optional
+  heartbeats are not modelled (its polls answer for it);
+* a task that timed out is over at its deadline, not when its handler returned: the ``...TimedOut`` event is
+  stamped at the deadline and the execution goes on from there (:mod:`sfnkit.runtime.clock`, "When a task times
+  out");
 * calling a handler: its input copied, its exceptions turned into Lambda-shaped failures (the stack trace of the
   user's frames only), its result snapshotted as JSON (too large, or not JSON: AWS's errors), and the virtual and
   real time it took (:mod:`sfnkit.runtime.clock`, "Handler time").
@@ -20,13 +32,14 @@ counts retried attempts in its ``retries``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import linecache
 import weakref
 from collections.abc import Generator
 from datetime import UTC, datetime
 from time import perf_counter as _perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sfnkit import messages as msg
 from sfnkit.asl import model as m
@@ -51,6 +64,19 @@ SERVICE_PREFIX = "arn:aws:states:::"
 #: AWS's TimeoutSeconds when a Task gives none (99,999,999 s, about 3 years).
 DEFAULT_TASK_TIMEOUT = 99_999_999.0
 _TOO_LARGE = "result too large"  # marker cause from _call, reworded with the resource by _too_large
+_NO_BEATS: Final[tuple[float, ...]] = ()
+
+
+class _Beats:
+    """The heartbeats of the handler call running now (one with a task token): each as the virtual seconds the
+    call had asked for by then and the perf counter, turned into task time once the call returns."""
+
+    __slots__ = ("box", "marks", "token")
+
+    def __init__(self, token: str, box: list[float]) -> None:
+        self.token = token
+        self.box = box
+        self.marks: list[tuple[float, float]] = []
 
 
 class Invoker:
@@ -69,6 +95,8 @@ class Invoker:
         self.partition = ip.partition
         self.task_seconds = ip.task_seconds  # virtual_sleep's box while the execution drives (track_virtual_time)
         self.call_started = 0.0  # when the last handler call started (its task's time counts from there)
+        self._beats: _Beats | None = None  # the heartbeats of the handler call running now, if it has a token
+        self.beats: tuple[float, ...] = _NO_BEATS  # the last call's heartbeats, in task seconds from its start
         self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, lasti) -> its stackTrace entry, this execution
 
     def invoke(
@@ -116,6 +144,15 @@ class Invoker:
                 ),
             )
 
+    def heartbeat(self, token: str | None) -> bool:
+        """SendTaskHeartbeat from the handler call running now (or from a thread it started): True if ``token``
+        is that call's task token (the heartbeat is noted), False otherwise."""
+        beats = self._beats
+        if beats is None or token is None or token != beats.token:
+            return False
+        beats.marks.append((beats.box[0], _perf_counter()))
+        return True
+
     def _mock(self, st: m.TaskState) -> Any:
         """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
         return self.mocks.handler_for(st.name) if self.mocks is not None else None
@@ -142,6 +179,10 @@ class Invoker:
         box[0] = 0.0
         # the real time the handler takes counts as task time too (see clock.py, "Handler time")
         self.call_started = self._now()
+        outer_beats = self._beats
+        self._beats = _Beats(token, box) if token is not None else None
+        on_heartbeat = functools.partial(self.heartbeat, token) if token is not None else None
+        self.beats = _NO_BEATS
         t0 = _perf_counter()
         try:
             if kind == "one":
@@ -153,6 +194,7 @@ class Invoker:
                     state_context=ctx,
                     task_token=token,
                     new_id=self.ip.uuid,
+                    on_heartbeat=on_heartbeat,
                 )
                 result = fn(arg, lctx)
             else:
@@ -164,6 +206,7 @@ class Invoker:
                     task_token=token,
                     attempt=attempt,
                     function_name=function_name,
+                    on_heartbeat=on_heartbeat,
                 )
                 result = fn(call)
         except TaskFailure as e:
@@ -183,7 +226,10 @@ class Invoker:
                 self._took(box, outer, t0, fn),
                 Failed(safe_str(type(e).__name__), self._lambda_error_cause(e, compact)),
             )
-        return result, self._took(box, outer, t0, fn), None
+        else:
+            return result, self._took(box, outer, t0, fn), None
+        finally:
+            self._beats = outer_beats  # a handler that drives this execution again keeps its own heartbeats
 
     def _call(
         self,
@@ -289,32 +335,72 @@ class Invoker:
         """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
         virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it. An emulated
         service (``sfnkit_emulated``: the stand-ins of ``services="local"``) takes only the virtual seconds it
-        asks for: its real time is the emulator's, not the service's."""
+        asks for: its real time is the emulator's, not the service's. The call's heartbeats, if it had a token,
+        become ``self.beats``, in the same task time."""
+        end = _perf_counter()
+        beats = self._beats
+        if beats is not None and beats.box is box and beats.marks:
+            self.beats = tuple(self._task_time(v, at - t0, fn) for v, at in beats.marks)
         virtual = _swap(box, outer)
+        return self._task_time(virtual, end - t0, fn)
+
+    def _task_time(self, virtual: float, real: float, fn: Any) -> float:
+        """Task seconds for ``virtual`` seconds asked for and ``real`` seconds taken (see :meth:`_took`)."""
         if getattr(fn, "sfnkit_emulated", False):
             return virtual
-        real = _perf_counter() - t0
         clock = self.clock
         if getattr(clock, "real_time", False):
             return virtual + real  # already passed on the clock: _elapse measures from the call's start
         handler_time = getattr(clock, "handler_time", None)
         return virtual + (handler_time(real) if handler_time is not None else 0.0)
 
-    def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
-        """Let a task's time pass, from the start of its handler call (``call_started``); returns True when it
-        timed out. Without TimeoutSeconds a task may take AWS's default of 99,999,999 s, no more (a handler that
-        asks for ``virtual_sleep(inf)`` times out there, unless the execution's own limit comes first)."""
+    @staticmethod
+    def _heartbeat_limit(heartbeat: float | None, beats: tuple[float, ...], elapsed: float) -> float | None:
+        """When a call that took ``elapsed`` and heartbeat at ``beats`` (task seconds from its start) ran out of
+        HeartbeatSeconds: the end of the first gap longer than ``heartbeat`` between its start, its heartbeats and
+        its end; None if it never did."""
+        if heartbeat is None:
+            return None
+        last = 0.0
+        for mark in (*sorted(beats), elapsed):
+            mark = min(mark, elapsed)
+            if mark - last > heartbeat:
+                return last + heartbeat
+            last = max(last, mark)
+        return None
+
+    def _elapse(self, elapsed: float, timeout: float | None, heartbeat_limit: float | None = None) -> Gen:
+        """Let a task's time pass, from the start of its handler call (``call_started``); returns None in time,
+        else the instant it timed out (its deadline: Step Functions stops waiting there, the handler's overrun
+        is not the execution's time). Without TimeoutSeconds a task may take AWS's default of 99,999,999 s, no
+        more (a handler that asks for ``virtual_sleep(inf)`` times out there, unless the execution's own limit
+        comes first). ``heartbeat_limit``: when the task ran out of HeartbeatSeconds, if it did."""
         start = self.call_started
         limit = DEFAULT_TASK_TIMEOUT if timeout is None else timeout
+        if heartbeat_limit is not None and heartbeat_limit < limit:
+            limit = heartbeat_limit
         if not elapsed <= limit:  # NaN cannot get here (virtual_sleep ignores it), but would time out too
-            yield (SLEEP, start + limit)
-            return True
+            deadline = start + limit
+            clock = self.clock
+            if not getattr(clock, "real_time", False):
+                yield (SLEEP, deadline)  # the virtual clock jumps to the deadline, never past it
+                return self._now()
+            # a wall clock is past the deadline already: the execution's time goes on from the deadline, and
+            # what fell due before it (the execution's TimeoutSeconds, say) happens first, as on AWS
+            stopped = getattr(clock, "stopped_waiting", None)
+            if stopped is not None:
+                stopped(deadline)
+            timers = self.ip.scheduler.timers
+            if timers and timers[0][0] <= deadline:
+                yield (SLEEP, deadline)
+                return max(deadline, self._now())
+            return deadline
         end = start + elapsed
         if end > self.clock.now() or getattr(self.clock, "real_time", False):
             # on a wall clock, always hand back to the scheduler: a deadline that fell due while the handler ran
             # (the execution's TimeoutSeconds) fires before the task's result is recorded
             yield (SLEEP, end)
-        return False
+        return None
 
     def _invoke_lambda_arn(
         self,
@@ -347,8 +433,8 @@ class Invoker:
             result, _, elapsed, failure = self._call_lambda(
                 st, fn, params, ctx, resource, function_name_of(resource), attempt, False
             )
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, ev.LAMBDA_FUNCTION_TIMED_OUT, {"error": TIMEOUT})
+        if elapsed and (at := (yield from self._elapse(elapsed, timeout))) is not None:
+            self.ip.record_at(branch, ev.LAMBDA_FUNCTION_TIMED_OUT, {"error": TIMEOUT}, at)
             yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, arn)
@@ -436,8 +522,8 @@ class Invoker:
             return (yield from self._run_submitted(result, elapsed, rdetails, branch, timeout, service))
         if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
             failure.terminal = True  # a mock with no response left fails the execution, as in Step Functions Local
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT})
+        if elapsed and (at := (yield from self._elapse(elapsed, timeout))) is not None:
+            self.ip.record_at(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT}, at)
             yield LATER
             raise Failed(TIMEOUT)
         if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
@@ -455,7 +541,9 @@ class Invoker:
         self.ip.record(branch, ev.TASK_SUBMITTED, {**rdetails, "output": result})
         wait = TokenWait(token, timeout, heartbeat)
         if timeout is not None:
-            wait.timeout_deadline = self.clock.now() + timeout
+            # TimeoutSeconds counts from the task's start (AWS: "The count begins after the task has been
+            # started"), so the handler's own time is part of it
+            wait.timeout_deadline = (self.call_started if elapsed else self.clock.now()) + timeout
         try:
             answer = yield (TOKEN, wait)
         except Failed as f:
@@ -494,8 +582,8 @@ class Invoker:
         except BaseException as e:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
         waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
-        if (yield from self._elapse(elapsed + waited, timeout)):
-            self.ip.record(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT})
+        if (at := (yield from self._elapse(elapsed + waited, timeout))) is not None:
+            self.ip.record_at(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT}, at)
             yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, service)
@@ -560,19 +648,22 @@ class Invoker:
             try:
                 answer = yield (TOKEN, wait)
             except Failed as f:
+                if f.error == HEARTBEAT_TIMEOUT:
+                    f = Failed(TIMEOUT)  # as AWS records a heartbeat's expiry (see the module docstring)
                 self.ip.record(
-                    branch,
-                    ev.ACTIVITY_TIMED_OUT if f.error in (TIMEOUT, HEARTBEAT_TIMEOUT) else ev.ACTIVITY_FAILED,
-                    error_details(f),
+                    branch, ev.ACTIVITY_TIMED_OUT if f.error == TIMEOUT else ev.ACTIVITY_FAILED, error_details(f)
                 )
-                raise
+                raise f from None
             self.ip.record(branch, ev.ACTIVITY_SUCCEEDED, {"output": answer})
             return answer
         yield LATER
         self.ip.record(branch, ev.ACTIVITY_STARTED, {"workerName": getattr(fn, "__name__", "worker")})
-        result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, ev.ACTIVITY_TIMED_OUT, {"error": TIMEOUT})
+        # the worker gets a task token, as GetActivityTask gives one, to heartbeat with
+        token = self.ip.uuid()
+        result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, token, attempt)
+        beat_limit = self._heartbeat_limit(heartbeat, self.beats, elapsed)
+        if elapsed and (at := (yield from self._elapse(elapsed, timeout, beat_limit))) is not None:
+            self.ip.record_at(branch, ev.ACTIVITY_TIMED_OUT, {"error": TIMEOUT}, at)
             raise Failed(TIMEOUT)
         if failure is not None:
             self.ip.record(branch, ev.ACTIVITY_FAILED, error_details(failure))

@@ -45,6 +45,15 @@ class TaskCall:
     task_token: str | None = None
     attempt: int = 0
     function_name: str | None = None
+    on_heartbeat: Callable[[], object] | None = field(default=None, repr=False, compare=False)
+
+    def send_task_heartbeat(self) -> None:
+        """SendTaskHeartbeat with this task's token: an activity worker tells Step Functions it is still working,
+        which resets the task's HeartbeatSeconds clock (at the task time this call is made: the virtual seconds
+        asked for so far plus the real time taken, as the clock counts it). Nothing happens for a task that
+        has no token, or once the call is over."""
+        if self.on_heartbeat is not None:
+            self.on_heartbeat()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -63,6 +72,7 @@ class LambdaContext:
     log_group_name: str = ""
     log_stream_name: str = ""
     new_id: Any = field(default=None, repr=False)
+    on_heartbeat: Callable[[], object] | None = field(default=None, repr=False)
     _request_id: str | None = field(default=None, repr=False)
 
     @property
@@ -78,6 +88,11 @@ class LambdaContext:
     def sleep(self, seconds: float) -> None:
         """Take ``seconds`` of virtual time (see :func:`virtual_sleep`)."""
         virtual_sleep(seconds)
+
+    def send_task_heartbeat(self) -> None:
+        """SendTaskHeartbeat with this task's token (see :meth:`TaskCall.send_task_heartbeat`)."""
+        if self.on_heartbeat is not None:
+            self.on_heartbeat()
 
 
 # -- virtual time inside a handler ------------------------------------------------------------------------

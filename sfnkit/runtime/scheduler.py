@@ -47,6 +47,7 @@ __all__ = [
     "SLEEP",
     "TOKEN",
     "Branch",
+    "ChildHistoryFull",
     "Failed",
     "HistoryFull",
     "Join",
@@ -100,6 +101,14 @@ class HistoryFull(Exception):
     Raised by the interpreter when it is about to record an event that would be the last one a history may hold;
     it is not a state failure (no Retry or Catch sees it), so it travels out of the scheduler to the execution,
     which records ``ExecutionFailed`` as that last event."""
+
+
+class ChildHistoryFull(Failed):
+    """A Distributed Map child execution's history holds all the events it may but its end (the parent's limit,
+    25,000 on AWS): the child fails there with States.Runtime, in the parent's words. Terminal inside the child
+    (no Retry or Catch sees it, no state prefixes its cause); for the map run it is one failed child execution."""
+
+    __slots__ = ()
 
 
 class Branch:
@@ -386,7 +395,8 @@ class Scheduler:
         # AWS links the aborted siblings, and the parent's next event, to the failing branch's last event
         # (not across histories: a Distributed Map's child execution numbers its events in its own history, so
         # its ids mean nothing in the parent's, where MapRunFailed linked to itself)
-        anchor = failed.prev if failed is not None and failed.sink is None else None
+        parent = join.parent
+        anchor = failed.prev if failed is not None and failed.sink is (parent.sink if parent else None) else None
         for index, child in list(join.running.items()):
             if anchor is not None:
                 child.prev = anchor
@@ -396,7 +406,6 @@ class Scheduler:
             # the state that failed never exited: AWS closes it with an "aborted" event too
             failed.on_abort(failed)
         join.failed_branch = None  # it links back to the join (a reference cycle), and nothing reads it now
-        parent = join.parent
         if parent is not None and anchor is not None:
             parent.prev = anchor
         if parent is None:

@@ -414,7 +414,10 @@ def _visit_record(
             variables = json_text(assigned)
     error: ErrorRecord | None = None
     if visit is not None and visit.error is not None:
-        error = {"event": None, "type": "", "error": visit.error[0], "cause": visit.error[1], "outcome": ""}
+        # the runtime's own record of the failure holds the text as it came (a lone surrogate, say): shown as the
+        # history shows it
+        error = {"event": None, "type": "", "error": _text(visit.error[0]), "cause": _text(visit.error[1]),
+                 "outcome": ""}  # fmt: skip
     caught = [f for f in fails if f.outcome == "caught"]
     ending = (
         caught[-1] if caught else next((f for f in reversed(fails) if f.outcome in ("propagated", "terminal")), None)
@@ -485,3 +488,7 @@ def _fill(row: PendingTask, a: TaskAttempt, path: str | None) -> None:
     row["state"] = a.state_name
     row["path"] = path
     row["resource"] = a.resource
+
+
+def _text(value: str | None) -> str | None:
+    return escape_surrogates(value) if isinstance(value, str) else value
