@@ -795,6 +795,16 @@ class _Compiled:
             call = (
                 f'($__sfn_r := $__sfn_{name}([{flags}]{args}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r)'
             )
+            if name in _DEFINED_WHEN_GIVEN:
+                # one argument, and the host answers undefined only when it is missing: no flags list, no
+                # undefined check (about a third of the call's cost in the engine)
+                call = f"($exists($__sfn_a) ? $__sfn_{name}([true], $__sfn_a) : $__sfn_a)"
+            elif name == "toMillis":
+                # without a picture the host answers a number or fails; undefined comes only from a missing stamp
+                call = (
+                    f"($exists($__sfn_b) ? {call} : $exists($__sfn_a) ? $__sfn_toMillis([true, false], $__sfn_a) "
+                    ": $__sfn_a)"
+                )
             if name == "string":
                 # the engine's own $string is exact for strings and numbers below 1e15 (and much faster); a
                 # function is written as ""; a second argument that is no boolean (what $map passes) is ignored
@@ -1069,6 +1079,8 @@ def _malformed(name: str, value: str) -> _HostError:
 
 
 def _encode_uri(name: str, text: str, keep: frozenset[str]) -> str:
+    if keep.issuperset(text):  # the common case (an id, a path): nothing to escape
+        return text
     out: list[str] = []
     for ch in text:
         if ch in keep:
@@ -1344,6 +1356,12 @@ def _days_from_civil(y: int, m: int, d: int) -> int:
     return era * 146097 + doe - 719468
 
 
+# $toMillis's answers by timestamp: a workflow reads the same few timestamps (the context's EnteredTime and
+# StartTime, an item's date) over and over, and the answer depends on the text alone
+_DATE_CACHE: dict[str, int | float] = {}
+_DATE_CACHE_SIZE: Final = 4096
+
+
 def _date_parse(text: str) -> float:
     """V8's ``Date.parse`` of an ISO 8601 timestamp: a day past the month's end rolls over (2024-02-30 is
     March 1st), an impossible month, hour, minute or second is NaN; without an offset, UTC (AWS's zone)."""
@@ -1376,11 +1394,16 @@ def _host_to_millis(flags: list[bool], stamp: Any = None, picture: Any = None) -
         return _UNDEF
     if flags[1]:
         return _delegate("$toMillis($t, $p)", {"t": stamp, "p": picture})
-    if not _ISO8601.match(stamp):
-        raise _HostError(
-            f"D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {stamp}"
-        )
-    return _whole(_date_parse(stamp))
+    millis = _DATE_CACHE.get(stamp)
+    if millis is None:
+        if not _ISO8601.match(stamp):
+            raise _HostError(
+                f"D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {stamp}"
+            )
+        if len(_DATE_CACHE) >= _DATE_CACHE_SIZE:
+            _DATE_CACHE.clear()
+        millis = _DATE_CACHE[stamp] = _whole(_date_parse(stamp))
+    return millis
 
 
 def _host_from_millis(flags: list[bool], ms: Any = None, picture: Any = None, zone: Any = None) -> Any:
@@ -1543,6 +1566,11 @@ _REGEX_HOSTS: Final[Mapping[str, Callable[..., Any]]] = {
     "replace": _host_re_replace,
 }
 
+
+#: the one-argument replacements whose host returns undefined only for a missing argument
+_DEFINED_WHEN_GIVEN: Final = frozenset(
+    {"encodeUrl", "encodeUrlComponent", "decodeUrl", "decodeUrlComponent", "base64encode", "base64decode"}
+)
 
 _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
     "encodeUrl": _url_host("encodeUrl", _URI_UNRESERVED | _URI_RESERVED, frozenset()),
