@@ -9,6 +9,7 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -234,8 +235,8 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
         diags = [d if d.line is not None else d.with_position(*read.positions.lookup(d.location)) for d in diags]
     diags.sort(key=sort_key)
     if sm is not None:
-        object.__setattr__(sm, "index", _index(sm))
-        object.__setattr__(sm, "source_name", read.name)
+        # a new machine with its index and name (a shallow copy of a few fields), never a frozen one mutated
+        sm = dataclasses.replace(sm, index=_index(sm), source_name=read.name)
         identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 
