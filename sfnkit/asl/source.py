@@ -281,7 +281,9 @@ def _json_copy(v: Any, depth: int = 0) -> Any:
         for k, x in v.items():
             if type(k) is not str:
                 raise _NotJson
-            out[k] = _json_copy(x, depth + 1)
+            # strings, booleans and null (most of a definition's values) inline: a call per value was half the time
+            tx = type(x)
+            out[k] = x if tx is str or tx is bool or x is None else _json_copy(x, depth + 1)
         return out
     if t is list:
         return [_json_copy(x, depth + 1) for x in v]

@@ -135,7 +135,7 @@ def _reads(path: Path, kind: str, parameters: Mapping[str, Any] | None) -> list[
 
 def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None, list[Diagnostic]]:
     from sfnkit.asl.parse import build
-    from sfnkit.asl.validate import _graph_checks, _index
+    from sfnkit.asl.validate import check_graph
 
     diags = list(ms.diagnostics)
     sm = None
@@ -146,12 +146,11 @@ def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None
         if not found:
             sm, found = build(ms.definition)
             if sm is not None:
-                found.extend(_graph_checks(sm))
+                found.extend(check_graph(sm))
         for d in found:
             file, line, column = ms.lookup(d.location)
             diags.append(dataclasses.replace(d, file=file, line=line, column=column))
     if sm is not None:
-        object.__setattr__(sm, "index", _index(sm))
         object.__setattr__(sm, "source_name", ms.spec.definition_file or read.project.template)
         object.__setattr__(sm, "project", read.project)
     diags.sort(key=sort_key)
