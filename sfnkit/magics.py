@@ -58,7 +58,7 @@ def _make_class() -> type:
     from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
     @magics_class
-    class SfnkitMagics(Magics):  # type: ignore[misc]
+    class SfnkitMagics(Magics):
         """The sfnkit magics (see the module docstring)."""
 
         def _print_error(self, message: str) -> None:

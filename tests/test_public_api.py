@@ -118,3 +118,18 @@ def test_submodules_load_on_first_use() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_run_and_start_spell_out_every_execution_keyword() -> None:
+    # help(sfnkit.run) and IDEs show the real keywords; a keyword added to Execution must be added to both
+    import inspect
+
+    def keywords(fn: object) -> list[tuple[str, object]]:
+        ps = inspect.signature(fn).parameters.values()  # type: ignore[arg-type]
+        return [(p.name, p.default) for p in ps if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+    expected = keywords(sfnkit.Execution.__init__)
+    assert expected, "Execution takes its options as keywords"
+    assert keywords(sfnkit.run) == expected
+    assert keywords(sfnkit.start) == expected
+    assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(sfnkit.run).parameters.values())

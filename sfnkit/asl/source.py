@@ -365,7 +365,7 @@ def _make_loader(fast: bool = True) -> type:
     # text it refuses is read again by the pure-Python parser for the message (``fast=False``).
     base: Any = (getattr(yaml, "CSafeLoader", None) if fast else None) or yaml.SafeLoader
 
-    class Loader(base):  # type: ignore[misc,valid-type]
+    class Loader(base):  # type: ignore[misc]
         """SafeLoader that keeps timestamps as strings (ASL wants ISO text, not datetime objects) and mapping keys
         as written: JSON keys are strings, so a state called ``Yes`` or ``1`` must not become ``True`` or ``1``."""
 
@@ -373,7 +373,7 @@ def _make_loader(fast: bool = True) -> type:
             if isinstance(node, yaml.MappingNode):
                 self.flatten_mapping(node)
             else:
-                return super().construct_mapping(node, deep=deep)
+                return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):

@@ -141,7 +141,7 @@ class _Services:
     def v1(self, service: str, operation: str, params: Any, *, metadata: bool = True) -> dict[str, Any]:
         """An optimized integration's request/response call: the result plus SDK v1's envelope."""
         response, shape = self.request(service, operation, params, v1=True)
-        out = shapes.from_boto(response, shape, epoch_millis=True)
+        out: dict[str, Any] = shapes.from_boto(response, shape, epoch_millis=True)
         if metadata:
             out.update(shapes.sdk_metadata(response))
         return out

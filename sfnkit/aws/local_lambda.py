@@ -208,7 +208,7 @@ class PythonFunction:
                 m = sys.modules.get(name)
                 where = getattr(m, "__file__", None) or ""
                 if code_dir and where and os.path.abspath(where).startswith(os.path.abspath(str(code_dir)) + os.sep):
-                    self._own_modules[name] = sys.modules.pop(name)  # type: ignore[assignment]
+                    self._own_modules[name] = sys.modules.pop(name)
         fn = getattr(mod, function, None)
         if not callable(fn):
             raise _error("Runtime.HandlerNotFound", f"Handler '{function}' missing on module '{module_name}'")

@@ -134,7 +134,7 @@ def _make_local_submitted(base: Any) -> Any:
     global _LocalSubmitted
 
     @dataclasses.dataclass(frozen=True, slots=True)
-    class LocalSubmitted(base):  # type: ignore[misc,valid-type]
+    class LocalSubmitted(base):  # type: ignore[misc]
         sfnkit_emulated: ClassVar[bool] = True
 
     _LocalSubmitted = LocalSubmitted

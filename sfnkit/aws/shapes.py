@@ -330,7 +330,7 @@ def validation_error(problems: list[str], client: Any, *, v1: str | None = None)
     message = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems)
     fake = type("ValidationFailure", (Exception,), {})()
     fake.response = {
-        "Error": {"Code": "ValidationException", "Message": message},  # type: ignore[attr-defined]
+        "Error": {"Code": "ValidationException", "Message": message},
         "ResponseMetadata": {"HTTPStatusCode": 400, "RequestId": ""},
     }
     return error_of(fake, client, v1=v1)

@@ -21,4 +21,5 @@ def definition(name: str) -> dict[str, Any]:
     path = resources.files(__name__) / f"{name}.asl.json"
     if not path.is_file():
         raise KeyError(f"no example named {name!r}; available: {', '.join(names())}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    definition: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return definition

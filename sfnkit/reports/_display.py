@@ -62,7 +62,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-class ReportFrame(pd.DataFrame):
+class ReportFrame(pd.DataFrame):  # type: ignore[misc]  # pandas ships no stubs here: DataFrame is Any
     """A DataFrame whose notebook display is compact (see the module docstring); the data is untouched."""
 
     _metadata: list[str] = []  # noqa: RUF012 - pandas' own protocol

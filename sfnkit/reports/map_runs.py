@@ -4,6 +4,7 @@ milliseconds rather than one Python dict each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sfnkit.history.map_runs import MapRun
@@ -65,7 +66,7 @@ def map_run(source: Any, run: int | str = 0) -> Any:
 def _pick(source: Any, run: int | str) -> MapRun:
     if isinstance(source, MapRun):
         return source
-    runs = getattr(source, "map_runs", None)
+    runs: Sequence[MapRun] | None = getattr(source, "map_runs", None)
     if runs is None:
         raise TypeError(
             f"reports.map_run() takes an Execution (its map_runs) or a MapRun, not {type(source).__name__}; a "

@@ -62,7 +62,7 @@ def _fmt(value: Any) -> str:
         if value is pd.NA or value is pd.NaT:
             return ""
         if isinstance(value, pd.Timestamp):
-            return value.isoformat()
+            return str(value.isoformat())
     except ImportError:  # pragma: no cover - the report needs pandas anyway
         pass
     if isinstance(value, float) and value != value:

@@ -231,7 +231,7 @@ def _in_notebook() -> bool:
     if shell is None:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:
         return False
     return ip is not None and hasattr(ip, "kernel")
@@ -343,7 +343,7 @@ def run_many(
                 item,
                 resources=run_resources,
                 seed=seed + i,
-                clock=run_clock,  # type: ignore[arg-type]
+                clock=run_clock,
                 keep_stages=keep_stages,
                 **kwargs,
             )

@@ -677,12 +677,79 @@ def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None
         )
 
 
-def start(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
+# run() and start() spell out Execution's keywords (rather than **kwargs) so that help(), IDEs and type checkers
+# show and check them; tests/test_public_api.py pins that the three signatures agree.
+def start(
+    definition: Any,
+    input: Any = None,
+    *,
+    resources: Mapping[str, Any] | Resources | None = None,
+    seed: int = 0,
+    clock: Clock | None = None,
+    name: str | None = None,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    type: str = "STANDARD",
+    role_arn: str | None = None,
+    state_machine_name: str | None = None,
+    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    missing_resources: str = "raise",
+    keep_stages: bool = True,
+    break_on_error: bool = False,
+    storage: Any = None,
+    mocks: Any = None,
+    test_case: str | None = None,
+    child_histories: str = "auto",
+    services: Any = None,
+) -> Execution:
     """Create an execution paused before its first state. Keywords as for :func:`run`."""
-    return Execution(load(definition), input, **kwargs).step()
+    return Execution(
+        load(definition),
+        input,
+        resources=resources,
+        seed=seed,
+        clock=clock,
+        name=name,
+        account=account,
+        region=region,
+        type=type,
+        role_arn=role_arn,
+        state_machine_name=state_machine_name,
+        breakpoints=breakpoints,
+        missing_resources=missing_resources,
+        keep_stages=keep_stages,
+        break_on_error=break_on_error,
+        storage=storage,
+        mocks=mocks,
+        test_case=test_case,
+        child_histories=child_histories,
+        services=services,
+    ).step()
 
 
-def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
+def run(
+    definition: Any,
+    input: Any = None,
+    *,
+    resources: Mapping[str, Any] | Resources | None = None,
+    seed: int = 0,
+    clock: Clock | None = None,
+    name: str | None = None,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    type: str = "STANDARD",
+    role_arn: str | None = None,
+    state_machine_name: str | None = None,
+    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    missing_resources: str = "raise",
+    keep_stages: bool = True,
+    break_on_error: bool = False,
+    storage: Any = None,
+    mocks: Any = None,
+    test_case: str | None = None,
+    child_histories: str = "auto",
+    services: Any = None,
+) -> Execution:
     """Run a state machine to the end on the virtual clock and return the finished :class:`Execution`.
 
     ``definition`` is anything :func:`sfnkit.load` accepts. Keywords: ``resources`` (name/ARN/pattern ->
@@ -695,4 +762,25 @@ def run(definition: Any, input: Any = None, **kwargs: Any) -> Execution:
     answer goes to a local stand-in: the embedded moto AWS of :func:`sfnkit.local_aws`, the template's Python
     Lambdas run in the kernel, nested state machines as child executions; see :mod:`sfnkit.aws.local_services`).
     """
-    return Execution(load(definition), input, **kwargs).run()
+    return Execution(
+        load(definition),
+        input,
+        resources=resources,
+        seed=seed,
+        clock=clock,
+        name=name,
+        account=account,
+        region=region,
+        type=type,
+        role_arn=role_arn,
+        state_machine_name=state_machine_name,
+        breakpoints=breakpoints,
+        missing_resources=missing_resources,
+        keep_stages=keep_stages,
+        break_on_error=break_on_error,
+        storage=storage,
+        mocks=mocks,
+        test_case=test_case,
+        child_histories=child_histories,
+        services=services,
+    ).run()

@@ -280,7 +280,7 @@ def batch_items(items: Sequence[Any], max_items: int | None, max_bytes: int | No
     return Batches(items, bounds, batch_input)
 
 
-_quote: Final = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_quote: Final = json.encoder.encode_basestring_ascii
 
 
 def _array_entry(entry: Mapping[str, Any]) -> str:

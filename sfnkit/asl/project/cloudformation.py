@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +360,11 @@ def _machine(
     )
 
 
-def _json_string_lookup(file: str, raw: str, text: str, mark: Any, fallback: Any) -> Any:
+# a definition JSON Pointer -> (template file, line, column) of what it came from, or Nones
+_Lookup = Callable[[str], tuple[str | None, int | None, int | None]]
+
+
+def _json_string_lookup(file: str, raw: str, text: str, mark: Any, fallback: _Lookup) -> _Lookup:
     """A definition written as one JSON string of a JSON template: a pointer's offset in the string, escaped as
     the template writes it, is its column on the string's line."""
     from sfnkit.asl.source import Positions
@@ -401,7 +405,7 @@ def _join_pieces(raw: Any, res: Resolver, path: tuple[str | int, ...]) -> list[t
     return out
 
 
-def _join_lookup(file: str, text: str, pieces: list[tuple[str, Any]], fallback: Any) -> Any:
+def _join_lookup(file: str, text: str, pieces: list[tuple[str, Any]], fallback: _Lookup) -> _Lookup:
     """A definition pointer -> the line of the ``Fn::Join`` piece its text starts in (CDK puts one per line)."""
     from sfnkit.asl.source import Positions
 
@@ -436,7 +440,7 @@ def _string_lookup(file: str, raw: Any, key_position: tuple[int, int] | None) ->
     return lookup
 
 
-def _definition_text_lookup(file: str, raw: Any, text: str, fallback: Any) -> Any:
+def _definition_text_lookup(file: str, raw: Any, text: str, fallback: _Lookup) -> _Lookup:
     """A ``DefinitionString: !Sub |`` block keeps its lines: map the definition's lines onto the template's."""
     node = raw
     if isinstance(raw, Mapping) and len(raw) == 1 and "Fn::Sub" in raw:

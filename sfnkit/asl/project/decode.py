@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sfnkit.asl.diagnostics import TEMPLATE_INVALID, Diagnostic
 
@@ -44,7 +44,10 @@ class MarkedStr(str):
     start_mark: Mark
 
 
-def _marked(cls: type, value: Any, line: int, column: int) -> Any:
+_M = TypeVar("_M", "MarkedDict", "MarkedList", "MarkedStr")
+
+
+def _marked(cls: type[_M], value: Any, line: int, column: int) -> _M:
     out = cls(value)
     out.start_mark = Mark(line, column)
     return out
@@ -58,7 +61,7 @@ def _make_loader() -> type:
 
     base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(base):  # type: ignore[misc]
         """SafeLoader with CloudFormation's tags; timestamps stay text and keys stay as written (JSON keys)."""
 
     def mapping(loader: Any, node: Any) -> MarkedDict:
