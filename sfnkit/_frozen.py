@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, dataclass_transform, overload
 
 __all__ = ["frozen", "make"]
 
@@ -32,11 +32,12 @@ _FrozenInstanceError = dataclasses.FrozenInstanceError
 class _Spec:
     """What the shared methods need to know about one class's fields, computed once when it is defined."""
 
-    __slots__ = ("compared", "defaults", "factories", "names", "repr_names", "required")
+    __slots__ = ("compared", "defaults", "factories", "names", "positional", "repr_names", "required")
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type, kw_only: bool) -> None:
         fields = dataclasses.fields(cls)
         self.names = frozenset(f.name for f in fields)
+        self.positional = () if kw_only else tuple(f.name for f in fields)
         self.repr_names = tuple(f.name for f in fields if f.repr)
         compared = [f.name for f in fields if f.compare]
         # a tuple of the compared values, as a dataclass's generated __eq__ and __hash__ build
@@ -57,16 +58,25 @@ class _Spec:
         )
 
 
-def _init(self: Any, **kwargs: Any) -> None:
+def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     spec: _Spec = type(self).__frozen_spec__
     cls_name = type(self).__qualname__
+    if args:
+        if len(args) > len(spec.positional):
+            raise TypeError(
+                f"{cls_name}.__init__() takes {len(spec.positional) + 1} positional arguments but {len(args) + 1} were given"
+            )
+        for name, value in zip(spec.positional, args, strict=False):
+            if name in kwargs:
+                raise TypeError(f"{cls_name}.__init__() got multiple values for argument {name!r}")
+            kwargs[name] = value
     for name in kwargs:
         if name not in spec.names:
             raise TypeError(f"{cls_name}.__init__() got an unexpected keyword argument {name!r}")
     missing = [n for n in spec.required if n not in kwargs]
     if missing:
         raise TypeError(
-            f"{cls_name}.__init__() missing {len(missing)} required keyword-only argument"
+            f"{cls_name}.__init__() missing {len(missing)} required {'keyword-only ' if not spec.positional else ''}argument"
             f"{'s' if len(missing) > 1 else ''}: {', '.join(repr(n) for n in missing)}"
         )
     values = dict(spec.defaults)
@@ -101,14 +111,27 @@ def _delattr(self: Any, name: str) -> None:
     raise _FrozenInstanceError(f"cannot delete field {name!r}")
 
 
+@overload
+def frozen(cls: type[T], /) -> type[T]: ...
+@overload
+def frozen(*, kw_only: bool = True) -> Callable[[type[T]], type[T]]: ...
+
+
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,))
-def frozen(cls: type[T]) -> type[T]:
-    """Make ``cls`` a frozen, keyword-only dataclass (see the module docstring for how and why).
+def frozen(cls: type[T] | None = None, /, *, kw_only: bool = True) -> Any:
+    """Make ``cls`` a frozen dataclass, keyword-only unless ``kw_only=False`` (see the module docstring for how and
+    why): ``@frozen`` or ``@frozen(kw_only=False)``.
 
     Give the class a docstring: without one, ``dataclasses`` computes one from ``inspect.signature``, which costs
     as much as the rest. A ``__repr__`` the class defines itself is kept."""
-    cls = dataclasses.dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=True)(cls)
-    cls.__frozen_spec__ = _Spec(cls)  # type: ignore[attr-defined]
+    if cls is None:
+        return lambda c: _make_frozen(c, kw_only)
+    return _make_frozen(cls, kw_only)
+
+
+def _make_frozen(cls: type[T], kw_only: bool) -> type[T]:
+    cls = dataclasses.dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=kw_only)(cls)
+    cls.__frozen_spec__ = _Spec(cls, kw_only)  # type: ignore[attr-defined]
     own = cls.__dict__
     methods: dict[str, Any] = {
         "__init__": _init,
@@ -130,10 +153,12 @@ def make(cls: type[T], values: Mapping[str, Any]) -> T:
     without ``__init__``'s checks: the caller passes only field names of ``cls`` and every required one."""
     spec: _Spec = cls.__frozen_spec__  # type: ignore[attr-defined]
     obj = object.__new__(cls)
-    fields = dict(spec.defaults)
+    fields = {**spec.defaults, **values}
     for name, factory in spec.factories:
         if name not in values:
             fields[name] = factory()
-    fields.update(values)
-    object.__setattr__(obj, "__dict__", fields)
+    _set(obj, "__dict__", fields)
     return obj
+
+
+_set = object.__setattr__

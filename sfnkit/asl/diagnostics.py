@@ -9,8 +9,10 @@ CloudFormation, serverless or Terraform template points into the template, or in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
+
+from sfnkit._frozen import frozen
 
 __all__ = ["Diagnostic", "Severity", "pointer", "sort_key"]
 
@@ -56,7 +58,7 @@ def pointer(*parts: str | int) -> str:
     return out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Diagnostic:
     """One problem in a definition."""
 

@@ -41,13 +41,13 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from typing import Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
+from sfnkit._frozen import frozen
 from sfnkit.asl.paths import (
     CaretError,
     Path,
@@ -642,8 +642,10 @@ FUNCTIONS: Final[dict[str, Callable[[list[Any], _Env], Any]]] = {
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Literal:
+    """A literal argument: a string, number, boolean or null."""
+
     value: Any
     raw: str | None = None  # a string literal as written between the quotes (escapes kept)
     format_parts: tuple[str | None, ...] | None = None  # its Format template, when it is a valid one
@@ -652,8 +654,10 @@ class _Literal:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _PathArg:
+    """A path argument, read from the state's data, the context object or a variable."""
+
     path: Path
     text: str
 
@@ -667,7 +671,7 @@ class _PathArg:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class Call:
     """A compiled intrinsic invocation. ``expr`` is the text as written (AWS echoes it in causes)."""
 

@@ -276,7 +276,11 @@ class Builder:
                 f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}',
             )
             return default
-        path = self.check_path(v, pointer_join(loc, key), reference=reference)
+        try:  # the pointer is built only for a message: this runs for most fields of every state
+            path = paths.check_reference_path(v) if reference else paths.check_path(v)
+        except paths.PathSyntaxError as e:
+            self.error(pointer_join(loc, key), str(e), INVALID_JSON_PATH)
+            path = None
         if into_data and path is not None and path.root != "input":
             # ResultPath writes into the state data: the context object ($$) is read-only and a variable ($name)
             # is set with Assign, so neither can be a target.
