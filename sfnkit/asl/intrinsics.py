@@ -33,17 +33,13 @@ Randomness (``UUID``, ``MathRandom`` without a seed) comes only from the ``rng``
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import math
-import random
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
@@ -58,6 +54,9 @@ from sfnkit.asl.paths import (
     json_text,
 )
 from sfnkit.errors import StatesError
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = [
     "FUNCTIONS",
@@ -515,6 +514,8 @@ def _f_base64_encode(args: list[Any], env: _Env) -> str:
     s = args[0]
     if not isinstance(s, str) or _utf16_len(s) > _MAX_CHARS:
         raise _Invalid(name)
+    import base64  # here, not at the top: only this function and the next need it (cold start)
+
     return base64.b64encode(s.encode("utf-8", "surrogatepass")).decode("ascii")
 
 
@@ -543,6 +544,8 @@ def _f_hash(args: list[Any], env: _Env) -> str:
     text = data if isinstance(data, str) else json_text(data)  # AWS hashes numbers and objects as text
     if _utf16_len(text) > _MAX_CHARS:
         raise _Invalid(name)
+    import hashlib  # here, not at the top: States.Hash alone needs it (cold start)
+
     return hashlib.new(_HASHES[algorithm], text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -611,6 +614,8 @@ def _f_uuid(args: list[Any], env: _Env) -> str:
     _arity(args, "States.UUID", 0)
     if env.rng is None:
         raise ValueError("States.UUID needs a random source: pass rng=random.Random(seed) to evaluate()")
+    import uuid  # here, not at the top: States.UUID alone needs it, and uuid imports platform (cold start)
+
     return str(uuid.UUID(int=env.rng.getrandbits(128), version=4))
 
 

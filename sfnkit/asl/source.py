@@ -7,7 +7,6 @@ the happy path pays nothing for it).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
@@ -76,6 +75,8 @@ def read_source(source: Any) -> ReadResult:
         except (_NotJson, RecursionError):
             pass
         try:
+            import copy  # only for a dict that is not plain JSON
+
             value = copy.deepcopy(dict(source))
         except Exception:  # not copyable (a lock, a generator...): report it below rather than fail here
             value = dict(source)

@@ -10,6 +10,7 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -297,6 +298,8 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
 
 
 def _template(source: Any) -> bool:
+    if not isinstance(source, str | os.PathLike):  # a dict or bytes: never a template path (and no import)
+        return False
     from sfnkit.asl.project.load import template_kind
 
     return template_kind(source) is not None
