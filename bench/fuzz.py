@@ -752,8 +752,8 @@ class Example:
 def views(x: Example, ex: Any, sm: Any) -> None:
     """Every way to look at one execution."""
     import sfnkit.reports as reports
-    from sfnkit import display
     from sfnkit.history import views as hv
+    from sfnkit.views import display
     from sfnkit.widgets import data
 
     h = ex.history

@@ -757,7 +757,7 @@ def _cold_child(engine: str) -> int:
         t2 = time.perf_counter()
         ex = sfnkit.run(machine, {"x": 1}, seed=0)
         t3 = time.perf_counter()
-        from sfnkit import render
+        from sfnkit.views import render
 
         render.svg(sfnkit.load(_chain(10)))
         t4 = time.perf_counter()

@@ -45,8 +45,8 @@ matplotlib.use("Agg")
 
 import sfnkit
 from sfnkit import reports
+from sfnkit.batch import run_many
 from sfnkit.history import History
-from sfnkit.runtime.batch import run_many
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 FRAMES = ("events", "states", "attempts", "failures", "errors", "overview", "summary")
@@ -339,7 +339,7 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
-    from sfnkit import render
+    from sfnkit.views import render
 
     chain: dict[str, Any] = {}
     for i in range(states):

@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import sfnkit
-    from sfnkit import render
+    from sfnkit.views import render
     from sfnkit.widgets import Debugger
 
     figures: dict[str, Any] = {"items": args.items}

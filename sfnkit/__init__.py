@@ -17,8 +17,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.asl.project.load import state_machines
     from sfnkit.asl.validate import load, validate
     from sfnkit.aws.local import local_aws
+    from sfnkit.batch import Batch, run_many
     from sfnkit.build.codegen import to_python
-    from sfnkit.display import show_static
     from sfnkit.errors import (
         DefinitionError,
         ExecutionStateError,
@@ -29,10 +29,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     )
     from sfnkit.explain import explain
     from sfnkit.history import History, HistoryEvent
-    from sfnkit.runtime.batch import Batch, run_many
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
     from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
+    from sfnkit.views.display import show_static
 
 __version__ = "0.1.0"
 
@@ -83,7 +83,7 @@ _HOMES: dict[str, str] = {
     "validate": "sfnkit.asl.validate",
     "state_machines": "sfnkit.asl.project.load",
     "to_python": "sfnkit.build.codegen",
-    "show_static": "sfnkit.display",
+    "show_static": "sfnkit.views.display",
     "DefinitionError": "sfnkit.errors",
     "ExecutionStateError": "sfnkit.errors",
     "ResourceError": "sfnkit.errors",
@@ -93,8 +93,8 @@ _HOMES: dict[str, str] = {
     "explain": "sfnkit.explain",
     "History": "sfnkit.history",
     "HistoryEvent": "sfnkit.history",
-    "Batch": "sfnkit.runtime.batch",
-    "run_many": "sfnkit.runtime.batch",
+    "Batch": "sfnkit.batch",
+    "run_many": "sfnkit.batch",
     "VirtualClock": "sfnkit.runtime.clock",
     "WallClock": "sfnkit.runtime.clock",
     "Execution": "sfnkit.runtime.execution",
@@ -107,7 +107,15 @@ _HOMES: dict[str, str] = {
     "virtual_sleep": "sfnkit.runtime.resources",
 }
 
-_SUBMODULES = ("aws", "build", "mocks", "reports", "widgets")
+# Subpackages reachable as attributes of ``sfnkit``. ``sfnkit.mocks`` is the documented name (README) of the mock
+# configurations, which live beside the interpreter in ``sfnkit.runtime.mocks``.
+_SUBMODULES: dict[str, str] = {
+    "aws": "sfnkit.aws",
+    "build": "sfnkit.build",
+    "mocks": "sfnkit.runtime.mocks",
+    "reports": "sfnkit.reports",
+    "widgets": "sfnkit.widgets",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -122,7 +130,9 @@ def __getattr__(name: str) -> object:
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f"sfnkit.{name}")
+        module = importlib.import_module(_SUBMODULES[name])
+        globals()[name] = module
+        return module
     raise AttributeError(f"module 'sfnkit' has no attribute {name!r}")
 
 

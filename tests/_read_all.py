@@ -14,8 +14,8 @@ from typing import Any
 
 import sfnkit
 from sfnkit import History
-from sfnkit.display import execution_mimebundle, history_mimebundle
 from sfnkit.history import views
+from sfnkit.views.display import execution_mimebundle, history_mimebundle
 from sfnkit.widgets import data as wdata
 
 

@@ -2,9 +2,7 @@
 against a moto server (see ``tests/conformance/services.py``).
 
 A case that cannot match AWS here says why, as a strict xfail: because moto or botocore differs from AWS
-(``services.KNOWN_FAILURES``), because sfnkit's interpreter differs from AWS (``INTERPRETER_DIFFERENCES``), or
-because an interpreter hook this suite relies on is not integrated yet (probed below, so the xfail goes away by
-itself when it is).
+(``services.KNOWN_FAILURES``) or because sfnkit's interpreter differs from AWS (``INTERPRETER_DIFFERENCES``).
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from sfnkit.runtime import interpreter
 from tests.conformance import harness, services
 
 pytest.importorskip("boto3")
@@ -24,24 +21,8 @@ except (OSError, ValueError):  # no cases directory: test_conformance.py reports
     CASES = []
 
 
-TWO_PHASE = bool(getattr(interpreter, "SUPPORTS_SUBMITTED", False))
-
-
-def _gap(case: harness.Case) -> str | None:
-    """The missing interpreter hook that makes ``case`` differ from its recording, if any (events_full
-    differences are reported, not failed, so only what changes the output or the event types counts)."""
-    if (
-        not TWO_PHASE
-        and case.expected.events
-        and "TaskSubmitted" in case.expected.events
-        and any(r.endswith((".sync", ".sync:2")) for r in services._task_resources(case.definition))
-    ):
-        return "interpreter hook missing: .sync tasks need TaskSubmitted (SUPPORTS_SUBMITTED)"
-    return None
-
-
 def _param(case: harness.Case) -> Any:
-    reason = services.KNOWN_FAILURES.get(case.id) or services.INTERPRETER_DIFFERENCES.get(case.id) or _gap(case)
+    reason = services.KNOWN_FAILURES.get(case.id) or services.INTERPRETER_DIFFERENCES.get(case.id)
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     return pytest.param(case, id=case.id, marks=marks)
 

@@ -17,11 +17,9 @@ import pytest
 
 import sfnkit
 import sfnkit.aws
-from sfnkit.runtime import interpreter
 
 pytest.importorskip("boto3")
 
-TWO_PHASE = getattr(interpreter, "SUPPORTS_SUBMITTED", False)
 ROLE = "arn:aws:iam::123456789012:role/sfnkit-test"
 
 
@@ -364,12 +362,9 @@ def test_states_start_execution(aws: dict[str, Any], moto_server: Any, suffix: s
     else:
         assert (out["Input"], out["Output"]) == ({}, {"Arg1": "argument1"})  # parsed JSON
     types = event_types(ex)
-    if TWO_PHASE:
-        assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
-        submitted = next(e for e in ex.history if e.type == "TaskSubmitted").output_value
-        assert set(submitted) == {"ExecutionArn", "StartDate", "SdkHttpMetadata", "SdkResponseMetadata"}
-    else:
-        assert types[2:5] == ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    submitted = next(e for e in ex.history if e.type == "TaskSubmitted").output_value
+    assert set(submitted) == {"ExecutionArn", "StartDate", "SdkHttpMetadata", "SdkResponseMetadata"}
 
 
 def test_states_start_execution_sync_failure(aws: dict[str, Any], moto_server: Any) -> None:

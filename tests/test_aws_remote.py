@@ -723,7 +723,9 @@ def test_importing_sfnkit_aws_does_not_import_boto3() -> None:
     import subprocess
     import sys
 
-    code = "import sys, sfnkit, sfnkit.aws, sfnkit.mocks; print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    code = (
+        "import sys, sfnkit, sfnkit.aws, sfnkit.runtime.mocks; print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
 

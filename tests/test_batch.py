@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import sfnkit
+from sfnkit.batch import Batch, run_many
 from sfnkit.errors import MissingDependencyError, ResourceError
-from sfnkit.runtime.batch import Batch, run_many
 from sfnkit.runtime.clock import VirtualClock, WallClock
 from tests.test_reports_data import FLAKY, LAMBDA, flaky_handlers
 
@@ -133,7 +133,7 @@ def test_repr_and_lazy_imports() -> None:
     assert repr(batch).startswith("<Batch: 5 executions: ")
     code = (
         "import sys\n"
-        "from sfnkit.runtime.batch import run_many\n"
+        "from sfnkit.batch import run_many\n"
         "b = run_many({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}}, 2, progress=False)\n"
         "print(b.statuses, [m for m in ('pandas', 'matplotlib', 'tqdm') if m in sys.modules])\n"
     )
@@ -230,7 +230,7 @@ def test_finished_state_needs_a_finished_execution() -> None:
 
 
 def test_processes_ctrl_c_keeps_what_came_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sfnkit.runtime.batch as batch_module
+    import sfnkit.batch as batch_module
 
     class CtrlCAfterTwoChunks:  # the progress bar's update runs in the parent between chunks: Ctrl-C lands there
         n = 0
@@ -258,7 +258,7 @@ def test_progress_in_a_notebook_is_plain_output_that_ends_at_the_final_count(mon
     """In a kernel the bar is HTML refreshed through a display handle (no widget), so exports show the end."""
     import IPython.display
 
-    from sfnkit.runtime import batch as batch_module
+    from sfnkit import batch as batch_module
 
     shown: list[tuple[str, dict[str, str], str]] = []
     monkeypatch.setattr(batch_module, "_in_notebook", lambda: True)

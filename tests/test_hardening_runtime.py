@@ -113,6 +113,19 @@ def test_an_input_with_an_integer_over_4300_digits_runs_and_every_view_reads_it(
     read_everything(lam)
 
 
+def test_an_input_both_deep_and_holding_a_long_integer_runs_with_keys_in_order() -> None:
+    # found by bench/fuzz.py (seed 202): the long-integer writer walked the value recursively, so 500 levels of
+    # nesting (JSON that the C encoder and AWS both handle) raised out of run()
+    big = 10**5000
+    value: object = {"b": big, "a": [1, big, {"z": 2, "y": big}]}
+    for _ in range(500):
+        value = [value]
+    ex = sfnkit.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, value)
+    assert ex.status == "SUCCEEDED" and ex.output == value
+    text = ex.history[0].details["input"]
+    assert text.startswith("[" * 500 + '{"b":1000') and '{"z":2,"y":1000' in text
+
+
 @pytest.mark.parametrize(
     "state",
     [

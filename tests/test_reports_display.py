@@ -16,9 +16,10 @@ import pytest
 pd = pytest.importorskip("pandas")
 
 import sfnkit  # noqa: E402
-from sfnkit import demo, display, examples, reports  # noqa: E402
+from sfnkit import demo, examples, reports  # noqa: E402
 from sfnkit.history import views  # noqa: E402
 from sfnkit.reports._display import ReportFrame, compact_duration  # noqa: E402
+from sfnkit.views import display  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = sfnkit.load(examples.definition("order_pipeline"))

@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 
 import sfnkit  # noqa: E402
 from sfnkit import reports  # noqa: E402
-from sfnkit.runtime.batch import run_many  # noqa: E402
+from sfnkit.batch import run_many  # noqa: E402
 from tests.test_reports_data import (  # noqa: E402
     FLAKY,
     MAP_CATCH_RETRY,
@@ -162,11 +162,13 @@ def test_report_of_a_batch(tmp_path: Path) -> None:
 
 
 def test_without_the_renderer_the_report_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "sfnkit.render", None)  # import sfnkit.render -> ImportError
-    monkeypatch.delattr(sfnkit, "render", raising=False)
+    monkeypatch.setitem(sys.modules, "sfnkit.views.render", None)  # import sfnkit.views.render -> ImportError
+    import sfnkit.views
+
+    monkeypatch.delattr(sfnkit.views, "render", raising=False)
     text, page = parse(reports.html(run_pipeline(), tmp_path / "no-render.html"))
     assert_self_contained(text, page)
-    assert "No graph: the SVG renderer (sfnkit.render.svg) is not available here" in text
+    assert "No graph: the SVG renderer (sfnkit.views.render.svg) is not available here" in text
     assert "data:image/svg+xml" not in text
 
 
@@ -179,7 +181,7 @@ def test_report_of_an_aws_history_has_no_graph(tmp_path: Path) -> None:
 
 
 def test_graph_colours_come_from_the_renderer(tmp_path: Path) -> None:
-    render = pytest.importorskip("sfnkit.render")
+    render = pytest.importorskip("sfnkit.views.render")
     seen: list[dict[str, str]] = []
 
     def fake_svg(sm: Any, status: Any = None, **kwargs: Any) -> str:

@@ -18,8 +18,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 
 import sfnkit  # noqa: E402
 from sfnkit import reports  # noqa: E402
+from sfnkit.batch import run_many  # noqa: E402
 from sfnkit.reports.plots import COLORS  # noqa: E402
-from sfnkit.runtime.batch import run_many  # noqa: E402
 from tests.test_reports_data import (  # noqa: E402
     FLAKY,
     LAMBDA,

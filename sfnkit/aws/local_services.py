@@ -317,7 +317,6 @@ class _Local:
         return spec, None
 
     def start_execution(self, call: TaskCall) -> Any:
-        from sfnkit.aws.integrations import _two_phase_supported
         from sfnkit.aws.shapes import sdk_metadata
         from sfnkit.runtime.clock import VirtualClock
         from sfnkit.runtime.execution import Execution
@@ -406,13 +405,10 @@ class _Local:
                 "States.TaskFailed", json.dumps(dict(sorted(out.items())), separators=(",", ":"), ensure_ascii=False)
             )
 
-        if _two_phase_supported():
-            return _submitted_class()(submitted, wait)
-        return wait()
+        return _submitted_class()(submitted, wait)
 
     # -- .sync jobs --------------------------------------------------------------------------------------------
     def job(self, call: TaskCall) -> Any:
-        from sfnkit.aws.integrations import _two_phase_supported
         from sfnkit.aws.shapes import from_boto
 
         base = strip_pattern(call.resource)[len("arn:aws:states:::") :]
@@ -428,7 +424,7 @@ class _Local:
                 op = None
             start = self._stub(boto, operation, op, call.state_name, f"{base}.sync has no local job", inp)
             submitted = from_boto(start, op.output_shape if op else None, epoch_millis=True)
-            return _submitted_class()(submitted, lambda: submitted) if _two_phase_supported() else submitted
+            return _submitted_class()(submitted, lambda: submitted)
         service, start_op, describe_op, describe_params, path, status_key, success = known
         try:
             submitted = self.services.v1(service, start_op, call.input)
@@ -467,9 +463,7 @@ class _Local:
                 d[status_key] = success
             return d
 
-        if _two_phase_supported():
-            return _submitted_class()(submitted, wait)
-        return wait()
+        return _submitted_class()(submitted, wait)
 
     # -- callbacks ---------------------------------------------------------------------------------------------
     def callback(self, inner: Callable[[TaskCall], Any]) -> Callable[[TaskCall], Any]:

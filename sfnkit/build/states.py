@@ -335,6 +335,11 @@ class State:
             # every keyword given is a field, None included: "ResultPath": null means "discard the result"
             self._set(asl_name(kw, allowed, what=f"a {self.TYPE} state", origin=self.origin), v)
 
+    def to_state_definition(self) -> dict[str, Any]:
+        """This state's ASL alone, as it stands in a machine of just this state (what
+        :func:`sfnkit.runtime.teststate.test_state` runs)."""
+        return Machine(self, states=[self]).definition()["States"][self.name]  # type: ignore[no-any-return]
+
     # -- fields ---------------------------------------------------------------------------------------------
     def _set(self, key: str, value: Any) -> None:
         if key == "Next":

@@ -125,6 +125,27 @@ def _compact(value: Any) -> str:
             raise e from None
 
 
+def copy_json_iteratively(root: Any, ints: Callable[[int], Any] | None = None) -> Any:
+    """A deep copy of a JSON value without recursion (dicts and lists rebuilt, tuples as lists, scalars shared),
+    for values nested deeper than Python's recursion limit allows (still JSON: AWS and the C encoder take them).
+    ``ints`` replaces each integer (the long-integer writer below marks those too long for ``str()``)."""
+    top: list[Any] = [None]
+    todo: list[tuple[Any, Any, Any]] = [(root, top, 0)]
+    while todo:
+        v, into, key = todo.pop()
+        if isinstance(v, dict):
+            copy: dict[Any, Any] = dict.fromkeys(v)  # keys first: the copy keeps the order
+            into[key] = copy
+            todo.extend((x, copy, k) for k, x in v.items())
+        elif isinstance(v, list | tuple):
+            items: list[Any] = [None] * len(v)
+            into[key] = items
+            todo.extend((x, items, i) for i, x in enumerate(v))
+        else:
+            into[key] = ints(v) if ints is not None and type(v) is int else v
+    return top[0]
+
+
 def _compact_big_ints(value: Any) -> str:
     """The compact text of a value holding integers too long for ``str()`` (Python's 4,300-digit limit): each such
     integer is written in full through ``decimal`` (which has no such limit), so the history keeps what was
@@ -133,21 +154,15 @@ def _compact_big_ints(value: Any) -> str:
 
     big: list[int] = []
 
-    def mark(v: Any) -> Any:
-        if type(v) is int:
-            try:
-                str(v)
-            except ValueError:
-                big.append(v)
-                return f"\x00sfnkit-big-int-{len(big) - 1}\x00"
-            return v
-        if isinstance(v, dict):
-            return {k: mark(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [mark(x) for x in v]
-        return v
+    def placeholder(n: int) -> Any:
+        try:
+            str(n)
+        except ValueError:
+            big.append(n)
+            return f"\x00sfnkit-big-int-{len(big) - 1}\x00"
+        return n
 
-    text = _compact_fast(mark(value))
+    text = _compact_fast(copy_json_iteratively(value, ints=placeholder))
     for i, n in enumerate(big):
         text = text.replace(f'"\\u0000sfnkit-big-int-{i}\\u0000"', format(decimal.Decimal(n), "f"), 1)
     return text

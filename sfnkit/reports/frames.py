@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_US: Final = timedelta(microseconds=1)
+MICROSECOND: Final = timedelta(microseconds=1)
 #: int64 minimum: NaT once viewed as datetime64/timedelta64.
 NAT: Final = -(2**63)
 
@@ -223,9 +223,9 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _us(value: datetime | None) -> int:
+def epoch_us(value: datetime | None) -> int:
     """Microseconds since the epoch, exactly (``NAT`` for ``None``)."""
-    return NAT if value is None else (value - _EPOCH) // _US
+    return NAT if value is None else (value - _EPOCH) // MICROSECOND
 
 
 def _size(text: str | None) -> int | None:
@@ -258,12 +258,12 @@ class _Scopes:
         return hit[0], hit[1], hit[2], hit[3]
 
 
-def _start_us(history: History) -> int:
+def start_us(history: History) -> int:
     """The execution's start: its ``ExecutionStarted`` event, else its first event."""
     summary = views.execution_summary(history)
     if summary.started_at is not None:
-        return _us(summary.started_at)
-    return _us(history[0].timestamp) if len(history) else NAT
+        return epoch_us(summary.started_at)
+    return epoch_us(history[0].timestamp) if len(history) else NAT
 
 
 def _offset(at: int, start: int) -> int:
@@ -308,7 +308,9 @@ def _json(details: Mapping[str, Any] | None) -> str | None:
     return _encode_details(details)
 
 
-def _attempts_by_visit(history: History) -> dict[int, list[TaskAttempt]]:
+def attempts_by_visit(history: History) -> dict[int, list[TaskAttempt]]:
+    """The Task attempts of each state visit, by the visit's entered event id (memoised on the history)."""
+
     def compute(h: History) -> dict[int, list[TaskAttempt]]:
         out: dict[int, list[TaskAttempt]] = {}
         for attempt in views.attempts(h):
@@ -338,14 +340,14 @@ def _event_rows(h: History) -> Rows:
     for span in spans:
         for event_id in span.event_ids:
             owner[event_id] = span
-    start = _start_us(h)
+    start = start_us(h)
     cache = _Scopes()
     rows: Rows = {name: [] for name, _ in EVENT_COLUMNS}
     (r_id, r_prev, r_type, r_ts, r_off, r_state, r_stype, r_scope, r_entered, r_error, r_cause, r_details) = (
         rows[name] for name, _ in EVENT_COLUMNS
     )
     for event, scope in zip(h, scopes, strict=True):
-        ts = _us(event.timestamp)
+        ts = epoch_us(event.timestamp)
         visit = owner.get(event.id)
         details = event.details
         r_id.append(event.id)
@@ -374,10 +376,11 @@ def _event_rows(h: History) -> Rows:
     return rows
 
 
-def _state_rows(h: History) -> Rows:
+def state_rows(h: History) -> Rows:
+    """The columns of :func:`states` for one history, as lists (the plots and the cost estimate read them too)."""
     spans = views.spans(h)
-    tasks = _attempts_by_visit(h)
-    start = _start_us(h)
+    tasks = attempts_by_visit(h)
+    start = start_us(h)
     cache = _Scopes()
     rows: Rows = {name: [] for name, _ in STATE_COLUMNS}
     (
@@ -387,7 +390,7 @@ def _state_rows(h: History) -> Rows:
     ) = (rows[name] for name, _ in STATE_COLUMNS)  # fmt: skip
     for span in spans:
         scope, iteration, branch, parent = cache.get(span.scope)
-        entered, ended = _us(span.entered_at), _us(span.ended_at)
+        entered, ended = epoch_us(span.entered_at), epoch_us(span.ended_at)
         r_state.append(span.name)
         r_type.append(span.state_type)
         r_path.append(f"{scope}/{span.name}" if scope else span.name)
@@ -399,7 +402,7 @@ def _state_rows(h: History) -> Rows:
         r_entered_id.append(span.entered_event_id)
         r_ended_id.append(span.ended_event_id)
         r_entered.append(entered)
-        r_exited.append(_us(span.exited_at))
+        r_exited.append(epoch_us(span.exited_at))
         r_ended.append(ended)
         r_offset.append(_offset(entered, start))
         r_duration.append(NAT if ended == NAT else ended - entered)
@@ -414,7 +417,7 @@ def _state_rows(h: History) -> Rows:
 
 
 def _attempt_rows(h: History) -> Rows:
-    start = _start_us(h)
+    start = start_us(h)
     cache = _Scopes()
     rows: Rows = {name: [] for name, _ in ATTEMPT_COLUMNS}
     (
@@ -434,7 +437,7 @@ def _attempt_rows(h: History) -> Rows:
             last_of_visit[key] = position
     for position, a in enumerate(all_attempts):
         scope, iteration, branch, _parent = cache.get(a.scope)
-        scheduled, ended = _us(a.scheduled_at), _us(a.ended_at)
+        scheduled, ended = epoch_us(a.scheduled_at), epoch_us(a.ended_at)
         name = a.state_name
         r_state.append(name)
         r_path.append(None if name is None else (f"{scope}/{name}" if scope else name))
@@ -450,12 +453,12 @@ def _attempt_rows(h: History) -> Rows:
         r_sched_id.append(a.scheduled_event_id)
         r_ended_id.append(a.ended_event_id)
         r_sched.append(scheduled)
-        r_started.append(_us(a.started_at))
+        r_started.append(epoch_us(a.started_at))
         r_ended.append(ended)
         r_offset.append(_offset(scheduled, start))
         r_duration.append(NAT if ended == NAT or scheduled == NAT else ended - scheduled)
         nxt = following.get(position)
-        nxt_scheduled = NAT if nxt is None else _us(nxt.scheduled_at)
+        nxt_scheduled = NAT if nxt is None else epoch_us(nxt.scheduled_at)
         r_backoff.append(NAT if ended == NAT or nxt_scheduled == NAT else nxt_scheduled - ended)
         r_error.append(a.error)
         r_cause.append(a.cause)
@@ -465,7 +468,7 @@ def _attempt_rows(h: History) -> Rows:
 
 
 def _failure_rows(h: History) -> Rows:
-    start = _start_us(h)
+    start = start_us(h)
     cache = _Scopes()
     rows: Rows = {name: [] for name, _ in FAILURE_COLUMNS}
     (r_id, r_type, r_ts, r_off, r_state, r_stype, r_path, r_scope, r_entered, r_error, r_cause, r_outcome) = (
@@ -474,7 +477,7 @@ def _failure_rows(h: History) -> Rows:
     by_entered = {span.entered_event_id: span for span in views.spans(h)}
     for f in views.failures(h):
         scope = cache.get(f.scope)[0]
-        ts = _us(f.timestamp)
+        ts = epoch_us(f.timestamp)
         span = by_entered.get(f.span_entered_event_id) if f.span_entered_event_id is not None else None
         # the state's path (a MapIterationFailed happens inside the iteration, but is about the Map)
         path = None
@@ -496,10 +499,11 @@ def _failure_rows(h: History) -> Rows:
     return rows
 
 
-def _error_rows(h: History) -> Rows:
+def error_rows(h: History) -> Rows:
+    """The columns of :func:`errors` for one history, as lists."""
     spans = views.spans(h)
-    tasks = _attempts_by_visit(h)
-    start = _start_us(h)
+    tasks = attempts_by_visit(h)
+    start = start_us(h)
     cache = _Scopes()
     by_entered = {s.entered_event_id: s for s in spans}
     last_run: dict[int, int] = {}  # Map/Parallel visit -> started event id of its last run
@@ -539,7 +543,7 @@ def _error_rows(h: History) -> Rows:
 
     def add(span: StateSpan, attempt: int | None, at: datetime | None, error: Any, cause: Any, outcome: str) -> None:
         scope = cache.get(span.scope)[0]
-        ts = _us(at)
+        ts = epoch_us(at)
         rows["state"].append(span.name)
         rows["state_type"].append(span.state_type)
         rows["path"].append(f"{scope}/{span.name}" if scope else span.name)
@@ -581,7 +585,7 @@ def _overview_rows(h: History) -> Rows:
     summary = views.execution_summary(h)
     spans = views.spans(h)
     retries = sum(s.retries for s in spans)
-    started, stopped = _us(summary.started_at), _us(summary.stopped_at)
+    started, stopped = epoch_us(summary.started_at), epoch_us(summary.stopped_at)
     return {
         "status": [summary.status],
         "started": [started],
@@ -603,7 +607,8 @@ def _overview_rows(h: History) -> Rows:
 # assembling frames
 
 
-def _column(pd: Any, np: Any, values: list[Any], kind: str) -> Any:
+def frame_column(pd: Any, np: Any, values: list[Any], kind: str) -> Any:
+    """One column of a frame from its values, with the dtype of its kind (``dt``, ``td``, ``int``, ``str``, ...)."""
     if kind == "dt":
         array = np.fromiter(values, dtype=np.int64, count=len(values)).view("M8[us]")
         return pd.DatetimeIndex(array).tz_localize("UTC").array
@@ -642,7 +647,7 @@ def _build(
             values = []
             for rows in per:
                 values.extend(rows[name])
-        data[name] = _column(pd, np, values, kind)
+        data[name] = frame_column(pd, np, values, kind)
     from sfnkit.reports._display import report_frame
 
     return report_frame(pd.DataFrame(data, copy=False))
@@ -716,7 +721,7 @@ def states(source: Any) -> Any:
     ``output_bytes``        Int64                   size of its output; <NA> if it did not exit
     ======================  ======================  =======================================================
     """
-    return _build(source, "states", "states", _state_rows, STATE_COLUMNS)
+    return _build(source, "states", "states", state_rows, STATE_COLUMNS)
 
 
 def attempts(source: Any) -> Any:
@@ -824,7 +829,7 @@ def errors(source: Any) -> Any:
                                                     failed the execution, or was cut short), ``pending``
     ======================  ======================  =======================================================
     """
-    return _build(source, "errors", "errors", _error_rows, ERROR_COLUMNS)
+    return _build(source, "errors", "errors", error_rows, ERROR_COLUMNS)
 
 
 def overview(source: Any) -> Any:
@@ -884,7 +889,7 @@ def summary(source: Any) -> Any:
     import numpy as np
 
     histories, _many = collect(source, "summary")
-    per = [h.cached("sfnkit.reports.states", _state_rows) for h in histories]
+    per = [h.cached("sfnkit.reports.states", state_rows) for h in histories]
     groups: dict[tuple[str, str], list[Any]] = {}
     # key -> [durations in us, executions set, attempts, retries, retried visits, failures, count]
     for i, rows in enumerate(per):
@@ -931,5 +936,5 @@ def summary(source: Any) -> Any:
     from sfnkit.reports._display import report_frame
 
     return report_frame(
-        pd.DataFrame({name: _column(pd, np, out[name], kind) for name, kind in SUMMARY_COLUMNS}, copy=False)
+        pd.DataFrame({name: frame_column(pd, np, out[name], kind) for name, kind in SUMMARY_COLUMNS}, copy=False)
     )

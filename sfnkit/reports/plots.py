@@ -150,17 +150,17 @@ def timeline(
     from matplotlib.patches import Patch
 
     spans = views.spans(history)
-    tasks = frames._attempts_by_visit(history)
-    start_us = frames._start_us(history)
+    tasks = frames.attempts_by_visit(history)
+    start_us = frames.start_us(history)
     end_us = start_us
     for span in spans:
-        e = frames._us(span.ended_at if span.ended_at is not None else span.entered_at)
+        e = frames.epoch_us(span.ended_at if span.ended_at is not None else span.entered_at)
         end_us = max(end_us, e)
     summary = views.execution_summary(history)
     if summary.stopped_at is not None:
-        end_us = max(end_us, frames._us(summary.stopped_at))
+        end_us = max(end_us, frames.epoch_us(summary.stopped_at))
     if len(history):
-        end_us = max(end_us, frames._us(history[-1].timestamp))
+        end_us = max(end_us, frames.epoch_us(history[-1].timestamp))
     unit_name, scale = _unit((end_us - start_us) / 1e6 if start_us != frames.NAT else 0.0, unit)
 
     def x(ts_us: int) -> float:
@@ -220,8 +220,8 @@ def timeline(
             if frame.kind == "map" and frame.entered_event_id in collapsed_visits:
                 parent_key = (*key[:j], frame.state_name)
                 ident = (frame.entered_event_id, frame.started_event_id, frame.index)
-                entered = frames._us(span.entered_at)
-                ended = frames._us(span.ended_at) if span.ended_at is not None else end_us
+                entered = frames.epoch_us(span.entered_at)
+                ended = frames.epoch_us(span.ended_at) if span.ended_at is not None else end_us
                 interval = bands.setdefault(parent_key, {}).setdefault(ident, [entered, ended])
                 interval[0] = min(interval[0], entered)
                 interval[1] = max(interval[1], ended)
@@ -255,8 +255,8 @@ def timeline(
         y = y_of[key]
         collapsed = any(seg[2] is None for seg in key[:-1])
         alpha = _COLLAPSED_ALPHA if collapsed else 1.0
-        entered = frames._us(span.entered_at)
-        ended = frames._us(span.ended_at) if span.ended_at is not None else end_us
+        entered = frames.epoch_us(span.entered_at)
+        ended = frames.epoch_us(span.ended_at) if span.ended_at is not None else end_us
         x0, x1 = x(entered), x(ended)
         status = span.status
         if span.state_type == "Wait":
@@ -268,11 +268,11 @@ def timeline(
         attempts = tasks.get(span.entered_event_id, [])
         for k, attempt in enumerate(attempts):
             if attempt.status in ("failed", "timed_out") and attempt.ended_at is not None:
-                a0 = frames._us(attempt.scheduled_at) if attempt.scheduled_at is not None else entered
-                a1 = frames._us(attempt.ended_at)
+                a0 = frames.epoch_us(attempt.scheduled_at) if attempt.scheduled_at is not None else entered
+                a1 = frames.epoch_us(attempt.ended_at)
                 add("failed attempt", x(a0), x(a1), y, 0.22, COLORS["failed attempt"], alpha, collapsed)
                 if k + 1 < len(attempts) and attempts[k + 1].scheduled_at is not None:
-                    nxt = frames._us(attempts[k + 1].scheduled_at)
+                    nxt = frames.epoch_us(attempts[k + 1].scheduled_at)
                     add("retry backoff", x(a1), x(nxt), y, 0.22, "white", alpha, collapsed)
                     ticks.append((x(nxt), y))
     for (kind, y, half, color, alpha), intervals in merged.items():
@@ -345,7 +345,7 @@ def timeline(
 
     total = x(end_us) if n_lanes else 1.0
     bar_lengths = sorted(
-        x(frames._us(s.ended_at)) - x(frames._us(s.entered_at)) for s in spans if s.ended_at is not None
+        x(frames.epoch_us(s.ended_at)) - x(frames.epoch_us(s.entered_at)) for s in spans if s.ended_at is not None
     )
     longest = bar_lengths[-1] if bar_lengths else 0.0
     median = bar_lengths[len(bar_lengths) // 2] if bar_lengths else 0.0
@@ -363,7 +363,7 @@ def timeline(
         for span, key in zip(spans, lane_of, strict=True):
             if span.ended_at is None:
                 continue
-            a, b = x(frames._us(span.entered_at)), x(frames._us(span.ended_at))
+            a, b = x(frames.epoch_us(span.entered_at)), x(frames.epoch_us(span.ended_at))
             if b - a > 10 * threshold:
                 ax.annotate(f"{(b - a):.3g} {unit_name}", (b, y_of[key]), xytext=(3, 0), textcoords="offset points",
                             va="center", fontsize=7)  # fmt: skip
@@ -411,7 +411,7 @@ def _state_groups(
     histories, _many = collect(source, function)
     groups: dict[str, list[tuple[int, str]]] = {}
     for h in histories:
-        rows = h.cached("sfnkit.reports.states", frames._state_rows)
+        rows = h.cached("sfnkit.reports.states", frames.state_rows)
         for name, duration, status in zip(rows["state"], rows["duration"], rows["status"], strict=True):
             if duration != frames.NAT:
                 groups.setdefault(name, []).append((duration, status))
@@ -525,7 +525,7 @@ def retries_failures(source: Any, ax: Any = None, *, top: int = 15) -> Any:
     histories, _many = collect(source, "retries_failures")
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for h in histories:
-        rows = h.cached("sfnkit.reports.errors", frames._error_rows)
+        rows = h.cached("sfnkit.reports.errors", frames.error_rows)
         for state, error, outcome in zip(rows["state"], rows["error"], rows["outcome"], strict=True):
             cell = counts.setdefault((state, error if error is not None else "(no error name)"), {})
             cell[outcome] = cell.get(outcome, 0) + 1

@@ -113,7 +113,8 @@ def transitions(history: History) -> int:
     return views.state_transitions(history)
 
 
-def _definition_bytes(source: Any) -> int:
+def definition_size(source: Any) -> int:
+    """The UTF-8 size of the definition behind ``source`` (0 when there is none, as for an AWS history)."""
     sm = state_machine_of(source)
     definition = getattr(sm, "definition", None)
     if not definition:
@@ -123,7 +124,7 @@ def _definition_bytes(source: Any) -> int:
 
 
 def _memory_mb(history: History, definition_bytes: int, prices: Prices) -> float:
-    rows = history.cached("sfnkit.reports.states", frames._state_rows)
+    rows = history.cached("sfnkit.reports.states", frames.state_rows)
     payload = max(
         (size for column in ("input_bytes", "output_bytes") for size in rows[column] if size is not None), default=0
     )
@@ -173,7 +174,7 @@ def cost(
 
     histories, many = collect(source, "cost")
     if definition_bytes is None:
-        definition_bytes = _definition_bytes(source)
+        definition_bytes = definition_size(source)
     increment_us = prices.express_duration_increment_ms * 1000
     chunk = prices.express_memory_chunk_mb
     first_tier = prices.express_gb_second_tiers[0][1]
@@ -188,7 +189,7 @@ def cost(
             d_us = billed_us = frames.NAT
             express = math.nan
         else:
-            d_us = duration // frames._US
+            d_us = duration // frames.MICROSECOND
             billed_us = max(1, -(-d_us // increment_us)) * increment_us
             express = prices.express_per_request + billed_us / 1e6 * billed_mem / 1024 * first_tier
         rows["status"].append(summary.status)
@@ -203,7 +204,7 @@ def cost(
     if many:
         data["execution"] = np.arange(len(histories), dtype=np.int64)
     for name, kind in COST_COLUMNS:
-        data[name] = frames._column(pd, np, rows[name], kind)
+        data[name] = frames.frame_column(pd, np, rows[name], kind)
     from sfnkit.reports._display import report_frame
 
     frame = report_frame(pd.DataFrame(data, copy=False))

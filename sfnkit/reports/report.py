@@ -1,7 +1,7 @@
 """A self-contained HTML report of one execution or many: one file, nothing loaded from anywhere else.
 
 The page opens with a contents list and the per-state summary; every section folds (``<details>``, no script),
-the long tables (events, executions) start folded. The file holds the state-machine graph (an SVG from ``sfnkit.render.svg``, when the definition is known and
+the long tables (events, executions) start folded. The file holds the state-machine graph (an SVG from ``sfnkit.views.render.svg``, when the definition is known and
 that module is present), the summary tables, PNG plots (timeline, durations, errors) and the event table.
 Images are ``data:`` URIs; there is no script at all, and a Content-Security-Policy forbids loading anything,
 so the file opens the same offline, in a mail attachment or in a CI artefact.
@@ -100,7 +100,7 @@ def _table(frame: Any, *, max_rows: int | None = None, details: Iterable[str] = 
     return "".join(out)
 
 
-# Across executions, the state's worst outcome wins (within one execution, sfnkit.render.status_of decides).
+# Across executions, the state's worst outcome wins (within one execution, sfnkit.views.render.status_of decides).
 _BATCH_RANK: Final = {
     name: i
     for i, name in enumerate(("not_run", "succeeded", "running", "waiting", "aborted", "retried", "caught", "failed"))
@@ -108,7 +108,7 @@ _BATCH_RANK: Final = {
 
 
 def _graph_status(render: Any, sm: Any, histories: Sequence[History]) -> dict[str, str]:
-    """State name -> status for ``sfnkit.render.svg``: ``render.status_of`` per execution, worst across many."""
+    """State name -> status for ``sfnkit.views.render.svg``: ``render.status_of`` per execution, worst across many."""
     merged: dict[str, str] = {}
     for h in histories:
         for name, status in render.status_of(h, sm=sm).items():
@@ -150,10 +150,10 @@ def _graph_section(source: Any, histories: Sequence[History], definition: Any = 
             "sfnkit.run_many); on the command line, <code>sfnkit report HISTORY.json --definition FILE</code>.</p>"
         )
     try:
-        from sfnkit import render
+        from sfnkit.views import render
     except ImportError as error:
         return head + (
-            f'<p class="note">No graph: the SVG renderer (sfnkit.render.svg) is not available here ({_e(error)}).</p>'
+            f'<p class="note">No graph: the SVG renderer (sfnkit.views.render.svg) is not available here ({_e(error)}).</p>'
         )
     try:
         svg_text = render.svg(sm, status=_graph_status(render, sm, histories))
@@ -223,7 +223,7 @@ def html(
     overview = frames.overview(histories if many else histories[0])
     summary = frames.summary(histories)
     errors = frames.errors(histories if many else histories[0])
-    sm_bytes = _cost._definition_bytes(definition if definition is not None else source)
+    sm_bytes = _cost.definition_size(definition if definition is not None else source)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the report shows cost()'s notes itself
         costs = _cost.cost(source if many else histories[0], definition_bytes=sm_bytes)

@@ -17,7 +17,7 @@ from typing import Any
 from sfnkit import messages as msg
 from sfnkit.asl import paths, templates
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
-from sfnkit.history.model import encode_json, join_surrogate_pairs
+from sfnkit.history.model import copy_json_iteratively, encode_json, join_surrogate_pairs
 from sfnkit.runtime.scheduler import Failed
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "check_variable_sizes",
     "copy_json",
     "evaluate_template",
+    "json_text",
     "select",
     "size_of",
     "snapshot",
@@ -98,13 +99,25 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
 _TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
 
 
+def json_text(value: Any) -> str:
+    """A JSON value as the compact text AWS shows in causes (no spaces, non-ASCII kept)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def copy_json(value: Any) -> Any:
-    """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared)."""
+    """A deep copy of a JSON value (dicts and lists rebuilt, scalars shared), at any depth."""
+    try:
+        return _copy(value)
+    except RecursionError:  # hundreds of levels: still JSON (the history and AWS hold it), so copy it without recursion
+        return copy_json_iteratively(value)
+
+
+def _copy(value: Any) -> Any:
     t = type(value)
     if t is dict:  # scalars are tested inline: a call per scalar doubled the cost of copying a flat object
-        return {k: v if type(v) not in _CONTAINERS else copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) not in _CONTAINERS else _copy(v) for k, v in value.items()}
     if t is list:
-        return [v if type(v) not in _CONTAINERS else copy_json(v) for v in value]
+        return [v if type(v) not in _CONTAINERS else _copy(v) for v in value]
     return value
 
 

@@ -330,7 +330,7 @@ class Execution:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook: the graph coloured by status, with a summary of the run."""
-        from sfnkit.display import execution_mimebundle
+        from sfnkit.views.display import execution_mimebundle
 
         return execution_mimebundle(self, include=include, exclude=exclude)
 
@@ -618,7 +618,7 @@ def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
 
 
 def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:
-    """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.mocks.MockConfig``) and ``test_case=`` ->
+    """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.runtime.mocks.MockConfig``) and ``test_case=`` ->
     the per-execution mocks of that test case (fresh invocation counters)."""
     if mocks is None:
         if test_case is not None:
@@ -626,7 +626,7 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
         return None
     if hasattr(mocks, "handler_for"):  # already one test case's mocks
         return mocks
-    from sfnkit.mocks import MockConfig  # mocks sit beside the runtime; loaded only when used
+    from sfnkit.runtime.mocks import MockConfig  # loaded only when a run has mocks
 
     config = mocks if isinstance(mocks, MockConfig) else MockConfig.load(mocks)
     if test_case is None:

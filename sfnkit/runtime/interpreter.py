@@ -1,99 +1,82 @@
-"""The states: one generator per state type, run by :mod:`sfnkit.runtime.scheduler`.
+"""The states: one generator per state type, run by :mod:`sfnkit.runtime.scheduler`, and the events they record.
 
-Implements ASL spec sections "State Types", "Errors" (Retry/Catch) and AWS's history semantics: which events
-each state records, in what order, with which details. Event details hold raw Python values; the
-:class:`~sfnkit.history.HistoryBuilder` turns them into AWS's JSON text only when an event is read, which keeps
-JSON encoding off the hot path.
+Implements ASL spec section "State Types" and AWS's history semantics: which events each state records, in what
+order, with which details. Event details hold raw Python values; the :class:`~sfnkit.history.HistoryBuilder`
+turns them into AWS's JSON text only when an event is read, which keeps JSON encoding off the hot path.
+
+The hot loop reads top to bottom here: :meth:`Scheduler.drive <sfnkit.runtime.scheduler.Scheduler.drive>` resumes
+a branch's :meth:`Interpreter.run_body`, which runs each state's runner (``s_pass``, ``s_task``, ... in
+``Interpreter._runners``), which records its events with :meth:`Interpreter.record`. What a runner hands off
+lives in objects the interpreter holds, one concept each:
+
+* ``jn`` (:mod:`.jsonata_flow`): the JSONata fields (``Arguments``, ``Output``, ``Assign``, typed fields);
+* ``invoker`` (:mod:`.invoke`): one attempt of a Task (Lambda, optimized integrations, ``.sync``, callbacks,
+  activities, calling a handler);
+* ``errors`` (:mod:`.failures`, beside :mod:`.retry`): Retry and Catch once a state failed;
+* ``dm`` (:mod:`.distributed_map`): ItemReader, ItemBatcher, ResultWriter, tolerance and child executions.
 
 Conventions
 -----------
 * A state generator returns ``(next_state_name_or_None, output)`` or raises :class:`Failed`.
 * ``branch.prev`` is the id of the last event of the branch: each new event's ``previousEventId``.
-* Failures raised by data-flow functions carry only AWS's cause *detail*; :meth:`Interpreter.state_error`
+* Failures raised by data-flow functions carry only AWS's cause *detail*; :func:`.failures.state_error`
   adds the "An error occurred while executing the state ..." prefix where AWS does.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
-import json
-import linecache
 import random
 import sys
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
-from time import perf_counter as _perf_counter
 from typing import Any, ClassVar, Final
 
 from sfnkit import messages as msg
-from sfnkit._text import safe_str
 from sfnkit.asl import model as m
-from sfnkit.asl.intrinsics import jackson_message
 from sfnkit.asl.timestamps import format_timestamp, parse_timestamp
 from sfnkit.errors import (
     DATA_LIMIT_EXCEEDED,
-    EXCEED_TOLERATED_FAILURE_THRESHOLD,
     NO_CHOICE_MATCHED,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
-    TIMEOUT,
-    TaskFailure,
 )
 from sfnkit.history.events import STATE_TYPES
 from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
-from sfnkit.runtime import items as items_mod
-from sfnkit.runtime import lambda_runtime as lr
-from sfnkit.runtime import retry as rt
+from sfnkit.runtime.distributed_map import DistributedMap, map_number
+from sfnkit.runtime.failures import ErrorHandler, state_error
+from sfnkit.runtime.invoke import Invoker
 from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.resources import (
-    LambdaContext,
     Resources,
-    TaskCall,
-    call_with_elapsed,
-    function_name_of,
-    service_integration,
 )
 from sfnkit.runtime.scheduler import (
     CHECKPOINT,
     FORK,
-    LATER,
-    PAUSE,
     SLEEP,
-    TOKEN,
     Branch,
     Failed,
     HistoryFull,
     Join,
     Scheduler,
-    TokenWait,
 )
 
 __all__ = ["Interpreter", "Visit"]
 
 Gen = Generator[Any, Any, Any]
 
-_SERVICE_PREFIX = "arn:aws:states:::"
-_MAX_INT = 99999999
 #: AWS's quota of events in one STANDARD execution's history. AWS: "When an execution reaches 24,999 events, it
 #: waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the execution finishes
 #: successfully"; any other event in that place becomes ExecutionFailed (States.Runtime) instead.
 MAX_HISTORY_EVENTS = 25_000
-#: AWS's TimeoutSeconds when a Task gives none (99,999,999 s, about 3 years).
-DEFAULT_TASK_TIMEOUT = 99_999_999.0
 #: The longest Wait or Seconds(Path) counted, so that no deadline overflows a float (the execution's own maximum
 #: duration, a year at most, ends it long before).
 _MAX_SECONDS = 10**12
 #: AWS runs at most this many iterations of an inline Map at once, whatever its MaxConcurrency ("In Inline
 #: mode, the Map state supports up to 40 concurrent iterations"); iteration 41 starts when one ends.
 INLINE_MAP_MAX_CONCURRENCY = 40
-_TOO_LARGE = "result too large"  # marker cause from _call, reworded with the resource by _too_large
-
-#: The interpreter understands a ``.sync`` handler's two answers (an object with ``sfnkit_submitted = True``,
-#: ``output`` and ``wait()``: ``sfnkit.aws.Submitted``).
-SUPPORTS_SUBMITTED = True
 
 
 class _Iteration:
@@ -172,30 +155,7 @@ class Visit:
         return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
 
 
-def _swap(box: list[float], value: float) -> float:
-    """Put ``value`` in ``box[0]``; return what was there."""
-    was = box[0]
-    box[0] = value
-    return was
-
-
-def _frame_text(tb: Any) -> str:
-    """One traceback entry as Lambda's Python runtime shows it in ``stackTrace``, JSON-encoded; "" for
-    sfnkit's own frames (the interpreter's, and those of the local stand-ins that call a template's Lambda)."""
-    code = tb.tb_frame.f_code
-    filename = code.co_filename
-    where = filename.replace("\\", "/")
-    if "/sfnkit/runtime/" in where or "/sfnkit/aws/local" in where:
-        return ""
-    linecache.checkcache(filename)
-    return lr.stack_entry(tb)
-
-
-def _jdump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-class Interpreter(JsonataFlow):
+class Interpreter:
     """Executes one state machine for one execution. Created and driven by :class:`sfnkit.Execution`."""
 
     def __init__(
@@ -252,16 +212,18 @@ class Interpreter(JsonataFlow):
         # retried attempts and restarted Maps/Parallels so far: with the StateEntered events, the state transitions
         # (sfnkit.history.views.state_transitions), kept here so that Execution.summary() stays O(1)
         self.retries = 0
-        self._children: dict[Branch, tuple[MapRun, int]] = {}  # running distributed-Map children
         self._add = builder.add  # bound once: record() is the hottest call of all
         self._add_io = builder.add_state_io
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
-        self.call_started = 0.0  # when the last handler call started (its task's time counts from there)
-        self._frame_texts: dict[tuple[Any, int], str] = {}  # (code, lasti) -> its stackTrace entry, this execution
         self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
         self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
         self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
+        # the concepts the state runners hand work to, each in its own module
+        self.jn = JsonataFlow(self)  # JSONata fields: Arguments, Output, Assign, ... (jsonata_flow.py)
+        self.invoker = Invoker(self)  # one attempt of a Task: Lambda, services, .sync, callbacks (invoke.py)
+        self.errors = ErrorHandler(self)  # Retry and Catch (failures.py)
+        self.dm = DistributedMap(self)  # ItemReader, ItemBatcher, ResultWriter, child executions
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
@@ -293,7 +255,7 @@ class Interpreter(JsonataFlow):
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:
         sink = branch.sink  # the child execution of a distributed Map records into its own history
         if sink is not None:
-            eid = sink.add(type, branch.prev, self._now(), details)
+            eid: int = sink.add(type, branch.prev, self._now(), details)
         else:
             eid = self._add(type, branch.prev, self._now(), details)
             if eid >= self.max_events:
@@ -314,7 +276,7 @@ class Interpreter(JsonataFlow):
         builder keeps in a compact form (most events of a big run are these)."""
         sink = branch.sink
         if sink is not None:
-            eid = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
+            eid: int = sink.add_state_io(type, branch.prev, self._now(), name, key, value)
         else:
             eid = self._add_io(type, branch.prev, self._now(), name, key, value)
             if eid >= self.max_events:
@@ -347,12 +309,6 @@ class Interpreter(JsonataFlow):
         h = f"{n:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
-    def state_error(self, st: m.State, entered_id: int, f: Failed) -> Failed:
-        """Prefix a data-flow failure the way AWS words it."""
-        if f.cause is not None and f.error != DATA_LIMIT_EXCEEDED and not f.cause.startswith(msg.STATE_PREFIX):
-            f.cause = msg.in_state(st.name, entered_id, f.cause)
-        return f
-
     # -- bodies ------------------------------------------------------------------------------------------
     def run_body(self, body: m.Body, data: Any, branch: Branch, iteration: _Iteration | None = None) -> Gen:
         """A branch: run states from StartAt until one ends; returns the output.
@@ -384,8 +340,7 @@ class Interpreter(JsonataFlow):
                 raise
             raise self._iteration_failed(iteration, branch, f) from None
         if iteration is not None and branch.sink is not None:  # a Distributed Map child execution
-            self.record(branch, "ExecutionSucceeded", {"output": data})
-            self._child_ended(branch, "SUCCEEDED")
+            self.dm.child_succeeded(branch, data)
         elif iteration is not None:  # the branch stays linked to its last state event (see _map_child)
             last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
             self.record_io(branch, "MapIterationSucceeded", iteration.state.name, "index", iteration.index)
@@ -426,7 +381,7 @@ class Interpreter(JsonataFlow):
         replaced, never mutated, so Parallel branches and Map iterations that share it cannot leak into it."""
         if template is None:
             return None
-        new = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
+        new: dict[str, Any] = df.evaluate_template(template, value, ctx, branch.variables, self.rng)
         df.check_variable_sizes(branch.state, new)
         branch.variables = {**branch.variables, **new}
         return new
@@ -437,8 +392,8 @@ class Interpreter(JsonataFlow):
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
             states = {"input": data, "context": self.context(st, entered, branch)}
-            out = self.j_output(st, eid, branch, states, data)
-            assigned = self.j_assign(st, eid, branch, st.assign, states)
+            out = self.jn.output(st, eid, branch, states, data)
+            assigned = self.jn.assign(st, eid, branch, st.assign, states)
             self.exit(st, out, branch, visit, assigned)
             return (None if st.end else st.next), out
         try:
@@ -453,7 +408,7 @@ class Interpreter(JsonataFlow):
             if st.has_result and self._result_size(st) > df.MAX_PAYLOAD_BYTES:
                 raise Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(st.name), terminal=True)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         if visit is not None:
             visit.stages.update(
                 afterInputPath=eff, afterParameters=params, result=result, afterResultPath=after_result_path
@@ -468,7 +423,7 @@ class Interpreter(JsonataFlow):
         eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
             states = {"input": data, "context": self.context(st, entered, branch)}
-            out = self.j_output(st, eid, branch, states, data)
+            out = self.jn.output(st, eid, branch, states, data)
             self.exit(st, out, branch, visit)
             return None, out
         try:
@@ -476,7 +431,7 @@ class Interpreter(JsonataFlow):
             eff = df.apply_input_path(st.input_path, data, ctx, branch.variables)
             out = df.apply_output_path(st.output_path, eff, ctx, branch.variables)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         self.exit(st, out, branch, visit)
         return None, out
         yield  # pragma: no cover
@@ -488,9 +443,9 @@ class Interpreter(JsonataFlow):
         if st.query_language == "JSONata":
             states = {"input": data, "context": self.context(st, entered, branch)}
             if error is not None:
-                error = self.j_typed(st, eid, branch, error, "Error", states, "string")
+                error = self.jn.typed(st, eid, branch, error, "Error", states, "string")
             if cause is not None:
-                cause = self.j_typed(st, eid, branch, cause, "Cause", states, "string")
+                cause = self.jn.typed(st, eid, branch, cause, "Cause", states, "string")
             if visit is not None:
                 visit.error = (error or "", cause)
             raise Failed(error or "", cause)
@@ -501,7 +456,7 @@ class Interpreter(JsonataFlow):
             if st.cause_path is not None:
                 cause = self._string_or_intrinsic(st.cause_path, data, ctx, branch)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         if visit is not None:
             visit.error = (error or "", cause)
         raise Failed(error or "", cause)
@@ -514,7 +469,7 @@ class Interpreter(JsonataFlow):
             value = df.evaluate_template({"v.$": expr}, data, ctx, branch.variables, self.rng)["v"]
         else:
             value = df.select(expr, data, ctx, branch.variables)
-        return value if isinstance(value, str) else _jdump(value)
+        return value if isinstance(value, str) else df.json_text(value)
 
     # -- Choice ---------------------------------------------------------------------------------------------
     def s_choice(self, st: m.ChoiceState, data: Any, branch: Branch) -> Gen:
@@ -527,7 +482,7 @@ class Interpreter(JsonataFlow):
             for rule in st.choices:
                 cond = rule.condition
                 if isinstance(cond, str):
-                    cond = self.j_typed(st, eid, branch, cond, "Condition", states, "boolean")
+                    cond = self.jn.typed(st, eid, branch, cond, "Condition", states, "boolean")
                 if cond is True:
                     matched, nxt = rule, rule.next
                     break
@@ -536,8 +491,8 @@ class Interpreter(JsonataFlow):
             if nxt is None:
                 raise Failed(NO_CHOICE_MATCHED, msg.no_choice_matched(st.name))
             holder = matched if matched is not st and (matched.has_output or matched.assign is not None) else st
-            out = self.j_output(st, eid, branch, states, data, holder)
-            assigned = self.j_assign(st, eid, branch, holder.assign, states)
+            out = self.jn.output(st, eid, branch, states, data, holder)
+            assigned = self.jn.assign(st, eid, branch, holder.assign, states)
             if visit is not None:
                 visit.stages["next"] = nxt
             self.exit(st, out, branch, visit, assigned)
@@ -563,7 +518,7 @@ class Interpreter(JsonataFlow):
         except Failed as f:
             if f.error == NO_CHOICE_MATCHED:
                 raise
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         if visit is not None:
             visit.stages["afterInputPath"] = eff
             visit.stages["next"] = nxt
@@ -602,13 +557,13 @@ class Interpreter(JsonataFlow):
         if st.query_language == "JSONata":
             states = {"input": data, "context": self.context(st, entered, branch)}
             if st.seconds is not None:
-                seconds = self.j_typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
+                seconds = self.jn.typed(st, eid, branch, st.seconds, "Seconds", states, "integer")
                 until = entered + min(int(seconds), _MAX_SECONDS)
             else:
-                text = self.j_typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
+                text = self.jn.typed(st, eid, branch, st.timestamp, "Timestamp", states, "string")
                 ts = parse_timestamp(text)
                 if ts is None:
-                    raise self.evaluation_failed(
+                    raise self.jn.evaluation_failed(
                         st,
                         eid,
                         branch,
@@ -620,8 +575,8 @@ class Interpreter(JsonataFlow):
                 until = ts.timestamp()
             if until > self.clock.now():
                 yield (SLEEP, until)
-            out = self.j_output(st, eid, branch, states, data)
-            assigned = self.j_assign(st, eid, branch, st.assign, states)
+            out = self.jn.output(st, eid, branch, states, data)
+            assigned = self.jn.assign(st, eid, branch, st.assign, states)
             self.exit(st, out, branch, visit, assigned)
             return (None if st.end else st.next), out
         try:
@@ -630,14 +585,14 @@ class Interpreter(JsonataFlow):
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             until = self._wait_until(st, eff, ctx, variables, entered)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         if until > self.clock.now():
             yield (SLEEP, until)
         try:
             assigned = self.assign(st.assign, eff, ctx, branch)
             out = df.apply_output_path(st.output_path, eff, ctx, variables)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         self.exit(st, out, branch, visit, assigned)
         return (None if st.end else st.next), out
 
@@ -660,9 +615,9 @@ class Interpreter(JsonataFlow):
                 or not isinstance(value, int | float)
                 or (isinstance(value, float) and not value.is_integer())
             ):
-                raise Failed(RUNTIME, msg.seconds_path_not_long(path, _jdump(value)), terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_not_long(path, df.json_text(value)), terminal=True)
             if value < 0:
-                raise Failed(RUNTIME, msg.seconds_path_negative(path, _jdump(value)), terminal=True)
+                raise Failed(RUNTIME, msg.seconds_path_negative(path, df.json_text(value)), terminal=True)
             # a number too big for a float deadline waits "forever": the execution's maximum duration ends it
             return entered + min(int(value), _MAX_SECONDS)
         path = st.timestamp_path or "$"
@@ -674,7 +629,7 @@ class Interpreter(JsonataFlow):
             raise Failed(RUNTIME, msg.timestamp_path_missing(path), terminal=True) from None
         ts = parse_timestamp(value) if isinstance(value, str) else None
         if ts is None:
-            shown = value if isinstance(value, str) else _jdump(value)
+            shown = value if isinstance(value, str) else df.json_text(value)
             raise Failed(RUNTIME, msg.timestamp_path_invalid(path, shown), terminal=True)
         return ts.timestamp()
 
@@ -692,20 +647,24 @@ class Interpreter(JsonataFlow):
                 if st.query_language == "JSONata":
                     states = {"input": data, "context": ctx}
                     params = (
-                        self.j_eval(st, eid, branch, st.parameters, "Arguments", states) if st.has_parameters else data
+                        self.jn.evaluate(st, eid, branch, st.parameters, "Arguments", states)
+                        if st.has_parameters
+                        else data
                     )
-                    timeout = self._j_seconds(st, eid, branch, st.timeout_seconds, "TimeoutSeconds", states)
-                    heartbeat = self._j_seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
+                    timeout = self.jn.seconds(st, eid, branch, st.timeout_seconds, "TimeoutSeconds", states)
+                    heartbeat = self.jn.seconds(st, eid, branch, st.heartbeat_seconds, "HeartbeatSeconds", states)
                     role = (
-                        self.j_eval(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
+                        self.jn.evaluate(st, eid, branch, st.credentials.get("RoleArn"), "Credentials/RoleArn", states)
                         if isinstance(st.credentials, dict)
                         else None
                     )
-                    self._check_task_request(st, eid, params, role)
-                    result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
+                    self.invoker.check_request(st, eid, params, role)
+                    result = yield from self.invoker.invoke(
+                        st, params, ctx, branch, timeout, heartbeat, retry_count, role
+                    )
                     states = {"input": data, "context": ctx, "result": result}
-                    out = self.j_output(st, eid, branch, states, result)
-                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    out = self.jn.output(st, eid, branch, states, result)
+                    assigned = self.jn.assign(st, eid, branch, st.assign, states)
                     if visit is not None:
                         visit.stages.update(afterArguments=params, result=result)
                     self.exit(st, out, branch, visit, assigned)
@@ -729,9 +688,9 @@ class Interpreter(JsonataFlow):
                             else None
                         )
                     except Failed as f:
-                        raise self.state_error(st, eid, f) from None
-                    self._check_task_request(st, eid, params, role)
-                result = yield from self.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
+                        raise state_error(st, eid, f) from None
+                    self.invoker.check_request(st, eid, params, role)
+                result = yield from self.invoker.invoke(st, params, ctx, branch, timeout, heartbeat, retry_count, role)
                 if plain_out:  # no ResultSelector, Assign, ResultPath or OutputPath: the result is the output
                     selected = after_result_path = out = result
                     assigned = None
@@ -746,7 +705,7 @@ class Interpreter(JsonataFlow):
                         after_result_path = df.apply_result_path(st.result_path, data, selected)
                         out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
                     except Failed as f:
-                        raise self.state_error(st, eid, f) from None
+                        raise state_error(st, eid, f) from None
                 if visit is not None:
                     stages = visit.stages
                     stages["afterInputPath"] = eff
@@ -757,94 +716,11 @@ class Interpreter(JsonataFlow):
                 self.exit(st, out, branch, visit, assigned)
                 return (None if st.end else st.next), out
             except Failed as f:
-                handled = yield from self._handle_error(st, f, data, branch, visit, retriers, attempts)
+                handled = yield from self.errors.handle(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
                 return handled
-
-    def _check_task_request(self, st: m.TaskState, eid: int, params: Any, role: Any) -> None:
-        """Fail as AWS does, before scheduling, when the request cannot be made: a ``RoleArn`` or a Lambda
-        ``FunctionName`` that evaluated to something other than a string (AWS checks the parameters against the
-        API's shapes; a dict or a list is no function name, and must not reach the handler lookup)."""
-        problems = []
-        if st.credentials is not None and not isinstance(role, str):
-            problems.append("The value for the field 'RoleArn' must be a STRING")
-        if st.resource.startswith(_SERVICE_PREFIX + "lambda:invoke"):
-            name = params.get("FunctionName") if isinstance(params, dict) else None
-            if name is not None and not isinstance(name, str):
-                problems.append("The value for the field 'FunctionName' must be a STRING")
-        if problems:
-            try:
-                shown = _jdump(params)
-            except (TypeError, ValueError):  # a value JSON cannot print (an integer of 5,000 digits)
-                shown = "<parameters that cannot be printed as JSON>"
-            raise self.state_error(
-                st,
-                eid,
-                Failed(
-                    RUNTIME,
-                    f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
-                    terminal=True,
-                ),
-            )
-
-    def _handle_error(
-        self,
-        st: Any,
-        f: Failed,
-        data: Any,
-        branch: Branch,
-        visit: Visit | None,
-        retriers: tuple[m.Retrier, ...],
-        attempts: list[int],
-    ) -> Gen:
-        """Retry (returns None after the backoff) or Catch (returns (next, output)), else re-raise."""
-        f.detach()
-        if visit is not None:
-            visit.attempt_errors = [*visit.attempt_errors, (f.error, f.cause)]  # rare: copy, never share
-        if self.scheduler.pause_on_error:
-            yield (PAUSE, st, "error")  # the debugger's break-on-error stops here, before Retry or Catch
-        if f.terminal:
-            if visit is not None:
-                visit.error = (f.error, f.cause)
-            raise f
-        i = rt.find_retrier(retriers, f.error)
-        if (i is None or attempts[i] >= retriers[i].max_attempts) and visit is not None:
-            visit.error = (f.error, f.cause)
-        if i is not None and attempts[i] < retriers[i].max_attempts:
-            attempts[i] += 1
-            delay = rt.retry_delay(retriers[i], attempts[i], self.rng)
-            if delay > 0:
-                yield (SLEEP, self.clock.now() + delay)
-            return None
-        catcher = rt.find_catcher(getattr(st, "catch", ()), f.error)
-        if catcher is None:
-            raise f
-        # AWS: a failure without a cause gives {"Error": ...}; SendTaskFailure without an error gives both, null
-        error_output = (
-            {"Error": f.error, "Cause": f.cause} if f.cause is not None or f.error is None else {"Error": f.error}
-        )
-        if st.query_language == "JSONata":
-            eid = visit.entered_event_id if visit is not None else 0
-            states = {"input": data, "context": self.context(st, self.clock.now(), branch), "errorOutput": error_output}
-            out = self.j_output(st, eid, branch, states, error_output, catcher)
-            assigned = self.j_assign(st, eid, branch, catcher.assign, states)
-            self.exit(st, out, branch, visit, assigned)
-            return catcher.next, out
-        try:
-            ctx = self.context(st, self.clock.now(), branch)
-            assigned = self.assign(catcher.assign, error_output, ctx, branch)
-            out = df.apply_result_path(catcher.result_path, data, error_output)
-        except Failed as g:
-            raise self.state_error(st, visit.entered_event_id if visit else 0, g) from None
-        self.exit(st, out, branch, visit, assigned)
-        return catcher.next, out
-
-    def _j_seconds(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Any) -> float | None:
-        if value is None:
-            return None
-        return float(self.j_typed(st, eid, branch, value, field, states, "integer"))
 
     def _task_flow(self, st: m.TaskState) -> tuple[bool, bool, float | None, float | None]:
         """Per Task state, once per machine: whether its input and its output data flow are all defaults (so
@@ -874,490 +750,6 @@ class Interpreter(JsonataFlow):
             heartbeat = df.select(st.heartbeat_seconds_path, eff, ctx, variables)
         return _seconds_or_none(timeout), _seconds_or_none(heartbeat)
 
-    # -- invoking a resource --------------------------------------------------------------------------------
-    def invoke(
-        self,
-        st: m.TaskState,
-        params: Any,
-        ctx: dict[str, Any],
-        branch: Branch,
-        timeout: float | None,
-        heartbeat: float | None,
-        attempt: int,
-        role_arn: Any = None,
-    ) -> Gen:
-        """The generator that runs one attempt of a task (a plain function: one generator frame less)."""
-        resource = st.resource
-        if resource.startswith(_SERVICE_PREFIX) or service_integration(resource) is not None:
-            return self._invoke_service(st, resource, params, ctx, branch, timeout, heartbeat, attempt, role_arn)
-        if ":activity:" in resource:
-            return self._invoke_activity(st, resource, params, ctx, branch, timeout, heartbeat, attempt)
-        return self._invoke_lambda_arn(st, resource, params, ctx, branch, timeout, attempt, role_arn)
-
-    def _mock(self, st: m.TaskState) -> Any:
-        """The mocked-response handler for this Task state (Step Functions Local's MockConfigFile), if any."""
-        return self.mocks.handler_for(st.name) if self.mocks is not None else None
-
-    def _run_handler(
-        self,
-        st: m.TaskState,
-        fn: Any,
-        payload: Any,
-        ctx: dict[str, Any],
-        resource: str,
-        function_name: str | None,
-        token: str | None,
-        attempt: int,
-        compact: bool = False,
-    ) -> tuple[Any, float, Failed | None]:
-        """Call a handler with what it asks for; any exception becomes a Failed shaped like Lambda's error."""
-        kind = self.resources.kind(fn)
-        arg = _copy(payload)
-        # virtual seconds the handler asks to take (virtual_sleep adds to box[0] while the execution drives),
-        # kept even when it raises; a handler that drives this execution again keeps its own count
-        box = self.task_seconds
-        outer = box[0]
-        box[0] = 0.0
-        # the real time the handler takes counts as task time too (see clock.py, "Handler time")
-        self.call_started = self._now()
-        t0 = _perf_counter()
-        try:
-            if kind == "one":
-                result = fn(arg)
-            elif kind == "two":
-                lctx = LambdaContext(
-                    function_name=function_name or resource.rsplit(":", 1)[-1],
-                    invoked_function_arn=resource,
-                    state_context=ctx,
-                    task_token=token,
-                    new_id=self.uuid,
-                )
-                result = fn(arg, lctx)
-            else:
-                call = TaskCall(
-                    input=arg,
-                    resource=resource,
-                    state_name=st.name,
-                    context=ctx,
-                    task_token=token,
-                    attempt=attempt,
-                    function_name=function_name,
-                )
-                result = fn(call)
-        except TaskFailure as e:
-            return None, self._took(box, outer, t0, fn), _task_failure(e)
-        except KeyboardInterrupt:
-            box[0] = outer
-            raise
-        except SystemExit as e:  # the runtime process ends: Lambda itself reports the invocation's failure
-            return (
-                None,
-                self._took(box, outer, t0, fn),
-                Failed(lr.EXIT_ERROR, lr.exit_error_document(self.uuid(), e.code)),
-            )
-        except BaseException as e:
-            return (
-                None,
-                self._took(box, outer, t0, fn),
-                Failed(safe_str(type(e).__name__), self._lambda_error_cause(e, compact)),
-            )
-        return result, self._took(box, outer, t0, fn), None
-
-    def _call(
-        self,
-        st: m.TaskState,
-        fn: Any,
-        payload: Any,
-        ctx: dict[str, Any],
-        resource: str,
-        function_name: str | None,
-        token: str | None,
-        attempt: int,
-        compact: bool = False,
-    ) -> tuple[Any, float, Failed | None]:
-        """Call a (service or activity) handler; its result becomes a private JSON snapshot. ``compact``: a
-        service integration, whose error documents Step Functions writes again compactly (as for lambda:invoke)."""
-        result, elapsed, failure = self._run_handler(
-            st, fn, payload, ctx, resource, function_name, token, attempt, compact
-        )
-        if failure is not None or getattr(result, "sfnkit_submitted", False):  # a .sync handler's two answers
-            return result, elapsed, failure
-        if isinstance(result, bytes | bytearray):
-            try:
-                return json.loads(bytes(result).decode("utf-8")), elapsed, None
-            except ValueError:
-                result = bytes(result).decode("utf-8", "replace")
-        # A snapshot: the handler may reuse its objects afterwards, and a value JSON cannot carry fails the task.
-        try:
-            return df.snapshot(result), elapsed, None
-        except OverflowError:
-            return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
-        except (TypeError, ValueError, RecursionError) as e:
-            return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
-
-    def _call_lambda(
-        self,
-        st: m.TaskState,
-        fn: Any,
-        payload: Any,
-        ctx: dict[str, Any],
-        resource: str,
-        function_name: str | None,
-        attempt: int,
-        invoke: bool,
-    ) -> tuple[Any, int, float, Failed | None]:
-        """Call a Lambda function's handler and pass its answer through Lambda's Python runtime
-        (:mod:`sfnkit.runtime.lambda_runtime`): ``(value, body length, elapsed, failure)``. The value is what
-        Step Functions decodes from the body the runtime sent, so it is a private copy too. ``invoke``: the
-        task is ``lambda:invoke``, whose error documents Step Functions writes again compactly."""
-        result, elapsed, failure = self._run_handler(
-            st, fn, payload, ctx, resource, function_name, None, attempt, invoke
-        )
-        if failure is not None:
-            return None, 0, elapsed, failure
-        try:
-            body = lr.response_body(result)
-        except lr.MarshalError as e:
-            return None, 0, elapsed, self._marshal_error(str(e), invoke)
-        value = lr.decode_payload(body)
-        # compact JSON is never longer than the runtime's spaced text: measure it only when it might be too large
-        if len(body) > df.MAX_PAYLOAD_BYTES and df.size_of(value) > df.MAX_PAYLOAD_BYTES:
-            return None, 0, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
-        return value, len(body), elapsed, None
-
-    def _marshal_error(self, message: str, compact: bool = True) -> Failed:
-        """Lambda's answer to a result its runtime cannot encode (no stack: the handler had returned)."""
-        return Failed(lr.MARSHAL_ERROR, lr.error_document(message, lr.MARSHAL_ERROR, self.uuid(), [], compact=compact))
-
-    def _lambda_error_cause(self, e: BaseException, compact: bool = False) -> str:
-        # The user's frames only (not sfnkit's), each formatted as Lambda's Python runtime formats stackTrace.
-        # Each (code, instruction) is formatted once per execution, its source file checked for edits then: a
-        # retried task fails at the same lines again and again (re-reading them cost 40 us per failure).
-        stack = []
-        texts = self._frame_texts
-        tb = e.__traceback__
-        while tb is not None:
-            key = (tb.tb_frame.f_code, tb.tb_lasti)
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = _frame_text(tb)
-            if text:
-                stack.append(text)
-            tb = tb.tb_next
-        return lr.error_document(safe_str(e), safe_str(type(e).__name__), self.uuid(), stack, compact=compact)
-
-    def _missing(self, resource: str, function_name: str | None) -> Failed:
-        name = function_name or resource
-        arn = name
-        if not name.startswith("arn:"):
-            arn = f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{function_name_of(name)}"
-        if arn.count(":") == 6:
-            arn += ":$LATEST"
-        return Failed("Lambda.ResourceNotFoundException", msg.function_not_found(arn, self.uuid()))
-
-    def _too_large(self, failure: Failed | None, result: Any, who: str) -> Failed | None:
-        """Name the resource in a DataLimitExceeded cause (``_call`` cannot know how AWS names it)."""
-        if failure is not None and failure.cause is _TOO_LARGE:
-            return Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(who))
-        return failure
-
-    def _took(self, box: list[float], outer: float, t0: float, fn: Any = None) -> float:
-        """How long the handler call that started at ``t0`` (perf counter) took, in this execution's time: the
-        virtual seconds it asked for (``virtual_sleep``) plus its real time, as the clock counts it. An emulated
-        service (``sfnkit_emulated``: the stand-ins of ``services="local"``) takes only the virtual seconds it
-        asks for: its real time is the emulator's, not the service's."""
-        virtual = _swap(box, outer)
-        if getattr(fn, "sfnkit_emulated", False):
-            return virtual
-        real = _perf_counter() - t0
-        clock = self.clock
-        if getattr(clock, "real_time", False):
-            return virtual + real  # already passed on the clock: _elapse measures from the call's start
-        handler_time = getattr(clock, "handler_time", None)
-        return virtual + (handler_time(real) if handler_time is not None else 0.0)
-
-    def _elapse(self, elapsed: float, timeout: float | None) -> Gen:
-        """Let a task's time pass, from the start of its handler call (``call_started``); returns True when it
-        timed out. Without TimeoutSeconds a task may take AWS's default of 99,999,999 s, no more (a handler that
-        asks for ``virtual_sleep(inf)`` times out there, unless the execution's own limit comes first)."""
-        start = self.call_started
-        limit = DEFAULT_TASK_TIMEOUT if timeout is None else timeout
-        if not elapsed <= limit:  # NaN cannot get here (virtual_sleep ignores it), but would time out too
-            yield (SLEEP, start + limit)
-            return True
-        end = start + elapsed
-        if end > self.clock.now() or getattr(self.clock, "real_time", False):
-            # on a wall clock, always hand back to the scheduler: a deadline that fell due while the handler ran
-            # (the execution's TimeoutSeconds) fires before the task's result is recorded
-            yield (SLEEP, end)
-        return False
-
-    def _invoke_lambda_arn(
-        self,
-        st: m.TaskState,
-        resource: str,
-        params: Any,
-        ctx: Any,
-        branch: Branch,
-        timeout: float | None,
-        attempt: int,
-        role_arn: Any = None,
-    ) -> Gen:
-        arn = resource
-        details: dict[str, Any] = {"resource": arn, "input": params}
-        if st.credentials is not None:
-            details["taskCredentials"] = {"roleArn": role_arn}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        self.record(branch, "LambdaFunctionScheduled", details)
-        if attempt:  # a retried attempt: one more state transition, as AWS counts them
-            self.retries += 1
-        yield LATER
-        self.record(branch, "LambdaFunctionStarted")
-        yield LATER  # every task at this instant starts before any finishes
-        fn = self._mock(st) or self.resources.resolve_task(resource)
-        if fn is None:
-            failure: Failed | None = self._missing(resource, None)
-            result, elapsed = None, 0.0
-        else:
-            result, _, elapsed, failure = self._call_lambda(
-                st, fn, params, ctx, resource, function_name_of(resource), attempt, False
-            )
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
-            yield LATER
-            raise Failed(TIMEOUT)
-        failure = self._too_large(failure, None, arn)
-        if failure is not None:
-            self.record(branch, "LambdaFunctionFailed", _error_details(failure))
-            raise failure
-        self.record(branch, "LambdaFunctionSucceeded", {"output": result})
-        return result
-
-    def _invoke_service(
-        self,
-        st: m.TaskState,
-        resource: str,
-        params: Any,
-        ctx: dict[str, Any],
-        branch: Branch,
-        timeout: float | None,
-        heartbeat: float | None,
-        attempt: int,
-        role_arn: Any = None,
-    ) -> Gen:
-        service_action = service_integration(resource) or resource[len(_SERVICE_PREFIX) :]
-        service, _, action = service_action.partition(":")
-        if service == "aws-sdk":  # AWS records resourceType "aws-sdk:s3" and resource "getObject"
-            sdk_service, _, action = action.partition(":")
-            service = f"aws-sdk:{sdk_service}"
-        pattern = ""
-        for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
-            if action.endswith(suffix):
-                pattern, action = suffix, action[: -len(suffix)]
-                break
-        rdetails = {"resourceType": service, "resource": action + pattern}
-        token = ctx["Task"]["Token"] if pattern == ".waitForTaskToken" else None
-        scheduled: dict[str, Any] = {**rdetails, "region": self.region, "parameters": params}
-        if st.credentials is not None:
-            scheduled["taskCredentials"] = {"roleArn": role_arn}
-        if timeout is not None:
-            scheduled["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            scheduled["heartbeatInSeconds"] = int(heartbeat)
-        self.record(branch, "TaskScheduled", scheduled)
-        if attempt:  # a retried attempt: one more state transition, as AWS counts them
-            self.retries += 1
-        yield LATER
-        self.record(branch, "TaskStarted", rdetails)
-        yield LATER  # every task at this instant starts before any finishes
-        function_name = None
-        lambda_invoke = service == "lambda" and action == "invoke"
-        body_len = 0
-        refused: str | None = None  # why Lambda's Invoke refuses the request body
-        if lambda_invoke:
-            function_name = params.get("FunctionName") if isinstance(params, dict) else None
-            fn = self._mock(st) or (self.resources.resolve_task(resource, function_name) if function_name else None)
-            if fn is None:
-                fn = self.resources.resolve_task(resource)
-            payload = params.get("Payload") if isinstance(params, dict) else None
-            if payload is None:  # no Payload: Lambda receives an empty object
-                payload = {}
-            elif isinstance(payload, str) and payload.strip():  # a string Payload is the request body: JSON text
-                try:
-                    payload = json.loads(payload)
-                except ValueError:
-                    refused = jackson_message(payload) or "Unexpected end-of-input"
-        else:
-            fn = self._mock(st) or self.resources.resolve_task(resource)
-            payload = params
-        if fn is None:
-            failure: Failed | None = (
-                self._missing(resource, function_name)
-                if service == "lambda"
-                else Failed(RUNTIME, msg.no_handler(resource))
-            )
-            result, elapsed = None, 0.0
-        elif refused is not None and not getattr(fn, "sfnkit_mock", False):
-            # Lambda's Invoke refuses a body that is not JSON before any code runs
-            result, elapsed = None, 0.0
-            failure = Failed(
-                "Lambda.InvalidRequestContentException", msg.lambda_invalid_request_content(refused, self.uuid())
-            )
-        elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
-            result, body_len, elapsed, failure = self._call_lambda(
-                st, fn, payload, ctx, resource, function_name, attempt, True
-            )
-        else:
-            result, elapsed, failure = self._call(st, fn, payload, ctx, resource, function_name, token, attempt, True)
-        if failure is None and getattr(result, "sfnkit_submitted", False):
-            return (yield from self._run_submitted(result, elapsed, rdetails, branch, timeout, service))
-        if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
-            failure.terminal = True  # a mock with no response left fails the execution, as in Step Functions Local
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
-            yield LATER
-            raise Failed(TIMEOUT)
-        if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
-            result = self._lambda_envelope(
-                result, body_len, log=isinstance(params, dict) and params.get("LogType") == "Tail"
-            )
-        failure = self._too_large(failure, None, service)
-        if failure is not None:
-            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
-            raise failure
-        if token is None or getattr(fn, "sfnkit_mock", False):
-            # a mocked callback task ends with its mocked response, as in Step Functions Local
-            self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
-            return result
-        self.record(branch, "TaskSubmitted", {**rdetails, "output": result})
-        wait = TokenWait(token, timeout, heartbeat)
-        if timeout is not None:
-            wait.timeout_deadline = self.clock.now() + timeout
-        try:
-            answer = yield (TOKEN, wait)
-        except Failed as f:
-            if f.error == "States.HeartbeatTimeout":
-                f = Failed(TIMEOUT)  # AWS's recordings: a callback's heartbeat expiry is TaskTimedOut, States.Timeout
-            kind = "TaskTimedOut" if f.error == TIMEOUT else "TaskFailed"
-            self.record(branch, kind, {**rdetails, **_error_details(f)})
-            raise f from None
-        self.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
-        return answer
-
-    def _run_submitted(
-        self, job: Any, elapsed: float, rdetails: dict[str, Any], branch: Branch, timeout: float | None, service: str
-    ) -> Gen:
-        """A ``.sync`` task whose handler gave two answers: ``TaskSubmitted`` with the start request's response,
-        then the job's end (``job.wait()``, whose polls take virtual time through ``virtual_sleep``)."""
-        try:
-            submitted = df.snapshot(job.output)
-        except (TypeError, ValueError, OverflowError, RecursionError) as e:
-            marshal = Failed("Runtime.MarshalError", f"Unable to marshal the submitted response: {e}")
-            self.record(branch, "TaskFailed", {**rdetails, **_error_details(marshal)})
-            raise marshal from None
-        self.record(branch, "TaskSubmitted", {**rdetails, "output": submitted})
-        box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
-        failure: Failed | None = None
-        result: Any = None
-        t0 = _perf_counter()
-        try:
-            result = df.snapshot(call_with_elapsed(box, job.wait))
-        except TaskFailure as e:
-            failure = _task_failure(e)
-        except KeyboardInterrupt:
-            raise
-        except OverflowError:
-            failure = Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
-        except BaseException as e:
-            failure = Failed(safe_str(type(e).__name__), safe_str(e))
-        waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
-        if (yield from self._elapse(elapsed + waited, timeout)):
-            self.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
-            yield LATER
-            raise Failed(TIMEOUT)
-        failure = self._too_large(failure, None, service)
-        if failure is not None:
-            self.record(branch, "TaskFailed", {**rdetails, **_error_details(failure)})
-            raise failure
-        self.record(branch, "TaskSucceeded", {**rdetails, "output": result})
-        return result
-
-    def _lambda_envelope(self, payload: Any, content_length: int, log: bool = False) -> dict[str, Any]:
-        """What ``arn:aws:states:::lambda:invoke`` returns: Lambda's Invoke response as Step Functions shapes it,
-        ``Content-Length`` the length of the body the runtime sent. With ``"LogType": "Tail"`` it carries
-        ``LogResult``: the base64 tail of the (local) invocation log."""
-        request_id = self.uuid()
-        now = self.clock.now()
-        date = datetime.fromtimestamp(now, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        tail = None
-        if log:
-            text = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
-            tail = base64.b64encode(text.encode()).decode()
-        all_headers, headers = lr.invoke_headers(
-            content_length=content_length,
-            request_id=request_id,
-            date=date,
-            trace_id=lr.trace_header(request_id, now),
-            log_result=tail,
-        )
-        envelope: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
-        if tail is not None:
-            envelope["LogResult"] = tail
-        envelope["Payload"] = payload
-        envelope["SdkHttpMetadata"] = {"AllHttpHeaders": all_headers, "HttpHeaders": headers, "HttpStatusCode": 200}
-        envelope["SdkResponseMetadata"] = {"RequestId": request_id}
-        envelope["StatusCode"] = 200
-        return envelope
-
-    def _invoke_activity(
-        self,
-        st: m.TaskState,
-        resource: str,
-        params: Any,
-        ctx: Any,
-        branch: Branch,
-        timeout: float | None,
-        heartbeat: float | None,
-        attempt: int,
-    ) -> Gen:
-        details: dict[str, Any] = {"resource": resource, "input": params}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            details["heartbeatInSeconds"] = int(heartbeat)
-        self.record(branch, "ActivityScheduled", details)
-        if attempt:  # a retried attempt: one more state transition, as AWS counts them
-            self.retries += 1
-        fn = self._mock(st) or self.resources.resolve_task(resource)
-        if fn is None:
-            token = self.uuid()
-            wait = TokenWait(token, timeout, heartbeat)
-            if timeout is not None:
-                wait.timeout_deadline = self.clock.now() + timeout
-            try:
-                answer = yield (TOKEN, wait)
-            except Failed as f:
-                self.record(
-                    branch,
-                    "ActivityTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "ActivityFailed",
-                    _error_details(f),
-                )
-                raise
-            self.record(branch, "ActivitySucceeded", {"output": answer})
-            return answer
-        yield LATER
-        self.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
-        result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
-        if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.record(branch, "ActivityTimedOut", {"error": TIMEOUT})
-            raise Failed(TIMEOUT)
-        if failure is not None:
-            self.record(branch, "ActivityFailed", _error_details(failure))
-            raise failure
-        self.record(branch, "ActivitySucceeded", {"output": result})
-        return result
-
     # -- Parallel -------------------------------------------------------------------------------------------
     def s_parallel(self, st: m.ParallelState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
@@ -1372,7 +764,7 @@ class Interpreter(JsonataFlow):
                 jn = st.query_language == "JSONata"
                 if jn:
                     eff = (
-                        self.j_eval(st, eid, branch, st.parameters, "Arguments", {"input": data, "context": ctx})
+                        self.jn.evaluate(st, eid, branch, st.parameters, "Arguments", {"input": data, "context": ctx})
                         if st.has_parameters
                         else data
                     )
@@ -1382,7 +774,7 @@ class Interpreter(JsonataFlow):
                         if st.has_parameters:
                             eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
                     except Failed as f:
-                        raise self.state_error(st, eid, f) from None
+                        raise state_error(st, eid, f) from None
                 self.record(branch, "ParallelStateStarted")
                 if retry_count:  # a Retrier restarted the Parallel: one more transition
                     self.retries += 1
@@ -1397,13 +789,13 @@ class Interpreter(JsonataFlow):
                 self._record_keep_prev(branch, "ParallelStateSucceeded")
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
-                    out = self.j_output(st, eid, branch, states, results)
-                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    out = self.jn.output(st, eid, branch, states, results)
+                    assigned = self.jn.assign(st, eid, branch, st.assign, states)
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
                 return self._container_result(st, eid, branch, visit, data, eff, results, ctx)
             except Failed as f:
-                handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
+                handled = yield from self.errors.state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
@@ -1433,7 +825,7 @@ class Interpreter(JsonataFlow):
             after_result_path = df.apply_result_path(st.result_path, data, selected)
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
         except Failed as f:
-            raise self.state_error(st, eid, f) from None
+            raise state_error(st, eid, f) from None
         if succeeded_event is not None:
             self._record_keep_prev(branch, succeeded_event)
         if visit is not None:
@@ -1478,10 +870,7 @@ class Interpreter(JsonataFlow):
         child = Branch(None, join, i, start_prev, variables)
         child.depth, child.scope = parent.depth + 1, (*parent.scope, (st.name, i))
         if run is not None:  # a child execution: its own history, whose first event links to none
-            child.prev = 0
-            child.sink = HistoryBuilder()
-            run.child_started(i, child.sink, self._now())
-            self._children[child] = (run, i)
+            self.dm.child_started(run, i, child)
         child.gen = self.run_body(processor, None, child, _Iteration(st, i, items[i], eff, selector, entered, eid))
         child.on_abort = self._on_abort_iteration
         return child
@@ -1525,19 +914,19 @@ class Interpreter(JsonataFlow):
                     states = {"input": data, "context": ctx}
                     eff = data
                     if st.item_reader is not None:
-                        items = self._reader_items(st, eid, branch, data, ctx, states)
+                        items = self.dm.reader_items(st, eid, branch, data, ctx, states)
                     elif st.has_items:
-                        items = self.j_typed(st, eid, branch, st.items, "Items", states, "array")
+                        items = self.jn.typed(st, eid, branch, st.items, "Items", states, "array")
                     else:
-                        items = self.j_array_input(st, eid, branch, data)
+                        items = self.jn.array_input(st, eid, branch, data)
                     max_conc = st.max_concurrency
                     if max_conc is not None:
-                        max_conc = int(self.j_typed(st, eid, branch, max_conc, "MaxConcurrency", states, "integer"))
+                        max_conc = int(self.jn.typed(st, eid, branch, max_conc, "MaxConcurrency", states, "integer"))
                 else:
                     try:
                         eff = df.apply_input_path(st.input_path, data, ctx, variables)
                         if st.item_reader is not None:  # a list, or a lazy sequence of a big object's items
-                            items = self._reader_items(st, eid, branch, eff, ctx, None)
+                            items = self.dm.reader_items(st, eid, branch, eff, ctx, None)
                         else:
                             items = (
                                 df.select(st.items_path, eff, ctx, variables)
@@ -1545,8 +934,8 @@ class Interpreter(JsonataFlow):
                                 else eff
                             )
                             if not isinstance(items, list):
-                                raise Failed(RUNTIME, msg.map_input_not_array(_jdump(items)), terminal=True)
-                        max_conc = self._map_number(
+                                raise Failed(RUNTIME, msg.map_input_not_array(df.json_text(items)), terminal=True)
+                        max_conc = map_number(
                             st.max_concurrency,
                             st.max_concurrency_path,
                             "MaxConcurrency",
@@ -1556,37 +945,25 @@ class Interpreter(JsonataFlow):
                             "integer",
                         )
                     except Failed as f:
-                        raise self.state_error(st, eid, f) from None
+                        raise state_error(st, eid, f) from None
                 self.record(branch, "MapStateStarted", {"length": len(items)})
                 if retry_count:  # a Retrier restarted the Map: one more transition
                     self.retries += 1
                 tolerance = None
+                run_arn = ""
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
-                    try:
-                        tolerance = (
-                            self._j_tolerance(st, eid, branch, {"input": data, "context": ctx})
-                            if jn
-                            else self._tolerance(st, eff, ctx, variables)
-                        )
-                    except Failed as f:
-                        raise self.state_error(st, eid, f) from None
-                    run_arn = f"arn:aws:states:{self.region}:{self.account}:mapRun:{self.sm_ctx['Name']}/{st.label or st.name}:{self.uuid()}"
-                    self.record(branch, "MapRunStarted", {"mapRunArn": run_arn})
-                    map_run: MapRun | None = MapRun(st.name, run_arn, self.child_histories, 0)
-                else:
-                    map_run = None
+                    tolerance = self.dm.tolerance(st, eid, branch, data, eff, ctx, variables)
+                    run_arn = self.dm.start(st, branch)
                 start_prev = branch.prev
                 processor = st.processor
                 assert processor is not None
                 selector = st.item_selector if st.has_item_selector else m.MISSING
                 if st.item_batcher is not None:
                     # AWS applies ItemSelector to each item, then groups the selected items into batches
-                    items = self._batches(st, eid, branch, items, eff, data, ctx, selector, entered)
+                    items = self.dm.batches(st, eid, branch, items, eff, data, ctx, selector, entered)
                     selector = m.MISSING
-                if map_run is not None:
-                    map_run = MapRun(st.name, map_run.arn, self.child_histories, len(items))
-                    self.map_runs.append(map_run)
+                map_run = self.dm.open_run(st, run_arn, len(items)) if distributed else None
 
                 concurrency = max_conc or 0
                 if not distributed:
@@ -1610,225 +987,36 @@ class Interpreter(JsonataFlow):
                 try:
                     results = yield (FORK, join)
                     if st.result_writer is not None:
-                        results = self._write_results(st, eid, branch, join, items, run_arn, data, eff, ctx)
+                        results = self.dm.write_results(st, eid, branch, join, items, run_arn, data, eff, ctx)
                 except Failed as f:
                     if distributed:
-                        self.record(branch, "MapRunFailed", _error_details(f))
-                        if not f.terminal:
-                            f = Failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, msg.tolerated_threshold_exceeded())
+                        f = self.dm.failed(branch, f)
                     raise f from None
                 if distributed:
-                    self.record(branch, "MapRunSucceeded")
+                    self.dm.succeeded(branch)
                 else:
                     self._sync_prev(branch)
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
-                    out = self.j_output(st, eid, branch, states, results)
-                    assigned = self.j_assign(st, eid, branch, st.assign, states)
+                    out = self.jn.output(st, eid, branch, states, results)
+                    assigned = self.jn.assign(st, eid, branch, st.assign, states)
                     self._record_keep_prev(branch, "MapStateSucceeded")
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
                 return self._container_result(st, eid, branch, visit, data, eff, results, ctx, "MapStateSucceeded")
             except Failed as f:
-                handled = yield from self._state_failed(st, f, data, branch, visit, retriers, attempts)
+                handled = yield from self.errors.state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
                     retry_count += 1
                     continue
                 return handled
-
-    # -- Distributed Map: ItemReader, ItemBatcher, ResultWriter (see items.py) ---------------------------------
-    def _dm_params(
-        self,
-        st: m.MapState,
-        eid: int,
-        branch: Branch,
-        spec: Mapping[str, Any],
-        field: str,
-        eff: Any,
-        ctx: Any,
-        states: Any,
-    ) -> Any:
-        if st.query_language == "JSONata":
-            return self.j_eval(st, eid, branch, spec.get("Arguments", {}), f"{field}/Arguments", states)
-        try:
-            return df.evaluate_template(spec.get("Parameters", {}), eff, ctx, branch.variables, self.rng)
-        except Failed as f:
-            raise self.state_error(st, eid, f) from None
-
-    def _reader_items(self, st: m.MapState, eid: int, branch: Branch, eff: Any, ctx: Any, states: Any) -> Sequence[Any]:
-        reader = st.item_reader or {}
-        config = dict(reader.get("ReaderConfig") or {})
-        params = self._dm_params(st, eid, branch, reader, "ItemReader", eff, ctx, states)
-        max_items = config.get("MaxItems")
-        if states is not None and isinstance(max_items, str):
-            max_items = self.j_typed(st, eid, branch, max_items, "ItemReader/ReaderConfig/MaxItems", states, "integer")
-        elif "MaxItemsPath" in config:
-            max_items = self._map_number(
-                None, config["MaxItemsPath"], "MaxItems", eff, ctx, branch.variables, "integer"
-            )
-        return items_mod.read_items(
-            self.storage,
-            str(reader.get("Resource", "")),
-            params or {},
-            config,
-            int(max_items) if max_items is not None else None,
-        )
-
-    def _batches(
-        self,
-        st: m.MapState,
-        eid: int,
-        branch: Branch,
-        items: Sequence[Any],
-        eff: Any,
-        data: Any,
-        ctx: Any,
-        selector: Any,
-        entered: float,
-    ) -> Sequence[Any]:
-        spec = st.item_batcher or {}
-        jn = st.query_language == "JSONata"
-        states = {"input": data, "context": ctx}
-        limits: dict[str, int | None] = {}
-        for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
-            value = spec.get(key)
-            if jn and isinstance(value, str):
-                value = self.j_typed(st, eid, branch, value, f"ItemBatcher/{key}", states, "integer")
-            elif not jn and f"{key}Path" in spec:
-                try:
-                    value = self._map_number(None, spec[f"{key}Path"], key, eff, ctx, branch.variables, "integer")
-                except Failed as f:
-                    raise self.state_error(st, eid, f) from None
-            limits[key] = int(value) if value is not None else None
-        batch_input = None
-        if "BatchInput" in spec:
-            batch_input = (
-                self.j_eval(st, eid, branch, spec["BatchInput"], "ItemBatcher/BatchInput", states)
-                if jn
-                else df.evaluate_template(spec["BatchInput"], eff, ctx, branch.variables, self.rng)
-            )
-        if selector is not m.MISSING:
-            selected = []
-            for i, item in enumerate(items):
-                item_ctx = self.context(st, entered, branch, {"Map": {"Item": {"Index": i, "Value": item}}})
-                selected.append(
-                    self.j_eval(st, eid, branch, selector, "ItemSelector", {"input": data, "context": item_ctx})
-                    if jn
-                    else df.evaluate_template(selector, eff, item_ctx, branch.variables, self.rng)
-                )
-            items = selected
-        return items_mod.batch_items(items, limits["MaxItemsPerBatch"], limits["MaxInputBytesPerBatch"], batch_input)
-
-    def _write_results(
-        self,
-        st: m.MapState,
-        eid: int,
-        branch: Branch,
-        join: Join,
-        items: Sequence[Any],
-        run_arn: str,
-        data: Any,
-        eff: Any,
-        ctx: Any,
-    ) -> Any:
-        spec = st.result_writer or {}
-        params = self._dm_params(st, eid, branch, spec, "ResultWriter", eff, ctx, {"input": data, "context": ctx})
-
-        def outcomes() -> Iterator[tuple[str, Any, Any]]:  # one child at a time: items may be decoded lazily
-            for i in range(len(items)):
-                failure = join.errors.get(i)
-                if failure is None:
-                    yield "SUCCEEDED", items[i], join.results[i]
-                else:
-                    yield "FAILED", items[i], {"Error": failure.error, "Cause": failure.cause}
-
-        return items_mod.write_results(self.storage, params or {}, run_arn, self.exec_ctx["Id"], outcomes())
-
-    def _state_failed(
-        self,
-        st: Any,
-        f: Failed,
-        data: Any,
-        branch: Branch,
-        visit: Visit | None,
-        retriers: tuple[m.Retrier, ...],
-        attempts: list[int],
-    ) -> Gen:
-        """Parallel and Map: record <Type>StateFailed when the failure ends the state, caught or not (a retried
-        attempt records none, and a terminal run-time error is reported by ExecutionFailed alone), then
-        Retry/Catch."""
-        if not f.terminal and not _will_retry(retriers, attempts, f.error):
-            self.record(branch, st.type + "StateFailed")
-        return (yield from self._handle_error(st, f, data, branch, visit, retriers, attempts))
-
-    def _j_tolerance(self, st: m.MapState, eid: int, branch: Branch, states: Any) -> Any:
-        count, pct = st.tolerated_failure_count, st.tolerated_failure_percentage
-        if count is not None:
-            count = int(self.j_typed(st, eid, branch, count, "ToleratedFailureCount", states, "integer"))
-        if pct is not None:
-            pct = float(self.j_typed(st, eid, branch, pct, "ToleratedFailurePercentage", states, "number"))
-        return self._tolerance_rule(count, pct)
-
-    def _tolerance(self, st: m.MapState, eff: Any, ctx: Any, variables: Any) -> Any:
-        count = self._map_number(
-            st.tolerated_failure_count,
-            st.tolerated_failure_count_path,
-            "ToleratedFailureCount",
-            eff,
-            ctx,
-            variables,
-            "integer",
-        )
-        pct = self._map_number(
-            st.tolerated_failure_percentage,
-            st.tolerated_failure_percentage_path,
-            "ToleratedFailurePercentage",
-            eff,
-            ctx,
-            variables,
-            "float",
-        )
-        return self._tolerance_rule(count, pct)
-
-    def _tolerance_rule(self, count: int | None, pct: float | None) -> Any:
-        if count is not None and count < 0:
-            raise Failed(RUNTIME, msg.tolerated_count_negative(), terminal=True)
-        if pct is not None and not 0 <= pct <= 100:
-            raise Failed(RUNTIME, msg.tolerated_percentage_range(), terminal=True)
-
-        def tolerated(failures: int, total: int) -> bool:
-            if count is not None and failures <= count:
-                return True
-            return pct is not None and total > 0 and failures * 100.0 / total <= pct
-
-        return tolerated
-
-    def _map_number(
-        self, value: Any, path: str | None, field: str, eff: Any, ctx: Any, variables: Any, kind: str
-    ) -> Any:
-        """A Map setting given literally or through its ``...Path`` form (numeric strings are accepted, as AWS does)."""
-        if path is None:
-            return value
-        v = df.select(path, eff, ctx, variables)
-        number: float | None = None
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            number = v
-        elif isinstance(v, str):
-            try:
-                number = int(v) if kind == "integer" else float(v)
-            except ValueError:
-                number = None
-        if number is None or (kind == "integer" and not float(number).is_integer()):
-            shown = v if isinstance(v, str) else _jdump(v)
-            raise Failed(RUNTIME, msg.map_path_value_invalid(field, shown, kind, path), terminal=True)
-        return int(number) if kind == "integer" else float(number)
 
     def _iteration_input(self, it: _Iteration, child: Branch) -> Any:
         """Start a Map iteration: record MapIterationStarted; the iteration's input (ItemSelector applied).
         A Distributed Map child is an execution of its own: its history starts with ExecutionStarted."""
         if child.sink is not None:
             data = it.item if it.selector is m.MISSING else self._selected(it, child)
-            self.record(child, "ExecutionStarted", {"input": data, "roleArn": self.exec_ctx["RoleArn"]})
+            self.dm.child_execution_started(child, data)
             return data
         self.record_io(child, "MapIterationStarted", it.state.name, "index", it.index)
         if it.selector is m.MISSING:
@@ -1839,20 +1027,19 @@ class Interpreter(JsonataFlow):
         st = it.state
         ctx = self.context(st, it.entered, child, {"Map": {"Item": {"Index": it.index, "Value": it.item}}})
         if st.query_language == "JSONata":
-            return self.j_eval(
+            return self.jn.evaluate(
                 st, it.entered_event_id, child, it.selector, "ItemSelector", {"input": it.map_input, "context": ctx}
             )
         return df.evaluate_template(it.selector, it.map_input, ctx, child.variables, self.rng)
 
     def _iteration_failed(self, it: _Iteration, child: Branch, f: Failed) -> Failed:
         if child.sink is not None:  # a Distributed Map child execution ends as an execution does
-            self.record(child, "ExecutionFailed", _error_details(f))
-            self._child_ended(child, "FAILED")
-            return self.state_error(it.state, it.entered_event_id, f) if child.state is None else f
+            self.dm.child_failed(child, f)
+            return state_error(it.state, it.entered_event_id, f) if child.state is None else f
         last = child.prev
         self.record(child, "MapIterationFailed", {"index": it.index, "name": it.state.name})
         child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
-        return self.state_error(it.state, it.entered_event_id, f) if child.state is None else f
+        return state_error(it.state, it.entered_event_id, f) if child.state is None else f
 
     def _on_abort_iteration(self, child: Branch) -> None:
         join = child.join
@@ -1862,8 +1049,7 @@ class Interpreter(JsonataFlow):
         anchor = child.prev
         self._on_abort(child)
         if child.sink is not None:  # a Distributed Map child execution is stopped as an execution is
-            self.record(child, "ExecutionAborted")
-            self._child_ended(child, "ABORTED")
+            self.dm.child_aborted(child)
             return
         name = (
             join.parent.state.name
@@ -1872,13 +1058,6 @@ class Interpreter(JsonataFlow):
         )
         child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
         self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
-
-    def _child_ended(self, child: Branch, status: str) -> None:
-        """A Distributed Map child execution ended: its MapRun notes it (and drops its history if so asked)."""
-        entry = self._children.pop(child, None)
-        if entry is not None and child.sink is not None:
-            run, index = entry
-            run.child_ended(index, child.sink, status, self._now())
 
     _runners: ClassVar[dict[str, Any]] = {
         "Pass": s_pass,
@@ -1898,40 +1077,3 @@ def _seconds_or_none(value: Any) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     return float(min(value, _MAX_SECONDS))
-
-
-def _will_retry(retriers: tuple[m.Retrier, ...], attempts: list[int], error: str) -> bool:
-    i = rt.find_retrier(retriers, error)
-    return i is not None and attempts[i] < retriers[i].max_attempts
-
-
-def _error_details(f: Failed) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    if f.error is not None:
-        d["error"] = f.error
-    if f.cause is not None:
-        d["cause"] = f.cause
-    return d
-
-
-def _as_text(value: Any) -> str | None:
-    """A failure's error or cause as the text a history holds: a str as is, ``None`` as absent, a JSON value as its
-    JSON text, anything else its ``str`` (never raising); lone surrogates escaped."""
-    if value is None:
-        return None
-    if type(value) is not str:
-        try:
-            value = _jdump(value)
-        except (TypeError, ValueError, RecursionError):
-            return safe_str(value)
-    return safe_str(value)
-
-
-def _task_failure(e: TaskFailure) -> Failed:
-    """The failure a handler's ``TaskFailure`` stands for, whatever it was given as error and cause."""
-    return Failed(_as_text(getattr(e, "error", None)), _as_text(getattr(e, "cause", None)))  # type: ignore[arg-type]
-
-
-def _copy(value: Any) -> Any:
-    """A private copy for a handler, so a handler that mutates its input cannot rewrite recorded history."""
-    return df.copy_json(value)

@@ -15,31 +15,42 @@ at the event before the state's Entered event, with the field as ``location``) a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sfnkit import messages as msg
 from sfnkit.asl import jsonata
 from sfnkit.asl import model as m
 from sfnkit.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime.scheduler import Branch, Failed
 
-__all__ = ["JsonataFlow"]
+__all__ = ["Host", "JsonataFlow"]
 
 
-class JsonataFlow:
-    """Mixin for :class:`~sfnkit.runtime.interpreter.Interpreter` (uses its ``record``, ``clock``, ``rng``)."""
+class Host(Protocol):
+    """What the JSONata flow needs of the interpreter that holds it."""
 
     clock: Any
     rng: Any
-    builder: Any
 
-    def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:  # pragma: no cover
-        raise NotImplementedError
+    def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int: ...
+
+
+class JsonataFlow:
+    """The JSONata fields of the states of one execution, evaluated with AWS's error reporting. Held by
+    :class:`~sfnkit.runtime.interpreter.Interpreter` as ``jn``; records ``EvaluationFailed`` through its host's
+    ``record`` (looked up on each failure, so a wrapper set on the host sees these events too)."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: Host) -> None:
+        self.host = weakref.proxy(host)  # the host holds this object: no strong reference back (no cycle)
 
     # -- evaluation with AWS's error reporting ------------------------------------------------------------
-    def j_eval(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any]) -> Any:
+    def evaluate(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any]) -> Any:
         """Evaluate a JSONata payload (``{% %}`` strings anywhere inside ``value``)."""
         try:
             return jsonata.evaluate_tree(
@@ -47,8 +58,8 @@ class JsonataFlow:
                 states=states,
                 variables=branch.variables,
                 field=field,
-                rng=self.rng,
-                now_ms=int(self.clock.now() * 1000),
+                rng=self.host.rng,
+                now_ms=int(self.host.clock.now() * 1000),
             )
         except StatesError as e:
             raise self.evaluation_failed(
@@ -76,14 +87,14 @@ class JsonataFlow:
         # a Wait whose Timestamp evaluates to a string that is no date (``after_entered``)
         if not after_entered:
             branch.prev = branch.entered_prev
-        self.record(branch, "EvaluationFailed", details)
+        self.host.record(branch, ev.EVALUATION_FAILED, details)
         return Failed(error, cause, terminal=error == RUNTIME)
 
-    def j_typed(
+    def typed(
         self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Mapping[str, Any], expected: str
     ) -> Any:
         """A JSONata field that must produce one type (``Items`` an array, ``TimeoutSeconds`` an integer...)."""
-        result = self.j_eval(st, eid, branch, value, field, states)
+        result = self.evaluate(st, eid, branch, value, field, states)
         if isinstance(value, str) and jsonata.is_expression(value):
             try:
                 return jsonata.expect_type(result, expected, value, field)  # type: ignore[arg-type]
@@ -91,7 +102,7 @@ class JsonataFlow:
                 raise self.evaluation_failed(st, eid, branch, e.error, e.cause or "", field) from None
         return result
 
-    def j_assign(
+    def assign(
         self,
         st: m.State,
         eid: int,
@@ -103,12 +114,12 @@ class JsonataFlow:
         """Evaluate ``Assign`` against the variables as they were, then replace the branch's variables."""
         if assign is None:
             return None
-        new = self.j_eval(st, eid, branch, assign, field, states)
+        new = self.evaluate(st, eid, branch, assign, field, states)
         df.check_variable_sizes(st, new)
         branch.variables = {**branch.variables, **new}
         return dict(new)
 
-    def j_output(
+    def output(
         self,
         st: Any,
         eid: int,
@@ -121,13 +132,17 @@ class JsonataFlow:
         """``Output`` of ``holder`` (the state, a Choice rule or a catcher), or ``default`` when it has none."""
         holder = st if holder is None else holder
         if holder.has_output:
-            return self.j_eval(st, eid, branch, holder.output, field, states)
+            return self.evaluate(st, eid, branch, holder.output, field, states)
         return default
 
-    def j_array_input(self, st: m.State, eid: int, branch: Branch, data: Any) -> list[Any]:
+    def array_input(self, st: m.State, eid: int, branch: Branch, data: Any) -> list[Any]:
         if not isinstance(data, list):
-            import json
-
-            shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            shown = df.json_text(data)
             raise self.evaluation_failed(st, eid, branch, QUERY_EVALUATION_ERROR, msg.map_input_not_array(shown), None)
         return data
+
+    def seconds(self, st: m.State, eid: int, branch: Branch, value: Any, field: str, states: Any) -> float | None:
+        """A JSONata ``TimeoutSeconds``/``HeartbeatSeconds``: an integer, as float seconds (None when absent)."""
+        if value is None:
+            return None
+        return float(self.typed(st, eid, branch, value, field, states, "integer"))

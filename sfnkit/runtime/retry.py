@@ -6,6 +6,9 @@ The delay before retry number *n* (n = 1 for the first retry) is
 largest interval AWS accepts anywhere in a definition); with ``JitterStrategy: FULL`` it is drawn uniformly from
 ``[0, delay]`` using the execution's seeded random source. The power is never computed once it would pass the cap,
 so a Retry with ``MaxAttempts: 99999999`` cannot overflow however long it keeps retrying.
+
+These are pure decisions; :mod:`sfnkit.runtime.failures` acts on them for a failed state visit (backoff, the
+catcher's output, the ``<Type>StateFailed`` event).
 """
 
 from __future__ import annotations

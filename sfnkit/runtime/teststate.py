@@ -22,10 +22,12 @@ from datetime import UTC
 from typing import Any
 
 from sfnkit.asl import model as m
+from sfnkit.asl.validate import load, validate
 from sfnkit.runtime import dataflow as df
+from sfnkit.runtime.execution import run
 from sfnkit.runtime.scheduler import Failed
 
-__all__ = ["MISSING", "Stage", "StateTest", "test_state"]
+__all__ = ["MISSING", "Stage", "StateTest", "state_definition", "test_state"]
 
 MISSING: Any = m.MISSING
 #: The fields each stage comes from, JSONPath (state types that have them) and JSONata.
@@ -88,13 +90,13 @@ class StateTest:
         raise KeyError(f"no stage {name!r}; stages: {', '.join(s.name for s in self.stages)}")
 
 
-def _state_dict(state: Any) -> tuple[str, dict[str, Any]]:
+def state_definition(state: Any) -> tuple[str, dict[str, Any]]:
+    """A state's name and its definition as a fresh dict, from any form :func:`test_state` takes."""
     if isinstance(state, m.State):
         return state.name, copy.deepcopy(dict(state.raw))
-    if hasattr(state, "to_asl") and hasattr(state, "name") and hasattr(state, "TYPE"):  # a sfnkit.build state
-        from sfnkit.build import Machine
-
-        return state.name, Machine(state, states=[state]).definition()["States"][state.name]
+    to_definition = getattr(state, "to_state_definition", None)
+    if callable(to_definition):  # a sfnkit.build state (duck-typed: the runtime never imports the builder)
+        return str(state.name), to_definition()
     if isinstance(state, Mapping):
         return "State", json.loads(json.dumps(dict(state)))
     raise TypeError(
@@ -132,9 +134,7 @@ def test_state(
     :mod:`sfnkit.build` state; ``query_language`` is the machine's (a state without ``QueryLanguage`` inherits it).
     Map states are not supported (their stages run per item).
     """
-    import sfnkit
-
-    sname, st = _state_dict(state)
+    sname, st = state_definition(state)
     sname = name or sname
     typ = st.get("Type")
     if typ == "Map":
@@ -147,17 +147,17 @@ def test_state(
     definition = single_state_machine(sname, st, query_language)
     ql = st.get("QueryLanguage") or query_language or "JSONPath"
     data = {} if input is None else json.loads(json.dumps(input))
-    diags = [d for d in sfnkit.validate(definition) if d.severity == "ERROR"]
+    diags = [d for d in validate(definition) if d.severity == "ERROR"]
     if diags:
         return _invalid(sname, str(typ), str(ql), st, data, diags, definition)
-    sm = sfnkit.load(definition)
+    sm = load(definition)
     calls: list[Any] = []
 
     def handler(event: Any) -> Any:
         calls.append(event)
         return copy.deepcopy(event if result is MISSING else result)
 
-    ex = sfnkit.run(sm, data, resources={_LAMBDA: handler})
+    ex = run(sm, data, resources={_LAMBDA: handler})
     visit = ex.visits[0] if ex.visits else None
     if ql == "JSONata":
         stages = _jsonata_stages(st, str(typ), visit, ex, calls, definition, sname, data, result)
@@ -345,14 +345,12 @@ def _jsonata_stages(
 
 
 def _jsonata_culprit(definition: Mapping[str, Any], sname: str, data: Any, result: Any, has: set[str]) -> str | None:
-    import sfnkit
-
     order = [f for f in ("Arguments", "Output", "Assign") if f in has and f in definition["States"][sname]]
     for i, fld in enumerate(order):
         trial = json.loads(json.dumps(definition))
         for later in order[i + 1 :]:
             trial["States"][sname].pop(later, None)
-        ex = sfnkit.run(sfnkit.load(trial), data, resources={_LAMBDA: lambda e: e if result is MISSING else result})
+        ex = run(load(trial), data, resources={_LAMBDA: lambda e: e if result is MISSING else result})
         if ex.status == "FAILED":
             return fld
     return None

@@ -7,7 +7,7 @@ and works the same on a history recorded by sfnkit or fetched from AWS.
 * :func:`event_rows`: one short row per history event, for the event list.
 * :func:`visit_status` and :func:`status_changes`: the status of each state at every event, so the replay
   slider recolours the graph in the browser without asking the kernel. The statuses and the way visits of one
-  state combine (the most telling wins) are :func:`sfnkit.render.status_of`'s; at the last event the two agree.
+  state combine (the most telling wins) are :func:`sfnkit.views.render.status_of`'s; at the last event the two agree.
 * :func:`inspector`: the visits of one state with every data-flow stage (the stage names are TestState's:
   ``afterInputPath``, ``afterParameters``, ``result``, ``afterResultSelector``, ``afterResultPath``), the task
   attempts with their errors and the backoff before each retry, the variables assigned, and the caught error.

@@ -21,7 +21,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from sfnkit.runtime.teststate import JSONATA_STAGES, JSONPATH_STAGES, MISSING, StateTest, _state_dict, test_state
+from sfnkit.runtime.teststate import JSONATA_STAGES, JSONPATH_STAGES, MISSING, StateTest, state_definition, test_state
 from sfnkit.widgets._assets import asset
 from sfnkit.widgets.data import json_text
 
@@ -123,7 +123,7 @@ class DataFlow(anywidget.AnyWidget):
         name: str | None = None,
         query_language: str | None = None,
     ) -> None:
-        sname, st = _state_dict(state)
+        sname, st = state_definition(state)
         typ = st.get("Type")
         if typ not in _FIELDS_OF:
             raise ValueError(

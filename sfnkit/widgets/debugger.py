@@ -30,7 +30,7 @@ import traitlets
 from sfnkit.asl import model as m
 from sfnkit.errors import ExecutionStateError
 from sfnkit.history.model import History
-from sfnkit.render import Engine, clean_text, status_of, svg
+from sfnkit.views.render import Engine, clean_text, status_of, svg
 from sfnkit.widgets import data
 from sfnkit.widgets.graph import SfnkitWidget, compact
 from sfnkit.widgets.live import LiveView
@@ -630,7 +630,7 @@ class Debugger(SfnkitWidget):
 
     # -- static fallback ----------------------------------------------------------------------------------------
     def _static_bundle(self) -> dict[str, str]:
-        from sfnkit.display import execution_mimebundle, history_mimebundle
+        from sfnkit.views.display import execution_mimebundle, history_mimebundle
 
         if self._execution is not None:
             return execution_mimebundle(self._execution)

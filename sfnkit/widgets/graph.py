@@ -1,8 +1,8 @@
 """``GraphView``: the graph of a state machine as a live anywidget, recoloured by status without a new layout.
 
-The kernel lays the machine out once (:func:`sfnkit.render.svg`, Graphviz) and sends the SVG in the ``svg``
+The kernel lays the machine out once (:func:`sfnkit.views.render.svg`, Graphviz) and sends the SVG in the ``svg``
 trait; afterwards only the small ``status`` dict (state name -> status, ``not_run`` left out) crosses to the
-browser, which sets ``data-status`` and the colours of :data:`sfnkit.render.STATUS_STYLES` on the existing
+browser, which sets ``data-status`` and the colours of :data:`sfnkit.views.render.STATUS_STYLES` on the existing
 picture. A click on a state comes back in ``selected``.
 
 Static first (DESIGN principle 7): displaying a widget writes **two outputs**. The first is the live widget view
@@ -32,7 +32,7 @@ import traitlets
 
 from sfnkit.asl import model as m
 from sfnkit.history.model import History
-from sfnkit.render import STATUS_STYLES, STATUSES, Engine, clean_text, status_of, svg
+from sfnkit.views.render import STATUS_STYLES, STATUSES, Engine, clean_text, status_of, svg
 from sfnkit.widgets._assets import asset
 
 __all__ = ["GraphView"]
@@ -75,9 +75,9 @@ class SfnkitWidget(anywidget.AnyWidget):
     _view = traitlets.Unicode("graph").tag(sync=True)
     _styles = traitlets.Dict().tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
-    """The laid-out picture, sent once (:func:`sfnkit.render.svg`)."""
+    """The laid-out picture, sent once (:func:`sfnkit.views.render.svg`)."""
     status = traitlets.Dict(value_trait=traitlets.Unicode(), key_trait=traitlets.Unicode()).tag(sync=True)
-    """State name -> status (one of :data:`sfnkit.render.STATUSES`); a state left out is ``not_run``."""
+    """State name -> status (one of :data:`sfnkit.views.render.STATUSES`); a state left out is ``not_run``."""
     selected = traitlets.Unicode("").tag(sync=True)
     """The state clicked in the browser (``""``: none)."""
 

@@ -3,7 +3,7 @@
 DESIGN principle 7, "static first": every object that renders has a form that survives export. The
 ``*_mimebundle`` functions return IPython mime bundles that ``_repr_mimebundle_`` methods delegate to:
 
-* ``image/svg+xml``: the graph (:func:`sfnkit.render.svg`), coloured by status for an execution;
+* ``image/svg+xml``: the graph (:func:`sfnkit.views.render.svg`), coloured by status for an execution;
 * ``text/html`` (executions and histories): a one-line summary (status, duration, state transitions, retries,
   events), the errors with what became of them, and the coloured graph inline;
 * ``text/plain``: informative on its own, because a reopened *untrusted* notebook shows only text.
@@ -25,7 +25,7 @@ from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 from sfnkit.errors import MissingDependencyError
 from sfnkit.history.model import History
-from sfnkit.render import STATUS_STYLES, STATUSES, clean_text, status_of, svg
+from sfnkit.views.render import STATUS_STYLES, STATUSES, clean_text, status_of, svg
 
 __all__ = [
     "execution_mimebundle",

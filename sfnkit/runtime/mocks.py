@@ -19,6 +19,8 @@ invocation without a response fails the execution, as in Step Functions Local. F
 
 ``from_history(history)`` writes the mock configuration that replays a recorded execution (an AWS history or a
 local one) locally, Task by Task.
+
+Users reach this module as ``sfnkit.mocks`` (the name the README documents; ``sfnkit/__init__.py`` maps it here).
 """
 
 from __future__ import annotations
