@@ -12,8 +12,6 @@ that one run reports everything at once.
 
 from __future__ import annotations
 
-import difflib
-import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -209,6 +207,8 @@ class Builder:
                     f'field "{key}" is only allowed in {other} states; this {this} uses {ql}' + _ql_hint(key, ql),
                 )
                 continue
+            import difflib  # only for a message's hint
+
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
             hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(sorted(allowed))}"
             self.error(pointer_join(loc, key), f'unknown field "{key}" in {what}{hint}')
@@ -330,6 +330,8 @@ class Builder:
             self.error(loc, f"{refused} Use $states.input (the state's input) or $states.context.", INVALID_JSONATA)
         for name in _STATES_FIELD.findall(expr):
             if name not in STATES_FIELDS:
+                import difflib  # only for a message's hint
+
                 close = difflib.get_close_matches(name, sorted(STATES_FIELDS), n=1)
                 hint = f'; did you mean "$states.{close[0]}"?' if close else ""
                 self.error(
@@ -464,12 +466,14 @@ class Builder:
             if "Type" not in d:
                 self.error(loc, f'missing required field "Type" in state "{name}"; allowed: {", ".join(STATE_TYPES)}')
             else:
+                import difflib  # only for a message's hint
+
                 close = difflib.get_close_matches(str(typ), STATE_TYPES, n=1, cutoff=0.5)
                 hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(STATE_TYPES)}"
                 self.error(pointer_join(loc, "Type"), f"unknown state type {_short(typ)}{hint}")
             return None
         ql = self.query_language(d, loc, inherited) if "QueryLanguage" in d else inherited
-        allowed, other = _fields_for(typ, ql)
+        allowed, other = _FIELDS_FOR[typ, ql]
         if not allowed.issuperset(d):  # (the usual case, no unknown field, costs one set operation)
             # Next/End on a Choice, Succeed or Fail state get their own, clearer message below; do not report
             # them twice.
@@ -495,7 +499,11 @@ class Builder:
         if "Assign" in d and "Assign" in allowed:
             common["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql, _available(typ))
         if typ not in ("Choice", "Succeed", "Fail"):
-            self.flow(d, loc, common)
+            nxt = d.get("Next")
+            if type(nxt) is str and "End" not in d:  # the usual case: nothing flow() could report
+                common["next"] = nxt
+            else:
+                self.flow(d, loc, common)
         elif typ == "Choice":
             for key in ("Next", "End"):
                 if key in d:
@@ -1125,11 +1133,13 @@ def _short(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@functools.cache
 def _fields_for(typ: str, ql: str) -> tuple[frozenset[str], frozenset[str]]:
     """The fields a ``typ`` state may have in query language ``ql``, and those it may have only in the other one."""
     foreign = JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY
     return frozenset(FIELDS[typ] - foreign), frozenset(FIELDS[typ] & foreign)
+
+
+_FIELDS_FOR = {(typ, ql): _fields_for(typ, ql) for typ in FIELDS for ql in QUERY_LANGUAGES}
 
 
 def pointer_join(base: str, *parts: str | int) -> str:

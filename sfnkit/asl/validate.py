@@ -9,7 +9,6 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -34,8 +33,8 @@ from sfnkit.errors import DefinitionError
 __all__ = ["load", "validate"]
 
 
-def _graph_checks(sm: m.StateMachine, owners: dict[str, list[m.State]]) -> Iterator[Diagnostic]:
-    """The graph rules; ``owners`` lists the states of each name, depth first (:func:`_owners`)."""
+def _graph_checks(sm: m.StateMachine, owners: dict[str, list[m.State]], maps: list[m.MapState]) -> Iterator[Diagnostic]:
+    """The graph rules; ``owners`` lists the states of each name and ``maps`` the Map states, depth first."""
     for name, sts in owners.items():
         for st in sts[1:]:
             yield Diagnostic(
@@ -46,9 +45,8 @@ def _graph_checks(sm: m.StateMachine, owners: dict[str, list[m.State]]) -> Itera
                 location=st.location,
             )
     labels: dict[str, m.MapState] = {}
-    for st in _walk(sm):
-        if st.type == "Map" and st.label is not None:  # type: ignore[attr-defined]
-            assert isinstance(st, m.MapState)
+    for st in maps:
+        if st.label is not None:
             if st.label in labels:
                 yield Diagnostic(
                     severity="ERROR",
@@ -77,15 +75,19 @@ def _walk(body: m.Body) -> list[m.State]:
 _NESTING = frozenset({"Parallel", "Map"})
 
 
-def _owners(sm: m.StateMachine) -> dict[str, list[m.State]]:
+def _owners(sm: m.StateMachine) -> tuple[dict[str, list[m.State]], list[m.MapState]]:
+    """The states of each name, and the Map states, depth first: one walk for the name and label checks."""
     owners: dict[str, list[m.State]] = {}
+    maps: list[m.MapState] = []
     for st in _walk(sm):
         sts = owners.get(st.name)
         if sts is None:
             owners[st.name] = [st]
         else:
             sts.append(st)
-    return owners
+        if st.type == "Map" and isinstance(st, m.MapState):
+            maps.append(st)
+    return owners, maps
 
 
 def _targets(st: m.State) -> list[tuple[str, str]]:
@@ -96,6 +98,7 @@ def _targets(st: m.State) -> list[tuple[str, str]]:
 
 
 _NEXT_ONLY = frozenset({"Pass", "Wait", "Succeed", "Fail"})
+_TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 
 
 def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> Iterator[Diagnostic]:
@@ -139,7 +142,7 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                         message=f'state "{name}" is not reachable: no transition leads to it from StartAt "{body.start_at}" in {what}',
                         location=st.location,
                     )
-        if states and not any(st.is_terminal for st in states.values()):
+        if states and not any(st.end or st.type in _TERMINAL_TYPES for st in states.values()):  # State.is_terminal
             yield Diagnostic(
                 severity="ERROR",
                 code=NO_TERMINAL_STATE,
@@ -243,9 +246,9 @@ def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Itera
 def check_graph(sm: m.StateMachine) -> list[Diagnostic]:
     """The graph rules' diagnostics for a freshly built machine, whose ``index`` (name -> states) this sets: one
     walk of the machine serves both."""
-    owners = _owners(sm)
+    owners, maps = _owners(sm)
     object.__setattr__(sm, "index", {name: tuple(sts) for name, sts in owners.items()})
-    return list(_graph_checks(sm, owners))
+    return list(_graph_checks(sm, owners, maps))
 
 
 def _transition_location(st: m.State, kind: str, target: str) -> str:
@@ -273,6 +276,8 @@ def _missing(
             "transitions cannot leave a Parallel branch or a Map processor"
         )
     else:
+        import difflib  # only for a message's hint
+
         close = difflib.get_close_matches(target, list(states), n=1, cutoff=0.6)
         hint = f'; did you mean "{close[0]}"?' if close else f"; states here: {', '.join(list(states)[:10])}"
         message = f'"{label}" points at "{target}", which is not a state in {what}{hint}'
