@@ -14,6 +14,7 @@ from typing import Any
 
 from sfnkit.errors import MissingDependencyError
 from sfnkit.history.model import History
+from sfnkit.types import HistorySource
 
 __all__ = ["collect", "require", "state_machine_of"]
 
@@ -45,7 +46,7 @@ def _one(item: Any, where: str) -> History:
     )
 
 
-def collect(source: Any, function: str) -> tuple[list[History], bool]:
+def collect(source: HistorySource, function: str) -> tuple[list[History], bool]:
     """The histories in ``source`` and whether it holds *many* (frames then get an ``execution`` column).
 
     One: a ``History`` or an object with ``.history``. Many: an object with ``.histories`` (a batch from

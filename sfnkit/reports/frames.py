@@ -42,6 +42,7 @@ from sfnkit.history import views
 from sfnkit.history.model import History
 from sfnkit.history.views import ScopeFrame, StateSpan, TaskAttempt
 from sfnkit.reports._inputs import collect, require
+from sfnkit.types import HistorySource
 
 __all__ = [
     "ATTEMPT_COLUMNS",
@@ -653,7 +654,7 @@ def _build(
     return report_frame(pd.DataFrame(data, copy=False))
 
 
-def events(source: Any) -> Any:
+def events(source: HistorySource) -> Any:
     """One row per history event, in event order.
 
     ======================  ======================  =======================================================
@@ -682,7 +683,7 @@ def events(source: Any) -> Any:
     return _build(source, "events", "events", _event_rows, EVENT_COLUMNS)
 
 
-def states(source: Any) -> Any:
+def states(source: HistorySource) -> Any:
     """One row per state visit (from entering a state to leaving it), in the order states were entered.
 
     ======================  ======================  =======================================================
@@ -724,7 +725,7 @@ def states(source: Any) -> Any:
     return _build(source, "states", "states", state_rows, STATE_COLUMNS)
 
 
-def attempts(source: Any) -> Any:
+def attempts(source: HistorySource) -> Any:
     """One row per Task attempt (Task, Lambda and activity resources), in the order they were scheduled.
 
     ======================  ======================  =======================================================
@@ -764,7 +765,7 @@ def attempts(source: Any) -> Any:
     return _build(source, "attempts", "attempts", _attempt_rows, ATTEMPT_COLUMNS)
 
 
-def failures(source: Any) -> Any:
+def failures(source: HistorySource) -> Any:
     """One row per event that reports a failure, in event order, with what became of it.
 
     A failure deep inside shows up once per level it crosses (``TaskFailed``, then ``MapIterationFailed``,
@@ -799,7 +800,7 @@ def failures(source: Any) -> Any:
     return _build(source, "failures", "failures", _failure_rows, FAILURE_COLUMNS)
 
 
-def errors(source: Any) -> Any:
+def errors(source: HistorySource) -> Any:
     """One row per error *raised*, attributed to the state that raised it (the data of the Pareto chart).
 
     Each failed or timed-out Task attempt is one row; so is every other state visit that ended in an error of
@@ -832,7 +833,7 @@ def errors(source: Any) -> Any:
     return _build(source, "errors", "errors", error_rows, ERROR_COLUMNS)
 
 
-def overview(source: Any) -> Any:
+def overview(source: HistorySource) -> Any:
     """One row per execution: status, timing and counts (what ``DescribeExecution`` says, plus counts).
 
     ======================  ======================  =======================================================
@@ -858,7 +859,7 @@ def overview(source: Any) -> Any:
     return _build(source, "overview", "overview", _overview_rows, OVERVIEW_COLUMNS)
 
 
-def summary(source: Any) -> Any:
+def summary(source: HistorySource) -> Any:
     """Per state: how often it ran, how long it took, how often it retried and failed.
 
     One row per state (name and type), in the order the states were first entered. Across many executions

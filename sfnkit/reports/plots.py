@@ -21,6 +21,7 @@ from sfnkit.history.model import History
 from sfnkit.history.views import ScopeFrame
 from sfnkit.reports import frames
 from sfnkit.reports._inputs import collect, require
+from sfnkit.types import HistorySource
 
 __all__ = ["COLORS", "durations", "retries_failures", "timeline"]
 
@@ -112,7 +113,7 @@ def _item_text(span: Any, width: int = 28) -> str:
 
 
 def timeline(
-    source: Any,
+    source: HistorySource,
     ax: Any = None,
     *,
     max_iterations: int = 20,
@@ -426,7 +427,7 @@ def _state_groups(
 
 
 def durations(
-    source: Any,
+    source: HistorySource,
     ax: Any = None,
     *,
     kind: str = "box",
@@ -510,7 +511,7 @@ def durations(
 _OUTCOMES: Final = ("retried", "caught", "tolerated", "failed", "pending")
 
 
-def retries_failures(source: Any, ax: Any = None, *, top: int = 15) -> Any:
+def retries_failures(source: HistorySource, ax: Any = None, *, top: int = 15) -> Any:
     """A Pareto chart of errors by state: which state raised which error how often, and what became of it.
 
     Reads ``errors()``: one count per error raised (each failed Task attempt, each Fail state, each failed

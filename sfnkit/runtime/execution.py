@@ -41,6 +41,7 @@ from sfnkit.runtime.resources import (
     untrack_virtual_time,
 )
 from sfnkit.runtime.scheduler import Branch, Failed, HistoryFull, Scheduler
+from sfnkit.types import MockSource, StateMocks, StorageSource
 
 __all__ = ["Execution", "run", "start"]
 
@@ -71,8 +72,8 @@ class Execution:
         missing_resources: str = "raise",
         keep_stages: bool = True,
         break_on_error: bool = False,
-        storage: Any = None,
-        mocks: Any = None,
+        storage: StorageSource = None,
+        mocks: MockSource = None,
         test_case: str | None = None,
         child_histories: str = "auto",
         services: Any = None,
@@ -630,7 +631,7 @@ def _ended(branch: Branch, value: Any, failure: Failed | None) -> None:
     """The scheduler's end callback once the execution has finished."""
 
 
-def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str | None) -> Any:
+def _test_case_mocks(mocks: MockSource, test_case: str | None, state_machine_name: str | None) -> StateMocks | None:
     """``mocks=`` (a MockConfigFile path, JSON text, dict or ``sfnkit.runtime.mocks.MockConfig``) and ``test_case=`` ->
     the per-execution mocks of that test case (fresh invocation counters)."""
     if mocks is None:
@@ -655,7 +656,7 @@ def _test_case_mocks(mocks: Any, test_case: str | None, state_machine_name: str 
     return config.test_case(name, test_case)
 
 
-def _check_resources(sm: m.StateMachine, resources: Resources, mocks: Any = None) -> None:
+def _check_resources(sm: m.StateMachine, resources: Resources, mocks: StateMocks | None = None) -> None:
     """Report every Task whose resource has no handler (and that no mock answers), before anything runs."""
     problems = []
     for st in sm.walk():
@@ -709,8 +710,8 @@ def start(
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
-    storage: Any = None,
-    mocks: Any = None,
+    storage: StorageSource = None,
+    mocks: MockSource = None,
     test_case: str | None = None,
     child_histories: str = "auto",
     services: Any = None,
@@ -757,8 +758,8 @@ def run(
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
-    storage: Any = None,
-    mocks: Any = None,
+    storage: StorageSource = None,
+    mocks: MockSource = None,
     test_case: str | None = None,
     child_histories: str = "auto",
     services: Any = None,

@@ -59,6 +59,7 @@ from sfnkit.runtime.scheduler import (
     Join,
     Scheduler,
 )
+from sfnkit.types import StateMocks, Storage
 
 if TYPE_CHECKING:
     from sfnkit.runtime.distributed_map import DistributedMap
@@ -178,8 +179,8 @@ class Interpreter:
         input: Any,
         keep_stages: bool = True,
         max_events: int | None = MAX_HISTORY_EVENTS,
-        storage: Any = None,
-        mocks: Any = None,
+        storage: Storage | None = None,
+        mocks: StateMocks | None = None,
         child_histories: str = "auto",
     ) -> None:
         self.sm = sm

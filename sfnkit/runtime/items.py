@@ -27,26 +27,17 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Protocol, overload
+from typing import Any, Final, overload
 
 from sfnkit.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from sfnkit.runtime.scheduler import Failed
+from sfnkit.types import Storage, StorageSource
 
 __all__ = ["JsonLines", "LocalStorage", "Storage", "batch_items", "read_items", "storage_from", "write_results"]
 
 # json's own scanner (C when available): decodes the value that starts at an offset of a text, in place
 _SCAN: Final = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
-
-
-class Storage(Protocol):
-    """What Distributed Map needs from an object store."""
-
-    def get_object(self, bucket: str, key: str) -> bytes: ...
-
-    def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]: ...
-
-    def put_object(self, bucket: str, key: str, body: bytes) -> None: ...
 
 
 class LocalStorage:
@@ -114,7 +105,7 @@ class LocalStorage:
         return f"LocalStorage({self._root or self._buckets!r})"
 
 
-def storage_from(value: Any) -> Storage | None:
+def storage_from(value: StorageSource) -> Storage | None:
     """``storage=`` of ``sfnkit.run``: None, a folder, a bucket->folder mapping, or a Storage object."""
     if value is None:
         return None
@@ -126,7 +117,7 @@ def storage_from(value: Any) -> Storage | None:
                 f"storage must be a folder, a bucket->folder mapping or an object with {method}(); "
                 f"got {type(value).__name__}"
             )
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def read_items(
