@@ -1,11 +1,12 @@
-"""Frozen, keyword-only dataclasses that cost almost nothing to define, and a fast way to build them.
+"""Frozen dataclasses (keyword-only unless asked) that cost almost nothing to define, and a fast way to build them.
 
 ``@dataclass(frozen=True, kw_only=True)`` writes the source of ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
 ``__setattr__`` and ``__delattr__`` for every class and compiles each with ``exec``: about 1 ms per class on the
-project's 2-core machine, 14 ms for the model's 14 classes, the largest single cost of a fresh process's first
-``sfnkit.load`` (bench/interpreter.py's cold section). :func:`frozen` makes the same thing without generating code:
+project's 2-core machine, 14 ms for the model's 14 classes and 17 more for the paths, templates and intrinsics
+that a first run compiles: the largest single cost of a fresh process's first ``load`` and ``run``
+(bench/interpreter.py --cold). :func:`frozen` makes the same thing without generating code:
 ``dataclasses.dataclass`` records the fields (so ``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass``
-work as before, and type checkers see a frozen keyword-only dataclass), and shared methods read them. Assigning
+work as before, and type checkers see a frozen dataclass, through ``dataclass_transform``), and shared methods read them. Assigning
 a field raises ``dataclasses.FrozenInstanceError``; equality, hashing and ``repr`` follow the fields' ``compare``
 and ``repr`` flags, as a dataclass's do.
 
