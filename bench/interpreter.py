@@ -79,127 +79,6 @@ class Workload:
     jsonata_share: bool = False  # also measure the JSONata engine's share of the time
 
 
-def _chain(n: int) -> dict[str, Any]:
-    states: dict[str, Any] = {}
-    for i in range(n):
-        state: dict[str, Any] = {"Type": "Pass", "Result": i, "ResultPath": "$.step"}
-        state.update({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True})
-        states[f"S{i}"] = state
-    return {"Comment": f"{n} Pass states", "StartAt": "S0", "States": states}
-
-
-def _inline_map(max_concurrency: int) -> dict[str, Any]:
-    return {
-        "StartAt": "EachItem",
-        "States": {
-            "EachItem": {
-                "Type": "Map",
-                "MaxConcurrency": max_concurrency,
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "INLINE"},
-                    "StartAt": "Tag",
-                    "States": {
-                        "Tag": {"Type": "Pass", "Parameters": {"item.$": "$", "seen": True}, "Next": "Keep"},
-                        "Keep": {"Type": "Pass", "OutputPath": "$.item", "End": True},
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
-
-
-def _jsonata_map() -> dict[str, Any]:
-    return {
-        "QueryLanguage": "JSONata",
-        "StartAt": "Price",
-        "States": {
-            "Price": {
-                "Type": "Map",
-                "Items": "{% $states.input.items %}",
-                "ItemSelector": {"item": "{% $states.context.Map.Item.Value %}", "rate": "{% $states.input.rate %}"},
-                "ItemProcessor": {
-                    "StartAt": "Line",
-                    "States": {
-                        "Line": {
-                            "Type": "Pass",
-                            "Assign": {"gross": "{% $states.input.item.price * $states.input.item.qty %}"},
-                            "Output": {
-                                "sku": "{% $uppercase($states.input.item.sku) %}",
-                                "net": "{% $round($states.input.item.price * $states.input.item.qty * $states.input.rate, 2) %}",
-                            },
-                            "End": True,
-                        }
-                    },
-                },
-                "Output": "{% $sum($states.result.net) %}",
-                "End": True,
-            }
-        },
-    }
-
-
-def _parallel(branches: int, depth: int) -> dict[str, Any]:
-    def branch(b: int) -> dict[str, Any]:
-        states = {
-            f"B{b}S{i}": ({"Type": "Pass", "Next": f"B{b}S{i + 1}"} if i < depth - 1 else {"Type": "Pass", "End": True})
-            for i in range(depth)
-        }
-        return {"StartAt": f"B{b}S0", "States": states}
-
-    return {
-        "StartAt": "Fan",
-        "States": {"Fan": {"Type": "Parallel", "Branches": [branch(b) for b in range(branches)], "End": True}},
-    }
-
-
-def _choice_loop(limit: int) -> dict[str, Any]:
-    return {
-        "StartAt": "Init",
-        "States": {
-            "Init": {"Type": "Pass", "Parameters": {"count": 0}, "Next": "More?"},
-            "More?": {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$.count", "NumericLessThan": limit, "Next": "Increment"}],
-                "Default": "Done",
-            },
-            "Increment": {"Type": "Pass", "Parameters": {"count.$": "States.MathAdd($.count, 1)"}, "Next": "More?"},
-            "Done": {"Type": "Succeed"},
-        },
-    }
-
-
-def _task_map(fn_name: str) -> dict[str, Any]:
-    return {
-        "StartAt": "EachItem",
-        "States": {
-            "EachItem": {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "INLINE"},
-                    "StartAt": "Work",
-                    "States": {
-                        "Work": {
-                            "Type": "Task",
-                            "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn_name}",
-                            "Retry": [
-                                {
-                                    "ErrorEquals": ["TransientError"],
-                                    "IntervalSeconds": 1,
-                                    "BackoffRate": 2.0,
-                                    "MaxAttempts": 3,
-                                }
-                            ],
-                            "End": True,
-                        }
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
-
-
 def _task_resources() -> dict[str, Callable[..., Any]]:
     failed_once: set[int] = set()
 
@@ -211,23 +90,6 @@ def _task_resources() -> dict[str, Callable[..., Any]]:
         return {"i": i, "double": 2 * i}
 
     return {"bench_work": work}
-
-
-def _wait_then_flaky() -> dict[str, Any]:
-    return {
-        "StartAt": "SleepOneDay",
-        "States": {
-            "SleepOneDay": {"Type": "Wait", "Seconds": 86400, "Next": "Flaky"},
-            "Flaky": {
-                "Type": "Task",
-                "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench_flaky",
-                "Retry": [
-                    {"ErrorEquals": ["TransientError"], "IntervalSeconds": 2, "BackoffRate": 2.0, "MaxAttempts": 5}
-                ],
-                "End": True,
-            },
-        },
-    }
 
 
 def _flaky_resources() -> dict[str, Callable[..., Any]]:
@@ -246,27 +108,34 @@ _NO_PYTHON_TASKS = "moto's interpreter cannot call Python functions (its Lambda 
 
 
 def workloads(quick: bool) -> list[Workload]:
+    from sfnkit.examples import machines  # shared with the tests; imported here, not before a cold timer starts
+
     n_chain, n_map, n_loop, n_tasks, n_tiny = (100, 200, 100, 100, 50) if quick else (1000, 10000, 1000, 1000, 1000)
     return [
-        Workload(name="pass_chain", title=f"chain of {n_chain:,} Pass states", definition=_chain(n_chain), input={}),
+        Workload(
+            name="pass_chain",
+            title=f"chain of {n_chain:,} Pass states",
+            definition=machines.pass_chain(n_chain),
+            input={},
+        ),
         Workload(
             name="map_inline_mc0",
             title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 0 (EXPRESS: 60,000 events)",
-            definition=_inline_map(0),
+            definition=machines.inline_map(0),
             input=list(range(n_map)),
             type="EXPRESS",
         ),
         Workload(
             name="map_inline_mc1",
             title=f"inline Map, {n_map:,} items x 2 Pass, MaxConcurrency 1 (EXPRESS)",
-            definition=_inline_map(1),
+            definition=machines.inline_map(1),
             input=list(range(n_map)),
             type="EXPRESS",
         ),
         Workload(
             name="jsonata_map",
             title=f"JSONata Map, {n_map:,} items: ItemSelector, Output and Assign expressions (EXPRESS)",
-            definition=_jsonata_map(),
+            definition=machines.jsonata_map(),
             input={
                 "rate": 1.2,
                 "items": [{"sku": f"S{i}", "price": i % 97 + 0.5, "qty": i % 7 + 1} for i in range(n_map)],
@@ -275,19 +144,22 @@ def workloads(quick: bool) -> list[Workload]:
             jsonata_share=True,
         ),
         Workload(
-            name="parallel", title="Parallel, 10 branches x 20 Pass states", definition=_parallel(10, 20), input={}
+            name="parallel",
+            title="Parallel, 10 branches x 20 Pass states",
+            definition=machines.parallel(10, 20),
+            input={},
         ),
         Workload(
             name="choice_loop",
             title=f"Choice loop counting to {n_loop:,} (States.MathAdd)",
-            definition=_choice_loop(n_loop),
+            definition=machines.choice_loop(n_loop),
             input={},
         ),
         Workload(
             name="task_retry",
             title=f"{n_tasks:,} items through a Python Task with Retry (every 10th fails once: "
             f"{n_tasks + n_tasks // 10:,} calls)",
-            definition=_task_map("bench_work"),
+            definition=machines.task_map(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench_work"),
             input=[{"i": i} for i in range(n_tasks)],
             resources=_task_resources,
             moto_skip=_NO_PYTHON_TASKS,
@@ -302,7 +174,7 @@ def workloads(quick: bool) -> list[Workload]:
         Workload(
             name="wait_day_retry",
             title="Wait 1 day, then a Task retried 4 times with backoff",
-            definition=_wait_then_flaky(),
+            definition=machines.wait_then_task(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench_flaky"),
             input={},
             resources=_flaky_resources,
             moto_definition={
@@ -747,10 +619,11 @@ def load_times(repeats: int) -> list[dict[str, Any]]:
     """``sfnkit.load`` of 1,000- and 10,000-state Pass chains (plain dicts, as a notebook passes them), in this
     warm process: the best and the median of ``repeats`` loads (at least 5), each after a ``gc.collect()``."""
     import sfnkit
+    from sfnkit.examples import machines
 
     rows = []
     for n in (1_000, 10_000):
-        definition = _chain(n)
+        definition = machines.pass_chain(n)
         sfnkit.load(definition)  # the first load imports the front end; time the ones after it
         walls = []
         for _ in range(max(5, repeats)):
@@ -776,10 +649,21 @@ def print_load(rows: list[dict[str, Any]]) -> None:
 _COLD_CHAIN = 1_000
 
 
+def _cold_chain(n: int) -> dict[str, Any]:
+    """``sfnkit.examples.machines.pass_chain(n)``, spelt out: importing it would import sfnkit before the cold
+    timer starts (a test keeps the two equal)."""
+    states: dict[str, Any] = {}
+    for i in range(n):
+        state: dict[str, Any] = {"Type": "Pass", "Result": i, "ResultPath": "$.step"}
+        state.update({"Next": f"S{i + 1}"} if i < n - 1 else {"End": True})
+        states[f"S{i}"] = state
+    return {"Comment": f"{n} Pass states", "StartAt": "S0", "States": states}
+
+
 def _cold_child(engine: str) -> int:
     """In a fresh interpreter: time what a notebook's first cells do, print the figures as one JSON line."""
     t0 = time.perf_counter()
-    definition = _chain(_COLD_CHAIN)
+    definition = _cold_chain(_COLD_CHAIN)
     if engine == "sfnkit":
         import sfnkit
 
@@ -790,7 +674,7 @@ def _cold_child(engine: str) -> int:
         t3 = time.perf_counter()
         from sfnkit.views import render
 
-        render.svg(sfnkit.load(_chain(10)))
+        render.svg(sfnkit.load(_cold_chain(10)))
         t4 = time.perf_counter()
         out = {"import": t1 - t0, "load": t2 - t1, "run": t3 - t2, "graph": t4 - t3, "status": ex.status}
     else:

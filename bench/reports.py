@@ -29,6 +29,7 @@ import io
 import json
 import platform
 import random
+import re
 import sys
 import time
 import tracemalloc
@@ -339,13 +340,10 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
+    from sfnkit.examples import machines
     from sfnkit.views import render
 
-    chain: dict[str, Any] = {}
-    for i in range(states):
-        last = i == states - 1
-        chain[f"S{i}"] = {"Type": "Pass", "End": True} if last else {"Type": "Pass", "Next": f"S{i + 1}"}
-    sm = sfnkit.load({"StartAt": "S0", "States": chain})
+    sm = sfnkit.load(machines.pass_chain(states, step=False))
     picture, t_first = timed(lambda: render.svg(sm))
     _r, t_again = timed(lambda: render.svg(sm, {"S0": "succeeded"}))
     print(
@@ -358,6 +356,33 @@ def big_graph(states: int) -> dict[str, Any]:
         "recolour_s": t_again,
         "svg_kib": len(picture) / 1024,
     }
+
+
+def collapse_threshold(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """What justifies ``render.COLLAPSE_ABOVE``: the full picture (``collapse=False``) and the collapsed one of a
+    chain of each size, first layout each time (the layout cache emptied), and the full picture's height."""
+    from sfnkit.views import render
+
+    rows = []
+    print("\ncollapse threshold (chain of Pass states; first picture, layout cache emptied):")
+    for states in sizes:
+        chain: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(states - 1)}
+        chain[f"S{states - 1}"] = {"Type": "Pass", "End": True}
+        row: dict[str, Any] = {"workload": f"graph of {states:,} states, collapse=False vs True"}
+        for collapse in (False, True):
+            sm = sfnkit.load({"StartAt": "S0", "States": chain})
+            render._layouts.clear()  # a first layout, not a cached one
+            picture, seconds = timed(lambda sm=sm, collapse=collapse: render.svg(sm, collapse=collapse))
+            height = float(re.search(r'height="([\d.]+)pt"', picture).group(1))  # type: ignore[union-attr]
+            key = "collapsed" if collapse else "full"
+            row[f"{key}_s"], row[f"{key}_kib"], row[f"{key}_height_pt"] = seconds, len(picture) / 1024, height
+        print(
+            f"  {states:>6,} states: full {row['full_s']:.2f} s, {row['full_kib']:,.0f} KiB, "
+            f"{row['full_height_pt'] / 72:,.0f} in tall | collapsed {row['collapsed_s']:.3f} s, "
+            f"{row['collapsed_kib']:,.0f} KiB"
+        )
+        rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results.append(debugger_steps(100 if args.quick else 1_000))
     results.append(big_graph(1_000 if args.quick else 10_000))
+    results += collapse_threshold((200, 800) if args.quick else (200, 400, 800, 1_600, 3_200, 10_000))
 
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -12,8 +12,8 @@ from collections import Counter
 from typing import Any
 
 from sfnkit import examples
-from sfnkit._text import format_duration
 from sfnkit.asl import model as m
+from sfnkit.text import format_duration
 
 __all__ = ["main", "resources"]
 

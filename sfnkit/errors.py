@@ -10,12 +10,18 @@ The whole tree::
     │   ├── AwsError                 a call to AWS failed; the message names the operation
     │   └── MissingDependencyError   an optional dependency is not installed (also an ImportError)
     ├── TaskFailure                  raise it from a task handler to fail the task with a chosen error and cause
-    └── StatesError                  an ASL run-time error (``States.Runtime``, ...); the interpreter turns it into
-                                     history events, it never escapes ``run()`` or ``step()``
+    └── StatesError                  an ASL run-time error (``States.Runtime``, ...) raised by the pure ASL
+                                     functions; the runtime turns it into history events, it never escapes
+                                     ``run()`` or ``step()``
 
 Principle (see DESIGN.md): definition problems are diagnostics, execution problems are events, only misuse
-raises. ``StatesError`` is the one exception that travels *inside* the interpreter: the pure data-flow
-functions (paths, intrinsics, payload templates, choice rules) raise it and the scheduler records it.
+raises. ``StatesError`` is what the pure, public ASL functions of :mod:`sfnkit.asl` (paths, intrinsics, payload
+templates, choice operators, JSONata) raise: they know nothing of a running execution. The runtime converts it,
+where it calls them (:mod:`sfnkit.runtime.dataflow`, :mod:`sfnkit.runtime.jsonata_flow`), into the one failure
+that travels *inside* the interpreter, :class:`sfnkit.runtime.scheduler.Failed` (internal, not exported), which
+adds what only a run needs: ``terminal`` (States.Runtime skips Retry and Catch) and ``detach()`` (a caught failure
+drops its traceback, so no reference cycle keeps a finished execution alive). Two classes, one boundary: the ASL
+layer never imports the runtime, and the runtime never lets a ``StatesError`` past that boundary.
 
 The constants below are the predefined error names of the Amazon States Language spec, section "Errors".
 """
@@ -162,8 +168,10 @@ class TaskFailure(Exception):
 class StatesError(Exception):
     """An ASL run-time error with its AWS error name and cause text.
 
-    Raised by the pure data-flow functions and caught by the interpreter, which records it as history events
-    (and lets Retry and Catch see it). ``location`` is a JSON Pointer into the definition when known.
+    Raised by the pure ASL functions (:mod:`sfnkit.asl`: paths, intrinsics, templates, operators, JSONata), for
+    callers that evaluate them on their own (``%%sfn`` magics, tests) as well as for the runtime, which converts it
+    into its internal ``Failed`` where it calls them and records that as history events (Retry and Catch see it).
+    ``location`` is a JSON Pointer into the definition when known.
     """
 
     def __init__(self, error: str, cause: str | None = None, *, location: str | None = None) -> None:

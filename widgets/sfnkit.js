@@ -24,6 +24,123 @@ const STATUS_LABELS = {
   aborted: "aborted",
 };
 
+// -- messages: mirrors sfnkit/widgets/messages.py (same names, same keys; tests/test_widgets.py compares) ----
+
+/** @typedef {Array} EventRow [event id, type, state name, seconds since the start, scope, error] */
+/** @typedef {Array} StatusChange [event id, state name, status] */
+/**
+ * Front end -> Python: a button or gesture (`action`) and what it needs.
+ * @typedef {Object} ActionMessage
+ * @property {string} [action]
+ * @property {string} [name]
+ * @property {(string|null)} [token]
+ * @property {string} [output]
+ * @property {string} [error]
+ * @property {string} [cause]
+ */
+/**
+ * @typedef {Object} AttemptRecord
+ * @property {number} number
+ * @property {string} kind
+ * @property {string} resource
+ * @property {string} status
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {(string|null)} sent
+ * @property {(string|null)} result
+ * @property {(number|null)} scheduled
+ * @property {(number|null)} ended
+ * @property {(number|null)} at
+ * @property {(number|null)} duration
+ * @property {(number|null)} backoff
+ */
+/**
+ * @typedef {Object} ErrorRecord
+ * @property {(number|null)} event
+ * @property {string} type
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {string} outcome
+ */
+/**
+ * `info` trait: the execution's status and position; `seq` grows on every update.
+ * @typedef {Object} Info
+ * @property {number} seq
+ * @property {string} status
+ * @property {boolean} done
+ * @property {string} summary
+ * @property {(string|null)} error
+ * @property {(string|null)} cause
+ * @property {(Position|null)} position
+ * @property {(PauseError|null)} pause_error
+ * @property {string} note
+ * @property {number} events
+ */
+/**
+ * `inspector` trait: the selected state's visits, newest last.
+ * @typedef {Object} InspectorData
+ * @property {string} state
+ * @property {(string|null)} type
+ * @property {number} total
+ * @property {number} matching
+ * @property {Array<VisitRecord>} visits
+ * @property {boolean} live
+ */
+/**
+ * `timeline` trait: event rows with each type replaced by its index in `types`.
+ * @typedef {Object} PackedRows
+ * @property {Array<string>} types
+ * @property {Array<Array<*>>} events
+ */
+/**
+ * @typedef {Object} PauseError
+ * @property {string} error
+ * @property {string} cause
+ */
+/**
+ * One item of the `pending` trait: a task token and the state waiting on it.
+ * @typedef {Object} PendingTask
+ * @property {string} token
+ * @property {(string|null)} state
+ * @property {(string|null)} path
+ * @property {(string|null)} resource
+ */
+/**
+ * Where a paused execution stands.
+ * @typedef {Object} Position
+ * @property {string} state
+ * @property {string} scope
+ * @property {string} reason
+ */
+/**
+ * `_styles` trait: how each status is drawn, and its rank (a collapsed node shows the highest).
+ * @typedef {Object} StatusStyle
+ * @property {string} fill
+ * @property {string} stroke
+ * @property {string} label
+ * @property {string} glyph
+ * @property {number} rank
+ */
+/**
+ * One visit in the inspector; `explain` (plain-words steps) is added for a local execution.
+ * @typedef {Object} VisitRecord
+ * @property {number} entered
+ * @property {(number|null)} ended
+ * @property {string} path
+ * @property {string} scope
+ * @property {(number|null)} iteration
+ * @property {string} status
+ * @property {(number|null)} at
+ * @property {(number|null)} duration
+ * @property {Array<Array<*>>} stages
+ * @property {(string|null)} next
+ * @property {(string|null)} variables
+ * @property {Array<AttemptRecord>} attempts
+ * @property {number} retries
+ * @property {(ErrorRecord|null)} error
+ * @property {Array<string>} [explain]
+ */
+
 // -- small DOM helpers --------------------------------------------------------------------------------------
 
 /** Create an element; string children become text nodes (never markup). Attribute names come from this file. */
@@ -120,7 +237,9 @@ function scrollParent(el) {
 class Graph {
   constructor({ onSelect, onToggle, gestures }) {
     this.el = h("div", { class: "sfn-graph" }); // the viewport: scrolls sideways only, sized to the picture
-    this.states = new Map(); // state name -> <g class="sfn-state">
+    this.states = new Map(); // state name -> <g class="sfn-state"> (a collapsed node: the name it is drawn under)
+    this.members = new Map(); // <g> of a collapsed node -> the names of the states it stands for (data-members)
+    this.owner = new Map(); // a collapsed member's name -> the <g> that draws it
     this.shown = new Map(); // state name -> status drawn
     this.marks = { selected: "", current: "", failing: "", breakpoints: {} };
     this.styles = null;
@@ -204,6 +323,8 @@ class Graph {
   setSvg(text) {
     this.el.replaceChildren();
     this.states.clear();
+    this.members.clear();
+    this.owner.clear();
     this.shown.clear();
     const svg = parseSvg(text);
     this.svg = svg;
@@ -221,6 +342,11 @@ class Graph {
       const name = g.getAttribute("data-state");
       this.states.set(name, g);
       this.shown.set(name, g.getAttribute("data-status") || "not_run");
+      const members = parseMembers(g.getAttribute("data-members"));
+      if (members) {
+        this.members.set(g, members);
+        for (const member of members) if (!this.owner.has(member)) this.owner.set(member, g);
+      }
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", `state ${name}`);
@@ -275,12 +401,35 @@ class Graph {
     this.box.scrollIntoView({ block: "nearest" });
   }
 
-  /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. */
+  /** Whether state `name` is drawn (on its own, or inside a collapsed node). */
+  has(name) {
+    return this.states.has(name) || this.owner.has(name);
+  }
+
+  /** The <g> that draws state `name` (its collapsed node, if it is folded into one). */
+  groupOf(name) {
+    return this.owner.get(name) || this.states.get(name) || null;
+  }
+
+  /** The names a drawn node stands for: itself, or a collapsed node's members. */
+  namesOf(name, g) {
+    return this.members.get(g) || [name];
+  }
+
+  /** Recolour: `status` maps state name -> status (absent: not_run). Only changed states are touched. A collapsed
+   * node shows its members' most telling status (the `rank` of each style: sfnkit.history.colours). */
   applyStatus(status, styles) {
     status = status || {};
     this.styles = styles || this.styles;
+    const own = (n) => (Object.prototype.hasOwnProperty.call(status, n) ? status[n] : "not_run");
+    const rank = (st) => (this.styles && this.styles[st] && typeof this.styles[st].rank === "number" ? this.styles[st].rank : 0);
     for (const [name, g] of this.states) {
-      const st = Object.prototype.hasOwnProperty.call(status, name) ? status[name] : "not_run";
+      let st = own(name);
+      const members = this.members.get(g);
+      if (members) {
+        st = "not_run";
+        for (const m of members) if (rank(own(m)) > rank(st)) st = own(m);
+      }
       if (this.shown.get(name) === st) continue;
       this.shown.set(name, st);
       g.setAttribute("data-status", st);
@@ -355,18 +504,35 @@ class Graph {
     this.marks = marks;
     const bps = marks.breakpoints || {};
     for (const [name, g] of this.states) {
-      toggleAttr(g, "data-selected", name === marks.selected ? "true" : null);
-      toggleAttr(g, "data-current", name === marks.current ? "true" : null);
-      const failing = name === marks.failing ? "true" : null;
+      const names = this.namesOf(name, g);
+      const here = (which) => (which && names.includes(which) ? "true" : null);
+      toggleAttr(g, "data-selected", here(marks.selected));
+      toggleAttr(g, "data-current", here(marks.current));
+      const failing = here(marks.failing);
       if (g.getAttribute("data-failing") !== failing) {
         toggleAttr(g, "data-failing", failing);
         this.setGlyph(g, failing ? "failed" : this.shown.get(name) || "not_run");
       }
-      const bp = Object.prototype.hasOwnProperty.call(bps, name) ? (bps[name] ? "conditional" : "always") : null;
+      let bp = null;
+      for (const n of names) {
+        if (!Object.prototype.hasOwnProperty.call(bps, n)) continue;
+        bp = bps[n] ? "conditional" : bp || "always";
+      }
       toggleAttr(g, "data-breakpoint", bp);
       this.setMark(g, "bp", bp);
-      this.setMark(g, "here", name === marks.current ? "here" : null);
+      this.setMark(g, "here", here(marks.current) ? "here" : null);
     }
+  }
+}
+
+/** The member names of a collapsed node (`data-members`, a JSON array of strings), or null. */
+function parseMembers(text) {
+  if (!text) return null;
+  try {
+    const names = JSON.parse(text);
+    return Array.isArray(names) ? names.filter((n) => typeof n === "string") : null;
+  } catch (e) {
+    return null;
   }
 }
 
@@ -406,6 +572,158 @@ function renderGraph({ model, el }) {
   };
 }
 
+/** The event list under the graph: the newest events while live, those around the cursor in a replay. */
+class EventLog {
+  /** @param {{onPick: function(number, string): void}} options  a row clicked: its event id and state name */
+  constructor({ onPick }) {
+    this.el = h("div", { class: "sfn-events" });
+    this.onPick = onPick;
+  }
+
+  /** Draw `rows` (the newest events, or those around the replay cursor), `current` highlighted.
+   * @param {EventRow[]} rows @param {number} current @param {boolean} replaying */
+  draw(rows, current, replaying) {
+    const events = this.el;
+    const body = h("tbody");
+    let currentRow = null;
+    for (const [id, type, name, t, scope, error] of rows) {
+      const tr = h("tr", { class: id === current ? "sfn-current-row" : id > current ? "sfn-future-row" : "", "data-event": id },
+        h("td", { class: "sfn-num" }, id),
+        h("td", { class: "sfn-num" }, fmtSeconds(t)),
+        h("td", { class: /Failed|TimedOut|Aborted/.test(type) ? "sfn-failtype" : "" }, type),
+        h("td", {}, name),
+        h("td", { class: "sfn-muted" }, scope),
+        h("td", { class: "sfn-error" }, error));
+      tr.addEventListener("click", () => this.onPick(id, name.replace(/\[\d+\]$/, "")));
+      if (id === current) currentRow = tr;
+      body.append(tr);
+    }
+    const table = h("table", { class: "sfn-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "time"), h("th", {}, "event"), h("th", {}, "state"), h("th", {}, "scope"), h("th", {}, "error"))),
+      body);
+    events.replaceChildren(h("div", { class: "sfn-title" }, replaying ? "Events around the cursor" : "Latest events"), table);
+    if (currentRow) {
+      // after layout (a new view is not in the page yet): centre the current row inside the list only,
+      // never scrolling the notebook itself
+      requestAnimationFrame(() => {
+        if (!currentRow.isConnected || events.scrollHeight <= events.clientHeight) return;
+        const offset = currentRow.getBoundingClientRect().top - events.getBoundingClientRect().top;
+        events.scrollTop = Math.max(0, events.scrollTop + offset - events.clientHeight / 2);
+      });
+    }
+  }
+}
+
+/** The inspector: every visit of the selected state with its data-flow stages, attempts and error. */
+class Inspector {
+  /** @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
+  constructor(remembered) {
+    this.el = h("div", { class: "sfn-inspector" });
+    this.opened = remembered.opened;
+    this.closed = remembered.closed;
+  }
+
+  /** Draw the visits of the selected state, as they were at event `limit` (Infinity: now).
+   * @param {InspectorData|Object} data @param {string} selected @param {number} limit @param {boolean} replaying */
+  draw(data, selected, limit, replaying) {
+    const inspector = this.el;
+    inspector.replaceChildren();
+    if (!selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Click a state to inspect its visits."));
+      return;
+    }
+    if (data.state !== selected) {
+      inspector.append(h("div", { class: "sfn-muted" }, `Loading ${selected}…`));
+      return;
+    }
+    const visits = (data.visits || []).filter((v) => v.entered <= limit);
+    const header = h("div", { class: "sfn-title" }, h("span", { class: "sfn-state-name" }, data.state), data.type ? h("span", { class: "sfn-muted" }, ` ${data.type}`) : "");
+    inspector.append(header);
+    let note = `${data.total} visit${data.total === 1 ? "" : "s"}`;
+    if (data.matching !== data.total) note += `, ${data.matching} in the chosen iteration`;
+    if ((data.visits || []).length < data.matching) note += `; showing the last ${(data.visits || []).length}`;
+    if (replaying && visits.length < (data.visits || []).length) note += `; ${visits.length} by event ${limit}`;
+    inspector.append(h("div", { class: "sfn-muted" }, note));
+    if (!visits.length) {
+      inspector.append(h("div", { class: "sfn-muted" }, "Not entered yet."));
+      return;
+    }
+    visits.forEach((v, i) => inspector.append(this.visit(v, i === visits.length - 1, limit)));
+  }
+  /** One visit, folded or open as the user left it. @param {VisitRecord} v @param {boolean} newest @param {number} limit */
+  visit(v, newest, limit) {
+    const opened = this.opened, closed = this.closed;
+    const key = `${v.entered}`;
+    const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;
+    const status = ended ? v.status : v.status === "running" || v.ended === null ? v.status : "running";
+    const details = h("details", { class: "sfn-visit", "data-entered": v.entered });
+    details.open = opened.has(key) || (newest && !closed.has(key));
+    details.addEventListener("toggle", () => {
+      if (details.open) {
+        opened.add(key);
+        closed.delete(key);
+      } else {
+        opened.delete(key);
+        closed.add(key);
+      }
+    });
+    details.append(
+      h("summary", {}, badge(status), " ", h("span", {}, v.path), " ",
+        h("span", { class: "sfn-muted" }, `#${v.entered} at ${fmtSeconds(v.at)}` + (ended && v.duration !== null ? `, took ${fmtSeconds(v.duration)}` : "") + (v.retries ? `, ${v.retries} retr${v.retries === 1 ? "y" : "ies"}` : ""))),
+    );
+    if (v.error && ended && (v.error.event === null || v.error.event === undefined || v.error.event <= limit)) {
+      const how = v.error.outcome === "caught" ? "Caught " : v.status === "failed" ? "Failed with " : "Error ";
+      details.append(h("div", { class: `sfn-errorbox sfn-errorbox-${v.error.outcome || "failed"}` }, how, h("b", {}, v.error.error || "(no error name)"), v.error.cause ? h("pre", { class: "sfn-pre" }, v.error.cause) : ""));
+    }
+    const table = h("table", { class: "sfn-table sfn-stages" });
+    let previous = null;
+    for (const [stage, text, eventId] of v.stages || []) {
+      if (eventId !== null && eventId !== undefined && eventId > limit) continue;
+      // a stage that changed nothing says so instead of repeating the JSON
+      const cell = previous !== null && text === previous[1]
+        ? h("span", { class: "sfn-same" }, `same as ${previous[0]}`)
+        : h("pre", { class: "sfn-pre" }, text === null ? "" : text);
+      table.append(h("tr", { "data-stage": stage }, h("th", {}, stage), h("td", {}, cell)));
+      if (previous === null || text !== previous[1]) previous = [stage, text];
+    }
+    if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
+    if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
+    details.append(table);
+    if (v.explain && v.explain.length && ended) {
+      // sfnkit.explain: what each field did to this visit's data, in plain words (text nodes only)
+      const words = h("details", { class: "sfn-explain" }, h("summary", {}, "In plain words"));
+      const list = h("ol");
+      for (const step of v.explain) list.append(h("li", {}, step));
+      words.append(list);
+      details.append(words);
+    }
+    const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
+    if (tries.length) {
+      const body = h("tbody");
+      for (const a of tries) {
+        const over = a.ended !== null && a.ended !== undefined && a.ended <= limit;
+        body.append(
+          h("tr", { class: "sfn-attempt" },
+            h("td", { class: "sfn-num" }, a.number + 1),
+            h("td", {}, over ? a.status : "running"),
+            h("td", {}, over && a.error ? a.error : ""),
+            h("td", {}, over && a.cause ? h("span", { class: "sfn-cause-text", title: a.cause }, a.cause.length > 120 ? a.cause.slice(0, 119) + "…" : a.cause) : ""),
+            h("td", { class: "sfn-num" }, over && a.backoff !== null && a.backoff !== undefined ? fmtSeconds(a.backoff) : ""),
+            h("td", {}, a.sent !== null ? h("details", {}, h("summary", {}, "sent"), h("pre", { class: "sfn-pre" }, a.sent)) : "",
+              over && a.result !== null ? h("details", {}, h("summary", {}, "result"), h("pre", { class: "sfn-pre" }, a.result)) : "")),
+        );
+      }
+      details.append(
+        h("div", { class: "sfn-subtitle" }, "Attempts"),
+        h("table", { class: "sfn-table sfn-attempts" },
+          h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "status"), h("th", {}, "error"), h("th", {}, "cause"), h("th", {}, "backoff"), h("th", {}, "data"))),
+          body),
+      );
+    }
+    return details;
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -416,13 +734,12 @@ function renderDebugger({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-debugger");
   if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
   const remembered = VIEW_STATE.get(model);
-  const opened = remembered.opened; // visit keys whose <details> the user opened
-  const closed = remembered.closed; // ... or closed
   let cursor = model.get("cursor") || 0; // replay: the event shown (0 = the end)
   let cursorTimer = null;
   let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
   let changeIds = [];
 
+  /** @param {ActionMessage} content */
   const send = (content) => {
     setBusy(true);
     model.send(content);
@@ -486,10 +803,17 @@ function renderDebugger({ model, el }) {
   const pending = h("div", { class: "sfn-pending" });
   const breakpoints = h("div", { class: "sfn-breakpoints" });
   const maps = h("div", { class: "sfn-maps" });
-  const inspector = h("div", { class: "sfn-inspector" });
+  const inspectorPanel = new Inspector(remembered);
+  const inspector = inspectorPanel.el;
   const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
   const main = h("div", { class: "sfn-main" }, graph.box, side);
-  const events = h("div", { class: "sfn-events" });
+  const eventLog = new EventLog({
+    onPick: (id, stateName) => {
+      if (hasTimeline()) setCursor(id, true);
+      if (stateName && graph.has(stateName)) select(stateName);
+    },
+  });
+  const events = eventLog.el;
   el.append(toolbar, banner, message, summary, replayBar, main, events);
   function setPanel(open) {
     remembered.panelOpen = open;
@@ -604,6 +928,7 @@ function renderDebugger({ model, el }) {
   }
   function drawBanner() {
     // where the run stands, in one line above the graph: what paused it, and for an error its name and cause
+    /** @type {Info} */
     const info = model.get("info") || {};
     const pos = info.position;
     banner.replaceChildren();
@@ -707,47 +1032,13 @@ function renderDebugger({ model, el }) {
     return Math.max(0, lo - 1);
   }
   function drawEvents() {
-    let rows;
-    let current;
     if (hasTimeline()) {
       const id = cursorId();
       const at = rowIndex(id);
-      rows = timeline.events.slice(Math.max(0, at - 12), at + 13);
-      current = id;
+      eventLog.draw(timeline.events.slice(Math.max(0, at - 12), at + 13), id, true);
     } else {
-      rows = model.get("events") || [];
-      current = rows.length ? rows[rows.length - 1][0] : -1;
-    }
-    const body = h("tbody");
-    let currentRow = null;
-    for (const [id, type, name, t, scope, error] of rows) {
-      const tr = h("tr", { class: id === current ? "sfn-current-row" : id > current ? "sfn-future-row" : "", "data-event": id },
-        h("td", { class: "sfn-num" }, id),
-        h("td", { class: "sfn-num" }, fmtSeconds(t)),
-        h("td", { class: /Failed|TimedOut|Aborted/.test(type) ? "sfn-failtype" : "" }, type),
-        h("td", {}, name),
-        h("td", { class: "sfn-muted" }, scope),
-        h("td", { class: "sfn-error" }, error));
-      tr.addEventListener("click", () => {
-        if (hasTimeline()) setCursor(id, true);
-        const stateName = name.replace(/\[\d+\]$/, "");
-        if (stateName && graph.states.has(stateName)) select(stateName);
-      });
-      if (id === current) currentRow = tr;
-      body.append(tr);
-    }
-    const table = h("table", { class: "sfn-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "time"), h("th", {}, "event"), h("th", {}, "state"), h("th", {}, "scope"), h("th", {}, "error"))),
-      body);
-    events.replaceChildren(h("div", { class: "sfn-title" }, hasTimeline() ? "Events around the cursor" : "Latest events"), table);
-    if (currentRow) {
-      // after layout (a new view is not in the page yet): centre the current row inside the list only,
-      // never scrolling the notebook itself
-      requestAnimationFrame(() => {
-        if (!currentRow.isConnected || events.scrollHeight <= events.clientHeight) return;
-        const offset = currentRow.getBoundingClientRect().top - events.getBoundingClientRect().top;
-        events.scrollTop = Math.max(0, events.scrollTop + offset - events.clientHeight / 2);
-      });
+      const rows = model.get("events") || [];
+      eventLog.draw(rows, rows.length ? rows[rows.length - 1][0] : -1, false);
     }
   }
   function drawPending() {
@@ -826,101 +1117,7 @@ function renderDebugger({ model, el }) {
     }
   }
   function drawInspector() {
-    const data = model.get("inspector") || {};
-    inspector.replaceChildren();
-    const selected = model.get("selected");
-    if (!selected) {
-      inspector.append(h("div", { class: "sfn-muted" }, "Click a state to inspect its visits."));
-      return;
-    }
-    if (data.state !== selected) {
-      inspector.append(h("div", { class: "sfn-muted" }, `Loading ${selected}…`));
-      return;
-    }
-    const limit = cursorId();
-    const visits = (data.visits || []).filter((v) => v.entered <= limit);
-    const header = h("div", { class: "sfn-title" }, h("span", { class: "sfn-state-name" }, data.state), data.type ? h("span", { class: "sfn-muted" }, ` ${data.type}`) : "");
-    inspector.append(header);
-    let note = `${data.total} visit${data.total === 1 ? "" : "s"}`;
-    if (data.matching !== data.total) note += `, ${data.matching} in the chosen iteration`;
-    if ((data.visits || []).length < data.matching) note += `; showing the last ${(data.visits || []).length}`;
-    if (hasTimeline() && visits.length < (data.visits || []).length) note += `; ${visits.length} by event ${limit}`;
-    inspector.append(h("div", { class: "sfn-muted" }, note));
-    if (!visits.length) {
-      inspector.append(h("div", { class: "sfn-muted" }, "Not entered yet."));
-      return;
-    }
-    visits.forEach((v, i) => inspector.append(drawVisit(v, i === visits.length - 1, limit)));
-  }
-  function drawVisit(v, newest, limit) {
-    const key = `${v.entered}`;
-    const ended = v.ended !== null && v.ended !== undefined && v.ended <= limit;
-    const status = ended ? v.status : v.status === "running" || v.ended === null ? v.status : "running";
-    const details = h("details", { class: "sfn-visit", "data-entered": v.entered });
-    details.open = opened.has(key) || (newest && !closed.has(key));
-    details.addEventListener("toggle", () => {
-      if (details.open) {
-        opened.add(key);
-        closed.delete(key);
-      } else {
-        opened.delete(key);
-        closed.add(key);
-      }
-    });
-    details.append(
-      h("summary", {}, badge(status), " ", h("span", {}, v.path), " ",
-        h("span", { class: "sfn-muted" }, `#${v.entered} at ${fmtSeconds(v.at)}` + (ended && v.duration !== null ? `, took ${fmtSeconds(v.duration)}` : "") + (v.retries ? `, ${v.retries} retr${v.retries === 1 ? "y" : "ies"}` : ""))),
-    );
-    if (v.error && ended && (v.error.event === null || v.error.event === undefined || v.error.event <= limit)) {
-      const how = v.error.outcome === "caught" ? "Caught " : v.status === "failed" ? "Failed with " : "Error ";
-      details.append(h("div", { class: `sfn-errorbox sfn-errorbox-${v.error.outcome || "failed"}` }, how, h("b", {}, v.error.error || "(no error name)"), v.error.cause ? h("pre", { class: "sfn-pre" }, v.error.cause) : ""));
-    }
-    const table = h("table", { class: "sfn-table sfn-stages" });
-    let previous = null;
-    for (const [stage, text, eventId] of v.stages || []) {
-      if (eventId !== null && eventId !== undefined && eventId > limit) continue;
-      // a stage that changed nothing says so instead of repeating the JSON
-      const cell = previous !== null && text === previous[1]
-        ? h("span", { class: "sfn-same" }, `same as ${previous[0]}`)
-        : h("pre", { class: "sfn-pre" }, text === null ? "" : text);
-      table.append(h("tr", { "data-stage": stage }, h("th", {}, stage), h("td", {}, cell)));
-      if (previous === null || text !== previous[1]) previous = [stage, text];
-    }
-    if (v.next && ended) table.append(h("tr", { "data-stage": "next" }, h("th", {}, "next"), h("td", {}, v.next)));
-    if (v.variables && ended) table.append(h("tr", { "data-stage": "variables" }, h("th", {}, "variables"), h("td", {}, h("pre", { class: "sfn-pre" }, v.variables))));
-    details.append(table);
-    if (v.explain && v.explain.length && ended) {
-      // sfnkit.explain: what each field did to this visit's data, in plain words (text nodes only)
-      const words = h("details", { class: "sfn-explain" }, h("summary", {}, "In plain words"));
-      const list = h("ol");
-      for (const step of v.explain) list.append(h("li", {}, step));
-      words.append(list);
-      details.append(words);
-    }
-    const tries = (v.attempts || []).filter((a) => a.scheduled === null || a.scheduled <= limit);
-    if (tries.length) {
-      const body = h("tbody");
-      for (const a of tries) {
-        const over = a.ended !== null && a.ended !== undefined && a.ended <= limit;
-        body.append(
-          h("tr", { class: "sfn-attempt" },
-            h("td", { class: "sfn-num" }, a.number + 1),
-            h("td", {}, over ? a.status : "running"),
-            h("td", {}, over && a.error ? a.error : ""),
-            h("td", {}, over && a.cause ? h("span", { class: "sfn-cause-text", title: a.cause }, a.cause.length > 120 ? a.cause.slice(0, 119) + "…" : a.cause) : ""),
-            h("td", { class: "sfn-num" }, over && a.backoff !== null && a.backoff !== undefined ? fmtSeconds(a.backoff) : ""),
-            h("td", {}, a.sent !== null ? h("details", {}, h("summary", {}, "sent"), h("pre", { class: "sfn-pre" }, a.sent)) : "",
-              over && a.result !== null ? h("details", {}, h("summary", {}, "result"), h("pre", { class: "sfn-pre" }, a.result)) : "")),
-        );
-      }
-      details.append(
-        h("div", { class: "sfn-subtitle" }, "Attempts"),
-        h("table", { class: "sfn-table sfn-attempts" },
-          h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "status"), h("th", {}, "error"), h("th", {}, "cause"), h("th", {}, "backoff"), h("th", {}, "data"))),
-          body),
-      );
-    }
-    return details;
+    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), cursorId(), hasTimeline());
   }
 
   // -- first draw and updates --

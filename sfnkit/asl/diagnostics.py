@@ -5,6 +5,9 @@ AWS has one, ``SFNKIT_*`` for checks AWS does not make), a message and a locatio
 the definition (``/States/Charge/Retry/0``). ``line``/``column`` are filled in when the definition came from text;
 ``file`` names the file they refer to when it is not the source itself (a definition embedded in a SAM,
 CloudFormation, serverless or Terraform template points into the template, or into its ``DefinitionUri`` file).
+
+:class:`CaretError` is the base of the expression syntax errors (JSONPath, intrinsic functions): its text shows
+the expression with a caret under the offending character, as Lark's parse errors do.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Literal
 
 from sfnkit._frozen import frozen
 
-__all__ = ["Diagnostic", "Severity", "pointer", "sort_key"]
+__all__ = ["CaretError", "Diagnostic", "Severity", "caret_message", "pointer", "sort_key"]
 
 Severity = Literal["ERROR", "WARNING"]
 
@@ -104,3 +107,24 @@ def sort_key(d: Diagnostic) -> tuple[int, int, int, int, str]:
     that follow from it; then by position in the text."""
     depth = d.location.count("/")
     return (0 if d.severity == "ERROR" else 1, -depth, d.line or 0, d.column or 0, d.location)
+
+
+def caret_message(reason: str, expression: str, position: int) -> str:
+    """``reason``, then the expression with a caret under ``position`` (Lark style)."""
+    position = max(0, min(position, len(expression)))
+    return f"{reason} (at position {position})\n\n    {expression}\n    {' ' * position}^"
+
+
+class CaretError(ValueError):
+    """A syntax error in an expression; its text points a caret at ``position`` (0-based) in ``expression``."""
+
+    what = "expression"
+
+    def __init__(self, expression: str, position: int, reason: str) -> None:
+        super().__init__(reason)
+        self.expression = expression
+        self.position = position
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return caret_message(f"invalid {self.what} {self.expression!r}: {self.reason}", self.expression, self.position)

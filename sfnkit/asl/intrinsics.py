@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING, Any, Final
 from sfnkit import errors
 from sfnkit import messages as msg
 from sfnkit._frozen import frozen
+from sfnkit.asl.diagnostics import CaretError
 from sfnkit.asl.paths import (
-    CaretError,
     Path,
     PathNotFound,
     PathSyntaxError,
@@ -53,6 +53,7 @@ from sfnkit.asl.paths import (
     java_double,
     json_text,
 )
+from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
 
 if TYPE_CHECKING:
@@ -847,28 +848,13 @@ class _Parser:
 
     def path(self) -> _PathArg:
         s, start = self.expr, self.i
-        i = start
-        depth = 0
-        quote = ""
-        while i < self.n:
-            c = s[i]
-            if quote:
-                if c == "\\":
-                    i += 2
-                    continue
-                if c == quote:
-                    quote = ""
-            elif c in "'\"":
-                quote = c
-            elif c in "[(":
-                depth += 1
-            elif c in "])":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif c == "," and depth == 0:
+        i = self.n
+        scan = Scanner(s, start, self.n, opening="[(", closing="])")
+        for k, c in scan:
+            # the argument ends at a comma outside brackets, or at the parenthesis that closes the call
+            if scan.depth < 0 or (c == "," and scan.depth == 0):
+                i = k
                 break
-            i += 1
         text = s[start:i].rstrip()
         try:
             path = compile_path(text)

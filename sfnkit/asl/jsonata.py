@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from sfnkit.asl.identity import IdentityCache
+from sfnkit.asl.jsontext import type_name
 from sfnkit.errors import QUERY_EVALUATION_ERROR, StatesError
 
 __all__ = [
@@ -2068,20 +2069,6 @@ def evaluate_tree(
 Expected = Literal["array", "object", "string", "number", "integer", "boolean"]
 
 
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return "object"
-
-
 def expect_type(value: Any, expected: Expected, text: str, field: str) -> Any:
     """``value`` when it is of the ``expected`` JSON type, else AWS's ``States.QueryEvaluationError``:
 
@@ -2090,7 +2077,7 @@ def expect_type(value: Any, expected: Expected, text: str, field: str) -> Any:
 
     ``integer`` accepts whole numbers (``3`` and ``3.0``) and reports the type as ``integer``.
     """
-    actual = _type_of(value)
+    actual = type_name(value, other="object")  # not JSON (a function value): reported as an object
     ok = actual == "number" and float(value).is_integer() if expected == "integer" else actual == expected
     if ok:
         return value

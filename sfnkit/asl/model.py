@@ -349,8 +349,6 @@ class StateMachine(Body):
     definition: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source_name: str | None = field(default=None, compare=False)
     index: Mapping[str, tuple[State, ...]] = field(default_factory=dict, repr=False, compare=False)
-    #: Derived per-state facts the runtime computes once per machine (never part of the model's meaning).
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     #: The template project this machine was loaded from (``sfnkit.asl.project.model.Project``), else None.
     project: Any = field(default=None, repr=False, compare=False)
     #: Python functions attached by the builder (Lambda function name -> callable, :mod:`sfnkit.build`): the

@@ -58,6 +58,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from sfnkit import errors
+from sfnkit.asl.jsontext import type_name
 from sfnkit.asl.timestamps import timestamp_nanos
 
 __all__ = [
@@ -168,25 +169,9 @@ def suggest_operator(name: str) -> str | None:
 # --------------------------------------------------------------------------------------------- describing
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ is bool:
-        return "boolean"
-    if value.__class__ in (int, float):
-        return "number"
-    if value.__class__ is str:
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def _describe(value: object) -> str:
     """``string "5"``, ``number 5``, ``null``: a short, JSON-flavoured account of a value for messages."""
-    kind = _json_type(value)
+    kind = type_name(value)
     if value is None:
         return kind
     try:

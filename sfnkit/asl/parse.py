@@ -32,6 +32,7 @@ from sfnkit.asl.diagnostics import (
     Diagnostic,
     pointer,
 )
+from sfnkit.asl.jsontext import type_name as _type_name
 from sfnkit.errors import ALL
 
 __all__ = ["build"]
@@ -150,22 +151,6 @@ _STATES_FIELD = re.compile(r"\$states\.([A-Za-z_][A-Za-z0-9_]*)")
 def is_jsonata(value: Any) -> bool:
     """A JSONata expression string: ``{% ... %}``."""
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
-
-
-def _type_name(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int | float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
-    return type(v).__name__
 
 
 def _is_int(v: Any) -> bool:

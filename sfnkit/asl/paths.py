@@ -41,6 +41,8 @@ from typing import Any, Final, Literal
 from sfnkit import errors
 from sfnkit import messages as msg
 from sfnkit._frozen import frozen
+from sfnkit.asl.diagnostics import CaretError
+from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
 
 __all__ = [
@@ -77,27 +79,6 @@ MISSING: Final = _Missing()
 # ---------------------------------------------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def caret_message(reason: str, expression: str, position: int) -> str:
-    """``reason``, then the expression with a caret under ``position`` (Lark style)."""
-    position = max(0, min(position, len(expression)))
-    return f"{reason} (at position {position})\n\n    {expression}\n    {' ' * position}^"
-
-
-class CaretError(ValueError):
-    """A syntax error in an expression; its text points a caret at ``position`` (0-based) in ``expression``."""
-
-    what = "expression"
-
-    def __init__(self, expression: str, position: int, reason: str) -> None:
-        super().__init__(reason)
-        self.expression = expression
-        self.position = position
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return caret_message(f"invalid {self.what} {self.expression!r}: {self.reason}", self.expression, self.position)
 
 
 class PathSyntaxError(CaretError):
@@ -515,31 +496,15 @@ class _Parser:
 
 
 def _matching_paren(s: str, open_at: int, n: int) -> int:
-    depth = 0
-    k = open_at
-    quote = ""
-    while k < n:
-        ch = s[k]
-        if quote:
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "/" and k > 0 and s[k - 1] in " ~(":
+    scan = Scanner(s, open_at, n)
+    for k, ch in scan:
+        if ch == ")" and scan.depth == 0:
+            return k
+        if ch == "/" and k > 0 and s[k - 1] in " ~(":
             # regex literal: skip to its closing slash
             end = s.find("/", k + 1, n)
             if end > 0:
-                k = end
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return k
-        k += 1
+                scan.pos = end + 1
     return -1
 
 
@@ -645,26 +610,12 @@ class _FilterParser:
             raise self.fail("expected a value")
         c = t[i]
         if c in "@$":
-            j = i + 1
-            depth = 0
-            quote = ""
-            while j < len(t):
-                ch = t[j]
-                if quote:
-                    if ch == "\\":
-                        j += 2
-                        continue
-                    if ch == quote:
-                        quote = ""
-                elif ch in "'\"":
-                    quote = ch
-                elif ch == "[":
-                    depth += 1
-                elif ch == "]":
-                    depth -= 1
-                elif depth == 0 and (ch in " \t\r\n=!<>&|),~" or (ch == "(" and depth == 0)):
+            j = len(t)
+            scan = Scanner(t, i + 1, opening="[", closing="]")
+            for k, ch in scan:
+                if scan.depth == 0 and ch in " \t\r\n=!<>&|),~(":  # the end of the path, outside brackets
+                    j = k
                     break
-                j += 1
             text = "$" + t[i + 1 : j]
             try:
                 path = compile_path(text)

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sfnkit.asl.diagnostics import INVALID_JSON_DESCRIPTION, Diagnostic, pointer
+from sfnkit.asl.jsontext import MAX_DEPTH, json_positions, json_problems
 
-__all__ = ["Positions", "ReadResult", "read_source"]
+__all__ = ["Positions", "ReadResult", "parse_text", "read_source"]
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json", ".asl", ".asl.json")
@@ -45,7 +46,7 @@ class Positions:
     def lookup(self, location: str) -> tuple[int | None, int | None]:
         if self._map is None:
             try:
-                self._map = _yaml_positions(self.text) if self.kind == "yaml" else _json_positions(self.text)
+                self._map = _yaml_positions(self.text) if self.kind == "yaml" else json_positions(self.text)
             except Exception:  # positions are a nicety; never let them break a diagnostic
                 self._map = {}
         loc = location
@@ -80,7 +81,7 @@ def read_source(source: Any) -> ReadResult:
             value = copy.deepcopy(dict(source))
         except Exception:  # not copyable (a lock, a generator...): report it below rather than fail here
             value = dict(source)
-        return ReadResult(value, None, _json_problems(value))
+        return ReadResult(value, None, json_problems(value))
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
         try:
@@ -120,7 +121,7 @@ def read_source(source: Any) -> ReadResult:
                 ],
             )
         kind = "yaml" if path.name.endswith(_YAML_SUFFIXES) else "json"
-        return _parse_text(text, str(path), kind)
+        return parse_text(text, str(path), kind)
     if isinstance(source, bytes | bytearray):
         try:
             source = bytes(source).decode("utf-8")
@@ -139,7 +140,7 @@ def read_source(source: Any) -> ReadResult:
     if isinstance(source, str):
         stripped = source.lstrip()
         kind = "json" if stripped.startswith(("{", "[")) or not stripped else "yaml"
-        return _parse_text(source, None, kind)
+        return parse_text(source, None, kind)
     return ReadResult(
         None,
         None,
@@ -153,12 +154,12 @@ def read_source(source: Any) -> ReadResult:
     )
 
 
-def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
+def parse_text(text: str, name: str | None, kind: str) -> ReadResult:
     positions = Positions(text, kind)
     if kind == "json":
         try:
             value = json.loads(text)
-            return ReadResult(value, name, _json_problems(value), positions)
+            return ReadResult(value, name, json_problems(value), positions)
         except json.JSONDecodeError as e:
             if (name and not name.endswith(_JSON_SUFFIXES)) or text.lstrip()[:1] not in ("{", "["):
                 pass  # fall through to YAML for files with unusual suffixes
@@ -233,7 +234,7 @@ def _parse_text(text: str, name: str | None, kind: str) -> ReadResult:
                 )
             ],
         )
-    return ReadResult(value, name, _json_problems(value), positions)
+    return ReadResult(value, name, json_problems(value), positions)
 
 
 def _unreadable(text: str, kind: str, e: ValueError) -> Diagnostic:
@@ -262,7 +263,7 @@ class _NotJson(Exception):
 
 def _json_copy(v: Any, depth: int = 0) -> Any:
     """A copy of the plain JSON value ``v`` (dicts with string keys, lists, strings, finite numbers, booleans,
-    None), or :class:`_NotJson`. Exact types only, so subclasses and every oddity go to :func:`_json_problems`.
+    None), or :class:`_NotJson`. Exact types only, so subclasses and every oddity go to :func:`~sfnkit.asl.jsontext.json_problems`.
 
     One recursive pass instead of ``copy.deepcopy`` followed by a separate check: a 10,000-state definition
     loads about twice as fast (bench/interpreter.py's cold section). A cycle or very deep nesting raises
@@ -291,70 +292,6 @@ def _json_copy(v: Any, depth: int = 0) -> Any:
     if t is float and v - v == 0.0:  # finite: NaN and the infinities give nan here
         return v
     raise _NotJson
-
-
-def _json_problems(value: Any) -> list[Diagnostic]:
-    """The first place where ``value`` is not a JSON value, as a diagnostic (AWS only ever sees JSON).
-
-    Catches what YAML or a hand-built dict can hold and JSON cannot: non-string keys, NaN and infinities (which
-    ``json.loads`` also accepts), bytes, sets, dates, tuples, and self-referencing YAML anchors.
-    """
-    active: set[int] = set()  # containers on the current path, to detect cycles
-    # iterative walk: (value, pointer parts)
-    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(value, (), False)]
-    while stack:
-        v, parts, leaving = stack.pop()
-        if leaving:
-            active.discard(id(v))
-            continue
-        problem: str | None = None
-        if len(parts) > MAX_DEPTH and isinstance(v, dict | list):
-            problem = (
-                f"the definition is nested more than {MAX_DEPTH} levels deep here; at most {MAX_DEPTH} levels are "
-                "allowed (deeper values cannot be copied, printed or reported safely)"
-            )
-        elif isinstance(v, dict):
-            if id(v) in active:
-                problem = "the value contains itself (a YAML anchor used inside its own definition)"
-            else:
-                active.add(id(v))
-                stack.append((v, parts, True))
-                for k, x in reversed(list(v.items())):
-                    if not isinstance(k, str):
-                        problem = f"the key {k!r} ({type(k).__name__}) is not a string; JSON object keys are strings"
-                        break
-                    stack.append((x, (*parts, k), False))
-        elif isinstance(v, list):
-            if id(v) in active:
-                problem = "the value contains itself (a YAML anchor used inside its own definition)"
-            else:
-                active.add(id(v))
-                stack.append((v, parts, True))
-                for i in range(len(v) - 1, -1, -1):
-                    stack.append((v[i], (*parts, i), False))
-        elif isinstance(v, float):
-            if v != v or v in (float("inf"), float("-inf")):
-                problem = f"{v!r} is not a JSON number (JSON has no NaN or Infinity)"
-        elif type(v) is int and v.bit_length() > 14_000 and not _printable_int(v):
-            problem = (
-                f"a number of more than {sys.get_int_max_str_digits() or 4300} digits cannot be read or written; "
-                "numbers may have at most that many"
-            )
-        elif v is not None and not isinstance(v, str | int | bool):
-            problem = f"a Python {type(v).__name__} is not a JSON value; use an object, array, string, number, boolean or null"
-        if problem:
-            loc = pointer(*parts)
-            return [Diagnostic(severity="ERROR", code=INVALID_JSON_DESCRIPTION, message=problem, location=loc)]
-    return []
-
-
-def _printable_int(v: int) -> bool:
-    """Whether Python can turn ``v`` into text (it refuses integers of more than 4,300 digits, by default)."""
-    try:
-        str(v)
-    except ValueError:
-        return False
-    return True
 
 
 def _make_loader(fast: bool = True) -> type:
@@ -399,11 +336,6 @@ def _make_loader(fast: bool = True) -> type:
     }
     return Loader
 
-
-#: How deeply objects and arrays may nest in a definition. Every tool that walks a definition (the runtime's
-#: templates, explain, reports, json.dumps itself) recurses once or twice per level on Python's stack of about
-#: 1,000 frames; a definition past this is a diagnostic, never a RecursionError later.
-MAX_DEPTH = 250
 
 #: The most bytes of JSON a YAML definition may expand to through anchors and aliases: AWS's quota for a state
 #: machine definition (1 MiB). Without a bound, a few hundred bytes of nested aliases (a "billion laughs")
@@ -479,67 +411,6 @@ _PureLoader: Any = _LazyLoader(fast=False)
 
 
 # -- positions --------------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|([^\s{}\[\],:"]+))', re.S)
-
-
-def _json_positions(text: str) -> dict[str, tuple[int, int]]:
-    """Scan JSON text and record where each value (and each object key) starts."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    import bisect
-
-    def lc(offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(line_starts, offset) - 1
-        return i + 1, offset - line_starts[i] + 1
-
-    out: dict[str, tuple[int, int]] = {}
-    # stack of (container kind, path parts, next index or pending key)
-    stack: list[list[Any]] = []
-    path: list[str | int] = []
-    pending_key: str | None = None
-    expect_key = False
-    pos = 0
-    n = len(text)
-    while pos < n:
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            break
-        start = m.start(m.lastindex or 0)
-        pos = m.end()
-        s, punct = m.group(1), m.group(2)
-        if punct in ("{", "["):
-            here = path + ([pending_key] if pending_key is not None else [])
-            if stack and stack[-1][0] == "[":
-                here = [*path, stack[-1][1]]
-            out.setdefault(pointer(*here), lc(start))
-            stack.append([punct, 0])
-            path = here
-            pending_key = None
-            expect_key = punct == "{"
-        elif punct in ("}", "]"):
-            if stack:
-                stack.pop()
-            path = path[:-1] if path else path
-            pending_key = None
-        elif punct == ",":
-            if stack and stack[-1][0] == "[":
-                stack[-1][1] += 1
-            expect_key = bool(stack) and stack[-1][0] == "{"
-        elif punct == ":":
-            expect_key = False
-        else:
-            if expect_key and s is not None:
-                try:
-                    pending_key = json.loads(s)
-                except ValueError:
-                    pending_key = s.strip('"')
-                out[pointer(*path, pending_key)] = lc(start)
-            else:
-                if stack and stack[-1][0] == "[":
-                    out.setdefault(pointer(*path, stack[-1][1]), lc(start))
-                pending_key = None
-    return out
 
 
 def _yaml_positions(text: str) -> dict[str, tuple[int, int]]:

@@ -36,6 +36,7 @@ from sfnkit import messages as msg
 from sfnkit._frozen import frozen
 from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.intrinsics import Call, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+from sfnkit.asl.jsontext import type_name, with_article
 from sfnkit.asl.paths import Path, PathNotFound, PathSyntaxError, compile_path, json_text
 from sfnkit.errors import StatesError
 
@@ -205,23 +206,9 @@ _NOT_A_STRING: Final = (
 )
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    return type(value).__name__
-
-
 def _compile_dynamic(key: str, expr: Any, where: str, problems: list[tuple[str, str]]) -> Any:
     if not isinstance(expr, str):
-        problems.append((where, _NOT_A_STRING.format(key=key, kind=_kind(expr))))
+        problems.append((where, _NOT_A_STRING.format(key=key, kind=with_article(type_name(expr)))))
         return _Const(None, False)
     if is_intrinsic(expr):
         try:

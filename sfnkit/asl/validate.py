@@ -9,6 +9,7 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -243,12 +244,11 @@ def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Itera
             )
 
 
-def check_graph(sm: m.StateMachine) -> list[Diagnostic]:
-    """The graph rules' diagnostics for a freshly built machine, whose ``index`` (name -> states) this sets: one
-    walk of the machine serves both."""
+def check_graph(sm: m.StateMachine) -> tuple[list[Diagnostic], dict[str, tuple[m.State, ...]]]:
+    """The graph rules' diagnostics for a freshly built machine, and its index (name -> states) for
+    ``StateMachine.index``: one walk of the machine serves both."""
     owners, maps = _owners(sm)
-    object.__setattr__(sm, "index", {name: tuple(sts) for name, sts in owners.items()})
-    return list(_graph_checks(sm, owners, maps))
+    return list(_graph_checks(sm, owners, maps)), {name: tuple(sts) for name, sts in owners.items()}
 
 
 def _transition_location(st: m.State, kind: str, target: str) -> str:
@@ -288,16 +288,19 @@ def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str 
     read = read_source(source)
     diags = list(read.diagnostics)
     sm = None
+    index: dict[str, tuple[m.State, ...]] = {}
     if not diags:
         sm, found = build(read.value)
         diags.extend(found)
         if sm is not None:
-            diags.extend(check_graph(sm))
+            graph, index = check_graph(sm)
+            diags.extend(graph)
     if read.positions is not None:
         diags = [d if d.line is not None else d.with_position(*read.positions.lookup(d.location)) for d in diags]
     diags.sort(key=sort_key)
     if sm is not None:
-        object.__setattr__(sm, "source_name", read.name)
+        # a new machine with its index and name (a shallow copy of a few fields), never a frozen one mutated
+        sm = dataclasses.replace(sm, index=index, source_name=read.name)
         identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 

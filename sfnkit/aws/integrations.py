@@ -69,7 +69,7 @@ def _pattern_of(resource: str) -> str:
     return ""
 
 
-class _Services:
+class ServiceHandlers:
     """The handlers of one ``integrations()`` call, sharing a connection."""
 
     def __init__(
@@ -415,7 +415,7 @@ def integrations(
         clients=clients,
         endpoint_urls=endpoint_urls,
     )
-    s = _Services(conn, poll, wall_sleep, max_wait, unimplemented)
+    s = ServiceHandlers(conn, poll, wall_sleep, max_wait, unimplemented)
     p = "arn:aws:states:::"
     handlers: dict[str, Handler] = {
         f"{p}sqs:sendMessage": s.sqs_send_message,

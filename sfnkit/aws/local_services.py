@@ -147,7 +147,7 @@ class _Local:
     def __init__(
         self, sm: m.StateMachine, opts: LocalServices, *, seed: int, region: str, account: str, execution: Any
     ) -> None:
-        from sfnkit.aws.integrations import _Services
+        from sfnkit.aws.integrations import ServiceHandlers
         from sfnkit.aws.local import local_aws
         from sfnkit.aws.remote import Poll
 
@@ -172,7 +172,7 @@ class _Local:
             clients=self.aws.clients(region),
         )
         # the moto server answers at once: poll with virtual delays, no real waiting
-        self.services = _Services(
+        self.services = ServiceHandlers(
             conn, Poll(initial=1.0, factor=1.5, maximum=30.0), lambda _s: None, None, self._unimplemented
         )
         self._conn = conn

@@ -95,6 +95,7 @@ __all__ = [
     "STATE_ENTERED_TYPES",
     "STATE_EXITED",
     "STATE_EXITED_TYPES",
+    "STATE_FAILED",
     "STATE_TYPES",
     "SUCCEED_STATE_ENTERED",
     "SUCCEED_STATE_EXITED",
@@ -326,6 +327,9 @@ STATE_ABORTED: Final[Mapping[str, str]] = {
     "Map": MAP_STATE_ABORTED,
     "Parallel": PARALLEL_STATE_ABORTED,
 }
+
+# Only Map and Parallel states record a "...StateFailed" event (when their failure ends them).
+STATE_FAILED: Final[Mapping[str, str]] = {"Map": MAP_STATE_FAILED, "Parallel": PARALLEL_STATE_FAILED}
 
 STATE_ENTERED_TYPES: Final[frozenset[str]] = frozenset(STATE_ENTERED.values())
 STATE_EXITED_TYPES: Final[frozenset[str]] = frozenset(STATE_EXITED.values())

@@ -51,6 +51,7 @@ __all__ = [
     "HistoryBuilder",
     "HistoryEvent",
     "JsonText",
+    "RawEvent",
     "decode_json",
     "encode_json",
 ]
@@ -400,6 +401,9 @@ _short_repr.maxother = 80
 _short_repr.maxdict = 8
 _short_repr.maxlevel = 3
 
+#: One event as :meth:`History.raw_event` gives it: ``(id, type, previous event id, timestamp, details)``.
+RawEvent = tuple[int, str, int, float | datetime, Mapping[str, Any] | None]
+
 # A builder record: (type, previous_event_id, timestamp as epoch seconds, raw details or None).
 _Record = tuple[str, int, float, "dict[str, Any] | None"]
 
@@ -491,17 +495,31 @@ class History(Sequence[HistoryEvent]):
             return self._event(lo)
         return None
 
-    def _raw(self, position: int) -> tuple[int, str, int, float | datetime, Mapping[str, Any] | None]:
-        """(id, type, previous id, timestamp, details) without encoding JSON text: for views over big histories.
+    def raw_event(self, position: int) -> RawEvent:
+        """The event at ``position`` as a :data:`RawEvent` ``(id, type, previous id, timestamp, details)``, without
+        materialising a :class:`HistoryEvent` or encoding any JSON text: for views that read big histories.
 
-        Builder records give the timestamp as epoch seconds and the details *raw* (JSON-text fields not
-        encoded, no ``...Details`` siblings); only the non-JSON-text fields should be read from them.
+        ``timestamp`` is epoch seconds (an interpreter's history) or a ``datetime`` (one read from AWS), and
+        ``details`` may be the interpreter's *raw* details: JSON-text fields (``input``, ``output``...) not encoded
+        and no ``...Details`` siblings. Read only the other fields (``name``, ``index``, ``resource``, ``error``...)
+        from it; ``self[position]`` gives the event as AWS writes it.
         """
         record = self._records[position]
         if isinstance(record, HistoryEvent):
             return record.id, record.type, record.previous_event_id, record.timestamp, record.details
         type_, previous_event_id, timestamp, details = record
         return position + 1, type_, previous_event_id, timestamp, details
+
+    def raw_events(self, start: int = 0) -> Iterator[RawEvent]:
+        """:meth:`raw_event` for every position from ``start`` to the end, in order."""
+        records = self._records
+        for position in range(max(0, start), self._length):
+            record = records[position]
+            if isinstance(record, HistoryEvent):
+                yield record.id, record.type, record.previous_event_id, record.timestamp, record.details
+            else:
+                type_, previous_event_id, timestamp, details = record
+                yield position + 1, type_, previous_event_id, timestamp, details
 
     # -- identity ---------------------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -570,7 +588,7 @@ class History(Sequence[HistoryEvent]):
         """``"SUCCEEDED"``, ``"FAILED"``, ``"TIMED_OUT"``, ``"ABORTED"`` from the last event, else ``"RUNNING"``."""
         if not self._length:
             return "RUNNING"
-        return EXECUTION_END_TYPES.get(self._raw(self._length - 1)[1], "RUNNING")
+        return EXECUTION_END_TYPES.get(self.raw_event(self._length - 1)[1], "RUNNING")
 
     def __repr__(self) -> str:
         n = self._length

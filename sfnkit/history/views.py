@@ -4,6 +4,11 @@ Reports and widgets read these views instead of re-parsing events. Every view is
 the history (``_analyse``), memoised on the ``History`` (``History.cached``), and is plain frozen data.
 Nothing here needs sfnkit's interpreter: the views work the same on a history fetched from AWS.
 
+The same pass runs incrementally as :class:`Analysis`: ``extend(history)`` reads only the events added since the
+last call, so following a growing history (the Debugger, after every step) costs the same at event 10 and
+10,000. While a history is not finished, what it gives (visits, colours, waiting attempts) is what the whole
+pass gives on that prefix; the end of a history settles visits left open, which only the whole pass does.
+
 How AWS links events (studied on the AWS-recorded conformance histories), which the pass relies on:
 
 * Events run in *threads*: the top level, each Parallel branch and each Map iteration. Within a thread,
@@ -38,20 +43,23 @@ it, and a top-level failed visit takes the execution's error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
 from sfnkit.history import events as et
+from sfnkit.history.colours import Colour, visit_colour, waits
 from sfnkit.history.model import History, decode_json
 
 __all__ = [
+    "Analysis",
     "ExecutionSummary",
     "Failure",
     "ScopeFrame",
     "StateSpan",
     "TaskAttempt",
+    "VisitUpdate",
     "attempts",
     "event_scopes",
     "execution_summary",
@@ -502,6 +510,8 @@ class _Analyser:
         self.role_arn: str | None = None
         self.redrive_count = 0
         self.status = "RUNNING"
+        self.position = 0  # events read
+        self.iterations: dict[str, int] = {}  # Map state name -> iterations started
 
     # -- thread resolution ------------------------------------------------------------------------------
     def _thread_for(
@@ -616,17 +626,26 @@ class _Analyser:
         return None
 
     # -- the pass ---------------------------------------------------------------------------------------
-    def run(self) -> _Analysis:
-        history = self.history
-        raw = history._raw
-        for position in range(len(history)):
-            event_id, type_, previous, ts, details = raw(position)
+    def read(self, history: History) -> None:
+        """Apply the events of ``history`` from position ``self.position`` on (the ones not read yet)."""
+        self.history = history
+        type_of, ts_of, thread_of, scopes = self.type_of, self.ts_of, self.thread_of, self.scopes
+        iterations = self.iterations
+        for event_id, type_, previous, ts, details in history.raw_events(self.position):
             thread, container = self._thread_for(event_id, type_, previous, details)
-            self.type_of[event_id] = type_
-            self.ts_of[event_id] = ts
+            type_of[event_id] = type_
+            ts_of[event_id] = ts
             thread = self._apply(event_id, type_, ts, details, thread, container)
-            self.thread_of[event_id] = thread
-            self.scopes.append(thread.scope)
+            thread_of[event_id] = thread
+            scopes.append(thread.scope)
+            if type_ == et.MAP_ITERATION_STARTED and details:
+                name, index = details.get("name"), details.get("index")
+                if isinstance(name, str) and isinstance(index, int) and index + 1 > iterations.get(name, 0):
+                    iterations[name] = index + 1
+        self.position = len(history)
+
+    def run(self) -> _Analysis:
+        self.read(self.history)
         self._finish()
         return self._result()
 
@@ -889,51 +908,8 @@ class _Analyser:
     def _result(self) -> _Analysis:
         history = self.history
         dt = _as_datetime
-        spans = tuple(
-            StateSpan(
-                name=v.name,
-                state_type=v.state_type,
-                status=v.status or "running",
-                entered_event_id=v.entered_id,
-                entered_at=dt(v.entered_ts),
-                exited_event_id=v.exited_id,
-                exited_at=None if v.exited_ts is None else dt(v.exited_ts),
-                ended_event_id=v.ended_id,
-                ended_at=None if v.ended_ts is None else dt(v.ended_ts),
-                scope=v.scope,
-                error=v.error if v.status in ("failed", "caught") else None,
-                cause=v.cause if v.status in ("failed", "caught") else None,
-                retries=v.retries,
-                event_ids=tuple(v.event_ids),
-                history=history,
-            )
-            for v in self.visits
-        )
-        attempts = tuple(
-            TaskAttempt(
-                state_name=a.visit.name if a.visit is not None else None,
-                span_entered_event_id=a.visit.entered_id if a.visit is not None else None,
-                scope=a.visit.scope if a.visit is not None else (),
-                number=a.number,
-                kind=a.kind,  # type: ignore[arg-type]
-                resource=a.resource,
-                resource_type=a.resource_type,
-                status=a.status,
-                scheduled_event_id=a.scheduled_id,
-                scheduled_at=None if a.scheduled_ts is None else dt(a.scheduled_ts),
-                started_event_id=a.started_id,
-                started_at=None if a.started_ts is None else dt(a.started_ts),
-                ended_event_id=a.ended_id,
-                ended_at=None if a.ended_ts is None else dt(a.ended_ts),
-                end_event_type=a.end_type,
-                error=a.error,
-                cause=a.cause,
-                timeout_seconds=a.timeout,
-                heartbeat_seconds=a.heartbeat,
-                history=history,
-            )
-            for a in self.attempts
-        )
+        spans = tuple(_span_of(v, history) for v in self.visits)
+        attempts = tuple(_attempt_of(a, history) for a in self.attempts)
         failures = tuple(
             Failure(
                 event_id=event_id,
@@ -978,8 +954,214 @@ class _Analyser:
         return "propagated"
 
 
+def _span_of(v: _Visit, history: History) -> StateSpan:
+    """The public record of a visit as the events read so far tell it (``running`` while open)."""
+    dt = _as_datetime
+    return StateSpan(
+        name=v.name,
+        state_type=v.state_type,
+        status=v.status or "running",
+        entered_event_id=v.entered_id,
+        entered_at=dt(v.entered_ts),
+        exited_event_id=v.exited_id,
+        exited_at=None if v.exited_ts is None else dt(v.exited_ts),
+        ended_event_id=v.ended_id,
+        ended_at=None if v.ended_ts is None else dt(v.ended_ts),
+        scope=v.scope,
+        error=v.error if v.status in ("failed", "caught") else None,
+        cause=v.cause if v.status in ("failed", "caught") else None,
+        retries=v.retries,
+        event_ids=tuple(v.event_ids),
+        history=history,
+    )
+
+
+def _attempt_of(a: _Attempt, history: History) -> TaskAttempt:
+    dt = _as_datetime
+    return TaskAttempt(
+        state_name=a.visit.name if a.visit is not None else None,
+        span_entered_event_id=a.visit.entered_id if a.visit is not None else None,
+        scope=a.visit.scope if a.visit is not None else (),
+        number=a.number,
+        kind=a.kind,  # type: ignore[arg-type]
+        resource=a.resource,
+        resource_type=a.resource_type,
+        status=a.status,
+        scheduled_event_id=a.scheduled_id,
+        scheduled_at=None if a.scheduled_ts is None else dt(a.scheduled_ts),
+        started_event_id=a.started_id,
+        started_at=None if a.started_ts is None else dt(a.started_ts),
+        ended_event_id=a.ended_id,
+        ended_at=None if a.ended_ts is None else dt(a.ended_ts),
+        end_event_type=a.end_type,
+        error=a.error,
+        cause=a.cause,
+        timeout_seconds=a.timeout,
+        heartbeat_seconds=a.heartbeat,
+        history=history,
+    )
+
+
+def _open_attempt_waits(visit: _Visit) -> bool:
+    a = visit.open_attempt
+    return a is not None and a.status == "running" and waits(a.resource, a.kind, started=a.started_id is not None)
+
+
+def _colour(visit: _Visit) -> Colour:
+    return visit_colour(
+        visit.status or "running", visit.retries, waiting=visit.status is None and _open_attempt_waits(visit)
+    )
+
+
 def _analyse(history: History) -> _Analysis:
     return history.cached("sfnkit.history.views", lambda h: _Analyser(h).run())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisitUpdate:
+    """A visit that :meth:`Analysis.updates` reports: entered, or still open, since the last report."""
+
+    number: int
+    """The visit's position in the order of entering (its index in :meth:`Analysis.spans`)."""
+    name: str
+    scope: Scope
+    colour: Colour
+    """Its colour now (:func:`sfnkit.history.colours.visit_colour`)."""
+    open: bool
+    """Whether the visit is still open (it may change again)."""
+
+
+class Analysis:
+    """The views' pass over a history that grows: :meth:`extend` reads the events added since the last call.
+
+    Events only ever change the open visits (and add new ones), so :meth:`updates` looks at those alone, and a
+    live view that follows an execution step by step pays for what changed, not for the whole history. For a
+    finished history use the module functions (:func:`spans`, ...): they also settle what the end of the
+    history closes.
+    """
+
+    __slots__ = ("_an", "_by_entered", "_by_name", "_closed_retries", "_indexed", "_open", "_seen", "_updates")
+
+    def __init__(self) -> None:
+        self._an = _Analyser(History(()))
+        self._seen = 0  # visits already reported
+        self._open: list[tuple[int, _Visit]] = []  # (number, visit) open at the last report
+        self._updates: list[VisitUpdate] = []
+        self._closed_retries = 0
+        self._indexed = 0  # visits in _by_entered
+        self._by_entered: dict[int, _Visit] = {}
+        self._by_name: dict[str, list[_Visit]] = {}
+
+    def extend(self, history: History) -> Analysis:
+        """Read the events of ``history`` not read yet (``history`` is the same execution's, grown)."""
+        if len(history) < self._an.position:
+            raise ValueError(
+                f"this Analysis has read {self._an.position} events and the history given has {len(history)}: "
+                "a history only grows; start a new Analysis for another execution"
+            )
+        self._an.read(history)
+        self._refresh()
+        return self
+
+    def _refresh(self) -> None:
+        an = self._an
+        visits = an.visits
+        still_open: list[tuple[int, _Visit]] = []
+        updates = self._updates
+        for number, visit in (*self._open, *zip(range(self._seen, len(visits)), visits[self._seen :], strict=True)):
+            is_open = visit.status is None
+            updates.append(VisitUpdate(number=number, name=visit.name, scope=visit.scope, colour=_colour(visit),
+                                       open=is_open))  # fmt: skip
+            if is_open:
+                still_open.append((number, visit))
+            else:
+                self._closed_retries += visit.retries
+        self._seen = len(visits)
+        self._open = still_open
+
+    # -- what it gives ----------------------------------------------------------------------------------
+    @property
+    def events(self) -> int:
+        """How many events have been read."""
+        return self._an.position
+
+    @property
+    def history(self) -> History:
+        """The history last given to :meth:`extend`."""
+        return self._an.history
+
+    def updates(self) -> tuple[VisitUpdate, ...]:
+        """The visits entered, or open, since the last call (each once, in the order entered), with their colour."""
+        out, self._updates = tuple(self._updates), []
+        if len(out) > 1:
+            # a visit open at the last report and reported again by the same refresh: keep its latest
+            latest: dict[int, VisitUpdate] = {}
+            for u in out:
+                latest[u.number] = u
+            out = tuple(sorted(latest.values(), key=lambda u: u.number))
+        return out
+
+    @property
+    def scopes(self) -> Sequence[Scope]:
+        """The scope of each event read (:func:`event_scopes` of the history so far)."""
+        return self._an.scopes
+
+    @property
+    def iterations(self) -> Mapping[str, int]:
+        """Map state name -> iterations started so far (the highest index seen plus one)."""
+        return self._an.iterations
+
+    @property
+    def transitions(self) -> int:
+        """State transitions so far (:func:`state_transitions`): visits entered plus their retries."""
+        return len(self._an.visits) + self._closed_retries + sum(v.retries for _n, v in self._open)
+
+    def visit_count(self, name: str | None = None, *, where: Callable[[Scope], bool] | None = None) -> int:
+        """How many visits (of state ``name``; whose scope passes ``where``) have been entered."""
+        visits = self._an.visits if name is None else self._named(name)
+        if where is None:
+            return len(visits)
+        return sum(1 for v in visits if where(v.scope))
+
+    def spans(
+        self, name: str | None = None, *, where: Callable[[Scope], bool] | None = None, last: int | None = None
+    ) -> tuple[StateSpan, ...]:
+        """The visits so far as :func:`spans` records (open visits are ``running``): of state ``name``, whose scope
+        passes ``where``, the ``last`` newest (only those are made)."""
+        visits = self._an.visits if name is None else self._named(name)
+        if where is not None:
+            visits = [v for v in visits if where(v.scope)]
+        if last is not None:
+            visits = visits[-last:] if last > 0 else []
+        history = self._an.history
+        return tuple(_span_of(v, history) for v in visits)
+
+    def attempts_of(self, span: StateSpan) -> tuple[TaskAttempt, ...]:
+        """The Task attempts of a visit that :meth:`spans` gave, so far."""
+        self._index()
+        visit = self._by_entered.get(span.entered_event_id)
+        history = self._an.history
+        return () if visit is None else tuple(_attempt_of(a, history) for a in visit.attempts)
+
+    def waiting(self) -> tuple[tuple[StateSpan, TaskAttempt], ...]:
+        """The open visits whose open attempt waits for a task token or an activity worker, with that attempt."""
+        history = self._an.history
+        return tuple(
+            (_span_of(v, history), _attempt_of(v.open_attempt, history))
+            for _n, v in self._open
+            if v.open_attempt is not None and _open_attempt_waits(v)
+        )
+
+    def _index(self) -> None:
+        visits = self._an.visits
+        for v in visits[self._indexed :]:
+            self._by_entered[v.entered_id] = v
+            self._by_name.setdefault(v.name, []).append(v)
+        self._indexed = len(visits)
+
+    def _named(self, name: str) -> list[_Visit]:
+        self._index()
+        return self._by_name.get(name, [])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 ``InputPath -> Parameters -> (task) -> ResultSelector -> ResultPath -> OutputPath``
 
 Every function takes the values it needs and returns a new value; nothing is mutated. Failures raise
-:class:`~sfnkit.runtime.scheduler.Failed` with AWS's error name and cause *detail*; the interpreter adds the
-"An error occurred while executing the state 'X' (entered at the event id #N). " prefix.
+:class:`~sfnkit.runtime.scheduler.Failed` with AWS's error name and cause *detail* (a
+:class:`~sfnkit.errors.StatesError` from the ASL functions is converted here); the interpreter adds the
+"An error occurred while executing the state 'X' (entered at the event id #N). " prefix
+(:func:`sfnkit.runtime.failures.state_error`).
 """
 
 from __future__ import annotations

@@ -16,15 +16,17 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from sfnkit import messages as msg
-from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, TaskFailure
+from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import retry as rt
 from sfnkit.runtime.scheduler import PAUSE, SLEEP, Branch, Failed
+from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
-    from sfnkit.runtime.interpreter import Interpreter, Visit
+    from sfnkit.runtime.interpreter import Interpreter
+    from sfnkit.runtime.visits import OpenVisit
 
 __all__ = ["ErrorHandler", "error_details", "state_error", "task_failure", "will_retry"]
 
@@ -46,7 +48,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:
@@ -99,7 +101,7 @@ class ErrorHandler:
         f: Failed,
         data: Any,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         retriers: tuple[m.Retrier, ...],
         attempts: list[int],
     ) -> Gen:
@@ -107,7 +109,7 @@ class ErrorHandler:
         attempt records none, and a terminal run-time error is reported by ExecutionFailed alone), then
         Retry/Catch."""
         if not f.terminal and not will_retry(retriers, attempts, f.error):
-            self.ip.record(branch, st.type + "StateFailed")
+            self.ip.record(branch, ev.STATE_FAILED[st.type])
         return (yield from self.handle(st, f, data, branch, visit, retriers, attempts))
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import random
-import sys
 from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -40,12 +39,14 @@ from sfnkit.errors import (
     NO_CHOICE_MATCHED,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
+    StatesError,
 )
-from sfnkit.history.events import STATE_TYPES
+from sfnkit.history import events as ev
 from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime.failures import ErrorHandler, state_error
+from sfnkit.runtime.plan import plan_for
 from sfnkit.runtime.resources import (
     Resources,
 )
@@ -59,6 +60,7 @@ from sfnkit.runtime.scheduler import (
     Join,
     Scheduler,
 )
+from sfnkit.runtime.visits import OpenVisit, Visit, VisitLog
 from sfnkit.types import StateMocks, Storage
 
 if TYPE_CHECKING:
@@ -110,52 +112,11 @@ class _Iteration:
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (4 << 76) | (0x8000 << 48)
 
-_NO_ERRORS: tuple[()] = ()  # Visit.attempt_errors until a visit fails: most never do, so no list per visit
-
 
 # The event types a state's entry and exit record, one string object each: a type built per event (st.type +
 # "StateEntered") would keep one fresh 65-byte string per event in the history's type column.
-_ENTERED: Final = {t: sys.intern(t + "StateEntered") for t in STATE_TYPES}
-_EXITED: Final = {t: sys.intern(t + "StateExited") for t in STATE_TYPES}
-
-
-class Visit:
-    """What one state visit did to the data: the debugger's inspector reads these (never the history)."""
-
-    __slots__ = (
-        "attempt_errors",
-        "branch_index",
-        "entered_event_id",
-        "error",
-        "name",
-        "scope",
-        "stages",
-        "variables",
-        "variables_before",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        entered_event_id: int,
-        branch_index: int,
-        state_input: Any = None,
-        variables_before: Mapping[str, Any] | None = None,
-        scope: tuple[tuple[str, int], ...] = (),
-    ) -> None:
-        self.name = name
-        self.entered_event_id = entered_event_id
-        self.branch_index = branch_index
-        self.stages: dict[str, Any] = {"input": state_input}
-        self.error: tuple[str, str | None] | None = None  # the failure that ended the visit (caught or not)
-        self.attempt_errors: Sequence[tuple[str, str | None]] = _NO_ERRORS  # every failure, retried ones included
-        self.variables: dict[str, Any] | None = None  # what this visit's Assign wrote
-        # every variable in scope when the state was entered
-        self.variables_before: Mapping[str, Any] = {} if variables_before is None else variables_before
-        self.scope = scope  # enclosing (Parallel/Map state, branch/item index)
-
-    def __repr__(self) -> str:
-        return f"Visit({self.name!r}, entered=#{self.entered_event_id}, stages={list(self.stages)})"
+_ENTERED: Final = ev.STATE_ENTERED
+_EXITED: Final = ev.STATE_EXITED  # a Fail state never exits
 
 
 class Interpreter:
@@ -197,7 +158,7 @@ class Interpreter:
         self.account = account
         self.partition = "aws"
         self.keep_stages = keep_stages
-        self.visits: list[Visit] = []
+        self.visits = VisitLog()  # the visits and their data-flow stages, compactly (runtime/visits.py)
         self._iso_t = -1.0
         self._iso = ""
         self.start_time = self.clock.now()
@@ -219,9 +180,10 @@ class Interpreter:
         self._add_io = builder.add_state_io
         self._now = scheduler.clock.now
         self.task_seconds = [0.0]  # virtual_sleep's box while this execution drives (see track_virtual_time)
-        self._needs_ctx: dict[str, bool] = sm.cache.setdefault("needs_context", {})
-        self._static_size: dict[str, int] = sm.cache.setdefault("static_size", {})
-        self._flows: dict[str, tuple[bool, bool, float | None, float | None]] = sm.cache.setdefault("task_flow", {})
+        plan = plan_for(sm)  # per-state facts derived once per machine, shared by its executions (plan.py)
+        self._needs_ctx = plan.needs_context
+        self._static_size = plan.static_size
+        self._flows = plan.task_flow
         # the concepts the state runners hand work to, each in its own module
         self.errors = ErrorHandler(self)  # Retry and Catch (failures.py)
         # and jn, invoker and dm below, made on first use
@@ -367,12 +329,12 @@ class Interpreter:
             self.dm.child_succeeded(branch, data)
         elif iteration is not None:  # the branch stays linked to its last state event (see _map_child)
             last = branch.prev  # MapIterationSucceeded is not linked to by the branch's next event
-            self.record_io(branch, "MapIterationSucceeded", iteration.state.name, "index", iteration.index)
+            self.record_io(branch, ev.MAP_ITERATION_SUCCEEDED, iteration.state.name, "index", iteration.index)
             branch.prev = last
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
-    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, Visit | None]:
+    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, OpenVisit | None]:
         branch.entered_prev = branch.prev
         eid = self.record_io(branch, _ENTERED[st.type], st.name, "input", data)
         # the branch is in the state once its Entered event is recorded, not before: an abort (Ctrl-C, a sibling's
@@ -381,12 +343,11 @@ class Interpreter:
         visit = None
         if self.keep_stages:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
-            visit = Visit(st.name, eid, branch.index, data, branch.variables, branch.scope)
-            self.visits.append(visit)
+            visit = self.visits.open(st.name, eid, branch.index, data, branch.variables, branch.scope)
         return eid, visit
 
     def exit(
-        self, st: m.State, output: Any, branch: Branch, visit: Visit | None, assigned: dict[str, Any] | None = None
+        self, st: m.State, output: Any, branch: Branch, visit: OpenVisit | None, assigned: dict[str, Any] | None = None
     ) -> None:
         # out of the state before its Exited event: an interrupt landing on that event never adds an Aborted one
         branch.state = None
@@ -398,6 +359,7 @@ class Interpreter:
             visit.stages["output"] = output
             if assigned is not None:
                 visit.variables = assigned
+            self.visits.close(visit)  # the state is done with it: packed into the log's columns
 
     def assign(self, template: Mapping[str, Any] | None, value: Any, ctx: Any, branch: Branch) -> dict[str, Any] | None:
         """Evaluate an ``Assign`` (JSONPath flavour: a payload template over ``value``) and update the branch's
@@ -572,7 +534,10 @@ class Interpreter:
         if op.endswith("Path"):
             other = df.select(rule.operand, data, ctx, variables)
             return bool(operators.compile_path_operator(op)(value, other))
-        return bool(operators.compile_operator(op, rule.operand)(value, present))
+        try:
+            return bool(operators.compile_operator(op, rule.operand)(value, present))
+        except StatesError as e:  # a predicate that fails when evaluated (StringMatches with an open escape)
+            raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
 
     # -- Wait ---------------------------------------------------------------------------------------------
     def s_wait(self, st: m.WaitState, data: Any, branch: Branch) -> Gen:
@@ -799,7 +764,7 @@ class Interpreter:
                             eff = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng)
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, "ParallelStateStarted")
+                self.record(branch, ev.PARALLEL_STATE_STARTED)
                 if retry_count:  # a Retrier restarted the Parallel: one more transition
                     self.retries += 1
                 start_prev = branch.prev
@@ -810,7 +775,7 @@ class Interpreter:
                 self._sync_prev(branch)
                 # AWS writes ParallelStateSucceeded (the recorded cases drop it when they sort branch events);
                 # the next event links past it, to the branches' last event, as MapStateExited does
-                self._record_keep_prev(branch, "ParallelStateSucceeded")
+                self._record_keep_prev(branch, ev.PARALLEL_STATE_SUCCEEDED)
                 if jn:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.jn.output(st, eid, branch, states, results)
@@ -830,7 +795,7 @@ class Interpreter:
         st: Any,
         eid: int,
         branch: Branch,
-        visit: Visit | None,
+        visit: OpenVisit | None,
         data: Any,
         eff: Any,
         results: list[Any],
@@ -919,7 +884,7 @@ class Interpreter:
             return
         failed_here = child.join is not None and child.join.failed_branch is child
         if st.type == "Task" or (not failed_here and st.type in ("Wait", "Map", "Parallel")):
-            self.record(child, st.type + "StateAborted")
+            self.record(child, ev.STATE_ABORTED[st.type])
 
     # -- Map ------------------------------------------------------------------------------------------------
     def s_map(self, st: m.MapState, data: Any, branch: Branch) -> Gen:
@@ -972,7 +937,7 @@ class Interpreter:
                         )
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, "MapStateStarted", {"length": len(items)})
+                self.record(branch, ev.MAP_STATE_STARTED, {"length": len(items)})
                 if retry_count:  # a Retrier restarted the Map: one more transition
                     self.retries += 1
                 tolerance = None
@@ -1026,10 +991,10 @@ class Interpreter:
                     states = {"input": data, "context": ctx, "result": results}
                     out = self.jn.output(st, eid, branch, states, results)
                     assigned = self.jn.assign(st, eid, branch, st.assign, states)
-                    self._record_keep_prev(branch, "MapStateSucceeded")
+                    self._record_keep_prev(branch, ev.MAP_STATE_SUCCEEDED)
                     self.exit(st, out, branch, visit, assigned)
                     return (None if st.end else st.next), out
-                return self._container_result(st, eid, branch, visit, data, eff, results, ctx, "MapStateSucceeded")
+                return self._container_result(st, eid, branch, visit, data, eff, results, ctx, ev.MAP_STATE_SUCCEEDED)
             except Failed as f:
                 handled = yield from self.errors.state_failed(st, f, data, branch, visit, retriers, attempts)
                 if handled is None:
@@ -1044,7 +1009,7 @@ class Interpreter:
             data = it.item if it.selector is m.MISSING else self._selected(it, child)
             self.dm.child_execution_started(child, data)
             return data
-        self.record_io(child, "MapIterationStarted", it.state.name, "index", it.index)
+        self.record_io(child, ev.MAP_ITERATION_STARTED, it.state.name, "index", it.index)
         if it.selector is m.MISSING:
             return it.item
         return self._selected(it, child)
@@ -1063,7 +1028,7 @@ class Interpreter:
             self.dm.child_failed(child, f)
             return state_error(it.state, it.entered_event_id, f) if child.state is None else f
         last = child.prev
-        self.record(child, "MapIterationFailed", {"index": it.index, "name": it.state.name})
+        self.record(child, ev.MAP_ITERATION_FAILED, {"index": it.index, "name": it.state.name})
         child.prev = last  # what follows the failure links to the iteration's last state event, as on AWS
         return state_error(it.state, it.entered_event_id, f) if child.state is None else f
 
@@ -1083,7 +1048,7 @@ class Interpreter:
             else ""
         )
         child.prev = anchor  # AWS links MapIterationAborted where the iteration's TaskStateAborted links, too
-        self.record(child, "MapIterationAborted", {"index": child.index, "name": name})
+        self.record(child, ev.MAP_ITERATION_ABORTED, {"index": child.index, "name": name})
 
     _runners: ClassVar[dict[str, Any]] = {
         "Pass": s_pass,

@@ -29,15 +29,16 @@ from time import perf_counter as _perf_counter
 from typing import TYPE_CHECKING, Any
 
 from sfnkit import messages as msg
-from sfnkit._text import safe_str
 from sfnkit.asl import model as m
 from sfnkit.asl.intrinsics import jackson_message
-from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, TIMEOUT, TaskFailure
+from sfnkit.errors import DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, TaskFailure
+from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import lambda_runtime as lr
 from sfnkit.runtime.failures import error_details, state_error, task_failure
 from sfnkit.runtime.resources import LambdaContext, TaskCall, call_with_elapsed, function_name_of, service_integration
 from sfnkit.runtime.scheduler import LATER, SLEEP, TOKEN, Branch, Failed, TokenWait
+from sfnkit.text import safe_str
 
 if TYPE_CHECKING:
     from sfnkit.runtime.interpreter import Interpreter
@@ -276,7 +277,7 @@ class Invoker:
             arn = f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{function_name_of(name)}"
         if arn.count(":") == 6:
             arn += ":$LATEST"
-        return Failed("Lambda.ResourceNotFoundException", msg.function_not_found(arn, self.ip.uuid()))
+        return Failed(lr.RESOURCE_NOT_FOUND, msg.function_not_found(arn, self.ip.uuid()))
 
     def _too_large(self, failure: Failed | None, result: Any, who: str) -> Failed | None:
         """Name the resource in a DataLimitExceeded cause (``_call`` cannot know how AWS names it)."""
@@ -332,11 +333,11 @@ class Invoker:
             details["taskCredentials"] = {"roleArn": role_arn}
         if timeout is not None:
             details["timeoutInSeconds"] = int(timeout)
-        self.ip.record(branch, "LambdaFunctionScheduled", details)
+        self.ip.record(branch, ev.LAMBDA_FUNCTION_SCHEDULED, details)
         if attempt:  # a retried attempt: one more state transition, as AWS counts them
             self.ip.retries += 1
         yield LATER
-        self.ip.record(branch, "LambdaFunctionStarted")
+        self.ip.record(branch, ev.LAMBDA_FUNCTION_STARTED)
         yield LATER  # every task at this instant starts before any finishes
         fn = self._mock(st) or self.resources.resolve_task(resource)
         if fn is None:
@@ -347,14 +348,14 @@ class Invoker:
                 st, fn, params, ctx, resource, function_name_of(resource), attempt, False
             )
         if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, "LambdaFunctionTimedOut", {"error": TIMEOUT})
+            self.ip.record(branch, ev.LAMBDA_FUNCTION_TIMED_OUT, {"error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, arn)
         if failure is not None:
-            self.ip.record(branch, "LambdaFunctionFailed", error_details(failure))
+            self.ip.record(branch, ev.LAMBDA_FUNCTION_FAILED, error_details(failure))
             raise failure
-        self.ip.record(branch, "LambdaFunctionSucceeded", {"output": result})
+        self.ip.record(branch, ev.LAMBDA_FUNCTION_SUCCEEDED, {"output": result})
         return result
 
     def _invoke_service(
@@ -388,11 +389,11 @@ class Invoker:
             scheduled["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
             scheduled["heartbeatInSeconds"] = int(heartbeat)
-        self.ip.record(branch, "TaskScheduled", scheduled)
+        self.ip.record(branch, ev.TASK_SCHEDULED, scheduled)
         if attempt:  # a retried attempt: one more state transition, as AWS counts them
             self.ip.retries += 1
         yield LATER
-        self.ip.record(branch, "TaskStarted", rdetails)
+        self.ip.record(branch, ev.TASK_STARTED, rdetails)
         yield LATER  # every task at this instant starts before any finishes
         function_name = None
         lambda_invoke = service == "lambda" and action == "invoke"
@@ -424,9 +425,7 @@ class Invoker:
         elif refused is not None and not getattr(fn, "sfnkit_mock", False):
             # Lambda's Invoke refuses a body that is not JSON before any code runs
             result, elapsed = None, 0.0
-            failure = Failed(
-                "Lambda.InvalidRequestContentException", msg.lambda_invalid_request_content(refused, self.ip.uuid())
-            )
+            failure = Failed(lr.INVALID_REQUEST_CONTENT, msg.lambda_invalid_request_content(refused, self.ip.uuid()))
         elif lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
             result, body_len, elapsed, failure = self._call_lambda(
                 st, fn, payload, ctx, resource, function_name, attempt, True
@@ -438,7 +437,7 @@ class Invoker:
         if failure is not None and failure.error == RUNTIME and getattr(fn, "sfnkit_mock", False):
             failure.terminal = True  # a mock with no response left fails the execution, as in Step Functions Local
         if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
+            self.ip.record(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
         if failure is None and lambda_invoke and not getattr(fn, "sfnkit_raw_response", False):
@@ -447,25 +446,25 @@ class Invoker:
             )
         failure = self._too_large(failure, None, service)
         if failure is not None:
-            self.ip.record(branch, "TaskFailed", {**rdetails, **error_details(failure)})
+            self.ip.record(branch, ev.TASK_FAILED, {**rdetails, **error_details(failure)})
             raise failure
         if token is None or getattr(fn, "sfnkit_mock", False):
             # a mocked callback task ends with its mocked response, as in Step Functions Local
-            self.ip.record(branch, "TaskSucceeded", {**rdetails, "output": result})
+            self.ip.record(branch, ev.TASK_SUCCEEDED, {**rdetails, "output": result})
             return result
-        self.ip.record(branch, "TaskSubmitted", {**rdetails, "output": result})
+        self.ip.record(branch, ev.TASK_SUBMITTED, {**rdetails, "output": result})
         wait = TokenWait(token, timeout, heartbeat)
         if timeout is not None:
             wait.timeout_deadline = self.clock.now() + timeout
         try:
             answer = yield (TOKEN, wait)
         except Failed as f:
-            if f.error == "States.HeartbeatTimeout":
+            if f.error == HEARTBEAT_TIMEOUT:
                 f = Failed(TIMEOUT)  # AWS's recordings: a callback's heartbeat expiry is TaskTimedOut, States.Timeout
-            kind = "TaskTimedOut" if f.error == TIMEOUT else "TaskFailed"
+            kind = ev.TASK_TIMED_OUT if f.error == TIMEOUT else ev.TASK_FAILED
             self.ip.record(branch, kind, {**rdetails, **error_details(f)})
             raise f from None
-        self.ip.record(branch, "TaskSucceeded", {**rdetails, "output": answer})
+        self.ip.record(branch, ev.TASK_SUCCEEDED, {**rdetails, "output": answer})
         return answer
 
     def _run_submitted(
@@ -476,10 +475,10 @@ class Invoker:
         try:
             submitted = df.snapshot(job.output)
         except (TypeError, ValueError, OverflowError, RecursionError) as e:
-            marshal = Failed("Runtime.MarshalError", f"Unable to marshal the submitted response: {e}")
-            self.ip.record(branch, "TaskFailed", {**rdetails, **error_details(marshal)})
+            marshal = Failed(lr.MARSHAL_ERROR, f"Unable to marshal the submitted response: {e}")
+            self.ip.record(branch, ev.TASK_FAILED, {**rdetails, **error_details(marshal)})
             raise marshal from None
-        self.ip.record(branch, "TaskSubmitted", {**rdetails, "output": submitted})
+        self.ip.record(branch, ev.TASK_SUBMITTED, {**rdetails, "output": submitted})
         box = [0.0]  # the virtual seconds the polls asked for, whether the wait returns or raises
         failure: Failed | None = None
         result: Any = None
@@ -496,14 +495,14 @@ class Invoker:
             failure = Failed(safe_str(type(e).__name__), safe_str(e))
         waited = self._took(box, 0.0, t0, job)  # the polls' virtual seconds and the real time the wait took
         if (yield from self._elapse(elapsed + waited, timeout)):
-            self.ip.record(branch, "TaskTimedOut", {**rdetails, "error": TIMEOUT})
+            self.ip.record(branch, ev.TASK_TIMED_OUT, {**rdetails, "error": TIMEOUT})
             yield LATER
             raise Failed(TIMEOUT)
         failure = self._too_large(failure, None, service)
         if failure is not None:
-            self.ip.record(branch, "TaskFailed", {**rdetails, **error_details(failure)})
+            self.ip.record(branch, ev.TASK_FAILED, {**rdetails, **error_details(failure)})
             raise failure
-        self.ip.record(branch, "TaskSucceeded", {**rdetails, "output": result})
+        self.ip.record(branch, ev.TASK_SUCCEEDED, {**rdetails, "output": result})
         return result
 
     def _lambda_envelope(self, payload: Any, content_length: int, log: bool = False) -> dict[str, Any]:
@@ -549,7 +548,7 @@ class Invoker:
             details["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
-        self.ip.record(branch, "ActivityScheduled", details)
+        self.ip.record(branch, ev.ACTIVITY_SCHEDULED, details)
         if attempt:  # a retried attempt: one more state transition, as AWS counts them
             self.ip.retries += 1
         fn = self._mock(st) or self.resources.resolve_task(resource)
@@ -563,22 +562,22 @@ class Invoker:
             except Failed as f:
                 self.ip.record(
                     branch,
-                    "ActivityTimedOut" if f.error in (TIMEOUT, "States.HeartbeatTimeout") else "ActivityFailed",
+                    ev.ACTIVITY_TIMED_OUT if f.error in (TIMEOUT, HEARTBEAT_TIMEOUT) else ev.ACTIVITY_FAILED,
                     error_details(f),
                 )
                 raise
-            self.ip.record(branch, "ActivitySucceeded", {"output": answer})
+            self.ip.record(branch, ev.ACTIVITY_SUCCEEDED, {"output": answer})
             return answer
         yield LATER
-        self.ip.record(branch, "ActivityStarted", {"workerName": getattr(fn, "__name__", "worker")})
+        self.ip.record(branch, ev.ACTIVITY_STARTED, {"workerName": getattr(fn, "__name__", "worker")})
         result, elapsed, failure = self._call(st, fn, params, ctx, resource, None, None, attempt)
         if elapsed and (yield from self._elapse(elapsed, timeout)):
-            self.ip.record(branch, "ActivityTimedOut", {"error": TIMEOUT})
+            self.ip.record(branch, ev.ACTIVITY_TIMED_OUT, {"error": TIMEOUT})
             raise Failed(TIMEOUT)
         if failure is not None:
-            self.ip.record(branch, "ActivityFailed", error_details(failure))
+            self.ip.record(branch, ev.ACTIVITY_FAILED, error_details(failure))
             raise failure
-        self.ip.record(branch, "ActivitySucceeded", {"output": result})
+        self.ip.record(branch, ev.ACTIVITY_SUCCEEDED, {"output": result})
         return result
 
 

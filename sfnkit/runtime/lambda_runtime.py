@@ -34,7 +34,9 @@ from sfnkit.history.model import join_surrogate_pairs
 
 __all__ = [
     "EXIT_ERROR",
+    "INVALID_REQUEST_CONTENT",
     "MARSHAL_ERROR",
+    "RESOURCE_NOT_FOUND",
     "MarshalError",
     "decode_payload",
     "error_document",
@@ -50,6 +52,10 @@ __all__ = [
 MARSHAL_ERROR: Final = "Runtime.MarshalError"
 #: The error type Lambda reports when the runtime process exits during an invocation (``sys.exit()``).
 EXIT_ERROR: Final = "Runtime.ExitError"
+#: The error Step Functions reports when the function to invoke does not exist.
+RESOURCE_NOT_FOUND: Final = "Lambda.ResourceNotFoundException"
+#: The error Lambda's Invoke API answers a request body that is not JSON with, before any code runs.
+INVALID_REQUEST_CONTENT: Final = "Lambda.InvalidRequestContentException"
 
 
 class _RuntimeEncoder(json.JSONEncoder):

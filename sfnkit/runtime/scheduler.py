@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
+from sfnkit.errors import HEARTBEAT_TIMEOUT, TIMEOUT
 from sfnkit.runtime.clock import Clock
 
 __all__ = [
@@ -66,7 +67,10 @@ LATER = (DEFER,)
 class Failed(Exception):
     """A failure travelling through the interpreter: an ASL error name and cause.
 
-    ``terminal`` failures (States.Runtime and friends) skip Retry and Catch and end the execution.
+    The one failure type inside the runtime, from the state that fails to the Retry/Catch that handles it or the
+    execution's end; the pure ASL functions raise :class:`sfnkit.errors.StatesError` instead, which the runtime
+    converts into this where it calls them (see :mod:`sfnkit.errors` for why there are two). ``terminal``
+    failures (States.Runtime and friends) skip Retry and Catch and end the execution.
     """
 
     __slots__ = ("cause", "error", "terminal")
@@ -315,7 +319,7 @@ class Scheduler:
                 branch.waiting = wait
                 self.tokens[wait.token] = wait
                 if wait.timeout_deadline is not None:
-                    self.at(wait.timeout_deadline, functools.partial(self._token_timeout, wait, "States.Timeout"))
+                    self.at(wait.timeout_deadline, functools.partial(self._token_timeout, wait, TIMEOUT))
                 if wait.heartbeat is not None:
                     self._arm_heartbeat(wait)
             else:  # pragma: no cover - a bug in the interpreter
@@ -432,7 +436,7 @@ class Scheduler:
 
     def _heartbeat_due(self, wait: TokenWait, deadline: float) -> None:
         if wait.heartbeat_deadline == deadline:
-            self._token_timeout(wait, "States.HeartbeatTimeout")
+            self._token_timeout(wait, HEARTBEAT_TIMEOUT)
 
     def _token_timeout(self, wait: TokenWait, error: str) -> None:
         if self.tokens.get(wait.token) is not wait:

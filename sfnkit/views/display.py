@@ -21,10 +21,10 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
-from sfnkit._text import format_duration
 from sfnkit.asl import model as m
 from sfnkit.errors import MissingDependencyError
 from sfnkit.history.model import History
+from sfnkit.text import format_duration
 from sfnkit.views.render import STATUS_STYLES, STATUSES, clean_text, status_of, svg
 
 __all__ = [

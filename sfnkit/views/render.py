@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sfnkit.asl import graph as g
 from sfnkit.asl import model as m
 from sfnkit.errors import MissingDependencyError, SfnkitError
+from sfnkit.history.colours import RANK, visit_colour, waits
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfnkit.history.model import History
@@ -248,9 +249,11 @@ def _wrap(name: str, width: int = 28) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 # collapsed views of big machines
 
-#: Above this many drawn states, :func:`svg` draws the collapsed view by default (``collapse=None``). A first
-#: choice, not yet measured across sizes: a 10,000-state chain took 2.2 s in full and 0.15 s collapsed; past a
-#: few hundred states the full picture is taller than anyone scrolls through.
+#: Above this many drawn states, :func:`svg` draws the collapsed view by default (``collapse=None``). Measured
+#: (``bench/reports.py``, ``collapse_threshold``; chain of Pass states, first layout): the full picture takes
+#: 0.30 s and 1.0 MB of SVG at 800 states (668 inches tall), 1.07 s and 4.3 MB at 3,200, 4.1 s and 13.5 MB at
+#: 10,000; collapsed, 0.02-0.2 s and under 200 KB. A live widget saves its SVG in the notebook's widget state, so
+#: 800 keeps that under about a megabyte while every machine a person reads state by state is drawn in full.
 COLLAPSE_ABOVE: Final = 800
 
 
@@ -1084,7 +1087,7 @@ def _group_status(names: tuple[str, ...], status: Mapping[str, str] | None) -> t
         if st not in counts:
             raise ValueError(f"status of state {clean_text(name)!r} is {st!r}; expected one of {', '.join(STATUSES)}")
         counts[st] += 1
-    top = max((st for st, c in counts.items() if c), key=_RANK.__getitem__)
+    top = max((st for st, c in counts.items() if c), key=RANK.__getitem__)
     return top, "\n" + _x(", ".join(f"{c:,} {STATUS_STYLES[st].label}" for st, c in counts.items() if c))
 
 
@@ -1104,11 +1107,6 @@ def _note(note: str, width: float, height: float) -> tuple[str, float, float]:
     return text, width, new_h
 
 
-_RANK: Final = {
-    s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))
-}
-
-
 def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[str, str]:
     """The status of every state, read from an execution's history, for colouring a picture.
 
@@ -1119,7 +1117,8 @@ def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[st
     ``failed``; ``aborted`` (stopped because a sibling failed or the execution ended); ``running``; and
     ``waiting`` (a running Task whose attempt waits for a task token, or for an activity worker). A state
     visited more than once (a loop, Map iterations) shows its most telling status, in the order
-    waiting > running > failed > aborted > caught > retried > succeeded.
+    waiting > running > failed > aborted > caught > retried > succeeded. The rule is
+    :mod:`sfnkit.history.colours`'s, shared with the Debugger's live view and replay timeline.
     """
     from sfnkit.history.model import History
     from sfnkit.history.views import TaskAttempt, attempts, spans
@@ -1143,21 +1142,16 @@ def status_of(execution_or_history: Any, *, sm: m.Body | None = None) -> dict[st
             if a.span_entered_event_id is not None:
                 running_attempts[a.span_entered_event_id] = a  # the last attempt of each visit wins
     for span in all_spans:
-        st: str = span.status
-        if st == "succeeded" and span.retries:
-            st = "retried"
-        elif st == "running":
+        waiting = False
+        if span.status == "running":
             last = running_attempts.get(span.entered_event_id)
-            if (
+            waiting = (
                 last is not None
                 and last.status == "running"
-                and (
-                    (last.resource or "").endswith(".waitForTaskToken")
-                    or (last.kind == "activity" and last.started_event_id is None)
-                )
-            ):
-                st = "waiting"
+                and waits(last.resource, last.kind, started=last.started_event_id is not None)
+            )
+        st = visit_colour(span.status, span.retries, waiting=waiting)
         old = result.get(span.name)
-        if old is None or _RANK[st] > _RANK[old]:
+        if old is None or RANK[st] > RANK[old]:
             result[span.name] = st
     return result

@@ -6,8 +6,9 @@ and works the same on a history recorded by sfnkit or fetched from AWS.
 
 * :func:`event_rows`: one short row per history event, for the event list.
 * :func:`visit_status` and :func:`status_changes`: the status of each state at every event, so the replay
-  slider recolours the graph in the browser without asking the kernel. The statuses and the way visits of one
-  state combine (the most telling wins) are :func:`sfnkit.views.render.status_of`'s; at the last event the two agree.
+  slider recolours the graph in the browser without asking the kernel. The colours and the way visits of one
+  state combine (the most telling wins) are :mod:`sfnkit.history.colours`'s, the rule
+  :func:`sfnkit.views.render.status_of` uses too; at the last event the two agree.
 * :func:`inspector`: the visits of one state with every data-flow stage (the stage names are TestState's:
   ``afterInputPath``, ``afterParameters``, ``result``, ``afterResultSelector``, ``afterResultPath``), the task
   attempts with their errors and the backoff before each retry, the variables assigned, and the caught error.
@@ -26,8 +27,27 @@ from datetime import datetime
 from typing import Any, Final
 
 from sfnkit.history import events as et
+from sfnkit.history.colours import RANK, visit_colour, waiting_ends, waits
 from sfnkit.history.model import History, escape_surrogates
-from sfnkit.history.views import Failure, ScopeFrame, StateSpan, TaskAttempt, attempts, event_scopes, failures, spans
+from sfnkit.history.views import (
+    Analysis,
+    Failure,
+    ScopeFrame,
+    StateSpan,
+    TaskAttempt,
+    attempts,
+    event_scopes,
+    failures,
+    spans,
+)
+from sfnkit.widgets.messages import (
+    AttemptRecord,
+    ErrorRecord,
+    InspectorData,
+    PackedRows,
+    PendingTask,
+    VisitRecord,
+)
 
 __all__ = [
     "MAX_TEXT",
@@ -61,10 +81,7 @@ STAGES: Final = (
 MAX_TEXT: Final = 20_000
 #: Most visits of one state sent to the inspector at once (a Map runs a state once per item: pick an iteration).
 MAX_VISITS: Final = 10
-#: How visits of one state combine into the state's colour: the highest rank wins (as in ``render.status_of``).
-RANK: Final[Mapping[str, int]] = {
-    s: i for i, s in enumerate(("not_run", "succeeded", "retried", "caught", "aborted", "failed", "running", "waiting"))
-}
+# RANK (re-exported): how visits of one state combine into the state's colour, :mod:`sfnkit.history.colours`'s rule.
 
 Scope = tuple[ScopeFrame, ...]
 Row = list[Any]
@@ -116,18 +133,22 @@ def _seconds(ts: datetime | None, t0: datetime | None) -> float | None:
 # the event list
 
 
-def event_rows(history: History, start: int = 0, stop: int | None = None) -> list[Row]:
+def event_rows(
+    history: History, start: int = 0, stop: int | None = None, *, scopes: Sequence[Scope] | None = None
+) -> list[Row]:
     """Rows ``[id, type, state name, seconds since the start, scope, error]`` for events ``start:stop`` (positions).
 
     ``state name`` is ``""`` for events that name no state (a Map iteration event names its Map); ``error`` is the
-    error name of a failure event, else ``""``.
+    error name of a failure event, else ``""``. ``scopes``: the events' scopes when already known (a live
+    :class:`~sfnkit.history.views.Analysis`), else :func:`~sfnkit.history.views.event_scopes`.
     """
     n = len(history)
     stop = n if stop is None else min(stop, n)
     start = max(0, start)
     if start >= stop:
         return []
-    scopes = event_scopes(history)
+    if scopes is None:
+        scopes = event_scopes(history)
     t0 = history[0].timestamp
     rows: list[Row] = []
     for position in range(start, stop):
@@ -142,7 +163,7 @@ def event_rows(history: History, start: int = 0, stop: int | None = None) -> lis
     return rows
 
 
-def pack_rows(rows: Sequence[Row]) -> dict[str, Any]:
+def pack_rows(rows: Sequence[Row]) -> PackedRows:
     """Event rows for sending many at once: ``{"types": [type names], "events": rows}`` with each row's type
     replaced by its index in ``types`` (a long history repeats a handful of types thousands of times)."""
     types: dict[str, int] = {}
@@ -160,13 +181,12 @@ def pack_rows(rows: Sequence[Row]) -> dict[str, Any]:
 def visit_status(span: StateSpan) -> str:
     """The colour of one finished or running visit: ``running``, ``succeeded``, ``retried`` (succeeded after a
     retry), ``caught``, ``failed`` or ``aborted`` (``waiting`` is told by the visit's attempts)."""
-    if span.status == "succeeded" and span.retries:
-        return "retried"
-    return span.status
+    return visit_colour(span.status, span.retries)
 
 
-def _is_waiting_attempt(a: TaskAttempt) -> bool:
-    return (a.resource or "").endswith(".waitForTaskToken") or (a.kind == "activity")
+def _can_wait(a: TaskAttempt) -> bool:
+    """Whether the attempt waits from when it is scheduled (a task token, an activity without a worker yet)."""
+    return waits(a.resource, a.kind, started=False)
 
 
 def in_iteration(scope: Scope, iteration: Mapping[str, int] | None) -> bool:
@@ -188,13 +208,13 @@ def status_changes(history: History, *, iteration: Mapping[str, int] | None = No
     ``not_run``). Visits outside the chosen Map ``iteration`` are left out. Each visit is ``running`` from its
     ``...StateEntered`` event (``waiting`` while a ``.waitForTaskToken`` or activity attempt is open and has no
     worker), then takes its final status at the event that ended it; a state shows the highest-ranked status
-    among its visits (:data:`RANK`).
+    among its visits (:data:`RANK`). The rule is :mod:`sfnkit.history.colours`'s, applied over time.
     """
     # (event id, order, name, status, +1/-1): order keeps a visit's own transitions in sequence at equal ids
     marks: list[tuple[int, int, str, str, int]] = []
     waiting: dict[int, list[TaskAttempt]] = {}
     for a in attempts(history):
-        if a.span_entered_event_id is not None and _is_waiting_attempt(a) and a.scheduled_event_id is not None:
+        if a.span_entered_event_id is not None and _can_wait(a) and a.scheduled_event_id is not None:
             waiting.setdefault(a.span_entered_event_id, []).append(a)
     for span in spans(history):
         if not in_iteration(span.scope, iteration):
@@ -203,12 +223,8 @@ def status_changes(history: History, *, iteration: Mapping[str, int] | None = No
         current = "running"
         marks.append((span.entered_event_id, 0, name, current, +1))
         for a in waiting.get(span.entered_event_id, ()):
-            end: int | None
-            if a.kind == "activity" and a.started_event_id is not None:
-                # a worker picked the activity up: waiting only until then
-                begin, end = a.scheduled_event_id or 0, a.started_event_id
-            else:
-                begin, end = a.scheduled_event_id or 0, a.ended_event_id
+            begin = a.scheduled_event_id or 0
+            end = waiting_ends(a.resource, a.kind, started_event_id=a.started_event_id, ended_event_id=a.ended_event_id)
             marks.append((begin, 1, name, current, -1))
             marks.append((begin, 1, name, "waiting", +1))
             if end is None or (span.ended_event_id is not None and end >= span.ended_event_id):
@@ -266,9 +282,7 @@ def statuses_at(changes: Sequence[Row], event_id: int | None = None) -> dict[str
 def map_iterations(history: History) -> dict[str, int]:
     """How many iterations each Map state started (the highest index seen plus one), by Map state name."""
     out: dict[str, int] = {}
-    raw = history._raw  # the names and indexes only: no JSON text decoded
-    for position in range(len(history)):
-        _id, type_, _prev, _ts, details = raw(position)
+    for _id, type_, _prev, _ts, details in history.raw_events():  # names and indexes only: no JSON text decoded
         if type_ == et.MAP_ITERATION_STARTED and details:
             name, index = details.get("name"), details.get("index")
             if isinstance(name, str) and isinstance(index, int) and index + 1 > out.get(name, 0):
@@ -280,8 +294,8 @@ def map_iterations(history: History) -> dict[str, int]:
 # the inspector
 
 
-def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[dict[str, Any]]:
-    rows = []
+def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[AttemptRecord]:
+    rows: list[AttemptRecord] = []
     for i, a in enumerate(items):
         backoff = None
         if i + 1 < len(items) and a.ended_at is not None and items[i + 1].scheduled_at is not None:
@@ -306,7 +320,7 @@ def _attempt_rows(items: Sequence[TaskAttempt], t0: datetime | None) -> list[dic
     return rows
 
 
-def _failure_row(f: Failure) -> dict[str, Any]:
+def _failure_row(f: Failure) -> ErrorRecord:
     return {"event": f.event_id, "type": f.type, "error": f.error, "cause": f.cause, "outcome": f.outcome}
 
 
@@ -318,31 +332,44 @@ def inspector(
     iteration: Mapping[str, int] | None = None,
     limit: int = MAX_VISITS,
     state_type: str | None = None,
-) -> dict[str, Any]:
+    analysis: Analysis | None = None,
+) -> InspectorData:
     """What the inspector shows for state ``name``: its visits, newest last (at most ``limit``).
 
     ``visits`` are the runtime's :class:`~sfnkit.runtime.interpreter.Visit` records of a local execution (every
     data-flow stage, the variables assigned); without them (a history from AWS) the stages are the ones a
     history records: the input, what a task was sent, its result and the output. ``iteration`` keeps only the
-    visits in the chosen Map iterations.
+    visits in the chosen Map iterations. ``analysis``: a live :class:`~sfnkit.history.views.Analysis` following
+    ``history`` (a running execution), read instead of the whole-history views so a step costs what changed.
     """
-    all_spans = [s for s in spans(history) if s.name == name]
-    chosen = [s for s in all_spans if in_iteration(s.scope, iteration)]
-    t0 = history[0].timestamp if len(history) else None
-    by_visit: dict[int, list[TaskAttempt]] = {}
-    for a in attempts(history):
-        if a.state_name == name and a.span_entered_event_id is not None:
-            by_visit.setdefault(a.span_entered_event_id, []).append(a)
+    where = (lambda scope: in_iteration(scope, iteration)) if iteration else None
     fails: dict[int, list[Failure]] = {}
-    for f in failures(history):
-        if f.span_entered_event_id is not None and f.state_name == name:
-            fails.setdefault(f.span_entered_event_id, []).append(f)
+    if analysis is not None:
+        total = analysis.visit_count(name)
+        matching = analysis.visit_count(name, where=where)
+        shown = list(analysis.spans(name, where=where, last=limit or None))
+        by_visit = {s.entered_event_id: list(analysis.attempts_of(s)) for s in shown}
+        first_type = shown[0].state_type if shown else None
+    else:
+        all_spans = [s for s in spans(history) if s.name == name]
+        chosen = [s for s in all_spans if in_iteration(s.scope, iteration)]
+        total, matching = len(all_spans), len(chosen)
+        shown = chosen[-limit:] if limit else chosen
+        first_type = all_spans[0].state_type if all_spans else None
+        by_visit = {}
+        for a in attempts(history):
+            if a.state_name == name and a.span_entered_event_id is not None:
+                by_visit.setdefault(a.span_entered_event_id, []).append(a)
+        for f in failures(history):
+            if f.span_entered_event_id is not None and f.state_name == name:
+                fails.setdefault(f.span_entered_event_id, []).append(f)
+    t0 = history[0].timestamp if len(history) else None
     runtime: dict[int, Any] = {}
-    if visits is not None:
+    if visits is not None and shown:
+        wanted = {s.entered_event_id for s in shown}
         for v in visits:
-            if v.name == name:
+            if v.name == name and v.entered_event_id in wanted:
                 runtime[v.entered_event_id] = v
-    shown = chosen[-limit:] if limit else chosen
     records = []
     for span in shown:
         v = runtime.get(span.entered_event_id)
@@ -350,9 +377,9 @@ def inspector(
                                      fails.get(span.entered_event_id, []), t0))  # fmt: skip
     return {
         "state": name,
-        "type": state_type or (all_spans[0].state_type if all_spans else None),
-        "total": len(all_spans),
-        "matching": len(chosen),
+        "type": state_type or first_type,
+        "total": total,
+        "matching": matching,
         "visits": records,
         "live": visits is not None,
     }
@@ -360,7 +387,7 @@ def inspector(
 
 def _visit_record(
     history: History, span: StateSpan, visit: Any, tries: list[TaskAttempt], fails: list[Failure], t0: datetime | None
-) -> dict[str, Any]:
+) -> VisitRecord:
     stages: list[list[Any]] = []  # [stage name, JSON text, event id when it happened (None: at once)]
     variables = None
     nxt = None
@@ -385,7 +412,7 @@ def _visit_record(
         assigned = exited.assigned_variables if exited is not None else None
         if assigned is not None:
             variables = json_text(assigned)
-    error = None
+    error: ErrorRecord | None = None
     if visit is not None and visit.error is not None:
         error = {"event": None, "type": "", "error": visit.error[0], "cause": visit.error[1], "outcome": ""}
     caught = [f for f in fails if f.outcome == "caught"]
@@ -396,7 +423,7 @@ def _visit_record(
         error = _failure_row(ending)
     elif error is None and span.error is not None:
         error = {"event": span.ended_event_id, "type": "", "error": span.error, "cause": span.cause,
-                 "outcome": "caught" if span.status == "caught" else ""}  # fmt: skip
+                 "outcome": "caught" if span.status == "caught" else "propagated"}  # fmt: skip
     return {
         "entered": span.entered_event_id,
         "ended": span.ended_event_id,
@@ -419,33 +446,42 @@ def _visit_record(
 # task tokens
 
 
-def pending_tasks(history: History, tokens: Sequence[str]) -> list[dict[str, Any]]:
+def pending_tasks(history: History, tokens: Sequence[str], *, analysis: Analysis | None = None) -> list[PendingTask]:
     """``{"token", "state", "path", "resource"}`` for each pending token, in the order given.
 
     A token is matched to the open ``.waitForTaskToken`` attempt whose parameters hold it; the tokens left
     (an activity's, or a token the parameters do not show) go to the other open waiting attempts in order.
+    Which attempts wait is :func:`sfnkit.history.colours.waits`. ``analysis``: as for :func:`inspector`.
     """
-    open_ = [a for a in attempts(history) if a.status == "running" and _is_waiting_attempt(a)]
-    span_path = {s.entered_event_id: s.path for s in spans(history)}
-    out: list[dict[str, Any]] = []
+    open_: list[tuple[str | None, TaskAttempt]]
+    if analysis is not None:
+        open_ = [(span.path, a) for span, a in analysis.waiting()]
+    else:
+        span_path = {s.entered_event_id: s.path for s in spans(history)}
+        open_ = [
+            (span_path.get(a.span_entered_event_id or -1, a.state_name), a)
+            for a in attempts(history)
+            if a.status == "running" and waits(a.resource, a.kind, started=a.started_event_id is not None)
+        ]
+    out: list[PendingTask] = []
     used: set[int] = set()
     unmatched: list[int] = []
     for i, token in enumerate(tokens):
         out.append({"token": token, "state": None, "path": None, "resource": None})
-        for j, a in enumerate(open_):
+        for j, (path, a) in enumerate(open_):
             if j not in used and token in (a.input_json or ""):
                 used.add(j)
-                _fill(out[-1], a, span_path)
+                _fill(out[-1], a, path)
                 break
         else:
             unmatched.append(i)
-    rest = [a for j, a in enumerate(open_) if j not in used]
-    for i, a in zip(unmatched, rest, strict=False):
-        _fill(out[i], a, span_path)
+    rest = [item for j, item in enumerate(open_) if j not in used]
+    for i, (path, a) in zip(unmatched, rest, strict=False):
+        _fill(out[i], a, path)
     return out
 
 
-def _fill(row: dict[str, Any], a: TaskAttempt, span_path: Mapping[int, str]) -> None:
+def _fill(row: PendingTask, a: TaskAttempt, path: str | None) -> None:
     row["state"] = a.state_name
-    row["path"] = span_path.get(a.span_entered_event_id or -1, a.state_name)
+    row["path"] = path
     row["resource"] = a.resource

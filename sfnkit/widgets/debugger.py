@@ -34,6 +34,7 @@ from sfnkit.views.render import Engine, clean_text, status_of, svg
 from sfnkit.widgets import data
 from sfnkit.widgets.graph import SfnkitWidget, compact
 from sfnkit.widgets.live import LiveView
+from sfnkit.widgets.messages import ActionMessage, Info, InspectorData, PauseError, Position
 
 __all__ = ["Debugger"]
 
@@ -83,6 +84,45 @@ def _describe_condition(condition: Condition | None) -> str:
         text = " ".join(src[start:end].split())
         return text if len(text) <= 120 else text[:119] + "…"
     return str(name)
+
+
+def _fresh_clock(clock: Any, start: float) -> Any:
+    """A clock like ``clock`` as it was when its execution started (a virtual clock has moved on since)."""
+    from sfnkit.runtime.clock import VirtualClock
+
+    if type(clock) is VirtualClock:
+        return VirtualClock(start, handler_time=clock.handler_time_counts)
+    return type(clock)() if getattr(clock, "real_time", False) else clock
+
+
+def _options_of(ex: Any) -> dict[str, Any]:
+    """The keyword options that start an execution like ``ex`` again, read from what an Execution shows.
+
+    Account and region are the ones its ARN names; ``missing_resources="fail"`` is faithful either way (the
+    first execution's check passed, or it asked for "fail"). A test case's mocks start with fresh counters.
+    ``storage``, ``keep_stages`` and ``child_histories`` are not shown by an Execution: a restart of
+    ``Debugger(execution)`` runs with their defaults (``Debugger(sm, input, ...)`` keeps them).
+    """
+    parts = str(ex.state_machine_arn).split(":")  # arn:aws:states:<region>:<account>:stateMachine:<name>
+    mocks = ex.mocks
+    if mocks is not None and hasattr(mocks, "test_case_name"):
+        mocks = type(mocks)(
+            state_machine_name=mocks.state_machine_name, test_case_name=mocks.test_case_name, mocks=mocks.mocks
+        )
+    return {
+        "resources": ex.user_resources,
+        "seed": ex.seed,
+        "type": ex.type,
+        "clock": _fresh_clock(ex.clock, ex.start_time),
+        "name": ex.name,
+        "region": parts[3],
+        "account": parts[4],
+        "role_arn": ex.role_arn,
+        "state_machine_name": parts[6] if len(parts) > 6 else None,
+        "mocks": mocks,
+        "services": ex.services,
+        "missing_resources": "fail",
+    }
 
 
 class Debugger(SfnkitWidget):
@@ -178,7 +218,7 @@ class Debugger(SfnkitWidget):
         self._live_view_of: Any = None
         self._inspector_stale = False
         super().__init__()
-        self.svg = svg(sm, None, engine=engine, legend=True, collapse=False)
+        self.svg = svg(sm, None, engine=engine, legend=True)
         if self._execution is not None:
             self.break_on_error = self._execution.break_on_error
             self.mode = "live"
@@ -236,10 +276,14 @@ class Debugger(SfnkitWidget):
         return self._drive(lambda ex: ex.stop())
 
     def restart(self) -> Debugger:
-        """Start a new execution from the same input and resources, keeping breakpoints and ``break_on_error``.
+        """Start a new execution from the same input, resources and options, keeping breakpoints and
+        ``break_on_error``.
 
-        The previous execution is left as it was (the resources are the same objects, so handlers that count
-        their calls keep counting).
+        Every option of the original execution is kept: the clock (a fresh one of the same kind, starting where
+        the first one started), name, seed, type, account, region, role, state machine name, mocks (with fresh
+        invocation counters), storage, ``missing_resources``, ``services`` and the rest of what
+        ``Debugger(sm, input, ...)`` was given. The previous execution is left as it was (the resources are the
+        same objects, so handlers that count their calls keep counting).
         """
         from sfnkit.runtime.execution import Execution, start
 
@@ -248,13 +292,13 @@ class Debugger(SfnkitWidget):
         if self._start is not None:
             sm, input, kwargs = self._start
             kwargs = {**kwargs, "breakpoints": breakpoints, "break_on_error": self.break_on_error}
+            kwargs["clock"] = _fresh_clock(old.clock, old.start_time)
             self._execution = start(sm, input, **kwargs)
         else:
-            ex = Execution(
-                old.state_machine, old.input, resources=old.resources, seed=old.seed, type=old.type,
-                breakpoints=breakpoints, break_on_error=self.break_on_error,
-            )  # fmt: skip
-            self._execution = ex.step()
+            self._execution = Execution(
+                old.state_machine, old.input, breakpoints=breakpoints, break_on_error=self.break_on_error,
+                **_options_of(old),
+            ).step()  # fmt: skip
         with self.hold_sync():
             self.message = ""
             self.cursor = 0
@@ -385,7 +429,7 @@ class Debugger(SfnkitWidget):
             return data.statuses_at(data.status_changes(history, iteration=self.iteration))
         return compact(status_of(history, sm=self.state_machine))
 
-    def _position(self, ex: Any) -> dict[str, Any] | None:
+    def _position(self, ex: Any) -> Position | None:
         pos = ex.position
         if pos is None:
             return None
@@ -408,7 +452,7 @@ class Debugger(SfnkitWidget):
     def _follow(self, ex: Any, history: History) -> tuple[LiveView, set[str]]:
         view = self._live_view
         if view is None or self._live_view_of is not ex:
-            view = self._live_view = LiveView(history)
+            view = self._live_view = LiveView()
             self._live_view_of = ex
             view.set_iteration(self.iteration or None)
             self._inspector_stale = True  # a new execution (restart): what the inspector shows is gone
@@ -436,21 +480,28 @@ class Debugger(SfnkitWidget):
         elif name in touched or self.inspector.get("state") != name or self._inspector_stale:
             self.inspector = self._inspect(history)
         self._inspector_stale = False
-        self.info = {
-            "seq": self._seq,
-            "status": ex.status,
-            "done": False,
-            "summary": self._live_summary(ex, view, len(history)),
-            "error": ex.error,
-            "cause": ex.cause,
-            "position": self._position(ex),
-            "pause_error": self._pause_error(ex),
-            "note": ex.breakpoint_error or "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": ex.status,
+                "done": False,
+                "summary": self._live_summary(ex, view, len(history)),
+                "error": ex.error,
+                "cause": ex.cause,
+                "position": self._position(ex),
+                "pause_error": self._pause_error(ex),
+                "note": ex.breakpoint_error or "",
+                "events": len(history),
+            }
+        )
 
     @staticmethod
-    def _pause_error(ex: Any) -> dict[str, str] | None:
+    def _info(info: Info) -> dict[str, Any]:
+        """The ``info`` trait's value: an :class:`~sfnkit.widgets.messages.Info` (mypy checks its keys)."""
+        return dict(info)
+
+    @staticmethod
+    def _pause_error(ex: Any) -> PauseError | None:
         """At a break-on-error pause: the error the paused state raised, and its cause (for the banner)."""
         pos = ex.position
         if pos is None or pos.get("reason") != "error":
@@ -489,18 +540,20 @@ class Debugger(SfnkitWidget):
         if not self.timeline:
             self._set_timeline(history)
         self.inspector = self._inspect(history) if self.selected else {}
-        self.info = {
-            "seq": self._seq,
-            "status": ex.status,
-            "done": True,
-            "summary": ex.summary(),
-            "error": ex.error,
-            "cause": ex.cause,
-            "position": None,
-            "pause_error": None,
-            "note": ex.breakpoint_error or "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": ex.status,
+                "done": True,
+                "summary": ex.summary(),
+                "error": ex.error,
+                "cause": ex.cause,
+                "position": None,
+                "pause_error": None,
+                "note": ex.breakpoint_error or "",
+                "events": len(history),
+            }
+        )
 
     def _sync_replay(self) -> None:
         history = self.history
@@ -511,22 +564,24 @@ class Debugger(SfnkitWidget):
             self.maps = data.map_iterations(history)
         self.inspector = self._inspect(history) if self.selected else {}
         summary = data.event_rows(history, len(history) - 1)  # the last event says how it ended
-        self.info = {
-            "seq": self._seq,
-            "status": history.status,
-            "done": True,
-            "summary": f"Replay of {len(history)} events; ended with {summary[0][1] if summary else 'nothing'}",
-            "error": None,
-            "cause": None,
-            "position": None,
-            "pause_error": None,
-            "note": "",
-            "events": len(history),
-        }
+        self.info = self._info(
+            {
+                "seq": self._seq,
+                "status": history.status,
+                "done": True,
+                "summary": f"Replay of {len(history)} events; ended with {summary[0][1] if summary else 'nothing'}",
+                "error": None,
+                "cause": None,
+                "position": None,
+                "pause_error": None,
+                "note": "",
+                "events": len(history),
+            }
+        )
 
     def _set_timeline(self, history: History) -> None:
         self.changes = data.status_changes(history, iteration=self.iteration or None)
-        self.timeline = data.pack_rows(data.event_rows(history))
+        self.timeline = dict(data.pack_rows(data.event_rows(history)))
 
     def _inspect(self, history: History) -> dict[str, Any]:
         name = self.selected
@@ -542,9 +597,9 @@ class Debugger(SfnkitWidget):
             found = data.inspector(history, name, visits=visits, iteration=iteration, state_type=self._types[name])
         if ex is not None:
             self._add_explanations(found, name, ex.visits)
-        return found
+        return dict(found)
 
-    def _add_explanations(self, found: dict[str, Any], name: str, visits: Any) -> None:
+    def _add_explanations(self, found: InspectorData, name: str, visits: Any) -> None:
         """The "in plain words" part of each visit (sfnkit.explain), from the recorded data-flow stages."""
         from sfnkit.explain import visit_steps
 
@@ -553,8 +608,8 @@ class Debugger(SfnkitWidget):
         except KeyError:
             return
         by_id = {v.entered_event_id: v for v in visits if v.name == name}
-        for record in found.get("visits", []):
-            visit = by_id.get(record.get("entered"))
+        for record in found["visits"]:
+            visit = by_id.get(record["entered"])
             if visit is not None:
                 record["explain"] = visit_steps(state, visit)
 
@@ -590,7 +645,8 @@ class Debugger(SfnkitWidget):
         """A button in the browser: run the method of the same name and show any error in the widget."""
         if not isinstance(content, dict):
             return
-        action = content.get("action")
+        message: ActionMessage = content  # type: ignore[assignment]  # JSON from the page: checked key by key
+        action = message.get("action")
         try:
             if action == "step":
                 self.step()

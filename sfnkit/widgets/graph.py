@@ -31,6 +31,7 @@ import anywidget
 import traitlets
 
 from sfnkit.asl import model as m
+from sfnkit.history.colours import RANK
 from sfnkit.history.model import History
 from sfnkit.views.render import STATUS_STYLES, STATUSES, Engine, clean_text, status_of, svg
 from sfnkit.widgets._assets import asset
@@ -56,9 +57,12 @@ def static_html(inner: str, *, kind: str) -> str:
     )
 
 
-def _styles() -> dict[str, dict[str, str]]:
+def _styles() -> dict[str, dict[str, str | int]]:
+    """Each status's colours and label, and its ``rank`` (:data:`sfnkit.history.colours.RANK`): a collapsed
+    node shows its members' most telling status, which the browser works out with it."""
     return {
-        k: {"fill": v.fill, "stroke": v.stroke, "label": v.label, "glyph": v.glyph} for k, v in STATUS_STYLES.items()
+        k: {"fill": v.fill, "stroke": v.stroke, "label": v.label, "glyph": v.glyph, "rank": RANK[k]}
+        for k, v in STATUS_STYLES.items()
     }
 
 
@@ -181,7 +185,7 @@ class GraphView(SfnkitWidget):
             self.state_machine = load(source)
         self._engine = engine
         super().__init__()
-        self.svg = svg(self.state_machine, None, engine=engine, legend=True, collapse=False)
+        self.svg = svg(self.state_machine, None, engine=engine, legend=True)
         if status is not None:
             self.status = compact(status)
         else:
@@ -209,7 +213,7 @@ class GraphView(SfnkitWidget):
         return text + ">"
 
     def _static_bundle(self) -> dict[str, str]:
-        picture = svg(self.state_machine, dict(self.status), engine=self._engine, legend=True, collapse=False)
+        picture = svg(self.state_machine, dict(self.status), engine=self._engine, legend=True)
         text = self._text()
         return {
             "text/plain": text,

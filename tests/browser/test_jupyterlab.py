@@ -239,6 +239,16 @@ xss
 """
 
 
+# a machine above COLLAPSE_ABOVE states: the live view draws its collapsed picture and maps members to it
+BIG_CELL = r"""
+chain = {"StartAt": "S0", "States": {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(900)}}
+chain["States"]["S900"] = {"Type": "Succeed"}
+bigdbg = Debugger(chain, {})
+bigdbg.add_breakpoint("S450")
+bigdbg.run()
+bigdbg
+"""
+
 ERROR_PAUSE_CELL = r"""
 big = {"order": {"id": 7, "items": [{"sku": "piano", "price": 4000.0, "qty": 1}]}}
 paused = Debugger(sm, big, resources=demo.resources(), break_on_error=True)
@@ -460,6 +470,26 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
             xss.hover()
             assert page.evaluate("window.__sfnkit_xss") is None
             _screenshot(xss, "debugger-hostile.png")
+
+            # a big machine: one collapsed node stands for the chain, coloured and marked through its members
+            page.evaluate(APPEND_AND_RUN, BIG_CELL)
+            _wait_all_run(page, 60_000)
+            assert page.evaluate(CELL_ERRORS) == []
+            big = page.locator(".sfn-debugger").last
+            folded = big.locator("g.sfn-state[data-members]")
+            expect(folded).to_have_count(1)
+            expect(folded).to_have_attribute("data-status", "succeeded")  # S0..S449 ran, the rest not yet
+            expect(folded).to_have_attribute("data-current", "true")  # paused before S450, inside it
+            expect(folded).to_have_attribute("data-breakpoint", "always")
+            expect(big.locator("svg g.sfn-note")).to_contain_text("Collapsed view")
+            folded.click()
+            expect(folded).to_have_attribute("data-selected", "true")
+            expect(big.locator(".sfn-inspector .sfn-state-name")).to_have_text("S0")
+            big.locator("button.sfn-continue").click()
+            expect(folded).to_have_attribute("data-status", "succeeded")
+            expect(big.locator(".sfn-exec-status")).to_have_text("SUCCEEDED")
+            expect(folded).not_to_have_attribute("data-current", "true")
+            _screenshot(big, "debugger-collapsed.png")
 
             dbg.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))

@@ -95,6 +95,8 @@ def test_ledger_is_well_formed() -> None:
 
 
 def test_ledger_ids_are_runnable_cases() -> None:
+    if LOAD_ERROR is not None:  # test_cases_were_found fails for that; the ledger cannot be checked without cases
+        pytest.skip(f"the conformance cases could not be read: {LOAD_ERROR}")
     known = {c.id: c for c in CASES}
     unknown = sorted(i for i in LEDGER if i not in known)
     assert not unknown, f"{harness.LEDGER_PATH.name} lists ids that are not cases in {harness.cases_dir()}: {unknown}"

@@ -301,10 +301,10 @@ def _machine(
             return error(f"DefinitionUri {uri!r}: cannot read {def_path}: {e.strerror or e}", uri_key)
         except UnicodeDecodeError as e:
             return error(f"DefinitionUri {uri!r}: {def_path} is not UTF-8 text: {e.reason}", uri_key)
-        from sfnkit.asl.source import _parse_text
+        from sfnkit.asl.source import parse_text
 
         kind = "yaml" if def_path.suffix in (".yaml", ".yml") else "json"
-        read = _parse_text(substitute_text(text, subs), str(def_path), kind)
+        read = parse_text(substitute_text(text, subs), str(def_path), kind)
         lookup = text_lookup(
             str(def_path), substitute_text(text, subs), read.positions.kind if read.positions else kind
         )

@@ -126,10 +126,10 @@ def _yaml(text: str) -> Any:
 
 
 def _json(text: str) -> Any:
-    from sfnkit.asl.source import _json_positions
+    from sfnkit.asl.jsontext import json_positions
 
     value = json.loads(text)
-    positions = _json_positions(text)
+    positions = json_positions(text)
 
     def wrap(v: Any, here: str) -> Any:  # ``here`` is the JSON Pointer of ``v``, built as the walk descends
         line, column = positions.get(here, (1, 1))

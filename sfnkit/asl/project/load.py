@@ -139,20 +139,22 @@ def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None
 
     diags = list(ms.diagnostics)
     sm = None
+    index: dict[str, tuple[m.State, ...]] = {}
     if ms.definition is not None and not any(d.severity == "ERROR" for d in diags):
-        from sfnkit.asl.source import _json_problems
+        from sfnkit.asl.jsontext import json_problems
 
-        found = _json_problems(ms.definition)
+        found = json_problems(ms.definition)
         if not found:
             sm, found = build(ms.definition)
             if sm is not None:
-                found.extend(check_graph(sm))
+                graph, index = check_graph(sm)
+                found.extend(graph)
         for d in found:
             file, line, column = ms.lookup(d.location)
             diags.append(dataclasses.replace(d, file=file, line=line, column=column))
     if sm is not None:
-        object.__setattr__(sm, "source_name", ms.spec.definition_file or read.project.template)
-        object.__setattr__(sm, "project", read.project)
+        source_name = ms.spec.definition_file or read.project.template
+        sm = dataclasses.replace(sm, index=index, source_name=source_name, project=read.project)
     diags.sort(key=sort_key)
     return sm, diags
 

@@ -25,6 +25,7 @@ from sfnkit.asl.project.base import TemplateRead
 from sfnkit.asl.project.intrinsics import Resolver, template_warning
 from sfnkit.asl.project.model import LOCAL_ACCOUNT, LOCAL_REGION, Project
 from sfnkit.asl.project.names import stack_name_for
+from sfnkit.asl.scan import Scanner
 
 __all__ = ["normalize", "read_serverless"]
 
@@ -187,18 +188,10 @@ class _Variables:
 def _split_top(expression: str) -> list[str]:
     """``a, 'b, c'`` -> ``["a", "'b, c'"]``: commas outside quotes and parentheses separate fallbacks."""
     parts: list[str] = []
-    depth, quote, start = 0, "", 0
-    for i, ch in enumerate(expression):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
+    start = 0
+    scan = Scanner(expression, escapes=False)  # serverless variables have no escapes inside quotes
+    for i, ch in scan:
+        if ch == "," and scan.depth == 0:
             parts.append(expression[start:i])
             start = i + 1
     parts.append(expression[start:])

@@ -23,6 +23,7 @@ from sfnkit.asl.diagnostics import TEMPLATE_INVALID, UNRESOLVED_REFERENCE, Diagn
 from sfnkit.asl.project.base import Lookup, MachineSource, TemplateRead, nearest, placeholder_warnings, text_lookup
 from sfnkit.asl.project.model import LOCAL_ACCOUNT, LOCAL_REGION, FunctionSpec, Project, ResourceSpec, StateMachineSpec
 from sfnkit.asl.project.names import Physical, physical, stack_name_for
+from sfnkit.asl.scan import Scanner
 
 __all__ = ["read_terraform"]
 
@@ -514,23 +515,11 @@ class _Module:
 
 
 def _matching_brace(text: str, start: int) -> int:
-    depth, quote, i = 1, "", start
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch == '"':
-            quote = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    """The ``}`` that closes the interpolation whose body starts at ``start`` (HCL strings are double-quoted)."""
+    scan = Scanner(text, start, quotes='"', opening="{", closing="}")
+    for i, _ch in scan:
+        if scan.depth < 0:
+            return i
     return len(text)
 
 

@@ -1,4 +1,8 @@
-"""Small text helpers shared by the displays and the runtime's summaries."""
+"""Small text helpers shared by the runtime's summaries and the displays: safe_str (never raises), format_duration.
+
+Public (``sfnkit.text``) because the runtime, the views and the demo all use it; it sits just above
+``sfnkit.history.model``, whose escape_surrogates it uses (``tests/test_layers.py``).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""What the runtime derives from a state machine once and reuses in every execution of it: its plan.
+
+The frozen model (:mod:`sfnkit.asl.model`) holds what the definition says; the interpreter also wants facts it
+would otherwise recompute on every visit of a state: whether a state reads the context object (``$$``), the
+size of a Pass state's static ``Result``, a Task's timeouts and whether its data flow is the identity. Those
+facts belong to the runtime, not to the model, so they live here, in a :class:`Plan` per machine that
+:func:`plan_for` builds the first time an execution of that machine starts and finds again afterwards. The
+interpreter fills each per-state table the first time it visits the state (most machines never visit all of
+their states), keyed by the state's location (``/States/Charge``), which is unique in a machine.
+
+Plans are keyed by the machine's identity (a machine is immutable, so one of it is one plan) and dropped when the
+machine is garbage collected, so a notebook that loads thousands of machines does not keep their plans.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Plan", "plan_for"]
+
+
+@dataclass(slots=True)
+class Plan:
+    """Per-state facts of one state machine, by state location, filled as the states are first visited."""
+
+    #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
+    needs_context: dict[str, bool] = field(default_factory=dict)
+    #: the UTF-8 size of a Pass state's static ``Result``, checked against the payload limit
+    static_size: dict[str, int] = field(default_factory=dict)
+    #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
+    task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = field(default_factory=dict)
+
+
+_PLANS: dict[int, tuple[weakref.ref[Any], Plan]] = {}
+_LOCK = threading.Lock()  # executions of one machine may start on several threads at once
+
+
+def plan_for(machine: Any) -> Plan:
+    """The plan of ``machine`` (a :class:`~sfnkit.asl.model.StateMachine`): the same object for the same machine."""
+    key = id(machine)
+    entry = _PLANS.get(key)
+    if entry is not None and entry[0]() is machine:
+        return entry[1]
+    with _LOCK:
+        entry = _PLANS.get(key)
+        if entry is not None and entry[0]() is machine:
+            return entry[1]
+        plan = Plan()
+
+        def forget(ref: weakref.ref[Any], key: int = key) -> None:
+            if _PLANS.get(key, (None,))[0] is ref:
+                del _PLANS[key]
+
+        _PLANS[key] = (weakref.ref(machine, forget), plan)
+        return plan

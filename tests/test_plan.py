@@ -1,0 +1,67 @@
+"""The runtime's plan of a machine (``sfnkit.runtime.plan``): built once per machine, owned by the runtime, not
+stored on the frozen model, and let go with the machine."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import gc
+from pathlib import Path
+
+import sfnkit
+from sfnkit.runtime import plan as plan_module
+from sfnkit.runtime.plan import plan_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PIPELINE = {
+    "StartAt": "P",
+    "States": {
+        "P": {"Type": "Pass", "Result": {"n": 1}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": True},
+    },
+}
+
+
+def test_one_plan_per_machine_filled_by_its_executions() -> None:
+    sm = sfnkit.load(PIPELINE)
+    assert plan_for(sm) is plan_for(sm)
+    assert plan_for(sfnkit.load(PIPELINE)) is not plan_for(sm)  # an equal machine is another machine
+    sfnkit.run(sm, {}, resources={"f": lambda e: e})
+    plan = plan_for(sm)
+    assert set(plan.task_flow) == {"/States/T"}
+    assert plan.static_size["/States/P"] == len('{"n":1}')
+    second = sfnkit.run(sm, {"x": 2}, resources={"f": lambda e: e})
+    assert second.output == {"n": 1} and plan_for(sm) is plan
+
+
+def test_the_plan_goes_with_the_machine() -> None:
+    sm = sfnkit.load(PIPELINE)
+    sfnkit.run(sm, {}, resources={"f": lambda e: e})
+    key = id(sm)
+    assert key in plan_module._PLANS
+    del sm
+    gc.collect()
+    assert key not in plan_module._PLANS
+
+
+def test_the_model_carries_no_runtime_cache() -> None:
+    names = {f.name for f in dataclasses.fields(sfnkit.StateMachine)}
+    assert "cache" not in names
+
+
+def test_no_frozen_object_is_mutated_from_outside() -> None:
+    """``object.__setattr__`` only in a class's own constructor (``self``), never on a model built elsewhere."""
+    found = []
+    for path in sorted((ROOT / "sfnkit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "__setattr__"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "object"
+                and not (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "self")
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, "a frozen object mutated after construction (use dataclasses.replace): " + ", ".join(found)
