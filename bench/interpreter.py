@@ -612,6 +612,38 @@ def _ratio_row(a: Measurement, b: Measurement) -> str | None:
     )
 
 
+# ----- load: sfnkit.load of big definitions in a warm process ---------------------------------------------------
+
+
+def load_times(repeats: int) -> list[dict[str, Any]]:
+    """``sfnkit.load`` of 1,000- and 10,000-state Pass chains (plain dicts, as a notebook passes them), in this
+    warm process: the best and the median of ``repeats`` loads (at least 5), each after a ``gc.collect()``."""
+    import sfnkit
+    from sfnkit.examples import machines
+
+    rows = []
+    for n in (1_000, 10_000):
+        definition = machines.pass_chain(n)
+        sfnkit.load(definition)  # the first load imports the front end; time the ones after it
+        walls = []
+        for _ in range(max(5, repeats)):
+            gc.collect()
+            t0 = time.perf_counter()
+            sfnkit.load(definition)
+            walls.append(time.perf_counter() - t0)
+        rows.append({"states": n, "best_s": min(walls), "median_s": statistics.median(walls), "loads": len(walls)})
+    return rows
+
+
+def print_load(rows: list[dict[str, Any]]) -> None:
+    print("\nload: sfnkit.load of a Pass chain (a dict) in a warm process (best and median)")
+    for r in rows:
+        print(
+            f"  {r['states']:>6,} states  best {r['best_s'] * 1000:6.1f} ms  median {r['median_s'] * 1000:6.1f} ms"
+            f"  ({r['loads']} loads)"
+        )
+
+
 # ----- cold start: a fresh process per engine -------------------------------------------------------------------
 
 _COLD_CHAIN = 1_000
@@ -732,9 +764,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--repeats", type=int, default=5, help="timed sfnkit passes per workload; the median is shown")
     parser.add_argument("--cold", action="store_true", help="only the cold-start section (fresh processes)")
+    parser.add_argument("--load", action="store_true", help="only the load section (1,000 and 10,000 states)")
     args = parser.parse_args(argv)
-    if args.cold:
-        print_cold(cold(args.repeats))
+    if args.cold or args.load:
+        if args.load:
+            print_load(load_times(args.repeats))
+        if args.cold:
+            print_cold(cold(args.repeats))
         return 0
     budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
     logging.getLogger("moto").setLevel(logging.CRITICAL)

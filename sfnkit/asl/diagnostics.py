@@ -12,8 +12,10 @@ the expression with a caret under the offending character, as Lark's parse error
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
+
+from sfnkit._frozen import frozen
 
 __all__ = ["CaretError", "Diagnostic", "Severity", "caret_message", "pointer", "sort_key"]
 
@@ -59,7 +61,7 @@ def pointer(*parts: str | int) -> str:
     return out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Diagnostic:
     """One problem in a definition."""
 

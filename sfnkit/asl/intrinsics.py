@@ -33,21 +33,17 @@ Randomness (``UUID``, ``MathRandom`` without a seed) comes only from the ``rng``
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import math
-import random
 import re
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
+from sfnkit._frozen import frozen
 from sfnkit.asl.diagnostics import CaretError
 from sfnkit.asl.paths import (
     Path,
@@ -59,6 +55,9 @@ from sfnkit.asl.paths import (
 )
 from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
+
+if TYPE_CHECKING:
+    import random
 
 __all__ = [
     "FUNCTIONS",
@@ -516,6 +515,8 @@ def _f_base64_encode(args: list[Any], env: _Env) -> str:
     s = args[0]
     if not isinstance(s, str) or _utf16_len(s) > _MAX_CHARS:
         raise _Invalid(name)
+    import base64  # here, not at the top: only this function and the next need it (cold start)
+
     return base64.b64encode(s.encode("utf-8", "surrogatepass")).decode("ascii")
 
 
@@ -544,6 +545,8 @@ def _f_hash(args: list[Any], env: _Env) -> str:
     text = data if isinstance(data, str) else json_text(data)  # AWS hashes numbers and objects as text
     if _utf16_len(text) > _MAX_CHARS:
         raise _Invalid(name)
+    import hashlib  # here, not at the top: States.Hash alone needs it (cold start)
+
     return hashlib.new(_HASHES[algorithm], text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -612,6 +615,8 @@ def _f_uuid(args: list[Any], env: _Env) -> str:
     _arity(args, "States.UUID", 0)
     if env.rng is None:
         raise ValueError("States.UUID needs a random source: pass rng=random.Random(seed) to evaluate()")
+    import uuid  # here, not at the top: States.UUID alone needs it, and uuid imports platform (cold start)
+
     return str(uuid.UUID(int=env.rng.getrandbits(128), version=4))
 
 
@@ -643,8 +648,10 @@ FUNCTIONS: Final[dict[str, Callable[[list[Any], _Env], Any]]] = {
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Literal:
+    """A literal argument: a string, number, boolean or null."""
+
     value: Any
     raw: str | None = None  # a string literal as written between the quotes (escapes kept)
     format_parts: tuple[str | None, ...] | None = None  # its Format template, when it is a valid one
@@ -653,8 +660,10 @@ class _Literal:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _PathArg:
+    """A path argument, read from the state's data, the context object or a variable."""
+
     path: Path
     text: str
 
@@ -668,7 +677,7 @@ class _PathArg:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class Call:
     """A compiled intrinsic invocation. ``expr`` is the text as written (AWS echoes it in causes)."""
 

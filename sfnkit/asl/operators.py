@@ -51,7 +51,6 @@ Values are JSON values as ``json.loads`` builds them (``dict``, ``list``, ``str`
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -161,6 +160,8 @@ def suggest_operator(name: str) -> str | None:
     lowered = {n.lower(): n for n in OPERATORS}
     if name.lower() in lowered:  # wrong case only: "stringequals"
         return lowered[name.lower()]
+    import difflib  # only for a message's hint
+
     close = difflib.get_close_matches(name, OPERATORS, n=1, cutoff=0.75)
     return close[0] if close else None
 

@@ -12,14 +12,14 @@ that one run reports everything at once.
 
 from __future__ import annotations
 
-import difflib
-import functools
 import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sfnkit._frozen import make
 from sfnkit.asl import model as m
+from sfnkit.asl import paths
 from sfnkit.asl.diagnostics import (
     INVALID_INTRINSIC_FUNCTION,
     INVALID_JSON_PATH,
@@ -192,6 +192,8 @@ class Builder:
                     f'field "{key}" is only allowed in {other} states; this {this} uses {ql}' + _ql_hint(key, ql),
                 )
                 continue
+            import difflib  # only for a message's hint
+
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
             hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(sorted(allowed))}"
             self.error(pointer_join(loc, key), f'unknown field "{key}" in {what}{hint}')
@@ -259,7 +261,11 @@ class Builder:
                 f'"{key}" must be a JSONPath string{" or null" if nullable else ""}, got {_type_name(v)}',
             )
             return default
-        path = self.check_path(v, pointer_join(loc, key), reference=reference)
+        try:  # the pointer is built only for a message: this runs for most fields of every state
+            path = paths.check_reference_path(v) if reference else paths.check_path(v)
+        except paths.PathSyntaxError as e:
+            self.error(pointer_join(loc, key), str(e), INVALID_JSON_PATH)
+            path = None
         if into_data and path is not None and path.root != "input":
             # ResultPath writes into the state data: the context object ($$) is read-only and a variable ($name)
             # is set with Assign, so neither can be a target.
@@ -273,8 +279,6 @@ class Builder:
         return v
 
     def check_path(self, expr: str, loc: str, *, reference: bool = True) -> Any:
-        from sfnkit.asl import paths
-
         try:
             if reference:
                 return paths.check_reference_path(expr)
@@ -311,6 +315,8 @@ class Builder:
             self.error(loc, f"{refused} Use $states.input (the state's input) or $states.context.", INVALID_JSONATA)
         for name in _STATES_FIELD.findall(expr):
             if name not in STATES_FIELDS:
+                import difflib  # only for a message's hint
+
                 close = difflib.get_close_matches(name, sorted(STATES_FIELDS), n=1)
                 hint = f'; did you mean "$states.{close[0]}"?' if close else ""
                 self.error(
@@ -366,15 +372,18 @@ class Builder:
         timeout = self.get_int(d, "TimeoutSeconds", "", minimum=0)
         if body is None:
             return None
-        return m.StateMachine(
-            location="",
-            start_at=body.start_at,
-            states=body.states,
-            query_language=ql,
-            comment=body.comment,
-            timeout_seconds=timeout,
-            version=version,
-            definition=d,
+        return make(
+            m.StateMachine,
+            {
+                "location": "",
+                "start_at": body.start_at,
+                "states": body.states,
+                "query_language": ql,
+                "comment": body.comment,
+                "timeout_seconds": timeout,
+                "version": version,
+                "definition": d,
+            },
         )
 
     def query_language(self, d: Mapping[str, Any], loc: str, inherited: str | None) -> Any:
@@ -408,14 +417,26 @@ class Builder:
         elif not states_raw:
             self.error(pointer_join(loc, "States"), '"States" must contain at least one state')
         else:
+            prefix = loc + "/States/"
             for name, sd in states_raw.items():
-                st = self.state(name, sd, pointer_join(loc, "States", name), ql)
+                part = name if "~" not in name and "/" not in name else pointer(name)[1:]
+                st = self.state(name, sd, prefix + part, ql)
                 if st is not None:
                     states[name] = st
         comment = self.get_str(d, "Comment", loc)
         if start_at is None:
             return None
-        return m.Body(location=loc, start_at=start_at, states=states, query_language=ql, comment=comment, **extra)  # type: ignore[arg-type]
+        return make(
+            m.Body,
+            {
+                "location": loc,
+                "start_at": start_at,
+                "states": states,
+                "query_language": ql,
+                "comment": comment,
+                **extra,
+            },
+        )
 
     def state(self, name: str, d: Any, loc: str, inherited: str) -> m.State | None:
         if not name or len(name) > MAX_NAME_LENGTH:
@@ -430,31 +451,44 @@ class Builder:
             if "Type" not in d:
                 self.error(loc, f'missing required field "Type" in state "{name}"; allowed: {", ".join(STATE_TYPES)}')
             else:
+                import difflib  # only for a message's hint
+
                 close = difflib.get_close_matches(str(typ), STATE_TYPES, n=1, cutoff=0.5)
                 hint = f'; did you mean "{close[0]}"?' if close else f"; allowed: {', '.join(STATE_TYPES)}"
                 self.error(pointer_join(loc, "Type"), f"unknown state type {_short(typ)}{hint}")
             return None
-        ql = self.query_language(d, loc, inherited)
-        allowed, other = _fields_for(typ, ql)
-        # Next/End on a Choice, Succeed or Fail state get their own, clearer message below; do not report them twice.
-        misplaced_flow = ("Next", "End") if typ in ("Choice", "Succeed", "Fail") else ()
-        checked = {k: v for k, v in d.items() if k not in misplaced_flow} if misplaced_flow else d
-        self.unknown_fields(checked, allowed, loc, f"a {typ} state", other_ql=other, ql=ql)
+        ql = self.query_language(d, loc, inherited) if "QueryLanguage" in d else inherited
+        allowed, other = _FIELDS_FOR[typ, ql]
+        if not allowed.issuperset(d):  # (the usual case, no unknown field, costs one set operation)
+            # Next/End on a Choice, Succeed or Fail state get their own, clearer message below; do not report
+            # them twice.
+            misplaced_flow = ("Next", "End") if typ in ("Choice", "Succeed", "Fail") else ()
+            checked = {k: v for k, v in d.items() if k not in misplaced_flow} if misplaced_flow else d
+            self.unknown_fields(checked, allowed, loc, f"a {typ} state", other_ql=other, ql=ql)
 
+        # Only the fields present are set here; make() gives the rest the model's defaults, which are what an
+        # absent field means (None, or "$" for the paths).
         common: dict[str, Any] = {"name": name, "type": typ, "location": loc, "query_language": ql, "raw": d}
-        common["comment"] = self.get_str(d, "Comment", loc)
+        if "Comment" in d:
+            common["comment"] = self.get_str(d, "Comment", loc)
         if ql == "JSONPath":
             # ASL spec "Filters": InputPath and OutputPath are Paths (wildcards, filters allowed); ResultPath,
             # ItemsPath and the *Path fields that name one value are Reference Paths.
-            common["input_path"] = self.get_path(d, "InputPath", loc, reference=False)
-            common["output_path"] = self.get_path(d, "OutputPath", loc, reference=False)
+            if "InputPath" in d:
+                common["input_path"] = self.get_path(d, "InputPath", loc, reference=False)
+            if "OutputPath" in d:
+                common["output_path"] = self.get_path(d, "OutputPath", loc, reference=False)
         elif "Output" in d:
             self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"), _available(typ))
             common["output"] = d["Output"]
         if "Assign" in d and "Assign" in allowed:
             common["assign"] = self.check_assign(d["Assign"], pointer_join(loc, "Assign"), ql, _available(typ))
         if typ not in ("Choice", "Succeed", "Fail"):
-            self.flow(d, loc, common)
+            nxt = d.get("Next")
+            if type(nxt) is str and "End" not in d:  # the usual case: nothing flow() could report
+                common["next"] = nxt
+            else:
+                self.flow(d, loc, common)
         elif typ == "Choice":
             for key in ("Next", "End"):
                 if key in d:
@@ -465,10 +499,8 @@ class Builder:
             for key in ("Next", "End"):
                 if key in d:
                     self.error(pointer_join(loc, key), f'a {typ} state is terminal and cannot have "{key}"')
-        builder: Callable[[Mapping[str, Any], str, str, dict[str, Any]], m.State | None] = getattr(
-            self, "s_" + typ.lower()
-        )
-        return builder(d, loc, ql, common)
+        builder: Callable[[Builder, Mapping[str, Any], str, str, dict[str, Any]], m.State] = _BUILDERS[typ]
+        return builder(self, d, loc, ql, common)
 
     def flow(self, d: Mapping[str, Any], loc: str, common: dict[str, Any]) -> None:
         nxt = self.get_str(d, "Next", loc)
@@ -484,13 +516,16 @@ class Builder:
 
     # -- per type -------------------------------------------------------------------------------------------
     def result_fields(
-        self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *, parameters_key: str = "Parameters"
+        self, d: Mapping[str, Any], loc: str, ql: str, out: dict[str, Any], *, parameters: bool = True
     ) -> None:
+        """ResultPath and ResultSelector (JSONPath), and with ``parameters`` the state's Parameters (JSONPath) or
+        Arguments (JSONata). A Map passes ``parameters=False``: its Parameters is the legacy name of ItemSelector,
+        read with it, and it has no Arguments (unknown_fields says so)."""
         if ql == "JSONPath":
             out["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
-            if parameters_key in d:
-                self.check_template(d[parameters_key], pointer_join(loc, parameters_key))
-                out["parameters"] = d[parameters_key]
+            if parameters and "Parameters" in d:
+                self.check_template(d["Parameters"], pointer_join(loc, "Parameters"))
+                out["parameters"] = d["Parameters"]
             if "ResultSelector" in d:
                 if not isinstance(d["ResultSelector"], dict):
                     self.error(
@@ -499,19 +534,20 @@ class Builder:
                     )
                 self.check_template(d["ResultSelector"], pointer_join(loc, "ResultSelector"))
                 out["result_selector"] = d["ResultSelector"]
-        elif parameters_key != "__none__" and "Arguments" in d:  # a Map has no Arguments (unknown_fields says so)
+        elif parameters and "Arguments" in d:
             self.check_jsonata_tree(d["Arguments"], pointer_join(loc, "Arguments"))
             out["parameters"] = d["Arguments"]
 
     def s_pass(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         if ql == "JSONPath":
-            c["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
+            if "ResultPath" in d:
+                c["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
             if "Parameters" in d:
                 self.check_template(d["Parameters"], pointer_join(loc, "Parameters"))
                 c["parameters"] = d["Parameters"]
             if "Result" in d:
                 c["result"] = d["Result"]
-        return m.PassState(**c)
+        return make(m.PassState, c)
 
     def s_task(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         resource = self.get_str(d, "Resource", loc, required=True, what=" in a Task state")
@@ -522,11 +558,10 @@ class Builder:
         c["resource"] = resource or ""
         self.result_fields(d, loc, ql, c)
         self.errors_fields(d, loc, ql, c)
-        for key, path_key in (("TimeoutSeconds", "TimeoutSecondsPath"), ("HeartbeatSeconds", "HeartbeatSecondsPath")):
-            attr = key.replace("Seconds", "_seconds").lower()
+        for key, path_key, attr, path_attr in _TASK_TIMES:
             c[attr] = self.get_int(d, key, loc, minimum=1, jsonata_ok=ql == "JSONata")
             if ql == "JSONPath":
-                c[attr + "_path"] = self.get_path(d, path_key, loc, default=None, nullable=False)
+                c[path_attr] = self.get_path(d, path_key, loc, default=None, nullable=False)
             if key in d and path_key in d:
                 self.error(loc, f'a Task state cannot have both "{key}" and "{path_key}"')
         to, hb = c.get("timeout_seconds"), c.get("heartbeat_seconds")
@@ -538,7 +573,7 @@ class Builder:
         if "Credentials" in d:
             self.credentials(d["Credentials"], pointer_join(loc, "Credentials"), ql)
             c["credentials"] = d["Credentials"]
-        return m.TaskState(**c)
+        return make(m.TaskState, c)
 
     def credentials(self, cred: Any, loc: str, ql: str) -> None:
         """``Credentials``: an object with exactly one of ``RoleArn`` (a string; a JSONata expression in JSONata
@@ -579,7 +614,7 @@ class Builder:
                     rules.append(r)
         c["choices"] = tuple(rules)
         c["default"] = self.get_str(d, "Default", loc)
-        return m.ChoiceState(**c)
+        return make(m.ChoiceState, c)
 
     def rule(self, d: Any, loc: str, ql: str, *, top: bool) -> m.ChoiceRule | None:
         from sfnkit.asl import operators
@@ -610,7 +645,7 @@ class Builder:
             if "Output" in d:
                 self.check_jsonata_tree(d["Output"], pointer_join(loc, "Output"))
                 kw["output"] = d["Output"]
-            return m.ChoiceRule(**kw)
+            return make(m.ChoiceRule, kw)
         names = operators.operator_names()
         combinators = ("And", "Or", "Not")
         allowed = frozenset({"Variable", "Comment", *names, *combinators} | ({"Next", "Assign"} if top else set()))
@@ -651,7 +686,7 @@ class Builder:
             elif op.endswith("Path") and isinstance(operand, str):
                 self.check_path(operand, pointer_join(loc, op), reference=False)
             kw.update(variable=var, operator=op, operand=operand)
-        return m.ChoiceRule(**kw)
+        return make(m.ChoiceRule, kw)
 
     def s_wait(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         keys = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in d]
@@ -682,19 +717,19 @@ class Builder:
         if ql == "JSONPath":
             c["seconds_path"] = self.get_path(d, "SecondsPath", loc, default=None, nullable=False)
             c["timestamp_path"] = self.get_path(d, "TimestampPath", loc, default=None, nullable=False)
-        return m.WaitState(**c)
+        return make(m.WaitState, c)
 
     def s_succeed(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
-        return m.SucceedState(**c)
+        return make(m.SucceedState, c)
 
     def s_fail(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
-        for key, path_key in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+        for key, path_key, attr, path_attr in _FAIL_FIELDS:
             if key in d and path_key in d:
                 self.error(loc, f'a Fail state cannot have both "{key}" and "{path_key}"')
             v = self.get_str(d, key, loc)
             if v is not None and ql == "JSONata" and is_jsonata(v):
                 self.check_jsonata(v, pointer_join(loc, key))
-            c[key.lower()] = v
+            c[attr] = v
             if path_key in d:
                 pv = d[path_key]
                 if not isinstance(pv, str):
@@ -709,8 +744,8 @@ class Builder:
                             self.error(pointer_join(loc, path_key), str(e), INVALID_INTRINSIC_FUNCTION)
                     else:
                         self.check_path(pv, pointer_join(loc, path_key), reference=False)
-                    c[path_key.lower().replace("path", "_path")] = pv
-        return m.FailState(**c)
+                    c[path_attr] = pv
+        return make(m.FailState, c)
 
     def s_parallel(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         self.result_fields(d, loc, ql, c)
@@ -734,10 +769,10 @@ class Builder:
                 if b is not None:
                     branches.append(b)
         c["branches"] = tuple(branches)
-        return m.ParallelState(**c)
+        return make(m.ParallelState, c)
 
     def s_map(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
-        self.result_fields(d, loc, ql, c, parameters_key="__none__")
+        self.result_fields(d, loc, ql, c, parameters=False)
         self.errors_fields(d, loc, ql, c)
         if ql == "JSONPath":
             c["items_path"] = self.get_path(d, "ItemsPath", loc, reference=True, nullable=False)
@@ -862,16 +897,19 @@ class Builder:
                     )
                 self.get_int(v, "MaxItemsPerBatch", kl, minimum=1, jsonata_ok=ql == "JSONata")
                 self.get_int(v, "MaxInputBytesPerBatch", kl, minimum=1, maximum=262144, jsonata_ok=ql == "JSONata")
-                for pk in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
+                for base, pk in (
+                    ("MaxItemsPerBatch", "MaxItemsPerBatchPath"),
+                    ("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"),
+                ):
                     if ql == "JSONPath":
                         self.get_path(v, pk, kl, default=None, nullable=False)
                     elif pk in v:
                         self.error(
                             pointer_join(kl, pk),
-                            f'"{pk}" is only allowed in JSONPath states; use "{pk[:-4]}" with a JSONata expression',
+                            f'"{pk}" is only allowed in JSONPath states; use "{base}" with a JSONata expression',
                         )
-                    if pk in v and pk[:-4] in v:
-                        self.error(kl, f'ItemBatcher cannot have both "{pk[:-4]}" and "{pk}"')
+                    if pk in v and base in v:
+                        self.error(kl, f'ItemBatcher cannot have both "{base}" and "{pk}"')
                 if "BatchInput" in v:
                     bl = pointer_join(kl, "BatchInput")
                     if ql == "JSONPath":
@@ -887,7 +925,7 @@ class Builder:
                     pointer_join(kl, "WriterConfig"),
                     f'"WriterConfig" must be an object, got {_type_name(v["WriterConfig"])}',
                 )
-            c[{"ItemReader": "item_reader", "ItemBatcher": "item_batcher", "ResultWriter": "result_writer"}[key]] = v
+            c[_MAP_CONFIG_ATTRS[key]] = v
         jn = ql == "JSONata"
         c["max_concurrency"] = self.get_int(d, "MaxConcurrency", loc, minimum=0, jsonata_ok=jn)
         c["tolerated_failure_count"] = self.get_int(d, "ToleratedFailureCount", loc, minimum=0, jsonata_ok=jn)
@@ -902,14 +940,8 @@ class Builder:
                 )
             c["tolerated_failure_percentage"] = v
         if not jn:
-            for key in ("MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"):
-                attr = {
-                    "MaxConcurrencyPath": "max_concurrency_path",
-                    "ToleratedFailureCountPath": "tolerated_failure_count_path",
-                    "ToleratedFailurePercentagePath": "tolerated_failure_percentage_path",
-                }[key]
+            for base, key, attr in _MAP_PATHS:
                 c[attr] = self.get_path(d, key, loc, default=None, nullable=False)
-                base = key[:-4]
                 if key in d and base in d:
                     self.error(loc, f'a Map state cannot have both "{base}" and "{key}"')
         label = self.get_str(d, "Label", loc)
@@ -920,7 +952,7 @@ class Builder:
                 INVALID_LABEL_NAME,
             )
         c["label"] = label
-        return m.MapState(**c)
+        return make(m.MapState, c)
 
     def map_io_template(self, v: Mapping[str, Any], kl: str, ql: str) -> None:
         """``Parameters`` (JSONPath) or ``Arguments`` (JSONata) of an ItemReader or a ResultWriter: an object,
@@ -1012,7 +1044,7 @@ class Builder:
                     )
                 else:
                     kw["jitter_strategy"] = js
-            out.append(m.Retrier(**kw))
+            out.append(make(m.Retrier, kw))
         return out
 
     def catchers(self, raw: Any, loc: str, ql: str) -> list[m.Catcher]:
@@ -1038,7 +1070,7 @@ class Builder:
                 kw["output"] = cd["Output"]
             if "Assign" in cd:
                 kw["assign"] = self.check_assign(cd["Assign"], pointer_join(cl, "Assign"), ql, STATES_IN_CATCH)
-            out.append(m.Catcher(**kw))
+            out.append(make(m.Catcher, kw))
         return out
 
 
@@ -1086,15 +1118,42 @@ def _short(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@functools.cache
 def _fields_for(typ: str, ql: str) -> tuple[frozenset[str], frozenset[str]]:
     """The fields a ``typ`` state may have in query language ``ql``, and those it may have only in the other one."""
     foreign = JSONATA_ONLY if ql == "JSONPath" else JSONPATH_ONLY
     return frozenset(FIELDS[typ] - foreign), frozenset(FIELDS[typ] & foreign)
 
 
+_FIELDS_FOR = {(typ, ql): _fields_for(typ, ql) for typ in FIELDS for ql in QUERY_LANGUAGES}
+
+
 def pointer_join(base: str, *parts: str | int) -> str:
     return base + pointer(*parts)
+
+
+# The model's attribute for each ASL field that the builders read in a loop.
+_TASK_TIMES = (
+    ("TimeoutSeconds", "TimeoutSecondsPath", "timeout_seconds", "timeout_seconds_path"),
+    ("HeartbeatSeconds", "HeartbeatSecondsPath", "heartbeat_seconds", "heartbeat_seconds_path"),
+)
+_FAIL_FIELDS = (("Error", "ErrorPath", "error", "error_path"), ("Cause", "CausePath", "cause", "cause_path"))
+_MAP_CONFIG_ATTRS = {"ItemReader": "item_reader", "ItemBatcher": "item_batcher", "ResultWriter": "result_writer"}
+_MAP_PATHS = (
+    ("MaxConcurrency", "MaxConcurrencyPath", "max_concurrency_path"),
+    ("ToleratedFailureCount", "ToleratedFailureCountPath", "tolerated_failure_count_path"),
+    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "tolerated_failure_percentage_path"),
+)
+# The builder of each state type.
+_BUILDERS: dict[str, Callable[[Builder, Mapping[str, Any], str, str, dict[str, Any]], m.State]] = {
+    "Pass": Builder.s_pass,
+    "Task": Builder.s_task,
+    "Choice": Builder.s_choice,
+    "Wait": Builder.s_wait,
+    "Succeed": Builder.s_succeed,
+    "Fail": Builder.s_fail,
+    "Parallel": Builder.s_parallel,
+    "Map": Builder.s_map,
+}
 
 
 def build(value: Any) -> tuple[m.StateMachine | None, list[Diagnostic]]:

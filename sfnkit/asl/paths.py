@@ -34,13 +34,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final, Literal
 
 from sfnkit import errors
 from sfnkit import messages as msg
+from sfnkit._frozen import frozen
 from sfnkit.asl.diagnostics import CaretError
 from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
@@ -223,8 +223,10 @@ def _java_model(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Prop:
+    """A token: one or more member names (``.a``, ``['a','b']``)."""
+
     names: tuple[str, ...]
     pos: int
 
@@ -232,8 +234,10 @@ class _Prop:
         return "[" + ",".join(f"'{n}'" for n in self.names) + "]"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Index:
+    """A token: one or more array indexes (``[0]``, ``[0,2]``)."""
+
     indexes: tuple[int, ...]
     pos: int
 
@@ -241,8 +245,10 @@ class _Index:
         return "[" + ",".join(str(i) for i in self.indexes) + "]"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Slice:
+    """A token: an array slice (``[1:3]``, ``[-2:]``)."""
+
     start: int | None
     end: int | None
     pos: int
@@ -266,24 +272,30 @@ class _Slice:
         return range(start, min(end, length))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Wildcard:
+    """A token: every member or element (``*``)."""
+
     pos: int
 
     def fragment(self) -> str:
         return "[*]"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Scan:
+    """A token: a deep scan (``..``)."""
+
     pos: int
 
     def fragment(self) -> str:
         return ".."
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Filter:
+    """A token: a filter expression (``[?(@.x > 1)]``)."""
+
     predicate: Callable[[Any, Any], bool]
     text: str
     pos: int
@@ -848,7 +860,7 @@ def _scan(tokens: tuple[_Token, ...], k: int, nxt: _Token, node: Any, root: Any,
                 _scan(tokens, k, nxt, v, root, out)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Path:
     """A compiled path. Build it with :func:`compile_path` (cached by expression)."""
 

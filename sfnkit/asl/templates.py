@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
+from sfnkit._frozen import frozen
 from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.intrinsics import Call, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from sfnkit.asl.jsontext import type_name, with_article
@@ -76,8 +76,10 @@ def _copy(value: Any) -> Any:
     return root
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Const:
+    """A value copied as written (``mutable`` when it is a container the caller could change)."""
+
     value: Any
     mutable: bool
 
@@ -85,8 +87,10 @@ class _Const:
         return _copy(self.value) if self.mutable else self.value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _PathField:
+    """A ``key.$`` field whose value is a path."""
+
     path: Path
     field: str  # the key as written, with ".$"
 
@@ -100,16 +104,20 @@ class _PathField:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _CallField:
+    """A ``key.$`` field whose value is an intrinsic function call."""
+
     call: Call
 
     def eval(self, data: Any, context: Any, variables: Any, rng: random.Random | None) -> Any:
         return self.call.evaluate(data, context=context, variables=variables, rng=rng)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Object:
+    """An object: its fields in order, each compiled."""
+
     fields: tuple[tuple[str, Any], ...]
 
     def eval(self, data: Any, context: Any, variables: Any, rng: random.Random | None) -> Any:
@@ -119,8 +127,10 @@ class _Object:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class _Array:
+    """An array: its items in order, each compiled."""
+
     items: tuple[Any, ...]
 
     def eval(self, data: Any, context: Any, variables: Any, rng: random.Random | None) -> Any:
@@ -133,7 +143,7 @@ class _Array:
 _Node = _Const | _PathField | _CallField | _Object | _Array
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)
 class Template:
     """A compiled payload template. ``source`` is the JSON value it was compiled from."""
 

@@ -10,7 +10,7 @@ limit) and a Task with no TimeoutSeconds (AWS's default is 99999999 s, so a lost
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -34,10 +34,8 @@ from sfnkit.errors import DefinitionError
 __all__ = ["load", "validate"]
 
 
-def _graph_checks(sm: m.StateMachine) -> Iterator[Diagnostic]:
-    owners: dict[str, list[m.State]] = {}
-    for st in sm.walk():
-        owners.setdefault(st.name, []).append(st)
+def _graph_checks(sm: m.StateMachine, owners: dict[str, list[m.State]], maps: list[m.MapState]) -> Iterator[Diagnostic]:
+    """The graph rules; ``owners`` lists the states of each name and ``maps`` the Map states, depth first."""
     for name, sts in owners.items():
         for st in sts[1:]:
             yield Diagnostic(
@@ -48,8 +46,8 @@ def _graph_checks(sm: m.StateMachine) -> Iterator[Diagnostic]:
                 location=st.location,
             )
     labels: dict[str, m.MapState] = {}
-    for st in sm.walk():
-        if isinstance(st, m.MapState) and st.label is not None:
+    for st in maps:
+        if st.label is not None:
             if st.label in labels:
                 yield Diagnostic(
                     severity="ERROR",
@@ -63,25 +61,72 @@ def _graph_checks(sm: m.StateMachine) -> Iterator[Diagnostic]:
     yield from _body_checks(sm, "the state machine", owners)
 
 
+def _walk(body: m.Body) -> list[m.State]:
+    """Every state of ``body`` and, depth first, of the bodies nested in it (``Body.walk`` without a generator
+    per state)."""
+    out: list[m.State] = []
+    for st in body.states.values():
+        out.append(st)
+        if st.type in _NESTING:
+            for child in m.state_children(st):
+                out.extend(_walk(child))
+    return out
+
+
+_NESTING = frozenset({"Parallel", "Map"})
+
+
+def _owners(sm: m.StateMachine) -> tuple[dict[str, list[m.State]], list[m.MapState]]:
+    """The states of each name, and the Map states, depth first: one walk for the name and label checks."""
+    owners: dict[str, list[m.State]] = {}
+    maps: list[m.MapState] = []
+    for st in _walk(sm):
+        sts = owners.get(st.name)
+        if sts is None:
+            owners[st.name] = [st]
+        else:
+            sts.append(st)
+        if st.type == "Map" and isinstance(st, m.MapState):
+            maps.append(st)
+    return owners, maps
+
+
+def _targets(st: m.State) -> list[tuple[str, str]]:
+    """``st.transitions()`` as a list; the usual states (a Next and nothing else) without a generator."""
+    if st.type in _NEXT_ONLY or (st.type == "Task" and not st.catch):  # type: ignore[attr-defined]
+        return [] if st.next is None else [("next", st.next)]
+    return list(st.transitions())
+
+
+_NEXT_ONLY = frozenset({"Pass", "Wait", "Succeed", "Fail"})
+_TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
+
+
 def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> Iterator[Diagnostic]:
     states = body.states
     if body.start_at not in states and states:
         yield _missing(body.start_at, pointer_join(body.location, "StartAt"), "StartAt", states, owners, what)
-    for st in states.values():
-        for kind, target in st.transitions():
-            if target not in states:
+    # each state's successors inside this scope, computed once for reachability and the loop check
+    succ: dict[str, list[str]] = {}
+    for name, st in states.items():
+        targets = _targets(st)
+        inside = []
+        for kind, target in targets:
+            if target in states:
+                inside.append(target)
+            else:
                 yield _missing(target, _transition_location(st, kind, target), kind, states, owners, what)
-        for child_index, child in enumerate(m.state_children(st)):
-            child_what = (
-                f'branch {child_index} of Parallel state "{st.name}"'
-                if isinstance(st, m.ParallelState)
-                else f'the ItemProcessor of Map state "{st.name}"'
-            )
-            yield from _body_checks(child, child_what, owners)
+        succ[name] = inside
+        if st.type in _NESTING:
+            for child_index, child in enumerate(m.state_children(st)):
+                child_what = (
+                    f'branch {child_index} of Parallel state "{st.name}"'
+                    if isinstance(st, m.ParallelState)
+                    else f'the ItemProcessor of Map state "{st.name}"'
+                )
+                yield from _body_checks(child, child_what, owners)
     # reachability within this scope
     if body.start_at in states:
-        # each state's successors inside this scope, computed once for reachability and the loop check
-        succ = {name: [t for _, t in st.transitions() if t in states] for name, st in states.items()}
         seen = {body.start_at}
         todo = [body.start_at]
         while todo:
@@ -89,25 +134,28 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                 if target not in seen:
                     seen.add(target)
                     todo.append(target)
-        for name, st in states.items():
-            if name not in seen:
-                yield Diagnostic(
-                    severity="ERROR",
-                    code=UNREACHABLE_STATE,
-                    message=f'state "{name}" is not reachable: no transition leads to it from StartAt "{body.start_at}" in {what}',
-                    location=st.location,
-                )
-        if states and not any(st.is_terminal for st in states.values()):
+        if len(seen) < len(states):
+            for name, st in states.items():
+                if name not in seen:
+                    yield Diagnostic(
+                        severity="ERROR",
+                        code=UNREACHABLE_STATE,
+                        message=f'state "{name}" is not reachable: no transition leads to it from StartAt "{body.start_at}" in {what}',
+                        location=st.location,
+                    )
+        if states and not any(st.end or st.type in _TERMINAL_TYPES for st in states.values()):  # State.is_terminal
             yield Diagnostic(
                 severity="ERROR",
                 code=NO_TERMINAL_STATE,
                 message=f'{what} has no terminal state: add "End": true, a Succeed or a Fail state',
                 location=pointer_join(body.location, "States"),
             )
-        yield from _loop_warnings(body, what, succ)
+        if not _forward_only(states, succ):
+            yield from _loop_warnings(body, what, succ)
     for st in states.values():
         if (
-            isinstance(st, m.TaskState)
+            st.type == "Task"
+            and isinstance(st, m.TaskState)
             and st.timeout_seconds is None
             and st.timeout_seconds_path is None
             and (".waitForTaskToken" in st.resource or ":activity:" in st.resource)
@@ -119,6 +167,18 @@ def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> I
                 "99999999 seconds (over 3 years) for an answer that may never come",
                 location=st.location,
             )
+
+
+def _forward_only(states: Mapping[str, m.State], succ: dict[str, list[str]]) -> bool:
+    """Whether every transition goes to a state written later: then the scope has no loop, and the loop check
+    (Tarjan's algorithm, several times the cost) has nothing to find. Chains and most workflows are written so."""
+    position = {name: i for i, name in enumerate(states)}
+    for name, targets in succ.items():
+        here = position[name]
+        for target in targets:
+            if position[target] <= here:
+                return False
+    return True
 
 
 def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Iterator[Diagnostic]:
@@ -184,6 +244,13 @@ def _loop_warnings(body: m.Body, what: str, succ: dict[str, list[str]]) -> Itera
             )
 
 
+def check_graph(sm: m.StateMachine) -> tuple[list[Diagnostic], dict[str, tuple[m.State, ...]]]:
+    """The graph rules' diagnostics for a freshly built machine, and its index (name -> states) for
+    ``StateMachine.index``: one walk of the machine serves both."""
+    owners, maps = _owners(sm)
+    return list(_graph_checks(sm, owners, maps)), {name: tuple(sts) for name, sts in owners.items()}
+
+
 def _transition_location(st: m.State, kind: str, target: str) -> str:
     if kind == "next":
         return pointer_join(st.location, "Next")
@@ -209,39 +276,38 @@ def _missing(
             "transitions cannot leave a Parallel branch or a Map processor"
         )
     else:
+        import difflib  # only for a message's hint
+
         close = difflib.get_close_matches(target, list(states), n=1, cutoff=0.6)
         hint = f'; did you mean "{close[0]}"?' if close else f"; states here: {', '.join(list(states)[:10])}"
         message = f'"{label}" points at "{target}", which is not a state in {what}{hint}'
     return Diagnostic(severity="ERROR", code=MISSING_TRANSITION_TARGET, message=message, location=location)
 
 
-def _index(sm: m.StateMachine) -> dict[str, tuple[m.State, ...]]:
-    idx: dict[str, list[m.State]] = {}
-    for st in sm.walk():
-        idx.setdefault(st.name, []).append(st)
-    return {k: tuple(v) for k, v in idx.items()}
-
-
 def _analyse(source: Any) -> tuple[m.StateMachine | None, list[Diagnostic], str | None]:
     read = read_source(source)
     diags = list(read.diagnostics)
     sm = None
+    index: dict[str, tuple[m.State, ...]] = {}
     if not diags:
         sm, found = build(read.value)
         diags.extend(found)
         if sm is not None:
-            diags.extend(_graph_checks(sm))
+            graph, index = check_graph(sm)
+            diags.extend(graph)
     if read.positions is not None:
         diags = [d if d.line is not None else d.with_position(*read.positions.lookup(d.location)) for d in diags]
     diags.sort(key=sort_key)
     if sm is not None:
         # a new machine with its index and name (a shallow copy of a few fields), never a frozen one mutated
-        sm = dataclasses.replace(sm, index=_index(sm), source_name=read.name)
+        sm = dataclasses.replace(sm, index=index, source_name=read.name)
         identity.own(sm, read.value)  # the compiled-template caches let go of this definition with the machine
     return sm, diags, read.name
 
 
 def _template(source: Any) -> bool:
+    if not isinstance(source, str | os.PathLike):  # a dict or bytes: never a template path (and no import)
+        return False
     from sfnkit.asl.project.load import template_kind
 
     return template_kind(source) is not None

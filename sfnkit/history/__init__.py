@@ -12,20 +12,52 @@ service model), whether sfnkit's interpreter wrote it or AWS did:
 This package imports nothing from ``sfnkit.runtime``.
 """
 
+from typing import TYPE_CHECKING
+
 from sfnkit.history import events
 from sfnkit.history.model import History, HistoryBuilder, HistoryEvent, JsonText, decode_json, encode_json
-from sfnkit.history.views import (
-    ExecutionSummary,
-    Failure,
-    ScopeFrame,
-    StateSpan,
-    TaskAttempt,
-    attempts,
-    event_scopes,
-    execution_summary,
-    failures,
-    spans,
+
+if TYPE_CHECKING:
+    from sfnkit.history.views import (
+        ExecutionSummary,
+        Failure,
+        ScopeFrame,
+        StateSpan,
+        TaskAttempt,
+        attempts,
+        event_scopes,
+        execution_summary,
+        failures,
+        spans,
+    )
+
+# The views load on first use (PEP 562): a run writes a history without reading any of them, and their classes
+# were a sixth of a fresh process's first run (bench/interpreter.py --cold).
+_VIEWS = frozenset(
+    {
+        "ExecutionSummary",
+        "Failure",
+        "ScopeFrame",
+        "StateSpan",
+        "TaskAttempt",
+        "attempts",
+        "event_scopes",
+        "execution_summary",
+        "failures",
+        "spans",
+    }
 )
+
+
+def __getattr__(name: str) -> object:
+    if name in _VIEWS:
+        from sfnkit.history import views
+
+        value = getattr(views, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sfnkit.history' has no attribute {name!r}")
+
 
 __all__ = [
     "ExecutionSummary",

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sfnkit import messages as msg
-from sfnkit.asl import paths, templates
+from sfnkit.asl import paths
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
 from sfnkit.history.model import copy_json_iteratively, encode_json, join_surrogate_pairs
 from sfnkit.runtime.scheduler import Failed
@@ -83,6 +83,10 @@ def apply_result_path(expr: str | None, state_input: Any, result: Any) -> Any:
 
 
 def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rng: random.Random) -> Any:
+    # imported here, not at the top: a machine without payload templates never loads them or the intrinsic
+    # functions (a fresh process's first run); an import of a loaded module is a dict lookup
+    from sfnkit.asl import templates
+
     try:
         return templates.compile_template(template).evaluate(data, context=context, variables=variables, rng=rng)
     except paths.PathNotFound as e:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import json
 import random
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -34,7 +33,6 @@ from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_js
 from sfnkit.runtime.clock import Clock, VirtualClock
 from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter
-from sfnkit.runtime.items import storage_from
 from sfnkit.runtime.resources import (
     Resources,
     function_name_of,
@@ -138,11 +136,11 @@ class Execution:
         # a wall clock's lag after a timed-out task is this execution's own (see clock.py, "When a task times out")
         for_execution = getattr(clock, "for_execution", None)
         self.clock = for_execution() if for_execution is not None else clock
-        self.name = name or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        self.name = name or _uuid4(self.rng)
         sm_name = state_machine_name or "sfnkit-local"
         self.state_machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{sm_name}"
         if type == "EXPRESS":  # express execution ARNs carry one more id part
-            self.arn = f"arn:aws:states:{region}:{account}:express:{sm_name}:{self.name}:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}"
+            self.arn = f"arn:aws:states:{region}:{account}:express:{sm_name}:{self.name}:{_uuid4(self.rng)}"
         else:
             self.arn = f"arn:aws:states:{region}:{account}:execution:{sm_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/sfnkit-local"
@@ -180,7 +178,7 @@ class Execution:
             input=self.input,
             keep_stages=keep_stages,
             max_events=MAX_HISTORY_EVENTS if type == "STANDARD" else None,
-            storage=storage_from(storage),
+            storage=None if storage is None else _storage_from(storage),
             mocks=self.mocks,
             child_histories=child_histories,
         )
@@ -553,6 +551,21 @@ class Execution:
         sched.on_end = _ended
         sched.pause_check = None
         self._count_transitions()  # once, here: repr() and summary() of a finished run cost O(1) after this
+
+
+def _uuid4(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` without importing :mod:`uuid`, which imports
+    :mod:`platform` and compiles its regular expressions: a tenth of a fresh process's first run (bench --cold)."""
+    n = rng.getrandbits(128)
+    n = (n & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76  # RFC 4122 variant, version 4
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _storage_from(storage: Any) -> Any:
+    from sfnkit.runtime.items import storage_from  # the item readers load with the first storage= (cold start)
+
+    return storage_from(storage)
 
 
 def _project_machine_name(sm: m.StateMachine) -> str | None:

@@ -29,7 +29,7 @@ import functools
 import random
 from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sfnkit import messages as msg
 from sfnkit.asl import model as m
@@ -45,10 +45,7 @@ from sfnkit.history import events as ev
 from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
-from sfnkit.runtime.distributed_map import DistributedMap, map_number
 from sfnkit.runtime.failures import ErrorHandler, state_error
-from sfnkit.runtime.invoke import Invoker
-from sfnkit.runtime.jsonata_flow import JsonataFlow
 from sfnkit.runtime.plan import plan_for
 from sfnkit.runtime.resources import (
     Resources,
@@ -66,6 +63,11 @@ from sfnkit.runtime.scheduler import (
 )
 from sfnkit.runtime.visits import OpenVisit, Visit, VisitLog
 from sfnkit.types import StateMocks, Storage
+
+if TYPE_CHECKING:
+    from sfnkit.runtime.distributed_map import DistributedMap
+    from sfnkit.runtime.invoke import Invoker
+    from sfnkit.runtime.jsonata_flow import JsonataFlow
 
 __all__ = ["Interpreter", "Visit"]
 
@@ -186,10 +188,31 @@ class Interpreter:
         self._static_size = plan.static_size
         self._flows = plan.task_flow
         # the concepts the state runners hand work to, each in its own module
-        self.jn = JsonataFlow(self)  # JSONata fields: Arguments, Output, Assign, ... (jsonata_flow.py)
-        self.invoker = Invoker(self)  # one attempt of a Task: Lambda, services, .sync, callbacks (invoke.py)
         self.errors = ErrorHandler(self)  # Retry and Catch (failures.py)
-        self.dm = DistributedMap(self)  # ItemReader, ItemBatcher, ResultWriter, child executions
+        # and jn, invoker and dm below, made on first use
+
+    # Made when first needed, so that a machine that has no JSONata, no Task or no Distributed Map never imports
+    # the JSONata engine, the Lambda runtime or the item readers (a fresh process's first run, bench --cold).
+    @functools.cached_property
+    def jn(self) -> JsonataFlow:
+        """JSONata fields: Arguments, Output, Assign, ... (jsonata_flow.py)."""
+        from sfnkit.runtime.jsonata_flow import JsonataFlow
+
+        return JsonataFlow(self)
+
+    @functools.cached_property
+    def invoker(self) -> Invoker:
+        """One attempt of a Task: Lambda, services, .sync, callbacks (invoke.py)."""
+        from sfnkit.runtime.invoke import Invoker
+
+        return Invoker(self)
+
+    @functools.cached_property
+    def dm(self) -> DistributedMap:
+        """ItemReader, ItemBatcher, ResultWriter, child executions (distributed_map.py)."""
+        from sfnkit.runtime.distributed_map import DistributedMap
+
+        return DistributedMap(self)
 
     # -- small helpers -------------------------------------------------------------------------------------
     def iso(self, t: float) -> str:
@@ -935,6 +958,8 @@ class Interpreter:
                             )
                             if not isinstance(items, list):
                                 raise Failed(RUNTIME, msg.map_input_not_array(df.json_text(items)), terminal=True)
+                        from sfnkit.runtime.distributed_map import map_number
+
                         max_conc = map_number(
                             st.max_concurrency,
                             st.max_concurrency_path,

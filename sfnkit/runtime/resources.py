@@ -21,7 +21,6 @@ input); else its name (``call``: a ``TaskCall``; any other name: the input).
 from __future__ import annotations
 
 import contextvars
-import difflib
 import fnmatch
 import functools
 import inspect
@@ -345,6 +344,8 @@ class Resources(Mapping[str, Handler]):
         keys = list(self)
         if not keys:
             return "no resources were given; pass resources={name_or_arn: function}"
+        import difflib  # only for a message's hint
+
         close = difflib.get_close_matches(function_name_of(wanted), keys, n=3, cutoff=0.4) or difflib.get_close_matches(
             wanted, keys, n=3, cutoff=0.4
         )

@@ -135,10 +135,11 @@ def _reads(path: Path, kind: str, parameters: Mapping[str, Any] | None) -> list[
 
 def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None, list[Diagnostic]]:
     from sfnkit.asl.parse import build
-    from sfnkit.asl.validate import _graph_checks, _index
+    from sfnkit.asl.validate import check_graph
 
     diags = list(ms.diagnostics)
     sm = None
+    index: dict[str, tuple[m.State, ...]] = {}
     if ms.definition is not None and not any(d.severity == "ERROR" for d in diags):
         from sfnkit.asl.jsontext import json_problems
 
@@ -146,13 +147,14 @@ def _build(ms: MachineSource, read: TemplateRead) -> tuple[m.StateMachine | None
         if not found:
             sm, found = build(ms.definition)
             if sm is not None:
-                found.extend(_graph_checks(sm))
+                graph, index = check_graph(sm)
+                found.extend(graph)
         for d in found:
             file, line, column = ms.lookup(d.location)
             diags.append(dataclasses.replace(d, file=file, line=line, column=column))
     if sm is not None:
         source_name = ms.spec.definition_file or read.project.template
-        sm = dataclasses.replace(sm, index=_index(sm), source_name=source_name, project=read.project)
+        sm = dataclasses.replace(sm, index=index, source_name=source_name, project=read.project)
     diags.sort(key=sort_key)
     return sm, diags
 

@@ -1,0 +1,83 @@
+"""sfnkit._frozen: classes that behave as frozen keyword-only dataclasses, and make() that fills one from a dict."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from dataclasses import field
+from typing import Any
+
+import pytest
+
+import sfnkit
+from sfnkit._frozen import frozen, make
+from sfnkit.asl import model as m
+
+
+@frozen
+class Point:
+    """A test record."""
+
+    x: int
+    y: int = 0
+    tags: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@frozen
+class Point3(Point):
+    """A subclass adds a field after the inherited ones."""
+
+    z: int = 0
+
+
+def test_init_defaults_eq_hash_repr() -> None:
+    p = Point(x=1)
+    assert (p.x, p.y, p.tags) == (1, 0, {})
+    assert p.tags is not Point(x=1).tags  # a fresh default per instance
+    assert p == Point(x=1, tags={"a": 1})  # compare=False fields do not count
+    assert p != Point(x=1, y=2) and p != Point3(x=1)  # another class is never equal
+    assert hash(p) == hash(Point(x=1))
+    assert repr(p) == "Point(x=1, y=0)"
+    assert repr(Point3(x=1, z=3)) == "Point3(x=1, y=0, z=3)"
+
+
+def test_init_refuses_what_a_dataclass_refuses() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'w'"):
+        Point(x=1, w=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'x'"):
+        Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1)  # type: ignore[misc]
+
+
+def test_frozen_and_the_dataclass_protocol() -> None:
+    p = Point3(x=1, y=2, z=3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.x = 5  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del p.x  # type: ignore[misc]
+    assert dataclasses.is_dataclass(p)
+    assert [f.name for f in dataclasses.fields(p)] == ["x", "y", "tags", "z"]
+    assert dataclasses.replace(p, z=9) == Point3(x=1, y=2, z=9)
+    assert dataclasses.asdict(p) == {"x": 1, "y": 2, "tags": {}, "z": 3}
+
+
+def test_pickle_and_copy_keep_the_fields() -> None:
+    p = Point3(x=1, y=2, z=3, tags={"k": [1]})
+    for q in (pickle.loads(pickle.dumps(p)), copy.copy(p), copy.deepcopy(p)):
+        assert q == p and q.tags == {"k": [1]} and type(q) is Point3
+
+
+def test_make_fills_defaults_and_equals_init() -> None:
+    assert make(Point3, {"x": 1, "z": 2}) == Point3(x=1, z=2)
+    assert make(Point, {"x": 1}).tags == {}
+
+
+def test_loaded_model_is_the_same_as_one_built_with_init() -> None:
+    sm = sfnkit.load({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": True}}})
+    a = sm.states["A"]
+    assert a == m.PassState(name="A", type="Pass", location="/States/A", end=True, result=1)
+    assert (a.input_path, a.output_path, a.result_path, a.comment, a.next) == ("$", "$", "$", None, None)
+    again = pickle.loads(pickle.dumps(sm))
+    assert again.states == sm.states and again.start_at == "A"
