@@ -1,4 +1,4 @@
-"""sfnkit._frozen: classes that behave as frozen keyword-only dataclasses, and make() that fills one from a dict."""
+"""sfnkit.frozen: classes that behave as frozen keyword-only dataclasses, and make() that fills one from a dict."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import sfnkit
-from sfnkit._frozen import frozen, make
 from sfnkit.asl import model as m
+from sfnkit.frozen import frozen, make
 
 
 @frozen

@@ -56,7 +56,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("sfnkit.messages", "base"),
     ("sfnkit.text", "text"),
     ("sfnkit.types", "types"),
-    ("sfnkit._frozen", "base"),  # branch perf-load: the model's frozen-dataclass maker; imports nothing of sfnkit
+    ("sfnkit.frozen", "base"),  # branch perf-load: the model's frozen-dataclass maker; imports nothing of sfnkit
     ("sfnkit.explain", "tools"),
     ("sfnkit.batch", "tools"),
     ("sfnkit.cli", "top"),
@@ -133,10 +133,10 @@ PRIVATE_PENDING: dict[tuple[str, str], str] = {
     ("sfnkit.asl.project.load", "sfnkit.asl.validate._index"): (
         "branch perf-load replaces both with the public validate.check_graph (one walk for the checks and the index)"
     ),
-    ("sfnkit.asl.model", "sfnkit._frozen"): (
+    ("sfnkit.asl.model", "sfnkit.frozen"): (
         "branch perf-load's frozen-dataclass maker, private at the top of the package; it belongs in sfnkit/asl/"
     ),
-    ("sfnkit.asl.parse", "sfnkit._frozen"): (
+    ("sfnkit.asl.parse", "sfnkit.frozen"): (
         "branch perf-load's frozen-dataclass maker, private at the top of the package; it belongs in sfnkit/asl/"
     ),
 }

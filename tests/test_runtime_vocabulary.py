@@ -3,7 +3,7 @@
 service model (botocore's ``stepfunctions``, shape ``HistoryEventType``) knows.
 
 The event types the runtime can record are read from its source: every call that records an event
-(``record``, ``record_io``, ``_record_keep_prev`` with the type second; a history builder's ``add``/
+(``record``, ``record_at``, ``record_io``, ``_record_keep_prev`` with the type second; a history builder's ``add``/
 ``add_state_io`` with the type first) must name its type with a constant (``ev.TASK_SUCCEEDED``), a lookup in one
 of the ``events`` tables (``ev.STATE_ENTERED[st.type]``), a choice between those, a local variable set from them,
 or a parameter whose every caller passes one of those. A string literal there fails the test.
@@ -25,9 +25,18 @@ botocore_session = pytest.importorskip("botocore.session")
 
 RUNTIME = Path(__file__).resolve().parent.parent / "sfnkit" / "runtime"
 #: calls that record an event, and the position of the event type among their arguments
-RECORDERS = {"record": 1, "record_io": 1, "_record_keep_prev": 1, "add": 0, "_add": 0, "add_state_io": 0, "_add_io": 0}
+RECORDERS = {
+    "record": 1,
+    "record_at": 1,
+    "record_io": 1,
+    "_record_keep_prev": 1,
+    "add": 0,
+    "_add": 0,
+    "add_state_io": 0,
+    "_add_io": 0,
+}
 #: the recording calls themselves, whose ``type`` parameter their callers (all scanned) give
-FORWARDERS = {"record", "record_io", "_record_keep_prev", "_past_limit"}
+FORWARDERS = {"record", "record_at", "record_io", "_record_keep_prev", "_past_limit"}
 
 
 def _aws_event_types() -> frozenset[str]:

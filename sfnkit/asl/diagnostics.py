@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from sfnkit._frozen import frozen
+from sfnkit.frozen import frozen
 
 __all__ = ["CaretError", "Diagnostic", "Severity", "caret_message", "pointer", "sort_key"]
 

@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
-from sfnkit._frozen import frozen
 from sfnkit.asl.diagnostics import CaretError
 from sfnkit.asl.paths import (
     Path,
@@ -55,6 +54,7 @@ from sfnkit.asl.paths import (
 )
 from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
+from sfnkit.frozen import frozen
 
 if TYPE_CHECKING:
     import random

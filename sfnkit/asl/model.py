@@ -7,7 +7,7 @@ puts them, so the model stays a faithful picture of what the user wrote).
 
 Each state keeps its original JSON object in ``raw`` for display and round-tripping.
 
-The classes are frozen, keyword-only dataclasses made with :func:`sfnkit._frozen.frozen`, which defines them
+The classes are frozen, keyword-only dataclasses made with :func:`sfnkit.frozen.frozen`, which defines them
 without generating code (a fresh process's first ``load`` paid 14 ms for ``@dataclass`` to write and compile
 these fourteen classes' methods) and lets the parser fill an instance from a dict in one step.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import field
 from typing import Any, Literal
 
-from sfnkit._frozen import frozen
+from sfnkit.frozen import frozen
 
 __all__ = [
     "Body",

@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sfnkit._frozen import make
 from sfnkit.asl import model as m
 from sfnkit.asl import paths
 from sfnkit.asl.diagnostics import (
@@ -34,6 +33,7 @@ from sfnkit.asl.diagnostics import (
 )
 from sfnkit.asl.jsontext import type_name as _type_name
 from sfnkit.errors import ALL
+from sfnkit.frozen import make
 
 __all__ = ["build"]
 

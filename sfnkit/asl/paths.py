@@ -40,10 +40,10 @@ from typing import Any, Final, Literal
 
 from sfnkit import errors
 from sfnkit import messages as msg
-from sfnkit._frozen import frozen
 from sfnkit.asl.diagnostics import CaretError
 from sfnkit.asl.scan import Scanner
 from sfnkit.errors import StatesError
+from sfnkit.frozen import frozen
 
 __all__ = [
     "Path",

@@ -33,12 +33,12 @@ from typing import Any, Final
 
 from sfnkit import errors
 from sfnkit import messages as msg
-from sfnkit._frozen import frozen
 from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.intrinsics import Call, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from sfnkit.asl.jsontext import type_name, with_article
 from sfnkit.asl.paths import Path, PathNotFound, PathSyntaxError, compile_path, json_text
 from sfnkit.errors import StatesError
+from sfnkit.frozen import frozen
 
 __all__ = ["Template", "TemplateError", "check_template", "compile_template"]
 
