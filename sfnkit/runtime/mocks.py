@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfnkit.errors import TaskFailure
+from sfnkit.errors import RUNTIME, TASK_FAILED, TIMEOUT, TaskFailure
 from sfnkit.runtime.resources import TaskCall
 
 __all__ = ["MockConfig", "MockConfigError", "MockedResponse", "TestCaseMocks", "from_history"]
@@ -257,7 +257,7 @@ class TestCaseMocks:
             entry = response.at(n)
             if entry is None:
                 raise TaskFailure(
-                    "States.Runtime",
+                    RUNTIME,
                     f"no mocked response for invocation {n} of state {state_name!r}: "
                     f"mocked response {response.name!r} covers {response.covered()} (test case "
                     f"{self.test_case_name!r} of {self.state_machine_name!r}); a mock must cover "
@@ -317,7 +317,7 @@ def from_history(
             per_state.setdefault(name, []).append(("Return", None if text is None else json.loads(text)))
         elif attempt.status in ("failed", "timed_out"):
             throw: dict[str, Any] = {
-                "Error": attempt.error or ("States.Timeout" if attempt.status == "timed_out" else "States.TaskFailed")
+                "Error": attempt.error or (TIMEOUT if attempt.status == "timed_out" else TASK_FAILED)
             }
             if attempt.cause is not None:
                 throw["Cause"] = attempt.cause
