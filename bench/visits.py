@@ -58,7 +58,7 @@ def child(items: int, keep: bool, trace: bool) -> dict[str, Any]:
         return out
     out["rss"] = _vm_hwm()
     if keep:
-        from sfnkit.explain import explain
+        from sfnkit.explaining import explain
         from sfnkit.widgets import data as wdata
 
         t0 = time.perf_counter()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
         StatesError,
         TaskFailure,
     )
-    from sfnkit.explain import explain
+    from sfnkit.explaining import explain
     from sfnkit.history import History, HistoryEvent
     from sfnkit.runtime.clock import VirtualClock, WallClock
     from sfnkit.runtime.execution import Execution, run, start
@@ -90,7 +90,7 @@ _HOMES: dict[str, str] = {
     "SfnkitError": "sfnkit.errors",
     "StatesError": "sfnkit.errors",
     "TaskFailure": "sfnkit.errors",
-    "explain": "sfnkit.explain",
+    "explain": "sfnkit.explaining",
     "History": "sfnkit.history",
     "HistoryEvent": "sfnkit.history",
     "Batch": "sfnkit.batch",

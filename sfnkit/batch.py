@@ -14,7 +14,7 @@ A ``Batch`` is a ``Sequence[Execution]``; its reports (``summary()``, ``states()
 ``html(path)``...) are those of ``sfnkit.reports``, imported when first used, so ``import sfnkit`` needs
 neither pandas nor matplotlib.
 
-Layer (DESIGN.md): a tool over the runtime, beside :mod:`sfnkit.explain`. It drives executions through their
+Layer (DESIGN.md): a tool over the runtime, beside :mod:`sfnkit.explaining`. It drives executions through their
 public surface (``Execution``, ``finished_state()``) and hands them to the reports, so it sits above both: the
 runtime never imports the reports (``tests/test_layers.py``), and the reports read only histories.
 """

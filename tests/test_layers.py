@@ -57,7 +57,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("sfnkit.text", "text"),
     ("sfnkit.types", "types"),
     ("sfnkit.frozen", "base"),  # branch perf-load: the model's frozen-dataclass maker; imports nothing of sfnkit
-    ("sfnkit.explain", "tools"),
+    ("sfnkit.explaining", "tools"),
     ("sfnkit.batch", "tools"),
     ("sfnkit.cli", "top"),
     ("sfnkit.magics", "top"),

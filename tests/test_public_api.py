@@ -142,3 +142,22 @@ def test_run_and_start_spell_out_every_execution_keyword() -> None:
     assert keywords(sfnkit.run) == expected
     assert keywords(sfnkit.start) == expected
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(sfnkit.run).parameters.values())
+
+
+def test_importing_every_submodule_first_leaves_the_public_names_alone() -> None:
+    # a submodule named like a public function (sfnkit.explain was one) would rebind the package attribute to itself
+    # when imported before the lazy name was read, e.g. by the Debugger: sfnkit.explain(...) then raised TypeError
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, pkgutil, types, sfnkit\n"
+        "for m in pkgutil.walk_packages(sfnkit.__path__, 'sfnkit.'):\n"
+        "    if not m.name.startswith(('sfnkit.__main__', 'sfnkit.magics')):\n"
+        "        importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sfnkit.__all__ if isinstance(getattr(sfnkit, n), types.ModuleType)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    modules = {n for n in sfnkit.__all__ if isinstance(getattr(sfnkit, n), type(sfnkit))}
+    assert done.stdout.strip() == str(sorted(modules))

@@ -291,12 +291,8 @@ def same_visits(new: Any, old: Any) -> None:
     assert len(new.visits) == len(old.visits) > 0
     for a, b in zip(new.visits, old.visits, strict=True):
         same_visit(a, b)
-    import sfnkit
 
-    # sfnkit.explain, the function, is bound before its module is first imported: importing the module first
-    # would leave the name sfnkit.explain bound to the module (a lazy-import trap of sfnkit/__init__.py)
-    assert callable(sfnkit.explain)
-    from sfnkit.explain import visit_steps
+    from sfnkit.explaining import visit_steps
     from sfnkit.widgets import data as wdata
 
     for name in {v.name for v in old.visits}:

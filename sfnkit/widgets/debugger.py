@@ -601,7 +601,7 @@ class Debugger(SfnkitWidget):
 
     def _add_explanations(self, found: InspectorData, name: str, visits: Any) -> None:
         """The "in plain words" part of each visit (sfnkit.explain), from the recorded data-flow stages."""
-        from sfnkit.explain import visit_steps
+        from sfnkit.explaining import visit_steps
 
         try:
             state = self.state_machine.find(name)

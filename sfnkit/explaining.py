@@ -1,5 +1,8 @@
 """``sfnkit.explain``: what each field of a state does to the data, in plain words (a teaching aid).
 
+(The module is ``explaining``, not ``explain``: a submodule named like the function would rebind ``sfnkit.explain``
+to itself when first imported, since the package loads its public names lazily.)
+
 Given an :class:`~sfnkit.Execution`, it narrates one visit of a state from the data-flow stages the interpreter
 recorded (``ex.visits``): the input, what ``InputPath`` kept, what ``Parameters`` built, what the task
 returned, what ``ResultSelector``, ``ResultPath`` and ``OutputPath`` made of it (or, in a JSONata state,
