@@ -10,13 +10,6 @@ Chromium is absent **and** ``SFNKIT_NO_BROWSER=1`` is set.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,9 +22,8 @@ from tests.browser.test_jupyterlab import (
     CELL_STATES,
     CHROMIUM_FLAGS,
     KERNEL_IDLE,
-    LAB_SETTINGS,
-    _free_port,
     chromium,  # noqa: F401 - the fixture, shared
+    serve_lab,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,82 +54,12 @@ def _notebook() -> dict[str, object]:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab of our own serving the test notebook; yields its base URL and stops it afterwards."""
-    for module in ("jupyterlab", "ipykernel", "anywidget", "ipywidgets", "playwright"):
-        try:
-            __import__(module)
-        except ImportError:
-            pytest.fail(f"the browser test needs the Python package {module!r}: pip install 'sfnkit[widgets,test]'")
     base = tmp_path_factory.mktemp("lab-dataflow")
     served = base / "root"
     served.mkdir()
     (served / NOTEBOOK).write_text(json.dumps(_notebook()), encoding="utf-8")
-    dirs = {name: base / name for name in ("config", "runtime", "data", "settings", "workspaces", "ipython")}
-    for d in dirs.values():
-        d.mkdir()
-    for rel, value in LAB_SETTINGS.items():
-        path = dirs["settings"] / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(value), encoding="utf-8")
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    kernel = dirs["data"] / "kernels" / "python3"
-    kernel.mkdir(parents=True)
-    kernel.joinpath("kernel.json").write_text(
-        json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                    "display_name": "Python 3 (ipykernel)", "language": "python", "env": {"PYTHONPATH": pythonpath}}),
-        encoding="utf-8",
-    )  # fmt: skip
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "PYTHONPATH": pythonpath,
-    }
-    port = _free_port()
-    log = (base / "lab.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root",
-            f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True",
-        ],
-        cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"JupyterLab exited with {proc.returncode}:\n"
-                    f"{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"JupyterLab did not answer in 90 s:\n{(base / 'lab.log').read_text(errors='replace')[-3000:]}"
-                )
-            time.sleep(0.25)
+    with serve_lab(base, served, "lab-dataflow.log") as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(base / "lab.log", ARTIFACTS / "lab-dataflow.log")
 
 
 def test_dataflow_playground_in_jupyterlab(lab: str, chromium: str) -> None:  # noqa: F811

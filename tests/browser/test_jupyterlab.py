@@ -19,6 +19,7 @@ It needs Chromium (``apt-get install chromium``; never ``playwright install``) a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -90,18 +91,19 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A JupyterLab of our own, serving a copy of the notebook; yields its base URL and stops it afterwards."""
+def _require_packages() -> None:
     for module in ("jupyterlab", "ipykernel", "anywidget", "ipywidgets", "playwright"):
         try:
             __import__(module)
         except ImportError:
             pytest.fail(f"the browser test needs the Python package {module!r}: pip install 'sfnkit[widgets,test]'")
-    base = tmp_path_factory.mktemp("lab")
-    served = base / "root"
-    (served / "notebooks").mkdir(parents=True)
-    shutil.copy(ROOT / NOTEBOOK, served / NOTEBOOK)
+
+
+@contextlib.contextmanager
+def serve_lab(base: Path, served: Path, log_name: str) -> Iterator[str]:
+    """A JupyterLab of our own (its config, data, settings and kernel under ``base``) serving ``served``; yields its
+    base URL, stops it afterwards and keeps its log as ``artifacts/<log_name>``. Shared by every browser test."""
+    _require_packages()
     dirs = {name: base / name for name in ("config", "runtime", "data", "settings", "workspaces", "ipython")}
     for d in dirs.values():
         d.mkdir()
@@ -173,7 +175,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
         log.close()
         ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(base / "lab.log", ARTIFACTS / "lab.log")
+        shutil.copy(base / "lab.log", ARTIFACTS / log_name)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JupyterLab of our own, serving a copy of the notebook; yields its base URL and stops it afterwards."""
+    base = tmp_path_factory.mktemp("lab")
+    served = base / "root"
+    (served / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / NOTEBOOK, served / NOTEBOOK)
+    with serve_lab(base, served, "lab.log") as url:
+        yield url
 
 
 # -- page helpers ---------------------------------------------------------------------------------------------
