@@ -6,6 +6,7 @@ import inspect
 import subprocess
 import sys
 import typing
+from pathlib import Path
 
 import sfnkit
 from sfnkit import types
@@ -14,7 +15,7 @@ from sfnkit.runtime.items import LocalStorage
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 
-def test_executions_and_batches_have_histories(tmp_path) -> None:
+def test_executions_and_batches_have_histories() -> None:
     ex = sfnkit.run(PASS, {"a": 1})
     assert isinstance(ex, types.HasHistory) and not isinstance(ex, types.HasHistories)
     batch = sfnkit.run_many(PASS, [{}, {}], progress=False)
@@ -22,7 +23,7 @@ def test_executions_and_batches_have_histories(tmp_path) -> None:
     assert not isinstance(ex.history, types.HasHistory)  # a History is read as itself, not through .history
 
 
-def test_local_and_s3_storage_are_storage(tmp_path) -> None:
+def test_local_and_s3_storage_are_storage(tmp_path: Path) -> None:
     from sfnkit.aws.storage import S3Storage
 
     assert isinstance(LocalStorage(tmp_path), types.Storage)
