@@ -8,6 +8,7 @@ import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,8 +85,8 @@ def test_visits_with_the_same_shape_share_it() -> None:
         visit.stages.update(afterInputPath=item, afterParameters=out, result=out, afterResultPath=out)
         visit.stages["output"] = out
         log.close(visit)
-    assert len(log._shapes) == 2  # the placeholder of open visits, and the one shape of these 100
     assert [v.stages["output"] for v in log.snapshot()] == [{"i": i} for i in range(100)]
+    assert len(log._shapes) == 2  # the placeholder of open visits, and the one shape of these 100 (once packed)
     assert len(log._frames) == 1  # one frame for the hundred iterations of M
     assert [v.scope for v in log.snapshot()] == [(("M", i),) for i in range(100)]
 
@@ -107,14 +108,21 @@ def test_an_open_visit_reads_as_it_is_now() -> None:
     assert view.error == ("E", "c") and view.attempt_errors == [("E", "c")]
 
 
-def test_a_visit_closes_once() -> None:
+@pytest.mark.parametrize("read_while_open", [False, True])
+def test_a_visit_closes_once(read_while_open: bool) -> None:
     log = VisitLog()
     visit = log.open("T", 1, 0, 1, None, ())
+    if read_while_open:
+        assert log.snapshot()[0].stages == {"input": 1}
     visit.stages["output"] = 2
     log.close(visit)
     visit.stages["output"] = 3
-    log.close(visit)  # a second close changes nothing
+    visit.error = ("Late", None)
+    log.close(visit)  # a second close changes nothing, and nor does what is written after the first
     assert log.snapshot()[0].stages == {"input": 1, "output": 2}
+    assert log.snapshot()[0].error is None
+    log.close(VisitLog().open("Other", 1, 0, 1, None, ()))  # another log's visit: not this one's to close
+    assert len(log) == 1 and log.snapshot()[0].stages == {"input": 1, "output": 2}
 
 
 def test_nested_scopes_and_a_scope_that_does_not_end_with_the_branch_index() -> None:
@@ -201,6 +209,7 @@ _steps = st.lists(
         st.tuples(st.just("error"), st.integers(0, 5), st.text(max_size=2), st.one_of(st.none(), st.text(max_size=2))),
         st.tuples(st.just("assign"), st.integers(0, 5), st.dictionaries(st.sampled_from("xy"), _values, max_size=2)),
         st.tuples(st.just("close"), st.integers(0, 5)),
+        st.tuples(st.just("read"), st.integers(0, 40)),
     ),
     max_size=40,
 )
@@ -210,6 +219,7 @@ _steps = st.lists(
 @given(steps=_steps)
 def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, ...]]) -> None:
     log = VisitLog()
+    views: list[tuple[Visit, OldVisit]] = []  # views taken mid-run: each must keep reading as its record does
     old: list[OldVisit] = []
     open_pairs: list[tuple[OpenVisit, OldVisit]] = []
     frames: dict[tuple[str, int], tuple[str, int]] = {}  # one scope element per (state, index), as branches do
@@ -227,6 +237,12 @@ def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, .
                 (log.open(name, eid, branch, value, before, scope), OldVisit(name, eid, branch, value, before, scope))
             )
             old.append(open_pairs[-1][1])
+        elif kind == "read":  # a reader in the middle of the run (the Debugger)
+            if old:
+                k = step[1] % len(old)
+                views.append((log.snapshot()[k], old[k]))
+                same_visit(*views[-1])
+            continue
         elif not open_pairs:
             continue
         elif kind == "stage":
@@ -252,6 +268,8 @@ def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, .
     assert isinstance(visits, Visits) and len(visits) == len(old)
     for new, was in zip(visits, old, strict=True):
         same_visit(new, was)
+    for view, was in views:
+        same_visit(view, was)
     for new, was in zip(pickle.loads(pickle.dumps(log)).snapshot(), old, strict=True):
         assert new.stages == was.stages and new.scope == was.scope and new.error == was.error
 

