@@ -291,6 +291,14 @@ class OldLog:
     def close(self, visit: OldVisit) -> None:
         pass
 
+    def add_pass(self, name: str, eid: int, branch: int, before: Any, scope: Any, data: Any, *rest: Any) -> None:
+        # what a Pass visit was: opened, its stages written one by one, its Assign kept
+        *values, assigned = rest
+        visit = self.open(name, eid, branch, data, before, scope)
+        names = ("afterInputPath", "afterParameters", "result", "afterResultPath", "output")
+        visit.stages.update(zip(names, values, strict=True))
+        visit.variables = assigned
+
     def snapshot(self) -> list[OldVisit]:
         return list(self.visits)
 
@@ -369,3 +377,72 @@ def test_an_empty_log_pickles_small_and_works_after() -> None:
     assert log.snapshot() == []
     log.close(log.open("A", 1, 0, 5, None, ()))
     assert log.snapshot()[0].stages == {"input": 5}
+
+
+# -- a JSONPath Pass visit, recorded whole (VisitLog.add_pass) -------------------------------------------------
+
+
+def test_a_pass_visit_added_whole_reads_as_one_opened_written_and_closed() -> None:
+    # every pattern of shared stages (32: each of the five later stages the previous one's object, or not)
+    names = ("afterInputPath", "afterParameters", "result", "afterResultPath", "output")
+    for runs in range(32):
+        values: list[Any] = [{"input": 0}]
+        for k in range(5):
+            values.append({"stage": k} if runs >> k & 1 else values[-1])
+        assigned = {"x": runs} if runs % 3 == 0 else None
+        whole, piecewise, old = VisitLog(), VisitLog(), OldVisit("P", 7, 2, values[0], {"v": 1}, (("M", 2),))
+        whole.add_pass("P", 7, 2, {"v": 1}, (("M", 2),), *values, assigned)
+        visit = piecewise.open("P", 7, 2, values[0], {"v": 1}, (("M", 2),))
+        visit.stages.update(zip(names, values[1:], strict=True))
+        visit.variables = assigned
+        piecewise.close(visit)
+        old.stages.update(zip(names, values[1:], strict=True))
+        old.variables = assigned
+        (a,), (b,) = whole.snapshot(), piecewise.snapshot()
+        same_visit(a, old)
+        same_visit(b, old)
+        assert whole._shape[0] == piecewise._shape[0] or whole._shapes == piecewise._shapes[: len(whole._shapes)]
+        back = pickle.loads(pickle.dumps(whole))
+        same_visit(back.snapshot()[0], old)
+        back.add_pass("Q", 9, 0, None, (), *values, None)  # after unpickling the shape cache starts again
+        assert back.snapshot()[1].stages == dict(zip(("input", *names), values, strict=True))
+
+
+def test_a_pass_that_fails_keeps_its_visit_open_with_its_input() -> None:
+    import sfnkit
+
+    sm = sfnkit.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.missing", "End": True}}})
+    ex = sfnkit.run(sm, {"a": 1})
+    assert ex.status == "FAILED" and ex.error == "States.Runtime"
+    (visit,) = ex.visits
+    assert visit.name == "P" and visit.stages == {"input": {"a": 1}} and visit.entered_event_id == 2
+
+
+def test_a_pass_stopped_by_the_history_limit_keeps_the_stages_it_reached() -> None:
+    import sfnkit
+
+    # a Task (5 events), then a counting loop of 4 events a turn: Count's Exited event would be the 25,000th
+    sm = sfnkit.load(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Next": "Count"},
+                "Count": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "More"},
+                "More": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.n", "NumericLessThan": 100000, "Next": "Count"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    )
+    ex = sfnkit.run(sm, {"n": 0}, resources={"f": lambda event: event})
+    assert ex.status == "FAILED" and len(ex.history) == 25000
+    entered = [e for e in ex.history if e.type.endswith("StateEntered")]
+    assert len(ex.visits) == len(entered)
+    last = ex.visits[-1]
+    assert last.name == "Count" and last.entered_event_id == 24999
+    assert list(last.stages) == ["input", "afterInputPath", "afterParameters", "result", "afterResultPath"]
+    assert last.stages["afterResultPath"] == {"n": 6249}
+    assert ex.visits[-3].stages["output"] == {"n": 6248}  # the turn before ended as usual

@@ -30,12 +30,15 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate, compress, islice, repeat
-from operator import is_not
+from operator import is_not, itemgetter
 from typing import Any, Final, overload
 
 __all__ = ["OpenVisit", "Visit", "VisitLog", "Visits"]
 
 Error = tuple[str, "str | None"]
+
+#: the stages of a JSONPath Pass state, in the order it applies them (see VisitLog.add_pass)
+_PASS_STAGES: Final = ("input", "afterInputPath", "afterParameters", "result", "afterResultPath", "output")
 
 _NO_ERRORS: Final[tuple[()]] = ()  # attempt_errors until a visit fails: most never do, so no list per visit
 
@@ -113,6 +116,7 @@ class VisitLog:
         "_frames",
         "_names",
         "_open",
+        "_pass_shapes",
         "_rest",
         "_scope",
         "_shape",
@@ -136,6 +140,7 @@ class VisitLog:
         self._open: dict[int, OpenVisit] = {}
         self._extra: dict[int, tuple[Error | None, Sequence[Error], dict[str, Any] | None]] = {}
         self._frame: _Frame | None = None  # the last frame used: the iterations of one Map share it
+        self._pass_shapes: dict[int, tuple[int, Callable[[tuple[Any, ...]], Any] | None]] = {}  # see add_pass
         self._frames: dict[tuple[str, int, int], _Frame] = {}
 
     # -- writing (the interpreter) ---------------------------------------------------------------------------
@@ -153,26 +158,29 @@ class VisitLog:
         self._names.append(name)
         self._entered.append(entered_event_id)
         self._branch.append(branch_index)
-        if scope:
-            last = scope[-1]
-            frame = self._frame
-            if (
-                frame is None
-                or last[1] != branch_index
-                or last[0] != frame.name
-                or len(scope) != frame.depth
-                or (frame.depth > 1 and scope[-2] is not frame.prefix[-1])
-            ):
-                frame = self._frame_of(scope, branch_index)
-            self._scope.append(frame if frame is not None else scope)
-        else:
-            self._scope.append(scope)
+        self._scope.append(self._scope_entry(scope, branch_index) if scope else scope)
         self._before.append(variables_before)
         self._first.append(state_input)
         self._rest.append(None)
         self._shape.append(0)
         visit = self._open[index] = OpenVisit(index, entered_event_id, state_input)
         return visit
+
+    def _scope_entry(
+        self, scope: tuple[tuple[str, int], ...], branch_index: int
+    ) -> _Frame | tuple[tuple[str, int], ...]:
+        """What the scope column keeps for a visit in a branch: its branch's shared frame, or the scope itself."""
+        last = scope[-1]
+        frame = self._frame
+        if (
+            frame is None
+            or last[1] != branch_index
+            or last[0] != frame.name
+            or len(scope) != frame.depth
+            or (frame.depth > 1 and scope[-2] is not frame.prefix[-1])
+        ):
+            frame = self._frame_of(scope, branch_index)
+        return scope if frame is None else frame
 
     def _frame_of(self, scope: tuple[tuple[str, int], ...], branch_index: int) -> _Frame | None:
         """The shared frame of ``scope``, or None when the scope does not end with this branch's index (the
@@ -203,10 +211,7 @@ class VisitLog:
             key = (tuple(stages), starts)
             shape = self._shape_ids.get(key)
             if shape is None:
-                shape = self._shape_ids[key] = len(self._shapes)
-                which = tuple(accumulate(starts))  # 1-based run number of each stage
-                self._shapes.append((key[0], tuple(w - 1 for w in which), which[-1]))
-                self._builders.append(_builder(key[0], tuple(w - 1 for w in which)))
+                shape = self._new_shape(key)
             self._shape[index] = shape
             self._first[index] = values[0]
             count = self._shapes[shape][2]
@@ -217,6 +222,72 @@ class VisitLog:
         # (no stages at all: shape 0, the empty one)
         if visit.error is not None or visit.attempt_errors or visit.variables is not None:
             self._extra[index] = (visit.error, visit.attempt_errors, visit.variables)
+
+    def _new_shape(self, key: tuple[tuple[str, ...], tuple[bool, ...]]) -> int:
+        """Number a shape seen for the first time: (stage names, which stages start a run)."""
+        shape = self._shape_ids[key] = len(self._shapes)
+        which = tuple(w - 1 for w in accumulate(key[1]))  # the run each stage is in
+        self._shapes.append((key[0], which, which[-1] + 1))
+        self._builders.append(_builder(key[0], which))
+        return shape
+
+    def add_pass(
+        self,
+        name: str,
+        entered_event_id: int,
+        branch_index: int,
+        variables_before: Mapping[str, Any] | None,
+        scope: tuple[tuple[str, int], ...],
+        state_input: Any,
+        after_input_path: Any,
+        after_parameters: Any,
+        result: Any,
+        after_result_path: Any,
+        output: Any,
+        assigned: dict[str, Any] | None,
+    ) -> None:
+        """A whole visit of a JSONPath Pass state that has exited, in one call: the row that :meth:`open`, its six
+        stages and :meth:`close` would write. (Nothing runs between a Pass state's Entered and Exited events, so
+        no reader could have seen it open; the interpreter opens one as usual when the state fails.) Most visits
+        of a big run are these: one call instead of an :class:`OpenVisit`, a stage dict and a shape key built
+        and hashed per visit."""
+        # which stages start a run: five identity tests, one bit each (a cache of at most 32 shapes)
+        runs = (
+            (after_input_path is not state_input)
+            | (after_parameters is not after_input_path) << 1
+            | (result is not after_parameters) << 2
+            | (after_result_path is not result) << 3
+            | (output is not after_result_path) << 4
+        )
+        known = self._pass_shapes.get(runs)
+        if known is None:
+            known = self._pass_shape(runs)
+        shape, rest = known
+        index = len(self._names)
+        self._names.append(name)
+        self._entered.append(entered_event_id)
+        self._branch.append(branch_index)
+        self._scope.append(self._scope_entry(scope, branch_index) if scope else scope)
+        self._before.append(variables_before)
+        self._first.append(state_input)
+        self._rest.append(
+            None if rest is None else rest((after_input_path, after_parameters, result, after_result_path, output))
+        )
+        self._shape.append(shape)
+        if assigned is not None:
+            self._extra[index] = (None, _NO_ERRORS, assigned)
+
+    def _pass_shape(self, runs: int) -> tuple[int, Callable[[tuple[Any, ...]], Any] | None]:
+        """The shape of a Pass visit whose runs start where ``runs`` has a bit, and what picks its other values
+        (as :meth:`close` keeps them: none, the one value, or a tuple)."""
+        starts = (True, *(bool(runs >> k & 1) for k in range(5)))
+        key = (_PASS_STAGES, starts)
+        shape = self._shape_ids.get(key)
+        if shape is None:
+            shape = self._new_shape(key)
+        positions = [k for k in range(5) if starts[k + 1]]
+        known = self._pass_shapes[runs] = (shape, itemgetter(*positions) if positions else None)
+        return known
 
     # -- reading -----------------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -286,7 +357,9 @@ class VisitLog:
         if not self._names:
             return {}
         # (the shapes' builders are functions: made again from the shapes)
-        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_frame", "_frames", "_builders")}
+        return {
+            k: getattr(self, k) for k in self.__slots__ if k not in ("_frame", "_frames", "_builders", "_pass_shapes")
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
