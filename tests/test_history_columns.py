@@ -95,6 +95,9 @@ def test_the_compact_builder_reads_back_as_a_plain_history(todo: list[tuple[Any,
     _same(builder.build(), History(plain))
     assert builder.types_since(0) == [r[0] for r in plain]
     assert builder.types_since(len(plain) // 2) == [r[0] for r in plain[len(plain) // 2 :]]
+    entered = et.STATE_ENTERED_TYPES
+    for start in (0, len(plain) // 3, len(plain), len(plain) + 5):
+        assert builder.count_since(start, entered) == sum(r[0] in entered for r in plain[start:])
     assert len(builder) == builder.last_id == len(plain)
     for snapshot, records in snapshots:
         assert len(snapshot) <= len(records)

@@ -747,6 +747,12 @@ class HistoryBuilder:
         table = self._kind_table.table
         return [table[kind][0] for kind in self._kinds[position:]]
 
+    def count_since(self, position: int, types: frozenset[str]) -> int:
+        """How many events from ``position`` (0-based) on have a type in ``types``: one pass over the kind
+        column, no type read per event (``repr(ex)`` of a run of 600,000 events counts its transitions)."""
+        flags = [type_ in types for type_, _name, _key in self._kind_table.table]
+        return sum(map(flags.__getitem__, self._kinds[position:])) if position < len(self._kinds) else 0
+
     def __getstate__(self) -> tuple[EventKinds, bytes, bytes, bytes, list[Any]]:
         """The columns only (the event cache is rebuilt on demand): how a worker process of
         ``run_many(processes=...)`` sends a finished history back. The kind table is pickled as an object, so
@@ -775,7 +781,8 @@ class PackedBuilder:
     ``run_many(processes=N)``'s workers send histories back in this form: this process then pays one ``bytes``
     object per execution when the batch arrives, and decodes a history only when something reads it (decoding
     all of them costs about as much as running a small pipeline: 0.2 s for 2,000 of the demo's). Stands in for
-    the builder of a finished execution: ``len()``, ``last_id``, ``types_since()`` and ``build()``.
+    the builder of a finished execution: ``len()``, ``last_id``, ``types_since()``, ``count_since()`` and
+    ``build()``.
     """
 
     __slots__ = ("_blob", "_builder", "_length")
@@ -811,6 +818,9 @@ class PackedBuilder:
 
     def types_since(self, position: int) -> list[str]:
         return [] if position >= self._length else self._unpacked().types_since(position)
+
+    def count_since(self, position: int, types: frozenset[str]) -> int:
+        return 0 if position >= self._length else self._unpacked().count_since(position, types)
 
     def build(self) -> History:
         return self._unpacked().build()
