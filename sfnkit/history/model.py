@@ -514,6 +514,9 @@ class History(Sequence[HistoryEvent]):
     def raw_events(self, start: int = 0) -> Iterator[RawEvent]:
         """:meth:`raw_event` for every position from ``start`` to the end, in order."""
         records = self._records
+        if type(records) is _Columns:  # an interpreter's history: read its columns directly
+            yield from records.raw(max(0, start), self._length)
+            return
         for position in range(max(0, start), self._length):
             record = records[position]
             if isinstance(record, HistoryEvent):
@@ -870,6 +873,17 @@ class _Columns(Sequence[_Record]):
             # MapIteration* details read {"index": i, "name": ...}, as AWS writes them; state I/O {"name", key}
             details = {key: details, "name": name} if key == "index" else {"name": name, key: details}
         return type_, self._prevs[position], self._times[position], details
+
+    def raw(self, start: int, stop: int) -> Iterator[RawEvent]:
+        """The events from ``start`` to ``stop`` as :data:`RawEvent` tuples, read in one pass over the columns
+        (``History.raw_events``: the history views read every event of a big run this way)."""
+        table, kinds, prevs, times, values = self._table, self._kinds, self._prevs, self._times, self._values
+        for position in range(start, stop):
+            type_, name, key = table[kinds[position]]
+            details = values[position]
+            if name is not None:
+                details = {key: details, "name": name} if key == "index" else {"name": name, key: details}
+            yield position + 1, type_, prevs[position], times[position], details
 
 
 # ---------------------------------------------------------------------------------------------------------
