@@ -187,3 +187,77 @@ def test_an_execution_history_is_kept_in_columns_and_reads_as_aws_writes_it() ->
             ("PassStateExited", "Keep", "output"),
         }
     )
+
+
+def _consistent(ex: Any) -> None:
+    """An execution's history and visits after an interrupt: every event reads as AWS writes it, and each visit
+    belongs to a StateEntered event of its state."""
+    h = ex.history
+    assert [e.id for e in h] == list(range(1, len(h) + 1))
+    assert History.from_boto(h.to_boto()) == h
+    for event in h:
+        if event.type.endswith(("StateEntered", "StateExited")) or event.type.startswith("MapIteration"):
+            assert event.details is not None and isinstance(event.details["name"], str)
+    entered = {e.id: e.state_name for e in h if e.type.endswith("StateEntered")}
+    assert sorted(v.entered_event_id for v in ex.visits) == sorted(entered)
+    for visit in ex.visits:
+        assert entered[visit.entered_event_id] == visit.name
+        assert "input" in visit.stages
+
+
+def test_an_interrupt_inside_an_event_append_leaves_the_history_whole(monkeypatch: Any) -> None:
+    # a KeyboardInterrupt lands between two of add_state_io's appends (Python checks for signals after calls)
+    import sfnkit
+    from sfnkit.examples import machines
+    from sfnkit.history import model
+
+    real = model.HistoryBuilder.add_state_io
+    calls = [0]
+
+    def interrupted(self: Any, type_: str, prev: int, ts: float, name: str, key: str, value: Any) -> int:
+        calls[0] += 1
+        if calls[0] == 37:
+            self._kinds.append(self.kinds.io_kind(type_, name, key))
+            self._prevs.append(prev)
+            raise KeyboardInterrupt
+        return real(self, type_, prev, ts, name, key, value)
+
+    monkeypatch.setattr(model.HistoryBuilder, "add_state_io", interrupted)
+    ex = sfnkit.run(sfnkit.load(machines.inline_map(max_concurrency=0)), list(range(30)), type="EXPRESS")
+    assert ex.status == "ABORTED" and ex.error == "KeyboardInterrupt"
+    assert ex.history[-1].type == "ExecutionAborted"
+    _consistent(ex)
+
+
+class _Flaky(list):  # type: ignore[type-arg]
+    """A column whose ``n``-th append is followed by an interrupt (the append itself done)."""
+
+    def __init__(self, items: Any, n: int) -> None:
+        super().__init__(items)
+        self.n = n
+
+    def append(self, value: Any) -> None:
+        super().append(value)
+        self.n -= 1
+        if self.n == 0:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupt_inside_a_visit_append_loses_no_visit() -> None:
+    import sfnkit
+    from sfnkit.examples import machines
+
+    sm = sfnkit.load(machines.inline_map(max_concurrency=0))
+    for n in (1, 2, 9, 10):  # the Map's own visit (opened), then Pass visits (added whole)
+        ex = sfnkit.start(sm, list(range(20)), type="EXPRESS")
+        log = ex._interp.visits
+        log._first = _Flaky(log._first, n)
+        ex.run()
+        assert ex.status == "ABORTED"
+        _consistent(ex)
+        interrupted = ex.visits[n - 1]
+        if n == 1:
+            assert interrupted.name == "EachItem" and interrupted.stages == {"input": list(range(20))}
+        else:  # a Pass visit that had exited: written whole
+            assert list(interrupted.stages) == ["input", "afterInputPath", "afterParameters", "result",
+                                                "afterResultPath", "output"]  # fmt: skip

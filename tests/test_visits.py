@@ -291,6 +291,9 @@ class OldLog:
     def close(self, visit: OldVisit) -> None:
         pass
 
+    def heal(self) -> None:
+        pass  # one append a visit: nothing can be half-written
+
     def add_pass(self, name: str, eid: int, branch: int, before: Any, scope: Any, data: Any, *rest: Any) -> None:
         # what a Pass visit was: opened, its stages written one by one, its Assign kept
         *values, assigned = rest

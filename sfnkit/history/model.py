@@ -7,8 +7,8 @@ details objects, whether the history came from sfnkit's interpreter or from AWS.
 
 Three objects share the work:
 
-* ``HistoryBuilder`` is what the interpreter appends to on its hot path. ``add()`` stores one tuple; the
-  values of the JSON-text fields (``input``, ``output``, ``parameters``, the values of ``assignedVariables``)
+* ``HistoryBuilder`` is what the interpreter appends to on its hot path, in columns (an event's kind, previous
+  id, timestamp and details or value: no object per event). The values of the JSON-text fields (``input``, ``output``, ``parameters``, the values of ``assignedVariables``)
   stay Python values until an event is looked at.
 * ``History`` is an immutable ``Sequence[HistoryEvent]``. It materialises events lazily (encoding the
   JSON-text fields with AWS's compact encoding and adding the ``{"truncated": false}`` siblings) and caches
@@ -739,6 +739,20 @@ class HistoryBuilder:
         for column in (self._kinds, self._prevs, self._times, self._values):
             column.pop()
         self._events.pop(position, None)
+
+    def heal(self) -> None:
+        """Make the columns one length again: a KeyboardInterrupt can land between two of ``add()``'s appends
+        (Python checks for signals after a call returns), leaving an event half-added that would shift every
+        later one. The execution calls this when it ends, before it records its last events (never lose)."""
+        columns: tuple[list[Any] | array[Any], ...] = (self._kinds, self._prevs, self._times, self._values)
+        lengths = {len(column) for column in columns}
+        if len(lengths) == 1:
+            return  # the usual case: nothing half-added
+        length = min(lengths)
+        for column in columns:
+            del column[length:]
+        for position in [p for p in self._events if p >= length]:
+            del self._events[position]
 
     @property
     def last_id(self) -> int:

@@ -508,6 +508,11 @@ class Execution:
             return
         sched = self._scheduler
         interp = self._interp
+        # an interrupt may have landed inside an append of an event or a visit: columns one length again first
+        self._builder.heal()
+        interp.visits.heal()
+        for map_run in interp.map_runs:
+            map_run.heal()
         interp.closing = True  # the aborted events below never push the end event past the history's limit
         if status != "SUCCEEDED" and status != "FAILED":
             try:

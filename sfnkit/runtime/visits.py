@@ -155,15 +155,21 @@ class VisitLog:
     ) -> OpenVisit:
         """A new visit of state ``name`` (its Entered event just recorded), with its first stage, ``input``."""
         index = len(self._names)
-        self._names.append(name)
-        self._entered.append(entered_event_id)
-        self._branch.append(branch_index)
-        self._scope.append(self._scope_entry(scope, branch_index) if scope else scope)
-        self._before.append(variables_before)
-        self._first.append(state_input)
-        self._rest.append(None)
-        self._shape.append(0)
-        visit = self._open[index] = OpenVisit(index, entered_event_id, state_input)
+        entry = self._scope_entry(scope, branch_index) if scope else scope
+        try:
+            self._names.append(name)
+            self._entered.append(entered_event_id)
+            self._branch.append(branch_index)
+            self._scope.append(entry)
+            self._before.append(variables_before)
+            self._first.append(state_input)
+            self._rest.append(None)
+            self._shape.append(0)
+            visit = self._open[index] = OpenVisit(index, entered_event_id, state_input)
+        except BaseException:  # an interrupt between two appends: the state was entered, its visit stays (open)
+            self._rewrite(index, (name, entered_event_id, branch_index, entry, variables_before, state_input, None, 0))
+            self._open[index] = OpenVisit(index, entered_event_id, state_input)
+            raise
         return visit
 
     def _scope_entry(
@@ -264,18 +270,24 @@ class VisitLog:
             known = self._pass_shape(runs)
         shape, rest = known
         index = len(self._names)
-        self._names.append(name)
-        self._entered.append(entered_event_id)
-        self._branch.append(branch_index)
-        self._scope.append(self._scope_entry(scope, branch_index) if scope else scope)
-        self._before.append(variables_before)
-        self._first.append(state_input)
-        self._rest.append(
-            None if rest is None else rest((after_input_path, after_parameters, result, after_result_path, output))
-        )
-        self._shape.append(shape)
-        if assigned is not None:
-            self._extra[index] = (None, _NO_ERRORS, assigned)
+        entry = self._scope_entry(scope, branch_index) if scope else scope
+        others = None if rest is None else rest((after_input_path, after_parameters, result, after_result_path, output))
+        try:
+            self._names.append(name)
+            self._entered.append(entered_event_id)
+            self._branch.append(branch_index)
+            self._scope.append(entry)
+            self._before.append(variables_before)
+            self._first.append(state_input)
+            self._rest.append(others)
+            self._shape.append(shape)
+        except BaseException:  # an interrupt between two appends: the state has exited, its visit is written whole
+            self._rewrite(index, (name, entered_event_id, branch_index, entry, variables_before, state_input, others,
+                                  shape))  # fmt: skip
+            raise
+        finally:
+            if assigned is not None:
+                self._extra[index] = (None, _NO_ERRORS, assigned)
 
     def _pass_shape(self, runs: int) -> tuple[int, Callable[[tuple[Any, ...]], Any] | None]:
         """The shape of a Pass visit whose runs start where ``runs`` has a bit, and what picks its other values
@@ -288,6 +300,33 @@ class VisitLog:
         positions = [k for k in range(5) if starts[k + 1]]
         known = self._pass_shapes[runs] = (shape, itemgetter(*positions) if positions else None)
         return known
+
+    def _rewrite(self, index: int, row: tuple[Any, ...]) -> None:
+        """Visit ``index``'s row, written again whole after an interrupt stopped it half-way."""
+        self.heal(index)
+        for column, value in zip(self._columns(), row, strict=True):
+            column.append(value)
+
+    def _columns(self) -> tuple[Any, ...]:
+        return (
+            self._names, self._entered, self._branch, self._scope, self._before, self._first, self._rest, self._shape
+        )  # fmt: skip
+
+    def heal(self, length: int | None = None) -> None:
+        """Make the columns one length again (``length``, or the shortest column's) after an interrupt landed
+        between two appends (see ``HistoryBuilder.heal``; :meth:`open` and :meth:`add_pass` then write their row
+        again whole, so no visit of a state that was entered is lost)."""
+        columns = self._columns()
+        lengths = set(map(len, columns))
+        if length is None:
+            if len(lengths) == 1:
+                return  # the usual case: nothing half-written
+            length = min(lengths)
+        for column in columns:
+            del column[length:]
+        for table in (self._open, self._extra):
+            for index in [i for i in table if i >= length]:
+                del table[index]
 
     # -- reading -----------------------------------------------------------------------------------------------
     def __len__(self) -> int:
