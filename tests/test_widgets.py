@@ -872,20 +872,7 @@ def _same_execution(a: Any, b: Any) -> None:
     assert b.history.to_boto() == a.history.to_boto()  # same clock, ids, mocks (fresh counters) and items
 
 
-@pytest.mark.parametrize(
-    "made_from",
-    [
-        "definition",
-        pytest.param(
-            "execution",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ledger: an Execution does not show its storage= (nor keep_stages/child_histories), so "
-                "Debugger(execution).restart() cannot pass it on until the runtime exposes its options",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("made_from", ["definition", "execution"])
 def test_restart_keeps_every_option_of_the_original_execution(made_from: str, tmp_path: Path) -> None:
     options = _restart_options(tmp_path)
     if made_from == "definition":
