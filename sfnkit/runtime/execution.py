@@ -50,7 +50,7 @@ from sfnkit.types import MockSource, StateMocks, StorageSource
 
 __all__ = ["Execution", "ExecutionOptions", "run", "start"]
 
-Breakpoint = str | Callable[[Any], bool]
+#: ``breakpoints=``: state names, or state name -> condition on the state's input (or None: always)
 Breakpoints = Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None
 _FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: AWS's maximum duration of one execution: a year for STANDARD workflows, five minutes for EXPRESS ones.
@@ -115,7 +115,7 @@ class Execution:
         type: str = "STANDARD",
         role_arn: str | None = None,
         state_machine_name: str | None = None,
-        breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+        breakpoints: Breakpoints = None,
         missing_resources: str = "raise",
         keep_stages: bool = True,
         break_on_error: bool = False,
@@ -828,7 +828,7 @@ def start(
     type: str = "STANDARD",
     role_arn: str | None = None,
     state_machine_name: str | None = None,
-    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    breakpoints: Breakpoints = None,
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
@@ -876,7 +876,7 @@ def run(
     type: str = "STANDARD",
     role_arn: str | None = None,
     state_machine_name: str | None = None,
-    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    breakpoints: Breakpoints = None,
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
