@@ -811,16 +811,9 @@ def _restart_machine() -> dict[str, Any]:
         "States": {
             "Fetch": {"Type": "Task", "Resource": fetch, "Next": "Pause"},
             "Pause": {"Type": "Wait", "Seconds": 60, "Next": "Each"},
-            "Each": {
-                "Type": "Map",
-                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
-                               "Parameters": {"Bucket": "data", "Key": "items.json"}},
-                "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                                  "StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}},
-                "End": True,
-            },
+            "Each": machines.distributed_map(machines.s3_reader("JSON", "items.json"))["States"]["Each"],
         },
-    }  # fmt: skip
+    }
 
 
 def _mock_config() -> dict[str, Any]:
@@ -833,19 +826,7 @@ def _mock_config() -> dict[str, Any]:
 def _restart_options(tmp_path: Path) -> dict[str, Any]:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "items.json").write_text(json.dumps([{"n": 1}, {"n": 2}]))
-    return {
-        "clock": sfnkit.VirtualClock(1_800_000_000),
-        "name": "first-run",
-        "account": "210987654321",
-        "region": "eu-west-2",
-        "seed": 7,
-        "type": "STANDARD",
-        "mocks": _mock_config(),
-        "test_case": "Happy",
-        "state_machine_name": "Shop",
-        "storage": tmp_path,
-        "missing_resources": "fail",
-    }
+    return {**_restart_options_without_storage(), "type": "STANDARD", "storage": tmp_path}
 
 
 def _same_execution(a: Any, b: Any) -> None:
@@ -875,7 +856,7 @@ def test_restart_keeps_every_option_of_the_original_execution(made_from: str, tm
     _same_execution(first, dbg.execution)
 
 
-def test_restart_of_debugger_of_an_execution_keeps_the_options_an_execution_shows() -> None:
+def test_restart_of_debugger_of_an_execution_without_storage_or_type() -> None:
     options = _restart_options_without_storage()
     sm = {"StartAt": "Fetch", "States": {"Fetch": {**_restart_machine()["States"]["Fetch"], "Next": "Pause"},
                                          "Pause": {"Type": "Wait", "Seconds": 60, "End": True}}}  # fmt: skip
@@ -884,6 +865,22 @@ def test_restart_of_debugger_of_an_execution_keeps_the_options_an_execution_show
     dbg.run()
     dbg.restart().run()
     _same_execution(first, dbg.execution)
+
+
+def test_restart_of_an_execution_sent_back_by_a_run_many_worker() -> None:
+    """Its options came back with it (the plain ones) or from the parent (resources): the restart runs it again."""
+    echo = {
+        "StartAt": "E",
+        "States": {
+            "E": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo", "End": True}
+        },
+    }
+    batch = sfnkit.run_many(echo, [{"i": 1}, {"i": 2}], resources={"echo": lambda e: e}, seed=3, processes=2,
+                            progress=False, region="eu-west-1")  # fmt: skip
+    dbg = Debugger(batch[1])
+    dbg.restart().run()
+    assert dbg.execution.options.seed == 4 and dbg.execution.options.region == "eu-west-1"
+    assert dbg.execution.history.to_boto() == batch[1].history.to_boto()
 
 
 def _restart_options_without_storage() -> dict[str, Any]:
