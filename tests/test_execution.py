@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -783,6 +784,18 @@ def test_options_are_the_keywords_as_given() -> None:
     again = sfnkit.Execution(ex.state_machine, ex.input, **options.keywords()).run()
     assert again.history.to_boto() == ex.run().history.to_boto()
     assert again.options == options
+
+
+def test_options_hold_each_keyword_in_its_own_field(tmp_path: Path) -> None:
+    given: dict[str, Any] = {
+        "resources": {"f": plus_one}, "seed": 9, "clock": sfnkit.VirtualClock(1_900_000_000), "name": "n1",
+        "account": "111122223333", "region": "ap-south-1", "type": "EXPRESS", "role_arn": "arn:aws:iam::1:role/r",
+        "state_machine_name": "Machine", "breakpoints": {"C": None}, "missing_resources": "fail",
+        "keep_stages": False, "break_on_error": True, "storage": tmp_path, "mocks": None, "test_case": None,
+        "child_histories": "failed", "services": None,
+    }  # fmt: skip
+    assert set(given) == {f.name for f in dataclasses.fields(sfnkit.ExecutionOptions)}
+    assert sfnkit.start(LINEAR, {"n": 1}, **given).options.keywords() == given
 
 
 def test_options_of_an_execution_sent_from_a_worker_process() -> None:
