@@ -7,9 +7,9 @@ no recording covers a message, from the AWS documentation ("Handling errors in S
 "Intrinsic functions", "Wait", "Map state", "Quotas"). Texts the data-flow functions raise are the *detail*;
 :func:`in_state` adds the prefix AWS puts in front of it once the state is known.
 
-JSONata's own evaluation messages (``States.QueryEvaluationError`` details such as "returned nothing
-(undefined)") stay with the JSONata adapter, :mod:`sfnkit.asl.jsonata`; the Lambda runtime's messages
-(``Runtime.MarshalError``) with :mod:`sfnkit.runtime.lambda_runtime`.
+The ``States.QueryEvaluationError`` causes of the JSONata evaluation path ("returned nothing (undefined)", ...)
+are here too; the JSONata engine's own error texts (``T2001: ...``, as jsonata-js words them) stay with the
+JSONata adapter, :mod:`sfnkit.asl.jsonata`, which quotes them after :func:`jsonata_threw`.
 
 This module imports nothing from sfnkit, so every layer (front end, runtime, AWS backend) can use it.
 """
@@ -32,6 +32,11 @@ __all__ = [
     "intrinsic_path_not_found",
     "invalid_arguments",
     "invalid_path",
+    "jsonata_returned_undefined",
+    "jsonata_threw",
+    "jsonata_unexpected_type",
+    "jsonata_unparsable",
+    "jsonata_unsupported_result",
     "lambda_invalid_request_content",
     "map_input_not_array",
     "map_path_value_invalid",
@@ -191,6 +196,43 @@ def timestamp_path_invalid(path: str, shown_value: str) -> str:
 def timestamp_field_invalid(text: str) -> str:
     """A JSONata ``Timestamp`` that evaluates to a string which is no date (``States.QueryEvaluationError``)."""
     return f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
+
+
+# -- JSONata (States.QueryEvaluationError) ----------------------------------------------------------------------
+
+
+def _jsonata_field(expr: str, field: str) -> str:
+    """How every JSONata evaluation cause starts: the expression (inside ``{% %}``) and the field it is in
+    (``Output``, ``Assign/result``, ``Output/a/b[0]``)."""
+    return f"The JSONata expression '{expr}' specified for the field '{field}'"
+
+
+def jsonata_returned_undefined(expr: str, field: str) -> str:
+    """The expression evaluated to nothing (JSONata's ``undefined``)."""
+    return f"{_jsonata_field(expr, field)} returned nothing (undefined)."
+
+
+def jsonata_unsupported_result(expr: str, field: str) -> str:
+    """The expression evaluated to a function, which is no JSON value."""
+    return f"{_jsonata_field(expr, field)} returned an unsupported result type."
+
+
+def jsonata_threw(expr: str, field: str, engine_cause: str) -> str:
+    """The engine raised; ``engine_cause`` is its ``CODE: message`` as jsonata-js words it."""
+    return f"{_jsonata_field(expr, field)} threw an error during evaluation. {engine_cause}"
+
+
+def jsonata_unparsable(expr: str, field: str, parser_message: str) -> str:
+    """The expression does not parse (reached only by a definition that skipped validation)."""
+    return f"{_jsonata_field(expr, field)} could not be parsed: {parser_message}"
+
+
+def jsonata_unexpected_type(expr: str, field: str, expected: str, actual: str, shown_value: str) -> str:
+    """A field that takes one JSON type (``Items``: array, ``Seconds``: integer, ...) got another."""
+    return (
+        f"{_jsonata_field(expr, field)} returned an unexpected result type. "
+        f"Expected '{expected}', but was '{actual}' for value: {shown_value}"
+    )
 
 
 # -- Map ---------------------------------------------------------------------------------------------------------

@@ -196,6 +196,43 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "Object or token 'null', 'true' or 'false')\n at [Source: REDACTED "
         "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 4]",
     ),
+    # JSONata evaluation (recorded: test_assign_reference_variables__test_undefined_reference__*,
+    # test_base_scenarios__test_map_state_items_eval_jsonata_*fail*; the other two follow their pattern)
+    (
+        "jsonata-undefined",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.missing %}", "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression '$states.input.missing' specified for the field 'Output' returned nothing (undefined).",
+    ),
+    (
+        "jsonata-function-result",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% function($x){$x} %}", "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression 'function($x){$x}' specified for the field 'Output' returned an unsupported result "
+        "type.",
+    ),
+    (
+        "jsonata-threw-nested",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"a": ['{% $number("x") %}']}, "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression '$number(\"x\")' specified for the field 'Output/a[0]' threw an error during "
+        'evaluation. D3030: Unable to cast value to a number: "x"',
+    ),
+    (
+        "jsonata-items-type",
+        {
+            "S": {
+                "Type": "Map",
+                "QueryLanguage": "JSONata",
+                "Items": "{% $states.input.s %}",
+                "ItemProcessor": PASS_PROCESSOR,
+                "End": True,
+            }
+        },
+        "States.QueryEvaluationError",
+        "The JSONata expression '$states.input.s' specified for the field 'Items' returned an unexpected result "
+        "type. Expected 'array', but was 'string' for value: \"str\"",
+    ),
     # Map (recorded: test_map_*: "was: null", MaxConcurrencyPath "{}")
     (
         "map-not-array",
@@ -342,6 +379,13 @@ FRAGMENTS = (
     "is not defined",
     "can only be applied to arrays",
     "This is not a json object",
+    "The JSONata expression '",
+    "specified for the field",
+    "returned nothing (undefined)",
+    "returned an unsupported result type",
+    "threw an error during evaluation",
+    "could not be parsed:",
+    "returned an unexpected result type",
 )
 
 
@@ -366,9 +410,8 @@ def test_each_message_is_written_in_one_place() -> None:
     for path in sorted(package.rglob("*.py")):
         if path.name == "messages.py" and path.parent == package:
             continue
-        if path.parts[-2] in ("widgets", "reports", "project") or path.name == "jsonata.py":
-            # renderers quote no runtime message, template readers write diagnostics (not run-time causes);
-            # JSONata's own messages live in its adapter
+        if path.parts[-2] in ("widgets", "reports", "project"):
+            # renderers quote no runtime message, template readers write diagnostics (not run-time causes)
             continue
         for lineno, text in _literal_texts(ast.parse(path.read_text(encoding="utf-8"))):
             found += [f"{path.relative_to(package)}:{lineno}: {f!r}" for f in FRAGMENTS if f in text]
