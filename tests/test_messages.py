@@ -350,6 +350,83 @@ def test_builders_that_no_run_above_reaches() -> None:
     )
 
 
+def _reader_map(reader_config: dict[str, Any], key: str = "items.json") -> dict[str, Any]:
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": reader_config,
+        "Parameters": {"Bucket": "data", "Key": key},
+    }
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **PASS_PROCESSOR}
+    return {
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemReader": reader, "ItemProcessor": processor, "End": True}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "config", "cause"),
+    [
+        # recorded: test_map_item_reader_csv_headers_decl_duplicate_headers, test_map_item_reader_csv_max_items_paths
+        ("a,b\n1,2\n", {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["h", "h"]}, ""),
+        ("[1]", {"InputType": "JSON", "MaxItemsPath": "$.neg"}, "field MaxItems must be positive"),
+        # no public recording: AWS's words as emulators that replay AWS write them
+        ('{"not": "an array"}', {"InputType": "JSON"}, "Attempting to map over non-iterable node."),
+        ("7", {"InputType": "JSON"}, "Attempting to map over non-iterable node."),
+        # sfnkit's own words (no AWS recording); the parser's message follows
+        ("[1,", {"InputType": "JSON"}, "s3://data/items.json is not valid JSON: Expecting value at line 1..."),
+        ('{"a": 1}\n{bad}\n', {"InputType": "JSONL"}, "s3://data/items.json line 2 is not valid JSON: ..."),
+    ],
+    ids=["csv-duplicate-headers", "max-items-negative", "json-object", "json-number", "json-broken", "jsonl-line"],
+)
+def test_item_reader_messages(tmp_path: Path, body: str, config: dict[str, Any], cause: str) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "items.json").write_text(body)
+    ex = sfnkit.run(_reader_map(config), {"neg": -1}, storage=tmp_path)
+    assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
+    expected = cause or "CSV headers cannot contain duplicates."
+    # as recorded: the items are read inside the map run; MapRunFailed and ExecutionFailed carry the cause
+    # without the state prefix, and MapStateStarted counts no items
+    assert ex.cause is not None
+    assert ex.cause.startswith(expected[:-3]) if expected.endswith("...") else ex.cause == expected
+    assert [e.type for e in ex.history] == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert ex.history[2].details == {"length": 0}
+    assert ex.history[4].details == {"error": "States.ItemReaderFailed", "cause": ex.cause}
+
+
+def test_sdk_error_texts() -> None:
+    # recorded: test_sns_task_service__test_fifo_message_attribute*, test_aws_sdk__test_dynamodb_invalid_param,
+    # test_aws_sdk__test_s3_no_such_key, test_task_service_sqs__test_send_message_no_such_queue,
+    # test_task_service_dynamodb__test_invalid_param
+    assert msg.sdk_v1_cause("Invalid parameter: x", "AmazonSNS", 400, "InvalidParameter", "r-1") == (
+        "Invalid parameter: x (Service: AmazonSNS; Status Code: 400; Error Code: InvalidParameter; Request ID: r-1; "
+        "Proxy: null)"
+    )
+    assert msg.sdk_v2_cause("Requested resource not found", "DynamoDb", 400, "r-2", None) == (
+        "Requested resource not found (Service: DynamoDb, Status Code: 400, Request ID: r-2)"
+    )
+    assert msg.sdk_v2_cause("The specified key does not exist.", "S3", 404, "r-3", "x-4") == (
+        "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: r-3, Extended Request ID: x-4)"
+    )
+    assert msg.http_request_failed("q: Name or service not known") == (
+        "Unable to execute HTTP request: q: Name or service not known"
+    )
+    assert msg.validation_errors([msg.member_must_not_be_null("item")]) == (
+        "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null"
+    )
+    assert msg.validation_errors(["a", "b"]) == "2 validation errors detected: a; b"
+    assert msg.unable_to_marshal("Object of type set is not JSON serializable") == (
+        "Unable to marshal response: Object of type set is not JSON serializable"
+    )
+
+
 # Fragments of the messages above: as string literals they may appear in sfnkit.messages only.
 FRAGMENTS = (
     "An error occurred while executing the state",
@@ -386,6 +463,38 @@ FRAGMENTS = (
     "threw an error during evaluation",
     "could not be parsed:",
     "returned an unexpected result type",
+    # Distributed Map's ItemReader and ResultWriter
+    "MaxItems must be positive",
+    "CSV headers cannot contain",
+    "non-iterable node",
+    "is not valid JSON: ",
+    "ReaderConfig.InputType",
+    "unsupported ItemReader resource",
+    "parameters need a",
+    "pass storage= to sfnkit.run",
+    "no local folder for bucket",
+    "leaves the folder of bucket",
+    "cannot read s3://",
+    "cannot write s3://",
+    "cannot list s3://",
+    # service integrations (the SDK's error texts) and the Lambda runtime
+    "(Service: ",
+    "Proxy: null",
+    "Unable to execute HTTP request",
+    "validation error",
+    "failed to satisfy constraint",
+    "Invalid State Machine Execution Input",
+    "has no action",
+    "names no AWS API action",
+    "malformed aws-sdk resource",
+    "no AWS service is called",
+    "sfnkit stopped waiting",
+    "Unable to marshal",
+    # the interpreter's own
+    "nested too deeply to be evaluated",
+    "payload template is not valid",
+    "maximum duration of a",
+    "internal error in sfnkit",
 )
 
 

@@ -97,12 +97,12 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
         # validate() reports every template it knows of; this is the safety net for one it does not (a
         # definition built by hand, a field added later): the run fails as AWS fails a bad template, never
         # with a Python exception.
-        raise Failed(RUNTIME, f"The payload template is not valid: {e}", terminal=True) from None
+        raise Failed(RUNTIME, msg.template_invalid(str(e)), terminal=True) from None
     except RecursionError:
         raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
-_TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
+_TOO_DEEP = msg.data_too_deep()
 
 
 def json_text(value: Any) -> str:

@@ -24,6 +24,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
@@ -440,7 +441,7 @@ class Execution:
             self._finish(
                 "FAILED",
                 error=RUNTIME,
-                cause=f"internal error in sfnkit's interpreter: {type(e).__name__}: {safe_str(e)}",
+                cause=msg.internal_error(type(e).__name__, safe_str(e)),
             )
             return self
         finally:
@@ -499,8 +500,7 @@ class Execution:
             self._finish(
                 "TIMED_OUT",
                 error=TIMEOUT,
-                cause=f"The execution ran for the maximum duration of a {self.type} "
-                f"workflow ({format_duration(longest)}).",
+                cause=msg.execution_max_duration(self.type, format_duration(longest)),
             )
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:

@@ -971,7 +971,8 @@ class Interpreter:
                         )
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, ev.MAP_STATE_STARTED, {"length": len(items)})
+                # with an ItemReader, AWS reads the items inside the map run: MapStateStarted counts none
+                self.record(branch, ev.MAP_STATE_STARTED, {"length": 0 if st.item_reader is not None else len(items)})
                 if retry_count:  # a Retrier restarted the Map: one more transition
                     self.retries += 1
                 tolerance = None
@@ -979,7 +980,7 @@ class Interpreter:
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
                     tolerance = self.dm.tolerance(st, eid, branch, data, eff, ctx, variables)
-                    run_arn = self.dm.start(st, branch)
+                    run_arn = self.dm.start(st, branch, items)
                 start_prev = branch.prev
                 processor = st.processor
                 assert processor is not None

@@ -261,7 +261,7 @@ class Invoker:
         except OverflowError:
             return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except (TypeError, ValueError, RecursionError) as e:
-            return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
+            return None, elapsed, self._marshal_error(msg.unable_to_marshal(str(e)))
 
     def _call_lambda(
         self,
@@ -563,7 +563,7 @@ class Invoker:
         try:
             submitted = df.snapshot(job.output)
         except (TypeError, ValueError, OverflowError, RecursionError) as e:
-            marshal = Failed(lr.MARSHAL_ERROR, f"Unable to marshal the submitted response: {e}")
+            marshal = Failed(lr.MARSHAL_ERROR, msg.unable_to_marshal(str(e), submitted=True))
             self.ip.record(branch, ev.TASK_FAILED, {**rdetails, **error_details(marshal)})
             raise marshal from None
         self.ip.record(branch, ev.TASK_SUBMITTED, {**rdetails, "output": submitted})
