@@ -27,18 +27,21 @@ RUNTIME = "States.Runtime"
 
 # (id, states, error, cause) -- the cause without the state prefix when PREFIX applies (all but NoChoiceMatched)
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
-    # Fail state paths that select nothing (no recording): like every other path field
+    # Fail state paths that select nothing (recorded on AWS, LocalStack's snapshot of
+    # test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] / [ST.INVALID_JSONPATH_IN_CAUSEPATH]): worded as a
+    # payload field, not as InputPath's Jayway detail
     (
         "fail-error-path",
         {"S": {"Type": "Fail", "ErrorPath": "$.missing", "Cause": "c"}},
         RUNTIME,
-        "Invalid path '$.missing' : No results for path: $['missing']",
+        f"The JSONPath '$.missing' specified for the field 'ErrorPath' could not be found in the input '{SHOWN}'",
     ),
     (
         "fail-cause-path",
         {"S": {"Type": "Fail", "Error": "E", "CausePath": "$.o.missing.deeper"}},
         RUNTIME,
-        "Invalid path '$.o.missing.deeper' : Missing property in path $['o']['missing']",
+        f"The JSONPath '$.o.missing.deeper' specified for the field 'CausePath' could not be found in the input "
+        f"'{SHOWN}'",
     ),
     (
         "fail-cause-path-intrinsic",
@@ -300,6 +303,29 @@ def test_each_message_word_for_word(states: dict[str, Any], error: str, cause: s
     ex = sfnkit.run({"StartAt": "S", "States": states}, INPUT, resources={"f": lambda e: {"r": 1}})
     assert (ex.status, ex.error) == ("FAILED", error)
     assert ex.cause == PREFIX + cause
+
+
+def test_the_recorded_fail_state_paths() -> None:
+    # AWS: test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] and [ST.INVALID_JSONPATH_IN_CAUSEPATH] (the
+    # recording masks the input as <json-input:1>; it is the Fail state's input)
+    for field, path in (("ErrorPath", "$.ErrorX"), ("CausePath", "$.NoSuchCausePath")):
+        fail: dict[str, Any] = {"Type": "Fail", field: path}
+        fail["Cause" if field == "ErrorPath" else "Error"] = "x"
+        states = {"pass": {"Type": "Pass", "Result": {"Error": "error-value"}, "Next": "fail"}, "fail": fail}
+        ex = sfnkit.run({"StartAt": "pass", "States": states}, {"int-literal": 0})
+        assert [e.type for e in ex.history] == [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "FailStateEntered",
+            "ExecutionFailed",
+        ]
+        assert (ex.error, ex.cause) == (
+            RUNTIME,
+            "An error occurred while executing the state 'fail' (entered at the event id #4). "
+            f"The JSONPath '{path}' specified for the field '{field}' could not be found in the input "
+            '\'{"Error":"error-value"}\'',
+        )
 
 
 def test_no_choice_matched_has_no_state_prefix() -> None:

@@ -51,6 +51,24 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
         raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
+def select_field(
+    expr: str, field: str, data: Any, context: Mapping[str, Any] | None, variables: Mapping[str, Any] | None
+) -> Any:
+    """A Fail state's ``ErrorPath``/``CausePath``: a path that selects nothing fails as a payload field does,
+    naming the field and showing the document it was applied to (recorded on AWS:
+    test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] and [ST.INVALID_JSONPATH_IN_CAUSEPATH])."""
+    path = paths.compile_path(expr)
+    try:
+        return path.select(data, context=context, variables=variables)
+    except paths.PathNotFound:
+        shown = context if path.root == "context" else data
+        raise Failed(RUNTIME, msg.field_path_not_found(expr, field, json_text(shown)), terminal=True) from None
+    except StatesError as e:
+        raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
+
+
 def apply_input_path(expr: str | None, data: Any, context: Any, variables: Any) -> Any:
     if expr == "$":
         return data
