@@ -167,7 +167,7 @@ class DistributedMap:
                 int(max_items) if max_items is not None else None,
             )
         except Failed as f:
-            if f.error != ITEM_READER_FAILED:
+            if f.error != ITEM_READER_FAILED or not st.is_distributed:
                 raise
             return ReaderFailure(f)
 
