@@ -1,16 +1,20 @@
 """The cause texts of the run-time errors Step Functions writes: one builder per message, and nowhere else.
 
-Every ``States.Runtime``, ``States.ResultPathMatchFailure``, intrinsic-function and limit message the
-interpreter records is built here, worded as AWS words it. The wording comes from AWS's recorded executions
-(``tests/conformance/cases``: the case files named in ``tests/test_messages.py`` beside each builder) and, where
-no recording covers a message, from the AWS documentation ("Handling errors in Step Functions workflows",
-"Intrinsic functions", "Wait", "Map state", "Quotas"). Texts the data-flow functions raise are the *detail*;
-:func:`in_state` adds the prefix AWS puts in front of it once the state is known.
+Every ``States.Runtime``, ``States.ResultPathMatchFailure``, ``States.QueryEvaluationError``, intrinsic-function,
+Wait, Map, ItemReader/ResultWriter and limit message the interpreter records is built here, worded as AWS words
+it, and so are the AWS SDK error texts the service integrations quote (``... (Service: AmazonSNS; Status Code:
+400; ...)``) and the Lambda Python runtime's ``Runtime.MarshalError`` text. The wording comes from AWS's recorded
+executions (``tests/conformance/cases``, and AWS recordings published with LocalStack's test suite for the cases
+those files do not hold: both named in ``tests/test_messages.py`` beside each message) and, where no recording
+covers a message, from the AWS documentation ("Handling errors in Step Functions workflows", "Intrinsic
+functions", "Wait", "Map state", "Quotas"). A builder whose docstring says "sfnkit's own" has no AWS equivalent.
+Texts the data-flow functions raise are the *detail*; :func:`in_state` adds the prefix AWS puts in front of it
+once the state is known.
 
-The Lambda Python runtime's ``Runtime.MarshalError`` text is here too (:mod:`sfnkit.runtime.lambda_runtime` owns
-the rest of the runtime's behaviour). The ``States.QueryEvaluationError`` causes of the JSONata evaluation path ("returned nothing (undefined)", ...)
-are here too; the JSONata engine's own error texts (``T2001: ...``, as jsonata-js words them) stay with the
-JSONata adapter, :mod:`sfnkit.asl.jsonata`, which quotes them after :func:`jsonata_threw`.
+The JSONata engine's own error texts (``T2001: ...``, as jsonata-js words them) stay with the JSONata adapter,
+:mod:`sfnkit.asl.jsonata`, which quotes them after :func:`jsonata_threw`; :mod:`sfnkit.runtime.lambda_runtime`
+owns the rest of the Lambda runtime's behaviour. ``tests/test_messages.py`` fails when another module of
+``sfnkit/`` writes one of these texts itself.
 
 This module imports nothing from sfnkit, so every layer (front end, runtime, AWS backend) can use it.
 """
