@@ -200,7 +200,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 4]",
     ),
     # JSONata evaluation (recorded: test_assign_reference_variables__test_undefined_reference__*,
-    # test_base_scenarios__test_map_state_items_eval_jsonata_*fail*; the other two follow their pattern)
+    # test_base_scenarios__test_map_state_items_eval_jsonata_*fail*; a function result: AWS's recording in LocalStack's
+    # snapshot of test_map_state_items_eval_jsonata_fail[function]; "threw" follows the pattern)
     (
         "jsonata-undefined",
         {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.missing %}", "End": True}},
