@@ -28,6 +28,7 @@ __all__ = [
     "data_limit_exceeded",
     "data_too_deep",
     "execution_max_duration",
+    "field_must_be_string",
     "field_path_not_found",
     "filter_needs_array",
     "format_argument_count",
@@ -38,6 +39,7 @@ __all__ = [
     "http_request_failed",
     "in_state",
     "internal_error",
+    "interrupted",
     "intrinsic_error",
     "intrinsic_path_not_found",
     "invalid_arguments",
@@ -59,6 +61,7 @@ __all__ = [
     "max_items_not_positive",
     "member_must_not_be_null",
     "missing_property",
+    "mock_not_covered",
     "nested_too_deeply",
     "no_bucket_folder",
     "no_choice_matched",
@@ -69,6 +72,7 @@ __all__ = [
     "not_an_object",
     "object_not_json",
     "object_not_utf8",
+    "parameters_unusable",
     "path_is_null",
     "reader_parameter_missing",
     "resource_names_no_action",
@@ -80,6 +84,7 @@ __all__ = [
     "seconds_path_negative",
     "seconds_path_not_long",
     "stopped_waiting",
+    "stopped_without_ending",
     "storage_failed",
     "string_to_json_failed",
     "template_invalid",
@@ -94,6 +99,7 @@ __all__ = [
     "unsupported_item_reader_resource",
     "validation_errors",
     "variable_not_defined",
+    "variables_too_large",
 ]
 
 #: How every state-level cause starts (AWS adds it to path, intrinsic, Wait, Map and JSONata failures).
@@ -496,6 +502,43 @@ def execution_max_duration(workflow_type: str, duration: str) -> str:
 def internal_error(kind: str, detail: str) -> str:
     """sfnkit's own: an interpreter bug ended the execution (its history so far is kept)."""
     return f"internal error in sfnkit's interpreter: {kind}: {detail}"
+
+
+def field_must_be_string(field: str) -> str:
+    """One problem of :func:`parameters_unusable`: a Task field that must be a string (``RoleArn`` of
+    ``Credentials``, ``FunctionName`` of ``lambda:invoke``) is not."""
+    return f"The value for the field '{field}' must be a STRING"
+
+
+def parameters_unusable(shown_parameters: str, problems: list[str]) -> str:
+    """``States.Runtime``: the evaluated Parameters of a Task cannot start it (the problems of
+    :func:`field_must_be_string`)."""
+    return f"The Parameters '{shown_parameters}' could not be used to start the Task: [{', '.join(problems)}]"
+
+
+def variables_too_large(state: str, size: int, limit: int) -> str:
+    """``States.DataLimitExceeded``: the values one ``Assign`` writes total more than 256 KiB (AWS docs,
+    "Passing data between states with variables": a quota of 256 KiB per state's assignments)."""
+    return f"The variables assigned by the state '{state}' take {size} bytes, more than the {limit} bytes (256 KiB) a state may assign."
+
+
+def mock_not_covered(invocation: int, state: str, response: str, covered: str, test_case: str, machine: str) -> str:
+    """sfnkit's own: a mocked Task invoked more often than its mocked response covers."""
+    return (
+        f"no mocked response for invocation {invocation} of state {state!r}: mocked response {response!r} covers "
+        f"{covered} (test case {test_case!r} of {machine!r}); a mock must cover every invocation, retries and Map "
+        "iterations included"
+    )
+
+
+def interrupted() -> str:
+    """sfnkit's own: the notebook's kernel was interrupted during a run (the execution ends ABORTED)."""
+    return "interrupted in the notebook"
+
+
+def stopped_without_ending() -> str:
+    """sfnkit's own: an interpreter bug left the execution with nothing to run and no end."""
+    return "internal error: the execution stopped without an ending"
 
 
 def history_limit(limit: int) -> str:

@@ -552,3 +552,48 @@ def test_each_message_is_written_in_one_place() -> None:
         for lineno, text in _literal_texts(ast.parse(path.read_text(encoding="utf-8"))):
             found += [f"{path.relative_to(package)}:{lineno}: {f!r}" for f in FRAGMENTS if f in text]
     assert found == [], "messages written outside sfnkit/messages.py:\n" + "\n".join(found)
+
+
+#: The calls that carry a run-time error's cause, and where their cause is among the arguments.
+CAUSE_CARRIERS = {"Failed": 1, "StatesError": 1, "TaskFailure": 1, "QueryEvaluationError": 0}
+
+
+def test_no_cause_is_written_where_it_is_raised() -> None:
+    """Beyond the fragments above: no module hands a cause it writes itself (a literal or an f-string) to a
+    failure, or as ``cause=``. The JSONata engine's own ``CODE: message`` texts (jsonata-js's words, raised as the
+    adapter's host errors) and the demo's example handlers are not run-time causes of sfnkit's."""
+    package = Path(sfnkit.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if (path.name == "messages.py" and path.parent == package) or path.name == "demo.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            position = CAUSE_CARRIERS.get(name)
+            causes = [k.value for k in node.keywords if k.arg == "cause"]
+            if position is not None and len(node.args) > position:
+                causes.append(node.args[position])
+            for cause in causes:
+                if isinstance(cause, ast.JoinedStr) or (
+                    isinstance(cause, ast.Constant) and isinstance(cause.value, str)
+                ):
+                    found.append(f"{path.relative_to(package)}:{node.lineno}: {name}({ast.unparse(cause)[:60]})")
+    assert found == [], "causes written outside sfnkit/messages.py:\n" + "\n".join(found)
+
+
+def test_the_builders_moved_here_keep_their_words() -> None:
+    assert msg.parameters_unusable('{"FunctionName":1}', [msg.field_must_be_string("FunctionName")]) == (
+        "The Parameters '{\"FunctionName\":1}' could not be used to start the Task: [The value for the field "
+        "'FunctionName' must be a STRING]"
+    )
+    assert msg.variables_too_large("A", 300000, 262144) == (
+        "The variables assigned by the state 'A' take 300000 bytes, more than the 262144 bytes (256 KiB) a state "
+        "may assign."
+    )
+    assert msg.no_such_api_action("sqs", "sendMesage", ["sendMessage"]) == (
+        "sqs has no action 'sendMesage'; did you mean sendMessage?"
+    )
+    assert msg.storage_failed("read", "s3://b/k", "NoSuchKey: gone") == "cannot read s3://b/k: NoSuchKey: gone"

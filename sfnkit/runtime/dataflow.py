@@ -227,8 +227,7 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
         name = getattr(st, "name", "?")
         raise Failed(
             DATA_LIMIT_EXCEEDED,
-            f"The variables assigned by the state '{name}' take {size_of(assigned)} bytes, "
-            f"more than the {MAX_PAYLOAD_BYTES} bytes (256 KiB) a state may assign.",
+            msg.variables_too_large(name, size_of(assigned), MAX_PAYLOAD_BYTES),
             terminal=True,
         ) from None
     except (TypeError, ValueError):  # pragma: no cover - values built from JSON are JSON

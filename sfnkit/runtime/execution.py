@@ -432,7 +432,7 @@ class Execution:
                 outcome = self._scheduler.drive(let_time_pass=False)
         except KeyboardInterrupt:
             self.interrupted = True
-            self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
+            self._finish("ABORTED", error="KeyboardInterrupt", cause=msg.interrupted())
             return self
         except HistoryFull as full:
             self._finish("FAILED", error=RUNTIME, cause=str(full))
@@ -453,7 +453,7 @@ class Execution:
                 self._pause_reason = "error"
                 self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
-            self._finish("FAILED", error=RUNTIME, cause="internal error: the execution stopped without an ending")
+            self._finish("FAILED", error=RUNTIME, cause=msg.stopped_without_ending())
         return self
 
     def _catch_up(self, token: str) -> None:

@@ -124,11 +124,11 @@ class Invoker:
         API's shapes; a dict or a list is no function name, and must not reach the handler lookup)."""
         problems = []
         if st.credentials is not None and not isinstance(role, str):
-            problems.append("The value for the field 'RoleArn' must be a STRING")
+            problems.append(msg.field_must_be_string("RoleArn"))
         if st.resource.startswith(SERVICE_PREFIX + "lambda:invoke"):
             name = params.get("FunctionName") if isinstance(params, dict) else None
             if name is not None and not isinstance(name, str):
-                problems.append("The value for the field 'FunctionName' must be a STRING")
+                problems.append(msg.field_must_be_string("FunctionName"))
         if problems:
             try:
                 shown = df.json_text(params)
@@ -137,11 +137,7 @@ class Invoker:
             raise state_error(
                 st,
                 eid,
-                Failed(
-                    RUNTIME,
-                    f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
-                    terminal=True,
-                ),
+                Failed(RUNTIME, msg.parameters_unusable(shown, problems), terminal=True),
             )
 
     def heartbeat(self, token: str | None) -> bool:
