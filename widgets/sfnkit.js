@@ -955,7 +955,7 @@ function renderDebugger({ model, el }) {
     } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
       banner.classList.add("sfn-banner-error");
       banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), ` ${info.status}`,
-        info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : "",
+        ...(info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : []), // append() does not flatten
         info.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${info.cause.length > 300 ? info.cause.slice(0, 299) + "…" : info.cause}`) : "");
     }
     banner.hidden = !banner.childNodes.length;
