@@ -724,6 +724,97 @@ class Inspector {
   }
 }
 
+// -- the Debugger's components --------------------------------------------------------------------------------
+//
+// Each part of the Debugger is a small class: its constructor takes the element it draws into and the callbacks
+// it calls on a gesture, and `update(state)` redraws it from the traits it shows (the state types below).
+// renderDebugger only reads the model, hands each part its state and turns the callbacks into messages.
+
+/**
+ * What the toolbar shows.
+ * @typedef {Object} ToolbarState
+ * @property {(Info|Object)} info  the `info` trait (`{}` before the first)
+ * @property {boolean} replay  a replayed history: nothing to drive, so the controls hide
+ * @property {string} selected  the selected state ("": none); Run to selected and Breakpoint need one
+ * @property {boolean} breakOnError
+ */
+/**
+ * What the toolbar calls.
+ * @typedef {Object} ToolbarCallbacks
+ * @property {function(string): void} onAction  a button: its action (`ActionMessage.action`)
+ * @property {function(boolean): void} onBreakOnError  the Break on error box, checked or not
+ * @property {function(): void} onTogglePanel  the Hide panel / Show panel button
+ */
+
+/** The toolbar: the run's buttons, Break on error, the execution's status and the side panel's toggle. */
+class Toolbar {
+  /** @param {HTMLElement} container  the widget (it shows a progress cursor while the kernel works)
+   * @param {ToolbarCallbacks} callbacks */
+  constructor(container, { onAction, onBreakOnError, onTogglePanel }) {
+    this.container = container;
+    this.state = null;
+    this.busyTimer = null;
+    const button = (label, action, title) =>
+      h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => onAction(action) }, label);
+    this.buttons = {
+      step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
+      step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
+      continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
+      run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
+      toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or double-click / Shift-click a state, or press B on it)"),
+      restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
+      stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
+    };
+    this.boe = h("input", { type: "checkbox", class: "sfn-break-on-error" });
+    this.boe.addEventListener("change", () => onBreakOnError(this.boe.checked));
+    const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, this.boe, " Break on error");
+    this.status = h("span", { class: "sfn-exec-status" });
+    this.controls = h("div", { class: "sfn-controls" }, Object.values(this.buttons), boeLabel);
+    // the side panel can be folded away, giving the graph the whole width (remembered per widget)
+    this.panelToggle = h("button", { type: "button", class: "sfn-btn sfn-panel-toggle", "aria-expanded": "true", onclick: onTogglePanel }, "Hide panel");
+    this.el = h("div", { class: "sfn-toolbar" }, this.controls, this.status, this.panelToggle);
+    container.append(this.el);
+  }
+
+  /** @param {ToolbarState} state */
+  update(state) {
+    this.state = state;
+    const info = state.info;
+    this.controls.hidden = state.replay;
+    const done = !!info.done;
+    for (const [action, b] of Object.entries(this.buttons)) {
+      let enabled = !done;
+      if (action === "restart") enabled = true;
+      if (action === "run_to" || action === "toggle_breakpoint") enabled = !!state.selected && (action === "toggle_breakpoint" || !done);
+      b.disabled = !enabled;
+    }
+    this.boe.checked = state.breakOnError;
+    this.status.replaceChildren(info.status ? h("span", { class: `sfn-exec sfn-exec-${String(info.status).toLowerCase()}` }, info.status) : "");
+  }
+
+  /** Every button off while the kernel works on an action. It answers each with a new `info` (then
+   * `setBusy(false)`); should it not (kernel restarted), the buttons unlock after 30 s anyway.
+   * @param {boolean} busy */
+  setBusy(busy) {
+    this.container.classList.toggle("sfn-busy", busy);
+    clearTimeout(this.busyTimer);
+    if (busy) {
+      for (const b of Object.values(this.buttons)) b.disabled = true;
+      this.busyTimer = setTimeout(() => this.setBusy(false), 30000);
+    } else if (this.state) this.update(this.state);
+  }
+
+  /** The panel toggle's label. @param {boolean} open  whether the side panel is open */
+  showPanel(open) {
+    this.panelToggle.textContent = open ? "Hide panel" : "Show panel";
+    this.panelToggle.setAttribute("aria-expanded", String(open));
+  }
+
+  dispose() {
+    clearTimeout(this.busyTimer);
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -741,7 +832,7 @@ function renderDebugger({ model, el }) {
 
   /** @param {ActionMessage} content */
   const send = (content) => {
-    setBusy(true);
+    toolbar.setBusy(true);
     model.send(content);
   };
   const select = (name) => {
@@ -755,29 +846,20 @@ function renderDebugger({ model, el }) {
 
   const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
 
-  // toolbar
-  const button = (label, action, title) =>
-    h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => onAction(action) }, label);
-  const buttons = {
-    step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
-    step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
-    continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
-    run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
-    toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or double-click / Shift-click a state, or press B on it)"),
-    restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
-    stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
-  };
-  const boe = h("input", { type: "checkbox", class: "sfn-break-on-error" });
-  boe.addEventListener("change", () => {
-    model.set("break_on_error", boe.checked);
-    model.save_changes();
+  const toolbar = new Toolbar(el, {
+    onAction: (action) => {
+      const selected = model.get("selected");
+      if (action === "run_to") send({ action, name: selected });
+      else if (action === "toggle_breakpoint") {
+        if (selected) toggleBreakpoint(selected);
+      } else send({ action });
+    },
+    onBreakOnError: (on) => {
+      model.set("break_on_error", on);
+      model.save_changes();
+    },
+    onTogglePanel: () => setPanel(!remembered.panelOpen),
   });
-  const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, boe, " Break on error");
-  const statusBadge = h("span", { class: "sfn-exec-status" });
-  const controls = h("div", { class: "sfn-controls" }, Object.values(buttons), boeLabel);
-  // the side panel can be folded away, giving the graph the whole width (remembered per widget)
-  const panelToggle = h("button", { type: "button", class: "sfn-btn sfn-panel-toggle", "aria-expanded": "true", onclick: () => setPanel(!remembered.panelOpen) }, "Hide panel");
-  const toolbar = h("div", { class: "sfn-toolbar" }, controls, statusBadge, panelToggle);
   const banner = h("div", { class: "sfn-banner", role: "status" });
   const message = h("div", { class: "sfn-message", role: "alert" });
   const summary = h("div", { class: "sfn-summary" });
@@ -814,35 +896,15 @@ function renderDebugger({ model, el }) {
     },
   });
   const events = eventLog.el;
-  el.append(toolbar, banner, message, summary, replayBar, main, events);
+  el.append(banner, message, summary, replayBar, main, events);
   function setPanel(open) {
     remembered.panelOpen = open;
     side.hidden = !open;
     main.classList.toggle("sfn-panel-closed", !open);
-    panelToggle.textContent = open ? "Hide panel" : "Show panel";
-    panelToggle.setAttribute("aria-expanded", String(open));
+    toolbar.showPanel(open);
     if (graph.auto) requestAnimationFrame(() => graph.autoFit());
   }
   setPanel(remembered.panelOpen);
-
-  let busyTimer = null;
-  function setBusy(busy) {
-    el.classList.toggle("sfn-busy", busy);
-    clearTimeout(busyTimer);
-    if (busy) {
-      for (const b of Object.values(buttons)) b.disabled = true;
-      // the kernel answers every action with a new `info`; should it not (kernel restarted), unlock anyway
-      busyTimer = setTimeout(() => setBusy(false), 30000);
-    } else drawControls();
-  }
-
-  function onAction(action) {
-    const selected = model.get("selected");
-    if (action === "run_to") send({ action, name: selected });
-    else if (action === "toggle_breakpoint") {
-      if (selected) toggleBreakpoint(selected);
-    } else send({ action });
-  }
 
   // -- cursor (replay) --
   function hasTimeline() {
@@ -908,18 +970,7 @@ function renderDebugger({ model, el }) {
     });
   }
   function drawControls() {
-    const info = model.get("info") || {};
-    const replay = model.get("mode") === "replay";
-    controls.hidden = replay;
-    const done = !!info.done;
-    for (const [action, b] of Object.entries(buttons)) {
-      let enabled = !done;
-      if (action === "restart") enabled = true;
-      if (action === "run_to" || action === "toggle_breakpoint") enabled = !!model.get("selected") && (action === "toggle_breakpoint" || !done);
-      b.disabled = !enabled;
-    }
-    boe.checked = !!model.get("break_on_error");
-    statusBadge.replaceChildren(info.status ? h("span", { class: `sfn-exec sfn-exec-${String(info.status).toLowerCase()}` }, info.status) : "");
+    toolbar.update({ info: model.get("info") || {}, replay: model.get("mode") === "replay", selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
   }
   function drawMessage() {
     const text = model.get("message");
@@ -1137,7 +1188,7 @@ function renderDebugger({ model, el }) {
     ["change:selected", () => { mark(); drawControls(); drawInspector(); }],
     ["change:_breakpoints", () => { mark(); drawBreakpoints(); }],
     ["change:break_on_error", drawControls],
-    ["change:info", () => { setBusy(false); drawControls(); drawSummary(); mark(); }],
+    ["change:info", () => { toolbar.setBusy(false); drawControls(); drawSummary(); mark(); }],
     ["change:message", drawMessage],
     ["change:pending", drawPending],
     ["change:events", drawEvents],
@@ -1161,7 +1212,7 @@ function renderDebugger({ model, el }) {
   graph.el.addEventListener("scroll", remember, { passive: true });
   return () => {
     clearTimeout(cursorTimer);
-    clearTimeout(busyTimer);
+    toolbar.dispose();
     stopListening();
     graph.dispose();
   };
