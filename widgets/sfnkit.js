@@ -815,6 +815,74 @@ class Toolbar {
   }
 }
 
+/**
+ * What the status line and the paused position show.
+ * @typedef {Object} RunState
+ * @property {(Info|Object)} info  the `info` trait (`{}` before the first)
+ * @property {boolean} live  a live execution (mode "live"), not a replayed history
+ */
+
+/** Above the graph: the banner (why the run paused or how it ended), the kernel's message about the last action
+ * and the one-line summary. */
+class StatusLine {
+  /** @param {HTMLElement} container @param {{onSelect: function(string): void}} callbacks  a state's name clicked */
+  constructor(container, { onSelect }) {
+    this.onSelect = onSelect;
+    this.banner = h("div", { class: "sfn-banner", role: "status" });
+    this.message = h("div", { class: "sfn-message", role: "alert" });
+    this.summary = h("div", { class: "sfn-summary" });
+    container.append(this.banner, this.message, this.summary);
+  }
+
+  /** @param {RunState} state */
+  update({ info, live }) {
+    this.drawBanner(info, live);
+    this.summary.textContent = info.summary || "";
+  }
+
+  /** The kernel's word on the last action (an error, usually); "" hides it. @param {string} text */
+  showMessage(text) {
+    this.message.textContent = text || "";
+    this.message.hidden = !text;
+  }
+
+  /** Where the run stands, in one line: what paused it, and for an error its name and cause.
+   * @param {Info|Object} info @param {boolean} live */
+  drawBanner(info, live) {
+    const banner = this.banner;
+    const pos = info.position;
+    banner.replaceChildren();
+    banner.className = "sfn-banner";
+    const stateLink = (name) => h("button", { type: "button", class: "sfn-link sfn-banner-state", onclick: () => this.onSelect(name) }, name);
+    const icon = (glyph) => h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, glyph);
+    const cause = (text) => h("span", { class: "sfn-banner-cause" }, ` — ${text.length > 300 ? text.slice(0, 299) + "…" : text}`);
+    if (live && pos && !info.done) {
+      const where = pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "";
+      if (pos.reason === "error") {
+        const pe = info.pause_error || {};
+        banner.classList.add("sfn-banner-error");
+        banner.append(icon("✕"), " Paused on an error in ", stateLink(pos.state), where, ": ",
+          h("b", { class: "sfn-banner-errorname" }, pe.error || "(no error name)"),
+          pe.cause ? cause(pe.cause) : "",
+          h("span", { class: "sfn-muted" }, pe.next ? `. Continue: ${pe.next}.` : ". Continue lets Retry or Catch handle it."));
+      } else if (pos.reason === "breakpoint") {
+        banner.classList.add("sfn-banner-breakpoint");
+        banner.append(icon("●"), " Paused at the breakpoint before ", stateLink(pos.state), where);
+      } else {
+        banner.classList.add("sfn-banner-step");
+        banner.append(icon("▶"), ` Paused before `, stateLink(pos.state), where,
+          pos.reason === "until" ? h("span", { class: "sfn-muted" }, " (run to)") : "");
+      }
+    } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
+      banner.classList.add("sfn-banner-error");
+      banner.append(icon("✕"), ` ${info.status}`,
+        ...(info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : []), // append() does not flatten
+        info.cause ? cause(info.cause) : "");
+    }
+    banner.hidden = !banner.childNodes.length;
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -860,9 +928,7 @@ function renderDebugger({ model, el }) {
     },
     onTogglePanel: () => setPanel(!remembered.panelOpen),
   });
-  const banner = h("div", { class: "sfn-banner", role: "status" });
-  const message = h("div", { class: "sfn-message", role: "alert" });
-  const summary = h("div", { class: "sfn-summary" });
+  const status = new StatusLine(el, { onSelect: select });
 
   // replay bar
   const slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
@@ -896,7 +962,7 @@ function renderDebugger({ model, el }) {
     },
   });
   const events = eventLog.el;
-  el.append(banner, message, summary, replayBar, main, events);
+  el.append(replayBar, main, events);
   function setPanel(open) {
     remembered.panelOpen = open;
     side.hidden = !open;
@@ -973,48 +1039,11 @@ function renderDebugger({ model, el }) {
     toolbar.update({ info: model.get("info") || {}, replay: model.get("mode") === "replay", selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
   }
   function drawMessage() {
-    const text = model.get("message");
-    message.textContent = text || "";
-    message.hidden = !text;
-  }
-  function drawBanner() {
-    // where the run stands, in one line above the graph: what paused it, and for an error its name and cause
-    /** @type {Info} */
-    const info = model.get("info") || {};
-    const pos = info.position;
-    banner.replaceChildren();
-    banner.className = "sfn-banner";
-    const live = model.get("mode") === "live";
-    const stateLink = (name) => h("button", { type: "button", class: "sfn-link sfn-banner-state", onclick: () => select(name) }, name);
-    if (live && pos && !info.done) {
-      const where = pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "";
-      if (pos.reason === "error") {
-        const pe = info.pause_error || {};
-        banner.classList.add("sfn-banner-error");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), " Paused on an error in ", stateLink(pos.state), where, ": ",
-          h("b", { class: "sfn-banner-errorname" }, pe.error || "(no error name)"),
-          pe.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${pe.cause.length > 300 ? pe.cause.slice(0, 299) + "…" : pe.cause}`) : "",
-          h("span", { class: "sfn-muted" }, pe.next ? `. Continue: ${pe.next}.` : ". Continue lets Retry or Catch handle it."));
-      } else if (pos.reason === "breakpoint") {
-        banner.classList.add("sfn-banner-breakpoint");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "●"), " Paused at the breakpoint before ", stateLink(pos.state), where);
-      } else {
-        banner.classList.add("sfn-banner-step");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "▶"), ` Paused before `, stateLink(pos.state), where,
-          pos.reason === "until" ? h("span", { class: "sfn-muted" }, " (run to)") : "");
-      }
-    } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
-      banner.classList.add("sfn-banner-error");
-      banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), ` ${info.status}`,
-        ...(info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : []), // append() does not flatten
-        info.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${info.cause.length > 300 ? info.cause.slice(0, 299) + "…" : info.cause}`) : "");
-    }
-    banner.hidden = !banner.childNodes.length;
+    status.showMessage(model.get("message"));
   }
   function drawSummary() {
     const info = model.get("info") || {};
-    drawBanner();
-    summary.textContent = info.summary || "";
+    status.update({ info, live: model.get("mode") === "live" });
     const pos = info.position;
     position.replaceChildren();
     if (pos && !info.done && model.get("mode") === "live") {
