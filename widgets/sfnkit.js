@@ -883,6 +883,146 @@ class StatusLine {
   }
 }
 
+/** A finished history as the replay scrubs it, in the browser with no message to the kernel per step: its
+ * events, its colour changes and the cursor (the last event shown). Data only, no DOM. */
+class Timeline {
+  constructor() {
+    /** @type {Array<EventRow>} the events, each type unpacked from the `timeline` trait's `types` */
+    this.events = [];
+    /** @type {Array<StatusChange>} */
+    this.changes = [];
+    this.changeIds = []; // the event ids where a colour changes, ascending
+    this.cursor = 0; // the event shown (0 = the end)
+  }
+
+  /** @param {(PackedRows|Object)} packed  the `timeline` trait @param {Array<StatusChange>} changes
+   * @param {number} cursor  the `cursor` trait */
+  load(packed, changes, cursor) {
+    const types = packed.types || [];
+    this.events = (packed.events || []).map(([id, t, ...rest]) => [id, types[t], ...rest]);
+    this.setChanges(changes, cursor);
+  }
+
+  /** @param {Array<StatusChange>} changes @param {number} cursor */
+  setChanges(changes, cursor) {
+    this.changes = changes;
+    this.changeIds = [...new Set(changes.map((c) => c[0]))];
+    if (this.has()) this.cursor = cursor;
+  }
+
+  /** Whether there is a history to replay (a live execution has none). */
+  has() {
+    return this.events.length > 0;
+  }
+
+  firstId() {
+    return this.has() ? this.events[0][0] : 0;
+  }
+
+  lastId() {
+    return this.has() ? this.events[this.events.length - 1][0] : 0;
+  }
+
+  /** The last event shown: the cursor, or everything (Infinity) while live. */
+  at() {
+    if (!this.has()) return Infinity;
+    return this.cursor > 0 ? Math.min(this.cursor, this.lastId()) : this.lastId();
+  }
+
+  /** Move the cursor to event `id`, kept inside the history. @param {number} id */
+  seek(id) {
+    this.cursor = Math.max(1, Math.min(id, this.lastId()));
+  }
+
+  /** The next event after the cursor where a colour changes (or the last event). */
+  nextChange() {
+    const c = this.at();
+    for (const id of this.changeIds) if (id > c) return id;
+    return this.lastId();
+  }
+
+  /** The last event before the cursor where a colour changes (or the first event). */
+  prevChange() {
+    const c = this.at();
+    let best = 1;
+    for (const id of this.changeIds) {
+      if (id >= c) break;
+      best = id;
+    }
+    return best;
+  }
+
+  /** Each state's status after event `id`. @param {number} id @returns {Object<string, string>} */
+  statusAt(id) {
+    const out = {};
+    for (const [eid, name, status] of this.changes) {
+      if (eid > id) break;
+      out[name] = status;
+    }
+    return out;
+  }
+
+  /** The event with id `id`, or null. @param {number} id @returns {(EventRow|null)} */
+  find(id) {
+    const rows = this.events;
+    let lo = 0, hi = rows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid][0] === id) return rows[mid];
+      if (rows[mid][0] < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+
+  /** The events around event `id` (12 before, 12 after) for the event list. @param {number} id */
+  around(id) {
+    const rows = this.events;
+    let lo = 0, hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid][0] <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = Math.max(0, lo - 1);
+    return rows.slice(Math.max(0, at - 12), at + 13);
+  }
+}
+
+/** The replay bar above the graph: first / previous change / slider / next change / last, and where it is. */
+class ReplayBar {
+  /** @param {HTMLElement} container
+   * @param {{onSeek: function(number): void}} callbacks  the user moved the cursor: the event id to show */
+  constructor(container, { onSeek }) {
+    this.timeline = new Timeline();
+    this.slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
+    this.slider.addEventListener("input", () => onSeek(Number(this.slider.value)));
+    this.text = h("span", { class: "sfn-cursor-text" });
+    const button = (label, cls, title, to) => h("button", { type: "button", class: `sfn-btn ${cls}`, title, onclick: () => onSeek(to()) }, label);
+    this.el = h("div", { class: "sfn-replay" },
+      button("|◀", "sfn-first", "First event", () => 1),
+      button("◀", "sfn-prev", "Previous change of colour", () => this.timeline.prevChange()),
+      this.slider,
+      button("▶", "sfn-next", "Next change of colour", () => this.timeline.nextChange()),
+      button("▶|", "sfn-last", "Last event", () => this.timeline.lastId()),
+      this.text);
+    container.append(this.el);
+  }
+
+  /** Show the cursor of `timeline` (the bar hides without a history to replay). @param {Timeline} timeline */
+  update(timeline) {
+    this.timeline = timeline;
+    this.el.hidden = !timeline.has();
+    if (!timeline.has()) return;
+    const id = timeline.at();
+    this.slider.min = String(timeline.firstId());
+    this.slider.max = String(timeline.lastId());
+    this.slider.value = String(id);
+    const row = timeline.find(id);
+    this.text.textContent = `event ${id} of ${timeline.lastId()}` + (row ? ` · ${row[1]}${row[2] ? " " + row[2] : ""}` : "");
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -893,10 +1033,8 @@ function renderDebugger({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-debugger");
   if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
   const remembered = VIEW_STATE.get(model);
-  let cursor = model.get("cursor") || 0; // replay: the event shown (0 = the end)
+  const timeline = new Timeline();
   let cursorTimer = null;
-  let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
-  let changeIds = [];
 
   /** @param {ActionMessage} content */
   const send = (content) => {
@@ -928,23 +1066,19 @@ function renderDebugger({ model, el }) {
     },
     onTogglePanel: () => setPanel(!remembered.panelOpen),
   });
-  const status = new StatusLine(el, { onSelect: select });
+  const statusLine = new StatusLine(el, { onSelect: select });
 
-  // replay bar
-  const slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
-  const cursorText = h("span", { class: "sfn-cursor-text" });
-  const jump = (to) => setCursor(to, true);
-  const replayBar = h(
-    "div",
-    { class: "sfn-replay" },
-    h("button", { type: "button", class: "sfn-btn sfn-first", title: "First event", onclick: () => jump(1) }, "|◀"),
-    h("button", { type: "button", class: "sfn-btn sfn-prev", title: "Previous change of colour", onclick: () => jump(prevChange()) }, "◀"),
-    slider,
-    h("button", { type: "button", class: "sfn-btn sfn-next", title: "Next change of colour", onclick: () => jump(nextChange()) }, "▶"),
-    h("button", { type: "button", class: "sfn-btn sfn-last", title: "Last event", onclick: () => jump(lastId()) }, "▶|"),
-    cursorText,
-  );
-  slider.addEventListener("input", () => setCursor(Number(slider.value), true));
+  // the user moved the cursor: shown at once; the kernel only records where it is, once the moves stop
+  const seek = (id) => {
+    timeline.seek(id);
+    drawCursor();
+    clearTimeout(cursorTimer);
+    cursorTimer = setTimeout(() => {
+      model.set("cursor", timeline.cursor);
+      model.save_changes();
+    }, 150);
+  };
+  const replayBar = new ReplayBar(el, { onSeek: seek });
 
   // side panel
   const position = h("div", { class: "sfn-position" });
@@ -957,12 +1091,12 @@ function renderDebugger({ model, el }) {
   const main = h("div", { class: "sfn-main" }, graph.box, side);
   const eventLog = new EventLog({
     onPick: (id, stateName) => {
-      if (hasTimeline()) setCursor(id, true);
+      if (timeline.has()) seek(id);
       if (stateName && graph.has(stateName)) select(stateName);
     },
   });
   const events = eventLog.el;
-  el.append(replayBar, main, events);
+  el.append(main, events);
   function setPanel(open) {
     remembered.panelOpen = open;
     side.hidden = !open;
@@ -972,56 +1106,9 @@ function renderDebugger({ model, el }) {
   }
   setPanel(remembered.panelOpen);
 
-  // -- cursor (replay) --
-  function hasTimeline() {
-    return timeline.events.length > 0;
-  }
-  function lastId() {
-    return hasTimeline() ? timeline.events[timeline.events.length - 1][0] : 0;
-  }
-  function cursorId() {
-    // the last event shown: the replay cursor, or everything while live
-    if (!hasTimeline()) return Infinity;
-    return cursor > 0 ? Math.min(cursor, lastId()) : lastId();
-  }
-  function nextChange() {
-    const c = cursorId();
-    for (const id of changeIds) if (id > c) return id;
-    return lastId();
-  }
-  function prevChange() {
-    const c = cursorId();
-    let best = 1;
-    for (const id of changeIds) {
-      if (id >= c) break;
-      best = id;
-    }
-    return best;
-  }
-  function setCursor(id, fromUser) {
-    cursor = Math.max(1, Math.min(id, lastId()));
-    drawCursor();
-    if (fromUser) {
-      // the kernel only records where the cursor is: no work there per step
-      clearTimeout(cursorTimer);
-      cursorTimer = setTimeout(() => {
-        model.set("cursor", cursor);
-        model.save_changes();
-      }, 150);
-    }
-  }
-  function statusAt(id) {
-    const out = {};
-    for (const [eid, name, status] of timeline.changes) {
-      if (eid > id) break;
-      out[name] = status;
-    }
-    return out;
-  }
-
   // -- drawing --
   function paint() {
-    const status = hasTimeline() ? statusAt(cursorId()) : model.get("status");
+    const status = timeline.has() ? timeline.statusAt(timeline.at()) : model.get("status");
     graph.applyStatus(status, model.get("_styles"));
   }
   function mark() {
@@ -1039,11 +1126,11 @@ function renderDebugger({ model, el }) {
     toolbar.update({ info: model.get("info") || {}, replay: model.get("mode") === "replay", selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
   }
   function drawMessage() {
-    status.showMessage(model.get("message"));
+    statusLine.showMessage(model.get("message"));
   }
   function drawSummary() {
     const info = model.get("info") || {};
-    status.update({ info, live: model.get("mode") === "live" });
+    statusLine.update({ info, live: model.get("mode") === "live" });
     const pos = info.position;
     position.replaceChildren();
     if (pos && !info.done && model.get("mode") === "live") {
@@ -1060,62 +1147,23 @@ function renderDebugger({ model, el }) {
     if (info.note) position.append(h("div", { class: "sfn-note" }, info.note));
   }
   function drawTimeline() {
-    const packed = model.get("timeline") || {};
-    const types = packed.types || [];
-    timeline = {
-      events: (packed.events || []).map(([id, t, ...rest]) => [id, types[t], ...rest]),
-      changes: model.get("changes") || [],
-    };
-    drawChanges();
+    timeline.load(model.get("timeline") || {}, model.get("changes") || [], model.get("cursor") || 0);
+    drawCursor();
   }
   function drawChanges() {
-    timeline.changes = model.get("changes") || [];
-    changeIds = [...new Set(timeline.changes.map((c) => c[0]))];
-    replayBar.hidden = !hasTimeline();
-    if (hasTimeline()) {
-      slider.min = String(timeline.events[0][0]);
-      slider.max = String(lastId());
-      cursor = model.get("cursor") || 0;
-    }
+    timeline.setChanges(model.get("changes") || [], model.get("cursor") || 0);
     drawCursor();
   }
   function drawCursor() {
-    if (hasTimeline()) {
-      const id = cursorId();
-      slider.value = String(id);
-      const row = findRow(id);
-      cursorText.textContent = `event ${id} of ${lastId()}` + (row ? ` · ${row[1]}${row[2] ? " " + row[2] : ""}` : "");
-    }
+    replayBar.update(timeline);
     paint();
     drawEvents();
     drawInspector();
   }
-  function findRow(id) {
-    const rows = timeline.events;
-    let lo = 0, hi = rows.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid][0] === id) return rows[mid];
-      if (rows[mid][0] < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return null;
-  }
-  function rowIndex(id) {
-    const rows = timeline.events;
-    let lo = 0, hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid][0] <= id) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.max(0, lo - 1);
-  }
   function drawEvents() {
-    if (hasTimeline()) {
-      const id = cursorId();
-      const at = rowIndex(id);
-      eventLog.draw(timeline.events.slice(Math.max(0, at - 12), at + 13), id, true);
+    if (timeline.has()) {
+      const id = timeline.at();
+      eventLog.draw(timeline.around(id), id, true);
     } else {
       const rows = model.get("events") || [];
       eventLog.draw(rows, rows.length ? rows[rows.length - 1][0] : -1, false);
@@ -1197,7 +1245,7 @@ function renderDebugger({ model, el }) {
     }
   }
   function drawInspector() {
-    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), cursorId(), hasTimeline());
+    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), timeline.at(), timeline.has());
   }
 
   // -- first draw and updates --
@@ -1224,7 +1272,7 @@ function renderDebugger({ model, el }) {
     ["change:timeline", drawTimeline],
     ["change:changes", drawChanges],
     ["change:inspector", drawInspector],
-    ["change:cursor", () => { if ((model.get("cursor") || 0) !== cursor) { cursor = model.get("cursor") || 0; drawCursor(); } }],
+    ["change:cursor", () => { if ((model.get("cursor") || 0) !== timeline.cursor) { timeline.cursor = model.get("cursor") || 0; drawCursor(); } }],
     ["change:maps", drawMaps],
     ["change:iteration", drawMaps],
     ["change:mode", () => { drawControls(); drawBreakpoints(); drawPending(); }],
