@@ -1023,6 +1023,54 @@ class ReplayBar {
   }
 }
 
+/**
+ * What the iteration picker shows.
+ * @typedef {Object} IterationState
+ * @property {Object<string, number>} maps  the `maps` trait: Map state name -> iterations started
+ * @property {Object<string, number>} iteration  the `iteration` trait: Map state name -> the iteration shown
+ */
+
+/** The side panel's Map iterations: a number box per Map state ("all" when empty) and an All button. */
+class IterationPicker {
+  /** @param {HTMLElement} container
+   * @param {{onChoose: function(Object<string, number>): void}} callbacks  the new `iteration` (every Map's choice) */
+  constructor(container, { onChoose }) {
+    this.onChoose = onChoose;
+    this.el = h("div", { class: "sfn-maps" });
+    container.append(this.el);
+  }
+
+  /** @param {IterationState} state */
+  update({ maps, iteration }) {
+    this.el.replaceChildren();
+    const names = Object.keys(maps);
+    if (!names.length) return;
+    this.el.append(h("div", { class: "sfn-title" }, "Map iterations"));
+    for (const name of names) {
+      const n = maps[name];
+      const input = h("input", { type: "number", min: "0", max: String(Math.max(0, n - 1)), step: "1", class: "sfn-iteration", "data-map": name, placeholder: "all", "aria-label": `iteration of ${name}` });
+      if (Object.prototype.hasOwnProperty.call(iteration, name)) input.value = String(iteration[name]);
+      const apply = () => {
+        const next = { ...iteration };
+        const v = input.value.trim();
+        if (v === "") delete next[name];
+        else {
+          const i = Math.max(0, Math.min(n - 1, Math.floor(Number(v))));
+          if (!Number.isFinite(i)) return;
+          next[name] = i;
+        }
+        this.onChoose(next);
+      };
+      input.addEventListener("change", apply);
+      this.el.append(
+        h("div", { class: "sfn-row" },
+          h("span", {}, `${name}: `), input, h("span", { class: "sfn-muted" }, ` of ${n}`),
+          h("button", { type: "button", class: "sfn-btn sfn-all", onclick: () => { input.value = ""; apply(); } }, "All")),
+      );
+    }
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -1084,10 +1132,16 @@ function renderDebugger({ model, el }) {
   const position = h("div", { class: "sfn-position" });
   const pending = h("div", { class: "sfn-pending" });
   const breakpoints = h("div", { class: "sfn-breakpoints" });
-  const maps = h("div", { class: "sfn-maps" });
+  const side = h("div", { class: "sfn-side" }, position, pending);
+  const iterations = new IterationPicker(side, {
+    onChoose: (iteration) => {
+      model.set("iteration", iteration);
+      model.save_changes();
+    },
+  });
   const inspectorPanel = new Inspector(remembered);
   const inspector = inspectorPanel.el;
-  const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
+  side.append(inspector, breakpoints);
   const main = h("div", { class: "sfn-main" }, graph.box, side);
   const eventLog = new EventLog({
     onPick: (id, stateName) => {
@@ -1214,35 +1268,7 @@ function renderDebugger({ model, el }) {
     }
   }
   function drawMaps() {
-    const counts = model.get("maps") || {};
-    const chosen = model.get("iteration") || {};
-    maps.replaceChildren();
-    const names = Object.keys(counts);
-    if (!names.length) return;
-    maps.append(h("div", { class: "sfn-title" }, "Map iterations"));
-    for (const name of names) {
-      const n = counts[name];
-      const input = h("input", { type: "number", min: "0", max: String(Math.max(0, n - 1)), step: "1", class: "sfn-iteration", "data-map": name, placeholder: "all", "aria-label": `iteration of ${name}` });
-      if (Object.prototype.hasOwnProperty.call(chosen, name)) input.value = String(chosen[name]);
-      const apply = () => {
-        const next = { ...(model.get("iteration") || {}) };
-        const v = input.value.trim();
-        if (v === "") delete next[name];
-        else {
-          const i = Math.max(0, Math.min(n - 1, Math.floor(Number(v))));
-          if (!Number.isFinite(i)) return;
-          next[name] = i;
-        }
-        model.set("iteration", next);
-        model.save_changes();
-      };
-      input.addEventListener("change", apply);
-      maps.append(
-        h("div", { class: "sfn-row" },
-          h("span", {}, `${name}: `), input, h("span", { class: "sfn-muted" }, ` of ${n}`),
-          h("button", { type: "button", class: "sfn-btn sfn-all", onclick: () => { input.value = ""; apply(); } }, "All")),
-      );
-    }
+    iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
   }
   function drawInspector() {
     inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), timeline.at(), timeline.has());
