@@ -614,18 +614,28 @@ class EventLog {
   }
 }
 
+/**
+ * What the inspector shows.
+ * @typedef {Object} InspectorState
+ * @property {(InspectorData|Object)} data  the `inspector` trait (`{}` before the first)
+ * @property {string} selected  the selected state ("": none)
+ * @property {number} limit  the last event shown: the replay cursor, or Infinity (now)
+ * @property {boolean} replaying  a replay: say how many visits the cursor leaves out
+ */
+
 /** The inspector: every visit of the selected state with its data-flow stages, attempts and error. */
 class Inspector {
-  /** @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
-  constructor(remembered) {
+  /** @param {HTMLElement} container
+   * @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
+  constructor(container, remembered) {
     this.el = h("div", { class: "sfn-inspector" });
     this.opened = remembered.opened;
     this.closed = remembered.closed;
+    container.append(this.el);
   }
 
-  /** Draw the visits of the selected state, as they were at event `limit` (Infinity: now).
-   * @param {InspectorData|Object} data @param {string} selected @param {number} limit @param {boolean} replaying */
-  draw(data, selected, limit, replaying) {
+  /** Draw the visits of the selected state, as they were at event `limit`. @param {InspectorState} state */
+  update({ data, selected, limit, replaying }) {
     const inspector = this.el;
     inspector.replaceChildren();
     if (!selected) {
@@ -1071,6 +1081,170 @@ class IterationPicker {
   }
 }
 
+/** The side panel's top: where a paused execution stands (a link to the state, and why), and the run's note. */
+class PausePosition {
+  /** @param {HTMLElement} container @param {{onSelect: function(string): void}} callbacks  the state's name clicked */
+  constructor(container, { onSelect }) {
+    this.onSelect = onSelect;
+    this.el = h("div", { class: "sfn-position" });
+    container.append(this.el);
+  }
+
+  /** @param {RunState} state */
+  update({ info, live }) {
+    const pos = info.position;
+    this.el.replaceChildren();
+    if (pos && !info.done && live) {
+      const why = { step: "stepped", breakpoint: "breakpoint", until: "run to", error: "error" }[pos.reason] || pos.reason || "";
+      this.el.append(
+        h("div", { class: `sfn-paused sfn-paused-${pos.reason || "step"}` },
+          pos.reason === "error" ? "Paused: " : "Paused before ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => this.onSelect(pos.state) }, pos.state),
+          pos.reason === "error" ? " failed" : "",
+          pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "",
+          why ? h("span", { class: "sfn-reason" }, why) : ""),
+      );
+    }
+    if (info.note) this.el.append(h("div", { class: "sfn-note" }, info.note));
+  }
+}
+
+/**
+ * What the task-token form shows.
+ * @typedef {Object} PendingState
+ * @property {Array<PendingTask>} pending  the `pending` trait
+ * @property {boolean} replay  a replayed history: nothing to answer
+ */
+
+/** The side panel's task tokens: for each, its state, and a form that sends a success (JSON) or a failure. */
+class PendingTokens {
+  /** @param {HTMLElement} container
+   * @param {{onSelect: function(string): void, onSend: function(ActionMessage): void}} callbacks
+   *   a state's name clicked; an answer (`send_success` or `send_failure`) to send to the kernel */
+  constructor(container, { onSelect, onSend }) {
+    this.onSelect = onSelect;
+    this.onSend = onSend;
+    this.el = h("div", { class: "sfn-pending" });
+    container.append(this.el);
+  }
+
+  /** @param {PendingState} state */
+  update({ pending, replay }) {
+    this.el.replaceChildren();
+    if (!pending.length || replay) return;
+    this.el.append(h("div", { class: "sfn-title" }, "Waiting for a task token"));
+    for (const item of pending) {
+      const output = h("textarea", { class: "sfn-json", rows: "3", spellcheck: "false", "aria-label": "output JSON" });
+      output.value = "{}";
+      const error = h("input", { type: "text", class: "sfn-error-name", placeholder: "error", "aria-label": "error" });
+      const cause = h("input", { type: "text", class: "sfn-cause", placeholder: "cause", "aria-label": "cause" });
+      this.el.append(
+        h("div", { class: "sfn-token" },
+          h("div", {}, h("button", { type: "button", class: "sfn-link", onclick: () => item.state && this.onSelect(item.state) }, item.path || item.state || "(unknown state)"),
+            h("span", { class: "sfn-muted" }, ` ${item.resource || ""}`)),
+          h("div", { class: "sfn-muted sfn-tokentext", title: item.token }, `token ${item.token}`),
+          output,
+          h("div", { class: "sfn-row" },
+            h("button", { type: "button", class: "sfn-btn sfn-send-success", onclick: () => this.onSend({ action: "send_success", token: item.token, output: output.value }) }, "Send success"),
+            error, cause,
+            h("button", { type: "button", class: "sfn-btn sfn-send-failure", onclick: () => this.onSend({ action: "send_failure", token: item.token, error: error.value, cause: cause.value }) }, "Send failure"))),
+      );
+    }
+  }
+}
+
+/**
+ * What the breakpoint list shows.
+ * @typedef {Object} BreakpointState
+ * @property {Object<string, string>} breakpoints  the `_breakpoints` trait: state name -> its condition ("": always)
+ * @property {boolean} replay  a replayed history: no breakpoints
+ */
+
+/** The side panel's breakpoints: each state's name (a link), its condition, and × to remove it. */
+class BreakpointList {
+  /** @param {HTMLElement} container
+   * @param {{onSelect: function(string): void, onToggle: function(string): void}} callbacks  a name clicked; × clicked */
+  constructor(container, { onSelect, onToggle }) {
+    this.onSelect = onSelect;
+    this.onToggle = onToggle;
+    this.el = h("div", { class: "sfn-breakpoints" });
+    container.append(this.el);
+  }
+
+  /** @param {BreakpointState} state */
+  update({ breakpoints, replay }) {
+    const names = Object.keys(breakpoints);
+    this.el.replaceChildren();
+    if (replay) return;
+    this.el.append(h("div", { class: "sfn-title" }, "Breakpoints"));
+    if (!names.length) {
+      this.el.append(h("div", { class: "sfn-muted" }, "None. Double-click a state (or Shift-click it, or select it and press Breakpoint or B)."));
+    }
+    for (const name of names) {
+      const condition = breakpoints[name];
+      this.el.append(
+        h("div", { class: "sfn-bp", "data-name": name },
+          h("span", { class: condition ? "sfn-bp-dot sfn-bp-conditional" : "sfn-bp-dot" }, "●"),
+          " ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => this.onSelect(name) }, name),
+          condition ? h("code", { class: "sfn-cond" }, ` if ${condition}`) : "",
+          " ",
+          h("button", { type: "button", class: "sfn-x", title: "Remove", onclick: () => this.onToggle(name) }, "×")),
+      );
+    }
+  }
+}
+
+/**
+ * What a view remembers beyond the model, kept per model (see VIEW_STATE).
+ * @typedef {Object} RememberedView
+ * @property {Set<string>} opened  the visits the user opened (by the event that entered them)
+ * @property {Set<string>} closed  the visits the user closed
+ * @property {number} sideTop  the side panel's scroll
+ * @property {number} graphLeft  the graph's sideways scroll
+ * @property {boolean} panelOpen
+ */
+/**
+ * What the side panel's parts call.
+ * @typedef {Object} SidePanelCallbacks
+ * @property {function(string): void} onSelect  a state's name clicked (position, token, breakpoint)
+ * @property {function(string): void} onToggleBreakpoint  a breakpoint's ×
+ * @property {function(ActionMessage): void} onSend  a task token answered
+ * @property {function(Object<string, number>): void} onChoose  the Map iterations chosen
+ */
+
+/** The panel beside the graph, top to bottom: the paused position, task tokens, Map iterations, the inspector
+ * and the breakpoints. Each part is drawn through its own `update`; the panel itself folds away and keeps its
+ * scroll. */
+class SidePanel {
+  /** @param {HTMLElement} container  the row it shares with the graph @param {RememberedView} remembered
+   * @param {SidePanelCallbacks} callbacks */
+  constructor(container, remembered, { onSelect, onToggleBreakpoint, onSend, onChoose }) {
+    this.container = container;
+    this.remembered = remembered;
+    this.el = h("div", { class: "sfn-side" });
+    container.append(this.el);
+    this.position = new PausePosition(this.el, { onSelect });
+    this.pending = new PendingTokens(this.el, { onSelect, onSend });
+    this.iterations = new IterationPicker(this.el, { onChoose });
+    this.inspector = new Inspector(this.el, remembered);
+    this.breakpoints = new BreakpointList(this.el, { onSelect, onToggle: onToggleBreakpoint });
+    this.el.addEventListener("scroll", () => { remembered.sideTop = this.el.scrollTop; }, { passive: true });
+  }
+
+  /** Open the panel, or fold it away so the graph takes the whole row. @param {boolean} open */
+  setOpen(open) {
+    this.remembered.panelOpen = open;
+    this.el.hidden = !open;
+    this.container.classList.toggle("sfn-panel-closed", !open);
+  }
+
+  /** Scroll back to where the user left it (a new view of the same model). */
+  restoreScroll() {
+    this.el.scrollTop = this.remembered.sideTop;
+  }
+}
+
 // -- Debugger -------------------------------------------------------------------------------------------------
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
@@ -1128,21 +1302,17 @@ function renderDebugger({ model, el }) {
   };
   const replayBar = new ReplayBar(el, { onSeek: seek });
 
-  // side panel
-  const position = h("div", { class: "sfn-position" });
-  const pending = h("div", { class: "sfn-pending" });
-  const breakpoints = h("div", { class: "sfn-breakpoints" });
-  const side = h("div", { class: "sfn-side" }, position, pending);
-  const iterations = new IterationPicker(side, {
+  const main = h("div", { class: "sfn-main" }, graph.box);
+  el.append(main);
+  const side = new SidePanel(main, remembered, {
+    onSelect: select,
+    onToggleBreakpoint: toggleBreakpoint,
+    onSend: send,
     onChoose: (iteration) => {
       model.set("iteration", iteration);
       model.save_changes();
     },
   });
-  const inspectorPanel = new Inspector(remembered);
-  const inspector = inspectorPanel.el;
-  side.append(inspector, breakpoints);
-  const main = h("div", { class: "sfn-main" }, graph.box, side);
   const eventLog = new EventLog({
     onPick: (id, stateName) => {
       if (timeline.has()) seek(id);
@@ -1150,11 +1320,9 @@ function renderDebugger({ model, el }) {
     },
   });
   const events = eventLog.el;
-  el.append(main, events);
+  el.append(events);
   function setPanel(open) {
-    remembered.panelOpen = open;
-    side.hidden = !open;
-    main.classList.toggle("sfn-panel-closed", !open);
+    side.setOpen(open);
     toolbar.showPanel(open);
     if (graph.auto) requestAnimationFrame(() => graph.autoFit());
   }
@@ -1183,22 +1351,9 @@ function renderDebugger({ model, el }) {
     statusLine.showMessage(model.get("message"));
   }
   function drawSummary() {
-    const info = model.get("info") || {};
-    statusLine.update({ info, live: model.get("mode") === "live" });
-    const pos = info.position;
-    position.replaceChildren();
-    if (pos && !info.done && model.get("mode") === "live") {
-      const why = { step: "stepped", breakpoint: "breakpoint", until: "run to", error: "error" }[pos.reason] || pos.reason || "";
-      position.append(
-        h("div", { class: `sfn-paused sfn-paused-${pos.reason || "step"}` },
-          pos.reason === "error" ? "Paused: " : "Paused before ",
-          h("button", { type: "button", class: "sfn-link", onclick: () => select(pos.state) }, pos.state),
-          pos.reason === "error" ? " failed" : "",
-          pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "",
-          why ? h("span", { class: "sfn-reason" }, why) : ""),
-      );
-    }
-    if (info.note) position.append(h("div", { class: "sfn-note" }, info.note));
+    const state = { info: model.get("info") || {}, live: model.get("mode") === "live" };
+    statusLine.update(state);
+    side.position.update(state);
   }
   function drawTimeline() {
     timeline.load(model.get("timeline") || {}, model.get("changes") || [], model.get("cursor") || 0);
@@ -1224,54 +1379,16 @@ function renderDebugger({ model, el }) {
     }
   }
   function drawPending() {
-    const items = model.get("pending") || [];
-    pending.replaceChildren();
-    if (!items.length || model.get("mode") === "replay") return;
-    pending.append(h("div", { class: "sfn-title" }, "Waiting for a task token"));
-    for (const item of items) {
-      const output = h("textarea", { class: "sfn-json", rows: "3", spellcheck: "false", "aria-label": "output JSON" });
-      output.value = "{}";
-      const error = h("input", { type: "text", class: "sfn-error-name", placeholder: "error", "aria-label": "error" });
-      const cause = h("input", { type: "text", class: "sfn-cause", placeholder: "cause", "aria-label": "cause" });
-      pending.append(
-        h("div", { class: "sfn-token" },
-          h("div", {}, h("button", { type: "button", class: "sfn-link", onclick: () => item.state && select(item.state) }, item.path || item.state || "(unknown state)"),
-            h("span", { class: "sfn-muted" }, ` ${item.resource || ""}`)),
-          h("div", { class: "sfn-muted sfn-tokentext", title: item.token }, `token ${item.token}`),
-          output,
-          h("div", { class: "sfn-row" },
-            h("button", { type: "button", class: "sfn-btn sfn-send-success", onclick: () => send({ action: "send_success", token: item.token, output: output.value }) }, "Send success"),
-            error, cause,
-            h("button", { type: "button", class: "sfn-btn sfn-send-failure", onclick: () => send({ action: "send_failure", token: item.token, error: error.value, cause: cause.value }) }, "Send failure"))),
-      );
-    }
+    side.pending.update({ pending: model.get("pending") || [], replay: model.get("mode") === "replay" });
   }
   function drawBreakpoints() {
-    const bps = model.get("_breakpoints") || {};
-    const names = Object.keys(bps);
-    breakpoints.replaceChildren();
-    if (model.get("mode") === "replay") return;
-    breakpoints.append(h("div", { class: "sfn-title" }, "Breakpoints"));
-    if (!names.length) {
-      breakpoints.append(h("div", { class: "sfn-muted" }, "None. Double-click a state (or Shift-click it, or select it and press Breakpoint or B)."));
-    }
-    for (const name of names) {
-      breakpoints.append(
-        h("div", { class: "sfn-bp", "data-name": name },
-          h("span", { class: bps[name] ? "sfn-bp-dot sfn-bp-conditional" : "sfn-bp-dot" }, "●"),
-          " ",
-          h("button", { type: "button", class: "sfn-link", onclick: () => select(name) }, name),
-          bps[name] ? h("code", { class: "sfn-cond" }, ` if ${bps[name]}`) : "",
-          " ",
-          h("button", { type: "button", class: "sfn-x", title: "Remove", onclick: () => toggleBreakpoint(name) }, "×")),
-      );
-    }
+    side.breakpoints.update({ breakpoints: model.get("_breakpoints") || {}, replay: model.get("mode") === "replay" });
   }
   function drawMaps() {
-    iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
+    side.iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
   }
   function drawInspector() {
-    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), timeline.at(), timeline.has());
+    side.inspector.update({ data: model.get("inspector") || {}, selected: model.get("selected"), limit: timeline.at(), replaying: timeline.has() });
   }
 
   // -- first draw and updates --
@@ -1304,15 +1421,10 @@ function renderDebugger({ model, el }) {
     ["change:mode", () => { drawControls(); drawBreakpoints(); drawPending(); }],
   ]);
   requestAnimationFrame(() => {
-    side.scrollTop = remembered.sideTop;
+    side.restoreScroll();
     graph.el.scrollLeft = remembered.graphLeft;
   });
-  const remember = () => {
-    remembered.sideTop = side.scrollTop;
-    remembered.graphLeft = graph.el.scrollLeft;
-  };
-  side.addEventListener("scroll", remember, { passive: true });
-  graph.el.addEventListener("scroll", remember, { passive: true });
+  graph.el.addEventListener("scroll", () => { remembered.graphLeft = graph.el.scrollLeft; }, { passive: true });
   return () => {
     clearTimeout(cursorTimer);
     toolbar.dispose();
