@@ -5,6 +5,7 @@ only wiring them). What the components do is checked in a real browser by ``test
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,3 +34,74 @@ def test_front_end_modules_parse_as_es_modules(tmp_path: Path) -> None:
         copy.write_text(asset(name).read_text(encoding="utf-8"), encoding="utf-8")
         done = _node_check(node, copy)
         assert done.returncode == 0, f"{name}: {done.stderr}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the shape of widgets/sfnkit.js
+
+# the Debugger's parts (renderDebugger wires them) and the picture they share with GraphView
+COMPONENTS = {"Graph", "Toolbar", "StatusLine", "ReplayBar", "SidePanel", "PausePosition", "PendingTokens",
+              "IterationPicker", "Inspector", "BreakpointList", "EventLog"}  # fmt: skip
+# type names the JSDoc may use without a typedef of its own
+BUILTIN_TYPES = {"Object", "Array", "HTMLElement", "Set", "WeakMap", "Timeline", "Graph"}
+
+
+def _source() -> str:
+    return asset("sfnkit.js").read_text(encoding="utf-8")
+
+
+def _function_body(js: str, signature: str) -> list[str]:
+    lines = js.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(signature))
+    end = next(i for i in range(start, len(lines)) if lines[i] == "}")
+    return lines[start : end + 1]
+
+
+def _methods(js: str, cls: str) -> dict[str, str]:
+    """Each method of class ``cls`` -> the JSDoc block right above it ("" if none)."""
+    body = js[js.index(f"\nclass {cls} {{") :]
+    body = body[: body.index("\n}\n")]
+    found: dict[str, str] = {}
+    for m in re.finditer(r"(/\*\*(?:(?!\*/).)*\*/\s*)?\n  (\w+)\(([^)]*)\) \{", body, flags=re.S):
+        found[m.group(2)] = m.group(1) or ""
+    return found
+
+
+def test_render_debugger_only_wires_the_components() -> None:
+    js = _source()
+    body = _function_body(js, "function renderDebugger(")
+    assert len(body) < 120, len(body)
+    text = "\n".join(body)
+    for cls in COMPONENTS - {"PausePosition", "PendingTokens", "IterationPicker", "Inspector", "BreakpointList"}:
+        assert f"new {cls}(" in text, cls  # the side panel's parts are the side panel's
+    assert "replaceChildren" not in text and 'h("button"' not in text  # no drawing of its own
+
+
+def test_each_component_takes_its_container_and_callbacks_with_typed_inputs() -> None:
+    js = _source()
+    for cls in COMPONENTS:
+        methods = _methods(js, cls)
+        assert "constructor" in methods, cls
+        assert "@param {" in methods["constructor"], f"{cls}'s constructor has no JSDoc types"
+        if cls == "Graph":
+            continue  # drawn through setSvg / applyStatus / applyMarks, GraphView's and the Debugger's alike
+        assert re.search(rf"class {cls} {{\n(?:.*\n)*?  constructor\(container,", js), f"{cls} takes no container"
+        if cls == "SidePanel":
+            assert {"setOpen", "restoreScroll"} <= set(methods)  # its parts draw themselves, each by its update
+            continue
+        assert "update" in methods, cls
+        assert "@param {" in methods["update"], f"{cls}.update has no JSDoc type"
+
+
+def test_every_type_the_jsdoc_names_is_defined() -> None:
+    js = _source()
+    typedefs = set(re.findall(r"@typedef \{[^}]*\} (\w+)", js))
+    used: set[str] = set()
+    for block in re.findall(r"/\*\*(.*?)\*/", js, flags=re.S):
+        for braces in re.findall(r"@(?:param|property|type|returns) \{(.*?)\}(?=\s)", block):
+            used |= set(re.findall(r"\b[A-Z]\w*", braces))
+    assert used - typedefs - BUILTIN_TYPES == set()
+    # every component state type is used by the component that draws it
+    for name in ("ToolbarState", "RunState", "IterationState", "PendingState", "BreakpointState", "InspectorState",
+                 "EventLogState", "SidePanelCallbacks", "ToolbarCallbacks", "GraphCallbacks", "Marks"):  # fmt: skip
+        assert name in typedefs and f"{{{name}}}" in js.replace(f"}} {name}\n", ""), name

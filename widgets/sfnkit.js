@@ -234,7 +234,25 @@ function scrollParent(el) {
   return document.scrollingElement || document.documentElement;
 }
 
+/**
+ * The graph's marks.
+ * @typedef {Object} Marks
+ * @property {string} selected  the selected state ("": none)
+ * @property {string} current  where a live run is paused ("": nowhere)
+ * @property {string} failing  the state paused on its error ("": none)
+ * @property {Object<string, string>} breakpoints  state name -> condition ("": always)
+ */
+/**
+ * What the graph calls.
+ * @typedef {Object} GraphCallbacks
+ * @property {function(string): void} onSelect  a state clicked (or Enter / Space on it)
+ * @property {function(string): void} [onToggle]  a state double-clicked, Shift-clicked or B pressed on it
+ * @property {string} [gestures]  the hint shown beside the zoom buttons
+ */
+
+/** The picture: the kernel's SVG, recoloured and marked in place, zoomed and panned in the browser. */
 class Graph {
+  /** @param {GraphCallbacks} callbacks */
   constructor({ onSelect, onToggle, gestures }) {
     this.el = h("div", { class: "sfn-graph" }); // the viewport: scrolls sideways only, sized to the picture
     this.states = new Map(); // state name -> <g class="sfn-state"> (a collapsed node: the name it is drawn under)
@@ -500,6 +518,7 @@ class Graph {
     }
   }
 
+  /** @param {Marks} marks */
   applyMarks(marks) {
     this.marks = marks;
     const bps = marks.breakpoints || {};
@@ -546,43 +565,61 @@ function toggleAttr(el, name, value) {
 
 // -- GraphView ------------------------------------------------------------------------------------------------
 
+// Shared by GraphView and the Debugger: the same picture traits (`svg`, `status`, `selected`), drawn the same way.
+
+/** A click on a state selects it; a click on the selected state clears the selection. */
+function toggleSelection(model, name) {
+  model.set("selected", model.get("selected") === name ? "" : name);
+  model.save_changes();
+}
+
+/** Draw the kernel's picture in `graph` now and whenever it changes; `paint` recolours it and `mark` redraws the
+ * marks. Returns the handlers (for `listen`) of the `svg` and `status` traits.
+ * @param {Graph} graph @param {function(): void} paint @param {function(): void} mark */
+function showPicture(model, graph, paint, mark) {
+  const draw = () => {
+    graph.setSvg(model.get("svg"));
+    paint();
+    mark();
+  };
+  draw();
+  return [["change:svg", draw], ["change:status", paint]];
+}
+
 function renderGraph({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-graphview");
-  const graph = new Graph({
-    onSelect: (name) => {
-      model.set("selected", model.get("selected") === name ? "" : name);
-      model.save_changes();
-    },
-    gestures: "Click a state: select · drag: pan · Ctrl+wheel: zoom",
-  });
+  const graph = new Graph({ onSelect: (name) => toggleSelection(model, name), gestures: "Click a state: select · drag: pan · Ctrl+wheel: zoom" });
   el.append(graph.box);
   const paint = () => graph.applyStatus(model.get("status"), model.get("_styles"));
-  const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", breakpoints: {} });
-  graph.setSvg(model.get("svg"));
-  paint();
-  mark();
-  const stop = listen(model, [
-    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); }],
-    ["change:status", paint],
-    ["change:selected", mark],
-  ]);
+  const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", failing: "", breakpoints: {} });
+  const stop = listen(model, [...showPicture(model, graph, paint, mark), ["change:selected", mark]]);
   return () => {
     stop();
     graph.dispose();
   };
 }
 
+/**
+ * What the event list shows.
+ * @typedef {Object} EventLogState
+ * @property {Array<EventRow>} rows  the newest events (live), or those around the replay cursor
+ * @property {number} current  the event highlighted: the cursor, or the newest
+ * @property {boolean} replaying
+ */
+
 /** The event list under the graph: the newest events while live, those around the cursor in a replay. */
 class EventLog {
-  /** @param {{onPick: function(number, string): void}} options  a row clicked: its event id and state name */
-  constructor({ onPick }) {
+  /** @param {HTMLElement} container
+   * @param {{onPick: function(number, string): void}} callbacks  a row clicked: its event id and state name */
+  constructor(container, { onPick }) {
     this.el = h("div", { class: "sfn-events" });
     this.onPick = onPick;
+    container.append(this.el);
   }
 
   /** Draw `rows` (the newest events, or those around the replay cursor), `current` highlighted.
-   * @param {EventRow[]} rows @param {number} current @param {boolean} replaying */
-  draw(rows, current, replaying) {
+   * @param {EventLogState} state */
+  update({ rows, current, replaying }) {
     const events = this.el;
     const body = h("tbody");
     let currentRow = null;
@@ -751,7 +788,8 @@ class Inspector {
 /**
  * What the toolbar calls.
  * @typedef {Object} ToolbarCallbacks
- * @property {function(string): void} onAction  a button: its action (`ActionMessage.action`)
+ * @property {function(ActionMessage): void} onSend  a button's action for the kernel (Run to: with the selection)
+ * @property {function(string): void} onToggleBreakpoint  the Breakpoint button: the selected state
  * @property {function(boolean): void} onBreakOnError  the Break on error box, checked or not
  * @property {function(): void} onTogglePanel  the Hide panel / Show panel button
  */
@@ -760,12 +798,18 @@ class Inspector {
 class Toolbar {
   /** @param {HTMLElement} container  the widget (it shows a progress cursor while the kernel works)
    * @param {ToolbarCallbacks} callbacks */
-  constructor(container, { onAction, onBreakOnError, onTogglePanel }) {
+  constructor(container, { onSend, onToggleBreakpoint, onBreakOnError, onTogglePanel }) {
     this.container = container;
     this.state = null;
     this.busyTimer = null;
+    const press = (action) => {
+      const selected = this.state ? this.state.selected : "";
+      if (action === "toggle_breakpoint") {
+        if (selected) onToggleBreakpoint(selected);
+      } else onSend(action === "run_to" ? { action, name: selected } : { action });
+    };
     const button = (label, action, title) =>
-      h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => onAction(action) }, label);
+      h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => press(action) }, label);
     this.buttons = {
       step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
       step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
@@ -1249,7 +1293,21 @@ class SidePanel {
 
 // What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
 // again when the kernel refreshes its static fallback at a checkpoint, and the new view picks up from here.
+/** @type {WeakMap<Object, RememberedView>} */
 const VIEW_STATE = new WeakMap();
+
+/** The graph's marks for the Debugger: the selection, the breakpoints and, while a live run is paused, where
+ * (a state paused on its error is drawn as failed, with ✕). @param {(Info|Object)} info @param {string} mode
+ * @param {string} selected @param {Object<string, string>} breakpoints @returns {Marks} */
+function debuggerMarks(info, mode, selected, breakpoints) {
+  const pos = mode === "live" && !info.done && info.position ? info.position : null;
+  return {
+    selected,
+    current: pos ? pos.state : "",
+    failing: pos && pos.reason === "error" ? pos.state : "",
+    breakpoints,
+  };
+}
 
 function renderDebugger({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-debugger");
@@ -1257,154 +1315,81 @@ function renderDebugger({ model, el }) {
   const remembered = VIEW_STATE.get(model);
   const timeline = new Timeline();
   let cursorTimer = null;
+  const info = () => model.get("info") || {};
+  const replay = () => model.get("mode") === "replay";
 
+  // -- gestures -> messages --
   /** @param {ActionMessage} content */
   const send = (content) => {
     toolbar.setBusy(true);
     model.send(content);
   };
-  const select = (name) => {
-    model.set("selected", model.get("selected") === name ? "" : name);
+  const select = (name) => toggleSelection(model, name);
+  const toggleBreakpoint = (name) => {
+    if (!replay()) send({ action: "toggle_breakpoint", name });
+  };
+  const save = (trait) => (value) => {
+    model.set(trait, value);
     model.save_changes();
   };
-  const toggleBreakpoint = (name) => {
-    if (model.get("mode") === "replay") return;
-    send({ action: "toggle_breakpoint", name });
-  };
-
-  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
-
-  const toolbar = new Toolbar(el, {
-    onAction: (action) => {
-      const selected = model.get("selected");
-      if (action === "run_to") send({ action, name: selected });
-      else if (action === "toggle_breakpoint") {
-        if (selected) toggleBreakpoint(selected);
-      } else send({ action });
-    },
-    onBreakOnError: (on) => {
-      model.set("break_on_error", on);
-      model.save_changes();
-    },
-    onTogglePanel: () => setPanel(!remembered.panelOpen),
-  });
-  const statusLine = new StatusLine(el, { onSelect: select });
-
   // the user moved the cursor: shown at once; the kernel only records where it is, once the moves stop
   const seek = (id) => {
     timeline.seek(id);
     drawCursor();
     clearTimeout(cursorTimer);
-    cursorTimer = setTimeout(() => {
-      model.set("cursor", timeline.cursor);
-      model.save_changes();
-    }, 150);
+    cursorTimer = setTimeout(() => save("cursor")(timeline.cursor), 150);
   };
-  const replayBar = new ReplayBar(el, { onSeek: seek });
-
-  const main = h("div", { class: "sfn-main" }, graph.box);
-  el.append(main);
-  const side = new SidePanel(main, remembered, {
-    onSelect: select,
-    onToggleBreakpoint: toggleBreakpoint,
-    onSend: send,
-    onChoose: (iteration) => {
-      model.set("iteration", iteration);
-      model.save_changes();
-    },
-  });
-  const eventLog = new EventLog({
-    onPick: (id, stateName) => {
-      if (timeline.has()) seek(id);
-      if (stateName && graph.has(stateName)) select(stateName);
-    },
-  });
-  const events = eventLog.el;
-  el.append(events);
-  function setPanel(open) {
+  const setPanel = (open) => {
     side.setOpen(open);
     toolbar.showPanel(open);
     if (graph.auto) requestAnimationFrame(() => graph.autoFit());
-  }
+  };
+
+  // -- the parts, top to bottom --
+  const toolbar = new Toolbar(el, { onSend: send, onToggleBreakpoint: toggleBreakpoint, onBreakOnError: save("break_on_error"), onTogglePanel: () => setPanel(!remembered.panelOpen) });
+  const statusLine = new StatusLine(el, { onSelect: select });
+  const replayBar = new ReplayBar(el, { onSeek: seek });
+  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
+  const main = el.appendChild(h("div", { class: "sfn-main" }, graph.box)); // the graph, the side panel beside it
+  const side = new SidePanel(main, remembered, { onSelect: select, onToggleBreakpoint: toggleBreakpoint, onSend: send, onChoose: save("iteration") });
+  const eventLog = new EventLog(el, { onPick: (id, name) => { if (timeline.has()) seek(id); if (name && graph.has(name)) select(name); } });
   setPanel(remembered.panelOpen);
 
-  // -- drawing --
-  function paint() {
-    const status = timeline.has() ? timeline.statusAt(timeline.at()) : model.get("status");
-    graph.applyStatus(status, model.get("_styles"));
-  }
-  function mark() {
-    const info = model.get("info") || {};
-    const live = model.get("mode") === "live" && !info.done;
-    const pos = live && info.position ? info.position : null;
-    graph.applyMarks({
-      selected: model.get("selected"),
-      current: pos ? pos.state : "",
-      failing: pos && pos.reason === "error" ? pos.state : "", // paused on its error: drawn as failed, with ✕
-      breakpoints: model.get("_breakpoints") || {},
-    });
-  }
-  function drawControls() {
-    toolbar.update({ info: model.get("info") || {}, replay: model.get("mode") === "replay", selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
-  }
-  function drawMessage() {
-    statusLine.showMessage(model.get("message"));
-  }
-  function drawSummary() {
-    const state = { info: model.get("info") || {}, live: model.get("mode") === "live" };
+  // -- the model -> each part's state --
+  const paint = () => graph.applyStatus(timeline.has() ? timeline.statusAt(timeline.at()) : model.get("status"), model.get("_styles"));
+  const mark = () => graph.applyMarks(debuggerMarks(info(), model.get("mode"), model.get("selected"), model.get("_breakpoints") || {}));
+  const drawControls = () => toolbar.update({ info: info(), replay: replay(), selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
+  const drawMessage = () => statusLine.showMessage(model.get("message"));
+  const drawSummary = () => {
+    const state = { info: info(), live: model.get("mode") === "live" };
     statusLine.update(state);
     side.position.update(state);
-  }
-  function drawTimeline() {
+  };
+  const drawEvents = () => {
+    const rows = timeline.has() ? timeline.around(timeline.at()) : model.get("events") || [];
+    const current = timeline.has() ? timeline.at() : rows.length ? rows[rows.length - 1][0] : -1;
+    eventLog.update({ rows, current, replaying: timeline.has() });
+  };
+  const drawPending = () => side.pending.update({ pending: model.get("pending") || [], replay: replay() });
+  const drawBreakpoints = () => side.breakpoints.update({ breakpoints: model.get("_breakpoints") || {}, replay: replay() });
+  const drawMaps = () => side.iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
+  const drawInspector = () => side.inspector.update({ data: model.get("inspector") || {}, selected: model.get("selected"), limit: timeline.at(), replaying: timeline.has() });
+  // the replay cursor moved (or the history came): the bar, the colours, the events and the visits follow it
+  function drawCursor() { replayBar.update(timeline); paint(); drawEvents(); drawInspector(); }
+  const drawTimeline = () => {
     timeline.load(model.get("timeline") || {}, model.get("changes") || [], model.get("cursor") || 0);
     drawCursor();
-  }
-  function drawChanges() {
+  };
+  const drawChanges = () => {
     timeline.setChanges(model.get("changes") || [], model.get("cursor") || 0);
     drawCursor();
-  }
-  function drawCursor() {
-    replayBar.update(timeline);
-    paint();
-    drawEvents();
-    drawInspector();
-  }
-  function drawEvents() {
-    if (timeline.has()) {
-      const id = timeline.at();
-      eventLog.draw(timeline.around(id), id, true);
-    } else {
-      const rows = model.get("events") || [];
-      eventLog.draw(rows, rows.length ? rows[rows.length - 1][0] : -1, false);
-    }
-  }
-  function drawPending() {
-    side.pending.update({ pending: model.get("pending") || [], replay: model.get("mode") === "replay" });
-  }
-  function drawBreakpoints() {
-    side.breakpoints.update({ breakpoints: model.get("_breakpoints") || {}, replay: model.get("mode") === "replay" });
-  }
-  function drawMaps() {
-    side.iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
-  }
-  function drawInspector() {
-    side.inspector.update({ data: model.get("inspector") || {}, selected: model.get("selected"), limit: timeline.at(), replaying: timeline.has() });
-  }
+  };
 
   // -- first draw and updates --
-  graph.setSvg(model.get("svg"));
-  drawTimeline();
-  drawControls();
-  drawMessage();
-  drawSummary();
-  drawPending();
-  drawBreakpoints();
-  drawMaps();
-  mark();
-
+  const pictureHandlers = showPicture(model, graph, paint, mark);
+  for (const draw of [drawTimeline, drawControls, drawMessage, drawSummary, drawPending, drawBreakpoints, drawMaps]) draw();
   const stopListening = listen(model, [
-    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); mark(); }],
-    ["change:status", paint],
+    ...pictureHandlers,
     ["change:selected", () => { mark(); drawControls(); drawInspector(); }],
     ["change:_breakpoints", () => { mark(); drawBreakpoints(); }],
     ["change:break_on_error", drawControls],

@@ -8,7 +8,8 @@ kernel saw what the page did:
 * the status line: the banner's and the position's state links, the message of a refused action;
 * the side panel: a breakpoint's link selects it and its × removes it; the task-token form sends a success and a
   failure; the iteration picker chooses an iteration (clamped to the Map's size) and "All" clears it;
-* the replay bar and the event list: the slider, the previous and next change, a click on an event row.
+* the replay bar and the event list: the slider, the previous and next change, a click on an event row;
+* GraphView, which shares the Debugger's picture wiring: its colours, and a click selecting and unselecting.
 
 It starts its own JupyterLab (``serve_lab``, as the other browser tests do). Skipped only when Chromium is absent
 **and** ``SFNKIT_NO_BROWSER=1`` is set.
@@ -68,6 +69,10 @@ ask""",
 replay = Debugger(sfnkit.History.from_boto(finished.history.to_json()), definition=sm)
 replay.select("Charge")
 replay""",
+    """from sfnkit.widgets import GraphView
+
+view = GraphView(finished)
+view""",
 ]
 
 # the last cell's printed text (stdout), once it has run
@@ -145,7 +150,7 @@ def test_debugger_components_in_jupyterlab(lab: str, chromium: str) -> None:  # 
                 pytest.fail(f"the cells did not all run: {page.evaluate(CELL_STATES)}")
             assert page.evaluate(CELL_ERRORS) == []
             widgets = page.locator(".sfn-debugger")
-            expect(widgets).to_have_count(4)
+            expect(widgets).to_have_count(4)  # and one GraphView
             dbg, picker, ask, replay = (widgets.nth(i) for i in range(4))
 
             # -- the status line and the side panel's breakpoints (dbg: paused before Validate) -------------------
@@ -293,6 +298,19 @@ def test_debugger_components_in_jupyterlab(lab: str, chromium: str) -> None:  # 
             page.wait_for_timeout(400)  # the kernel hears of the cursor 150 ms after the last move
             assert _kernel_says(page, "print(replay.cursor)") == str(picked)
             replay.screenshot(path=str(ARTIFACTS / "debugger-parts-replay.png"))
+
+            # -- GraphView (the same run): coloured, and a click selects a state, a second click unselects it ------
+            view = page.locator(".sfn-graphview")
+            expect(view).to_have_count(1)
+            charge = view.locator('g.sfn-state[data-state="Charge"]')
+            expect(charge).to_have_attribute("data-status", "retried")
+            expect(view.locator('g.sfn-state[data-state="Done"]')).to_have_attribute("data-status", "succeeded")
+            charge.click()
+            expect(charge).to_have_attribute("data-selected", "true")
+            assert _kernel_says(page, "print(view.selected)") == "Charge"
+            charge.click()
+            expect(charge).not_to_have_attribute("data-selected", "true")
+            assert _kernel_says(page, "print(repr(view.selected))") == "''"
         finally:
             browser.close()
     assert problems == [], problems
