@@ -36,6 +36,20 @@ def test_front_end_modules_parse_as_es_modules(tmp_path: Path) -> None:
         assert done.returncode == 0, f"{name}: {done.stderr}"
 
 
+TSC = Path(__file__).resolve().parent / "jsdoc" / "node_modules" / "typescript" / "bin" / "tsc"
+
+
+def test_the_jsdoc_types_check_with_typescript() -> None:
+    """TypeScript reads the modules' JSDoc (``tests/jsdoc/tsconfig.json``: ``checkJs``, nothing emitted): a state
+    passed that does not fit its type, or a type name that does not exist, fails here."""
+    node = shutil.which("node")
+    if node is None or not TSC.is_file():
+        pytest.skip("the JSDoc check needs node and typescript@5.9.3 in tests/jsdoc (.ci/run installs them)")
+    done = subprocess.run([node, str(TSC), "-p", str(TSC.parents[3] / "tsconfig.json")], capture_output=True,
+                          text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the shape of widgets/sfnkit.js
 

@@ -12,6 +12,11 @@
 // The kernel does the work: it lays the graph out once (the `svg` trait) and sends small updates (`status`,
 // `info`, `inspector`...). Recolouring only sets attributes on the existing SVG. A replay (`timeline` trait) is
 // scrubbed here in the browser with no message to the kernel per step.
+//
+// Layout of this file: the messages' types (mirroring sfnkit/widgets/messages.py), DOM helpers, the SVG picture
+// (`Graph`), GraphView, then the Debugger's components (each: constructor(container, callbacks) and
+// update(state), the state's type a JSDoc typedef) and `renderDebugger`, which only wires them to the model.
+// TypeScript checks the JSDoc types (tests/jsdoc/tsconfig.json).
 
 const STATUS_LABELS = {
   not_run: "not run",
@@ -599,6 +604,12 @@ function renderGraph({ model, el }) {
   };
 }
 
+// -- the Debugger's components --------------------------------------------------------------------------------
+//
+// Each part of the Debugger is a small class: its constructor takes the element it draws into and the callbacks
+// it calls on a gesture, and `update(state)` redraws it from the traits it shows (the state types below).
+// renderDebugger only reads the model, hands each part its state and turns the callbacks into messages.
+
 /**
  * What the event list shows.
  * @typedef {Object} EventLogState
@@ -770,12 +781,6 @@ class Inspector {
     return details;
   }
 }
-
-// -- the Debugger's components --------------------------------------------------------------------------------
-//
-// Each part of the Debugger is a small class: its constructor takes the element it draws into and the callbacks
-// it calls on a gesture, and `update(state)` redraws it from the traits it shows (the state types below).
-// renderDebugger only reads the model, hands each part its state and turns the callbacks into messages.
 
 /**
  * What the toolbar shows.
@@ -1008,6 +1013,7 @@ class Timeline {
 
   /** Each state's status after event `id`. @param {number} id @returns {Object<string, string>} */
   statusAt(id) {
+    /** @type {Object<string, string>} */
     const out = {};
     for (const [eid, name, status] of this.changes) {
       if (eid > id) break;
