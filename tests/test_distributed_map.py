@@ -310,3 +310,30 @@ def test_map_runs_survive_processes_and_every_view(many: Path) -> None:
         child = mr.history(9)
         assert child is not None and child[-1].type == "ExecutionFailed"
         assert child.to_boto()["events"][0]["type"] == "ExecutionStarted"
+
+
+CASES = Path(__file__).resolve().parent / "conformance" / "cases"
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "test_base_scenarios__test_map_item_reader_csv_headers_decl_duplicate_headers__get_execution_history__7bbb5378",
+        "test_base_scenarios__test_map_item_reader_csv_max_items_paths__-1__get_execution_history__ffb6c968",
+    ],
+)
+def test_recorded_item_reader_failures(case_id: str, tmp_path: Path) -> None:
+    """Two AWS recordings the conformance suite cannot run (they read S3), run over a local folder: the object's
+    content does not matter to either failure. The items are read inside the map run, so the failure follows
+    ``MapRunStarted`` and its cause carries no state prefix."""
+    case = json.loads((CASES / f"{case_id}.json").read_text(encoding="utf-8"))
+    folder = tmp_path / case["input"]["Bucket"]
+    folder.mkdir()
+    (folder / case["input"]["Key"]).write_text("H1,H2,H3\na,b,c\n")
+    ex = sfnkit.run(case["definition"], case["input"], storage=tmp_path)
+    expected = case["expected"]
+    assert (ex.status, ex.error, ex.cause) == (expected["status"], expected["error"], expected["cause"])
+    assert [e.type for e in ex.history] == expected["events"]
+    recorded = {e["type"]: e for e in expected["events_full"]}
+    assert ex.history[2].details == recorded["MapStateStarted"]["mapStateStartedEventDetails"]
+    assert ex.history[4].details == recorded["MapRunFailed"]["mapRunFailedEventDetails"]

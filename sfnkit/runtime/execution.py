@@ -24,6 +24,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
@@ -431,7 +432,7 @@ class Execution:
                 outcome = self._scheduler.drive(let_time_pass=False)
         except KeyboardInterrupt:
             self.interrupted = True
-            self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
+            self._finish("ABORTED", error="KeyboardInterrupt", cause=msg.interrupted())
             return self
         except HistoryFull as full:
             self._finish("FAILED", error=RUNTIME, cause=str(full))
@@ -440,7 +441,7 @@ class Execution:
             self._finish(
                 "FAILED",
                 error=RUNTIME,
-                cause=f"internal error in sfnkit's interpreter: {type(e).__name__}: {safe_str(e)}",
+                cause=msg.internal_error(type(e).__name__, safe_str(e)),
             )
             return self
         finally:
@@ -452,7 +453,7 @@ class Execution:
                 self._pause_reason = "error"
                 self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
-            self._finish("FAILED", error=RUNTIME, cause="internal error: the execution stopped without an ending")
+            self._finish("FAILED", error=RUNTIME, cause=msg.stopped_without_ending())
         return self
 
     def _catch_up(self, token: str) -> None:
@@ -499,8 +500,7 @@ class Execution:
             self._finish(
                 "TIMED_OUT",
                 error=TIMEOUT,
-                cause=f"The execution ran for the maximum duration of a {self.type} "
-                f"workflow ({format_duration(longest)}).",
+                cause=msg.execution_max_duration(self.type, format_duration(longest)),
             )
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
