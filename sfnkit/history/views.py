@@ -58,6 +58,7 @@ __all__ = [
     "Failure",
     "ScopeFrame",
     "StateSpan",
+    "StateVisits",
     "TaskAttempt",
     "VisitUpdate",
     "attempts",
@@ -66,6 +67,7 @@ __all__ = [
     "failures",
     "spans",
     "state_transitions",
+    "state_visits",
 ]
 
 SpanStatus = Literal["succeeded", "caught", "failed", "aborted", "running"]
@@ -451,13 +453,89 @@ class _Attempt:
         self.heartbeat: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class _Analysis:
-    spans: tuple[StateSpan, ...]
-    attempts: tuple[TaskAttempt, ...]
-    failures: tuple[Failure, ...]
-    scopes: tuple[Scope, ...]
-    summary: ExecutionSummary
+    """The whole pass over a finished history. The public records (spans, attempts, failures) are made on first
+    use, all at once, or for one state's visits (:func:`state_visits`): opening one state's inspector on a
+    600,000-event history need not make 200,000 spans. The visits are final (the pass is over), so a record made
+    late is the one made early."""
+
+    __slots__ = ("_attempt_records", "_attempts", "_by_name", "_fails_by_visit", "_failure_rows", "_failures",
+                 "_spans", "_visits", "history", "scopes", "summary")  # fmt: skip
+
+    def __init__(
+        self,
+        history: History,
+        visits: list[_Visit],
+        attempts: list[_Attempt],
+        failure_rows: list[tuple[int, str, float | datetime, str | None, str | None, _Visit | None, _Thread, int]],
+        scopes: tuple[Scope, ...],
+        summary: ExecutionSummary,
+    ) -> None:
+        self.history = history
+        self._visits = visits
+        self._attempts = attempts
+        self._failure_rows = failure_rows
+        self.scopes = scopes
+        self.summary = summary
+        self._spans: tuple[StateSpan, ...] | None = None
+        self._attempt_records: tuple[TaskAttempt, ...] | None = None
+        self._failures: tuple[Failure, ...] | None = None
+        self._by_name: dict[str, list[_Visit]] | None = None
+        self._fails_by_visit: dict[int, list[Failure]] | None = None
+
+    @property
+    def spans(self) -> tuple[StateSpan, ...]:
+        if self._spans is None:
+            history = self.history
+            self._spans = tuple(_span_of(v, history) for v in self._visits)
+        return self._spans
+
+    @property
+    def attempts(self) -> tuple[TaskAttempt, ...]:
+        if self._attempt_records is None:
+            history = self.history
+            self._attempt_records = tuple(_attempt_of(a, history) for a in self._attempts)
+        return self._attempt_records
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        if self._failures is None:
+            dt = _as_datetime
+            self._failures = tuple(
+                Failure(
+                    event_id=event_id,
+                    type=type_,
+                    timestamp=dt(ts),
+                    error=error,
+                    cause=cause,
+                    state_name=visit.name if visit is not None else None,
+                    state_type=visit.state_type if visit is not None else None,
+                    span_entered_event_id=visit.entered_id if visit is not None else None,
+                    scope=thread.scope,
+                    outcome=_Analyser._outcome(type_, visit, retries_then),
+                )
+                for event_id, type_, ts, error, cause, visit, thread, retries_then in self._failure_rows
+            )
+        return self._failures
+
+    def named(self, name: str) -> list[_Visit]:
+        """The visits of state ``name``, in the order entered."""
+        if self._by_name is None:
+            by_name: dict[str, list[_Visit]] = {}
+            for v in self._visits:
+                by_name.setdefault(v.name, []).append(v)
+            self._by_name = by_name
+        return self._by_name.get(name, [])
+
+    def failures_of(self, visit: _Visit) -> list[Failure]:
+        """The failures reported in ``visit``, in event order."""
+        if self._fails_by_visit is None:
+            by_visit: dict[int, list[Failure]] = {}
+            for f in self.failures:
+                if f.span_entered_event_id is not None:
+                    by_visit.setdefault(f.span_entered_event_id, []).append(f)
+            self._fails_by_visit = by_visit
+        return self._fails_by_visit.get(visit.entered_id, [])
 
 
 _CONTAINER_LIFECYCLE: Final[Mapping[str, tuple[Literal["map", "parallel"], str]]] = {
@@ -908,23 +986,6 @@ class _Analyser:
     def _result(self) -> _Analysis:
         history = self.history
         dt = _as_datetime
-        spans = tuple(_span_of(v, history) for v in self.visits)
-        attempts = tuple(_attempt_of(a, history) for a in self.attempts)
-        failures = tuple(
-            Failure(
-                event_id=event_id,
-                type=type_,
-                timestamp=dt(ts),
-                error=error,
-                cause=cause,
-                state_name=visit.name if visit is not None else None,
-                state_type=visit.state_type if visit is not None else None,
-                span_entered_event_id=visit.entered_id if visit is not None else None,
-                scope=thread.scope,
-                outcome=self._outcome(type_, visit, retries_then),
-            )
-            for event_id, type_, ts, error, cause, visit, thread, retries_then in self.failure_events
-        )
         summary = ExecutionSummary(
             status=self.status,  # type: ignore[arg-type]
             started_at=None if self.started_ts is None else dt(self.started_ts),
@@ -936,7 +997,7 @@ class _Analyser:
             redrive_count=self.redrive_count,
             history=history,
         )
-        return _Analysis(spans, attempts, failures, tuple(self.scopes), summary)
+        return _Analysis(history, self.visits, self.attempts, self.failure_events, tuple(self.scopes), summary)
 
     @staticmethod
     def _outcome(type_: str, visit: _Visit | None, retries_then: int) -> FailureOutcome:
@@ -1171,6 +1232,49 @@ class Analysis:
 def spans(history: History) -> tuple[StateSpan, ...]:
     """Every state visit, in the order the states were entered."""
     return _analyse(history).spans
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateVisits:
+    """One state's visits in a history, as :func:`state_visits` gives them."""
+
+    total: int
+    """How many visits the state has."""
+    matching: int
+    """How many of them pass ``where``."""
+    state_type: str | None
+    """The state's type, as its first visit's events tell it (``None``: never entered)."""
+    spans: tuple[StateSpan, ...]
+    """The newest ``last`` of the matching visits, oldest first, as :func:`spans` records them."""
+    attempts: tuple[tuple[TaskAttempt, ...], ...]
+    """The Task attempts of each of ``spans`` (:func:`attempts` of that visit)."""
+    failures: tuple[tuple[Failure, ...], ...]
+    """The failures reported in each of ``spans`` (:func:`failures` of that visit)."""
+
+
+def state_visits(
+    history: History, name: str, *, where: Callable[[Scope], bool] | None = None, last: int | None = None
+) -> StateVisits:
+    """The visits of state ``name`` (whose scope passes ``where``; the ``last`` newest), with their attempts and
+    failures: what :func:`spans`, :func:`attempts` and :func:`failures` give for them, made for these alone (so
+    inspecting one state of a big history costs its visits shown, not every visit's record)."""
+    analysis = _analyse(history)
+    visits = analysis.named(name)
+    total = len(visits)
+    state_type = visits[0].state_type if visits else None
+    if where is not None:
+        visits = [v for v in visits if where(v.scope)]
+    matching = len(visits)
+    if last is not None:
+        visits = visits[-last:] if last > 0 else []
+    return StateVisits(
+        total=total,
+        matching=matching,
+        state_type=state_type,
+        spans=tuple(_span_of(v, history) for v in visits),
+        attempts=tuple(tuple(_attempt_of(a, history) for a in v.attempts) for v in visits),
+        failures=tuple(tuple(analysis.failures_of(v)) for v in visits),
+    )
 
 
 def attempts(history: History) -> tuple[TaskAttempt, ...]:
