@@ -514,9 +514,12 @@ class History(Sequence[HistoryEvent]):
     def raw_events(self, start: int = 0) -> Iterator[RawEvent]:
         """:meth:`raw_event` for every position from ``start`` to the end, in order."""
         records = self._records
-        if type(records) is _Columns:  # an interpreter's history: read its columns directly
-            yield from records.raw(max(0, start), self._length)
-            return
+        if type(records) is _Columns:  # an interpreter's history: its columns' own iterator (no generator between)
+            return records.raw(max(0, start), self._length)
+        return self._raw_records(start)
+
+    def _raw_records(self, start: int) -> Iterator[RawEvent]:
+        records = self._records
         for position in range(max(0, start), self._length):
             record = records[position]
             if isinstance(record, HistoryEvent):

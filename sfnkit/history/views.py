@@ -582,7 +582,6 @@ class _Analyser:
         self.root = _Thread((), None)
         self.thread_of: dict[int, _Thread] = {}
         self.parallel_started: set[int] = set()  # ids of the ParallelStateStarted events read
-        self.ts_of: dict[int, float | datetime] = {}
         self.visits: list[_Visit] = []
         self.attempts: list[_Attempt] = []
         self.open_containers: list[_Container] = []
@@ -727,7 +726,7 @@ class _Analyser:
     def read(self, history: History) -> None:
         """Apply the events of ``history`` from position ``self.position`` on (the ones not read yet)."""
         self.history = history
-        parallel_started, ts_of, thread_of, scopes = self.parallel_started, self.ts_of, self.thread_of, self.scopes
+        parallel_started, thread_of, scopes = self.parallel_started, self.thread_of, self.scopes
         iterations = self.iterations
         thread_for, apply = self._thread_for, self._apply
         iteration_started, parallel_type = et.MAP_ITERATION_STARTED, et.PARALLEL_STATE_STARTED
@@ -737,7 +736,6 @@ class _Analyser:
                 parallel_started.add(event_id)
             elif parallel_started and event_id in parallel_started:  # an id read twice: its latest type counts
                 parallel_started.discard(event_id)
-            ts_of[event_id] = ts
             thread = apply(event_id, type_, ts, details, thread, container)
             thread_of[event_id] = thread
             scopes.append(thread.scope)
@@ -970,13 +968,16 @@ class _Analyser:
         status = et.EXECUTION_END_TYPES.get(self.end_type or "", "RUNNING")
         self.status = status
         if status != "RUNNING":
+            ts_of: dict[int, float | datetime] | None = None  # event id -> timestamp, read when first needed
             for visit in self.visits:
                 if visit.status is not None:
                     continue
                 if visit.failed_pending:
                     # it failed and nothing caught it: it ended with its last event (the failure)
+                    if ts_of is None:
+                        ts_of = {event_id: ts for event_id, _t, _p, ts, _d in self.history.raw_events()}
                     last = visit.event_ids[-1]
-                    self._end_visit(visit, "failed", last, self.ts_of[last])
+                    self._end_visit(visit, "failed", last, ts_of[last])
                     continue
                 if status in ("FAILED", "TIMED_OUT") and visit.thread is self.root:
                     new: SpanStatus = "failed"
