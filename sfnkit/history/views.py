@@ -43,7 +43,9 @@ it, and a top-level failed visit takes the execution's error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
@@ -79,6 +81,24 @@ _EXCEED_TOLERATED: Final = "States.ExceedToleratedFailureThreshold"
 
 def _as_datetime(timestamp: float | datetime) -> datetime:
     return timestamp if isinstance(timestamp, datetime) else datetime.fromtimestamp(timestamp, UTC)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the pass (or its records) are built.
+
+    The pass over a 600,000-event history (a 100,000-item Map) makes about a million small objects that all stay
+    alive; every so many allocations the collector walks them all looking for garbage there is none of, and that
+    cost more than the pass itself (measured: 4.8 s instead of 1.5 s). The cycles the pass makes (a visit and its
+    thread) are freed by the collector later, when the history goes, as before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -487,14 +507,16 @@ class _Analysis:
     def spans(self) -> tuple[StateSpan, ...]:
         if self._spans is None:
             history = self.history
-            self._spans = tuple(_span_of(v, history) for v in self._visits)
+            with _gc_paused():
+                self._spans = tuple(_span_of(v, history) for v in self._visits)
         return self._spans
 
     @property
     def attempts(self) -> tuple[TaskAttempt, ...]:
         if self._attempt_records is None:
             history = self.history
-            self._attempt_records = tuple(_attempt_of(a, history) for a in self._attempts)
+            with _gc_paused():
+                self._attempt_records = tuple(_attempt_of(a, history) for a in self._attempts)
         return self._attempt_records
 
     @property
@@ -746,9 +768,10 @@ class _Analyser:
         self.position = len(history)
 
     def run(self) -> _Analysis:
-        self.read(self.history)
-        self._finish()
-        return self._result()
+        with _gc_paused():
+            self.read(self.history)
+            self._finish()
+            return self._result()
 
     def _apply(
         self,
@@ -1146,8 +1169,9 @@ class Analysis:
                 f"this Analysis has read {self._an.position} events and the history given has {len(history)}: "
                 "a history only grows; start a new Analysis for another execution"
             )
-        self._an.read(history)
-        self._refresh()
+        with _gc_paused():
+            self._an.read(history)
+            self._refresh()
         return self
 
     def _refresh(self) -> None:
