@@ -427,7 +427,9 @@ class _Visit:
         self.failed_pending = False  # the last thing that happened in this visit was a failure
         self.retries = 0
         self.event_ids: list[int] = [event_id]
-        self.attempts: list[_Attempt] = []
+        # most visits (Pass, Choice, Map...) have no attempt: one shared empty tuple, not a list each (a 100,000-item
+        # Map's pass kept 200,000 empty lists for the collector to walk)
+        self.attempts: list[_Attempt] | tuple[()] = ()
         self.open_attempt: _Attempt | None = None
         self.container: _Container | None = None
 
@@ -944,7 +946,10 @@ class _Analyser:
             attempt = _Attempt(visit, number, kind)
             self.attempts.append(attempt)
             if visit is not None:
-                visit.attempts.append(attempt)
+                if visit.attempts:
+                    visit.attempts.append(attempt)
+                else:
+                    visit.attempts = [attempt]
                 visit.open_attempt = attempt
                 visit.retries = number
                 visit.failed_pending = False
