@@ -585,7 +585,14 @@ class Debugger(SfnkitWidget):
             state = self.state_machine.find(name)
         except KeyError:
             return
-        by_id = {v.entered_event_id: v for v in visits if v.name == name}
+        # the visits shown only, found newest first (a scan of all 200,000 visits of a big Map is 80 ms a click)
+        wanted = {record["entered"] for record in found["visits"]}
+        by_id: dict[int, Any] = {}
+        for v in reversed(visits) if wanted else ():
+            if v.name == name and v.entered_event_id in wanted:
+                by_id.setdefault(v.entered_event_id, v)
+                if len(by_id) == len(wanted):
+                    break
         for record in found["visits"]:
             visit = by_id.get(record["entered"])
             if visit is not None:
