@@ -936,3 +936,19 @@ def test_every_message_type_is_mirrored_by_a_jsdoc_typedef_with_the_same_keys() 
         kind = getattr(messages, name)
         if isinstance(kind, type) and hasattr(kind, "__required_keys__"):
             assert typedefs[name] == set(typing.get_type_hints(kind)), name
+
+
+def test_inspector_explains_every_visit_shown_of_a_map_with_its_own_visit() -> None:
+    from sfnkit.explaining import visit_steps
+
+    sm = sfnkit.load(machines.inline_map(max_concurrency=0))
+    ex = sfnkit.run(sm, [{"n": i} for i in range(7)], type="EXPRESS")
+    dbg = Debugger(ex)
+    dbg.select("Tag")
+    records = dbg.inspector["visits"]
+    assert len(records) == 7
+    by_id = {v.entered_event_id: v for v in ex.visits if v.name == "Tag"}
+    state = sm.find("Tag")
+    for record in records:
+        assert record["explain"] == visit_steps(state, by_id[record["entered"]])
+    assert len({tuple(r["explain"]) for r in records}) == 7  # each visit its own words (its own item)
