@@ -39,7 +39,13 @@ def check(h: History, lasts: tuple[int | None, ...] = (None, 0, 1, 3)) -> None:
         for frame in s.scope:
             if frame.kind == "map":
                 iterations.append({frame.state_name: frame.index})
-    for history in (fresh, h):
+    # fresh: read from the pass's own visits; then, once its spans are made (which lets those visits go), from the
+    # spans; and h, whose spans were made first
+    for history in (fresh, "spans made", h):
+        if history == "spans made":
+            spans(fresh)
+            history = fresh
+        assert isinstance(history, History)
         for name in names:
             for iteration in iterations[:4]:
                 where = (lambda scope, it=iteration: in_iteration(scope, it)) if iteration else None

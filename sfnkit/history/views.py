@@ -481,8 +481,8 @@ class _Analysis:
     600,000-event history need not make 200,000 spans. The visits are final (the pass is over), so a record made
     late is the one made early."""
 
-    __slots__ = ("_attempt_records", "_attempts", "_by_name", "_fails_by_visit", "_failure_rows", "_failures",
-                 "_spans", "_visits", "history", "scopes", "summary")  # fmt: skip
+    __slots__ = ("_attempt_records", "_attempts", "_attempts_by_visit", "_by_name", "_fails_by_visit",
+                 "_failure_rows", "_failures", "_spans", "_visits", "history", "scopes", "summary")  # fmt: skip
 
     def __init__(
         self,
@@ -494,7 +494,7 @@ class _Analysis:
         summary: ExecutionSummary,
     ) -> None:
         self.history = history
-        self._visits = visits
+        self._visits: list[_Visit] | None = visits
         self._attempts = attempts
         self._failure_rows = failure_rows
         self.scopes = scopes
@@ -502,15 +502,21 @@ class _Analysis:
         self._spans: tuple[StateSpan, ...] | None = None
         self._attempt_records: tuple[TaskAttempt, ...] | None = None
         self._failures: tuple[Failure, ...] | None = None
-        self._by_name: dict[str, list[_Visit]] | None = None
+        self._by_name: dict[str, list[int]] | None = None
+        self._attempts_by_visit: dict[int, list[_Attempt]] | None = None
         self._fails_by_visit: dict[int, list[Failure]] | None = None
 
     @property
     def spans(self) -> tuple[StateSpan, ...]:
         if self._spans is None:
             history = self.history
+            visits = self._visits
+            assert visits is not None  # let go only once the spans are made
             with _gc_paused():
-                self._spans = tuple(_span_of(v, history) for v in self._visits)
+                self._spans = tuple(_span_of(v, history) for v in visits)
+            # the spans say all the visits did (state_visits reads them from now on): the visits, their threads and
+            # containers go (a 100,000-item Map's 200,000 visits: more than the spans themselves)
+            self._visits = None
         return self._spans
 
     @property
@@ -542,24 +548,68 @@ class _Analysis:
             )
         return self._failures
 
-    def named(self, name: str) -> list[_Visit]:
-        """The visits of state ``name``, in the order entered."""
+    def named(self, name: str) -> list[int]:
+        """The positions (in :attr:`spans`) of the visits of state ``name``, in the order entered."""
         if self._by_name is None:
-            by_name: dict[str, list[_Visit]] = {}
-            for v in self._visits:
-                by_name.setdefault(v.name, []).append(v)
+            by_name: dict[str, list[int]] = {}
+            visits = self._visits
+            names = [v.name for v in visits] if visits is not None else [s.name for s in self.spans]
+            for i, state in enumerate(names):
+                by_name.setdefault(state, []).append(i)
             self._by_name = by_name
         return self._by_name.get(name, [])
 
-    def failures_of(self, visit: _Visit) -> list[Failure]:
-        """The failures reported in ``visit``, in event order."""
+    def state_visits(self, name: str, where: Callable[[Scope], bool] | None, last: int | None) -> StateVisits:
+        """:func:`state_visits`: from the pass's visits, or from the spans once they are made (which frees those)."""
+        history = self.history
+        positions = self.named(name)
+        visits = self._visits  # read before the spans: the spans are made before the visits are let go
+        spans = self._spans
+        items: Sequence[_Visit] | Sequence[StateSpan]
+        if spans is not None:
+            items = spans
+        else:
+            assert visits is not None
+            items = visits
+        total = len(positions)
+        state_type = items[positions[0]].state_type if positions else None
+        if where is not None:
+            positions = [i for i in positions if where(items[i].scope)]
+        matching = len(positions)
+        if last is not None:
+            positions = positions[-last:] if last > 0 else []
+        if spans is not None:
+            shown = tuple(spans[i] for i in positions)
+        else:
+            shown = tuple(_span_of(items[i], history) for i in positions)  # type: ignore[arg-type]
+        return StateVisits(
+            total=total,
+            matching=matching,
+            state_type=state_type,
+            spans=shown,
+            attempts=tuple(
+                tuple(_attempt_of(a, history) for a in self._attempts_of(s.entered_event_id)) for s in shown
+            ),
+            failures=tuple(tuple(self._failures_of(s.entered_event_id)) for s in shown),
+        )
+
+    def _attempts_of(self, entered_id: int) -> Sequence[_Attempt]:
+        if self._attempts_by_visit is None:
+            by_visit: dict[int, list[_Attempt]] = {}
+            for a in self._attempts:
+                if a.visit is not None:
+                    by_visit.setdefault(a.visit.entered_id, []).append(a)
+            self._attempts_by_visit = by_visit
+        return self._attempts_by_visit.get(entered_id, ())
+
+    def _failures_of(self, entered_id: int) -> list[Failure]:
         if self._fails_by_visit is None:
             by_visit: dict[int, list[Failure]] = {}
             for f in self.failures:
                 if f.span_entered_event_id is not None:
                     by_visit.setdefault(f.span_entered_event_id, []).append(f)
             self._fails_by_visit = by_visit
-        return self._fails_by_visit.get(visit.entered_id, [])
+        return self._fails_by_visit.get(entered_id, [])
 
 
 _CONTAINER_LIFECYCLE: Final[Mapping[str, tuple[Literal["map", "parallel"], str]]] = {
@@ -1316,23 +1366,7 @@ def state_visits(
     """The visits of state ``name`` (whose scope passes ``where``; the ``last`` newest), with their attempts and
     failures: what :func:`spans`, :func:`attempts` and :func:`failures` give for them, made for these alone (so
     inspecting one state of a big history costs its visits shown, not every visit's record)."""
-    analysis = _analyse(history)
-    visits = analysis.named(name)
-    total = len(visits)
-    state_type = visits[0].state_type if visits else None
-    if where is not None:
-        visits = [v for v in visits if where(v.scope)]
-    matching = len(visits)
-    if last is not None:
-        visits = visits[-last:] if last > 0 else []
-    return StateVisits(
-        total=total,
-        matching=matching,
-        state_type=state_type,
-        spans=tuple(_span_of(v, history) for v in visits),
-        attempts=tuple(tuple(_attempt_of(a, history) for a in v.attempts) for v in visits),
-        failures=tuple(tuple(analysis.failures_of(v)) for v in visits),
-    )
+    return _analyse(history).state_visits(name, where, last)
 
 
 def attempts(history: History) -> tuple[TaskAttempt, ...]:
