@@ -263,6 +263,7 @@ class _Refs:
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
     reads_context: bool  # may read the top-level context, which AWS leaves undefined
+    copies: bool  # the transform operator (| pattern | update |): a copy of the data comes back
     path: tuple[str | int, ...] | None  # $var.a[0].b: a plain path, navigated in Python while it meets objects
 
 
@@ -280,6 +281,7 @@ def _analyse(expr: str) -> _Refs:
             walk=True,
             newer_ops=(),
             reads_context=True,
+            copies=True,
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
@@ -296,6 +298,7 @@ def _analyse(expr: str) -> _Refs:
             sorted({v for n, (k, v) in enumerate(toks) if k == "op" and v in ("??", "?:") and n not in signature})
         ),
         reads_context=_reads_context(toks),
+        copies=any(k == "op" and v == "|" for k, v in toks),
         path=_plain_path(toks),
     )
 
@@ -484,30 +487,57 @@ _VALUE_END: Final = frozenset({"name", "var", "str", "num", "lit", "regex"})
 
 def _refused_by_2_0_6(expr: str) -> str | None:
     """``CODE: message`` for syntax jsonatapy (JSONata 2.2) accepts and jsonata-js 2.0.6 refuses at parse time,
-    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``,
-    and a range directly inside a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``)."""
+    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``, an
+    empty regular expression, and a range anywhere but as an item of an array constructor (``[1..5]``): inside
+    a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``), parentheses, arguments, an object or bare."""
     try:
         toks = _tokens(expr)
-    except _ScanError:
-        return None
-    stack: list[bool] = []  # one per open bracket: is it a predicate / filter?
+    except _ScanError as e:  # what jsonata-js's tokenizer refuses and the engine reads otherwise: /(/
+        return _LEXICAL.get(str(e), str(e))
+    stack: list[str] = []  # one per open bracket: "[" an array constructor, "]" a predicate, ")" or "}"
     for n, (kind, value) in enumerate(toks):
         if kind == "regex":
             flags = value[value.rindex("/") + 1 :]
             bad = next((f for f in flags if f not in "im"), None)
             if bad is not None:
                 return f'S0202: Expected ")", got "{flags}" (JSONata 2.0.6 knows only the regular expression flags i and m)'
+            if value.startswith("//"):
+                return "S0301: Empty regular expressions are not allowed"
         elif kind == "op" and value in ("(", "[", "{"):
             prev = toks[n - 1] if n else None
-            stack.append(
-                value == "[" and prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
-            )
+            predicate = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            stack.append({"(": ")", "{": "}"}.get(value) or ("]" if predicate else "["))
         elif kind == "op" and value in (")", "]", "}"):
             if stack:
                 stack.pop()
-        elif kind == "op" and value == ".." and stack and stack[-1]:
-            return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+        elif kind == "op" and value == ".." and (not stack or stack[-1] != "["):
+            if not stack:
+                return 'S0201: Syntax error: ".." (a range is an item of an array constructor: [1..5])'
+            if stack[-1] == "]":
+                return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+            return f'S0202: Expected "{stack[-1]}", got ".." (a range is an item of an array constructor: [1..5])'
     return None
+
+
+#: jsonata-js 2.0.6's tokenizer errors, by the scan's own text (_tokens): what the engine reports without a code
+_LEXICAL: Final[Mapping[str, str]] = {
+    "comment has no closing tag": "S0106: Comment has no closing tag",
+    "no terminating / in regular expression": "S0302: No terminating / in regular expression",
+    "string literal must be terminated by a matching quote": "S0101: String literal must be terminated by a "
+    "matching quote",
+    "quoted property name must be terminated with a backquote": "S0105: Quoted property name must be terminated "
+    "with a backquote (`)",
+}
+
+
+def _parse_error(expr: str, exc: BaseException) -> str:
+    """The text of a parse failure: jsonata-js's tokenizer error where the text does not even scan (the engine's
+    own words lack the code there, or name another problem), else the engine's."""
+    try:
+        _tokens(expr)
+    except _ScanError as e:
+        return _LEXICAL.get(str(e), str(e))
+    return str(exc)
 
 
 # JavaScript's \w, \d and \b are ASCII-only; the engine's regular expressions are Unicode-aware.
@@ -755,7 +785,7 @@ def check_syntax(text: str) -> str | None:
     except ImportError:  # pragma: no cover - jsonatapy is a core dependency
         return None
     except Exception as e:  # the engine raises ValueError; be defensive about its other failures
-        msg = str(e).replace("Parse error: ", "").replace("Invalid syntax: ", "")
+        msg = _PREFIXES.sub("", _parse_error(expr, e))
         m = _POSITION.search(msg)
         if m:
             pos = min(int(m.group(1)), len(expr))
@@ -794,15 +824,34 @@ class _Compiled:
     ``$name := $$.v.name`` per variable the expression names and the execution has.
     """
 
-    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "reorder", "source")
+    __slots__ = (
+        "_probe",
+        "bound",
+        "detached",
+        "direct",
+        "expr",
+        "needs_env",
+        "program",
+        "refs",
+        "reorder",
+        "replaced",
+        "source",
+        "text",
+    )
 
     def __init__(self, expr: str, refs: _Refs, bound: tuple[str, ...]) -> None:
         self.expr = expr
         self.refs = refs
         self.bound = bound
+        # the calls written out by name go straight to their hosts; the stand-ins stay for any other use
+        self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS)
+        self.replaced = _still_replaced(self.text, refs.replaced) if self.direct else refs.replaced
         # AWS gives an expression no input document: one that may read the top-level context gets none, and
         # $states and the variables as bindings (converted whole: slower on a big input, exact).
-        self.detached = refs.reads_context
+        # The engine's Python conversion gives every object of an array that share one set of keys the first
+        # one's key order; its JSON text keeps each object's own. A transform copies the data it matches, whose
+        # objects may hold their keys in different orders, so its answer comes back as JSON text (detached).
+        self.detached = refs.reads_context or refs.copies
         # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
         # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
         # its result, which is reordered instead (usually far smaller than the data)
@@ -818,7 +867,7 @@ class _Compiled:
                 f"${name} := function({', '.join(params)}){{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
-        for name in sorted(refs.replaced & _REGEX_FUNCTIONS.keys()):
+        for name in sorted(self.replaced & _REGEX_FUNCTIONS.keys()):
             # a marked string is a regular expression the engine cannot run (see _js_regex): Python's re runs it
             params = [f"$__sfn_{p}" for p in "abcd"[: _REGEX_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -830,7 +879,7 @@ class _Compiled:
                 f"($__sfn_r := $__sfn_{name}([{flags}], {args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) : $__sfn_native_{name}({args}) }};'
             )
-        for name in sorted(refs.replaced - _REGEX_FUNCTIONS.keys()):
+        for name in sorted(self.replaced - _REGEX_FUNCTIONS.keys()):
             count, _ = _REPLACED[name]  # the signature is the host's to check
             params = [f"$__sfn_{p}" for p in "abc"[:count]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -869,7 +918,7 @@ class _Compiled:
 
     def _engine(self, *, classify: bool) -> Any:
         jsonatapy = _engine_module()
-        user = _with_context(_js_regexes(self.expr), self.refs.replaced)
+        user = _with_context(_js_regexes(self.text), self.replaced)
         if classify:
             body = (
                 f"$__sfn_v := (\n{user}\n);\n"
@@ -882,8 +931,10 @@ class _Compiled:
         engine = jsonatapy.compile(text, timeout=_TIMEOUT_MS) if text != self.expr else _fresh(self.expr)
         for name in self.refs.extensions:
             engine.register(f"__sfn_{name}", _HOSTS[name])
-        for name in self.refs.replaced:
+        for name in self.replaced:
             engine.register(f"__sfn_{name}", _REPLACEMENTS.get(name) or _REGEX_HOSTS[name])
+        for n, host in enumerate(self.direct):
+            engine.register(f"__sfn_d{n}", host)
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -895,6 +946,18 @@ class _Compiled:
         if self._probe is False:
             self._probe = self._engine(classify=True)
         return self._probe
+
+
+def _still_replaced(text: str, replaced: frozenset[str]) -> frozenset[str]:
+    """The built-ins of ``replaced`` that ``text`` (after _direct_calls) still reaches through a stand-in."""
+    try:
+        toks = _tokens(text)
+    except _ScanError:
+        return replaced
+    left = {v for k, v in toks if k == "var"}
+    marked = bool(_python_ready(toks)) or any(k == "regex" and _needs_fallback(v) for k, v in toks)
+    regex = replaced & _REGEX_FUNCTIONS.keys() if marked else frozenset()
+    return frozenset(((replaced - _REGEX_FUNCTIONS.keys()) | regex) & left)
 
 
 def _fresh(expr: str) -> Any:
@@ -1527,6 +1590,11 @@ def _python_regex_body(body: str, multiline: bool) -> str:
     return "".join(out)
 
 
+def _pattern(pattern: str | re.Pattern[str]) -> re.Pattern[str]:
+    """A regular expression host's pattern: compiled already (a direct call, see _direct_calls), or marked."""
+    return pattern if type(pattern) is re.Pattern else _python_regex(pattern)  # type: ignore[arg-type]
+
+
 @functools.lru_cache(maxsize=1024)
 def _python_regex(marked: str) -> re.Pattern[str]:
     flags_text, _, body = marked[len(_REGEX_MARK) :].partition(":")
@@ -1575,7 +1643,7 @@ def _host_re_match(flags: list[bool], text: Any = None, pattern: Any = None, lim
     _string_argument("match", flags, text)
     found = [
         _match_object(m)
-        for m in _js_matches(_python_regex(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
+        for m in _js_matches(_pattern(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
     ]
     return _UNDEF if not found else found[0] if len(found) == 1 else found
 
@@ -1584,7 +1652,7 @@ def _host_re_contains(flags: list[bool], text: Any = None, pattern: Any = None) 
     if not flags[0]:
         return _UNDEF
     _string_argument("contains", flags, text)
-    return _python_regex(pattern).search(text) is not None
+    return _pattern(pattern).search(text) is not None
 
 
 def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
@@ -1594,7 +1662,7 @@ def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, lim
     bound = _regex_limit(flags[2], limit, "D3020", 3, "split")
     if bound == 0:
         return []
-    matches = _js_matches(_python_regex(pattern), text, bound)
+    matches = _js_matches(_pattern(pattern), text, bound)
     out, start = [], 0
     for m in matches:
         out.append(text[start : m.start()])
@@ -1653,8 +1721,22 @@ def _host_re_replace(
     if not isinstance(repl, str):
         raise _signature(3, "replace")
     bound = _regex_limit(flags[3], limit, "D3011", 4, "replace")
+    rx = _pattern(pattern)
+    if bound is None and "$" not in repl:
+        # the common case (no limit, a literal replacement): re's own loop finds the same matches as
+        # jsonata-js's while none is empty; an empty one (D1004, or the end of the text) takes the exact loop
+        empty = False
+
+        def literal(m: re.Match[str]) -> str:
+            nonlocal empty
+            empty = empty or m.start() == m.end()
+            return repl
+
+        replaced = rx.sub(literal, text)
+        if not empty:
+            return replaced
     out, position = [], 0
-    for m in _js_matches(_python_regex(pattern), text, bound):
+    for m in _js_matches(rx, text, bound):
         out.append(text[position : m.start()])
         out.append(_substitute(repl, m))
         position = m.end()
@@ -1687,6 +1769,268 @@ _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
     "toMillis": _host_to_millis,
     "fromMillis": _host_from_millis,
 }
+
+
+# -- direct calls: a replaced built-in called by name goes straight to its Python host -----------------------------
+# Through the JSONata lambda that stands in for the built-in, a call costs 15-40 µs in the engine (the lambda's
+# frame, the list of which arguments exist, the undefined check; for a regular expression the marker test too).
+# A call written out in the expression (``$encodeUrlComponent(x)``, ``$replace(s, /re/, 'r')``) is instead
+# rewritten at compile time into a call of a host made for that call site: its arguments go in as one object
+# (``{"a": x}``: JSONata leaves an undefined value out of an object, so the host still tells undefined from null),
+# a regular expression literal is bound to the host already compiled (never passed, never re-translated), and
+# the answer comes back as ``{"v": answer}`` (``.v`` of ``{}`` is undefined) or, for the hosts answering arrays,
+# through the undefined marker. About 5 µs a call.
+
+#: the hosts answering a string, number or boolean (or undefined); $match and $split answer arrays
+_DIRECT_SCALAR: Final = frozenset({*_DEFINED_WHEN_GIVEN, "number", "toMillis", "fromMillis", "replace", "contains"})
+#: $string stays behind its stand-in: a function argument reaches a host as null, and jsonata-js writes ""
+_DIRECT_HOSTS: Final = frozenset(_REPLACEMENTS.keys() - {"string"})
+_REGEX_KEYS: Final = ("a", "c", "d", "e", "f", "g", "h")
+
+
+def _context_free(toks: list[tuple[str, str]]) -> bool:
+    """Whether these argument tokens certainly never read the call's context directly (``$``, a parent step, a
+    wildcard, a context-defaulted built-in): inside an object constructor the context of an argument is the
+    group of items, not the call's input, and the two differ only for an expression that reads it whole."""
+    for n, (kind, value) in enumerate(toks):
+        prev = toks[n - 1] if n else None
+        after_value = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+        if kind == "var" and value == "":
+            return False
+        if kind == "op" and (value in ("%", "@", "#", "**") or (value == "*" and not after_value)):
+            return False
+        if (
+            kind == "var"
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) < _CONTEXT_DEFAULTED[value]
+        ):
+            return False
+    return True
+
+
+def _arguments(toks: list[tuple[str, str]], open_at: int) -> tuple[int, list[tuple[int, int]]]:
+    """The index of the ")" closing the call whose "(" is at ``open_at``, and each argument's token range."""
+    depth, first, spans = 0, open_at + 1, []
+    for i in range(open_at, len(toks)):
+        kind, value = toks[i]
+        if kind != "op":
+            continue
+        if value in ("(", "[", "{"):
+            depth += 1
+        elif value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                if i > first:
+                    spans.append((first, i))
+                return i, spans
+        elif value == "," and depth == 1:
+            spans.append((first, i))
+            first = i + 1
+    return -1, spans
+
+
+def _direct_calls(expr: str, names: frozenset[str]) -> tuple[str, list[Callable[..., Any]]]:
+    """``expr`` with each direct call of a built-in in ``names`` (and each regular expression call with a
+    literal pattern) rewritten to a call site host ``$__sfn_dN``, and those hosts, in order."""
+    hosts: list[Callable[..., Any]] = []
+    return _rewrite_calls(expr, names, hosts), hosts
+
+
+def _rewrite_calls(expr: str, names: frozenset[str], hosts: list[Callable[..., Any]]) -> str:
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    candidates = names | _REGEX_FUNCTIONS.keys() | _ORDER_HOSTS.keys() | _REPLACED.keys()
+    # a name the expression binds or passes as a value (``$replace := ...``, ``function($string)``, ``$map(x,
+    # $string)``) keeps its stand-in everywhere: the direct call would bypass the user's own function
+    held = {v for n, (k, v) in enumerate(toks) if k == "var" and toks[n + 1 : n + 2] != [("op", "(")]}
+    out: list[str] = []
+    last, n = 0, 0
+    while n < len(toks):
+        kind, name = toks[n]
+        if kind != "var" or name not in candidates or name in held or (n and toks[n - 1] == ("op", "~>")):
+            n += 1
+            continue
+        close, spans = _arguments(toks, n + 1)
+        call = _call_site(name, toks, spans, names) if close > 0 else None
+        if call is None:
+            n += 1
+            continue
+        host, keys, literal_at, scalar = call
+        texts = [_rewrite_calls(expr[starts[lo] : starts[hi]], names, hosts) for lo, hi in spans]
+        label = f"__sfn_d{len(hosts)}"
+        hosts.append(host)
+        out.append(expr[last : starts[n]])
+        if name == "string" and host is _host_pretty_flag:
+            # the stand-in ignores a second argument that is no boolean (what $map passes it); written out, it
+            # meets the 2.0.6 signature <x-b?:s> (T0410)
+            out.append(f'$string({texts[0]}, (${label}({{"b": {texts[1]}}}).v))')
+            last = starts[close] + 1
+            n = close + 1
+            continue
+        if name in _ORDER_HOSTS and name != "keys":
+            # only the object is the host's (put in JavaScript's key order); the engine's built-in does the rest
+            # (a function, which would reach the host as null, passes by)
+            reordered = (
+                f'($__sfn_t := {texts[0]}; $type($__sfn_t) in ["object", "array"] ? ${label}($__sfn_t) : $__sfn_t)'
+            )
+            out.append(f"${name}({', '.join([reordered, *texts[1:]])})")
+            last = starts[close] + 1
+            n = close + 1
+            continue
+        values = [t for i, t in enumerate(texts) if i != literal_at]
+        argument = "{" + ", ".join(f'"{k}": {t}' for k, t in zip(keys, values, strict=True)) + "}"
+        if scalar:
+            out.append(f"(${label}({argument}).v)")
+        else:
+            out.append(
+                f'(($__sfn_r := ${label}({argument}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r))'
+            )
+        last = starts[close] + 1
+        n = close + 1
+    out.append(expr[last:])
+    return "".join(out)
+
+
+def _call_site(
+    name: str, toks: list[tuple[str, str]], spans: list[tuple[int, int]], names: frozenset[str]
+) -> tuple[Callable[..., Any], tuple[str, ...], int, bool] | None:
+    """The host for one call, the keys its arguments go under, the index of the argument bound at compile time
+    (a regular expression literal; -1 for none), and whether it answers a scalar; None to leave the call to the
+    engine and the stand-in."""
+    if any(hi - lo == 1 and toks[lo] == ("op", "?") for lo, hi in spans):
+        return None  # a partial application
+    if not all(_context_free(toks[lo:hi]) for lo, hi in spans):
+        return None
+    count = len(spans)
+    if name in _REGEX_FUNCTIONS:
+        if count < 2 or spans[1][1] - spans[1][0] != 1 or toks[spans[1][0]][0] != "regex":
+            return None
+        if name == "replace" and (count < 3 or spans[2][1] - spans[2][0] != 1 or toks[spans[2][0]][0] != "str"):
+            return None  # a function as the replacement calls back into the engine: the engine's own $replace
+        literal = toks[spans[1][0]][1]
+        body, _, flags = literal[1:].rpartition("/")
+        keys = _REGEX_KEYS[: count - 1]
+        return _regex_site(name, f"{_REGEX_MARK}{flags}:{body}", count), keys, 1, name in _DIRECT_SCALAR
+    if count < _CONTEXT_DEFAULTED.get(name, 0):
+        return None  # too few arguments: the built-in (or its stand-in, _with_context) takes the context
+    keys = tuple("abcdefgh"[:count])
+    if name in _ORDER_HOSTS:
+        params = _ORDER_HOSTS[name]
+        if count > params:
+            return _too_many(name, params), keys, -1, True
+        return (_host_keys if name == "keys" else _host_reorder), keys, -1, name == "keys"
+    if name in _REPLACED and count > _REPLACED[name][0]:
+        return _too_many(name, _REPLACED[name][0]), keys, -1, True
+    if name == "string" and count == 2:
+        return _host_pretty_flag, keys, -1, True
+    if name not in names or name not in _DIRECT_HOSTS:
+        return None
+    return _host_site(name, count), keys, -1, name in _DIRECT_SCALAR
+
+
+def _too_many(name: str, params: int) -> Callable[..., Any]:
+    def site(arguments: dict[str, Any]) -> Any:
+        raise _signature(params + 1, name)  # jsonata-js's signature check: one argument more than it takes
+
+    return site
+
+
+def _host_site(name: str, count: int) -> Callable[..., Any]:
+    host = _REPLACEMENTS[name]
+    params = _REPLACED[name][0]
+    if count > params:
+        return _too_many(name, params)
+    if params == 1:  # these answer undefined exactly when the argument is missing
+
+        def one(arguments: dict[str, Any]) -> Any:
+            if "a" not in arguments:
+                return _NOTHING
+            return {"v": host(_GIVEN, arguments["a"])}
+
+        return one
+    keys = "abc"[:params]
+
+    def site(arguments: dict[str, Any]) -> Any:
+        answer = host([k in arguments for k in keys], *[arguments.get(k) for k in keys])
+        return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+
+    return site
+
+
+def _regex_site(name: str, marked: str, count: int) -> Callable[..., Any]:
+    params = _REGEX_FUNCTIONS[name]
+    if count > params:
+        return _too_many(name, params)
+    host = _REGEX_HOSTS[name]
+    pattern: str | re.Pattern[str]
+    try:
+        pattern = _python_regex(marked)  # compiled once, with the expression
+    except _HostError:
+        pattern = marked  # the host raises the error when the call runs, as the engine would
+    keys = _REGEX_KEYS[: params - 1]
+    scalar = name in _DIRECT_SCALAR
+
+    def site(arguments: dict[str, Any]) -> Any:
+        present = [k in arguments for k in keys]
+        present.insert(1, True)
+        values = [arguments.get(k) for k in keys]
+        values.insert(1, pattern)
+        answer = host(present, *values)
+        if scalar:
+            return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+        return answer
+
+    return site
+
+
+#: built-ins that make an order out of an object's keys, with the parameters each takes: jsonata-js lists an
+#: object's integer-like keys first (a JavaScript object), the engine in insertion order, and an object the
+#: expression builds itself (``$keys({'b': 1, '2': 2})``) was never put in JavaScript's order on the way in
+_ORDER_HOSTS: Final[Mapping[str, int]] = {"keys": 1, "each": 2, "spread": 1}
+
+
+def _host_keys(arguments: dict[str, Any]) -> Any:
+    """jsonata-js 2.0.6 ``$keys``: an object's keys, or the distinct keys of an array's objects, in JavaScript's
+    order (the merged keys of an array form one JavaScript object too); a sequence: one key is a string, none
+    is undefined."""
+    if "a" not in arguments:
+        return _NOTHING
+    value = arguments["a"]
+    if type(value) is list:
+        merged: dict[str, None] = {}
+        for item in value:
+            if type(item) is dict:
+                merged.update(dict.fromkeys(item))
+        keys = _js_key_order(merged)
+    elif type(value) is dict:
+        keys = _js_key_order(value)
+    else:
+        keys = []
+    if not keys:
+        return _NOTHING
+    return {"v": keys[0] if len(keys) == 1 else keys}
+
+
+def _host_pretty_flag(arguments: dict[str, Any]) -> Any:
+    """``$string``'s second argument, which its signature wants a boolean."""
+    if "b" not in arguments:
+        return _NOTHING
+    if type(arguments["b"]) is not bool:
+        raise _signature(2, "string")
+    return {"v": arguments["b"]}
+
+
+def _host_reorder(value: Any) -> Any:
+    """An object or array in JavaScript's key order (itself when it is in that order already)."""
+    return _js_ordered(value)
+
+
+_GIVEN: Final = [True]
+_NOTHING: Final[dict[str, Any]] = {}
 
 
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -1808,7 +2152,7 @@ def _reword(code: str, msg: str, expr: str) -> str:
 
 
 _PREFIXES = re.compile(
-    r"^(?:(?:Parse error|Signature validation failed|Invalid syntax|host function raised \w+)"
+    r"^(?:(?:Parse error|Signature validation failed|Invalid syntax|Invalid number|host function raised \w+)"
     r":\s*)+"
 )
 _CODED = re.compile(r"^([A-Z]\d{4}): ?(.*)$", re.S)
@@ -2243,7 +2587,10 @@ def evaluate_document(
     way the oracle's driver answers: ``{"result": v}``, ``{"undefined": True}``, ``{"function": True}`` or
     ``{"error": {"code": "T2001", "message": ...}}``. ``data`` left out means no input document."""
     try:
-        compile_expression(expr)
+        try:
+            compile_expression(expr)
+        except ValueError as e:
+            raise ValueError(_parse_error(expr, e)) from None
         refused = _refused_by_2_0_6(expr)
         if refused:
             raise ValueError(refused)
@@ -2254,11 +2601,18 @@ def evaluate_document(
         code, msg = _code_and_message(_PREFIXES.sub("", str(e)).strip())
         return {"error": {"code": code, "message": msg}}
     values = dict(bindings or {})
+    if c.reorder:  # as _run does: the data in JavaScript's key order for an expression that can see it
+        values = dict(_js_states(values))
+        if data is not _MISSING:
+            data = _js_ordered(data)
     token = _ENV.set(_Env(rng or random.Random(0), now_ms))
     try:
         if data is _MISSING:
             text = program.evaluate_json_or_none(None, values)
             result = None if text is None else json.loads(text)
+        elif refs.copies:  # see _Compiled.detached: a copy comes back as JSON text, in its own key order
+            text = program.evaluate_json_or_none(json.dumps(_plain(data)), values)
+            result = _UNDEF if text is None else json.loads(text)
         else:
             try:
                 result = program.evaluate(data, values)
@@ -2273,4 +2627,4 @@ def evaluate_document(
         return {"undefined": True}
     if result == _FUNCTION:
         return {"function": True}
-    return {"result": _non_finite(result)}
+    return {"result": _non_finite(_js_ordered(result))}
