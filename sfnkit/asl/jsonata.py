@@ -1592,7 +1592,7 @@ def _python_regex_body(body: str, multiline: bool) -> str:
 
 def _pattern(pattern: str | re.Pattern[str]) -> re.Pattern[str]:
     """A regular expression host's pattern: compiled already (a direct call, see _direct_calls), or marked."""
-    return pattern if type(pattern) is re.Pattern else _python_regex(pattern)  # type: ignore[arg-type]
+    return pattern if isinstance(pattern, re.Pattern) else _python_regex(pattern)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1886,9 +1886,7 @@ def _rewrite_calls(expr: str, names: frozenset[str], hosts: list[Callable[..., A
         if scalar:
             out.append(f"(${label}({argument}).v)")
         else:
-            out.append(
-                f'(($__sfn_r := ${label}({argument}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r))'
-            )
+            out.append(f'(($__sfn_r := ${label}({argument}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r))')
         last = starts[close] + 1
         n = close + 1
     out.append(expr[last:])
