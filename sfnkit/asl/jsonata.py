@@ -264,6 +264,7 @@ class _Refs:
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
     reads_context: bool  # may read the top-level context, which AWS leaves undefined
     copies: bool  # the transform operator (| pattern | update |): a copy of the data comes back
+    mixed_orders: bool  # two object constructors list the same keys in different orders
     path: tuple[str | int, ...] | None  # $var.a[0].b: a plain path, navigated in Python while it meets objects
 
 
@@ -282,6 +283,7 @@ def _analyse(expr: str) -> _Refs:
             newer_ops=(),
             reads_context=True,
             copies=True,
+            mixed_orders=True,
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
@@ -299,6 +301,7 @@ def _analyse(expr: str) -> _Refs:
         ),
         reads_context=_reads_context(toks),
         copies=any(k == "op" and v == "|" for k, v in toks),
+        mixed_orders=_mixed_key_orders(toks),
         path=_plain_path(toks),
     )
 
@@ -423,6 +426,44 @@ def _reads_context(toks: list[tuple[str, str]]) -> bool:
             and toks[n + 1 : n + 2] == [("op", "(")]
             and _call_arguments(toks, n + 1) + (prev == ("op", "~>")) < _CONTEXT_DEFAULTED[value]
         ):
+            return True
+    return False
+
+
+def _mixed_key_orders(toks: list[tuple[str, str]]) -> bool:
+    """Whether two object constructors with literal keys (``{'a': 1, 'b': 2}`` and ``{'b': 3, 'a': 4}``) list the
+    same keys in different orders: the engine's conversion to Python would give both the first one's order."""
+    seen: dict[frozenset[str], tuple[str, ...]] = {}
+    for n, tok in enumerate(toks):
+        if tok != ("op", "{"):
+            continue
+        keys: list[str] = []
+        depth, expect_key, literal = 0, True, True
+        for j in range(n, len(toks)):
+            kind, value = toks[j]
+            if kind == "op" and value in ("(", "[", "{"):
+                literal = literal and not (depth == 1 and expect_key)
+                depth += 1
+                continue
+            if kind == "op" and value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    break
+                continue
+            if depth != 1:
+                continue
+            if expect_key:
+                if kind == "str" and toks[j + 1 : j + 2] == [("op", ":")]:
+                    keys.append(value)
+                else:
+                    literal = False
+                expect_key = False
+            elif (kind, value) == ("op", ","):
+                expect_key = True
+        if not literal or len(keys) < 2:
+            continue
+        known = seen.setdefault(frozenset(keys), tuple(keys))
+        if known != tuple(keys):
             return True
     return False
 
@@ -831,6 +872,7 @@ class _Compiled:
         "direct",
         "expr",
         "needs_env",
+        "ordered",
         "program",
         "refs",
         "reorder",
@@ -846,12 +888,16 @@ class _Compiled:
         # the calls written out by name go straight to their hosts; the stand-ins stay for any other use
         self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS)
         self.replaced = _still_replaced(self.text, refs.replaced) if self.direct else refs.replaced
+        if refs.copies:
+            self.text = _clone_transforms(self.text)
+        self.text, self.ordered = _order_constructors(self.text)
         # AWS gives an expression no input document: one that may read the top-level context gets none, and
         # $states and the variables as bindings (converted whole: slower on a big input, exact).
         # The engine's Python conversion gives every object of an array that share one set of keys the first
         # one's key order; its JSON text keeps each object's own. A transform copies the data it matches, whose
         # objects may hold their keys in different orders, so its answer comes back as JSON text (detached).
-        self.detached = refs.reads_context or refs.copies
+        # So does an expression whose object constructors list the same keys in different orders.
+        self.detached = refs.reads_context or refs.copies or refs.mixed_orders
         # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
         # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
         # its result, which is reordered instead (usually far smaller than the data)
@@ -859,6 +905,8 @@ class _Compiled:
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
         head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
+        if refs.copies:  # the engine's own $string, before any stand-in takes the name (_clone_transforms)
+            head.insert(0, "$__sfn_json := $string;")
         for name in sorted(refs.extensions):
             params = [f"$__sfn_{p}" for p in "abc"[: EXTENSION_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -899,12 +947,16 @@ class _Compiled:
                 )
             if name == "string":
                 # the engine's own $string is exact for strings and numbers below 1e15 (and much faster); a
-                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored
+                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored.
+                # An object or array reaches the host as the engine's JSON text, which writes a function inside
+                # it as "" (as jsonata-js does; converted to Python it would be null) and keeps each object's own
+                # key order; the host rewrites its numbers and key order as jsonata-js does.
                 head.append("$__sfn_native_string := $string;")
                 call = (
                     '($type($__sfn_a) = "string" ? $__sfn_a : $type($__sfn_a) = "function" ? "" : '
                     '($type($__sfn_a) = "number" and $__sfn_a < 1e15 and $__sfn_a > -1e15) ? '
-                    f"$__sfn_native_string($__sfn_a) : {call})"
+                    '$__sfn_native_string($__sfn_a) : $type($__sfn_a) in ["object", "array"] ? '
+                    f"$__sfn_string_json($__sfn_native_string($__sfn_a), $__sfn_b) : {call})"
                 )
             # no signature on the lambda: the engine checks one in about 40 µs per call; the host checks types,
             # and _with_context passes the context where a call leaves it to the signature
@@ -933,8 +985,14 @@ class _Compiled:
             engine.register(f"__sfn_{name}", _HOSTS[name])
         for name in self.replaced:
             engine.register(f"__sfn_{name}", _REPLACEMENTS.get(name) or _REGEX_HOSTS[name])
+        if "string" in self.replaced:
+            engine.register("__sfn_string_json", _host_string_json)
         for n, host in enumerate(self.direct):
             engine.register(f"__sfn_d{n}", host)
+        if self.refs.copies:
+            engine.register("__sfn_clone", _host_clone)
+        if self.ordered:
+            engine.register("__sfn_order", _host_reorder)
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -946,6 +1004,104 @@ class _Compiled:
         if self._probe is False:
             self._probe = self._engine(classify=True)
         return self._probe
+
+
+def _clone_transforms(expr: str) -> str:
+    """``expr`` with each transform (``| pattern | update [, delete] |``) fed a copy made as jsonata-js 2.0.6
+    makes it, through ``$string`` (``JSON.parse($string(value))``): every number rounded to 15 significant
+    digits, JavaScript's key order. The engine's own copy keeps every digit. A transform inside another is
+    left as it is."""
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    opened: list[list[int]] = []  # [token index of the opening bar, bars seen]
+    closers: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for n, (kind, value) in enumerate(toks):
+        if kind != "op" or value != "|":
+            continue
+        prev = toks[n - 1] if n else None
+        prefix = prev is None or (
+            (prev[0] == "op" and prev[1] not in ")]}" and n - 1 not in closers)
+            or (prev[0] == "name" and prev[1] in _WORD_OPS)
+        )
+        if prefix:
+            opened.append([n, 1])
+        elif opened and opened[-1][1] == 1:
+            opened[-1][1] = 2
+        elif opened:
+            start = opened.pop()[0]
+            closers.add(n)
+            if not opened:
+                spans.append((starts[start], starts[n] + 1))
+    for lo, hi in reversed(spans):
+        transform = expr[lo:hi]
+        expr = (
+            f"{expr[:lo]}(function($__sfn_x){{ $exists($__sfn_x) ? (($type($__sfn_x) in ['object', 'array'] ? "
+            f"$__sfn_clone($__sfn_json($__sfn_x)) : $__sfn_x) ~> {transform}) : $__sfn_x }}){expr[hi:]}"
+        )
+    return expr
+
+
+def _order_constructors(expr: str) -> tuple[str, bool]:
+    """``expr`` with each object constructor that has an integer-like literal key (``{'b': 1, '2': 2}``) put in
+    JavaScript's key order as it is built (``$__sfn_order({...})``), so that ``.*``, ``$each`` and the rest
+    see the order jsonata-js's JavaScript object has; and whether there was one."""
+    if "{" not in expr:
+        return expr, False
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr, False
+    spans: list[tuple[int, int]] = []
+    for n, tok in enumerate(toks):
+        if tok != ("op", "{"):
+            continue
+        prev = toks[n - 1] if n else None
+        if prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}")):
+            continue  # a group-by (items{key: value}) or a function body
+        depth, close, integer = 0, -1, False
+        for j in range(n, len(toks)):
+            kind, value = toks[j]
+            if kind == "op" and value in ("(", "[", "{"):
+                depth += 1
+            elif kind == "op" and value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    close = j
+                    break
+            elif depth == 1 and kind == "str" and toks[j + 1 : j + 2] == [("op", ":")] and _is_index(value):
+                integer = True
+        if integer and close > 0 and not any(lo <= starts[n] < hi for lo, hi in spans):
+            spans.append((starts[n], starts[close] + 1))
+    if not spans:
+        return expr, False
+    for lo, hi in reversed(spans):
+        expr = f"{expr[:lo]}$__sfn_order({expr[lo:hi]}){expr[hi:]}"
+    return expr, True
+
+
+def _host_clone(text: Any) -> Any:
+    """jsonata-js 2.0.6's copy for the transform operator, ``JSON.parse($string(value))``, from the engine's
+    ``$string`` of the value (JSON text keeps each object's own key order, which the engine's conversion of an
+    array of like-keyed objects to Python does not)."""
+    return _rounded(json.loads(text))
+
+
+def _rounded(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _rounded(value[k]) for k in _js_key_order(value)}
+    if type(value) is list:
+        return [_rounded(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = _precision15(value)
+        if not math.isfinite(number):
+            raise _HostError("D1001: Number out of range")
+        return _whole(number)
+    return value
 
 
 def _still_replaced(text: str, replaced: frozenset[str]) -> frozenset[str]:
@@ -1394,6 +1550,11 @@ def _host_string(flags: list[bool], value: Any = None, pretty: Any = None) -> An
             raise _HostError("D3001: Attempting to invoke string function on Infinity or NaN")
         return _js_number(_precision15(value))
     return _stringify(value, "  " if flags[1] and pretty is True else "", "")
+
+
+def _host_string_json(text: str, pretty: Any = None) -> str:
+    """``$string`` of an object or array, from the engine's own JSON text of it (see _Compiled)."""
+    return _stringify(json.loads(text), "  " if pretty is True else "", "")
 
 
 def _delegate(program: str, bindings: dict[str, Any]) -> Any:
@@ -2608,7 +2769,7 @@ def evaluate_document(
         if data is _MISSING:
             text = program.evaluate_json_or_none(None, values)
             result = None if text is None else json.loads(text)
-        elif refs.copies:  # see _Compiled.detached: a copy comes back as JSON text, in its own key order
+        elif refs.copies or refs.mixed_orders:  # see _Compiled.detached: JSON text keeps each object's order
             text = program.evaluate_json_or_none(json.dumps(_plain(data)), values)
             result = _UNDEF if text is None else json.loads(text)
         else:

@@ -41,9 +41,13 @@ REASONS: list[tuple[str, str]] = [
     ),
     (r"\$eval\(", "AWS removes $eval (use $parse); sfnkit calls it a non-function (T1006) as AWS does"),
     (r"\$now\(\)", "$now() answers the virtual clock in sfnkit, the real clock in node"),
-    ("\ud800", "a lone surrogate never reaches the host function: the engine converts the string first"),
     (
-        r"\$formatNumber\(-?1(\.5)?e(21|22|300)",
+        "\ud800",
+        "a lone surrogate in the expression: the engine's strings cannot hold one, so the expression never "
+        "reaches it (an error without a JSONata code); jsonata-js keeps it, and $encodeUrl refuses it with D3140",
+    ),
+    (
+        r"\$formatNumber\(-?\d+(\.\d+)?e\+?(2[1-9]|[3-9]\d|\d{3})",
         "$formatNumber of a number from 1e21 on: jsonata-js formats the text of JavaScript's toFixed, "
         "which is exponential there (1e+21, and the picture's grouping goes into it); jsonatapy writes every digit",
     ),
