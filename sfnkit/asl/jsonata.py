@@ -871,6 +871,8 @@ class _Compiled:
         "detached",
         "direct",
         "expr",
+        "fast",
+        "navigate",
         "needs_env",
         "ordered",
         "program",
@@ -886,7 +888,10 @@ class _Compiled:
         self.refs = refs
         self.bound = bound
         # the calls written out by name go straight to their hosts; the stand-ins stay for any other use
-        self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS)
+        self.navigate = _navigator(refs.path) if refs.path is not None else None
+        simple = not (refs.extensions or refs.overrides or refs.path)
+        self.fast = _fast_plan(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound)) if simple else None
+        self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound))
         self.replaced = _still_replaced(self.text, refs.replaced) if self.direct else refs.replaced
         if refs.copies:
             self.text = _clone_transforms(self.text)
@@ -1143,7 +1148,13 @@ def _analysis(text: str) -> tuple[str, _Refs]:
 
 
 def _compile(text: str, variables: Mapping[str, Any] | None) -> _Compiled:
+    if not variables:  # the common case first: one lookup
+        hit: _Compiled | None = _thread_cache("compiled").get(text)
+        if hit is not None:
+            return hit
     expr, refs = _analysis(text)
+    if refs.variables is not None and not refs.variables:
+        variables = None  # it names none: compiled as without
     if not variables:
         bound: tuple[str, ...] = ()
     elif refs.variables is None:
@@ -1151,7 +1162,7 @@ def _compile(text: str, variables: Mapping[str, Any] | None) -> _Compiled:
     else:
         bound = tuple(n for n in refs.variables if n in variables)
     cache = _thread_cache("compiled")
-    key = (text, bound)
+    key: str | tuple[str, tuple[str, ...]] = (text, bound) if bound else text
     c = cache.get(key)
     if c is None:
         c = cache[key] = _Compiled(expr, refs, bound)
@@ -1751,6 +1762,94 @@ def _python_regex_body(body: str, multiline: bool) -> str:
     return "".join(out)
 
 
+_EMPTY_FREE: dict[re.Pattern[str], bool] = {}
+_SOLID_ESCAPES: Final = frozenset("sSdDwWtnrfv")
+_BRACES: Final = re.compile(r"\{(\d*)(?:,\d*)?\}")
+
+
+def _never_empty(rx: re.Pattern[str]) -> bool:
+    """Whether ``rx`` certainly never matches the empty string: a top-level sequence (no ``|``) holding an atom
+    that must match a character (a literal, a class, ``.``, ``\\s``...) without a quantifier allowing none.
+    False when unsure (groups count as possibly empty)."""
+    known = _EMPTY_FREE.get(rx)
+    if known is None:
+        if len(_EMPTY_FREE) >= 1024:
+            _EMPTY_FREE.clear()
+        known = _EMPTY_FREE[rx] = _solid(rx.pattern)
+    return known
+
+
+def _solid(body: str) -> bool:
+    i, n, solid = 0, len(body), False
+    while i < n:
+        ch = body[i]
+        atom = True
+        if ch == "|":
+            return False
+        if ch == "\\" and i + 1 < n:
+            nxt = body[i + 1]
+            if nxt in "ux":  # \uXXXX, \xXX: one character
+                i += 6 if nxt == "u" else 4
+            elif nxt.isdigit():  # a back-reference (or octal): may be empty
+                atom = False
+                i += 2
+                while i < n and body[i].isdigit():
+                    i += 1
+            elif nxt in "bBAZ":  # zero width
+                atom = False
+                i += 2
+            elif nxt.isalnum() and nxt not in _SOLID_ESCAPES:
+                return False  # unsure
+            else:
+                i += 2
+        elif ch == "[":
+            j = i + 1
+            if body.startswith("^", j):
+                j += 1
+            if body.startswith("]", j):
+                j += 1
+            while j < n and body[j] != "]":
+                j += 2 if body[j] == "\\" else 1
+            i = j + 1
+        elif ch == "(":
+            depth, j = 0, i
+            while j < n:
+                if body[j] == "\\":
+                    j += 2
+                    continue
+                if body[j] == "[":  # a class may hold parentheses
+                    j += 1
+                    while j < n and body[j] != "]":
+                        j += 2 if body[j] == "\\" else 1
+                elif body[j] == "(":
+                    depth += 1
+                elif body[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            atom = False
+            i = j + 1
+        else:
+            atom = ch not in "^$"
+            i += 1
+        quantifier = body[i : i + 1]
+        if quantifier in ("*", "?"):
+            atom = False
+        if quantifier in ("*", "+", "?"):
+            i += 1
+        elif quantifier == "{":
+            m = _BRACES.match(body, i)
+            if m is None:
+                return False  # a literal brace: unsure
+            atom = atom and int(m.group(1) or 0) > 0
+            i = m.end()
+        if body[i : i + 1] == "?":  # a lazy quantifier
+            i += 1
+        solid = solid or atom
+    return solid
+
+
 def _pattern(pattern: str | re.Pattern[str]) -> re.Pattern[str]:
     """A regular expression host's pattern: compiled already (a direct call, see _direct_calls), or marked."""
     return pattern if isinstance(pattern, re.Pattern) else _python_regex(pattern)
@@ -1883,6 +1982,9 @@ def _host_re_replace(
         raise _signature(3, "replace")
     bound = _regex_limit(flags[3], limit, "D3011", 4, "replace")
     rx = _pattern(pattern)
+    if bound is None and "$" not in repl and _never_empty(rx):
+        # no match can be empty: re's loop is jsonata-js's, and the replacement is literal text
+        return rx.sub(repl.replace("\\", "\\\\"), text)
     if bound is None and "$" not in repl:
         # the common case (no limit, a literal replacement): re's own loop finds the same matches as
         # jsonata-js's while none is empty; an empty one (D1004, or the end of the text) takes the exact loop
@@ -1991,14 +2093,19 @@ def _arguments(toks: list[tuple[str, str]], open_at: int) -> tuple[int, list[tup
     return -1, spans
 
 
-def _direct_calls(expr: str, names: frozenset[str]) -> tuple[str, list[Callable[..., Any]]]:
+def _direct_calls(
+    expr: str, names: frozenset[str], bound: frozenset[str] = frozenset()
+) -> tuple[str, list[Callable[..., Any]]]:
     """``expr`` with each direct call of a built-in in ``names`` (and each regular expression call with a
-    literal pattern) rewritten to a call site host ``$__sfn_dN``, and those hosts, in order."""
+    literal pattern) rewritten to a call site host ``$__sfn_dN``, and those hosts, in order. A workflow variable
+    in ``bound`` hides the built-in of its name, as JSONata's own bindings do."""
     hosts: list[Callable[..., Any]] = []
-    return _rewrite_calls(expr, names, hosts), hosts
+    return _rewrite_calls(expr, names, hosts, bound), hosts
 
 
-def _rewrite_calls(expr: str, names: frozenset[str], hosts: list[Callable[..., Any]]) -> str:
+def _rewrite_calls(
+    expr: str, names: frozenset[str], hosts: list[Callable[..., Any]], bound: frozenset[str] = frozenset()
+) -> str:
     starts: list[int] = []
     try:
         toks = _tokens(expr, starts=starts)
@@ -2007,7 +2114,7 @@ def _rewrite_calls(expr: str, names: frozenset[str], hosts: list[Callable[..., A
     candidates = names | _REGEX_FUNCTIONS.keys() | _ORDER_HOSTS.keys() | _REPLACED.keys()
     # a name the expression binds or passes as a value (``$replace := ...``, ``function($string)``, ``$map(x,
     # $string)``) keeps its stand-in everywhere: the direct call would bypass the user's own function
-    held = {v for n, (k, v) in enumerate(toks) if k == "var" and toks[n + 1 : n + 2] != [("op", "(")]}
+    held = bound | {v for n, (k, v) in enumerate(toks) if k == "var" and toks[n + 1 : n + 2] != [("op", "(")]}
     out: list[str] = []
     last, n = 0, 0
     while n < len(toks):
@@ -2021,7 +2128,7 @@ def _rewrite_calls(expr: str, names: frozenset[str], hosts: list[Callable[..., A
             n += 1
             continue
         host, keys, literal_at, scalar = call
-        texts = [_rewrite_calls(expr[starts[lo] : starts[hi]], names, hosts) for lo, hi in spans]
+        texts = [_rewrite_calls(expr[starts[lo] : starts[hi]], names, hosts, bound) for lo, hi in spans]
         label = f"__sfn_d{len(hosts)}"
         hosts.append(host)
         out.append(expr[last : starts[n]])
@@ -2190,6 +2297,216 @@ def _host_reorder(value: Any) -> Any:
 
 _GIVEN: Final = [True]
 _NOTHING: Final[dict[str, Any]] = {}
+
+
+# -- a Python fast path for the simplest expressions --------------------------------------------------------------
+# Most Step Functions expressions are a few plain paths, literals and host calls joined by "&" or arithmetic
+# (``$base & '/orders/' & $encodeUrlComponent($states.input.orderId)``, ``$toMillis(a) - $toMillis(b)``). Such an
+# expression is planned at compile time into Python closures: the paths navigated as _navigate does, the hosts
+# called directly, "&" and arithmetic as jsonata-js defines them. Anything off the plan's narrow road (an array
+# on a path, a value of an unexpected type, an error, a non-finite or huge number) hands the evaluation to the
+# engine (_Bail), which answers it exactly; the plan only ever answers what the engine would.
+
+
+class _Bail(Exception):
+    """The fast plan cannot answer this evaluation: the engine does."""
+
+
+_FastTerm = Callable[[Mapping[str, Any], "Mapping[str, Any] | None"], Any]
+_FAST_BINARY: Final[Mapping[str, int]] = {"&": 50, "+": 50, "-": 50, "*": 60, "/": 60}
+_SAFE_WHOLE: Final = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class _FastNames:
+    replaced: frozenset[str]  # the replaced built-ins the expression names
+    bound: frozenset[str]  # the workflow variables bound for it
+
+
+def _fast_plan(expr: str, names: frozenset[str], bound: frozenset[str]) -> _FastTerm | None:
+    """The fast plan of ``expr``, or None when it is not that simple. ``names``: the replaced built-ins it
+    names; ``bound``: the workflow variables bound for it (one named like a built-in hides it)."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
+        return None
+    if not toks or len(toks) > 64:
+        return None
+    try:
+        term, end = _fast_expression(toks, 0, 0, _FastNames(names, bound))
+    except _Bail:
+        return None
+    return term if end == len(toks) else None
+
+
+def _fast_expression(toks: list[tuple[str, str]], at: int, bp: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    left, at = _fast_operand(toks, at, names)
+    while at < len(toks) and toks[at][0] == "op" and _FAST_BINARY.get(toks[at][1], 0) > bp:
+        op = toks[at][1]
+        right, at = _fast_expression(toks, at + 1, _FAST_BINARY[op], names)
+        left = _fast_concat(left, right) if op == "&" else _fast_arithmetic(op, left, right)
+    return left, at
+
+
+def _fast_operand(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    if at >= len(toks):
+        raise _Bail
+    kind, value = toks[at]
+    if kind == "str":
+        if "\\" in value:
+            raise _Bail  # an escape: the engine reads it
+        return (lambda states, variables: value), at + 1
+    if kind == "num":
+        if not value.isdigit():
+            raise _Bail
+        number = int(value)
+        return (lambda states, variables: number), at + 1
+    if kind != "var" or value in ("", "$"):
+        raise _Bail
+    if toks[at + 1 : at + 2] == [("op", "(")]:
+        return _fast_call(toks, at, names)
+    end = at + 1
+    while end < len(toks):
+        if toks[end] == ("op", ".") and toks[end + 1 : end + 2] and toks[end + 1][0] == "name":
+            end += 2
+        elif toks[end] == ("op", "[") and [k for k, _ in toks[end + 1 : end + 3]] == ["num", "op"]:
+            end += 3
+        elif toks[end] == ("op", "[") and [k for k, _ in toks[end + 1 : end + 4]] == ["op", "num", "op"]:
+            end += 4
+        else:
+            break
+    path = _plain_path(toks[at:end])
+    if path is None:
+        raise _Bail
+    walk = _navigator(path)
+
+    def navigate(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        found = walk(states, variables)
+        if found is _MISSING:
+            raise _Bail
+        return found
+
+    return navigate, end
+
+
+def _fast_call(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    name = toks[at][1]
+    close, spans = _arguments(toks, at + 1)
+    if close < 0 or name in ("each", "spread") or name in names.bound:
+        raise _Bail  # (a workflow variable of the name hides the built-in)
+    if name == "string":
+        if len(spans) != 1:
+            raise _Bail
+        inner = _fast_whole(toks, spans[0], names)
+
+        def string(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+            value = inner(states, variables)
+            if type(value) is str or value is _UNDEF:
+                return value
+            return _fast_string(value)
+
+        return string, close + 1
+    site = _call_site(name, toks, spans, names.replaced)
+    if site is None or site[0] is _host_pretty_flag:
+        raise _Bail
+    host, keys, literal_at, scalar = site
+    parts = [_fast_whole(toks, span, names) for i, span in enumerate(spans) if i != literal_at]
+    pairs = list(zip(keys, parts, strict=True))
+
+    def call(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        arguments = {}
+        for key, part in pairs:
+            value = part(states, variables)
+            if value is not _UNDEF:
+                arguments[key] = value
+        try:
+            answer = host(arguments)
+        except _HostError:
+            raise _Bail from None  # the engine raises it, worded and placed as every engine error
+        if scalar:
+            return answer["v"] if answer else _UNDEF
+        return answer
+
+    return call, close + 1
+
+
+def _fast_whole(toks: list[tuple[str, str]], span: tuple[int, int], names: _FastNames) -> _FastTerm:
+    lo, hi = span
+    term, end = _fast_expression(toks[:hi], lo, 0, names)
+    if end != hi:
+        raise _Bail
+    return term
+
+
+def _fast_string(value: Any) -> str:
+    """``$string`` / the text "&" makes of a value from the data (JSON: no functions)."""
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if type(value) is int and -_EXACT_INT < value < _EXACT_INT:
+        return str(value)  # 15 digits at most: exact, and written as JavaScript writes it
+    if type(value) is int or type(value) is float:
+        if not math.isfinite(value):
+            raise _Bail
+        return _js_number(_precision15(value))
+    try:
+        return _stringify(value, "", "")
+    except _HostError:
+        raise _Bail from None
+
+
+_EXACT_INT: Final = 10**15
+
+
+class _Concat:
+    """``a & b & c``: one string of the parts' texts (undefined is "")."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[_FastTerm]) -> None:
+        self.parts = parts
+
+    def __call__(self, states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        out = []
+        for part in self.parts:
+            value = part(states, variables)
+            if type(value) is str:
+                if value is not _UNDEF:
+                    out.append(value)
+            else:
+                out.append(_fast_string(value))
+        return "".join(out)
+
+
+def _fast_concat(left: _FastTerm, right: _FastTerm) -> _FastTerm:
+    parts = left.parts if isinstance(left, _Concat) else [left]  # left-associative: a chain grows on the left
+    return _Concat([*parts, right])
+
+
+def _fast_arithmetic(op: str, left: _FastTerm, right: _FastTerm) -> _FastTerm:
+    def arithmetic(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        a, b = left(states, variables), right(states, variables)
+        if not (
+            (type(a) is int or type(a) is float or a is _UNDEF) and (type(b) is int or type(b) is float or b is _UNDEF)
+        ):
+            raise _Bail  # a string, boolean, null...: the engine's T2001/T2002
+        if a is _UNDEF or b is _UNDEF:
+            return _UNDEF
+        x, y = float(a), float(b)
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        elif y == 0:
+            raise _Bail
+        else:
+            r = x / y
+        if not math.isfinite(r) or abs(r) >= _SAFE_WHOLE or abs(x) >= _SAFE_WHOLE or abs(y) >= _SAFE_WHOLE:
+            raise _Bail
+        return int(r) if r.is_integer() else r
+
+    return arithmetic
 
 
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -2467,17 +2784,71 @@ def _navigate(path: tuple[str | int, ...], states: Mapping[str, Any], variables:
     return _MISSING
 
 
+_Navigator = Callable[[Mapping[str, Any], "Mapping[str, Any] | None"], Any]
+
+
+def _navigator(path: tuple[str | int, ...]) -> _Navigator:
+    """``_navigate`` of one path, with its head and steps bound: a path of field names (the usual kind) walks
+    in a tight loop; anything else (an index, a value of another type at the end) takes _navigate itself."""
+    if any(type(step) is int for step in path[1:]):
+        return lambda states, variables: _navigate(path, states, variables)
+    head = str(path[0])
+    first = str(path[1]) if head == "states" else head
+    steps = tuple(str(step) for step in path[2:] if head == "states") or tuple(
+        str(step) for step in path[1:] if head != "states"
+    )
+
+    def navigate(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        if head == "states":
+            current = states.get(first, _UNDEF)
+        elif variables is not None and first in variables:
+            current = variables[first]
+        else:
+            return _MISSING
+        for step in steps:
+            if type(current) is dict:
+                current = current.get(step, _UNDEF)
+            elif current is _UNDEF or not isinstance(current, (list, tuple, Mapping)):
+                return _UNDEF
+            else:
+                return _MISSING
+        kind = type(current)
+        if (
+            kind is str
+            or kind is dict
+            or kind is list
+            or kind is int
+            or kind is float
+            or kind is bool
+            or current is None
+        ):
+            return current
+        return _navigate(path, states, variables)
+
+    return navigate
+
+
 def _run(
     c: _Compiled, states: Mapping[str, Any], variables: Mapping[str, Any] | None, rng: random.Random, now_ms: int | None
 ) -> Any:
     """Evaluate; raises _Undefined / _FunctionResult / the engine's ValueError (field-free)."""
+    if c.fast is not None:
+        try:
+            answer = c.fast(states, variables)
+        except _Bail:
+            pass
+        else:
+            if answer is _UNDEF:
+                raise _Undefined
+            if type(answer) is float and not math.isfinite(answer):
+                return _non_finite(answer)  # $toMillis of an impossible date: NaN, which AWS writes "NaN"
+            return _js_ordered_cached(answer)
     if c.reorder:
         states = _js_states(states)
         if variables:
             variables = _js_states(variables)
-    path = c.refs.path
-    if path is not None:
-        found = _navigate(path, states, variables)
+    if c.navigate is not None:
+        found = c.navigate(states, variables)
         if found is _UNDEF:
             raise _Undefined
         if found is not _MISSING:
