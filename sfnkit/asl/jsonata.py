@@ -20,8 +20,12 @@ Engine: ``jsonatapy`` (Rust core). The data goes in as the engine's input docume
 as the expression reads it (variables bound the engine's other way are converted whole, up front: 0.35 ms for a
 1,000-object input, against 0.6 µs); ``$states`` and each variable the expression names are assigned from it
 at the top of the program. A plain path (``$states.input.a.b``, ``$var.x``) is navigated in Python while it
-meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
-``$states.input.x + 1`` 2-3 µs; an extension function 7-16 µs. Expressions are compiled once per text and
+meets objects. A 2.0.6-exact built-in called by name goes straight to its Python host, bound at compile time
+(``_direct_calls``; a regular expression literal already compiled), and an expression made only of plain paths,
+literals, such calls, ``&`` and arithmetic runs as a Python plan (``_fast_plan``) that hands anything unusual to
+the engine. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
+``$states.input.x + 1`` 2-3 µs; URL building or ``$replace(s, /re/, 'r')`` 3-5 µs; an extension function
+7-16 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a
 ``ContextVar``, never in a global. The engine's module is first imported on a thread that lives as long as the
@@ -893,6 +897,8 @@ class _Compiled:
         self.fast = _fast_plan(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound)) if simple else None
         self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound))
         self.replaced = _still_replaced(self.text, refs.replaced) if self.direct else refs.replaced
+        # a workflow variable named like a built-in hides it, as any JSONata binding does: no stand-in for it
+        self.replaced -= frozenset(bound)
         if refs.copies:
             self.text = _clone_transforms(self.text)
         self.text, self.ordered = _order_constructors(self.text)
@@ -912,7 +918,7 @@ class _Compiled:
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
         if refs.copies:  # the engine's own $string, before any stand-in takes the name (_clone_transforms)
             head.insert(0, "$__sfn_json := $string;")
-        for name in sorted(refs.extensions):
+        for name in sorted(refs.extensions - frozenset(bound)):
             params = [f"$__sfn_{p}" for p in "abc"[: EXTENSION_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
             args = "".join(f", {p}" for p in params)
