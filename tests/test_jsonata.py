@@ -787,6 +787,7 @@ PLAN_STATES = {
         "list": [1, 2],
         "text": "a  b\tc",
         "stamp": "2024-02-30T10:00:00Z",
+        "whole": 2.0,
     },
     "context": {"State": {"EnteredTime": "2024-03-01T10:00:01.250Z"}, "Execution": {"Name": "run-1"}},
 }
@@ -831,6 +832,10 @@ def _outcome(text: str, variables: dict[str, Any] | None) -> tuple[str, str]:
         "$keys($states.input.obj)",
         "$number('0x1F') + $states.input.n",
         "$states.input.list[0] + $states.input.list[-1]",
+        "{'id': $states.input.id, 'n': $count($states.input.list), 'w': $states.input.whole, 'm': $states.input.no}",
+        "{'o': $states.input.obj, 'l': $states.input.list}",
+        "{'b': 1, '2': $count($states.input.missing), 'u': $encodeUrlComponent($states.input.id) & '/'}",
+        "$count($states.input.obj) + $count($states.input.id) + $count($states.input.missing)",
     ],
 )
 def test_the_python_plan_answers_as_the_engine(expr: str) -> None:

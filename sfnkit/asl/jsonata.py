@@ -2368,6 +2368,8 @@ def _fast_operand(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tu
             raise _Bail
         number = int(value)
         return (lambda states, variables: number), at + 1
+    if (kind, value) == ("op", "{"):
+        return _fast_object(toks, at, names)
     if kind != "var" or value in ("", "$"):
         raise _Bail
     if toks[at + 1 : at + 2] == [("op", "(")]:
@@ -2401,6 +2403,16 @@ def _fast_call(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple
     close, spans = _arguments(toks, at + 1)
     if close < 0 or name in ("each", "spread") or name in names.bound:
         raise _Bail  # (a workflow variable of the name hides the built-in)
+    if name == "count":
+        if len(spans) != 1:
+            raise _Bail
+        counted = _fast_whole(toks, spans[0], names)
+
+        def count(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+            value = counted(states, variables)  # jsonata-js: an array's length, one value 1, nothing 0
+            return 0 if value is _UNDEF else len(value) if type(value) is list else 1
+
+        return count, close + 1
     if name == "string":
         if len(spans) != 1:
             raise _Bail
@@ -2435,6 +2447,41 @@ def _fast_call(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple
         return answer
 
     return call, close + 1
+
+
+def _fast_object(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    """``{'key': value, ...}`` with literal keys: an undefined value leaves its key out, as in JSONata."""
+    pairs: list[tuple[str, _FastTerm]] = []
+    at += 1
+    while toks[at : at + 1] != [("op", "}")]:
+        if pairs:
+            if toks[at : at + 1] != [("op", ",")]:
+                raise _Bail
+            at += 1
+        if at + 1 >= len(toks) or toks[at][0] != "str" or "\\" in toks[at][1] or toks[at + 1] != ("op", ":"):
+            raise _Bail
+        key = toks[at][1]
+        if any(key == known for known, _ in pairs):
+            raise _Bail  # a duplicate key: the engine's D1009
+        term, at = _fast_expression(toks, at + 2, 0, names)
+        pairs.append((key, term))
+        if at >= len(toks):
+            raise _Bail
+
+    def build(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        out = {}
+        for key, term in pairs:
+            value = term(states, variables)
+            kind = type(value)
+            if kind is float and value.is_integer() and -_SAFE_WHOLE < value < _SAFE_WHOLE:
+                value = int(value)  # the engine's answer holds a whole number as an integer
+            elif kind is dict or kind is list:
+                raise _Bail  # data copied into the answer: the engine's copy, whole numbers and all
+            if value is not _UNDEF:
+                out[key] = value
+        return out
+
+    return build, at + 1
 
 
 def _fast_whole(toks: list[tuple[str, str]], span: tuple[int, int], names: _FastNames) -> _FastTerm:

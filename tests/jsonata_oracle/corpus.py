@@ -582,7 +582,7 @@ _OBJECTS = [
     "$map([1, 2], $string)",
     "$string($states.input.items.{'a': qty, 'b': price})",
     "$string({'big': 9007199254740993, 'neg': -0.0000001, 'tiny': 5e-324})",
-    "'x' & $states.input.codes & $count($states.input.items)",
+    "'x' & $states.input.codes & $max([1, 2])",
 ]
 # what jsonata-js 2.0.6's tokenizer and parser refuse: unterminated comments and regular expressions, empty ones,
 # numbers out of range, a range outside an array constructor
