@@ -913,7 +913,7 @@ class _Compiled:
         # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
         # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
         # its result, which is reordered instead (usually far smaller than the data)
-        self.reorder = _ORDER_SENSITIVE.search(expr) is not None
+        self.reorder = _order_sensitive(expr)
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
         head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
@@ -2924,10 +2924,43 @@ def _run(
         if result == _FUNCTION:
             raise _FunctionResult
         return result
-    result = _js_ordered_cached(result)
+    if type(result) is dict or type(result) is list:
+        # one walk: the non-finite numbers named (when arithmetic may have made one), and whether some object
+        # needs JavaScript's key order; an engine answer is a new object, so no cache by identity
+        return _reordered(result) if _finish(result, c.refs.walk) else result
     if c.refs.walk:
         return _non_finite(result)
     return result
+
+
+def _finish(value: Any, walk: bool) -> bool:
+    """Whether some object in ``value`` (a new engine answer) needs JavaScript's key order; with ``walk``, its
+    non-finite numbers are replaced in place by the names AWS writes (see _non_finite)."""
+    need = False
+    if type(value) is dict:
+        other, last = False, -1
+        for key, item in value.items():
+            if not need:
+                if type(key) is str and key[:1].isdigit() and _is_index(key):
+                    number = int(key)
+                    if other or number < last:
+                        need = True
+                    last = number
+                else:
+                    other = True
+            kind = type(item)
+            if kind is dict or kind is list:
+                need = _finish(item, walk) or need
+            elif walk and kind is float and not math.isfinite(item):
+                value[key] = _non_finite(item)
+        return need
+    for i, item in enumerate(value):
+        kind = type(item)
+        if kind is dict or kind is list:
+            need = _finish(item, walk) or need
+        elif walk and kind is float and not math.isfinite(item):
+            value[i] = _non_finite(item)
+    return need
 
 
 # -- JavaScript's key order --------------------------------------------------------------------------------------
@@ -2938,6 +2971,27 @@ def _run(
 
 
 _ORDER_SENSITIVE: Final = re.compile(r"\*|\$(?:keys|each|spread|string|sift|merge|clone|lookup)\b")
+_ORDER_FUNCTIONS: Final = frozenset({"keys", "each", "spread", "string", "sift", "merge", "clone", "lookup"})
+
+
+def _order_sensitive(expr: str) -> bool:
+    """Whether the expression can show the data's key order other than in its result: a wildcard (``*``,
+    ``**``; a multiplication is none) or a function that lists keys or writes JSON."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
+        return _ORDER_SENSITIVE.search(expr) is not None
+    for n, (kind, value) in enumerate(toks):
+        if kind == "var" and value in _ORDER_FUNCTIONS:
+            return True
+        if kind == "op" and value == "**":
+            return True
+        if kind == "op" and value == "*":
+            prev = toks[n - 1] if n else None
+            after_value = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            if not after_value:
+                return True
+    return False
 
 
 def _needs_js_order(value: Any) -> bool:
