@@ -1155,10 +1155,10 @@ def _analysis(text: str) -> tuple[str, _Refs]:
 
 
 def _compile(text: str, variables: Mapping[str, Any] | None) -> _Compiled:
-    if not variables:  # the common case first: one lookup
-        hit: _Compiled | None = _thread_cache("compiled").get(text)
-        if hit is not None:
-            return hit
+    # the common case first, in one lookup: no variables, or an expression that names none
+    hit: _Compiled | None = _thread_cache("compiled").get(text)
+    if hit is not None and (not variables or hit.refs.variables == ()):
+        return hit
     expr, refs = _analysis(text)
     if refs.variables is not None and not refs.variables:
         variables = None  # it names none: compiled as without
@@ -2225,6 +2225,14 @@ def _host_site(name: str, count: int) -> Callable[..., Any]:
             return {"v": host(_GIVEN, arguments["a"])}
 
         return one
+    if count == 1:  # $toMillis(t), $fromMillis(ms): the other parameters are never given
+        given, missing = [True] + [False] * (params - 1), [False] * params
+
+        def first(arguments: dict[str, Any]) -> Any:
+            answer = host(given, arguments["a"]) if "a" in arguments else host(missing)
+            return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+
+        return first
     keys = "abc"[:params]
 
     def site(arguments: dict[str, Any]) -> Any:
@@ -2244,15 +2252,12 @@ def _regex_site(name: str, marked: str, count: int) -> Callable[..., Any]:
         pattern = _python_regex(marked)  # compiled once, with the expression
     except _HostError:
         pattern = marked  # the host raises the error when the call runs, as the engine would
-    keys = _REGEX_KEYS[: params - 1]
+    keys = (_REGEX_KEYS[0], None, *_REGEX_KEYS[1 : params - 1])  # None: the pattern's place
     scalar = name in _DIRECT_SCALAR
 
     def site(arguments: dict[str, Any]) -> Any:
-        present = [k in arguments for k in keys]
-        present.insert(1, True)
-        values = [arguments.get(k) for k in keys]
-        values.insert(1, pattern)
-        answer = host(present, *values)
+        present = [k is None or k in arguments for k in keys]
+        answer = host(present, *[pattern if k is None else arguments.get(k) for k in keys])
         if scalar:
             return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
         return answer
