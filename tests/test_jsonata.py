@@ -903,3 +903,12 @@ def test_a_pattern_called_never_empty_never_matches_empty(body: str) -> None:
 def test_never_empty_recognises_the_usual_patterns() -> None:
     for body in (r"\s+", r"[-_.]", r"\d{1,3}", r"(?<=-)0+", r"."):
         assert jsonata._never_empty(jsonata._python_regex(jsonata._REGEX_MARK + ":" + body)), body
+
+
+@pytest.mark.parametrize(
+    "expr", ["$parseInteger('\uff11}\uff12\uff13', '##\uff10')", "$toMillis('27 03 MMXVIII', '[D1] [M01] [,YI](')"]
+)
+def test_an_engine_panic_is_an_evaluation_error(expr: str) -> None:
+    # jsonatapy 2.2.13 panics on some pictures; the panic (a BaseException) must not escape a run
+    cause = cause_of("{% " + expr + " %}")
+    assert "threw an error during evaluation" in cause and "could not evaluate" in cause

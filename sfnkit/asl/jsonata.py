@@ -830,7 +830,9 @@ def check_syntax(text: str) -> str | None:
         compile_expression(expr)
     except ImportError:  # pragma: no cover - jsonatapy is a core dependency
         return None
-    except Exception as e:  # the engine raises ValueError; be defensive about its other failures
+    except BaseException as e:  # the engine raises ValueError; be defensive about its other failures (a panic)
+        if not isinstance(e, Exception) and type(e).__name__ != "PanicException":
+            raise
         msg = _PREFIXES.sub("", _parse_error(expr, e))
         m = _POSITION.search(msg)
         if m:
@@ -2693,6 +2695,18 @@ _PREFIXES = re.compile(
 _CODED = re.compile(r"^([A-Z]\d{4}): ?(.*)$", re.S)
 
 
+#: the engine's own failure (a Rust panic, which pyo3 raises as a BaseException): some picture strings of
+#: $toMillis/$fromMillis and digit pictures of $parseInteger make jsonatapy 2.2.13 panic
+_ENGINE_PANIC: Final = "the JSONata engine could not evaluate this expression ({detail})"
+
+
+def _panic(exc: BaseException) -> ValueError:
+    """A panic of the engine as an evaluation error (it must not escape a run); anything else re-raised."""
+    if type(exc).__name__ != "PanicException":
+        raise exc
+    return ValueError(_ENGINE_PANIC.format(detail=str(exc)[:200]))
+
+
 def _engine_cause(exc: BaseException, expr: str) -> str:
     """The JSONata part of an evaluation failure's cause: ``CODE: message`` as jsonata-js words it."""
     raw = _PREFIXES.sub("", str(exc)).strip()
@@ -3106,6 +3120,8 @@ def evaluate(
         return _run(c, states, variables, rng, now_ms)
     except (ValueError, _Undefined, _FunctionResult) as e:
         raise _failure(c, field, e) from None
+    except BaseException as e:
+        raise _failure(c, field, _panic(e)) from None
 
 
 TreeEvaluator = Callable[[Mapping[str, Any], "Mapping[str, Any] | None", random.Random, "int | None"], Any]
@@ -3125,6 +3141,8 @@ def _tree_plan(node: Any, path: str) -> TreeEvaluator:
                     return _run(c, states, variables, rng, now_ms)
                 except (ValueError, _Undefined, _FunctionResult) as e:
                     raise _failure(c, path, e) from None
+                except BaseException as e:
+                    raise _failure(c, path, _panic(e)) from None
 
             return expression
         return lambda states, variables, rng, now_ms: node
@@ -3256,6 +3274,8 @@ def evaluate_document(
     except ValueError as e:
         code, msg = _code_and_message(_engine_cause(e, expr))
         return {"error": {"code": code, "message": msg}}
+    except BaseException as e:
+        return {"error": {"code": "", "message": str(_panic(e))}}
     finally:
         _ENV.reset(token)
     if result == _UNDEF:
