@@ -156,6 +156,10 @@ class _ScanError(ValueError):
     pass
 
 
+_ESCAPES: Final = frozenset('"\\/bfnrtu')  # jsonata-js 2.0.6's string escapes (no \\')
+_HEX4: Final = re.compile(r"[0-9a-fA-F]{4}")
+
+
 def _tokens(
     expr: str, regex_spans: list[tuple[int, int]] | None = None, starts: list[int] | None = None
 ) -> list[tuple[str, str]]:
@@ -220,6 +224,12 @@ def _tokens(
         if ch in "\"'":
             j = i + 1
             while j < n and expr[j] != ch:
+                if expr[j] == "\\" and j + 1 < n:  # jsonata-js reads escapes as it scans: the first bad one wins
+                    escape = expr[j + 1]
+                    if escape == "u" and not _HEX4.match(expr, j + 2):
+                        raise _ScanError("the escape sequence \\u must be followed by 4 hex digits")
+                    if escape not in _ESCAPES:
+                        raise _ScanError("unsupported escape sequence: \\" + escape)
                 j += 2 if expr[j] == "\\" else 1
             if j >= n:
                 raise _ScanError("string literal must be terminated by a matching quote")
@@ -228,6 +238,8 @@ def _tokens(
             continue
         m = _NUMBER.match(expr, i)
         if m:
+            if math.isinf(float(m.group(0))):
+                raise _ScanError("number out of range: " + m.group(0))
             out.append(("num", m.group(0)))
             i = m.end()
             continue
@@ -539,7 +551,7 @@ def _refused_by_2_0_6(expr: str) -> str | None:
     try:
         toks = _tokens(expr)
     except _ScanError as e:  # what jsonata-js's tokenizer refuses and the engine reads otherwise: /(/
-        return _LEXICAL.get(str(e), str(e))
+        return _lexical(e)
     stack: list[str] = []  # one per open bracket: "[" an array constructor, "]" a predicate, ")" or "}"
     for n, (kind, value) in enumerate(toks):
         if kind == "regex":
@@ -573,17 +585,34 @@ _LEXICAL: Final[Mapping[str, str]] = {
     "matching quote",
     "quoted property name must be terminated with a backquote": "S0105: Quoted property name must be terminated "
     "with a backquote (`)",
+    "the escape sequence \\u must be followed by 4 hex digits": "S0104: The escape sequence \\u must be followed "
+    "by 4 hex digits",
 }
 
 
+def _lexical(scan: _ScanError) -> str:
+    text = str(scan)
+    if text.startswith("unsupported escape sequence: "):
+        return f"S0103: Unsupported escape sequence: {text.rpartition(' ')[2]}"
+    if text.startswith("number out of range: "):
+        return f"S0102: Number out of range: {text.rpartition(' ')[2]}"
+    return _LEXICAL.get(text, text)
+
+
 def _parse_error(expr: str, exc: BaseException) -> str:
-    """The text of a parse failure: jsonata-js's tokenizer error where the text does not even scan (the engine's
-    own words lack the code there, or name another problem), else the engine's."""
+    """The text of a parse failure. Both parsers read tokens as they go, so the first problem in the text wins:
+    a syntax error the engine met (S02xx) came first; a tokenizer error (or one without a code) is jsonata-js's
+    own where the text does not scan by its rules (the engine's words lack the code there, or it reads a
+    regular expression as a division)."""
+    engine = str(exc)
+    m = _CODED.match(_PREFIXES.sub("", engine).strip())
+    if m and m.group(1).startswith("S02"):
+        return engine
     try:
         _tokens(expr)
     except _ScanError as e:
-        return _LEXICAL.get(str(e), str(e))
-    return str(exc)
+        return _lexical(e)
+    return engine
 
 
 # JavaScript's \w, \d and \b are ASCII-only; the engine's regular expressions are Unicode-aware.
@@ -1075,8 +1104,10 @@ def _order_constructors(expr: str) -> tuple[str, bool]:
         if tok != ("op", "{"):
             continue
         prev = toks[n - 1] if n else None
-        if prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}")):
-            continue  # a group-by (items{key: value}) or a function body
+        if prev is not None and (
+            prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in (")", "]", "}", "*", "**", "%"))
+        ):
+            continue  # a group-by (items{key: value}, *{...}, %{...}) or a function body
         depth, close, integer = 0, -1, False
         for j in range(n, len(toks)):
             kind, value = toks[j]
@@ -3003,7 +3034,7 @@ def _order_sensitive(expr: str) -> bool:
     for n, (kind, value) in enumerate(toks):
         if kind == "var" and value in _ORDER_FUNCTIONS:
             return True
-        if kind == "op" and value == "**":
+        if kind == "op" and value in ("**", "&"):  # "&" writes an object operand as JSON
             return True
         if kind == "op" and value == "*":
             prev = toks[n - 1] if n else None

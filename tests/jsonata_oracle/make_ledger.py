@@ -39,13 +39,6 @@ REASONS: list[tuple[str, str]] = [
         "and takes the (absent) context for the first; sfnkit checks each argument against its own parameter "
         "and refuses the type (T0410/T0411)",
     ),
-    (
-        r"^'x' & \$states\.input\.codes &",
-        'key order: "&" writes an object from the data in the engine\'s order when the expression runs in the '
-        "engine (the data is put in JavaScript's order first only for expressions that can show it otherwise: "
-        "$keys, $string, $each, *...; a walk of every input for every concatenation would cost 3 ms per 1,000 "
-        "objects); the Python plan, which takes the simple concatenations, writes JavaScript's order",
-    ),
     (r"\$eval\(", "AWS removes $eval (use $parse); sfnkit calls it a non-function (T1006) as AWS does"),
     (r"\$now\(\)", "$now() answers the virtual clock in sfnkit, the real clock in node"),
     (
