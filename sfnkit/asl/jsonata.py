@@ -167,6 +167,7 @@ def _tokens(
     text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal, ``starts``
     the start of every token."""
     out: list[tuple[str, str]] = []
+    wild: set[int] = set()  # indexes of "*", "**" and "%" tokens that are values (a wildcard, the parent)
     i, n = 0, len(expr)
     last_start = 0
     while i < n:
@@ -185,7 +186,9 @@ def _tokens(
             continue
         prev = out[-1] if out else None
         prefix = (
-            prev is None or (prev[0] == "op" and prev[1] not in ")]}") or (prev[0] == "name" and prev[1] in _WORD_OPS)
+            prev is None
+            or (prev[0] == "op" and prev[1] not in ")]}" and len(out) - 1 not in wild)
+            or (prev[0] == "name" and prev[1] in _WORD_OPS)
         )
         if ch == "/" and prefix:  # a regular expression literal, delimited as jsonata's scanRegex does
             j, depth = i + 1, 0
@@ -214,10 +217,14 @@ def _tokens(
             continue
         two = expr[i : i + 2]
         if two in _OPS2:
+            if prefix and two == "**":
+                wild.add(len(out))
             out.append(("op", two))
             i += 2
             continue
         if ch in _OPS1:
+            if prefix and ch in "*%":  # a wildcard or the parent: a value, after which "/" divides
+                wild.add(len(out))
             out.append(("op", ch))
             i += 1
             continue
@@ -553,7 +560,10 @@ def _refused_by_2_0_6(expr: str) -> str | None:
     except _ScanError as e:  # what jsonata-js's tokenizer refuses and the engine reads otherwise: /(/
         return _lexical(e)
     stack: list[str] = []  # one per open bracket: "[" an array constructor, "]" a predicate, ")" or "}"
+    signature = _signature_tokens(toks)
     for n, (kind, value) in enumerate(toks):
+        if kind == "op" and value in ("??", "?:") and n not in signature:
+            return None  # 2.1's operators come first in the text: check_syntax reports them (S0211)
         if kind == "regex":
             flags = value[value.rindex("/") + 1 :]
             bad = next((f for f in flags if f not in "im"), None)

@@ -611,6 +611,21 @@ _SYNTAX = [
     "[0..2][1..2]",
     "{'a': 1..2}",
     "[1..2].$string()",
+    "'it\\'s'",
+    "'a\\sb'",
+    "'\\u12'",
+    "'\\u0041'",
+    '"a\\"b"',
+    "'a\\/b'",
+    "10e1000 + $match('a', /(/)",
+    "'abc/\\s+/",
+    "$trim('  a  'x' b  ')",
+    "$states.input ?? 1 & $replace($states.input.orderId, //)",
+    "$match('a',  * /$states.input.orderIda)",
+    "$states.input.items.(* / 2)",
+    "$states.input.items.qty.(% / 2)",
+    "$replace('a b', /\\s/, '_')",
+    "6 / 2 / 3",
 ]
 
 GROUPS: dict[str, list[str]] = {
