@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, dataclass_transform, overload
 
-__all__ = ["frozen", "make"]
+__all__ = ["frozen", "make", "record"]
 
 T = TypeVar("T")
 
@@ -130,18 +130,23 @@ def frozen(cls: type[T] | None = None, /, *, kw_only: bool = True) -> Any:
     return _make_frozen(cls, kw_only)
 
 
-def _make_frozen(cls: type[T], kw_only: bool) -> type[T]:
+@dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
+def record(cls: type[T], /) -> type[T]:
+    """:func:`frozen`'s mutable sibling: a keyword-only dataclass whose fields may be assigned, made the same cheap
+    way (no generated code). Equality follows the fields' ``compare`` flags and instances are unhashable, as
+    ``@dataclass(eq=True)`` makes them. For the few mutable records a fresh process defines at import."""
+    return _make_frozen(cls, True, frozen=False)
+
+
+def _make_frozen(cls: type[T], kw_only: bool, *, frozen: bool = True) -> type[T]:
     cls = dataclasses.dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=kw_only)(cls)
     cls.__frozen_spec__ = _Spec(cls, kw_only)  # type: ignore[attr-defined]
     own = cls.__dict__
-    methods: dict[str, Any] = {
-        "__init__": _init,
-        "__repr__": _repr,
-        "__eq__": _eq,
-        "__hash__": _hash,
-        "__setattr__": _setattr,
-        "__delattr__": _delattr,
-    }
+    methods: dict[str, Any] = {"__init__": _init, "__repr__": _repr, "__eq__": _eq}
+    if frozen:
+        methods.update(__hash__=_hash, __setattr__=_setattr, __delattr__=_delattr)
+    elif "__hash__" not in own or own["__hash__"] is None:
+        methods["__hash__"] = None  # mutable and compared by value: unhashable, as a dataclass with eq=True
     for name, method in methods.items():
         # what the class body defines stays, as with dataclass(); __hash__ is None there when the body defines __eq__
         if name not in own or (name == "__hash__" and own[name] is None):

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +24,40 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json", ".asl", ".asl.json")
 
 
-@dataclass(slots=True)
+# ReadResult and Positions are plain classes, not dataclasses: ``@dataclass`` writes and compiles their methods
+# when this module is imported, about 0.5 ms each in a fresh process's first ``load`` (bench/interpreter.py --cold).
 class ReadResult:
     """The outcome of reading a source: the value (or None) plus syntax diagnostics."""
 
-    value: Any
-    name: str | None
-    diagnostics: list[Diagnostic]
-    positions: Positions | None = None
+    __slots__ = ("diagnostics", "name", "positions", "value")
+
+    def __init__(
+        self, value: Any, name: str | None, diagnostics: list[Diagnostic], positions: Positions | None = None
+    ) -> None:
+        self.value = value
+        self.name = name
+        self.diagnostics = diagnostics
+        self.positions = positions
+
+    def __repr__(self) -> str:
+        return (
+            f"ReadResult(value={self.value!r}, name={self.name!r}, diagnostics={self.diagnostics!r}, "
+            f"positions={self.positions!r})"
+        )
 
 
-@dataclass(slots=True)
 class Positions:
     """Lazily maps JSON Pointers to (line, column) in the source text (1-based)."""
 
-    text: str
-    kind: str  # "json" | "yaml"
-    _map: dict[str, tuple[int, int]] | None = field(default=None)
+    __slots__ = ("_map", "kind", "text")
+
+    def __init__(self, text: str, kind: str, _map: dict[str, tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.kind = kind  # "json" | "yaml"
+        self._map = _map
+
+    def __repr__(self) -> str:
+        return f"Positions(text={self.text!r}, kind={self.kind!r}, _map={self._map!r})"
 
     def lookup(self, location: str) -> tuple[int | None, int | None]:
         if self._map is None:

@@ -16,22 +16,28 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Plan", "plan_for"]
 
 
-@dataclass(slots=True)
 class Plan:
     """Per-state facts of one state machine, by state location, filled as the states are first visited."""
 
-    #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
-    needs_context: dict[str, bool] = field(default_factory=dict)
-    #: the UTF-8 size of a Pass state's static ``Result``, checked against the payload limit
-    static_size: dict[str, int] = field(default_factory=dict)
-    #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
-    task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = field(default_factory=dict)
+    # A plain class rather than a dataclass: ``@dataclass`` compiles its methods at import, about 0.5 ms of a
+    # fresh process's first run (bench/interpreter.py --cold), for a record nobody compares or prints.
+    __slots__ = ("needs_context", "static_size", "task_flow")
+
+    def __init__(self) -> None:
+        #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
+        self.needs_context: dict[str, bool] = {}
+        #: the UTF-8 size of a Pass state's static ``Result``, checked against the payload limit
+        self.static_size: dict[str, int] = {}
+        #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
+        self.task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Plan: facts of {len(self.needs_context)} visited states>"
 
 
 _PLANS: dict[int, tuple[weakref.ref[Any], Plan]] = {}
