@@ -18,7 +18,7 @@ import threading
 import weakref
 from typing import Any
 
-__all__ = ["Plan", "plan_for"]
+__all__ = ["Plan", "plan_for", "reads_context"]
 
 
 class Plan:
@@ -62,3 +62,35 @@ def plan_for(machine: Any) -> Plan:
 
         _PLANS[key] = (weakref.ref(machine, forget), plan)
         return plan
+
+
+def reads_context(raw: Any) -> bool:
+    """Whether ``"$$"`` appears in a key or a string anywhere in a state's JSON (``raw``): only then can one of its
+    fields read the context object. The same answer as ``"$$" in repr(raw)`` (a JSON value's text holds "$$"
+    only inside a string), found without writing the text: that took a third of a fresh machine's first run of
+    a 1,000-Pass chain, where every state is visited for the first time (bench/interpreter.py --cold)."""
+    todo = [raw]
+    while todo:
+        value = todo.pop()
+        items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else None
+        if items is None:
+            return _in_repr(raw)
+        for key, x in items:
+            if type(key) is str and "$$" in key:
+                return True
+            t = type(x)
+            if t is str:
+                if "$$" in x:
+                    return True
+            elif t is dict or t is list:
+                todo.append(x)
+            elif not (t is int or t is bool or t is float or x is None):
+                return _in_repr(raw)  # not plain JSON (a subclass, a tuple...): read its repr, as before
+    return False
+
+
+def _in_repr(raw: Any) -> bool:
+    try:
+        return "$$" in repr(raw)
+    except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
+        return True
