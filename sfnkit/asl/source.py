@@ -277,6 +277,9 @@ class _NotJson(Exception):
     """Raised by :func:`_json_copy` at the first value that is not plain JSON."""
 
 
+_SMALL = 1 << 62  # an int this small has far fewer than 4,300 digits
+
+
 def _json_copy(v: Any, depth: int = 0) -> Any:
     """A copy of the plain JSON value ``v`` (dicts with string keys, lists, strings, finite numbers, booleans,
     None), or :class:`_NotJson`. Exact types only, so subclasses and every oddity go to :func:`~sfnkit.asl.jsontext.json_problems`.
@@ -299,9 +302,13 @@ def _json_copy(v: Any, depth: int = 0) -> Any:
         for k, x in v.items():
             if type(k) is not str:
                 raise _NotJson
-            # strings, booleans and null (most of a definition's values) inline: a call per value was half the time
+            # strings, booleans, null and small integers (most of a definition's values) inline: a call per value
+            # was half the time
             tx = type(x)
-            out[k] = x if tx is str or tx is bool or x is None else _json_copy(x, depth + 1)
+            if tx is str or tx is bool or x is None or (tx is int and -_SMALL < x < _SMALL):
+                out[k] = x
+            else:
+                out[k] = _json_copy(x, depth + 1)
         return out
     if t is list:
         return [_json_copy(x, depth + 1) for x in v]

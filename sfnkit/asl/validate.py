@@ -34,7 +34,9 @@ from sfnkit.errors import DefinitionError
 __all__ = ["load", "validate"]
 
 
-def _graph_checks(sm: m.StateMachine, owners: dict[str, list[m.State]], maps: list[m.MapState]) -> Iterator[Diagnostic]:
+def _graph_checks(
+    sm: m.StateMachine, owners: dict[str, tuple[m.State, ...]], maps: list[m.MapState]
+) -> Iterator[Diagnostic]:
     """The graph rules; ``owners`` lists the states of each name and ``maps`` the Map states, depth first."""
     for name, sts in owners.items():
         for st in sts[1:]:
@@ -76,16 +78,16 @@ def _walk(body: m.Body) -> list[m.State]:
 _NESTING = frozenset({"Parallel", "Map"})
 
 
-def _owners(sm: m.StateMachine) -> tuple[dict[str, list[m.State]], list[m.MapState]]:
-    """The states of each name, and the Map states, depth first: one walk for the name and label checks."""
-    owners: dict[str, list[m.State]] = {}
+def _owners(sm: m.StateMachine) -> tuple[dict[str, tuple[m.State, ...]], list[m.MapState]]:
+    """The states of each name (the machine's ``index``), and the Map states, depth first: one walk for the name
+    and label checks. Tuples from the start, not lists turned into tuples: 10,000 fewer objects for the
+    garbage collector to scan in a 10,000-state load."""
+    owners: dict[str, tuple[m.State, ...]] = {}
     maps: list[m.MapState] = []
     for st in _walk(sm):
-        sts = owners.get(st.name)
-        if sts is None:
-            owners[st.name] = [st]
-        else:
-            sts.append(st)
+        name = st.name
+        sts = owners.get(name)
+        owners[name] = (st,) if sts is None else (*sts, st)
         if st.type == "Map" and isinstance(st, m.MapState):
             maps.append(st)
     return owners, maps
@@ -102,7 +104,7 @@ _NEXT_ONLY = frozenset({"Pass", "Wait", "Succeed", "Fail"})
 _TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 
 
-def _body_checks(body: m.Body, what: str, owners: dict[str, list[m.State]]) -> Iterator[Diagnostic]:
+def _body_checks(body: m.Body, what: str, owners: dict[str, tuple[m.State, ...]]) -> Iterator[Diagnostic]:
     states = body.states
     if body.start_at not in states and states:
         yield _missing(body.start_at, pointer_join(body.location, "StartAt"), "StartAt", states, owners, what)
@@ -260,7 +262,7 @@ def check_graph(sm: m.StateMachine) -> tuple[list[Diagnostic], dict[str, tuple[m
     """The graph rules' diagnostics for a freshly built machine, and its index (name -> states) for
     ``StateMachine.index``: one walk of the machine serves both."""
     owners, maps = _owners(sm)
-    return list(_graph_checks(sm, owners, maps)), {name: tuple(sts) for name, sts in owners.items()}
+    return list(_graph_checks(sm, owners, maps)), owners
 
 
 def _transition_location(st: m.State, kind: str, target: str) -> str:
@@ -279,7 +281,7 @@ def _transition_location(st: m.State, kind: str, target: str) -> str:
 
 
 def _missing(
-    target: str, location: str, kind: str, states: Any, owners: dict[str, list[m.State]], what: str
+    target: str, location: str, kind: str, states: Any, owners: dict[str, tuple[m.State, ...]], what: str
 ) -> Diagnostic:
     label = {"next": "Next", "default": "Default", "choice": "Next", "catch": "Next", "StartAt": "StartAt"}[kind]
     if target in owners:
