@@ -63,18 +63,6 @@ def _graph_checks(
     yield from _body_checks(sm, "the state machine", owners)
 
 
-def _walk(body: m.Body) -> list[m.State]:
-    """Every state of ``body`` and, depth first, of the bodies nested in it (``Body.walk`` without a generator
-    per state)."""
-    out: list[m.State] = []
-    for st in body.states.values():
-        out.append(st)
-        if st.type in _NESTING:
-            for child in m.state_children(st):
-                out.extend(_walk(child))
-    return out
-
-
 _NESTING = frozenset({"Parallel", "Map"})
 
 
@@ -84,12 +72,19 @@ def _owners(sm: m.StateMachine) -> tuple[dict[str, tuple[m.State, ...]], list[m.
     garbage collector to scan in a 10,000-state load."""
     owners: dict[str, tuple[m.State, ...]] = {}
     maps: list[m.MapState] = []
-    for st in _walk(sm):
-        name = st.name
-        sts = owners.get(name)
-        owners[name] = (st,) if sts is None else (*sts, st)
-        if st.type == "Map" and isinstance(st, m.MapState):
-            maps.append(st)
+
+    def visit(body: m.Body) -> None:
+        for st in body.states.values():
+            name = st.name
+            sts = owners.get(name)
+            owners[name] = (st,) if sts is None else (*sts, st)
+            if st.type in _NESTING:
+                if st.type == "Map" and isinstance(st, m.MapState):
+                    maps.append(st)
+                for child in m.state_children(st):
+                    visit(child)
+
+    visit(sm)
     return owners, maps
 
 
