@@ -12,6 +12,7 @@ that one run reports everything at once.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -145,7 +146,11 @@ STATES_FIELDS = frozenset({"input", "context", "result", "errorOutput"})
 STATES_ALWAYS = frozenset({"input", "context"})
 STATES_WITH_RESULT = frozenset({"input", "context", "result"})
 STATES_IN_CATCH = frozenset({"input", "context", "errorOutput"})
-_STATES_FIELD = re.compile(r"\$states\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@functools.cache  # JSONata states only: compiled on first use, not at import
+def _states_field() -> re.Pattern[str]:
+    return re.compile(r"\$states\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # Reference Paths already checked (ResultPath "$.result" in thousands of states): the check is a pure function of
@@ -323,7 +328,7 @@ class Builder:
         refused = jsonata.unsupported_reference(expr)
         if refused:
             self.error(loc, f"{refused} Use $states.input (the state's input) or $states.context.", INVALID_JSONATA)
-        for name in _STATES_FIELD.findall(expr):
+        for name in _states_field().findall(expr):
             if name not in STATES_FIELDS:
                 import difflib  # only for a message's hint
 
