@@ -31,29 +31,19 @@ LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 
 
 def machine(key: str, batch: int) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Map",
-        "ItemReader": {
-            "Resource": "arn:aws:states:::s3:getObject",
-            "ReaderConfig": {"InputType": "JSONL"},
-            "Parameters": {"Bucket": "data", "Key": key},
-        },
-        "MaxConcurrency": 1000,
-        "ToleratedFailurePercentage": 5,
-        "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
-            "StartAt": "Work",
-            "States": {"Work": {"Type": "Task", "Resource": LAMBDA + "work", "End": True}},
-        },
-        "ResultWriter": {
-            "Resource": "arn:aws:states:::s3:putObject",
-            "Parameters": {"Bucket": "out", "Prefix": "runs"},
-        },
-        "End": True,
-    }
-    if batch > 1:
-        state["ItemBatcher"] = {"MaxItemsPerBatch": batch}
-    return {"StartAt": "Fan", "States": {"Fan": state}}
+    """The benchmark's machine (module docstring), from the Distributed Map the tests run too."""
+    from sfnkit.examples import machines
+
+    return machines.distributed_map(
+        machines.s3_reader("JSONL", key),
+        work=LAMBDA + "work",
+        state="Fan",
+        execution_type="EXPRESS",
+        MaxConcurrency=1000,
+        ToleratedFailurePercentage=5,
+        ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+        **({"ItemBatcher": {"MaxItemsPerBatch": batch}} if batch > 1 else {}),
+    )
 
 
 def work(event: Any) -> Any:
@@ -113,23 +103,9 @@ def moto_side(n: int) -> dict[str, Any]:
     from moto import mock_aws
 
     import sfnkit
+    from sfnkit.examples import machines
 
-    definition = {
-        "StartAt": "Fan",
-        "States": {
-            "Fan": {
-                "Type": "Map",
-                "ItemsPath": "$.items",
-                "MaxConcurrency": 1000,
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                    "StartAt": "Work",
-                    "States": {"Work": {"Type": "Pass", "End": True}},
-                },
-                "End": True,
-            }
-        },
-    }
+    definition = machines.distributed_map(state="Fan", ItemsPath="$.items", MaxConcurrency=1000)
     data = {"items": [{"id": i} for i in range(n)]}
     sm = sfnkit.load(definition)  # loaded outside the timer, as moto's create_state_machine is
     sfnkit.run(sm, {"items": []})  # and the runtime imported once

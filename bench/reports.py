@@ -47,6 +47,7 @@ matplotlib.use("Agg")
 import sfnkit
 from sfnkit import reports
 from sfnkit.batch import run_many
+from sfnkit.examples import machines  # shared with tests/ (tests/test_machines.py)
 from sfnkit.history import History
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -59,30 +60,7 @@ QUOTA = 25_000
 
 
 def big_machine() -> dict[str, Any]:
-    return {
-        "StartAt": "Load",
-        "States": {
-            "Load": {"Type": "Pass", "Next": "Process"},
-            "Process": {
-                "Type": "Map",
-                "ItemsPath": "$.items",
-                "MaxConcurrency": 40,
-                "ItemProcessor": {
-                    "StartAt": "Work",
-                    "States": {
-                        "Work": {
-                            "Type": "Task",
-                            "Resource": LAMBDA + "work",
-                            "Retry": [{"ErrorEquals": ["Throttled"], "IntervalSeconds": 1, "MaxAttempts": 3}],
-                            "Next": "Settle",
-                        },
-                        "Settle": {"Type": "Wait", "Seconds": 1, "End": True},
-                    },
-                },
-                "End": True,
-            },
-        },
-    }
+    return machines.retried_map(LAMBDA + "work")
 
 
 def big_handlers() -> dict[str, Any]:
@@ -111,60 +89,15 @@ def big_history(sm: Any, items: int) -> History:
     return sfnkit.run(sm, {"items": list(range(items))}, resources=big_handlers()).history
 
 
-PIPELINE = {
-    "Comment": "a flaky ML pipeline",
-    "StartAt": "Prepare",
-    "States": {
-        "Prepare": {"Type": "Task", "Resource": LAMBDA + "prepare", "Next": "Features"},
-        "Features": {
-            "Type": "Parallel",
-            "ResultPath": None,
-            "Next": "Train",
-            "Branches": [
-                {"StartAt": "Clean", "States": {"Clean": {"Type": "Task", "Resource": LAMBDA + "clean", "End": True}}},
-                {
-                    "StartAt": "Cooldown",
-                    "States": {
-                        "Cooldown": {"Type": "Wait", "Seconds": 3, "Next": "Embed"},
-                        "Embed": {"Type": "Task", "Resource": LAMBDA + "embed", "End": True},
-                    },
-                },
-            ],
-        },
-        "Train": {
-            "Type": "Map",
-            "ItemsPath": "$.folds",
-            "MaxConcurrency": 2,
-            "ResultPath": "$.models",
-            "Next": "Evaluate",
-            "ItemProcessor": {
-                "StartAt": "Fit",
-                "States": {
-                    "Fit": {
-                        "Type": "Task",
-                        "Resource": LAMBDA + "fit",
-                        "Retry": [
-                            {
-                                "ErrorEquals": ["GPU.OutOfMemory"],
-                                "IntervalSeconds": 10,
-                                "MaxAttempts": 3,
-                                "BackoffRate": 2,
-                            }
-                        ],
-                        "End": True,
-                    }
-                },
-            },
-        },
-        "Evaluate": {
-            "Type": "Task",
-            "Resource": LAMBDA + "evaluate",
-            "Catch": [{"ErrorEquals": ["Model.BelowThreshold"], "ResultPath": "$.error", "Next": "Report"}],
-            "Next": "Report",
-        },
-        "Report": {"Type": "Pass", "End": True},
-    },
-}
+# the pipeline of tests/test_reports_data.py, with longer waits and a flakier GPU (pipeline_handlers)
+PIPELINE = machines.ml_pipeline(
+    LAMBDA,
+    cooldown_seconds=3,
+    max_concurrency=2,
+    retry_interval_seconds=10,
+    retry_max_attempts=3,
+    comment="a flaky ML pipeline",
+)
 
 
 def pipeline_handlers() -> dict[str, Any]:
@@ -278,24 +211,7 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 
     from sfnkit.widgets import Debugger
 
-    definition = {
-        "StartAt": "Fan",
-        "States": {
-            "Fan": {
-                "Type": "Map",
-                "ItemsPath": "$.items",
-                "MaxConcurrency": 10,
-                "ItemProcessor": {
-                    "StartAt": "Work",
-                    "States": {
-                        "Work": {"Type": "Task", "Resource": LAMBDA + "work", "Next": "Tidy"},
-                        "Tidy": {"Type": "Pass", "End": True},
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
+    definition = machines.task_then_pass_map(LAMBDA + "work", max_concurrency=10, then="Tidy", items_path="$.items")
     data = {"items": list(range(iterations))}
     resources = {"work": lambda event: {"done": event}}
     dbg, t_open = timed(lambda: Debugger(definition, data, resources=resources, type="EXPRESS"))
@@ -340,7 +256,6 @@ def debugger_steps(iterations: int) -> dict[str, Any]:
 def big_graph(states: int) -> dict[str, Any]:
     """The static picture of a ``states``-state machine (a chain of Choice/Pass pairs) and of its status
     recolouring, in this process."""
-    from sfnkit.examples import machines
     from sfnkit.views import render
 
     sm = sfnkit.load(machines.pass_chain(states, step=False))
@@ -366,11 +281,9 @@ def collapse_threshold(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     rows = []
     print("\ncollapse threshold (chain of Pass states; first picture, layout cache emptied):")
     for states in sizes:
-        chain: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(states - 1)}
-        chain[f"S{states - 1}"] = {"Type": "Pass", "End": True}
         row: dict[str, Any] = {"workload": f"graph of {states:,} states, collapse=False vs True"}
         for collapse in (False, True):
-            sm = sfnkit.load({"StartAt": "S0", "States": chain})
+            sm = sfnkit.load(machines.pass_chain(states, step=False))
             render._layouts.clear()  # a first layout, not a cached one
             picture, seconds = timed(lambda sm=sm, collapse=collapse: render.svg(sm, collapse=collapse))
             height = float(re.search(r'height="([\d.]+)pt"', picture).group(1))  # type: ignore[union-attr]

@@ -35,25 +35,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def machine(items_state: str = "Items") -> dict[str, Any]:
-    return {
-        "StartAt": items_state,
-        "States": {
-            items_state: {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "StartAt": "Double",
-                    "States": {
-                        "Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($, $)"}, "Next": "Keep"},
-                        "Keep": {"Type": "Pass", "End": True},
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
-
-
 class Meter:
     """Wraps a widget's comm to record the size of every message it sends."""
 
@@ -147,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import sfnkit
+    from sfnkit.examples import machines
     from sfnkit.views import render
     from sfnkit.widgets import Debugger
 
@@ -155,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     render.warm_up()
     figures["layout_warm_up_s"] = time.perf_counter() - t
 
-    sm = sfnkit.load(machine())
+    sm = sfnkit.load(machines.doubling_map())  # shared with tests/test_widgets.py
     t = time.perf_counter()
     Debugger(sm, list(range(args.items)))
     figures["init_s"] = time.perf_counter() - t

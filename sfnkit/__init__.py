@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name loads on 
     from sfnkit.explaining import explain
     from sfnkit.history import History, HistoryEvent
     from sfnkit.runtime.clock import VirtualClock, WallClock
-    from sfnkit.runtime.execution import Execution, run, start
+    from sfnkit.runtime.execution import Execution, ExecutionOptions, run, start
     from sfnkit.runtime.resources import LambdaContext, Resources, TaskCall, task_call, virtual_sleep
     from sfnkit.views.display import show_static
 
@@ -41,6 +41,7 @@ __all__ = [
     "DefinitionError",
     "Diagnostic",
     "Execution",
+    "ExecutionOptions",
     "ExecutionStateError",
     "History",
     "HistoryEvent",
@@ -98,6 +99,7 @@ _HOMES: dict[str, str] = {
     "VirtualClock": "sfnkit.runtime.clock",
     "WallClock": "sfnkit.runtime.clock",
     "Execution": "sfnkit.runtime.execution",
+    "ExecutionOptions": "sfnkit.runtime.execution",
     "run": "sfnkit.runtime.execution",
     "start": "sfnkit.runtime.execution",
     "LambdaContext": "sfnkit.runtime.resources",

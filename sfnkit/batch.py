@@ -384,6 +384,13 @@ class _Job:
         self.sm, self.items, self.resources, self.per_run, self.shared = sm, items, resources, per_run, shared
         self.clock, self.seed, self.keep_stages, self.kwargs = clock, seed, keep_stages, kwargs
 
+    def shared_options(self) -> dict[str, Any]:
+        """The keywords every execution of the batch gets as the same objects (not made per run): the parent puts
+        them back into the options of the executions the workers send (``Execution.from_finished_state``)."""
+        clock = self.clock
+        per_run_clock = callable(clock) and not isinstance(clock, Clock)
+        return {**self.kwargs, **({} if per_run_clock else {"clock": clock})}
+
     def execution(self, i: int) -> Execution:
         run_resources = self.resources(i) if self.per_run else self.shared
         clock = self.clock
@@ -435,12 +442,13 @@ def _run_in_processes(job: _Job, processes: int, progress: bool | None) -> tuple
     executions: list[Execution] = []
     unsuccessful = 0
     _JOB = job
+    shared = job.shared_options()
     interrupted = False
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
             for blob in pool.imap(_run_chunk, chunks):
                 for state in pickle.loads(blob):
-                    ex = Execution.from_finished_state(state, job.sm, job.shared)
+                    ex = Execution.from_finished_state(state, job.sm, job.shared, shared)
                     executions.append(ex)
                     if ex.status != "SUCCEEDED":
                         unsuccessful += 1

@@ -9,30 +9,14 @@ from typing import Any
 import pytest
 
 import sfnkit
+from sfnkit.examples import machines
 
 
 def _dmap(reader: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Map",
-        "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "Work",
-            "States": {"Work": {"Type": "Pass", "End": True}},
-        },
-        "End": True,
-        **extra,
-    }
-    if reader is not None:
-        state["ItemReader"] = reader
-    return {"StartAt": "Each", "States": {"Each": state}}
+    return machines.distributed_map(reader, **extra)
 
 
-def _reader(kind: str, key: str, **config: Any) -> dict[str, Any]:
-    return {
-        "Resource": "arn:aws:states:::s3:getObject",
-        "ReaderConfig": {"InputType": kind, **config},
-        "Parameters": {"Bucket": "data", "Key": key},
-    }
+_reader = machines.s3_reader
 
 
 @pytest.fixture
@@ -121,14 +105,10 @@ def test_result_writer_writes_results_and_a_manifest(bucket: Path) -> None:
 
     d = _dmap(
         _reader("JSON", "items.json"),
+        work="arn:aws:lambda:us-east-1:123456789012:function:work",
         ResultWriter={"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}},
         ToleratedFailureCount=1,
     )
-    d["States"]["Each"]["ItemProcessor"]["States"]["Work"] = {
-        "Type": "Task",
-        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
-        "End": True,
-    }
     ex = sfnkit.run(d, {}, storage=bucket, resources={"work": maybe_fail})
     assert ex.status == "SUCCEEDED", ex.cause
     details = ex.output["ResultWriterDetails"]
@@ -157,12 +137,9 @@ def test_too_many_failures_exceed_the_threshold(bucket: Path) -> None:
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 
 
-def _work_map(n_fail_every: int, **extra: Any) -> dict[str, Any]:
-    d = _dmap(_reader("JSONL", "many.jsonl"), **extra)
-    d["States"]["Each"]["ItemProcessor"]["States"] = {
-        "Work": {"Type": "Task", "Resource": LAMBDA + "work", "End": True}
-    }
-    return d
+def _work_map(**extra: Any) -> dict[str, Any]:
+    """The shape of bench/distributed_map.py's machine: JSONL items, a Task per child."""
+    return machines.distributed_map(_reader("JSONL", "many.jsonl"), work=LAMBDA + "work", **extra)
 
 
 def _work(n_fail_every: int) -> Any:
@@ -208,8 +185,7 @@ def test_jsonl_items_are_decoded_when_their_child_starts() -> None:
 
 
 def test_map_runs_record_every_child(many: Path) -> None:
-    d = _work_map(0, ToleratedFailurePercentage=50)
-    d["States"]["Each"]["ItemProcessor"]["States"]["Work"]["Resource"] = LAMBDA + "work"
+    d = _work_map(ToleratedFailurePercentage=50)
     ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(10)})
     assert ex.status == "SUCCEEDED", ex.cause
     (mr,) = ex.map_runs
@@ -232,7 +208,7 @@ def test_map_runs_record_every_child(many: Path) -> None:
 
 @pytest.mark.parametrize(("keep", "kept"), [("failed", 10), ("none", 0), ("all", 100)])
 def test_child_histories_keep_what_the_user_chose(many: Path, keep: str, kept: int) -> None:
-    d = _work_map(0, ToleratedFailurePercentage=50)
+    d = _work_map(ToleratedFailurePercentage=50)
     ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(10)}, child_histories=keep)
     (mr,) = ex.map_runs
     assert mr.keep == keep and len(list(mr.kept())) == kept
@@ -248,7 +224,7 @@ def test_child_histories_misuse_and_auto_limit(many: Path) -> None:
     from sfnkit.history.map_runs import AUTO_KEEP_ALL, MapRun
 
     with pytest.raises(ValueError, match="child_histories must be one of 'auto', 'all', 'failed', 'none'"):
-        sfnkit.run(_work_map(0), {}, storage=many, resources={"work": _work(10)}, child_histories="some")
+        sfnkit.run(_work_map(), {}, storage=many, resources={"work": _work(10)}, child_histories="some")
     assert MapRun("M", "arn", "auto", AUTO_KEEP_ALL).keep == "all"
     assert MapRun("M", "arn", "auto", AUTO_KEEP_ALL + 1).keep == "failed"
     assert MapRun("M", "arn", "all", 3).statuses == ("NOT_STARTED",) * 3
@@ -258,7 +234,7 @@ def test_map_run_report_and_batched_children(many: Path) -> None:
     pytest.importorskip("pandas")
     from sfnkit import reports
 
-    d = _work_map(0, ItemBatcher={"MaxItemsPerBatch": 25}, ToleratedFailureCount=2)
+    d = _work_map(ItemBatcher={"MaxItemsPerBatch": 25}, ToleratedFailureCount=2)
     ex = sfnkit.run(d, {}, storage=many, resources={"work": _work(26)})
     assert ex.status == "SUCCEEDED", ex.cause
     frame = reports.map_run(ex)
@@ -278,7 +254,7 @@ def test_map_run_report_and_batched_children(many: Path) -> None:
 
 
 def test_result_writer_streams_entries_as_json_dumps_would(many: Path) -> None:
-    d = _work_map(0, ToleratedFailurePercentage=50, ItemBatcher={"MaxItemsPerBatch": 10})
+    d = _work_map(ToleratedFailurePercentage=50, ItemBatcher={"MaxItemsPerBatch": 10})
     d["States"]["Each"]["ResultWriter"] = {
         "Resource": "arn:aws:states:::s3:putObject",
         "Parameters": {"Bucket": "out", "Prefix": "runs"},
@@ -301,7 +277,7 @@ def test_result_writer_streams_entries_as_json_dumps_would(many: Path) -> None:
 
 def test_map_runs_survive_processes_and_every_view(many: Path) -> None:
     batch = sfnkit.run_many(
-        _work_map(0, ToleratedFailurePercentage=50), 2, resources={"work": _work(10)}, progress=False,
+        _work_map(ToleratedFailurePercentage=50), 2, resources={"work": _work(10)}, progress=False,
         storage=many, processes=2, child_histories="failed",
     )  # fmt: skip
     for ex in batch:
@@ -310,3 +286,30 @@ def test_map_runs_survive_processes_and_every_view(many: Path) -> None:
         child = mr.history(9)
         assert child is not None and child[-1].type == "ExecutionFailed"
         assert child.to_boto()["events"][0]["type"] == "ExecutionStarted"
+
+
+CASES = Path(__file__).resolve().parent / "conformance" / "cases"
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "test_base_scenarios__test_map_item_reader_csv_headers_decl_duplicate_headers__get_execution_history__7bbb5378",
+        "test_base_scenarios__test_map_item_reader_csv_max_items_paths__-1__get_execution_history__ffb6c968",
+    ],
+)
+def test_recorded_item_reader_failures(case_id: str, tmp_path: Path) -> None:
+    """Two AWS recordings the conformance suite cannot run (they read S3), run over a local folder: the object's
+    content does not matter to either failure. The items are read inside the map run, so the failure follows
+    ``MapRunStarted`` and its cause carries no state prefix."""
+    case = json.loads((CASES / f"{case_id}.json").read_text(encoding="utf-8"))
+    folder = tmp_path / case["input"]["Bucket"]
+    folder.mkdir()
+    (folder / case["input"]["Key"]).write_text("H1,H2,H3\na,b,c\n")
+    ex = sfnkit.run(case["definition"], case["input"], storage=tmp_path)
+    expected = case["expected"]
+    assert (ex.status, ex.error, ex.cause) == (expected["status"], expected["error"], expected["cause"])
+    assert [e.type for e in ex.history] == expected["events"]
+    recorded = {e["type"]: e for e in expected["events_full"]}
+    assert ex.history[2].details == recorded["MapStateStarted"]["mapStateStartedEventDetails"]
+    assert ex.history[4].details == recorded["MapRunFailed"]["mapRunFailedEventDetails"]

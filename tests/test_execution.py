@@ -4,6 +4,8 @@ happens when a handler raises, ``summary()``, ``visits`` (the debugger's data-fl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -758,3 +760,64 @@ def test_summary_counts_state_transitions_as_the_views_do() -> None:
     n = state_transitions(ex.history)
     assert n > len([e for e in ex.history if e.type.endswith("StateEntered")])  # retries counted
     assert f", {n} state transitions," in ex.summary() and f"{n} state transitions" in repr(ex)
+
+
+# -- options ---------------------------------------------------------------------------------------------------
+
+
+def test_options_are_the_keywords_as_given() -> None:
+    resources = {"f": lambda event: event}
+    ex = sfnkit.start(LINEAR, {"x": 1}, resources=resources, seed=3, region="eu-west-1", keep_stages=False,
+                      breakpoints=["C"], child_histories="none")  # fmt: skip
+    options = ex.options
+    assert isinstance(options, sfnkit.ExecutionOptions)
+    assert options.resources is resources and options.seed == 3 and options.region == "eu-west-1"
+    assert options.keep_stages is False and options.breakpoints == ["C"] and options.child_histories == "none"
+    # as given, not as made: no clock and no name were given (the execution made a virtual clock and a name)
+    assert options.clock is None and options.name is None and ex.name
+    with pytest.raises(AttributeError):
+        ex.options = options  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.seed = 4  # type: ignore[misc]
+    assert options.replace(seed=4).seed == 4 and options.seed == 3
+    # the keywords start the same execution again
+    again = sfnkit.Execution(ex.state_machine, ex.input, **options.keywords()).run()
+    assert again.history.to_boto() == ex.run().history.to_boto()
+    assert again.options == options
+
+
+def test_options_hold_each_keyword_in_its_own_field(tmp_path: Path) -> None:
+    given: dict[str, Any] = {
+        "resources": {"f": plus_one}, "seed": 9, "clock": sfnkit.VirtualClock(1_900_000_000), "name": "n1",
+        "account": "111122223333", "region": "ap-south-1", "type": "EXPRESS", "role_arn": "arn:aws:iam::1:role/r",
+        "state_machine_name": "Machine", "breakpoints": {"C": None}, "missing_resources": "fail",
+        "keep_stages": False, "break_on_error": True, "storage": tmp_path, "mocks": None, "test_case": None,
+        "child_histories": "failed", "services": None,
+    }  # fmt: skip
+    assert set(given) == {f.name for f in dataclasses.fields(sfnkit.ExecutionOptions)}
+    assert sfnkit.start(LINEAR, {"n": 1}, **given).options.keywords() == given
+
+
+def test_options_of_an_execution_sent_from_a_worker_process() -> None:
+    """``run_many(processes=N)``: the parent's executions show the options a serial batch's do; the caller's
+    objects that cannot travel (here a MockConfig) are the parent's own."""
+    from sfnkit.runtime.mocks import MockConfig
+
+    config = MockConfig.load({"StateMachines": {"M": {"TestCases": {"T": {"B": "R"}}}},
+                              "MockedResponses": {"R": {"0": {"Return": {"mocked": True}}}}})  # fmt: skip
+    resources = sfnkit.Resources({"f": lambda event: event})
+    keywords: dict[str, Any] = {"resources": resources, "seed": 5, "progress": False, "region": "eu-west-3",
+                                "mocks": config, "test_case": "T", "state_machine_name": "M",
+                                "storage": {"data": "/nonexistent"}}  # fmt: skip
+    serial = sfnkit.run_many(LINEAR, 3, **keywords)
+    parallel = sfnkit.run_many(LINEAR, 3, processes=2, **keywords)
+    assert [ex.output for ex in parallel] == [ex.output for ex in serial] == [{"mocked": True}] * 3
+    assert [ex.options for ex in parallel] == [ex.options for ex in serial]
+    assert [ex.options.seed for ex in parallel] == [5, 6, 7]
+    assert parallel[0].options.mocks is config and parallel[0].options.resources is resources
+    # finished_state() alone sends the plain data only: the receiving side puts back what it holds
+    state = serial[0].finished_state()
+    assert state["_options"].mocks is None and state["_options"].resources is None
+    assert state["_options"].storage == {"data": "/nonexistent"}
+    rebuilt = sfnkit.Execution.from_finished_state(state, serial[0].state_machine, resources)
+    assert rebuilt.options == serial[0].options.replace(mocks=None)

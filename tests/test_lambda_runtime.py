@@ -321,3 +321,65 @@ def test_a_service_integration_handler_error_is_written_compactly_too() -> None:
     cause = ex.cause or ""
     assert ex.error == "ValueError"
     assert cause == json.dumps(json.loads(cause), ensure_ascii=False, separators=(",", ":"))
+
+
+class PaymentError(Exception):
+    """A project's own exception base."""
+
+
+class Gateway:
+    class Declined(PaymentError):
+        """Nested in a class: the runtime names it by its own ``__name__``, never its qualified name."""
+
+
+def raise_declined(event: Any, context: Any) -> Any:
+    raise Gateway.Declined("card 4242", {"retry": False})
+
+
+def raise_key_error(event: Any, context: Any) -> Any:
+    return {}["missing"]
+
+
+def raise_chained(event: Any, context: Any) -> Any:
+    try:
+        return _helper(0)
+    except ZeroDivisionError as e:
+        raise PaymentError("could not price the order") from e
+
+
+@pytest.mark.parametrize(
+    ("handler", "error", "message"),
+    [
+        # errorType is type(e).__name__, errorMessage is str(e): args tuples and KeyError's repr as Python writes them
+        (raise_declined, "Declined", "('card 4242', {'retry': False})"),
+        (raise_key_error, "KeyError", "'missing'"),
+        (raise_custom, "CustomException", ""),
+    ],
+    ids=["nested-class-with-args", "key-error", "no-message"],
+)
+def test_custom_exceptions_are_named_and_worded_as_the_runtime_does(handler: Any, error: str, message: str) -> None:
+    for machine in (task_machine(), invoke_machine()):
+        ex = sfnkit.run(machine, {}, resources={"f": handler})
+        doc = json.loads(ex.cause or "")
+        assert (ex.error, doc["errorType"], doc["errorMessage"]) == (error, error, message)
+
+
+def test_a_chained_exception_reports_only_its_own_frames() -> None:
+    # the runtime formats the traceback of the exception that escaped the handler; its __cause__ is not printed
+    ex = sfnkit.run(task_machine(), {}, resources={"f": raise_chained})
+    doc = json.loads(ex.cause or "")
+    assert (doc["errorType"], doc["errorMessage"]) == ("PaymentError", "could not price the order")
+    line = raise_chained.__code__.co_firstlineno + 4
+    assert doc["stackTrace"] == [
+        f'  File "{__file__}", line {line}, in raise_chained\n'
+        '    raise PaymentError("could not price the order") from e\n'
+    ]
+
+
+def test_keys_json_dumps_rewrites_are_counted_as_sent() -> None:
+    value = {True: 1, None: 2, 1.5: 3, "t": (1, "a")}
+    out = invoke(value)
+    assert out["Payload"] == {"true": 1, "null": 2, "1.5": 3, "t": [1, "a"]}
+    sent = json.dumps(value, ensure_ascii=False).encode()
+    assert sent == b'{"true": 1, "null": 2, "1.5": 3, "t": [1, "a"]}'
+    assert out["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == str(len(sent))

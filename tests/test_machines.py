@@ -86,3 +86,52 @@ def test_task_map_and_wait_then_task_retry_transient_errors() -> None:
     ex = sfnkit.run(machines.wait_then_task(ARN), {"i": 0}, resources={ARN: work})
     assert ex.status == "SUCCEEDED" and ex.output == {"ok": 0}
     assert (ex.history[-1].timestamp - ex.history[0].timestamp).total_seconds() >= 86400 + 2
+
+
+def test_the_reports_bench_runs_the_shared_machines() -> None:
+    bench = _bench("reports")
+    lam = bench.LAMBDA
+    assert bench.big_machine() == machines.retried_map(lam + "work")
+    pipeline = bench.PIPELINE
+    assert pipeline == machines.ml_pipeline(
+        lam, cooldown_seconds=3, max_concurrency=2, retry_interval_seconds=10, retry_max_attempts=3,
+        comment="a flaky ML pipeline",
+    )  # fmt: skip
+    # the big history's size grows by the same number of events per item: big_items() sizes it from a probe
+    sm = sfnkit.load(bench.big_machine())
+    sizes = [
+        len(sfnkit.run(sm, {"items": list(range(n))}, resources=bench.big_handlers()).history) for n in (26, 52, 78)
+    ]
+    assert sizes[2] - sizes[1] == sizes[1] - sizes[0] > 26 * 8
+    ex = sfnkit.run(sm, {"items": list(range(26))}, resources=bench.big_handlers())
+    assert ex.status == "SUCCEEDED" and sum(len(v.attempt_errors) for v in ex.visits.named("Work")) == 2  # 0 and 13
+    # the pipeline of the 200-execution batch: all succeed, some retry Fit, some catch Evaluate's error
+    batch = sfnkit.run_many(bench.PIPELINE, 20, resources=bench.pipeline_handlers(), progress=False)
+    assert set(batch.statuses) == {"SUCCEEDED"}
+    errors = [e.details.get("error") for ex in batch for e in ex.history if e.type == "LambdaFunctionFailed"]
+    assert "GPU.OutOfMemory" in errors
+    assert sum(1 for ex in batch if "error" in ex.output) == errors.count("Model.BelowThreshold") > 0
+
+
+def test_doubling_map_steps_two_pass_states_an_item() -> None:
+    ex = sfnkit.run(machines.doubling_map(), [1, 2, 3])
+    assert ex.output == [{"n": 2}, {"n": 4}, {"n": 6}]
+    assert [v.name for v in ex.visits].count("Double") == 3 and [v.name for v in ex.visits].count("Keep") == 3
+    after = sfnkit.run(machines.doubling_map(then="After"), [5])
+    assert after.output == [{"n": 10}] and after.visits[-1].name == "After"
+
+
+def test_the_distributed_map_bench_machine_on_a_small_bucket(tmp_path: Path) -> None:
+    bench = _bench("distributed_map")
+    (tmp_path / "data").mkdir()
+    lines = "".join(f'{{"id": {i}, "value": {i % 97}}}\n' for i in range(200))
+    (tmp_path / "data" / "items.jsonl").write_text(lines)
+    storage = {"data": tmp_path / "data", "out": tmp_path / "out"}
+    ex = sfnkit.run(bench.machine("items.jsonl", 10), {}, resources={"work": bench.work}, storage=storage)
+    # 20 batches; the one from item 0 fails: 5 % of the children, as many as the machine tolerates
+    assert ex.status == "SUCCEEDED", ex.cause
+    (run,) = ex.map_runs
+    assert len(run) == 20 and run.counts()["failed"] == 1
+    assert sorted(ex.output["ResultWriterDetails"]) == ["Bucket", "Key"]
+    moto_shape = machines.distributed_map(state="Fan", ItemsPath="$.items", MaxConcurrency=1000)
+    assert sfnkit.run(moto_shape, {"items": [{"id": 1}, {"id": 2}]}).output == [{"id": 1}, {"id": 2}]

@@ -27,18 +27,21 @@ RUNTIME = "States.Runtime"
 
 # (id, states, error, cause) -- the cause without the state prefix when PREFIX applies (all but NoChoiceMatched)
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
-    # Fail state paths that select nothing (no recording): like every other path field
+    # Fail state paths that select nothing (recorded on AWS, LocalStack's snapshot of
+    # test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] / [ST.INVALID_JSONPATH_IN_CAUSEPATH]): worded as a
+    # payload field, not as InputPath's Jayway detail
     (
         "fail-error-path",
         {"S": {"Type": "Fail", "ErrorPath": "$.missing", "Cause": "c"}},
         RUNTIME,
-        "Invalid path '$.missing' : No results for path: $['missing']",
+        f"The JSONPath '$.missing' specified for the field 'ErrorPath' could not be found in the input '{SHOWN}'",
     ),
     (
         "fail-cause-path",
         {"S": {"Type": "Fail", "Error": "E", "CausePath": "$.o.missing.deeper"}},
         RUNTIME,
-        "Invalid path '$.o.missing.deeper' : Missing property in path $['o']['missing']",
+        f"The JSONPath '$.o.missing.deeper' specified for the field 'CausePath' could not be found in the input "
+        f"'{SHOWN}'",
     ),
     (
         "fail-cause-path-intrinsic",
@@ -196,6 +199,44 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "Object or token 'null', 'true' or 'false')\n at [Source: REDACTED "
         "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 4]",
     ),
+    # JSONata evaluation (recorded: test_assign_reference_variables__test_undefined_reference__*,
+    # test_base_scenarios__test_map_state_items_eval_jsonata_*fail*; a function result: AWS's recording in LocalStack's
+    # snapshot of test_map_state_items_eval_jsonata_fail[function]; "threw" follows the pattern)
+    (
+        "jsonata-undefined",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.missing %}", "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression '$states.input.missing' specified for the field 'Output' returned nothing (undefined).",
+    ),
+    (
+        "jsonata-function-result",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% function($x){$x} %}", "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression 'function($x){$x}' specified for the field 'Output' returned an unsupported result "
+        "type.",
+    ),
+    (
+        "jsonata-threw-nested",
+        {"S": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"a": ['{% $number("x") %}']}, "End": True}},
+        "States.QueryEvaluationError",
+        "The JSONata expression '$number(\"x\")' specified for the field 'Output/a[0]' threw an error during "
+        'evaluation. D3030: Unable to cast value to a number: "x"',
+    ),
+    (
+        "jsonata-items-type",
+        {
+            "S": {
+                "Type": "Map",
+                "QueryLanguage": "JSONata",
+                "Items": "{% $states.input.s %}",
+                "ItemProcessor": PASS_PROCESSOR,
+                "End": True,
+            }
+        },
+        "States.QueryEvaluationError",
+        "The JSONata expression '$states.input.s' specified for the field 'Items' returned an unexpected result "
+        "type. Expected 'array', but was 'string' for value: \"str\"",
+    ),
     # Map (recorded: test_map_*: "was: null", MaxConcurrencyPath "{}")
     (
         "map-not-array",
@@ -265,6 +306,29 @@ def test_each_message_word_for_word(states: dict[str, Any], error: str, cause: s
     assert ex.cause == PREFIX + cause
 
 
+def test_the_recorded_fail_state_paths() -> None:
+    # AWS: test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] and [ST.INVALID_JSONPATH_IN_CAUSEPATH] (the
+    # recording masks the input as <json-input:1>; it is the Fail state's input)
+    for field, path in (("ErrorPath", "$.ErrorX"), ("CausePath", "$.NoSuchCausePath")):
+        fail: dict[str, Any] = {"Type": "Fail", field: path}
+        fail["Cause" if field == "ErrorPath" else "Error"] = "x"
+        states = {"pass": {"Type": "Pass", "Result": {"Error": "error-value"}, "Next": "fail"}, "fail": fail}
+        ex = sfnkit.run({"StartAt": "pass", "States": states}, {"int-literal": 0})
+        assert [e.type for e in ex.history] == [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "FailStateEntered",
+            "ExecutionFailed",
+        ]
+        assert (ex.error, ex.cause) == (
+            RUNTIME,
+            "An error occurred while executing the state 'fail' (entered at the event id #4). "
+            f"The JSONPath '{path}' specified for the field '{field}' could not be found in the input "
+            '\'{"Error":"error-value"}\'',
+        )
+
+
 def test_no_choice_matched_has_no_state_prefix() -> None:
     states = {
         "S": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 2, "Next": "X"}]},
@@ -313,6 +377,83 @@ def test_builders_that_no_run_above_reaches() -> None:
     )
 
 
+def _reader_map(reader_config: dict[str, Any], key: str = "items.json") -> dict[str, Any]:
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": reader_config,
+        "Parameters": {"Bucket": "data", "Key": key},
+    }
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **PASS_PROCESSOR}
+    return {
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemReader": reader, "ItemProcessor": processor, "End": True}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "config", "cause"),
+    [
+        # recorded: test_map_item_reader_csv_headers_decl_duplicate_headers, test_map_item_reader_csv_max_items_paths
+        ("a,b\n1,2\n", {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["h", "h"]}, ""),
+        ("[1]", {"InputType": "JSON", "MaxItemsPath": "$.neg"}, "field MaxItems must be positive"),
+        # no public recording: AWS's words as emulators that replay AWS write them
+        ('{"not": "an array"}', {"InputType": "JSON"}, "Attempting to map over non-iterable node."),
+        ("7", {"InputType": "JSON"}, "Attempting to map over non-iterable node."),
+        # sfnkit's own words (no AWS recording); the parser's message follows
+        ("[1,", {"InputType": "JSON"}, "s3://data/items.json is not valid JSON: Expecting value at line 1..."),
+        ('{"a": 1}\n{bad}\n', {"InputType": "JSONL"}, "s3://data/items.json line 2 is not valid JSON: ..."),
+    ],
+    ids=["csv-duplicate-headers", "max-items-negative", "json-object", "json-number", "json-broken", "jsonl-line"],
+)
+def test_item_reader_messages(tmp_path: Path, body: str, config: dict[str, Any], cause: str) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "items.json").write_text(body)
+    ex = sfnkit.run(_reader_map(config), {"neg": -1}, storage=tmp_path)
+    assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
+    expected = cause or "CSV headers cannot contain duplicates."
+    # as recorded: the items are read inside the map run; MapRunFailed and ExecutionFailed carry the cause
+    # without the state prefix, and MapStateStarted counts no items
+    assert ex.cause is not None
+    assert ex.cause.startswith(expected[:-3]) if expected.endswith("...") else ex.cause == expected
+    assert [e.type for e in ex.history] == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert ex.history[2].details == {"length": 0}
+    assert ex.history[4].details == {"error": "States.ItemReaderFailed", "cause": ex.cause}
+
+
+def test_sdk_error_texts() -> None:
+    # recorded: test_sns_task_service__test_fifo_message_attribute*, test_aws_sdk__test_dynamodb_invalid_param,
+    # test_aws_sdk__test_s3_no_such_key, test_task_service_sqs__test_send_message_no_such_queue,
+    # test_task_service_dynamodb__test_invalid_param
+    assert msg.sdk_v1_cause("Invalid parameter: x", "AmazonSNS", 400, "InvalidParameter", "r-1") == (
+        "Invalid parameter: x (Service: AmazonSNS; Status Code: 400; Error Code: InvalidParameter; Request ID: r-1; "
+        "Proxy: null)"
+    )
+    assert msg.sdk_v2_cause("Requested resource not found", "DynamoDb", 400, "r-2", None) == (
+        "Requested resource not found (Service: DynamoDb, Status Code: 400, Request ID: r-2)"
+    )
+    assert msg.sdk_v2_cause("The specified key does not exist.", "S3", 404, "r-3", "x-4") == (
+        "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: r-3, Extended Request ID: x-4)"
+    )
+    assert msg.http_request_failed("q: Name or service not known") == (
+        "Unable to execute HTTP request: q: Name or service not known"
+    )
+    assert msg.validation_errors([msg.member_must_not_be_null("item")]) == (
+        "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null"
+    )
+    assert msg.validation_errors(["a", "b"]) == "2 validation errors detected: a; b"
+    assert msg.unable_to_marshal("Object of type set is not JSON serializable") == (
+        "Unable to marshal response: Object of type set is not JSON serializable"
+    )
+
+
 # Fragments of the messages above: as string literals they may appear in sfnkit.messages only.
 FRAGMENTS = (
     "An error occurred while executing the state",
@@ -342,6 +483,45 @@ FRAGMENTS = (
     "is not defined",
     "can only be applied to arrays",
     "This is not a json object",
+    "The JSONata expression '",
+    "specified for the field",
+    "returned nothing (undefined)",
+    "returned an unsupported result type",
+    "threw an error during evaluation",
+    "could not be parsed:",
+    "returned an unexpected result type",
+    # Distributed Map's ItemReader and ResultWriter
+    "MaxItems must be positive",
+    "CSV headers cannot contain",
+    "non-iterable node",
+    "is not valid JSON: ",
+    "ReaderConfig.InputType",
+    "unsupported ItemReader resource",
+    "parameters need a",
+    "pass storage= to sfnkit.run",
+    "no local folder for bucket",
+    "leaves the folder of bucket",
+    "cannot read s3://",
+    "cannot write s3://",
+    "cannot list s3://",
+    # service integrations (the SDK's error texts) and the Lambda runtime
+    "(Service: ",
+    "Proxy: null",
+    "Unable to execute HTTP request",
+    "validation error",
+    "failed to satisfy constraint",
+    "Invalid State Machine Execution Input",
+    "has no action",
+    "names no AWS API action",
+    "malformed aws-sdk resource",
+    "no AWS service is called",
+    "sfnkit stopped waiting",
+    "Unable to marshal",
+    # the interpreter's own
+    "nested too deeply to be evaluated",
+    "payload template is not valid",
+    "maximum duration of a",
+    "internal error in sfnkit",
 )
 
 
@@ -366,10 +546,54 @@ def test_each_message_is_written_in_one_place() -> None:
     for path in sorted(package.rglob("*.py")):
         if path.name == "messages.py" and path.parent == package:
             continue
-        if path.parts[-2] in ("widgets", "reports", "project") or path.name == "jsonata.py":
-            # renderers quote no runtime message, template readers write diagnostics (not run-time causes);
-            # JSONata's own messages live in its adapter
+        if path.parts[-2] in ("widgets", "reports", "project"):
+            # renderers quote no runtime message, template readers write diagnostics (not run-time causes)
             continue
         for lineno, text in _literal_texts(ast.parse(path.read_text(encoding="utf-8"))):
             found += [f"{path.relative_to(package)}:{lineno}: {f!r}" for f in FRAGMENTS if f in text]
     assert found == [], "messages written outside sfnkit/messages.py:\n" + "\n".join(found)
+
+
+#: The calls that carry a run-time error's cause, and where their cause is among the arguments.
+CAUSE_CARRIERS = {"Failed": 1, "StatesError": 1, "TaskFailure": 1, "QueryEvaluationError": 0}
+
+
+def test_no_cause_is_written_where_it_is_raised() -> None:
+    """Beyond the fragments above: no module hands a cause it writes itself (a literal or an f-string) to a
+    failure, or as ``cause=``. The JSONata engine's own ``CODE: message`` texts (jsonata-js's words, raised as the
+    adapter's host errors) and the demo's example handlers are not run-time causes of sfnkit's."""
+    package = Path(sfnkit.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if (path.name == "messages.py" and path.parent == package) or path.name == "demo.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            position = CAUSE_CARRIERS.get(name)
+            causes = [k.value for k in node.keywords if k.arg == "cause"]
+            if position is not None and len(node.args) > position:
+                causes.append(node.args[position])
+            for cause in causes:
+                if isinstance(cause, ast.JoinedStr) or (
+                    isinstance(cause, ast.Constant) and isinstance(cause.value, str)
+                ):
+                    found.append(f"{path.relative_to(package)}:{node.lineno}: {name}({ast.unparse(cause)[:60]})")
+    assert found == [], "causes written outside sfnkit/messages.py:\n" + "\n".join(found)
+
+
+def test_the_builders_moved_here_keep_their_words() -> None:
+    assert msg.parameters_unusable('{"FunctionName":1}', [msg.field_must_be_string("FunctionName")]) == (
+        "The Parameters '{\"FunctionName\":1}' could not be used to start the Task: [The value for the field "
+        "'FunctionName' must be a STRING]"
+    )
+    assert msg.variables_too_large("A", 300000, 262144) == (
+        "The variables assigned by the state 'A' take 300000 bytes, more than the 262144 bytes (256 KiB) a state "
+        "may assign."
+    )
+    assert msg.no_such_api_action("sqs", "sendMesage", ["sendMessage"]) == (
+        "sqs has no action 'sendMesage'; did you mean sendMessage?"
+    )
+    assert msg.storage_failed("read", "s3://b/k", "NoSuchKey: gone") == "cannot read s3://b/k: NoSuchKey: gone"

@@ -16,6 +16,7 @@ PUBLIC_API = sorted(
         "DefinitionError",
         "Diagnostic",
         "Execution",
+        "ExecutionOptions",
         "ExecutionStateError",
         "History",
         "HistoryEvent",
@@ -142,6 +143,11 @@ def test_run_and_start_spell_out_every_execution_keyword() -> None:
     assert keywords(sfnkit.run) == expected
     assert keywords(sfnkit.start) == expected
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(sfnkit.run).parameters.values())
+    # and ex.options has one field per keyword, with the same name and default: Debugger.restart() passes them on
+    import dataclasses
+
+    fields = [(f.name, f.default) for f in dataclasses.fields(sfnkit.ExecutionOptions)]
+    assert fields == expected
 
 
 def test_importing_every_submodule_first_leaves_the_public_names_alone() -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import sfnkit
+from sfnkit.examples import machines
 from sfnkit.history import History
 from tests.conformance.harness import cases_dir
 
@@ -34,60 +35,10 @@ LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 T0 = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 START = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)  # sfnkit's default virtual clock start
 
-PIPELINE: dict[str, Any] = {
-    "Comment": "an ML pipeline: prepare, features in parallel, train per fold, evaluate",
-    "StartAt": "Prepare",
-    "States": {
-        "Prepare": {"Type": "Task", "Resource": LAMBDA + "prepare", "Next": "Features"},
-        "Features": {
-            "Type": "Parallel",
-            "ResultPath": None,
-            "Next": "Train",
-            "Branches": [
-                {"StartAt": "Clean", "States": {"Clean": {"Type": "Task", "Resource": LAMBDA + "clean", "End": True}}},
-                {
-                    "StartAt": "Cooldown",
-                    "States": {
-                        "Cooldown": {"Type": "Wait", "Seconds": 5, "Next": "Embed"},
-                        "Embed": {"Type": "Task", "Resource": LAMBDA + "embed", "End": True},
-                    },
-                },
-            ],
-        },
-        "Train": {
-            "Type": "Map",
-            "ItemsPath": "$.folds",
-            "MaxConcurrency": 1,
-            "ResultPath": "$.models",
-            "Next": "Evaluate",
-            "ItemProcessor": {
-                "StartAt": "Fit",
-                "States": {
-                    "Fit": {
-                        "Type": "Task",
-                        "Resource": LAMBDA + "fit",
-                        "Retry": [
-                            {
-                                "ErrorEquals": ["GPU.OutOfMemory"],
-                                "IntervalSeconds": 2,
-                                "MaxAttempts": 2,
-                                "BackoffRate": 2,
-                            }
-                        ],
-                        "End": True,
-                    }
-                },
-            },
-        },
-        "Evaluate": {
-            "Type": "Task",
-            "Resource": LAMBDA + "evaluate",
-            "Catch": [{"ErrorEquals": ["Model.BelowThreshold"], "ResultPath": "$.error", "Next": "Report"}],
-            "Next": "Report",
-        },
-        "Report": {"Type": "Pass", "End": True},
-    },
-}
+# bench/reports.py runs the same pipeline with longer waits (its handlers draw their times at random)
+PIPELINE: dict[str, Any] = machines.ml_pipeline(
+    LAMBDA, cooldown_seconds=5, max_concurrency=1, retry_interval_seconds=2, retry_max_attempts=2
+)
 
 
 def pipeline_handlers() -> dict[str, Any]:

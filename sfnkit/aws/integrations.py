@@ -30,10 +30,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from sfnkit import messages as msg
 from sfnkit.aws import shapes
 from sfnkit.aws.connection import Connection, not_implemented
 from sfnkit.aws.remote import Poll
-from sfnkit.errors import TaskFailure
+from sfnkit.errors import RUNTIME, TASK_FAILED, TaskFailure
+from sfnkit.runtime import lambda_runtime as lr
 from sfnkit.runtime.resources import TaskCall, strip_pattern, virtual_sleep
 
 __all__ = ["Submitted", "integrations"]
@@ -102,11 +104,9 @@ class ServiceHandlers:
             import difflib
 
             names = list(model.operation_names)
-            close = difflib.get_close_matches(operation, names, n=3)
-            hint = f"; did you mean {', '.join(c[:1].lower() + c[1:] for c in close)}?" if close else ""
-            raise TaskFailure(
-                "States.Runtime", f"{service} has no action {operation[:1].lower() + operation[1:]!r}{hint}"
-            ) from None
+            close = [c[:1].lower() + c[1:] for c in difflib.get_close_matches(operation, names, n=3)]
+            action = operation[:1].lower() + operation[1:]
+            raise TaskFailure(RUNTIME, msg.no_such_api_action(service, action, close)) from None
         v1_service = service if v1 else None
         problems = shapes.missing_required(params, op.input_shape)
         if problems:
@@ -148,11 +148,7 @@ class ServiceHandlers:
             if done:
                 return value
             if self.max_wait is not None and time.monotonic() - started > self.max_wait:
-                raise TaskFailure(
-                    "States.TaskFailed",
-                    f"sfnkit stopped waiting for {what} after {self.max_wait:g} "
-                    "s of wall time (integrations(max_wait=...))",
-                )
+                raise TaskFailure(TASK_FAILED, msg.stopped_waiting(what, self.max_wait))
             virtual_sleep(delay)
             self.wall_sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -169,14 +165,11 @@ class ServiceHandlers:
         _, _, rest = resource.partition(":aws-sdk:")
         sfn_service, _, action = rest.partition(":")
         if not sfn_service or not action:
-            raise TaskFailure(
-                "States.Runtime",
-                f"malformed aws-sdk resource {call.resource!r}; expected arn:aws:states:::aws-sdk:<service>:<action>",
-            )
+            raise TaskFailure(RUNTIME, msg.malformed_aws_sdk_resource(call.resource))
         try:
             service = shapes.boto_service_name(sfn_service)
         except KeyError as e:
-            raise TaskFailure("States.Runtime", str(e.args[0])) from None
+            raise TaskFailure(RUNTIME, str(e.args[0])) from None
         response, shape = self.request(service, action[:1].upper() + action[1:], call.input, v1=False)
         return shapes.from_boto(response, shape)
 
@@ -227,7 +220,7 @@ class ServiceHandlers:
             payload = text
         if response.get("FunctionError"):
             error = payload.get("errorType") if isinstance(payload, Mapping) else None
-            raise TaskFailure(str(error or "Lambda.Unknown"), text)
+            raise TaskFailure(str(error or lr.UNKNOWN), text)
         return payload
 
     def states_start_execution(self, call: TaskCall) -> Any:
@@ -278,7 +271,7 @@ class ServiceHandlers:
                     # .sync:2 gives the JSON itself; .sync its text, written compactly as AWS writes it
                     out[k] = value if version2 else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
             if out.get("Status") != "SUCCEEDED":
-                raise TaskFailure("States.TaskFailed", json.dumps(out, separators=(",", ":"), ensure_ascii=False))
+                raise TaskFailure(TASK_FAILED, json.dumps(out, separators=(",", ":"), ensure_ascii=False))
             return out
 
         return self.sync(call, submitted, wait)
@@ -303,9 +296,7 @@ class ServiceHandlers:
 
             d = self.until(check, f"{service} job")
             if status_of(d) in failure or (failed is not None and failed(d)):
-                raise TaskFailure(
-                    "States.TaskFailed", json.dumps(d, separators=(",", ":"), ensure_ascii=False, default=str)
-                )
+                raise TaskFailure(TASK_FAILED, json.dumps(d, separators=(",", ":"), ensure_ascii=False, default=str))
             return d
 
         return self.sync(call, submitted, wait)
@@ -359,7 +350,7 @@ class ServiceHandlers:
         def describe(sub: dict[str, Any]) -> dict[str, Any]:
             arns = [t["TaskArn"] for t in sub.get("Tasks", [])]
             if not arns:
-                raise TaskFailure("States.TaskFailed", json.dumps({"Failures": sub.get("Failures", [])}))
+                raise TaskFailure(TASK_FAILED, json.dumps({"Failures": sub.get("Failures", [])}))
             params: dict[str, Any] = {"Tasks": arns}
             if cluster:
                 params["Cluster"] = cluster

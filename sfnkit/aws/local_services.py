@@ -32,8 +32,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from sfnkit import messages as msg
 from sfnkit.asl import model as m
-from sfnkit.errors import TaskFailure
+from sfnkit.errors import RUNTIME, TASK_FAILED, TaskFailure
 from sfnkit.runtime.resources import Layered, Resources, TaskCall, function_name_of, strip_pattern, virtual_sleep
 
 __all__ = ["LocalServices", "StubbedTaskWarning", "local_resources"]
@@ -348,8 +349,7 @@ class _Local:
                 raw_input = json.loads(raw_input)
             except ValueError:
                 raise TaskFailure(
-                    "StepFunctions.InvalidExecutionInputException",
-                    "Invalid State Machine Execution Input: 'Input' is not valid JSON",
+                    "StepFunctions.InvalidExecutionInputException", msg.invalid_execution_input()
                 ) from None
         parent = self.execution
         started = parent.clock.now() + parent._interp.task_seconds[0]
@@ -402,7 +402,7 @@ class _Local:
                 out["Cause"] = child.cause
             out["RedriveStatus"] = "REDRIVABLE"
             raise TaskFailure(
-                "States.TaskFailed", json.dumps(dict(sorted(out.items())), separators=(",", ":"), ensure_ascii=False)
+                TASK_FAILED, json.dumps(dict(sorted(out.items())), separators=(",", ":"), ensure_ascii=False)
             )
 
         return _submitted_class()(submitted, wait)
@@ -485,7 +485,7 @@ class _Local:
         try:
             self._op(service, operation)
         except Exception:
-            raise TaskFailure("States.Runtime", f"the resource {call.resource!r} names no AWS API action") from None
+            raise TaskFailure(RUNTIME, msg.resource_names_no_action(call.resource)) from None
         if not self.aws.implements(service):
             op = self._op(service, operation)
             from sfnkit.aws.shapes import from_boto, sdk_metadata

@@ -29,6 +29,7 @@ from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.aws.connection import Connection, not_implemented
 from sfnkit.errors import AwsError
+from sfnkit.history import events as ev
 from sfnkit.history.model import History, HistoryEvent
 
 __all__ = [
@@ -350,20 +351,20 @@ class RemoteExecution:
             {
                 "id": 1,
                 "previousEventId": 0,
-                "type": "ExecutionStarted",
+                "type": ev.EXECUTION_STARTED,
                 "timestamp": out.get("startDate"),
                 "executionStartedEventDetails": {"input": out.get("input", "{}"), "roleArn": ""},
             }
         ]
         end = {
-            "SUCCEEDED": ("ExecutionSucceeded", "executionSucceededEventDetails"),
-            "FAILED": ("ExecutionFailed", "executionFailedEventDetails"),
-            "TIMED_OUT": ("ExecutionTimedOut", "executionTimedOutEventDetails"),
-            "ABORTED": ("ExecutionAborted", "executionAbortedEventDetails"),
+            "SUCCEEDED": (ev.EXECUTION_SUCCEEDED, "executionSucceededEventDetails"),
+            "FAILED": (ev.EXECUTION_FAILED, "executionFailedEventDetails"),
+            "TIMED_OUT": (ev.EXECUTION_TIMED_OUT, "executionTimedOutEventDetails"),
+            "ABORTED": (ev.EXECUTION_ABORTED, "executionAbortedEventDetails"),
         }.get(str(out.get("status")))
         if end is not None:
             details: dict[str, Any] = {}
-            if end[0] == "ExecutionSucceeded":
+            if end[0] == ev.EXECUTION_SUCCEEDED:
                 details["output"] = out.get("output", "null")
             else:
                 details.update({k: out[k] for k in ("error", "cause") if out.get(k) is not None})
@@ -484,9 +485,9 @@ class RemoteExecution:
                 events = page.get("events", [])
                 if len(events) >= 2 and events[0]["id"] < events[-1]["id"]:
                     # the endpoint ignored reverseOrder (moto does): read forward from this page on
-                    new = [ev for ev in self._forward(page) if ev["id"] > last]
+                    new = [e for e in self._forward(page) if e["id"] > last]
                     break
-                fresh = [ev for ev in events if ev["id"] > last]
+                fresh = [e for e in events if e["id"] > last]
                 new.extend(fresh)
                 token = page.get("nextToken")
                 if len(fresh) < len(events) or not token:

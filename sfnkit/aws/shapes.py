@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sfnkit import messages as msg
+
 __all__ = [
     "V1_SERVICES",
     "boto_service_name",
@@ -99,8 +101,7 @@ def boto_service_name(sfn_name: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, sorted(squeezed), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise KeyError(f"no AWS service is called {sfn_name!r} in aws-sdk integrations{hint}")
+    raise KeyError(msg.no_such_aws_sdk_service(sfn_name, close))
 
 
 _WORD = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z]|[^A-Za-z0-9]|$)|[A-Z][a-z0-9]*|[a-z0-9]+")
@@ -181,9 +182,7 @@ def missing_required(value: Any, shape: Any) -> list[str]:
     lower = {str(k).lower(): v for k, v in value.items()}
     for name in shape.required_members:
         if lower.get(name.lower()) is None:
-            problems.append(
-                f"Value null at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must not be null"
-            )
+            problems.append(msg.member_must_not_be_null(name[:1].lower() + name[1:]))
     return problems
 
 
@@ -299,7 +298,7 @@ def error_of(e: BaseException, client: Any, *, v1: str | None = None) -> tuple[s
             "ReadTimeoutError",
             "ConnectionClosedError",
         ):
-            text = f"Unable to execute HTTP request: {text}"
+            text = msg.http_request_failed(text)
         return f"{prefix}.SdkClientException", text
     err = response.get("Error") or {}
     code = str(err.get("Code") or "")
@@ -311,23 +310,16 @@ def error_of(e: BaseException, client: Any, *, v1: str | None = None) -> tuple[s
     shape = _exception_name(code, client) or _exception_name(str(err.get("QueryErrorCode") or ""), client)
     name = base if shape is None else (shape if shape.endswith("Exception") else shape + "Exception")
     if v1 is not None:
-        cause = (
-            f"{message} (Service: {v1_service}; Status Code: {status}; Error Code: {code}; "
-            f"Request ID: {request_id}; Proxy: null)"
-        )
+        cause = msg.sdk_v1_cause(message, v1_service, status, code, request_id)
     else:
-        cause = f"{message} (Service: {v1_service}, Status Code: {status}, Request ID: {request_id}"
         ext = meta.get("HostId") or headers.get("x-amz-id-2")
-        if model.service_name == "s3" and ext:
-            cause += f", Extended Request ID: {ext}"
-        cause += ")"
+        cause = msg.sdk_v2_cause(message, v1_service, status, request_id, ext if model.service_name == "s3" else None)
     return f"{prefix}.{name}", cause
 
 
 def validation_error(problems: list[str], client: Any, *, v1: str | None = None) -> tuple[str, str]:
     """``(error, cause)`` for a request that AWS's own validation rejects (required members missing)."""
-    n = len(problems)
-    message = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems)
+    message = msg.validation_errors(problems)
     fake = type("ValidationFailure", (Exception,), {})()
     fake.response = {
         "Error": {"Code": "ValidationException", "Message": message},

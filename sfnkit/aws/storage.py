@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.aws.connection import Connection
 from sfnkit.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from sfnkit.runtime.scheduler import Failed
@@ -39,7 +40,7 @@ class S3Storage:
         try:
             return self._client.get_object(Bucket=bucket, Key=key)["Body"].read()  # type: ignore[no-any-return]
         except Exception as e:  # botocore's ClientError and connection errors
-            raise Failed(ITEM_READER_FAILED, f"cannot read s3://{bucket}/{key}: {_describe(e)}") from None
+            raise Failed(ITEM_READER_FAILED, msg.storage_failed("read", f"s3://{bucket}/{key}", _describe(e))) from None
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -58,14 +59,18 @@ class S3Storage:
                         }
                     )
         except Exception as e:
-            raise Failed(ITEM_READER_FAILED, f"cannot list s3://{bucket}/{prefix}: {_describe(e)}") from None
+            raise Failed(
+                ITEM_READER_FAILED, msg.storage_failed("list", f"s3://{bucket}/{prefix}", _describe(e))
+            ) from None
         return out
 
     def put_object(self, bucket: str, key: str, body: bytes) -> None:
         try:
             self._client.put_object(Bucket=bucket, Key=key, Body=body)
         except Exception as e:
-            raise Failed(RESULT_WRITER_FAILED, f"cannot write s3://{bucket}/{key}: {_describe(e)}") from None
+            raise Failed(
+                RESULT_WRITER_FAILED, msg.storage_failed("write", f"s3://{bucket}/{key}", _describe(e))
+            ) from None
 
     def __repr__(self) -> str:
         return f"S3Storage(endpoint={getattr(self._client.meta, 'endpoint_url', '?')})"

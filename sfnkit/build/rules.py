@@ -170,7 +170,7 @@ class Path:
     __hash__ = None  # type: ignore[assignment]  # == builds a rule, so paths are not dict keys
 
     def __init__(self, path: str) -> None:
-        object.__setattr__(self, "path", path)
+        self.path = path
 
     def __getattr__(self, name: str) -> Path:
         if name.startswith("__"):
@@ -282,7 +282,7 @@ class TypedPath(Path):
 
     def __init__(self, path: str, kind: str) -> None:
         super().__init__(path)
-        object.__setattr__(self, "kind", kind)
+        self.kind = kind
 
     def __repr__(self) -> str:
         return f"P({self.path!r}).as_{self.kind}"

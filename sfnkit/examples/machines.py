@@ -1,5 +1,8 @@
 """Machines built by size, shared by ``bench/`` and ``tests/``: a chain of Pass states, inline and JSONata Maps,
-a Parallel fan-out, a Choice loop with an intrinsic, a Map of Tasks with Retry, a day-long Wait before a Task.
+a Parallel fan-out, a Choice loop with an intrinsic, a Map of Tasks with Retry, a day-long Wait before a Task, a
+Map that doubles numbers with an intrinsic, a Map of Tasks followed by a Pass, a Map of retried Tasks and Waits
+(the 25,000-event history), a Distributed Map (with an S3 ItemReader), and an ML pipeline (Parallel, Map with
+Retry, Catch).
 
 Each function returns a fresh ASL definition (a dict) that ``sfnkit.load`` takes. The benchmarks quote figures
 on these shapes, and the tests check the behaviour the figures rely on with the same definitions, so a change to
@@ -10,7 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["choice_loop", "inline_map", "jsonata_map", "parallel", "pass_chain", "task_map", "wait_then_task"]
+__all__ = [
+    "choice_loop",
+    "distributed_map",
+    "doubling_map",
+    "inline_map",
+    "jsonata_map",
+    "ml_pipeline",
+    "parallel",
+    "pass_chain",
+    "retried_map",
+    "s3_reader",
+    "task_map",
+    "task_then_pass_map",
+    "wait_then_task",
+]
 
 
 def pass_chain(n: int, *, prefix: str = "S", step: bool = True) -> dict[str, Any]:
@@ -166,5 +183,188 @@ def wait_then_task(resource: str) -> dict[str, Any]:
                 ],
                 "End": True,
             },
+        },
+    }
+
+
+def doubling_map(then: str | None = None, *, state: str = "Items") -> dict[str, Any]:
+    """An inline Map over the input array: Double (Parameters ``{"n.$": "States.MathAdd($, $)"}``) then Keep, two
+    Pass states an item; with ``then``, the Map goes on to a Pass state of that name (something to step over to)."""
+    map_state: dict[str, Any] = {
+        "Type": "Map",
+        "ItemProcessor": {
+            "StartAt": "Double",
+            "States": {
+                "Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($, $)"}, "Next": "Keep"},
+                "Keep": {"Type": "Pass", "End": True},
+            },
+        },
+    }
+    if then is None:
+        return {"StartAt": state, "States": {state: {**map_state, "End": True}}}
+    return {"StartAt": state, "States": {state: {**map_state, "Next": then}, then: {"Type": "Pass", "End": True}}}
+
+
+def task_then_pass_map(
+    resource: str, *, max_concurrency: int, then: str = "Done", items_path: str | None = None
+) -> dict[str, Any]:
+    """An inline Map ``Fan`` (over ``items_path``, or the input array) whose iterations call ``resource`` (Work),
+    then pass through a Pass state named ``then``."""
+    fan: dict[str, Any] = {"Type": "Map"}
+    if items_path is not None:
+        fan["ItemsPath"] = items_path
+    fan.update(
+        {
+            "MaxConcurrency": max_concurrency,
+            "ItemProcessor": {
+                "StartAt": "Work",
+                "States": {
+                    "Work": {"Type": "Task", "Resource": resource, "Next": then},
+                    then: {"Type": "Pass", "End": True},
+                },
+            },
+            "End": True,
+        }
+    )
+    return {"StartAt": "Fan", "States": {"Fan": fan}}
+
+
+def retried_map(resource: str) -> dict[str, Any]:
+    """Load (Pass), then a Map over ``$.items`` (MaxConcurrency 40) whose iterations call ``resource`` (Work,
+    retrying ``Throttled``: 1 s, 3 attempts) and Wait a second (Settle): a history whose length grows by the same
+    number of events per item, so the reports benchmark can size one just under AWS's 25,000-event quota."""
+    return {
+        "StartAt": "Load",
+        "States": {
+            "Load": {"Type": "Pass", "Next": "Process"},
+            "Process": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 40,
+                "ItemProcessor": {
+                    "StartAt": "Work",
+                    "States": {
+                        "Work": {
+                            "Type": "Task",
+                            "Resource": resource,
+                            "Retry": [{"ErrorEquals": ["Throttled"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+                            "Next": "Settle",
+                        },
+                        "Settle": {"Type": "Wait", "Seconds": 1, "End": True},
+                    },
+                },
+                "End": True,
+            },
+        },
+    }
+
+
+def s3_reader(input_type: str, key: str, *, bucket: str = "data", **reader_config: Any) -> dict[str, Any]:
+    """A Distributed Map's ``ItemReader`` that reads ``s3://bucket/key`` (``s3:getObject``) as ``input_type``
+    (JSON, JSONL, CSV...), with more ``ReaderConfig`` fields (``MaxItems``, ``CSVHeaderLocation``...)."""
+    return {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": input_type, **reader_config},
+        "Parameters": {"Bucket": bucket, "Key": key},
+    }
+
+
+def distributed_map(
+    reader: dict[str, Any] | None = None,
+    *,
+    work: str | None = None,
+    state: str = "Each",
+    execution_type: str = "STANDARD",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A Distributed Map state named ``state`` (the machine's only state) whose child executions
+    (``execution_type``) run one state, Work: a Pass, or a Task calling ``work``. ``reader`` is its ItemReader
+    (:func:`s3_reader`); ``fields`` are more fields of the Map (``ItemsPath``, ``ItemBatcher``, ``MaxConcurrency``,
+    ``ResultWriter``, ``ToleratedFailurePercentage``...)."""
+    step: dict[str, Any] = (
+        {"Type": "Pass", "End": True} if work is None else {"Type": "Task", "Resource": work, "End": True}
+    )
+    map_state: dict[str, Any] = {
+        "Type": "Map",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+            "StartAt": "Work",
+            "States": {"Work": step},
+        },
+        "End": True,
+        **fields,
+    }
+    if reader is not None:
+        map_state["ItemReader"] = reader
+    return {"StartAt": state, "States": {state: map_state}}
+
+
+def ml_pipeline(
+    resource_prefix: str,
+    *,
+    cooldown_seconds: int,
+    max_concurrency: int,
+    retry_interval_seconds: int,
+    retry_max_attempts: int,
+    comment: str = "an ML pipeline: prepare, features in parallel, train per fold, evaluate",
+) -> dict[str, Any]:
+    """An ML pipeline: Prepare (Task); Features (Parallel: Clean; Cooldown, a Wait of ``cooldown_seconds``, then
+    Embed); Train (a Map over ``$.folds``, ``max_concurrency`` at a time, whose Fit Task retries
+    ``GPU.OutOfMemory``: ``retry_interval_seconds``, x2, ``retry_max_attempts``); Evaluate (a Task whose
+    ``Model.BelowThreshold`` is caught into ``$.error``); Report (Pass). The Tasks call ``resource_prefix`` +
+    prepare, clean, embed, fit and evaluate."""
+    lam = resource_prefix
+    return {
+        "Comment": comment,
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Task", "Resource": lam + "prepare", "Next": "Features"},
+            "Features": {
+                "Type": "Parallel",
+                "ResultPath": None,
+                "Next": "Train",
+                "Branches": [
+                    {"StartAt": "Clean", "States": {"Clean": {"Type": "Task", "Resource": lam + "clean", "End": True}}},
+                    {
+                        "StartAt": "Cooldown",
+                        "States": {
+                            "Cooldown": {"Type": "Wait", "Seconds": cooldown_seconds, "Next": "Embed"},
+                            "Embed": {"Type": "Task", "Resource": lam + "embed", "End": True},
+                        },
+                    },
+                ],
+            },
+            "Train": {
+                "Type": "Map",
+                "ItemsPath": "$.folds",
+                "MaxConcurrency": max_concurrency,
+                "ResultPath": "$.models",
+                "Next": "Evaluate",
+                "ItemProcessor": {
+                    "StartAt": "Fit",
+                    "States": {
+                        "Fit": {
+                            "Type": "Task",
+                            "Resource": lam + "fit",
+                            "Retry": [
+                                {
+                                    "ErrorEquals": ["GPU.OutOfMemory"],
+                                    "IntervalSeconds": retry_interval_seconds,
+                                    "MaxAttempts": retry_max_attempts,
+                                    "BackoffRate": 2,
+                                }
+                            ],
+                            "End": True,
+                        }
+                    },
+                },
+            },
+            "Evaluate": {
+                "Type": "Task",
+                "Resource": lam + "evaluate",
+                "Catch": [{"ErrorEquals": ["Model.BelowThreshold"], "ResultPath": "$.error", "Next": "Report"}],
+                "Next": "Report",
+            },
+            "Report": {"Type": "Pass", "End": True},
         },
     }

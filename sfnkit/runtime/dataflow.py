@@ -51,6 +51,24 @@ def select(expr: str, data: Any, context: Mapping[str, Any] | None, variables: M
         raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
+def select_field(
+    expr: str, field: str, data: Any, context: Mapping[str, Any] | None, variables: Mapping[str, Any] | None
+) -> Any:
+    """A Fail state's ``ErrorPath``/``CausePath``: a path that selects nothing fails as a payload field does,
+    naming the field and showing the document it was applied to (recorded on AWS:
+    test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH] and [ST.INVALID_JSONPATH_IN_CAUSEPATH])."""
+    path = paths.compile_path(expr)
+    try:
+        return path.select(data, context=context, variables=variables)
+    except paths.PathNotFound:
+        shown = context if path.root == "context" else data
+        raise Failed(RUNTIME, msg.field_path_not_found(expr, field, json_text(shown)), terminal=True) from None
+    except StatesError as e:
+        raise Failed(e.error, e.cause, terminal=e.error == RUNTIME) from None
+    except RecursionError:
+        raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
+
+
 def apply_input_path(expr: str | None, data: Any, context: Any, variables: Any) -> Any:
     if expr == "$":
         return data
@@ -97,12 +115,12 @@ def evaluate_template(template: Any, data: Any, context: Any, variables: Any, rn
         # validate() reports every template it knows of; this is the safety net for one it does not (a
         # definition built by hand, a field added later): the run fails as AWS fails a bad template, never
         # with a Python exception.
-        raise Failed(RUNTIME, f"The payload template is not valid: {e}", terminal=True) from None
+        raise Failed(RUNTIME, msg.template_invalid(str(e)), terminal=True) from None
     except RecursionError:
         raise Failed(RUNTIME, _TOO_DEEP, terminal=True) from None
 
 
-_TOO_DEEP = "The state data or the payload template is nested too deeply to be evaluated."
+_TOO_DEEP = msg.data_too_deep()
 
 
 def json_text(value: Any) -> str:
@@ -209,8 +227,7 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
         name = getattr(st, "name", "?")
         raise Failed(
             DATA_LIMIT_EXCEEDED,
-            f"The variables assigned by the state '{name}' take {size_of(assigned)} bytes, "
-            f"more than the {MAX_PAYLOAD_BYTES} bytes (256 KiB) a state may assign.",
+            msg.variables_too_large(name, size_of(assigned), MAX_PAYLOAD_BYTES),
             terminal=True,
         ) from None
     except (TypeError, ValueError):  # pragma: no cover - values built from JSON are JSON

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfnkit import messages as msg
 from sfnkit.asl import model as m
-from sfnkit.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME
+from sfnkit.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ITEM_READER_FAILED, RUNTIME
 from sfnkit.history import events as ev
 from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
@@ -36,6 +36,24 @@ if TYPE_CHECKING:
 __all__ = ["DistributedMap", "map_number"]
 
 
+class ReaderFailure(Sequence[Any]):
+    """No items: the ItemReader failed (``States.ItemReaderFailed``). AWS reads the items inside the map run
+    (recorded: test_map_item_reader_csv_headers_decl_duplicate_headers, ...csv_max_items_paths[-1]): the failure
+    shows after ``MapRunStarted``, as ``MapRunFailed``, its cause without the state prefix, so
+    :meth:`DistributedMap.start` raises it there."""
+
+    __slots__ = ("failure",)
+
+    def __init__(self, failure: Failed) -> None:
+        self.failure = failure
+
+    def __len__(self) -> int:
+        return 0
+
+    def __getitem__(self, index: Any) -> Any:
+        raise IndexError("the ItemReader failed: no items")
+
+
 class DistributedMap:
     """The distributed Maps of one execution: their MapRuns, their running children, their item I/O."""
 
@@ -46,13 +64,17 @@ class DistributedMap:
         self._children: dict[Branch, tuple[MapRun, int]] = {}  # running child executions
 
     # -- the map run ------------------------------------------------------------------------------------------
-    def start(self, st: m.MapState, branch: Branch) -> str:
-        """Record ``MapRunStarted``; returns the map run's ARN."""
+    def start(self, st: m.MapState, branch: Branch, items: Sequence[Any]) -> str:
+        """Record ``MapRunStarted``; returns the map run's ARN. Items that an ItemReader failed to read
+        (:class:`ReaderFailure`) fail the run here: ``MapRunFailed``, then the Map's failure."""
         ip = self.ip
         run_arn = (
             f"arn:aws:states:{ip.region}:{ip.account}:mapRun:{ip.sm_ctx['Name']}/{st.label or st.name}:{ip.uuid()}"
         )
         ip.record(branch, ev.MAP_RUN_STARTED, {"mapRunArn": run_arn})
+        if isinstance(items, ReaderFailure):
+            ip.record(branch, ev.MAP_RUN_FAILED, error_details(items.failure))
+            raise items.failure
         return run_arn
 
     def open_run(self, st: m.MapState, run_arn: str, count: int) -> MapRun:
@@ -136,13 +158,18 @@ class DistributedMap:
             )
         elif "MaxItemsPath" in config:
             max_items = map_number(None, config["MaxItemsPath"], "MaxItems", eff, ctx, branch.variables, "integer")
-        return items_mod.read_items(
-            self.ip.storage,
-            str(reader.get("Resource", "")),
-            params or {},
-            config,
-            int(max_items) if max_items is not None else None,
-        )
+        try:
+            return items_mod.read_items(
+                self.ip.storage,
+                str(reader.get("Resource", "")),
+                params or {},
+                config,
+                int(max_items) if max_items is not None else None,
+            )
+        except Failed as f:
+            if f.error != ITEM_READER_FAILED or not st.is_distributed:
+                raise
+            return ReaderFailure(f)
 
     def batches(
         self,

@@ -18,19 +18,23 @@ fail (a bug), the execution fails with ``States.Runtime`` naming the Python erro
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import os
 import random
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.asl import model as m
 from sfnkit.asl.validate import load
 from sfnkit.errors import RUNTIME, TIMEOUT, ExecutionStateError, ResourceError
+from sfnkit.frozen import frozen, make
 from sfnkit.history import events as ev
 from sfnkit.history.map_runs import CHILD_HISTORIES, MapRun
 from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_json
-from sfnkit.runtime.clock import Clock, VirtualClock
+from sfnkit.runtime.clock import Clock, VirtualClock, WallClock
 from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter
 from sfnkit.runtime.resources import (
@@ -45,12 +49,54 @@ from sfnkit.runtime.visits import VisitLog, Visits
 from sfnkit.text import escape_surrogates, format_duration, safe_str
 from sfnkit.types import MockSource, StateMocks, StorageSource
 
-__all__ = ["Execution", "run", "start"]
+__all__ = ["Execution", "ExecutionOptions", "run", "start"]
 
-Breakpoint = str | Callable[[Any], bool]
+#: ``breakpoints=``: state names, or state name -> condition on the state's input (or None: always)
+Breakpoints = Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None
 _FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: AWS's maximum duration of one execution: a year for STANDARD workflows, five minutes for EXPRESS ones.
 MAX_DURATION_SECONDS = {"STANDARD": 365 * 86400, "EXPRESS": 5 * 60}
+
+
+@frozen
+class ExecutionOptions:
+    """The keywords an :class:`Execution` was started with, as given: ``ex.options``.
+
+    One field per keyword of :class:`Execution`, :func:`run` and :func:`start`, with the same name and default
+    (``tests/test_public_api.py`` pins that), holding what the caller passed, not what the execution made of it:
+    ``clock=None`` stays ``None`` (the execution runs on a fresh ``VirtualClock()``), ``name=None`` stays ``None``
+    (the execution's name came from its seed), ``mocks`` is the configuration as given. So
+    ``Execution(ex.state_machine, ex.input, **ex.options.keywords())`` starts the same execution again, which is
+    what ``Debugger.restart()`` does (with a fresh clock and fresh mock counters). The values are the caller's
+    objects, not copies: a ``VirtualClock`` passed as ``clock=`` has moved on with the execution.
+    """
+
+    resources: Mapping[str, Any] | Resources | None = None
+    seed: int = 0
+    clock: Clock | None = None
+    name: str | None = None
+    account: str = "123456789012"
+    region: str = "us-east-1"
+    type: str = "STANDARD"
+    role_arn: str | None = None
+    state_machine_name: str | None = None
+    breakpoints: Breakpoints = None
+    missing_resources: str = "raise"
+    keep_stages: bool = True
+    break_on_error: bool = False
+    storage: StorageSource = None
+    mocks: MockSource = None
+    test_case: str | None = None
+    child_histories: str = "auto"
+    services: Any = None
+
+    def keywords(self) -> dict[str, Any]:
+        """The options as keyword arguments of :class:`Execution` (or :func:`run`, :func:`start`)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def replace(self, **changes: Any) -> ExecutionOptions:
+        """These options with some changed, e.g. ``ex.options.replace(seed=1)``."""
+        return dataclasses.replace(self, **changes)
 
 
 class Execution:
@@ -70,7 +116,7 @@ class Execution:
         type: str = "STANDARD",
         role_arn: str | None = None,
         state_machine_name: str | None = None,
-        breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+        breakpoints: Breakpoints = None,
         missing_resources: str = "raise",
         keep_stages: bool = True,
         break_on_error: bool = False,
@@ -89,6 +135,12 @@ class Execution:
             )
         if missing_resources not in ("raise", "fail"):
             raise ValueError(f'missing_resources must be "raise" or "fail", got {missing_resources!r}')
+        # the keywords as given, in ExecutionOptions' field order: ex.options makes the object when first read
+        # (making it here cost 1.4 us, 4 % of a one-Pass execution in a run_many batch)
+        self._given = (resources, seed, clock, name, account, region, type, role_arn, state_machine_name, breakpoints,
+                       missing_resources, keep_stages, break_on_error, storage, mocks, test_case, child_histories,
+                       services)  # fmt: skip
+        self._options: ExecutionOptions | None = None
         self.state_machine = sm
         try:
             # a private copy: the caller may change their dict later without rewriting this execution's history
@@ -206,6 +258,13 @@ class Execution:
         self.paused_at: str | None = None
 
     # -- public surface --------------------------------------------------------------------------------------
+    @property
+    def options(self) -> ExecutionOptions:
+        """The keywords this execution was started with, as given (:class:`ExecutionOptions`, read-only)."""
+        if self._options is None:  # made without __init__'s checks: the names are its fields
+            self._options = make(ExecutionOptions, dict(zip(_OPTION_NAMES, self._given, strict=True)))
+        return self._options
+
     @property
     def history(self) -> History:
         """The events so far: an immutable snapshot, the same object until new events are recorded (so the views
@@ -349,10 +408,18 @@ class Execution:
     def finished_state(self) -> dict[str, Any]:
         """What a finished execution is, without its machine, handlers or interpreter: its attributes, history
         columns, visits and child histories, all plain data that pickles. ``run_many(processes=N)``'s workers
-        send these back; :meth:`from_finished_state` makes the execution again in the parent process."""
+        send these back; :meth:`from_finished_state` makes the execution again in the parent process.
+
+        Its :attr:`options` travel too, except the caller's objects among them (``resources``, and ``clock``,
+        ``mocks``, ``storage``, ``services`` or ``breakpoints`` given as anything but plain data or an sfnkit clock):
+        those stay ``None`` until the receiving side gives its own to :meth:`from_finished_state`."""
         if not self.done:
             raise ExecutionStateError(f"execution {self.name} is {self.status}; only a finished execution can be sent")
         state = {k: v for k, v in self.__dict__.items() if k not in _LIVE_ONLY}
+        options = self.options
+        state["_options"] = options.replace(
+            resources=None, **{k: None for k in _OBJECT_OPTIONS if not _plain(getattr(options, k))}
+        )
         state["_visits"] = self._interp.visits
         state["_map_runs"] = self._interp.map_runs
         state["_retries"] = self._interp.retries
@@ -362,12 +429,20 @@ class Execution:
 
     @classmethod
     def from_finished_state(
-        cls, state: dict[str, Any], sm: m.StateMachine, resources: Resources | None = None
+        cls,
+        state: dict[str, Any],
+        sm: m.StateMachine,
+        resources: Resources | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> Execution:
         """The finished execution that :meth:`finished_state` described, bound to ``sm`` (and ``resources``,
-        kept only so that the execution reads like one run here: a finished execution calls nothing)."""
+        kept only so that the execution reads like one run here: a finished execution calls nothing).
+
+        Its :attr:`options` are those that travelled, with ``resources`` and the given ``options`` (this side's
+        copies of the caller's objects that did not travel, e.g. ``{"mocks": config}``) put back."""
         ex = cls.__new__(cls)
         state = dict(state)
+        state["_options"] = state["_options"].replace(resources=resources, **(options or {}))
         visits, runs, retries = state.pop("_visits"), state.pop("_map_runs"), state.pop("_retries")
         children = state.pop("_children", [])
         ex.__dict__.update(state)
@@ -431,7 +506,7 @@ class Execution:
                 outcome = self._scheduler.drive(let_time_pass=False)
         except KeyboardInterrupt:
             self.interrupted = True
-            self._finish("ABORTED", error="KeyboardInterrupt", cause="interrupted in the notebook")
+            self._finish("ABORTED", error="KeyboardInterrupt", cause=msg.interrupted())
             return self
         except HistoryFull as full:
             self._finish("FAILED", error=RUNTIME, cause=str(full))
@@ -440,7 +515,7 @@ class Execution:
             self._finish(
                 "FAILED",
                 error=RUNTIME,
-                cause=f"internal error in sfnkit's interpreter: {type(e).__name__}: {safe_str(e)}",
+                cause=msg.internal_error(type(e).__name__, safe_str(e)),
             )
             return self
         finally:
@@ -452,7 +527,7 @@ class Execution:
                 self._pause_reason = "error"
                 self._scheduler.pause_reason = None
         if outcome == "idle" and not self.done:  # pragma: no cover - would be an interpreter bug
-            self._finish("FAILED", error=RUNTIME, cause="internal error: the execution stopped without an ending")
+            self._finish("FAILED", error=RUNTIME, cause=msg.stopped_without_ending())
         return self
 
     def _catch_up(self, token: str) -> None:
@@ -499,8 +574,7 @@ class Execution:
             self._finish(
                 "TIMED_OUT",
                 error=TIMEOUT,
-                cause=f"The execution ran for the maximum duration of a {self.type} "
-                f"workflow ({format_duration(longest)}).",
+                cause=msg.execution_max_duration(self.type, format_duration(longest)),
             )
 
     def _finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
@@ -615,8 +689,26 @@ _LIVE_ONLY = frozenset(
         "_scheduler",
         "_local",
         "children",
+        "_given",
     )
 )
+
+
+_OPTION_NAMES = tuple(f.name for f in dataclasses.fields(ExecutionOptions))
+# the options that may hold the caller's objects (handlers, clocks, stores, mock and service objects, breakpoint
+# conditions) rather than data: finished_state() sends them only when they are plain data
+_OBJECT_OPTIONS = ("clock", "mocks", "storage", "services", "breakpoints")
+
+
+def _plain(value: Any) -> bool:
+    """Whether an option's value is plain data that pickles as it is: JSON-like values, paths and sfnkit's clocks."""
+    if value is None or isinstance(value, str | int | float | bool | os.PathLike | VirtualClock | WallClock):
+        return True
+    if isinstance(value, list | tuple | frozenset | set):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
 
 
 class _FinishedRun:
@@ -722,7 +814,7 @@ def start(
     type: str = "STANDARD",
     role_arn: str | None = None,
     state_machine_name: str | None = None,
-    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    breakpoints: Breakpoints = None,
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,
@@ -770,7 +862,7 @@ def run(
     type: str = "STANDARD",
     role_arn: str | None = None,
     state_machine_name: str | None = None,
-    breakpoints: Iterable[str] | Mapping[str, Callable[[Any], bool] | None] | None = None,
+    breakpoints: Breakpoints = None,
     missing_resources: str = "raise",
     keep_stages: bool = True,
     break_on_error: bool = False,

@@ -465,9 +465,9 @@ class Interpreter:
         try:
             ctx = self.context(st, entered, branch)
             if st.error_path is not None:
-                error = self._string_or_intrinsic(st.error_path, data, ctx, branch)
+                error = self._string_or_intrinsic(st.error_path, "ErrorPath", data, ctx, branch)
             if st.cause_path is not None:
-                cause = self._string_or_intrinsic(st.cause_path, data, ctx, branch)
+                cause = self._string_or_intrinsic(st.cause_path, "CausePath", data, ctx, branch)
         except Failed as f:
             raise state_error(st, eid, f) from None
         if visit is not None:
@@ -475,13 +475,13 @@ class Interpreter:
         raise Failed(error or "", cause)
         yield  # pragma: no cover
 
-    def _string_or_intrinsic(self, expr: str, data: Any, ctx: Any, branch: Branch) -> str:
+    def _string_or_intrinsic(self, expr: str, field: str, data: Any, ctx: Any, branch: Branch) -> str:
         from sfnkit.asl import intrinsics
 
         if intrinsics.is_intrinsic(expr):
             value = df.evaluate_template({"v.$": expr}, data, ctx, branch.variables, self.rng)["v"]
         else:
-            value = df.select(expr, data, ctx, branch.variables)
+            value = df.select_field(expr, field, data, ctx, branch.variables)
         return value if isinstance(value, str) else df.json_text(value)
 
     # -- Choice ---------------------------------------------------------------------------------------------
@@ -968,7 +968,8 @@ class Interpreter:
                         )
                     except Failed as f:
                         raise state_error(st, eid, f) from None
-                self.record(branch, ev.MAP_STATE_STARTED, {"length": len(items)})
+                # with an ItemReader, AWS reads the items inside the map run: MapStateStarted counts none
+                self.record(branch, ev.MAP_STATE_STARTED, {"length": 0 if st.item_reader is not None else len(items)})
                 if retry_count:  # a Retrier restarted the Map: one more transition
                     self.retries += 1
                 tolerance = None
@@ -976,7 +977,7 @@ class Interpreter:
                 if distributed:
                     # AWS reads the tolerated-failure settings after MapStateStarted
                     tolerance = self.dm.tolerance(st, eid, branch, data, eff, ctx, variables)
-                    run_arn = self.dm.start(st, branch)
+                    run_arn = self.dm.start(st, branch, items)
                 start_prev = branch.prev
                 processor = st.processor
                 assert processor is not None

@@ -125,11 +125,11 @@ class Invoker:
         API's shapes; a dict or a list is no function name, and must not reach the handler lookup)."""
         problems = []
         if st.credentials is not None and not isinstance(role, str):
-            problems.append("The value for the field 'RoleArn' must be a STRING")
+            problems.append(msg.field_must_be_string("RoleArn"))
         if st.resource.startswith(SERVICE_PREFIX + "lambda:invoke"):
             name = params.get("FunctionName") if isinstance(params, dict) else None
             if name is not None and not isinstance(name, str):
-                problems.append("The value for the field 'FunctionName' must be a STRING")
+                problems.append(msg.field_must_be_string("FunctionName"))
         if problems:
             try:
                 shown = df.json_text(params)
@@ -138,11 +138,7 @@ class Invoker:
             raise state_error(
                 st,
                 eid,
-                Failed(
-                    RUNTIME,
-                    f"The Parameters '{shown}' could not be used to start the Task: [{', '.join(problems)}]",
-                    terminal=True,
-                ),
+                Failed(RUNTIME, msg.parameters_unusable(shown, problems), terminal=True),
             )
 
     def heartbeat(self, token: str | None) -> bool:
@@ -269,7 +265,7 @@ class Invoker:
         except OverflowError:
             return None, elapsed, Failed(DATA_LIMIT_EXCEEDED, _TOO_LARGE)
         except (TypeError, ValueError, RecursionError) as e:
-            return None, elapsed, self._marshal_error(f"Unable to marshal response: {e}")
+            return None, elapsed, self._marshal_error(msg.unable_to_marshal(str(e)))
 
     def _call_lambda(
         self,
@@ -571,7 +567,7 @@ class Invoker:
         try:
             submitted = df.snapshot(job.output)
         except (TypeError, ValueError, OverflowError, RecursionError) as e:
-            marshal = Failed(lr.MARSHAL_ERROR, f"Unable to marshal the submitted response: {e}")
+            marshal = Failed(lr.MARSHAL_ERROR, msg.unable_to_marshal(str(e), submitted=True))
             self.ip.record(branch, ev.TASK_FAILED, {**rdetails, **error_details(marshal)})
             raise marshal from None
         self.ip.record(branch, ev.TASK_SUBMITTED, {**rdetails, "output": submitted})

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, overload
 
+from sfnkit import messages as msg
 from sfnkit.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from sfnkit.runtime.scheduler import Failed
 from sfnkit.types import Storage, StorageSource
@@ -53,15 +54,13 @@ class LocalStorage:
             return self._buckets[bucket]
         if self._root is not None:
             return self._root / bucket
-        raise Failed(
-            ITEM_READER_FAILED, f"no local folder for bucket '{bucket}'; known buckets: {', '.join(self._buckets)}"
-        )
+        raise Failed(ITEM_READER_FAILED, msg.no_bucket_folder(bucket, list(self._buckets)))
 
     def _path(self, bucket: str, key: str) -> Path:
         folder = self._folder(bucket).resolve()
         path = (folder / key).resolve()
         if folder != path and folder not in path.parents:
-            raise Failed(ITEM_READER_FAILED, f"the key '{key}' leaves the folder of bucket '{bucket}'")
+            raise Failed(ITEM_READER_FAILED, msg.key_leaves_bucket(key, bucket))
         return path
 
     def get_object(self, bucket: str, key: str) -> bytes:
@@ -69,9 +68,8 @@ class LocalStorage:
         try:
             return path.read_bytes()
         except OSError as e:
-            raise Failed(
-                ITEM_READER_FAILED, f"cannot read s3://{bucket}/{key} (local file {path}): {e.strerror or e}"
-            ) from None
+            url = f"s3://{bucket}/{key} (local file {path})"
+            raise Failed(ITEM_READER_FAILED, msg.storage_failed("read", url, str(e.strerror or e))) from None
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
         folder = self._folder(bucket)
@@ -97,9 +95,8 @@ class LocalStorage:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
         except OSError as e:
-            raise Failed(
-                RESULT_WRITER_FAILED, f"cannot write s3://{bucket}/{key} (local file {path}): {e.strerror or e}"
-            ) from None
+            url = f"s3://{bucket}/{key} (local file {path})"
+            raise Failed(RESULT_WRITER_FAILED, msg.storage_failed("write", url, str(e.strerror or e))) from None
 
     def __repr__(self) -> str:
         return f"LocalStorage({self._root or self._buckets!r})"
@@ -125,28 +122,22 @@ def read_items(
 ) -> Sequence[Any]:
     """The items an ItemReader produces."""
     if storage is None:
-        raise Failed(
-            ITEM_READER_FAILED,
-            "this Map reads its items from S3: pass storage= to sfnkit.run (a local folder "
-            "whose subfolders are buckets, a {bucket: folder} mapping, or sfnkit.aws's S3 storage)",
-        )
+        raise Failed(ITEM_READER_FAILED, msg.item_reader_needs_storage())
     if max_items is not None and max_items < 0:
-        raise Failed(ITEM_READER_FAILED, "field MaxItems must be positive")
+        raise Failed(ITEM_READER_FAILED, msg.max_items_not_positive())
     bucket = params.get("Bucket")
     if not isinstance(bucket, str):
-        raise Failed(ITEM_READER_FAILED, "the ItemReader parameters need a Bucket")
+        raise Failed(ITEM_READER_FAILED, msg.reader_parameter_missing("ItemReader", "Bucket"))
     action = resource.rsplit(":", 1)[-1]
     if action == "listObjectsV2":
         items: Sequence[Any] = storage.list_objects(bucket, str(params.get("Prefix", "")))
     elif action == "getObject":
         key = params.get("Key")
         if not isinstance(key, str):
-            raise Failed(ITEM_READER_FAILED, "the ItemReader parameters need a Key")
+            raise Failed(ITEM_READER_FAILED, msg.reader_parameter_missing("ItemReader", "Key"))
         items = _parse(storage.get_object(bucket, key), config, bucket, key)
     else:
-        raise Failed(
-            ITEM_READER_FAILED, f"unsupported ItemReader resource '{resource}': use s3:getObject or s3:listObjectsV2"
-        )
+        raise Failed(ITEM_READER_FAILED, msg.unsupported_item_reader_resource(resource))
     if max_items:  # 0 means no limit
         items = items[:max_items]
     return items
@@ -185,7 +176,7 @@ class JsonLines(Sequence[Any]):
                         message = "extra data after the value"
                     except json.JSONDecodeError as e:
                         message = e.msg
-                    raise Failed(ITEM_READER_FAILED, f"{where} line {n} is not valid JSON: {message}")
+                    raise Failed(ITEM_READER_FAILED, msg.jsonl_line_not_json(where, n, message))
                 starts.append(first)
                 ends.append(stop)
             pos = end + 1
@@ -221,18 +212,14 @@ def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> Seq
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Failed(ITEM_READER_FAILED, f"s3://{bucket}/{key} is not UTF-8 text") from None
+        raise Failed(ITEM_READER_FAILED, msg.object_not_utf8(bucket, key)) from None
     if kind == "JSON":
         try:
             value = json.loads(text)
         except json.JSONDecodeError as e:
-            raise Failed(
-                ITEM_READER_FAILED, f"s3://{bucket}/{key} is not valid JSON: {e.msg} at line {e.lineno}"
-            ) from None
+            raise Failed(ITEM_READER_FAILED, msg.object_not_json(bucket, key, e.msg, e.lineno)) from None
         if not isinstance(value, list):
-            raise Failed(
-                ITEM_READER_FAILED, f"s3://{bucket}/{key} must hold a JSON array, not a JSON {type(value).__name__}"
-            )
+            raise Failed(ITEM_READER_FAILED, msg.items_not_iterable())
         return value
     if kind == "JSONL":
         return JsonLines(text, f"s3://{bucket}/{key}")
@@ -244,10 +231,10 @@ def _parse(body: bytes, config: Mapping[str, Any], bucket: str, key: str) -> Seq
         else:
             headers, rows = (rows[0], rows[1:]) if rows else ([], [])
         if len(set(headers)) != len(headers):
-            raise Failed(ITEM_READER_FAILED, "CSV headers cannot contain duplicates.")
+            raise Failed(ITEM_READER_FAILED, msg.csv_duplicate_headers())
         # extra fields beyond the headers are dropped; missing ones are empty strings (as AWS reads them)
         return [{h: (row[i] if i < len(row) else "") for i, h in enumerate(headers)} for row in rows]
-    raise Failed(ITEM_READER_FAILED, f"unsupported ReaderConfig.InputType '{kind}': use JSON, JSONL or CSV")
+    raise Failed(ITEM_READER_FAILED, msg.unsupported_input_type(kind))
 
 
 def batch_items(items: Sequence[Any], max_items: int | None, max_bytes: int | None, batch_input: Any) -> Sequence[Any]:
@@ -332,10 +319,10 @@ def write_results(
     so a million children's results are held as their JSON text only.
     """
     if storage is None:
-        raise Failed(RESULT_WRITER_FAILED, "this Map writes its results to S3: pass storage= to sfnkit.run")
+        raise Failed(RESULT_WRITER_FAILED, msg.result_writer_needs_storage())
     bucket = params.get("Bucket")
     if not isinstance(bucket, str):
-        raise Failed(RESULT_WRITER_FAILED, "the ResultWriter parameters need a Bucket")
+        raise Failed(RESULT_WRITER_FAILED, msg.reader_parameter_missing("ResultWriter", "Bucket"))
     prefix = str(params.get("Prefix", "")).strip("/")
     run_id = map_run_arn.rsplit(":", 1)[-1]
     base = f"{prefix}/{run_id}" if prefix else run_id

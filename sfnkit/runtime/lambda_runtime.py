@@ -30,6 +30,7 @@ import traceback
 from types import TracebackType
 from typing import Any, Final
 
+from sfnkit import messages as msg
 from sfnkit.history.model import join_surrogate_pairs
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "INVALID_REQUEST_CONTENT",
     "MARSHAL_ERROR",
     "RESOURCE_NOT_FOUND",
+    "UNKNOWN",
     "MarshalError",
     "decode_payload",
     "error_document",
@@ -56,6 +58,8 @@ EXIT_ERROR: Final = "Runtime.ExitError"
 RESOURCE_NOT_FOUND: Final = "Lambda.ResourceNotFoundException"
 #: The error Lambda's Invoke API answers a request body that is not JSON with, before any code runs.
 INVALID_REQUEST_CONTENT: Final = "Lambda.InvalidRequestContentException"
+#: The error Step Functions reports for a function error whose payload names no ``errorType``.
+UNKNOWN: Final = "Lambda.Unknown"
 
 
 class _RuntimeEncoder(json.JSONEncoder):
@@ -87,7 +91,7 @@ def response_body(result: Any) -> bytes:
         # surrogatepass: a lone surrogate a handler returns is kept (the history escapes it), not a marshal error
         return _ENCODER.encode(result).encode("utf-8", "surrogatepass")
     except (TypeError, ValueError, RecursionError) as e:
-        raise MarshalError(f"Unable to marshal response: {e}") from None
+        raise MarshalError(msg.unable_to_marshal(str(e))) from None
 
 
 def error_document(message: str, error_type: str, request_id: str, stack: list[str], *, compact: bool = False) -> str:

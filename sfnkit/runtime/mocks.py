@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sfnkit import messages as msg
 from sfnkit.errors import RUNTIME, TASK_FAILED, TIMEOUT, TaskFailure
 from sfnkit.runtime.resources import TaskCall
 
@@ -258,10 +259,9 @@ class TestCaseMocks:
             if entry is None:
                 raise TaskFailure(
                     RUNTIME,
-                    f"no mocked response for invocation {n} of state {state_name!r}: "
-                    f"mocked response {response.name!r} covers {response.covered()} (test case "
-                    f"{self.test_case_name!r} of {self.state_machine_name!r}); a mock must cover "
-                    "every invocation, retries and Map iterations included",
+                    msg.mock_not_covered(
+                        n, state_name, response.name, response.covered(), self.test_case_name, self.state_machine_name
+                    ),
                 )
             if entry.kind == "Throw":
                 raise TaskFailure(entry.value["Error"], entry.value.get("Cause"))

@@ -21,7 +21,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from sfnkit.runtime.teststate import JSONATA_STAGES, JSONPATH_STAGES, MISSING, StateTest, state_definition, test_state
+from sfnkit.runtime.teststate import MISSING, StateTest, state_definition, test_state
 from sfnkit.widgets._assets import asset
 from sfnkit.widgets.data import json_text
 
@@ -266,9 +266,3 @@ class DataFlow(anywidget.AnyWidget):
             bundle = {"text/plain": f"<DataFlow: the static view failed: {type(e).__name__}: {e}>"}
         bundle[_WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
         return bundle, {}
-
-
-def stage_names(query_language: str) -> tuple[str, ...]:
-    """The stages shown for a query language, in order."""
-    table: tuple[tuple[str, str], ...] = JSONATA_STAGES if query_language == "JSONata" else JSONPATH_STAGES
-    return ("input", *(name for name, _ in table))

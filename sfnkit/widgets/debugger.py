@@ -95,34 +95,18 @@ def _fresh_clock(clock: Any, start: float) -> Any:
     return type(clock)() if getattr(clock, "real_time", False) else clock
 
 
-def _options_of(ex: Any) -> dict[str, Any]:
-    """The keyword options that start an execution like ``ex`` again, read from what an Execution shows.
-
-    Account and region are the ones its ARN names; ``missing_resources="fail"`` is faithful either way (the
-    first execution's check passed, or it asked for "fail"). A test case's mocks start with fresh counters.
-    ``storage``, ``keep_stages`` and ``child_histories`` are not shown by an Execution: a restart of
-    ``Debugger(execution)`` runs with their defaults (``Debugger(sm, input, ...)`` keeps them).
-    """
-    parts = str(ex.state_machine_arn).split(":")  # arn:aws:states:<region>:<account>:stateMachine:<name>
-    mocks = ex.mocks
-    if mocks is not None and hasattr(mocks, "test_case_name"):
-        mocks = type(mocks)(
+def _restart_options(ex: Any) -> dict[str, Any]:
+    """The keywords that start an execution like ``ex`` again: every option it was started with
+    (:attr:`sfnkit.Execution.options`), with a fresh clock starting where its clock started and a test case's
+    mocks with fresh invocation counters."""
+    options: dict[str, Any] = ex.options.keywords()
+    options["clock"] = _fresh_clock(ex.clock, ex.start_time)
+    mocks = options["mocks"]
+    if mocks is not None and hasattr(mocks, "test_case_name"):  # one test case's mocks: they count invocations
+        options["mocks"] = type(mocks)(
             state_machine_name=mocks.state_machine_name, test_case_name=mocks.test_case_name, mocks=mocks.mocks
         )
-    return {
-        "resources": ex.user_resources,
-        "seed": ex.seed,
-        "type": ex.type,
-        "clock": _fresh_clock(ex.clock, ex.start_time),
-        "name": ex.name,
-        "region": parts[3],
-        "account": parts[4],
-        "role_arn": ex.role_arn,
-        "state_machine_name": parts[6] if len(parts) > 6 else None,
-        "mocks": mocks,
-        "services": ex.services,
-        "missing_resources": "fail",
-    }
+    return options
 
 
 class Debugger(SfnkitWidget):
@@ -177,7 +161,6 @@ class Debugger(SfnkitWidget):
         from sfnkit.runtime.execution import Execution, start
 
         self._history: History | None = None
-        self._start: tuple[Any, Any, dict[str, Any]] | None = None
         self._execution: Execution | None = None
         if isinstance(source, Execution):
             if input is not None or resources is not None or start_kwargs:
@@ -207,7 +190,6 @@ class Debugger(SfnkitWidget):
             kwargs = dict(start_kwargs)
             if resources is not None:
                 kwargs["resources"] = resources
-            self._start = (sm, input, kwargs)
             self._execution = start(sm, input, **kwargs)
         self.state_machine = sm
         self._engine = engine
@@ -281,24 +263,20 @@ class Debugger(SfnkitWidget):
 
         Every option of the original execution is kept: the clock (a fresh one of the same kind, starting where
         the first one started), name, seed, type, account, region, role, state machine name, mocks (with fresh
-        invocation counters), storage, ``missing_resources``, ``services`` and the rest of what
-        ``Debugger(sm, input, ...)`` was given. The previous execution is left as it was (the resources are the
+        invocation counters), storage, ``missing_resources``, ``services`` and the rest of
+        :attr:`sfnkit.Execution.options`, whether the Debugger started the execution or was given it. The
+        previous execution is left as it was (the resources are the
         same objects, so handlers that count their calls keep counting).
         """
-        from sfnkit.runtime.execution import Execution, start
+        from sfnkit.runtime.execution import Execution
 
         old = self._live()
-        breakpoints = dict(old.breakpoints)
-        if self._start is not None:
-            sm, input, kwargs = self._start
-            kwargs = {**kwargs, "breakpoints": breakpoints, "break_on_error": self.break_on_error}
-            kwargs["clock"] = _fresh_clock(old.clock, old.start_time)
-            self._execution = start(sm, input, **kwargs)
-        else:
-            self._execution = Execution(
-                old.state_machine, old.input, breakpoints=breakpoints, break_on_error=self.break_on_error,
-                **_options_of(old),
-            ).step()  # fmt: skip
+        options = {
+            **_restart_options(old),
+            "breakpoints": dict(old.breakpoints),
+            "break_on_error": self.break_on_error,
+        }
+        self._execution = Execution(old.state_machine, old.input, **options).step()
         with self.hold_sync():
             self.message = ""
             self.cursor = 0
