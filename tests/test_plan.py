@@ -92,3 +92,26 @@ def test_payload_sizes_of_scalars_are_their_json_text() -> None:
 
     for value in (0, -7, 10**18, -(1 << 63), (1 << 63) - 1, 1 << 63, 10**40, None, True, False, 1.5, "é$"):
         assert size_of(value) == len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()), value
+
+
+def test_task_states_are_the_walk_order_tasks_found_once() -> None:
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    branch = {"StartAt": "B1", "States": {"B1": {"Type": "Task", "Resource": fn, "End": True}}}
+    sm = sfnkit.load(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Task", "Resource": fn, "Next": "P"},
+                "P": {"Type": "Parallel", "Branches": [branch], "Next": "M"},
+                "M": {
+                    "Type": "Map",
+                    "ItemProcessor": {"StartAt": "M1", "States": {"M1": {"Type": "Task", "Resource": fn, "End": True}}},
+                    "Next": "Z",
+                },
+                "Z": {"Type": "Task", "Resource": fn, "End": True},
+            },
+        }
+    )
+    walked = tuple(st for st in sm.walk() if st.type == "Task")
+    assert [st.name for st in walked] == ["A", "B1", "M1", "Z"]
+    assert plan_module.task_states(sm) == walked and plan_module.task_states(sm) is plan_for(sm).tasks

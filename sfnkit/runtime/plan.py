@@ -18,7 +18,9 @@ import threading
 import weakref
 from typing import Any
 
-__all__ = ["Plan", "plan_for", "reads_context"]
+from sfnkit.asl.model import state_children
+
+__all__ = ["Plan", "plan_for", "reads_context", "task_states"]
 
 
 class Plan:
@@ -26,7 +28,7 @@ class Plan:
 
     # A plain class rather than a dataclass: ``@dataclass`` compiles its methods at import, about 0.5 ms of a
     # fresh process's first run (bench/interpreter.py --cold), for a record nobody compares or prints.
-    __slots__ = ("needs_context", "static_size", "task_flow")
+    __slots__ = ("needs_context", "static_size", "task_flow", "tasks")
 
     def __init__(self) -> None:
         #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
@@ -35,6 +37,8 @@ class Plan:
         self.static_size: dict[str, int] = {}
         #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
         self.task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = {}
+        #: the machine's Task states, depth first (``StateMachine.walk()`` order), found on first use
+        self.tasks: tuple[Any, ...] | None = None
 
     def __repr__(self) -> str:
         return f"<Plan: facts of {len(self.needs_context)} visited states>"
@@ -94,3 +98,23 @@ def _in_repr(raw: Any) -> bool:
         return "$$" in repr(raw)
     except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
         return True
+
+
+def task_states(machine: Any) -> tuple[Any, ...]:
+    """The Task states of ``machine``, in ``walk()`` order: found once per machine, not at every execution's start
+    (which checks that each has a handler)."""
+    plan = plan_for(machine)
+    if plan.tasks is None:
+        found: list[Any] = []
+
+        def visit(body: Any) -> None:
+            for st in body.states.values():
+                if st.type == "Task":
+                    found.append(st)
+                elif st.type == "Parallel" or st.type == "Map":
+                    for child in state_children(st):
+                        visit(child)
+
+        visit(machine)
+        plan.tasks = tuple(found)
+    return plan.tasks
