@@ -556,7 +556,11 @@ class Builder:
     def s_pass(self, d: Mapping[str, Any], loc: str, ql: str, c: dict[str, Any]) -> m.State:
         if ql == "JSONPath":
             if "ResultPath" in d:
-                c["result_path"] = self.get_path(d, "ResultPath", loc, into_data=True)
+                v = d["ResultPath"]
+                known = _REFERENCE_PATHS.get(v) if type(v) is str else None
+                # a Reference Path into the data that is already checked is what get_path() would return
+                ok = known is not None and known.root == "input"
+                c["result_path"] = v if ok else self.get_path(d, "ResultPath", loc, into_data=True)
             if "Parameters" in d:
                 self.check_template(d["Parameters"], pointer_join(loc, "Parameters"))
                 c["parameters"] = d["Parameters"]
