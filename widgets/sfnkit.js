@@ -12,6 +12,11 @@
 // The kernel does the work: it lays the graph out once (the `svg` trait) and sends small updates (`status`,
 // `info`, `inspector`...). Recolouring only sets attributes on the existing SVG. A replay (`timeline` trait) is
 // scrubbed here in the browser with no message to the kernel per step.
+//
+// Layout of this file: the messages' types (mirroring sfnkit/widgets/messages.py), DOM helpers, the SVG picture
+// (`Graph`), GraphView, then the Debugger's components (each: constructor(container, callbacks) and
+// update(state), the state's type a JSDoc typedef) and `renderDebugger`, which only wires them to the model.
+// TypeScript checks the JSDoc types (tests/jsdoc/tsconfig.json).
 
 const STATUS_LABELS = {
   not_run: "not run",
@@ -234,7 +239,25 @@ function scrollParent(el) {
   return document.scrollingElement || document.documentElement;
 }
 
+/**
+ * The graph's marks.
+ * @typedef {Object} Marks
+ * @property {string} selected  the selected state ("": none)
+ * @property {string} current  where a live run is paused ("": nowhere)
+ * @property {string} failing  the state paused on its error ("": none)
+ * @property {Object<string, string>} breakpoints  state name -> condition ("": always)
+ */
+/**
+ * What the graph calls.
+ * @typedef {Object} GraphCallbacks
+ * @property {function(string): void} onSelect  a state clicked (or Enter / Space on it)
+ * @property {function(string): void} [onToggle]  a state double-clicked, Shift-clicked or B pressed on it
+ * @property {string} [gestures]  the hint shown beside the zoom buttons
+ */
+
+/** The picture: the kernel's SVG, recoloured and marked in place, zoomed and panned in the browser. */
 class Graph {
+  /** @param {GraphCallbacks} callbacks */
   constructor({ onSelect, onToggle, gestures }) {
     this.el = h("div", { class: "sfn-graph" }); // the viewport: scrolls sideways only, sized to the picture
     this.states = new Map(); // state name -> <g class="sfn-state"> (a collapsed node: the name it is drawn under)
@@ -500,6 +523,7 @@ class Graph {
     }
   }
 
+  /** @param {Marks} marks */
   applyMarks(marks) {
     this.marks = marks;
     const bps = marks.breakpoints || {};
@@ -546,43 +570,67 @@ function toggleAttr(el, name, value) {
 
 // -- GraphView ------------------------------------------------------------------------------------------------
 
+// Shared by GraphView and the Debugger: the same picture traits (`svg`, `status`, `selected`), drawn the same way.
+
+/** A click on a state selects it; a click on the selected state clears the selection. */
+function toggleSelection(model, name) {
+  model.set("selected", model.get("selected") === name ? "" : name);
+  model.save_changes();
+}
+
+/** Draw the kernel's picture in `graph` now and whenever it changes; `paint` recolours it and `mark` redraws the
+ * marks. Returns the handlers (for `listen`) of the `svg` and `status` traits.
+ * @param {Graph} graph @param {function(): void} paint @param {function(): void} mark */
+function showPicture(model, graph, paint, mark) {
+  const draw = () => {
+    graph.setSvg(model.get("svg"));
+    paint();
+    mark();
+  };
+  draw();
+  return [["change:svg", draw], ["change:status", paint]];
+}
+
 function renderGraph({ model, el }) {
   el.classList.add("sfnkit-widget", "sfn-graphview");
-  const graph = new Graph({
-    onSelect: (name) => {
-      model.set("selected", model.get("selected") === name ? "" : name);
-      model.save_changes();
-    },
-    gestures: "Click a state: select · drag: pan · Ctrl+wheel: zoom",
-  });
+  const graph = new Graph({ onSelect: (name) => toggleSelection(model, name), gestures: "Click a state: select · drag: pan · Ctrl+wheel: zoom" });
   el.append(graph.box);
   const paint = () => graph.applyStatus(model.get("status"), model.get("_styles"));
-  const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", breakpoints: {} });
-  graph.setSvg(model.get("svg"));
-  paint();
-  mark();
-  const stop = listen(model, [
-    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); }],
-    ["change:status", paint],
-    ["change:selected", mark],
-  ]);
+  const mark = () => graph.applyMarks({ selected: model.get("selected"), current: "", failing: "", breakpoints: {} });
+  const stop = listen(model, [...showPicture(model, graph, paint, mark), ["change:selected", mark]]);
   return () => {
     stop();
     graph.dispose();
   };
 }
 
+// -- the Debugger's components --------------------------------------------------------------------------------
+//
+// Each part of the Debugger is a small class: its constructor takes the element it draws into and the callbacks
+// it calls on a gesture, and `update(state)` redraws it from the traits it shows (the state types below).
+// renderDebugger only reads the model, hands each part its state and turns the callbacks into messages.
+
+/**
+ * What the event list shows.
+ * @typedef {Object} EventLogState
+ * @property {Array<EventRow>} rows  the newest events (live), or those around the replay cursor
+ * @property {number} current  the event highlighted: the cursor, or the newest
+ * @property {boolean} replaying
+ */
+
 /** The event list under the graph: the newest events while live, those around the cursor in a replay. */
 class EventLog {
-  /** @param {{onPick: function(number, string): void}} options  a row clicked: its event id and state name */
-  constructor({ onPick }) {
+  /** @param {HTMLElement} container
+   * @param {{onPick: function(number, string): void}} callbacks  a row clicked: its event id and state name */
+  constructor(container, { onPick }) {
     this.el = h("div", { class: "sfn-events" });
     this.onPick = onPick;
+    container.append(this.el);
   }
 
   /** Draw `rows` (the newest events, or those around the replay cursor), `current` highlighted.
-   * @param {EventRow[]} rows @param {number} current @param {boolean} replaying */
-  draw(rows, current, replaying) {
+   * @param {EventLogState} state */
+  update({ rows, current, replaying }) {
     const events = this.el;
     const body = h("tbody");
     let currentRow = null;
@@ -614,18 +662,28 @@ class EventLog {
   }
 }
 
+/**
+ * What the inspector shows.
+ * @typedef {Object} InspectorState
+ * @property {(InspectorData|Object)} data  the `inspector` trait (`{}` before the first)
+ * @property {string} selected  the selected state ("": none)
+ * @property {number} limit  the last event shown: the replay cursor, or Infinity (now)
+ * @property {boolean} replaying  a replay: say how many visits the cursor leaves out
+ */
+
 /** The inspector: every visit of the selected state with its data-flow stages, attempts and error. */
 class Inspector {
-  /** @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
-  constructor(remembered) {
+  /** @param {HTMLElement} container
+   * @param {{opened: Set<string>, closed: Set<string>}} remembered  visits the user opened or closed (kept per model) */
+  constructor(container, remembered) {
     this.el = h("div", { class: "sfn-inspector" });
     this.opened = remembered.opened;
     this.closed = remembered.closed;
+    container.append(this.el);
   }
 
-  /** Draw the visits of the selected state, as they were at event `limit` (Infinity: now).
-   * @param {InspectorData|Object} data @param {string} selected @param {number} limit @param {boolean} replaying */
-  draw(data, selected, limit, replaying) {
+  /** Draw the visits of the selected state, as they were at event `limit`. @param {InspectorState} state */
+  update({ data, selected, limit, replaying }) {
     const inspector = this.el;
     inspector.replaceChildren();
     if (!selected) {
@@ -724,294 +782,249 @@ class Inspector {
   }
 }
 
-// -- Debugger -------------------------------------------------------------------------------------------------
+/**
+ * What the toolbar shows.
+ * @typedef {Object} ToolbarState
+ * @property {(Info|Object)} info  the `info` trait (`{}` before the first)
+ * @property {boolean} replay  a replayed history: nothing to drive, so the controls hide
+ * @property {string} selected  the selected state ("": none); Run to selected and Breakpoint need one
+ * @property {boolean} breakOnError
+ */
+/**
+ * What the toolbar calls.
+ * @typedef {Object} ToolbarCallbacks
+ * @property {function(ActionMessage): void} onSend  a button's action for the kernel (Run to: with the selection)
+ * @property {function(string): void} onToggleBreakpoint  the Breakpoint button: the selected state
+ * @property {function(boolean): void} onBreakOnError  the Break on error box, checked or not
+ * @property {function(): void} onTogglePanel  the Hide panel / Show panel button
+ */
 
-// What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
-// again when the kernel refreshes its static fallback at a checkpoint, and the new view picks up from here.
-const VIEW_STATE = new WeakMap();
-
-function renderDebugger({ model, el }) {
-  el.classList.add("sfnkit-widget", "sfn-debugger");
-  if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
-  const remembered = VIEW_STATE.get(model);
-  let cursor = model.get("cursor") || 0; // replay: the event shown (0 = the end)
-  let cursorTimer = null;
-  let timeline = { events: [], changes: [] }; // events unpacked: [id, type, state, seconds, scope, error]
-  let changeIds = [];
-
-  /** @param {ActionMessage} content */
-  const send = (content) => {
-    setBusy(true);
-    model.send(content);
-  };
-  const select = (name) => {
-    model.set("selected", model.get("selected") === name ? "" : name);
-    model.save_changes();
-  };
-  const toggleBreakpoint = (name) => {
-    if (model.get("mode") === "replay") return;
-    send({ action: "toggle_breakpoint", name });
-  };
-
-  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
-
-  // toolbar
-  const button = (label, action, title) =>
-    h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => onAction(action) }, label);
-  const buttons = {
-    step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
-    step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
-    continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
-    run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
-    toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or double-click / Shift-click a state, or press B on it)"),
-    restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
-    stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
-  };
-  const boe = h("input", { type: "checkbox", class: "sfn-break-on-error" });
-  boe.addEventListener("change", () => {
-    model.set("break_on_error", boe.checked);
-    model.save_changes();
-  });
-  const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, boe, " Break on error");
-  const statusBadge = h("span", { class: "sfn-exec-status" });
-  const controls = h("div", { class: "sfn-controls" }, Object.values(buttons), boeLabel);
-  // the side panel can be folded away, giving the graph the whole width (remembered per widget)
-  const panelToggle = h("button", { type: "button", class: "sfn-btn sfn-panel-toggle", "aria-expanded": "true", onclick: () => setPanel(!remembered.panelOpen) }, "Hide panel");
-  const toolbar = h("div", { class: "sfn-toolbar" }, controls, statusBadge, panelToggle);
-  const banner = h("div", { class: "sfn-banner", role: "status" });
-  const message = h("div", { class: "sfn-message", role: "alert" });
-  const summary = h("div", { class: "sfn-summary" });
-
-  // replay bar
-  const slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
-  const cursorText = h("span", { class: "sfn-cursor-text" });
-  const jump = (to) => setCursor(to, true);
-  const replayBar = h(
-    "div",
-    { class: "sfn-replay" },
-    h("button", { type: "button", class: "sfn-btn sfn-first", title: "First event", onclick: () => jump(1) }, "|◀"),
-    h("button", { type: "button", class: "sfn-btn sfn-prev", title: "Previous change of colour", onclick: () => jump(prevChange()) }, "◀"),
-    slider,
-    h("button", { type: "button", class: "sfn-btn sfn-next", title: "Next change of colour", onclick: () => jump(nextChange()) }, "▶"),
-    h("button", { type: "button", class: "sfn-btn sfn-last", title: "Last event", onclick: () => jump(lastId()) }, "▶|"),
-    cursorText,
-  );
-  slider.addEventListener("input", () => setCursor(Number(slider.value), true));
-
-  // side panel
-  const position = h("div", { class: "sfn-position" });
-  const pending = h("div", { class: "sfn-pending" });
-  const breakpoints = h("div", { class: "sfn-breakpoints" });
-  const maps = h("div", { class: "sfn-maps" });
-  const inspectorPanel = new Inspector(remembered);
-  const inspector = inspectorPanel.el;
-  const side = h("div", { class: "sfn-side" }, position, pending, maps, inspector, breakpoints);
-  const main = h("div", { class: "sfn-main" }, graph.box, side);
-  const eventLog = new EventLog({
-    onPick: (id, stateName) => {
-      if (hasTimeline()) setCursor(id, true);
-      if (stateName && graph.has(stateName)) select(stateName);
-    },
-  });
-  const events = eventLog.el;
-  el.append(toolbar, banner, message, summary, replayBar, main, events);
-  function setPanel(open) {
-    remembered.panelOpen = open;
-    side.hidden = !open;
-    main.classList.toggle("sfn-panel-closed", !open);
-    panelToggle.textContent = open ? "Hide panel" : "Show panel";
-    panelToggle.setAttribute("aria-expanded", String(open));
-    if (graph.auto) requestAnimationFrame(() => graph.autoFit());
+/** The toolbar: the run's buttons, Break on error, the execution's status and the side panel's toggle. */
+class Toolbar {
+  /** @param {HTMLElement} container  the widget (it shows a progress cursor while the kernel works)
+   * @param {ToolbarCallbacks} callbacks */
+  constructor(container, { onSend, onToggleBreakpoint, onBreakOnError, onTogglePanel }) {
+    this.container = container;
+    this.state = null;
+    this.busyTimer = null;
+    const press = (action) => {
+      const selected = this.state ? this.state.selected : "";
+      if (action === "toggle_breakpoint") {
+        if (selected) onToggleBreakpoint(selected);
+      } else onSend(action === "run_to" ? { action, name: selected } : { action });
+    };
+    const button = (label, action, title) =>
+      h("button", { class: `sfn-btn sfn-${action}`, type: "button", title, "data-action": action, onclick: () => press(action) }, label);
+    this.buttons = {
+      step: button("Step", "step", "Run the next state and pause (step into Parallel branches and Map iterations)"),
+      step_over: button("Step over", "step_over", "Run to the next state at this depth (step over a Parallel or Map)"),
+      continue: button("Continue", "continue", "Run until a breakpoint, an error (with Break on error), a task token or the end"),
+      run_to: button("Run to selected", "run_to", "Run until the selected state is about to be entered"),
+      toggle_breakpoint: button("Breakpoint", "toggle_breakpoint", "Toggle a breakpoint on the selected state (or double-click / Shift-click a state, or press B on it)"),
+      restart: button("Restart", "restart", "Start again from the same input, keeping the breakpoints"),
+      stop: button("Stop", "stop", "Abort the execution (ABORTED)"),
+    };
+    this.boe = h("input", { type: "checkbox", class: "sfn-break-on-error" });
+    this.boe.addEventListener("change", () => onBreakOnError(this.boe.checked));
+    const boeLabel = h("label", { class: "sfn-check", title: "Pause when a state fails, before Retry or Catch handle it" }, this.boe, " Break on error");
+    this.status = h("span", { class: "sfn-exec-status" });
+    this.controls = h("div", { class: "sfn-controls" }, Object.values(this.buttons), boeLabel);
+    // the side panel can be folded away, giving the graph the whole width (remembered per widget)
+    this.panelToggle = h("button", { type: "button", class: "sfn-btn sfn-panel-toggle", "aria-expanded": "true", onclick: onTogglePanel }, "Hide panel");
+    this.el = h("div", { class: "sfn-toolbar" }, this.controls, this.status, this.panelToggle);
+    container.append(this.el);
   }
-  setPanel(remembered.panelOpen);
 
-  let busyTimer = null;
-  function setBusy(busy) {
-    el.classList.toggle("sfn-busy", busy);
-    clearTimeout(busyTimer);
+  /** @param {ToolbarState} state */
+  update(state) {
+    this.state = state;
+    const info = state.info;
+    this.controls.hidden = state.replay;
+    const done = !!info.done;
+    for (const [action, b] of Object.entries(this.buttons)) {
+      let enabled = !done;
+      if (action === "restart") enabled = true;
+      if (action === "run_to" || action === "toggle_breakpoint") enabled = !!state.selected && (action === "toggle_breakpoint" || !done);
+      b.disabled = !enabled;
+    }
+    this.boe.checked = state.breakOnError;
+    this.status.replaceChildren(info.status ? h("span", { class: `sfn-exec sfn-exec-${String(info.status).toLowerCase()}` }, info.status) : "");
+  }
+
+  /** Every button off while the kernel works on an action. It answers each with a new `info` (then
+   * `setBusy(false)`); should it not (kernel restarted), the buttons unlock after 30 s anyway.
+   * @param {boolean} busy */
+  setBusy(busy) {
+    this.container.classList.toggle("sfn-busy", busy);
+    clearTimeout(this.busyTimer);
     if (busy) {
-      for (const b of Object.values(buttons)) b.disabled = true;
-      // the kernel answers every action with a new `info`; should it not (kernel restarted), unlock anyway
-      busyTimer = setTimeout(() => setBusy(false), 30000);
-    } else drawControls();
+      for (const b of Object.values(this.buttons)) b.disabled = true;
+      this.busyTimer = setTimeout(() => this.setBusy(false), 30000);
+    } else if (this.state) this.update(this.state);
   }
 
-  function onAction(action) {
-    const selected = model.get("selected");
-    if (action === "run_to") send({ action, name: selected });
-    else if (action === "toggle_breakpoint") {
-      if (selected) toggleBreakpoint(selected);
-    } else send({ action });
+  /** The panel toggle's label. @param {boolean} open  whether the side panel is open */
+  showPanel(open) {
+    this.panelToggle.textContent = open ? "Hide panel" : "Show panel";
+    this.panelToggle.setAttribute("aria-expanded", String(open));
   }
 
-  // -- cursor (replay) --
-  function hasTimeline() {
-    return timeline.events.length > 0;
+  dispose() {
+    clearTimeout(this.busyTimer);
   }
-  function lastId() {
-    return hasTimeline() ? timeline.events[timeline.events.length - 1][0] : 0;
+}
+
+/**
+ * What the status line and the paused position show.
+ * @typedef {Object} RunState
+ * @property {(Info|Object)} info  the `info` trait (`{}` before the first)
+ * @property {boolean} live  a live execution (mode "live"), not a replayed history
+ */
+
+/** Above the graph: the banner (why the run paused or how it ended), the kernel's message about the last action
+ * and the one-line summary. */
+class StatusLine {
+  /** @param {HTMLElement} container @param {{onSelect: function(string): void}} callbacks  a state's name clicked */
+  constructor(container, { onSelect }) {
+    this.onSelect = onSelect;
+    this.banner = h("div", { class: "sfn-banner", role: "status" });
+    this.message = h("div", { class: "sfn-message", role: "alert" });
+    this.summary = h("div", { class: "sfn-summary" });
+    container.append(this.banner, this.message, this.summary);
   }
-  function cursorId() {
-    // the last event shown: the replay cursor, or everything while live
-    if (!hasTimeline()) return Infinity;
-    return cursor > 0 ? Math.min(cursor, lastId()) : lastId();
+
+  /** @param {RunState} state */
+  update({ info, live }) {
+    this.drawBanner(info, live);
+    this.summary.textContent = info.summary || "";
   }
-  function nextChange() {
-    const c = cursorId();
-    for (const id of changeIds) if (id > c) return id;
-    return lastId();
+
+  /** The kernel's word on the last action (an error, usually); "" hides it. @param {string} text */
+  showMessage(text) {
+    this.message.textContent = text || "";
+    this.message.hidden = !text;
   }
-  function prevChange() {
-    const c = cursorId();
+
+  /** Where the run stands, in one line: what paused it, and for an error its name and cause.
+   * @param {Info|Object} info @param {boolean} live */
+  drawBanner(info, live) {
+    const banner = this.banner;
+    const pos = info.position;
+    banner.replaceChildren();
+    banner.className = "sfn-banner";
+    const stateLink = (name) => h("button", { type: "button", class: "sfn-link sfn-banner-state", onclick: () => this.onSelect(name) }, name);
+    const icon = (glyph) => h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, glyph);
+    const cause = (text) => h("span", { class: "sfn-banner-cause" }, ` — ${text.length > 300 ? text.slice(0, 299) + "…" : text}`);
+    if (live && pos && !info.done) {
+      const where = pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "";
+      if (pos.reason === "error") {
+        const pe = info.pause_error || {};
+        banner.classList.add("sfn-banner-error");
+        banner.append(icon("✕"), " Paused on an error in ", stateLink(pos.state), where, ": ",
+          h("b", { class: "sfn-banner-errorname" }, pe.error || "(no error name)"),
+          pe.cause ? cause(pe.cause) : "",
+          h("span", { class: "sfn-muted" }, pe.next ? `. Continue: ${pe.next}.` : ". Continue lets Retry or Catch handle it."));
+      } else if (pos.reason === "breakpoint") {
+        banner.classList.add("sfn-banner-breakpoint");
+        banner.append(icon("●"), " Paused at the breakpoint before ", stateLink(pos.state), where);
+      } else {
+        banner.classList.add("sfn-banner-step");
+        banner.append(icon("▶"), ` Paused before `, stateLink(pos.state), where,
+          pos.reason === "until" ? h("span", { class: "sfn-muted" }, " (run to)") : "");
+      }
+    } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
+      banner.classList.add("sfn-banner-error");
+      banner.append(icon("✕"), ` ${info.status}`,
+        ...(info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : []), // append() does not flatten
+        info.cause ? cause(info.cause) : "");
+    }
+    banner.hidden = !banner.childNodes.length;
+  }
+}
+
+/** A finished history as the replay scrubs it, in the browser with no message to the kernel per step: its
+ * events, its colour changes and the cursor (the last event shown). Data only, no DOM. */
+class Timeline {
+  constructor() {
+    /** @type {Array<EventRow>} the events, each type unpacked from the `timeline` trait's `types` */
+    this.events = [];
+    /** @type {Array<StatusChange>} */
+    this.changes = [];
+    this.changeIds = []; // the event ids where a colour changes, ascending
+    this.cursor = 0; // the event shown (0 = the end)
+  }
+
+  /** @param {(PackedRows|Object)} packed  the `timeline` trait @param {Array<StatusChange>} changes
+   * @param {number} cursor  the `cursor` trait */
+  load(packed, changes, cursor) {
+    const types = packed.types || [];
+    this.events = (packed.events || []).map(([id, t, ...rest]) => [id, types[t], ...rest]);
+    this.setChanges(changes, cursor);
+  }
+
+  /** @param {Array<StatusChange>} changes @param {number} cursor */
+  setChanges(changes, cursor) {
+    this.changes = changes;
+    this.changeIds = [...new Set(changes.map((c) => c[0]))];
+    if (this.has()) this.cursor = cursor;
+  }
+
+  /** Whether there is a history to replay (a live execution has none). */
+  has() {
+    return this.events.length > 0;
+  }
+
+  firstId() {
+    return this.has() ? this.events[0][0] : 0;
+  }
+
+  lastId() {
+    return this.has() ? this.events[this.events.length - 1][0] : 0;
+  }
+
+  /** The last event shown: the cursor, or everything (Infinity) while live. */
+  at() {
+    if (!this.has()) return Infinity;
+    return this.cursor > 0 ? Math.min(this.cursor, this.lastId()) : this.lastId();
+  }
+
+  /** Move the cursor to event `id`, kept inside the history. @param {number} id */
+  seek(id) {
+    this.cursor = Math.max(1, Math.min(id, this.lastId()));
+  }
+
+  /** The next event after the cursor where a colour changes (or the last event). */
+  nextChange() {
+    const c = this.at();
+    for (const id of this.changeIds) if (id > c) return id;
+    return this.lastId();
+  }
+
+  /** The last event before the cursor where a colour changes (or the first event). */
+  prevChange() {
+    const c = this.at();
     let best = 1;
-    for (const id of changeIds) {
+    for (const id of this.changeIds) {
       if (id >= c) break;
       best = id;
     }
     return best;
   }
-  function setCursor(id, fromUser) {
-    cursor = Math.max(1, Math.min(id, lastId()));
-    drawCursor();
-    if (fromUser) {
-      // the kernel only records where the cursor is: no work there per step
-      clearTimeout(cursorTimer);
-      cursorTimer = setTimeout(() => {
-        model.set("cursor", cursor);
-        model.save_changes();
-      }, 150);
-    }
-  }
-  function statusAt(id) {
+
+  /** Each state's status after event `id`. @param {number} id @returns {Object<string, string>} */
+  statusAt(id) {
+    /** @type {Object<string, string>} */
     const out = {};
-    for (const [eid, name, status] of timeline.changes) {
+    for (const [eid, name, status] of this.changes) {
       if (eid > id) break;
       out[name] = status;
     }
     return out;
   }
 
-  // -- drawing --
-  function paint() {
-    const status = hasTimeline() ? statusAt(cursorId()) : model.get("status");
-    graph.applyStatus(status, model.get("_styles"));
-  }
-  function mark() {
-    const info = model.get("info") || {};
-    const live = model.get("mode") === "live" && !info.done;
-    const pos = live && info.position ? info.position : null;
-    graph.applyMarks({
-      selected: model.get("selected"),
-      current: pos ? pos.state : "",
-      failing: pos && pos.reason === "error" ? pos.state : "", // paused on its error: drawn as failed, with ✕
-      breakpoints: model.get("_breakpoints") || {},
-    });
-  }
-  function drawControls() {
-    const info = model.get("info") || {};
-    const replay = model.get("mode") === "replay";
-    controls.hidden = replay;
-    const done = !!info.done;
-    for (const [action, b] of Object.entries(buttons)) {
-      let enabled = !done;
-      if (action === "restart") enabled = true;
-      if (action === "run_to" || action === "toggle_breakpoint") enabled = !!model.get("selected") && (action === "toggle_breakpoint" || !done);
-      b.disabled = !enabled;
-    }
-    boe.checked = !!model.get("break_on_error");
-    statusBadge.replaceChildren(info.status ? h("span", { class: `sfn-exec sfn-exec-${String(info.status).toLowerCase()}` }, info.status) : "");
-  }
-  function drawMessage() {
-    const text = model.get("message");
-    message.textContent = text || "";
-    message.hidden = !text;
-  }
-  function drawBanner() {
-    // where the run stands, in one line above the graph: what paused it, and for an error its name and cause
-    /** @type {Info} */
-    const info = model.get("info") || {};
-    const pos = info.position;
-    banner.replaceChildren();
-    banner.className = "sfn-banner";
-    const live = model.get("mode") === "live";
-    const stateLink = (name) => h("button", { type: "button", class: "sfn-link sfn-banner-state", onclick: () => select(name) }, name);
-    if (live && pos && !info.done) {
-      const where = pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "";
-      if (pos.reason === "error") {
-        const pe = info.pause_error || {};
-        banner.classList.add("sfn-banner-error");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), " Paused on an error in ", stateLink(pos.state), where, ": ",
-          h("b", { class: "sfn-banner-errorname" }, pe.error || "(no error name)"),
-          pe.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${pe.cause.length > 300 ? pe.cause.slice(0, 299) + "…" : pe.cause}`) : "",
-          h("span", { class: "sfn-muted" }, pe.next ? `. Continue: ${pe.next}.` : ". Continue lets Retry or Catch handle it."));
-      } else if (pos.reason === "breakpoint") {
-        banner.classList.add("sfn-banner-breakpoint");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "●"), " Paused at the breakpoint before ", stateLink(pos.state), where);
-      } else {
-        banner.classList.add("sfn-banner-step");
-        banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "▶"), ` Paused before `, stateLink(pos.state), where,
-          pos.reason === "until" ? h("span", { class: "sfn-muted" }, " (run to)") : "");
-      }
-    } else if (info.done && (info.status === "FAILED" || info.status === "TIMED_OUT" || info.status === "ABORTED")) {
-      banner.classList.add("sfn-banner-error");
-      banner.append(h("span", { class: "sfn-banner-icon", "aria-hidden": "true" }, "✕"), ` ${info.status}`,
-        info.error ? [": ", h("b", { class: "sfn-banner-errorname" }, info.error)] : "",
-        info.cause ? h("span", { class: "sfn-banner-cause" }, ` — ${info.cause.length > 300 ? info.cause.slice(0, 299) + "…" : info.cause}`) : "");
-    }
-    banner.hidden = !banner.childNodes.length;
-  }
-  function drawSummary() {
-    const info = model.get("info") || {};
-    drawBanner();
-    summary.textContent = info.summary || "";
-    const pos = info.position;
-    position.replaceChildren();
-    if (pos && !info.done && model.get("mode") === "live") {
-      const why = { step: "stepped", breakpoint: "breakpoint", until: "run to", error: "error" }[pos.reason] || pos.reason || "";
-      position.append(
-        h("div", { class: `sfn-paused sfn-paused-${pos.reason || "step"}` },
-          pos.reason === "error" ? "Paused: " : "Paused before ",
-          h("button", { type: "button", class: "sfn-link", onclick: () => select(pos.state) }, pos.state),
-          pos.reason === "error" ? " failed" : "",
-          pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "",
-          why ? h("span", { class: "sfn-reason" }, why) : ""),
-      );
-    }
-    if (info.note) position.append(h("div", { class: "sfn-note" }, info.note));
-  }
-  function drawTimeline() {
-    const packed = model.get("timeline") || {};
-    const types = packed.types || [];
-    timeline = {
-      events: (packed.events || []).map(([id, t, ...rest]) => [id, types[t], ...rest]),
-      changes: model.get("changes") || [],
-    };
-    drawChanges();
-  }
-  function drawChanges() {
-    timeline.changes = model.get("changes") || [];
-    changeIds = [...new Set(timeline.changes.map((c) => c[0]))];
-    replayBar.hidden = !hasTimeline();
-    if (hasTimeline()) {
-      slider.min = String(timeline.events[0][0]);
-      slider.max = String(lastId());
-      cursor = model.get("cursor") || 0;
-    }
-    drawCursor();
-  }
-  function drawCursor() {
-    if (hasTimeline()) {
-      const id = cursorId();
-      slider.value = String(id);
-      const row = findRow(id);
-      cursorText.textContent = `event ${id} of ${lastId()}` + (row ? ` · ${row[1]}${row[2] ? " " + row[2] : ""}` : "");
-    }
-    paint();
-    drawEvents();
-    drawInspector();
-  }
-  function findRow(id) {
-    const rows = timeline.events;
+  /** The event with id `id`, or null. @param {number} id @returns {(EventRow|null)} */
+  find(id) {
+    const rows = this.events;
     let lo = 0, hi = rows.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -1021,83 +1034,84 @@ function renderDebugger({ model, el }) {
     }
     return null;
   }
-  function rowIndex(id) {
-    const rows = timeline.events;
+
+  /** The events around event `id` (12 before, 12 after) for the event list. @param {number} id */
+  around(id) {
+    const rows = this.events;
     let lo = 0, hi = rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (rows[mid][0] <= id) lo = mid + 1;
       else hi = mid;
     }
-    return Math.max(0, lo - 1);
+    const at = Math.max(0, lo - 1);
+    return rows.slice(Math.max(0, at - 12), at + 13);
   }
-  function drawEvents() {
-    if (hasTimeline()) {
-      const id = cursorId();
-      const at = rowIndex(id);
-      eventLog.draw(timeline.events.slice(Math.max(0, at - 12), at + 13), id, true);
-    } else {
-      const rows = model.get("events") || [];
-      eventLog.draw(rows, rows.length ? rows[rows.length - 1][0] : -1, false);
-    }
+}
+
+/** The replay bar above the graph: first / previous change / slider / next change / last, and where it is. */
+class ReplayBar {
+  /** @param {HTMLElement} container
+   * @param {{onSeek: function(number): void}} callbacks  the user moved the cursor: the event id to show */
+  constructor(container, { onSeek }) {
+    this.timeline = new Timeline();
+    this.slider = h("input", { type: "range", class: "sfn-slider", min: "1", max: "1", value: "1", "aria-label": "event" });
+    this.slider.addEventListener("input", () => onSeek(Number(this.slider.value)));
+    this.text = h("span", { class: "sfn-cursor-text" });
+    const button = (label, cls, title, to) => h("button", { type: "button", class: `sfn-btn ${cls}`, title, onclick: () => onSeek(to()) }, label);
+    this.el = h("div", { class: "sfn-replay" },
+      button("|◀", "sfn-first", "First event", () => 1),
+      button("◀", "sfn-prev", "Previous change of colour", () => this.timeline.prevChange()),
+      this.slider,
+      button("▶", "sfn-next", "Next change of colour", () => this.timeline.nextChange()),
+      button("▶|", "sfn-last", "Last event", () => this.timeline.lastId()),
+      this.text);
+    container.append(this.el);
   }
-  function drawPending() {
-    const items = model.get("pending") || [];
-    pending.replaceChildren();
-    if (!items.length || model.get("mode") === "replay") return;
-    pending.append(h("div", { class: "sfn-title" }, "Waiting for a task token"));
-    for (const item of items) {
-      const output = h("textarea", { class: "sfn-json", rows: "3", spellcheck: "false", "aria-label": "output JSON" });
-      output.value = "{}";
-      const error = h("input", { type: "text", class: "sfn-error-name", placeholder: "error", "aria-label": "error" });
-      const cause = h("input", { type: "text", class: "sfn-cause", placeholder: "cause", "aria-label": "cause" });
-      pending.append(
-        h("div", { class: "sfn-token" },
-          h("div", {}, h("button", { type: "button", class: "sfn-link", onclick: () => item.state && select(item.state) }, item.path || item.state || "(unknown state)"),
-            h("span", { class: "sfn-muted" }, ` ${item.resource || ""}`)),
-          h("div", { class: "sfn-muted sfn-tokentext", title: item.token }, `token ${item.token}`),
-          output,
-          h("div", { class: "sfn-row" },
-            h("button", { type: "button", class: "sfn-btn sfn-send-success", onclick: () => send({ action: "send_success", token: item.token, output: output.value }) }, "Send success"),
-            error, cause,
-            h("button", { type: "button", class: "sfn-btn sfn-send-failure", onclick: () => send({ action: "send_failure", token: item.token, error: error.value, cause: cause.value }) }, "Send failure"))),
-      );
-    }
+
+  /** Show the cursor of `timeline` (the bar hides without a history to replay). @param {Timeline} timeline */
+  update(timeline) {
+    this.timeline = timeline;
+    this.el.hidden = !timeline.has();
+    if (!timeline.has()) return;
+    const id = timeline.at();
+    this.slider.min = String(timeline.firstId());
+    this.slider.max = String(timeline.lastId());
+    this.slider.value = String(id);
+    const row = timeline.find(id);
+    this.text.textContent = `event ${id} of ${timeline.lastId()}` + (row ? ` · ${row[1]}${row[2] ? " " + row[2] : ""}` : "");
   }
-  function drawBreakpoints() {
-    const bps = model.get("_breakpoints") || {};
-    const names = Object.keys(bps);
-    breakpoints.replaceChildren();
-    if (model.get("mode") === "replay") return;
-    breakpoints.append(h("div", { class: "sfn-title" }, "Breakpoints"));
-    if (!names.length) {
-      breakpoints.append(h("div", { class: "sfn-muted" }, "None. Double-click a state (or Shift-click it, or select it and press Breakpoint or B)."));
-    }
-    for (const name of names) {
-      breakpoints.append(
-        h("div", { class: "sfn-bp", "data-name": name },
-          h("span", { class: bps[name] ? "sfn-bp-dot sfn-bp-conditional" : "sfn-bp-dot" }, "●"),
-          " ",
-          h("button", { type: "button", class: "sfn-link", onclick: () => select(name) }, name),
-          bps[name] ? h("code", { class: "sfn-cond" }, ` if ${bps[name]}`) : "",
-          " ",
-          h("button", { type: "button", class: "sfn-x", title: "Remove", onclick: () => toggleBreakpoint(name) }, "×")),
-      );
-    }
+}
+
+/**
+ * What the iteration picker shows.
+ * @typedef {Object} IterationState
+ * @property {Object<string, number>} maps  the `maps` trait: Map state name -> iterations started
+ * @property {Object<string, number>} iteration  the `iteration` trait: Map state name -> the iteration shown
+ */
+
+/** The side panel's Map iterations: a number box per Map state ("all" when empty) and an All button. */
+class IterationPicker {
+  /** @param {HTMLElement} container
+   * @param {{onChoose: function(Object<string, number>): void}} callbacks  the new `iteration` (every Map's choice) */
+  constructor(container, { onChoose }) {
+    this.onChoose = onChoose;
+    this.el = h("div", { class: "sfn-maps" });
+    container.append(this.el);
   }
-  function drawMaps() {
-    const counts = model.get("maps") || {};
-    const chosen = model.get("iteration") || {};
-    maps.replaceChildren();
-    const names = Object.keys(counts);
+
+  /** @param {IterationState} state */
+  update({ maps, iteration }) {
+    this.el.replaceChildren();
+    const names = Object.keys(maps);
     if (!names.length) return;
-    maps.append(h("div", { class: "sfn-title" }, "Map iterations"));
+    this.el.append(h("div", { class: "sfn-title" }, "Map iterations"));
     for (const name of names) {
-      const n = counts[name];
+      const n = maps[name];
       const input = h("input", { type: "number", min: "0", max: String(Math.max(0, n - 1)), step: "1", class: "sfn-iteration", "data-map": name, placeholder: "all", "aria-label": `iteration of ${name}` });
-      if (Object.prototype.hasOwnProperty.call(chosen, name)) input.value = String(chosen[name]);
+      if (Object.prototype.hasOwnProperty.call(iteration, name)) input.value = String(iteration[name]);
       const apply = () => {
-        const next = { ...(model.get("iteration") || {}) };
+        const next = { ...iteration };
         const v = input.value.trim();
         if (v === "") delete next[name];
         else {
@@ -1105,63 +1119,306 @@ function renderDebugger({ model, el }) {
           if (!Number.isFinite(i)) return;
           next[name] = i;
         }
-        model.set("iteration", next);
-        model.save_changes();
+        this.onChoose(next);
       };
       input.addEventListener("change", apply);
-      maps.append(
+      this.el.append(
         h("div", { class: "sfn-row" },
           h("span", {}, `${name}: `), input, h("span", { class: "sfn-muted" }, ` of ${n}`),
           h("button", { type: "button", class: "sfn-btn sfn-all", onclick: () => { input.value = ""; apply(); } }, "All")),
       );
     }
   }
-  function drawInspector() {
-    inspectorPanel.draw(model.get("inspector") || {}, model.get("selected"), cursorId(), hasTimeline());
+}
+
+/** The side panel's top: where a paused execution stands (a link to the state, and why), and the run's note. */
+class PausePosition {
+  /** @param {HTMLElement} container @param {{onSelect: function(string): void}} callbacks  the state's name clicked */
+  constructor(container, { onSelect }) {
+    this.onSelect = onSelect;
+    this.el = h("div", { class: "sfn-position" });
+    container.append(this.el);
   }
 
-  // -- first draw and updates --
-  graph.setSvg(model.get("svg"));
-  drawTimeline();
-  drawControls();
-  drawMessage();
-  drawSummary();
-  drawPending();
-  drawBreakpoints();
-  drawMaps();
-  mark();
+  /** @param {RunState} state */
+  update({ info, live }) {
+    const pos = info.position;
+    this.el.replaceChildren();
+    if (pos && !info.done && live) {
+      const why = { step: "stepped", breakpoint: "breakpoint", until: "run to", error: "error" }[pos.reason] || pos.reason || "";
+      this.el.append(
+        h("div", { class: `sfn-paused sfn-paused-${pos.reason || "step"}` },
+          pos.reason === "error" ? "Paused: " : "Paused before ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => this.onSelect(pos.state) }, pos.state),
+          pos.reason === "error" ? " failed" : "",
+          pos.scope ? h("span", { class: "sfn-muted" }, ` in ${pos.scope}`) : "",
+          why ? h("span", { class: "sfn-reason" }, why) : ""),
+      );
+    }
+    if (info.note) this.el.append(h("div", { class: "sfn-note" }, info.note));
+  }
+}
 
+/**
+ * What the task-token form shows.
+ * @typedef {Object} PendingState
+ * @property {Array<PendingTask>} pending  the `pending` trait
+ * @property {boolean} replay  a replayed history: nothing to answer
+ */
+
+/** The side panel's task tokens: for each, its state, and a form that sends a success (JSON) or a failure. */
+class PendingTokens {
+  /** @param {HTMLElement} container
+   * @param {{onSelect: function(string): void, onSend: function(ActionMessage): void}} callbacks
+   *   a state's name clicked; an answer (`send_success` or `send_failure`) to send to the kernel */
+  constructor(container, { onSelect, onSend }) {
+    this.onSelect = onSelect;
+    this.onSend = onSend;
+    this.el = h("div", { class: "sfn-pending" });
+    container.append(this.el);
+  }
+
+  /** @param {PendingState} state */
+  update({ pending, replay }) {
+    this.el.replaceChildren();
+    if (!pending.length || replay) return;
+    this.el.append(h("div", { class: "sfn-title" }, "Waiting for a task token"));
+    for (const item of pending) {
+      const output = h("textarea", { class: "sfn-json", rows: "3", spellcheck: "false", "aria-label": "output JSON" });
+      output.value = "{}";
+      const error = h("input", { type: "text", class: "sfn-error-name", placeholder: "error", "aria-label": "error" });
+      const cause = h("input", { type: "text", class: "sfn-cause", placeholder: "cause", "aria-label": "cause" });
+      this.el.append(
+        h("div", { class: "sfn-token" },
+          h("div", {}, h("button", { type: "button", class: "sfn-link", onclick: () => item.state && this.onSelect(item.state) }, item.path || item.state || "(unknown state)"),
+            h("span", { class: "sfn-muted" }, ` ${item.resource || ""}`)),
+          h("div", { class: "sfn-muted sfn-tokentext", title: item.token }, `token ${item.token}`),
+          output,
+          h("div", { class: "sfn-row" },
+            h("button", { type: "button", class: "sfn-btn sfn-send-success", onclick: () => this.onSend({ action: "send_success", token: item.token, output: output.value }) }, "Send success"),
+            error, cause,
+            h("button", { type: "button", class: "sfn-btn sfn-send-failure", onclick: () => this.onSend({ action: "send_failure", token: item.token, error: error.value, cause: cause.value }) }, "Send failure"))),
+      );
+    }
+  }
+}
+
+/**
+ * What the breakpoint list shows.
+ * @typedef {Object} BreakpointState
+ * @property {Object<string, string>} breakpoints  the `_breakpoints` trait: state name -> its condition ("": always)
+ * @property {boolean} replay  a replayed history: no breakpoints
+ */
+
+/** The side panel's breakpoints: each state's name (a link), its condition, and × to remove it. */
+class BreakpointList {
+  /** @param {HTMLElement} container
+   * @param {{onSelect: function(string): void, onToggle: function(string): void}} callbacks  a name clicked; × clicked */
+  constructor(container, { onSelect, onToggle }) {
+    this.onSelect = onSelect;
+    this.onToggle = onToggle;
+    this.el = h("div", { class: "sfn-breakpoints" });
+    container.append(this.el);
+  }
+
+  /** @param {BreakpointState} state */
+  update({ breakpoints, replay }) {
+    const names = Object.keys(breakpoints);
+    this.el.replaceChildren();
+    if (replay) return;
+    this.el.append(h("div", { class: "sfn-title" }, "Breakpoints"));
+    if (!names.length) {
+      this.el.append(h("div", { class: "sfn-muted" }, "None. Double-click a state (or Shift-click it, or select it and press Breakpoint or B)."));
+    }
+    for (const name of names) {
+      const condition = breakpoints[name];
+      this.el.append(
+        h("div", { class: "sfn-bp", "data-name": name },
+          h("span", { class: condition ? "sfn-bp-dot sfn-bp-conditional" : "sfn-bp-dot" }, "●"),
+          " ",
+          h("button", { type: "button", class: "sfn-link", onclick: () => this.onSelect(name) }, name),
+          condition ? h("code", { class: "sfn-cond" }, ` if ${condition}`) : "",
+          " ",
+          h("button", { type: "button", class: "sfn-x", title: "Remove", onclick: () => this.onToggle(name) }, "×")),
+      );
+    }
+  }
+}
+
+/**
+ * What a view remembers beyond the model, kept per model (see VIEW_STATE).
+ * @typedef {Object} RememberedView
+ * @property {Set<string>} opened  the visits the user opened (by the event that entered them)
+ * @property {Set<string>} closed  the visits the user closed
+ * @property {number} sideTop  the side panel's scroll
+ * @property {number} graphLeft  the graph's sideways scroll
+ * @property {boolean} panelOpen
+ */
+/**
+ * What the side panel's parts call.
+ * @typedef {Object} SidePanelCallbacks
+ * @property {function(string): void} onSelect  a state's name clicked (position, token, breakpoint)
+ * @property {function(string): void} onToggleBreakpoint  a breakpoint's ×
+ * @property {function(ActionMessage): void} onSend  a task token answered
+ * @property {function(Object<string, number>): void} onChoose  the Map iterations chosen
+ */
+
+/** The panel beside the graph, top to bottom: the paused position, task tokens, Map iterations, the inspector
+ * and the breakpoints. Each part is drawn through its own `update`; the panel itself folds away and keeps its
+ * scroll. */
+class SidePanel {
+  /** @param {HTMLElement} container  the row it shares with the graph @param {RememberedView} remembered
+   * @param {SidePanelCallbacks} callbacks */
+  constructor(container, remembered, { onSelect, onToggleBreakpoint, onSend, onChoose }) {
+    this.container = container;
+    this.remembered = remembered;
+    this.el = h("div", { class: "sfn-side" });
+    container.append(this.el);
+    this.position = new PausePosition(this.el, { onSelect });
+    this.pending = new PendingTokens(this.el, { onSelect, onSend });
+    this.iterations = new IterationPicker(this.el, { onChoose });
+    this.inspector = new Inspector(this.el, remembered);
+    this.breakpoints = new BreakpointList(this.el, { onSelect, onToggle: onToggleBreakpoint });
+    this.el.addEventListener("scroll", () => { remembered.sideTop = this.el.scrollTop; }, { passive: true });
+  }
+
+  /** Open the panel, or fold it away so the graph takes the whole row. @param {boolean} open */
+  setOpen(open) {
+    this.remembered.panelOpen = open;
+    this.el.hidden = !open;
+    this.container.classList.toggle("sfn-panel-closed", !open);
+  }
+
+  /** Scroll back to where the user left it (a new view of the same model). */
+  restoreScroll() {
+    this.el.scrollTop = this.remembered.sideTop;
+  }
+}
+
+// -- Debugger -------------------------------------------------------------------------------------------------
+
+// What a view remembers beyond the model (opened visits, scroll positions), kept per model: the output is drawn
+// again when the kernel refreshes its static fallback at a checkpoint, and the new view picks up from here.
+/** @type {WeakMap<Object, RememberedView>} */
+const VIEW_STATE = new WeakMap();
+
+/** The graph's marks for the Debugger: the selection, the breakpoints and, while a live run is paused, where
+ * (a state paused on its error is drawn as failed, with ✕). @param {(Info|Object)} info @param {string} mode
+ * @param {string} selected @param {Object<string, string>} breakpoints @returns {Marks} */
+function debuggerMarks(info, mode, selected, breakpoints) {
+  const pos = mode === "live" && !info.done && info.position ? info.position : null;
+  return {
+    selected,
+    current: pos ? pos.state : "",
+    failing: pos && pos.reason === "error" ? pos.state : "",
+    breakpoints,
+  };
+}
+
+function renderDebugger({ model, el }) {
+  el.classList.add("sfnkit-widget", "sfn-debugger");
+  if (!VIEW_STATE.has(model)) VIEW_STATE.set(model, { opened: new Set(), closed: new Set(), sideTop: 0, graphLeft: 0, panelOpen: true });
+  const remembered = VIEW_STATE.get(model);
+  const timeline = new Timeline();
+  let cursorTimer = null;
+  const info = () => model.get("info") || {};
+  const replay = () => model.get("mode") === "replay";
+
+  // -- gestures -> messages --
+  /** @param {ActionMessage} content */
+  const send = (content) => {
+    toolbar.setBusy(true);
+    model.send(content);
+  };
+  const select = (name) => toggleSelection(model, name);
+  const toggleBreakpoint = (name) => {
+    if (!replay()) send({ action: "toggle_breakpoint", name });
+  };
+  const save = (trait) => (value) => {
+    model.set(trait, value);
+    model.save_changes();
+  };
+  // the user moved the cursor: shown at once; the kernel only records where it is, once the moves stop
+  const seek = (id) => {
+    timeline.seek(id);
+    drawCursor();
+    clearTimeout(cursorTimer);
+    cursorTimer = setTimeout(() => save("cursor")(timeline.cursor), 150);
+  };
+  const setPanel = (open) => {
+    side.setOpen(open);
+    toolbar.showPanel(open);
+    if (graph.auto) requestAnimationFrame(() => graph.autoFit());
+  };
+
+  // -- the parts, top to bottom --
+  const toolbar = new Toolbar(el, { onSend: send, onToggleBreakpoint: toggleBreakpoint, onBreakOnError: save("break_on_error"), onTogglePanel: () => setPanel(!remembered.panelOpen) });
+  const statusLine = new StatusLine(el, { onSelect: select });
+  const replayBar = new ReplayBar(el, { onSeek: seek });
+  const graph = new Graph({ onSelect: select, onToggle: toggleBreakpoint, gestures: GESTURES });
+  const main = el.appendChild(h("div", { class: "sfn-main" }, graph.box)); // the graph, the side panel beside it
+  const side = new SidePanel(main, remembered, { onSelect: select, onToggleBreakpoint: toggleBreakpoint, onSend: send, onChoose: save("iteration") });
+  const eventLog = new EventLog(el, { onPick: (id, name) => { if (timeline.has()) seek(id); if (name && graph.has(name)) select(name); } });
+  setPanel(remembered.panelOpen);
+
+  // -- the model -> each part's state --
+  const paint = () => graph.applyStatus(timeline.has() ? timeline.statusAt(timeline.at()) : model.get("status"), model.get("_styles"));
+  const mark = () => graph.applyMarks(debuggerMarks(info(), model.get("mode"), model.get("selected"), model.get("_breakpoints") || {}));
+  const drawControls = () => toolbar.update({ info: info(), replay: replay(), selected: model.get("selected"), breakOnError: !!model.get("break_on_error") });
+  const drawMessage = () => statusLine.showMessage(model.get("message"));
+  const drawSummary = () => {
+    const state = { info: info(), live: model.get("mode") === "live" };
+    statusLine.update(state);
+    side.position.update(state);
+  };
+  const drawEvents = () => {
+    const rows = timeline.has() ? timeline.around(timeline.at()) : model.get("events") || [];
+    const current = timeline.has() ? timeline.at() : rows.length ? rows[rows.length - 1][0] : -1;
+    eventLog.update({ rows, current, replaying: timeline.has() });
+  };
+  const drawPending = () => side.pending.update({ pending: model.get("pending") || [], replay: replay() });
+  const drawBreakpoints = () => side.breakpoints.update({ breakpoints: model.get("_breakpoints") || {}, replay: replay() });
+  const drawMaps = () => side.iterations.update({ maps: model.get("maps") || {}, iteration: model.get("iteration") || {} });
+  const drawInspector = () => side.inspector.update({ data: model.get("inspector") || {}, selected: model.get("selected"), limit: timeline.at(), replaying: timeline.has() });
+  // the replay cursor moved (or the history came): the bar, the colours, the events and the visits follow it
+  function drawCursor() { replayBar.update(timeline); paint(); drawEvents(); drawInspector(); }
+  const drawTimeline = () => {
+    timeline.load(model.get("timeline") || {}, model.get("changes") || [], model.get("cursor") || 0);
+    drawCursor();
+  };
+  const drawChanges = () => {
+    timeline.setChanges(model.get("changes") || [], model.get("cursor") || 0);
+    drawCursor();
+  };
+
+  // -- first draw and updates --
+  const pictureHandlers = showPicture(model, graph, paint, mark);
+  for (const draw of [drawTimeline, drawControls, drawMessage, drawSummary, drawPending, drawBreakpoints, drawMaps]) draw();
   const stopListening = listen(model, [
-    ["change:svg", () => { graph.setSvg(model.get("svg")); paint(); mark(); }],
-    ["change:status", paint],
+    ...pictureHandlers,
     ["change:selected", () => { mark(); drawControls(); drawInspector(); }],
     ["change:_breakpoints", () => { mark(); drawBreakpoints(); }],
     ["change:break_on_error", drawControls],
-    ["change:info", () => { setBusy(false); drawControls(); drawSummary(); mark(); }],
+    ["change:info", () => { toolbar.setBusy(false); drawControls(); drawSummary(); mark(); }],
     ["change:message", drawMessage],
     ["change:pending", drawPending],
     ["change:events", drawEvents],
     ["change:timeline", drawTimeline],
     ["change:changes", drawChanges],
     ["change:inspector", drawInspector],
-    ["change:cursor", () => { if ((model.get("cursor") || 0) !== cursor) { cursor = model.get("cursor") || 0; drawCursor(); } }],
+    ["change:cursor", () => { if ((model.get("cursor") || 0) !== timeline.cursor) { timeline.cursor = model.get("cursor") || 0; drawCursor(); } }],
     ["change:maps", drawMaps],
     ["change:iteration", drawMaps],
     ["change:mode", () => { drawControls(); drawBreakpoints(); drawPending(); }],
   ]);
   requestAnimationFrame(() => {
-    side.scrollTop = remembered.sideTop;
+    side.restoreScroll();
     graph.el.scrollLeft = remembered.graphLeft;
   });
-  const remember = () => {
-    remembered.sideTop = side.scrollTop;
-    remembered.graphLeft = graph.el.scrollLeft;
-  };
-  side.addEventListener("scroll", remember, { passive: true });
-  graph.el.addEventListener("scroll", remember, { passive: true });
+  graph.el.addEventListener("scroll", () => { remembered.graphLeft = graph.el.scrollLeft; }, { passive: true });
   return () => {
     clearTimeout(cursorTimer);
-    clearTimeout(busyTimer);
+    toolbar.dispose();
     stopListening();
     graph.dispose();
   };
