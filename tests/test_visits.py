@@ -8,6 +8,7 @@ import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,8 +85,8 @@ def test_visits_with_the_same_shape_share_it() -> None:
         visit.stages.update(afterInputPath=item, afterParameters=out, result=out, afterResultPath=out)
         visit.stages["output"] = out
         log.close(visit)
-    assert len(log._shapes) == 2  # the placeholder of open visits, and the one shape of these 100
     assert [v.stages["output"] for v in log.snapshot()] == [{"i": i} for i in range(100)]
+    assert len(log._shapes) == 2  # the placeholder of open visits, and the one shape of these 100 (once packed)
     assert len(log._frames) == 1  # one frame for the hundred iterations of M
     assert [v.scope for v in log.snapshot()] == [(("M", i),) for i in range(100)]
 
@@ -107,14 +108,21 @@ def test_an_open_visit_reads_as_it_is_now() -> None:
     assert view.error == ("E", "c") and view.attempt_errors == [("E", "c")]
 
 
-def test_a_visit_closes_once() -> None:
+@pytest.mark.parametrize("read_while_open", [False, True])
+def test_a_visit_closes_once(read_while_open: bool) -> None:
     log = VisitLog()
     visit = log.open("T", 1, 0, 1, None, ())
+    if read_while_open:
+        assert log.snapshot()[0].stages == {"input": 1}
     visit.stages["output"] = 2
     log.close(visit)
     visit.stages["output"] = 3
-    log.close(visit)  # a second close changes nothing
+    visit.error = ("Late", None)
+    log.close(visit)  # a second close changes nothing, and nor does what is written after the first
     assert log.snapshot()[0].stages == {"input": 1, "output": 2}
+    assert log.snapshot()[0].error is None
+    log.close(VisitLog().open("Other", 1, 0, 1, None, ()))  # another log's visit: not this one's to close
+    assert len(log) == 1 and log.snapshot()[0].stages == {"input": 1, "output": 2}
 
 
 def test_nested_scopes_and_a_scope_that_does_not_end_with_the_branch_index() -> None:
@@ -201,6 +209,7 @@ _steps = st.lists(
         st.tuples(st.just("error"), st.integers(0, 5), st.text(max_size=2), st.one_of(st.none(), st.text(max_size=2))),
         st.tuples(st.just("assign"), st.integers(0, 5), st.dictionaries(st.sampled_from("xy"), _values, max_size=2)),
         st.tuples(st.just("close"), st.integers(0, 5)),
+        st.tuples(st.just("read"), st.integers(0, 40)),
     ),
     max_size=40,
 )
@@ -210,6 +219,7 @@ _steps = st.lists(
 @given(steps=_steps)
 def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, ...]]) -> None:
     log = VisitLog()
+    views: list[tuple[Visit, OldVisit]] = []  # views taken mid-run: each must keep reading as its record does
     old: list[OldVisit] = []
     open_pairs: list[tuple[OpenVisit, OldVisit]] = []
     frames: dict[tuple[str, int], tuple[str, int]] = {}  # one scope element per (state, index), as branches do
@@ -227,6 +237,12 @@ def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, .
                 (log.open(name, eid, branch, value, before, scope), OldVisit(name, eid, branch, value, before, scope))
             )
             old.append(open_pairs[-1][1])
+        elif kind == "read":  # a reader in the middle of the run (the Debugger)
+            if old:
+                k = step[1] % len(old)
+                views.append((log.snapshot()[k], old[k]))
+                same_visit(*views[-1])
+            continue
         elif not open_pairs:
             continue
         elif kind == "stage":
@@ -252,6 +268,8 @@ def test_any_interleaving_reads_back_as_the_old_records(steps: list[tuple[Any, .
     assert isinstance(visits, Visits) and len(visits) == len(old)
     for new, was in zip(visits, old, strict=True):
         same_visit(new, was)
+    for view, was in views:
+        same_visit(view, was)
     for new, was in zip(pickle.loads(pickle.dumps(log)).snapshot(), old, strict=True):
         assert new.stages == was.stages and new.scope == was.scope and new.error == was.error
 
@@ -272,6 +290,17 @@ class OldLog:
 
     def close(self, visit: OldVisit) -> None:
         pass
+
+    def heal(self) -> None:
+        pass  # one append a visit: nothing can be half-written
+
+    def add_pass(self, name: str, eid: int, branch: int, before: Any, scope: Any, data: Any, *rest: Any) -> None:
+        # what a Pass visit was: opened, its stages written one by one, its Assign kept
+        *values, assigned = rest
+        visit = self.open(name, eid, branch, data, before, scope)
+        names = ("afterInputPath", "afterParameters", "result", "afterResultPath", "output")
+        visit.stages.update(zip(names, values, strict=True))
+        visit.variables = assigned
 
     def snapshot(self) -> list[OldVisit]:
         return list(self.visits)
@@ -351,3 +380,72 @@ def test_an_empty_log_pickles_small_and_works_after() -> None:
     assert log.snapshot() == []
     log.close(log.open("A", 1, 0, 5, None, ()))
     assert log.snapshot()[0].stages == {"input": 5}
+
+
+# -- a JSONPath Pass visit, recorded whole (VisitLog.add_pass) -------------------------------------------------
+
+
+def test_a_pass_visit_added_whole_reads_as_one_opened_written_and_closed() -> None:
+    # every pattern of shared stages (32: each of the five later stages the previous one's object, or not)
+    names = ("afterInputPath", "afterParameters", "result", "afterResultPath", "output")
+    for runs in range(32):
+        values: list[Any] = [{"input": 0}]
+        for k in range(5):
+            values.append({"stage": k} if runs >> k & 1 else values[-1])
+        assigned = {"x": runs} if runs % 3 == 0 else None
+        whole, piecewise, old = VisitLog(), VisitLog(), OldVisit("P", 7, 2, values[0], {"v": 1}, (("M", 2),))
+        whole.add_pass("P", 7, 2, {"v": 1}, (("M", 2),), *values, assigned)
+        visit = piecewise.open("P", 7, 2, values[0], {"v": 1}, (("M", 2),))
+        visit.stages.update(zip(names, values[1:], strict=True))
+        visit.variables = assigned
+        piecewise.close(visit)
+        old.stages.update(zip(names, values[1:], strict=True))
+        old.variables = assigned
+        (a,), (b,) = whole.snapshot(), piecewise.snapshot()
+        same_visit(a, old)
+        same_visit(b, old)
+        assert whole._shape[0] == piecewise._shape[0] or whole._shapes == piecewise._shapes[: len(whole._shapes)]
+        back = pickle.loads(pickle.dumps(whole))
+        same_visit(back.snapshot()[0], old)
+        back.add_pass("Q", 9, 0, None, (), *values, None)  # after unpickling the shape cache starts again
+        assert back.snapshot()[1].stages == dict(zip(("input", *names), values, strict=True))
+
+
+def test_a_pass_that_fails_keeps_its_visit_open_with_its_input() -> None:
+    import sfnkit
+
+    sm = sfnkit.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.missing", "End": True}}})
+    ex = sfnkit.run(sm, {"a": 1})
+    assert ex.status == "FAILED" and ex.error == "States.Runtime"
+    (visit,) = ex.visits
+    assert visit.name == "P" and visit.stages == {"input": {"a": 1}} and visit.entered_event_id == 2
+
+
+def test_a_pass_stopped_by_the_history_limit_keeps_the_stages_it_reached() -> None:
+    import sfnkit
+
+    # a Task (5 events), then a counting loop of 4 events a turn: Count's Exited event would be the 25,000th
+    sm = sfnkit.load(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Next": "Count"},
+                "Count": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "More"},
+                "More": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.n", "NumericLessThan": 100000, "Next": "Count"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    )
+    ex = sfnkit.run(sm, {"n": 0}, resources={"f": lambda event: event})
+    assert ex.status == "FAILED" and len(ex.history) == 25000
+    entered = [e for e in ex.history if e.type.endswith("StateEntered")]
+    assert len(ex.visits) == len(entered)
+    last = ex.visits[-1]
+    assert last.name == "Count" and last.entered_event_id == 24999
+    assert list(last.stages) == ["input", "afterInputPath", "afterParameters", "result", "afterResultPath"]
+    assert last.stages["afterResultPath"] == {"n": 6249}
+    assert ex.visits[-3].stages["output"] == {"n": 6248}  # the turn before ended as usual

@@ -75,6 +75,11 @@ class MapRun:
         if self.keep == "failed" and code == _SUCCEEDED:
             self._histories.pop(index, None)
 
+    def heal(self) -> None:
+        """``HistoryBuilder.heal`` for every kept child history (an interrupt may land in a child's event)."""
+        for sink in self._histories.values():
+            sink.heal()
+
     # -- read by users -----------------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._status)

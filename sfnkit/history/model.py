@@ -7,8 +7,8 @@ details objects, whether the history came from sfnkit's interpreter or from AWS.
 
 Three objects share the work:
 
-* ``HistoryBuilder`` is what the interpreter appends to on its hot path. ``add()`` stores one tuple; the
-  values of the JSON-text fields (``input``, ``output``, ``parameters``, the values of ``assignedVariables``)
+* ``HistoryBuilder`` is what the interpreter appends to on its hot path, in columns (an event's kind, previous
+  id, timestamp and details or value: no object per event). The values of the JSON-text fields (``input``, ``output``, ``parameters``, the values of ``assignedVariables``)
   stay Python values until an event is looked at.
 * ``History`` is an immutable ``Sequence[HistoryEvent]``. It materialises events lazily (encoding the
   JSON-text fields with AWS's compact encoding and adding the ``{"truncated": false}`` siblings) and caches
@@ -47,6 +47,7 @@ from sfnkit.history.events import (
 )
 
 __all__ = [
+    "EventKinds",
     "History",
     "HistoryBuilder",
     "HistoryEvent",
@@ -513,6 +514,9 @@ class History(Sequence[HistoryEvent]):
     def raw_events(self, start: int = 0) -> Iterator[RawEvent]:
         """:meth:`raw_event` for every position from ``start`` to the end, in order."""
         records = self._records
+        if type(records) is _Columns:  # an interpreter's history: read its columns directly
+            yield from records.raw(max(0, start), self._length)
+            return
         for position in range(max(0, start), self._length):
             record = records[position]
             if isinstance(record, HistoryEvent):
@@ -609,34 +613,96 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} into history JSON: {value!r}")
 
 
+class EventKinds:
+    """The kinds of event a builder has recorded, numbered in the order first seen: a kind is an event type, or,
+    for a state's Entered/Exited event and a ``MapIteration...`` event, the triple (type, state name, details
+    key). A builder keeps each event's kind number (4 bytes) where it kept its type and a details tuple.
+
+    One table may serve several builders: a Distributed Map's child executions record into builders that share
+    their parent's, so 100,000 children do not carry 100,000 copies of the same few kinds."""
+
+    __slots__ = ("io", "plain", "table")
+
+    def __init__(self, table: Iterable[tuple[str, str | None, str | None]] = ()) -> None:
+        self.table: list[tuple[str, str | None, str | None]] = []
+        """kind number -> (type, state name or None, details key or None)"""
+        self.plain: dict[str, int] = {}
+        """type -> kind number of its events whose details are given whole (a dict or None)"""
+        self.io: dict[tuple[str, str, str], int] = {}
+        """(type, name, key) -> kind number of the events whose details are ``{"name": name, key: value}``"""
+        for entry in table:
+            self._add(entry)
+
+    def _add(self, entry: tuple[str, str | None, str | None]) -> int:
+        # No lock, and still safe when two threads add kinds at once: list.append is atomic, and the number of an
+        # entry is where it first appears (a kind added twice at once is in the table twice, read the same)
+        type_, name, key = entry
+        table = self.table
+        table.append(entry)
+        kind = table.index(entry)
+        if name is None:
+            return self.plain.setdefault(type_, kind)
+        return self.io.setdefault((type_, name, key), kind)  # type: ignore[arg-type]
+
+    def plain_kind(self, type_: str) -> int:
+        """The kind of ``type_`` events whose details are kept whole, added on first use."""
+        kind = self.plain.get(type_)
+        return self._add((type_, None, None)) if kind is None else kind
+
+    def io_kind(self, type_: str, name: str, key: str) -> int:
+        """The kind of ``type_`` events with details ``{"name": name, key: value}``, added on first use."""
+        kind = self.io.get((type_, name, key))
+        return self._add((type_, name, key)) if kind is None else kind
+
+    def __getstate__(self) -> list[tuple[str, str | None, str | None]]:
+        return self.table
+
+    def __setstate__(self, table: list[tuple[str, str | None, str | None]]) -> None:
+        self.__init__(table)  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"<EventKinds: {len(self.table)} kinds>"
+
+
 class HistoryBuilder:
     """The interpreter's append-only event log; ``build()`` gives ``History`` snapshots of it.
 
-    ``add()`` is on the interpreter's hot path: it appends one tuple and returns the new event id (ids start
-    at 1 and are contiguous). ``details`` is kept by reference and encoded only when an event is looked at,
-    so neither the dict nor the values in it may be changed after ``add()``. In the JSON-text fields
+    ``add()`` is on the interpreter's hot path: it appends to four columns and returns the new event id (ids
+    start at 1 and are contiguous). ``details`` is kept by reference and encoded only when an event is looked
+    at, so neither the dict nor the values in it may be changed after ``add()``. In the JSON-text fields
     (``input``, ``output``, ``parameters``, the values of ``assignedVariables``) pass Python values (a ``str``
     is a JSON string and gets quoted) or a ``JsonText`` holding finished JSON text; the
     ``inputDetails``/``outputDetails``/``assignedVariablesDetails`` siblings (``{"truncated": false}``) are
     added on materialisation. Other fields are AWS's, verbatim (``name``, ``error``, ``cause``, ``resource``...).
     """
 
-    # Columns rather than a tuple per event: a history of 10,000 events is then 4 lists instead of 10,000
-    # tuples that the garbage collector would scan again and again during the run (measured: the tuples
-    # cost a Map of 1,000 Tasks about 5% of its time, in collections).
-    # The previous ids and timestamps are machine-word arrays (8 bytes an event instead of a pointer and an
-    # int or float object), and the commonest details, a state's {"name", "input"|"output"}, are kept as a
-    # 3-tuple (64 bytes, a dict of two keys takes 184): a 100,000-item Map records 600,000 events, and these
-    # took its history from 313 to about 150 bytes an event (bench/interpreter.py, map_inline_100k).
-    __slots__ = ("_details", "_events", "_prevs", "_times", "_types", "_view")
+    # Columns rather than a tuple per event: a history of 10,000 events is then a few lists and arrays instead
+    # of 10,000 tuples that the garbage collector would scan again and again during the run (measured: the
+    # tuples cost a Map of 1,000 Tasks about 5% of its time, in collections).
+    # The kinds, previous ids and timestamps are machine-word arrays (4 and 8 bytes an event instead of a
+    # pointer and an int or float object). The commonest details, a state's {"name", "input"|"output"} and a
+    # Map iteration's {"index", "name"}, are not kept as such: the kind (an index into a small EventKinds table)
+    # says the type, the name and the key, and the value column holds the value itself. A 100,000-item Map
+    # records 600,000 events: a (name, key, value) tuple each took 73 bytes (44 MiB with the type column; and a
+    # tuple holding a dict stays tracked by the garbage collector, which scanned 200,000 of them in every full
+    # collection); the kind and the value now take 12 (bench/visits.py).
+    __slots__ = ("_events", "_io", "_kind_table", "_kinds", "_plain", "_prevs", "_times", "_values", "_view")
 
-    def __init__(self) -> None:
-        self._types: list[str] = []
+    def __init__(self, kinds: EventKinds | None = None) -> None:
+        self._kind_table = EventKinds() if kinds is None else kinds
+        self._io = self._kind_table.io  # the table's dicts, bound once: read on every add
+        self._plain = self._kind_table.plain
+        self._kinds: array[int] = array("I")
         self._prevs: array[int] = array("q")
         self._times: array[float] = array("d")
-        self._details: list[dict[str, Any] | _StateIO | None] = []
+        self._values: list[Any] = []  # the details (dict or None), or for a state I/O kind the value alone
         self._events: dict[int, HistoryEvent] = {}
-        self._view = _Columns(self._types, self._prevs, self._times, self._details)
+        self._view = _Columns(self._kind_table.table, self._kinds, self._prevs, self._times, self._values)
+
+    @property
+    def kinds(self) -> EventKinds:
+        """The table of event kinds this builder numbers its events by (shareable with other builders)."""
+        return self._kind_table
 
     def add(
         self,
@@ -646,68 +712,84 @@ class HistoryBuilder:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Append an event; return its id."""
-        self._types.append(type)
+        kind = self._plain.get(type)
+        self._kinds.append(self._kind_table.plain_kind(type) if kind is None else kind)
         self._prevs.append(previous_event_id)
         self._times.append(timestamp)
-        column = self._details
+        column = self._values
         column.append(details)
         return len(column)
 
     def add_state_io(self, type: str, previous_event_id: int, timestamp: float, name: str, key: str, value: Any) -> int:
         """``add(type, previous_event_id, timestamp, {"name": name, key: value})``, kept compactly."""
-        self._types.append(type)
+        kind = self._io.get((type, name, key))
+        self._kinds.append(self._kind_table.io_kind(type, name, key) if kind is None else kind)
         self._prevs.append(previous_event_id)
         self._times.append(timestamp)
-        column = self._details
-        column.append((name, key, value))
+        column = self._values
+        column.append(value)
         return len(column)
 
     def __len__(self) -> int:
-        return len(self._details)
+        return len(self._values)
 
     def discard_last(self) -> None:
         """Take back the event just added (the interpreter's history limit), before anything has read it."""
-        position = len(self._details) - 1
-        for column in (self._types, self._prevs, self._times, self._details):
+        position = len(self._values) - 1
+        for column in (self._kinds, self._prevs, self._times, self._values):
             column.pop()
         self._events.pop(position, None)
+
+    def heal(self) -> None:
+        """Make the columns one length again: a KeyboardInterrupt can land between two of ``add()``'s appends
+        (Python checks for signals after a call returns), leaving an event half-added that would shift every
+        later one. The execution calls this when it ends, before it records its last events (never lose)."""
+        columns: tuple[list[Any] | array[Any], ...] = (self._kinds, self._prevs, self._times, self._values)
+        lengths = {len(column) for column in columns}
+        if len(lengths) == 1:
+            return  # the usual case: nothing half-added
+        length = min(lengths)
+        for column in columns:
+            del column[length:]
+        for position in [p for p in self._events if p >= length]:
+            del self._events[position]
 
     @property
     def last_id(self) -> int:
         """The id of the last event added (0 when empty)."""
-        return len(self._details)
+        return len(self._values)
 
     def types_since(self, position: int) -> list[str]:
-        """The types of the events from ``position`` (0-based) on, read from the column: no event is built."""
-        return self._types[position:]
+        """The types of the events from ``position`` (0-based) on, read from the columns: no event is built."""
+        table = self._kind_table.table
+        return [table[kind][0] for kind in self._kinds[position:]]
 
-    def __getstate__(self) -> tuple[list[str], bytes, bytes, list[Any]]:
+    def count_since(self, position: int, types: frozenset[str]) -> int:
+        """How many events from ``position`` (0-based) on have a type in ``types``: one pass over the kind
+        column, no type read per event (``repr(ex)`` of a run of 600,000 events counts its transitions)."""
+        flags = [type_ in types for type_, _name, _key in self._kind_table.table]
+        return sum(map(flags.__getitem__, self._kinds[position:])) if position < len(self._kinds) else 0
+
+    def __getstate__(self) -> tuple[EventKinds, bytes, bytes, bytes, list[Any]]:
         """The columns only (the event cache is rebuilt on demand): how a worker process of
-        ``run_many(processes=...)`` sends a finished history back."""
-        return self._types, self._prevs.tobytes(), self._times.tobytes(), self._details
+        ``run_many(processes=...)`` sends a finished history back. The kind table is pickled as an object, so
+        builders that share one still share it when unpickled together."""
+        return self._kind_table, self._kinds.tobytes(), self._prevs.tobytes(), self._times.tobytes(), self._values
 
-    def __setstate__(self, state: tuple[list[str], bytes, bytes, list[Any]]) -> None:
-        types, prevs, times, details = state
-        self._types, self._details = types, details
-        self._prevs = array("q")
+    def __setstate__(self, state: tuple[EventKinds, bytes, bytes, bytes, list[Any]]) -> None:
+        kinds, kind_bytes, prevs, times, values = state
+        self.__init__(kinds)  # type: ignore[misc]
+        self._kinds.frombytes(kind_bytes)
         self._prevs.frombytes(prevs)
-        self._times = array("d")
         self._times.frombytes(times)
-        self._events = {}
-        self._view = _Columns(self._types, self._prevs, self._times, self._details)
+        self._values.extend(values)
 
     def build(self) -> History:
         """A ``History`` of the events added so far. Cheap: it shares the columns and the event cache."""
-        return History(self._view, len(self._details), _events=self._events)
+        return History(self._view, len(self._values), _events=self._events)
 
     def __repr__(self) -> str:
-        return f"<HistoryBuilder: {len(self._details)} events>"
-
-
-# The details ``{"name": name, key: value}`` of a state's Entered/Exited event, kept as the plain tuple
-# ``(name, key, value)``: a third of a dict's size, and quicker to make. Only the builder's columns hold these
-# (every other details value is a dict or None); every reader gets the dict from ``_Columns``.
-_StateIO = tuple[str, str, Any]
+        return f"<HistoryBuilder: {len(self._values)} events>"
 
 
 class PackedBuilder:
@@ -716,7 +798,8 @@ class PackedBuilder:
     ``run_many(processes=N)``'s workers send histories back in this form: this process then pays one ``bytes``
     object per execution when the batch arrives, and decodes a history only when something reads it (decoding
     all of them costs about as much as running a small pipeline: 0.2 s for 2,000 of the demo's). Stands in for
-    the builder of a finished execution: ``len()``, ``last_id``, ``types_since()`` and ``build()``.
+    the builder of a finished execution: ``len()``, ``last_id``, ``types_since()``, ``count_since()`` and
+    ``build()``.
     """
 
     __slots__ = ("_blob", "_builder", "_length")
@@ -753,6 +836,9 @@ class PackedBuilder:
     def types_since(self, position: int) -> list[str]:
         return [] if position >= self._length else self._unpacked().types_since(position)
 
+    def count_since(self, position: int, types: frozenset[str]) -> int:
+        return 0 if position >= self._length else self._unpacked().count_since(position, types)
+
     def build(self) -> History:
         return self._unpacked().build()
 
@@ -771,15 +857,20 @@ class _Columns(Sequence[_Record]):
 
     # the columns themselves, not the builder: a builder holding a view that holds it back would be a
     # reference cycle, and a finished execution would wait for the cycle collector to be freed
-    __slots__ = ("_details", "_prevs", "_times", "_types")
+    __slots__ = ("_kinds", "_prevs", "_table", "_times", "_values")
 
     def __init__(
-        self, types: list[str], prevs: array[int], times: array[float], details: list[dict[str, Any] | _StateIO | None]
+        self,
+        table: list[tuple[str, str | None, str | None]],
+        kinds: array[int],
+        prevs: array[int],
+        times: array[float],
+        values: list[Any],
     ) -> None:
-        self._types, self._prevs, self._times, self._details = types, prevs, times, details
+        self._table, self._kinds, self._prevs, self._times, self._values = table, kinds, prevs, times, values
 
     def __len__(self) -> int:
-        return len(self._details)
+        return len(self._values)
 
     @overload
     def __getitem__(self, position: int) -> _Record: ...
@@ -790,12 +881,23 @@ class _Columns(Sequence[_Record]):
     def __getitem__(self, position: int | slice) -> _Record | list[_Record]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
-        details = self._details[position]
-        if type(details) is tuple:
-            name, key, value = details
+        type_, name, key = self._table[self._kinds[position]]
+        details = self._values[position]
+        if name is not None:
             # MapIteration* details read {"index": i, "name": ...}, as AWS writes them; state I/O {"name", key}
-            details = {key: value, "name": name} if key == "index" else {"name": name, key: value}
-        return self._types[position], self._prevs[position], self._times[position], details  # type: ignore[return-value]
+            details = {key: details, "name": name} if key == "index" else {"name": name, key: details}
+        return type_, self._prevs[position], self._times[position], details
+
+    def raw(self, start: int, stop: int) -> Iterator[RawEvent]:
+        """The events from ``start`` to ``stop`` as :data:`RawEvent` tuples, read in one pass over the columns
+        (``History.raw_events``: the history views read every event of a big run this way)."""
+        table, kinds, prevs, times, values = self._table, self._kinds, self._prevs, self._times, self._values
+        for position in range(start, stop):
+            type_, name, key = table[kinds[position]]
+            details = values[position]
+            if name is not None:
+                details = {key: details, "name": name} if key == "index" else {"name": name, key: details}
+            yield position + 1, type_, prevs[position], times[position], details
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ class DistributedMap:
     def child_started(self, run: MapRun, i: int, child: Branch) -> None:
         """Child ``i`` is an execution of its own: its own history, whose first event links to none."""
         child.prev = 0
-        child.sink = HistoryBuilder()
+        child.sink = HistoryBuilder(self.ip.builder.kinds)  # the parent's table of event kinds: a few, shared
         run.child_started(i, child.sink, self.ip.clock.now())
         self._children[child] = (run, i)
 

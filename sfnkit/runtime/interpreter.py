@@ -361,14 +361,14 @@ class Interpreter:
         return data
 
     # -- entering and leaving ---------------------------------------------------------------------------
-    def enter(self, st: m.State, data: Any, branch: Branch) -> tuple[int, OpenVisit | None]:
+    def enter(self, st: m.State, data: Any, branch: Branch, open_visit: bool = True) -> tuple[int, OpenVisit | None]:
         branch.entered_prev = branch.prev
         eid = self.record_io(branch, _ENTERED[st.type], st.name, "input", data)
         # the branch is in the state once its Entered event is recorded, not before: an abort (Ctrl-C, a sibling's
         # failure) closes only a state that was entered
         branch.state = st
         visit = None
-        if self.keep_stages:
+        if self.keep_stages and open_visit:
             # branches replace their variables dict on Assign (never mutate it), so keeping it costs nothing
             visit = self.visits.open(st.name, eid, branch.index, data, branch.variables, branch.scope)
         return eid, visit
@@ -402,16 +402,19 @@ class Interpreter:
     # -- Pass ---------------------------------------------------------------------------------------------
     def s_pass(self, st: m.PassState, data: Any, branch: Branch) -> Gen:
         entered = self.clock.now()
-        eid, visit = self.enter(st, data, branch)
         if st.query_language == "JSONata":
+            eid, visit = self.enter(st, data, branch)
             states = {"input": data, "context": self.context(st, entered, branch)}
             out = self.jn.output(st, eid, branch, states, data)
             assigned = self.jn.assign(st, eid, branch, st.assign, states)
             self.exit(st, out, branch, visit, assigned)
             return (None if st.end else st.next), out
+        # JSONPath: nothing runs between the Entered and Exited events, so the visit is recorded whole once the
+        # state has exited (VisitLog.add_pass: most visits of a big run are these), or opened if it does not
+        eid, _ = self.enter(st, data, branch, open_visit=False)
+        variables = branch.variables
         try:
             ctx = self.context(st, entered, branch) if self.needs_context(st) else None
-            variables = branch.variables
             eff = df.apply_input_path(st.input_path, data, ctx, variables)
             params = df.evaluate_template(st.parameters, eff, ctx, variables, self.rng) if st.has_parameters else eff
             result = st.result if st.has_result else params
@@ -420,15 +423,33 @@ class Interpreter:
             out = df.apply_output_path(st.output_path, after_result_path, ctx, variables)
             if st.has_result and self._result_size(st) > df.MAX_PAYLOAD_BYTES:
                 raise Failed(DATA_LIMIT_EXCEEDED, msg.data_limit_exceeded(st.name), terminal=True)
-        except Failed as f:
-            raise state_error(st, eid, f) from None
-        if visit is not None:
-            visit.stages.update(
-                afterInputPath=eff, afterParameters=params, result=result, afterResultPath=after_result_path
-            )
-        self.exit(st, out, branch, visit, assigned)
+        except BaseException as e:
+            self._pass_unfinished(st, eid, data, variables, branch, {})
+            if isinstance(e, Failed):
+                raise state_error(st, eid, e) from None
+            raise
+        try:
+            self.exit(st, out, branch, None, assigned)
+        except BaseException:  # the history's limit, an interrupt
+            stages = {"afterInputPath": eff, "afterParameters": params, "result": result}
+            self._pass_unfinished(st, eid, data, variables, branch, {**stages, "afterResultPath": after_result_path})
+            raise
+        if self.keep_stages:
+            self.visits.add_pass(
+                st.name, eid, branch.index, variables, branch.scope, data, eff, params, result, after_result_path, out,
+                assigned,
+            )  # fmt: skip
         return (None if st.end else st.next), out
         yield  # pragma: no cover - makes this a generator
+
+    def _pass_unfinished(
+        self, st: m.PassState, eid: int, data: Any, variables: Any, branch: Branch, stages: dict[str, Any]
+    ) -> None:
+        """The visit of a JSONPath Pass state that did not exit: open, with the stages it reached (as every state
+        that fails or is interrupted keeps it; never lost)."""
+        if self.keep_stages:
+            visit = self.visits.open(st.name, eid, branch.index, data, variables, branch.scope)
+            visit.stages.update(stages)
 
     # -- Succeed / Fail ------------------------------------------------------------------------------------
     def s_succeed(self, st: m.SucceedState, data: Any, branch: Branch) -> Gen:
