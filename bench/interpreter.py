@@ -650,6 +650,8 @@ def _load_child(root: str, repeats: int) -> int:
     sys.path.insert(0, root)
     import sfnkit
 
+    if Path(sfnkit.__file__).resolve().parents[1] != Path(root).resolve():
+        raise SystemExit(f"imported {sfnkit.__file__}, not the sfnkit of {root}")
     rows = []
     for n in (1_000, 10_000):
         definition = _cold_chain(n)
@@ -733,6 +735,8 @@ def _cold_child(engine: str, root: str | None = None) -> int:
         render.svg(sfnkit.load(_cold_chain(10)))
         t4 = time.perf_counter()
         out = {"import": t1 - t0, "load": t2 - t1, "run": t3 - t2, "graph": t4 - t3, "status": ex.status}
+        if root is not None and Path(sfnkit.__file__).resolve().parents[1] != Path(root).resolve():
+            raise SystemExit(f"imported {sfnkit.__file__}, not the sfnkit of {root}")
     else:
         import boto3
         from moto import mock_aws
@@ -848,6 +852,10 @@ def main(argv: list[str] | None = None) -> int:
         "this checkout's (a before/after on the same machine)",
     )
     args = parser.parse_args(argv)
+    if args.against is not None:
+        args.against = str(Path(args.against).resolve())
+        if not (Path(args.against) / "sfnkit" / "__init__.py").is_file():
+            parser.error(f"--against {args.against}: no sfnkit package there")
     if args.cold or args.load:
         if args.load and args.against:
             roots = {"this checkout": str(Path(__file__).resolve().parents[1]), args.against: args.against}
