@@ -20,8 +20,12 @@ Engine: ``jsonatapy`` (Rust core). The data goes in as the engine's input docume
 as the expression reads it (variables bound the engine's other way are converted whole, up front: 0.35 ms for a
 1,000-object input, against 0.6 µs); ``$states`` and each variable the expression names are assigned from it
 at the top of the program. A plain path (``$states.input.a.b``, ``$var.x``) is navigated in Python while it
-meets objects. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
-``$states.input.x + 1`` 2-3 µs; an extension function 7-16 µs. Expressions are compiled once per text and
+meets objects. A 2.0.6-exact built-in called by name goes straight to its Python host, bound at compile time
+(``_direct_calls``; a regular expression literal already compiled), and an expression made only of plain paths,
+literals, such calls, ``&`` and arithmetic runs as a Python plan (``_fast_plan``) that hands anything unusual to
+the engine. Typical costs per evaluation (a shared, busy 2-core machine): a plain path 0.6-1 µs;
+``$states.input.x + 1`` 2-3 µs; URL building or ``$replace(s, /re/, 'r')`` 3-5 µs; an extension function
+7-16 µs. Expressions are compiled once per text and
 thread (the engine's objects are bound to their thread, using one elsewhere panics); a compiled program is
 shared between executions, so the randomness and the clock of the current evaluation travel in a
 ``ContextVar``, never in a global. The engine's module is first imported on a thread that lives as long as the
@@ -152,6 +156,10 @@ class _ScanError(ValueError):
     pass
 
 
+_ESCAPES: Final = frozenset('"\\/bfnrtu')  # jsonata-js 2.0.6's string escapes (no \\')
+_HEX4: Final = re.compile(r"[0-9a-fA-F]{4}")
+
+
 def _tokens(
     expr: str, regex_spans: list[tuple[int, int]] | None = None, starts: list[int] | None = None
 ) -> list[tuple[str, str]]:
@@ -159,6 +167,7 @@ def _tokens(
     text. ``regex_spans`` (when given) receives the (start, end) of each regular expression literal, ``starts``
     the start of every token."""
     out: list[tuple[str, str]] = []
+    wild: set[int] = set()  # indexes of "*", "**" and "%" tokens that are values (a wildcard, the parent)
     i, n = 0, len(expr)
     last_start = 0
     while i < n:
@@ -177,7 +186,9 @@ def _tokens(
             continue
         prev = out[-1] if out else None
         prefix = (
-            prev is None or (prev[0] == "op" and prev[1] not in ")]}") or (prev[0] == "name" and prev[1] in _WORD_OPS)
+            prev is None
+            or (prev[0] == "op" and prev[1] not in ")]}" and len(out) - 1 not in wild)
+            or (prev[0] == "name" and prev[1] in _WORD_OPS)
         )
         if ch == "/" and prefix:  # a regular expression literal, delimited as jsonata's scanRegex does
             j, depth = i + 1, 0
@@ -206,16 +217,26 @@ def _tokens(
             continue
         two = expr[i : i + 2]
         if two in _OPS2:
+            if prefix and two == "**":
+                wild.add(len(out))
             out.append(("op", two))
             i += 2
             continue
         if ch in _OPS1:
+            if prefix and ch in "*%":  # a wildcard or the parent: a value, after which "/" divides
+                wild.add(len(out))
             out.append(("op", ch))
             i += 1
             continue
         if ch in "\"'":
             j = i + 1
             while j < n and expr[j] != ch:
+                if expr[j] == "\\" and j + 1 < n:  # jsonata-js reads escapes as it scans: the first bad one wins
+                    escape = expr[j + 1]
+                    if escape == "u" and not _HEX4.match(expr, j + 2):
+                        raise _ScanError("the escape sequence \\u must be followed by 4 hex digits")
+                    if escape not in _ESCAPES:
+                        raise _ScanError("unsupported escape sequence: \\" + escape)
                 j += 2 if expr[j] == "\\" else 1
             if j >= n:
                 raise _ScanError("string literal must be terminated by a matching quote")
@@ -224,6 +245,8 @@ def _tokens(
             continue
         m = _NUMBER.match(expr, i)
         if m:
+            if math.isinf(float(m.group(0))):
+                raise _ScanError("number out of range: " + m.group(0))
             out.append(("num", m.group(0)))
             i = m.end()
             continue
@@ -264,6 +287,8 @@ class _Refs:
     walk: bool  # the result may hold a non-finite number (arithmetic or a function call)
     newer_ops: tuple[str, ...]  # operators JSONata 2.0.6 does not have (?? and ?:)
     reads_context: bool  # may read the top-level context, which AWS leaves undefined
+    copies: bool  # the transform operator (| pattern | update |): a copy of the data comes back
+    mixed_orders: bool  # two object constructors list the same keys in different orders
     path: tuple[str | int, ...] | None  # $var.a[0].b: a plain path, navigated in Python while it meets objects
 
 
@@ -281,6 +306,8 @@ def _analyse(expr: str) -> _Refs:
             walk=True,
             newer_ops=(),
             reads_context=True,
+            copies=True,
+            mixed_orders=True,
             path=None,
         )
     names = frozenset(v for k, v in toks if k == "var")
@@ -297,6 +324,8 @@ def _analyse(expr: str) -> _Refs:
             sorted({v for n, (k, v) in enumerate(toks) if k == "op" and v in ("??", "?:") and n not in signature})
         ),
         reads_context=_reads_context(toks),
+        copies=any(k == "op" and v == "|" for k, v in toks),
+        mixed_orders=_mixed_key_orders(toks),
         path=_plain_path(toks),
     )
 
@@ -425,6 +454,44 @@ def _reads_context(toks: list[tuple[str, str]]) -> bool:
     return False
 
 
+def _mixed_key_orders(toks: list[tuple[str, str]]) -> bool:
+    """Whether two object constructors with literal keys (``{'a': 1, 'b': 2}`` and ``{'b': 3, 'a': 4}``) list the
+    same keys in different orders: the engine's conversion to Python would give both the first one's order."""
+    seen: dict[frozenset[str], tuple[str, ...]] = {}
+    for n, tok in enumerate(toks):
+        if tok != ("op", "{"):
+            continue
+        keys: list[str] = []
+        depth, expect_key, literal = 0, True, True
+        for j in range(n, len(toks)):
+            kind, value = toks[j]
+            if kind == "op" and value in ("(", "[", "{"):
+                literal = literal and not (depth == 1 and expect_key)
+                depth += 1
+                continue
+            if kind == "op" and value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    break
+                continue
+            if depth != 1:
+                continue
+            if expect_key:
+                if kind == "str" and toks[j + 1 : j + 2] == [("op", ":")]:
+                    keys.append(value)
+                else:
+                    literal = False
+                expect_key = False
+            elif (kind, value) == ("op", ","):
+                expect_key = True
+        if not literal or len(keys) < 2:
+            continue
+        known = seen.setdefault(frozenset(keys), tuple(keys))
+        if known != tuple(keys):
+            return True
+    return False
+
+
 def _with_context(expr: str, names: frozenset[str]) -> str:
     """``expr`` with the context passed explicitly (``x.$string()`` -> ``x.$string($)``) where a replaced
     built-in is called with fewer arguments than it needs, as its 2.0.6 signature would take the context."""
@@ -485,30 +552,77 @@ _VALUE_END: Final = frozenset({"name", "var", "str", "num", "lit", "regex"})
 
 def _refused_by_2_0_6(expr: str) -> str | None:
     """``CODE: message`` for syntax jsonatapy (JSONata 2.2) accepts and jsonata-js 2.0.6 refuses at parse time,
-    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``,
-    and a range directly inside a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``)."""
+    so a definition that loads here would fail on AWS: regular expression flags other than ``i`` and ``m``, an
+    empty regular expression, and a range anywhere but as an item of an array constructor (``[1..5]``): inside
+    a predicate (``items[0..1]``; 2.0.6 needs ``items[[0..1]]``), parentheses, arguments, an object or bare."""
     try:
         toks = _tokens(expr)
-    except _ScanError:
-        return None
-    stack: list[bool] = []  # one per open bracket: is it a predicate / filter?
+    except _ScanError as e:  # what jsonata-js's tokenizer refuses and the engine reads otherwise: /(/
+        return _lexical(e)
+    stack: list[str] = []  # one per open bracket: "[" an array constructor, "]" a predicate, ")" or "}"
+    signature = _signature_tokens(toks)
     for n, (kind, value) in enumerate(toks):
+        if kind == "op" and value in ("??", "?:") and n not in signature:
+            return None  # 2.1's operators come first in the text: check_syntax reports them (S0211)
         if kind == "regex":
             flags = value[value.rindex("/") + 1 :]
             bad = next((f for f in flags if f not in "im"), None)
             if bad is not None:
                 return f'S0202: Expected ")", got "{flags}" (JSONata 2.0.6 knows only the regular expression flags i and m)'
+            if value.startswith("//"):
+                return "S0301: Empty regular expressions are not allowed"
         elif kind == "op" and value in ("(", "[", "{"):
             prev = toks[n - 1] if n else None
-            stack.append(
-                value == "[" and prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
-            )
+            predicate = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            stack.append({"(": ")", "{": "}"}.get(value) or ("]" if predicate else "["))
         elif kind == "op" and value in (")", "]", "}"):
             if stack:
                 stack.pop()
-        elif kind == "op" and value == ".." and stack and stack[-1]:
-            return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+        elif kind == "op" and value == ".." and (not stack or stack[-1] != "["):
+            if not stack:
+                return 'S0201: Syntax error: ".." (a range is an item of an array constructor: [1..5])'
+            if stack[-1] == "]":
+                return 'S0202: Expected "]", got ".." (JSONata 2.0.6 needs an array constructor: items[[0..1]])'
+            return f'S0202: Expected "{stack[-1]}", got ".." (a range is an item of an array constructor: [1..5])'
     return None
+
+
+#: jsonata-js 2.0.6's tokenizer errors, by the scan's own text (_tokens): what the engine reports without a code
+_LEXICAL: Final[Mapping[str, str]] = {
+    "comment has no closing tag": "S0106: Comment has no closing tag",
+    "no terminating / in regular expression": "S0302: No terminating / in regular expression",
+    "string literal must be terminated by a matching quote": "S0101: String literal must be terminated by a "
+    "matching quote",
+    "quoted property name must be terminated with a backquote": "S0105: Quoted property name must be terminated "
+    "with a backquote (`)",
+    "the escape sequence \\u must be followed by 4 hex digits": "S0104: The escape sequence \\u must be followed "
+    "by 4 hex digits",
+}
+
+
+def _lexical(scan: _ScanError) -> str:
+    text = str(scan)
+    if text.startswith("unsupported escape sequence: "):
+        return f"S0103: Unsupported escape sequence: {text.rpartition(' ')[2]}"
+    if text.startswith("number out of range: "):
+        return f"S0102: Number out of range: {text.rpartition(' ')[2]}"
+    return _LEXICAL.get(text, text)
+
+
+def _parse_error(expr: str, exc: BaseException) -> str:
+    """The text of a parse failure. Both parsers read tokens as they go, so the first problem in the text wins:
+    a syntax error the engine met (S02xx) came first; a tokenizer error (or one without a code) is jsonata-js's
+    own where the text does not scan by its rules (the engine's words lack the code there, or it reads a
+    regular expression as a division)."""
+    engine = str(exc)
+    m = _CODED.match(_PREFIXES.sub("", engine).strip())
+    if m and m.group(1).startswith("S02"):
+        return engine
+    try:
+        _tokens(expr)
+    except _ScanError as e:
+        return _lexical(e)
+    return engine
 
 
 # JavaScript's \w, \d and \b are ASCII-only; the engine's regular expressions are Unicode-aware.
@@ -755,8 +869,10 @@ def check_syntax(text: str) -> str | None:
         compile_expression(expr)
     except ImportError:  # pragma: no cover - jsonatapy is a core dependency
         return None
-    except Exception as e:  # the engine raises ValueError; be defensive about its other failures
-        msg = str(e).replace("Parse error: ", "").replace("Invalid syntax: ", "")
+    except BaseException as e:  # the engine raises ValueError; be defensive about its other failures (a panic)
+        if not isinstance(e, Exception) and type(e).__name__ != "PanicException":
+            raise
+        msg = _PREFIXES.sub("", _parse_error(expr, e))
         m = _POSITION.search(msg)
         if m:
             pos = min(int(m.group(1)), len(expr))
@@ -795,23 +911,56 @@ class _Compiled:
     ``$name := $$.v.name`` per variable the expression names and the execution has.
     """
 
-    __slots__ = ("_probe", "bound", "detached", "expr", "needs_env", "program", "refs", "reorder", "source")
+    __slots__ = (
+        "_probe",
+        "bound",
+        "detached",
+        "direct",
+        "expr",
+        "fast",
+        "navigate",
+        "needs_env",
+        "ordered",
+        "program",
+        "refs",
+        "reorder",
+        "replaced",
+        "source",
+        "text",
+    )
 
     def __init__(self, expr: str, refs: _Refs, bound: tuple[str, ...]) -> None:
         self.expr = expr
         self.refs = refs
         self.bound = bound
+        # the calls written out by name go straight to their hosts; the stand-ins stay for any other use
+        self.navigate = _navigator(refs.path) if refs.path is not None else None
+        simple = not (refs.extensions or refs.overrides or refs.path)
+        self.fast = _fast_plan(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound)) if simple else None
+        self.text, self.direct = _direct_calls(expr, refs.replaced & _DIRECT_HOSTS, frozenset(bound))
+        self.replaced = _still_replaced(self.text, refs.replaced) if self.direct else refs.replaced
+        # a workflow variable named like a built-in hides it, as any JSONata binding does: no stand-in for it
+        self.replaced -= frozenset(bound)
+        if refs.copies:
+            self.text = _clone_transforms(self.text)
+        self.text, self.ordered = _order_constructors(self.text)
         # AWS gives an expression no input document: one that may read the top-level context gets none, and
         # $states and the variables as bindings (converted whole: slower on a big input, exact).
-        self.detached = refs.reads_context
+        # The engine's Python conversion gives every object of an array that share one set of keys the first
+        # one's key order; its JSON text keeps each object's own. A transform copies the data it matches, whose
+        # objects may hold their keys in different orders, so its answer comes back as JSON text (detached).
+        # So does an expression whose object constructors list the same keys in different orders.
+        self.detached = refs.reads_context or refs.copies or refs.mixed_orders
         # JavaScript lists integer-like keys first. Only an expression that looks at key order (a wildcard,
         # $keys, $each, $spread, $string...) needs its data reordered first; any other shows the order only in
         # its result, which is reordered instead (usually far smaller than the data)
-        self.reorder = _ORDER_SENSITIVE.search(expr) is not None
+        self.reorder = _order_sensitive(expr)
         self.needs_env = bool(refs.extensions & {"random", "uuid"} or refs.overrides & {"now", "millis"})
         head = ["$states := $$.s;"] if refs.uses_states and not self.detached else []
         head += [f"${name} := $$.v.{name};" for name in bound if not self.detached]
-        for name in sorted(refs.extensions):
+        if refs.copies:  # the engine's own $string, before any stand-in takes the name (_clone_transforms)
+            head.insert(0, "$__sfn_json := $string;")
+        for name in sorted(refs.extensions - frozenset(bound)):
             params = [f"$__sfn_{p}" for p in "abc"[: EXTENSION_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
             args = "".join(f", {p}" for p in params)
@@ -819,7 +968,7 @@ class _Compiled:
                 f"${name} := function({', '.join(params)}){{ ($__sfn_r := $__sfn_{name}([{flags}]{args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) }};'
             )
-        for name in sorted(refs.replaced & _REGEX_FUNCTIONS.keys()):
+        for name in sorted(self.replaced & _REGEX_FUNCTIONS.keys()):
             # a marked string is a regular expression the engine cannot run (see _js_regex): Python's re runs it
             params = [f"$__sfn_{p}" for p in "abcd"[: _REGEX_FUNCTIONS[name]]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -831,7 +980,7 @@ class _Compiled:
                 f"($__sfn_r := $__sfn_{name}([{flags}], {args}); "
                 f'$__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r) : $__sfn_native_{name}({args}) }};'
             )
-        for name in sorted(refs.replaced - _REGEX_FUNCTIONS.keys()):
+        for name in sorted(self.replaced - _REGEX_FUNCTIONS.keys()):
             count, _ = _REPLACED[name]  # the signature is the host's to check
             params = [f"$__sfn_{p}" for p in "abc"[:count]]
             flags = ", ".join(f"$exists({p})" for p in params)
@@ -851,12 +1000,16 @@ class _Compiled:
                 )
             if name == "string":
                 # the engine's own $string is exact for strings and numbers below 1e15 (and much faster); a
-                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored
+                # function is written as ""; a second argument that is no boolean (what $map passes) is ignored.
+                # An object or array reaches the host as the engine's JSON text, which writes a function inside
+                # it as "" (as jsonata-js does; converted to Python it would be null) and keeps each object's own
+                # key order; the host rewrites its numbers and key order as jsonata-js does.
                 head.append("$__sfn_native_string := $string;")
                 call = (
                     '($type($__sfn_a) = "string" ? $__sfn_a : $type($__sfn_a) = "function" ? "" : '
                     '($type($__sfn_a) = "number" and $__sfn_a < 1e15 and $__sfn_a > -1e15) ? '
-                    f"$__sfn_native_string($__sfn_a) : {call})"
+                    '$__sfn_native_string($__sfn_a) : $type($__sfn_a) in ["object", "array"] ? '
+                    f"$__sfn_string_json($__sfn_native_string($__sfn_a), $__sfn_b) : {call})"
                 )
             # no signature on the lambda: the engine checks one in about 40 µs per call; the host checks types,
             # and _with_context passes the context where a call leaves it to the signature
@@ -870,7 +1023,7 @@ class _Compiled:
 
     def _engine(self, *, classify: bool) -> Any:
         jsonatapy = _engine_module()
-        user = _with_context(_js_regexes(self.expr), self.refs.replaced)
+        user = _with_context(_js_regexes(self.text), self.replaced)
         if classify:
             body = (
                 f"$__sfn_v := (\n{user}\n);\n"
@@ -883,8 +1036,16 @@ class _Compiled:
         engine = jsonatapy.compile(text, timeout=_TIMEOUT_MS) if text != self.expr else _fresh(self.expr)
         for name in self.refs.extensions:
             engine.register(f"__sfn_{name}", _HOSTS[name])
-        for name in self.refs.replaced:
+        for name in self.replaced:
             engine.register(f"__sfn_{name}", _REPLACEMENTS.get(name) or _REGEX_HOSTS[name])
+        if "string" in self.replaced:
+            engine.register("__sfn_string_json", _host_string_json)
+        for n, host in enumerate(self.direct):
+            engine.register(f"__sfn_d{n}", host)
+        if self.refs.copies:
+            engine.register("__sfn_clone", _host_clone)
+        if self.ordered:
+            engine.register("__sfn_order", _host_reorder)
         for name in self.refs.overrides:
             engine.register_override(name, _OVERRIDES[name])
         return engine
@@ -896,6 +1057,118 @@ class _Compiled:
         if self._probe is False:
             self._probe = self._engine(classify=True)
         return self._probe
+
+
+def _clone_transforms(expr: str) -> str:
+    """``expr`` with each transform (``| pattern | update [, delete] |``) fed a copy made as jsonata-js 2.0.6
+    makes it, through ``$string`` (``JSON.parse($string(value))``): every number rounded to 15 significant
+    digits, JavaScript's key order. The engine's own copy keeps every digit. A transform inside another is
+    left as it is."""
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    opened: list[list[int]] = []  # [token index of the opening bar, bars seen]
+    closers: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for n, (kind, value) in enumerate(toks):
+        if kind != "op" or value != "|":
+            continue
+        prev = toks[n - 1] if n else None
+        prefix = prev is None or (
+            (prev[0] == "op" and prev[1] not in ")]}" and n - 1 not in closers)
+            or (prev[0] == "name" and prev[1] in _WORD_OPS)
+        )
+        if prefix:
+            opened.append([n, 1])
+        elif opened and opened[-1][1] == 1:
+            opened[-1][1] = 2
+        elif opened:
+            start = opened.pop()[0]
+            closers.add(n)
+            if not opened:
+                spans.append((starts[start], starts[n] + 1))
+    for lo, hi in reversed(spans):
+        transform = expr[lo:hi]
+        expr = (
+            f"{expr[:lo]}(function($__sfn_x){{ $exists($__sfn_x) ? (($type($__sfn_x) in ['object', 'array'] ? "
+            f"$__sfn_clone($__sfn_json($__sfn_x)) : $__sfn_x) ~> {transform}) : $__sfn_x }}){expr[hi:]}"
+        )
+    return expr
+
+
+def _order_constructors(expr: str) -> tuple[str, bool]:
+    """``expr`` with each object constructor that has an integer-like literal key (``{'b': 1, '2': 2}``) put in
+    JavaScript's key order as it is built (``$__sfn_order({...})``), so that ``.*``, ``$each`` and the rest
+    see the order jsonata-js's JavaScript object has; and whether there was one."""
+    if "{" not in expr:
+        return expr, False
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr, False
+    spans: list[tuple[int, int]] = []
+    for n, tok in enumerate(toks):
+        if tok != ("op", "{"):
+            continue
+        prev = toks[n - 1] if n else None
+        if prev is not None and (
+            prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in (")", "]", "}", "*", "**", "%"))
+        ):
+            continue  # a group-by (items{key: value}, *{...}, %{...}) or a function body
+        depth, close, integer = 0, -1, False
+        for j in range(n, len(toks)):
+            kind, value = toks[j]
+            if kind == "op" and value in ("(", "[", "{"):
+                depth += 1
+            elif kind == "op" and value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    close = j
+                    break
+            elif depth == 1 and kind == "str" and toks[j + 1 : j + 2] == [("op", ":")] and _is_index(value):
+                integer = True
+        if integer and close > 0 and not any(lo <= starts[n] < hi for lo, hi in spans):
+            spans.append((starts[n], starts[close] + 1))
+    if not spans:
+        return expr, False
+    for lo, hi in reversed(spans):
+        expr = f"{expr[:lo]}$__sfn_order({expr[lo:hi]}){expr[hi:]}"
+    return expr, True
+
+
+def _host_clone(text: Any) -> Any:
+    """jsonata-js 2.0.6's copy for the transform operator, ``JSON.parse($string(value))``, from the engine's
+    ``$string`` of the value (JSON text keeps each object's own key order, which the engine's conversion of an
+    array of like-keyed objects to Python does not)."""
+    return _rounded(json.loads(text))
+
+
+def _rounded(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _rounded(value[k]) for k in _js_key_order(value)}
+    if type(value) is list:
+        return [_rounded(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = _precision15(value)
+        if not math.isfinite(number):
+            raise _HostError("D1001: Number out of range")
+        return _whole(number)
+    return value
+
+
+def _still_replaced(text: str, replaced: frozenset[str]) -> frozenset[str]:
+    """The built-ins of ``replaced`` that ``text`` (after _direct_calls) still reaches through a stand-in."""
+    try:
+        toks = _tokens(text)
+    except _ScanError:
+        return replaced
+    left = {v for k, v in toks if k == "var"}
+    marked = bool(_python_ready(toks)) or any(k == "regex" and _needs_fallback(v) for k, v in toks)
+    regex = replaced & _REGEX_FUNCTIONS.keys() if marked else frozenset()
+    return frozenset(((replaced - _REGEX_FUNCTIONS.keys()) | regex) & left)
 
 
 def _fresh(expr: str) -> Any:
@@ -925,7 +1198,13 @@ def _analysis(text: str) -> tuple[str, _Refs]:
 
 
 def _compile(text: str, variables: Mapping[str, Any] | None) -> _Compiled:
+    # the common case first, in one lookup: no variables, or an expression that names none
+    hit: _Compiled | None = _thread_cache("compiled").get(text)
+    if hit is not None and (not variables or hit.refs.variables == ()):
+        return hit
     expr, refs = _analysis(text)
+    if refs.variables is not None and not refs.variables:
+        variables = None  # it names none: compiled as without
     if not variables:
         bound: tuple[str, ...] = ()
     elif refs.variables is None:
@@ -933,7 +1212,7 @@ def _compile(text: str, variables: Mapping[str, Any] | None) -> _Compiled:
     else:
         bound = tuple(n for n in refs.variables if n in variables)
     cache = _thread_cache("compiled")
-    key = (text, bound)
+    key: str | tuple[str, tuple[str, ...]] = (text, bound) if bound else text
     c = cache.get(key)
     if c is None:
         c = cache[key] = _Compiled(expr, refs, bound)
@@ -1334,6 +1613,11 @@ def _host_string(flags: list[bool], value: Any = None, pretty: Any = None) -> An
     return _stringify(value, "  " if flags[1] and pretty is True else "", "")
 
 
+def _host_string_json(text: str, pretty: Any = None) -> str:
+    """``$string`` of an object or array, from the engine's own JSON text of it (see _Compiled)."""
+    return _stringify(json.loads(text), "  " if pretty is True else "", "")
+
+
 def _delegate(program: str, bindings: dict[str, Any]) -> Any:
     """The engine's own built-in, for the cases it answers as jsonata-js does; undefined stays undefined."""
     text = compile_expression(program).evaluate_json_or_none(None, bindings)
@@ -1528,6 +1812,99 @@ def _python_regex_body(body: str, multiline: bool) -> str:
     return "".join(out)
 
 
+_EMPTY_FREE: dict[re.Pattern[str], bool] = {}
+_SOLID_ESCAPES: Final = frozenset("sSdDwWtnrfv")
+_BRACES: Final = re.compile(r"\{(\d*)(?:,\d*)?\}")
+
+
+def _never_empty(rx: re.Pattern[str]) -> bool:
+    """Whether ``rx`` certainly never matches the empty string: a top-level sequence (no ``|``) holding an atom
+    that must match a character (a literal, a class, ``.``, ``\\s``...) without a quantifier allowing none.
+    False when unsure (groups count as possibly empty)."""
+    known = _EMPTY_FREE.get(rx)
+    if known is None:
+        if len(_EMPTY_FREE) >= 1024:
+            _EMPTY_FREE.clear()
+        known = _EMPTY_FREE[rx] = _solid(rx.pattern)
+    return known
+
+
+def _solid(body: str) -> bool:
+    i, n, solid = 0, len(body), False
+    while i < n:
+        ch = body[i]
+        atom = True
+        if ch == "|":
+            return False
+        if ch == "\\" and i + 1 < n:
+            nxt = body[i + 1]
+            if nxt in "ux":  # \uXXXX, \xXX: one character
+                i += 6 if nxt == "u" else 4
+            elif nxt.isdigit():  # a back-reference (or octal): may be empty
+                atom = False
+                i += 2
+                while i < n and body[i].isdigit():
+                    i += 1
+            elif nxt in "bBAZ":  # zero width
+                atom = False
+                i += 2
+            elif nxt.isalnum() and nxt not in _SOLID_ESCAPES:
+                return False  # unsure
+            else:
+                i += 2
+        elif ch == "[":
+            j = i + 1
+            if body.startswith("^", j):
+                j += 1
+            if body.startswith("]", j):
+                j += 1
+            while j < n and body[j] != "]":
+                j += 2 if body[j] == "\\" else 1
+            i = j + 1
+        elif ch == "(":
+            depth, j = 0, i
+            while j < n:
+                if body[j] == "\\":
+                    j += 2
+                    continue
+                if body[j] == "[":  # a class may hold parentheses
+                    j += 1
+                    while j < n and body[j] != "]":
+                        j += 2 if body[j] == "\\" else 1
+                elif body[j] == "(":
+                    depth += 1
+                elif body[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            atom = False
+            i = j + 1
+        else:
+            atom = ch not in "^$"
+            i += 1
+        quantifier = body[i : i + 1]
+        if quantifier in ("*", "?"):
+            atom = False
+        if quantifier in ("*", "+", "?"):
+            i += 1
+        elif quantifier == "{":
+            m = _BRACES.match(body, i)
+            if m is None:
+                return False  # a literal brace: unsure
+            atom = atom and int(m.group(1) or 0) > 0
+            i = m.end()
+        if body[i : i + 1] == "?":  # a lazy quantifier
+            i += 1
+        solid = solid or atom
+    return solid
+
+
+def _pattern(pattern: str | re.Pattern[str]) -> re.Pattern[str]:
+    """A regular expression host's pattern: compiled already (a direct call, see _direct_calls), or marked."""
+    return pattern if isinstance(pattern, re.Pattern) else _python_regex(pattern)
+
+
 @functools.lru_cache(maxsize=1024)
 def _python_regex(marked: str) -> re.Pattern[str]:
     flags_text, _, body = marked[len(_REGEX_MARK) :].partition(":")
@@ -1576,7 +1953,7 @@ def _host_re_match(flags: list[bool], text: Any = None, pattern: Any = None, lim
     _string_argument("match", flags, text)
     found = [
         _match_object(m)
-        for m in _js_matches(_python_regex(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
+        for m in _js_matches(_pattern(pattern), text, _regex_limit(flags[2], limit, "D3040", 3, "match"))
     ]
     return _UNDEF if not found else found[0] if len(found) == 1 else found
 
@@ -1585,7 +1962,7 @@ def _host_re_contains(flags: list[bool], text: Any = None, pattern: Any = None) 
     if not flags[0]:
         return _UNDEF
     _string_argument("contains", flags, text)
-    return _python_regex(pattern).search(text) is not None
+    return _pattern(pattern).search(text) is not None
 
 
 def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, limit: Any = None) -> Any:
@@ -1595,7 +1972,7 @@ def _host_re_split(flags: list[bool], text: Any = None, pattern: Any = None, lim
     bound = _regex_limit(flags[2], limit, "D3020", 3, "split")
     if bound == 0:
         return []
-    matches = _js_matches(_python_regex(pattern), text, bound)
+    matches = _js_matches(_pattern(pattern), text, bound)
     out, start = [], 0
     for m in matches:
         out.append(text[start : m.start()])
@@ -1654,8 +2031,25 @@ def _host_re_replace(
     if not isinstance(repl, str):
         raise _signature(3, "replace")
     bound = _regex_limit(flags[3], limit, "D3011", 4, "replace")
+    rx = _pattern(pattern)
+    if bound is None and "$" not in repl and _never_empty(rx):
+        # no match can be empty: re's loop is jsonata-js's, and the replacement is literal text
+        return rx.sub(repl.replace("\\", "\\\\"), text)
+    if bound is None and "$" not in repl:
+        # the common case (no limit, a literal replacement): re's own loop finds the same matches as
+        # jsonata-js's while none is empty; an empty one (D1004, or the end of the text) takes the exact loop
+        empty = False
+
+        def literal(m: re.Match[str]) -> str:
+            nonlocal empty
+            empty = empty or m.start() == m.end()
+            return repl
+
+        replaced = rx.sub(literal, text)
+        if not empty:
+            return replaced
     out, position = [], 0
-    for m in _js_matches(_python_regex(pattern), text, bound):
+    for m in _js_matches(rx, text, bound):
         out.append(text[position : m.start()])
         out.append(_substitute(repl, m))
         position = m.end()
@@ -1688,6 +2082,533 @@ _REPLACEMENTS: Final[Mapping[str, Callable[..., Any]]] = {
     "toMillis": _host_to_millis,
     "fromMillis": _host_from_millis,
 }
+
+
+# -- direct calls: a replaced built-in called by name goes straight to its Python host -----------------------------
+# Through the JSONata lambda that stands in for the built-in, a call costs 15-40 µs in the engine (the lambda's
+# frame, the list of which arguments exist, the undefined check; for a regular expression the marker test too).
+# A call written out in the expression (``$encodeUrlComponent(x)``, ``$replace(s, /re/, 'r')``) is instead
+# rewritten at compile time into a call of a host made for that call site: its arguments go in as one object
+# (``{"a": x}``: JSONata leaves an undefined value out of an object, so the host still tells undefined from null),
+# a regular expression literal is bound to the host already compiled (never passed, never re-translated), and
+# the answer comes back as ``{"v": answer}`` (``.v`` of ``{}`` is undefined) or, for the hosts answering arrays,
+# through the undefined marker. About 5 µs a call.
+
+#: the hosts answering a string, number or boolean (or undefined); $match and $split answer arrays
+_DIRECT_SCALAR: Final = frozenset({*_DEFINED_WHEN_GIVEN, "number", "toMillis", "fromMillis", "replace", "contains"})
+#: $string stays behind its stand-in: a function argument reaches a host as null, and jsonata-js writes ""
+_DIRECT_HOSTS: Final = frozenset(_REPLACEMENTS.keys() - {"string"})
+_REGEX_KEYS: Final = ("a", "c", "d", "e", "f", "g", "h")
+
+
+def _context_free(toks: list[tuple[str, str]]) -> bool:
+    """Whether these argument tokens certainly never read the call's context directly (``$``, a parent step, a
+    wildcard, a context-defaulted built-in): inside an object constructor the context of an argument is the
+    group of items, not the call's input, and the two differ only for an expression that reads it whole."""
+    for n, (kind, value) in enumerate(toks):
+        prev = toks[n - 1] if n else None
+        after_value = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+        if kind == "var" and value == "":
+            return False
+        if kind == "op" and (value in ("%", "@", "#", "**") or (value == "*" and not after_value)):
+            return False
+        if (
+            kind == "var"
+            and value in _CONTEXT_DEFAULTED
+            and toks[n + 1 : n + 2] == [("op", "(")]
+            and _call_arguments(toks, n + 1) < _CONTEXT_DEFAULTED[value]
+        ):
+            return False
+    return True
+
+
+def _arguments(toks: list[tuple[str, str]], open_at: int) -> tuple[int, list[tuple[int, int]]]:
+    """The index of the ")" closing the call whose "(" is at ``open_at``, and each argument's token range."""
+    depth, first, spans = 0, open_at + 1, []
+    for i in range(open_at, len(toks)):
+        kind, value = toks[i]
+        if kind != "op":
+            continue
+        if value in ("(", "[", "{"):
+            depth += 1
+        elif value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                if i > first:
+                    spans.append((first, i))
+                return i, spans
+        elif value == "," and depth == 1:
+            spans.append((first, i))
+            first = i + 1
+    return -1, spans
+
+
+def _direct_calls(
+    expr: str, names: frozenset[str], bound: frozenset[str] = frozenset()
+) -> tuple[str, list[Callable[..., Any]]]:
+    """``expr`` with each direct call of a built-in in ``names`` (and each regular expression call with a
+    literal pattern) rewritten to a call site host ``$__sfn_dN``, and those hosts, in order. A workflow variable
+    in ``bound`` hides the built-in of its name, as JSONata's own bindings do."""
+    hosts: list[Callable[..., Any]] = []
+    return _rewrite_calls(expr, names, hosts, bound), hosts
+
+
+def _rewrite_calls(
+    expr: str, names: frozenset[str], hosts: list[Callable[..., Any]], bound: frozenset[str] = frozenset()
+) -> str:
+    starts: list[int] = []
+    try:
+        toks = _tokens(expr, starts=starts)
+    except _ScanError:
+        return expr
+    candidates = names | _REGEX_FUNCTIONS.keys() | _ORDER_HOSTS.keys() | _REPLACED.keys()
+    # a name the expression binds or passes as a value (``$replace := ...``, ``function($string)``, ``$map(x,
+    # $string)``) keeps its stand-in everywhere: the direct call would bypass the user's own function
+    held = bound | {v for n, (k, v) in enumerate(toks) if k == "var" and toks[n + 1 : n + 2] != [("op", "(")]}
+    out: list[str] = []
+    last, n = 0, 0
+    while n < len(toks):
+        kind, name = toks[n]
+        if kind != "var" or name not in candidates or name in held or (n and toks[n - 1] == ("op", "~>")):
+            n += 1
+            continue
+        close, spans = _arguments(toks, n + 1)
+        call = _call_site(name, toks, spans, names) if close > 0 else None
+        if call is None:
+            n += 1
+            continue
+        host, keys, literal_at, scalar = call
+        texts = [_rewrite_calls(expr[starts[lo] : starts[hi]], names, hosts, bound) for lo, hi in spans]
+        label = f"__sfn_d{len(hosts)}"
+        hosts.append(host)
+        out.append(expr[last : starts[n]])
+        if name == "string" and host is _host_pretty_flag:
+            # the stand-in ignores a second argument that is no boolean (what $map passes it); written out, it
+            # meets the 2.0.6 signature <x-b?:s> (T0410)
+            out.append(f'$string({texts[0]}, (${label}({{"b": {texts[1]}}}).v))')
+            last = starts[close] + 1
+            n = close + 1
+            continue
+        if name in _ORDER_HOSTS and name != "keys":
+            # only the object is the host's (put in JavaScript's key order); the engine's built-in does the rest
+            # (a function, which would reach the host as null, passes by)
+            reordered = (
+                f'($__sfn_t := {texts[0]}; $type($__sfn_t) in ["object", "array"] ? ${label}($__sfn_t) : $__sfn_t)'
+            )
+            out.append(f"${name}({', '.join([reordered, *texts[1:]])})")
+            last = starts[close] + 1
+            n = close + 1
+            continue
+        values = [t for i, t in enumerate(texts) if i != literal_at]
+        argument = "{" + ", ".join(f'"{k}": {t}' for k, t in zip(keys, values, strict=True)) + "}"
+        if scalar:
+            out.append(f"(${label}({argument}).v)")
+        else:
+            out.append(f'(($__sfn_r := ${label}({argument}); $__sfn_r = "{_js(_UNDEF)}" ? $__sfn_nothing : $__sfn_r))')
+        last = starts[close] + 1
+        n = close + 1
+    out.append(expr[last:])
+    return "".join(out)
+
+
+def _call_site(
+    name: str, toks: list[tuple[str, str]], spans: list[tuple[int, int]], names: frozenset[str]
+) -> tuple[Callable[..., Any], tuple[str, ...], int, bool] | None:
+    """The host for one call, the keys its arguments go under, the index of the argument bound at compile time
+    (a regular expression literal; -1 for none), and whether it answers a scalar; None to leave the call to the
+    engine and the stand-in."""
+    if any(hi - lo == 1 and toks[lo] == ("op", "?") for lo, hi in spans):
+        return None  # a partial application
+    if not all(_context_free(toks[lo:hi]) for lo, hi in spans):
+        return None
+    count = len(spans)
+    if name in _REGEX_FUNCTIONS:
+        if count < 2 or spans[1][1] - spans[1][0] != 1 or toks[spans[1][0]][0] != "regex":
+            return None
+        if name == "replace" and (count < 3 or spans[2][1] - spans[2][0] != 1 or toks[spans[2][0]][0] != "str"):
+            return None  # a function as the replacement calls back into the engine: the engine's own $replace
+        literal = toks[spans[1][0]][1]
+        body, _, flags = literal[1:].rpartition("/")
+        keys = _REGEX_KEYS[: count - 1]
+        return _regex_site(name, f"{_REGEX_MARK}{flags}:{body}", count), keys, 1, name in _DIRECT_SCALAR
+    if count < _CONTEXT_DEFAULTED.get(name, 0):
+        return None  # too few arguments: the built-in (or its stand-in, _with_context) takes the context
+    keys = tuple("abcdefgh"[:count])
+    if name in _ORDER_HOSTS:
+        params = _ORDER_HOSTS[name]
+        if count > params:
+            return _too_many(name, params), keys, -1, True
+        return (_host_keys if name == "keys" else _host_reorder), keys, -1, name == "keys"
+    if name in _REPLACED and count > _REPLACED[name][0]:
+        return _too_many(name, _REPLACED[name][0]), keys, -1, True
+    if name == "string" and count == 2:
+        return _host_pretty_flag, keys, -1, True
+    if name not in names or name not in _DIRECT_HOSTS:
+        return None
+    return _host_site(name, count), keys, -1, name in _DIRECT_SCALAR
+
+
+def _too_many(name: str, params: int) -> Callable[..., Any]:
+    def site(arguments: dict[str, Any]) -> Any:
+        raise _signature(params + 1, name)  # jsonata-js's signature check: one argument more than it takes
+
+    return site
+
+
+def _host_site(name: str, count: int) -> Callable[..., Any]:
+    host = _REPLACEMENTS[name]
+    params = _REPLACED[name][0]
+    if count > params:
+        return _too_many(name, params)
+    if params == 1:  # these answer undefined exactly when the argument is missing
+
+        def one(arguments: dict[str, Any]) -> Any:
+            if "a" not in arguments:
+                return _NOTHING
+            return {"v": host(_GIVEN, arguments["a"])}
+
+        return one
+    if count == 1:  # $toMillis(t), $fromMillis(ms): the other parameters are never given
+        given, missing = [True] + [False] * (params - 1), [False] * params
+
+        def first(arguments: dict[str, Any]) -> Any:
+            answer = host(given, arguments["a"]) if "a" in arguments else host(missing)
+            return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+
+        return first
+    keys = "abc"[:params]
+
+    def site(arguments: dict[str, Any]) -> Any:
+        answer = host([k in arguments for k in keys], *[arguments.get(k) for k in keys])
+        return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+
+    return site
+
+
+def _regex_site(name: str, marked: str, count: int) -> Callable[..., Any]:
+    params = _REGEX_FUNCTIONS[name]
+    if count > params:
+        return _too_many(name, params)
+    host = _REGEX_HOSTS[name]
+    pattern: str | re.Pattern[str]
+    try:
+        pattern = _python_regex(marked)  # compiled once, with the expression
+    except _HostError:
+        pattern = marked  # the host raises the error when the call runs, as the engine would
+    keys = (_REGEX_KEYS[0], None, *_REGEX_KEYS[1 : params - 1])  # None: the pattern's place
+    scalar = name in _DIRECT_SCALAR
+
+    def site(arguments: dict[str, Any]) -> Any:
+        present = [k is None or k in arguments for k in keys]
+        answer = host(present, *[pattern if k is None else arguments.get(k) for k in keys])
+        if scalar:
+            return _NOTHING if type(answer) is str and answer == _UNDEF else {"v": answer}
+        return answer
+
+    return site
+
+
+#: built-ins that make an order out of an object's keys, with the parameters each takes: jsonata-js lists an
+#: object's integer-like keys first (a JavaScript object), the engine in insertion order, and an object the
+#: expression builds itself (``$keys({'b': 1, '2': 2})``) was never put in JavaScript's order on the way in
+_ORDER_HOSTS: Final[Mapping[str, int]] = {"keys": 1, "each": 2, "spread": 1}
+
+
+def _host_keys(arguments: dict[str, Any]) -> Any:
+    """jsonata-js 2.0.6 ``$keys``: an object's keys, or the distinct keys of an array's objects, in JavaScript's
+    order (the merged keys of an array form one JavaScript object too); a sequence: one key is a string, none
+    is undefined."""
+    if "a" not in arguments:
+        return _NOTHING
+    value = arguments["a"]
+    if type(value) is list:
+        merged: dict[str, None] = {}
+        for item in value:
+            if type(item) is dict:
+                merged.update(dict.fromkeys(item))
+        keys = _js_key_order(merged)
+    elif type(value) is dict:
+        keys = _js_key_order(value)
+    else:
+        keys = []
+    if not keys:
+        return _NOTHING
+    return {"v": keys[0] if len(keys) == 1 else keys}
+
+
+def _host_pretty_flag(arguments: dict[str, Any]) -> Any:
+    """``$string``'s second argument, which its signature wants a boolean."""
+    if "b" not in arguments:
+        return _NOTHING
+    if type(arguments["b"]) is not bool:
+        raise _signature(2, "string")
+    return {"v": arguments["b"]}
+
+
+def _host_reorder(value: Any) -> Any:
+    """An object or array in JavaScript's key order (itself when it is in that order already)."""
+    return _js_ordered(value)
+
+
+_GIVEN: Final = [True]
+_NOTHING: Final[dict[str, Any]] = {}
+
+
+# -- a Python fast path for the simplest expressions --------------------------------------------------------------
+# Most Step Functions expressions are a few plain paths, literals and host calls joined by "&" or arithmetic
+# (``$base & '/orders/' & $encodeUrlComponent($states.input.orderId)``, ``$toMillis(a) - $toMillis(b)``). Such an
+# expression is planned at compile time into Python closures: the paths navigated as _navigate does, the hosts
+# called directly, "&" and arithmetic as jsonata-js defines them. Anything off the plan's narrow road (an array
+# on a path, a value of an unexpected type, an error, a non-finite or huge number) hands the evaluation to the
+# engine (_Bail), which answers it exactly; the plan only ever answers what the engine would.
+
+
+class _Bail(Exception):
+    """The fast plan cannot answer this evaluation: the engine does."""
+
+
+_FastTerm = Callable[[Mapping[str, Any], "Mapping[str, Any] | None"], Any]
+_FAST_BINARY: Final[Mapping[str, int]] = {"&": 50, "+": 50, "-": 50, "*": 60, "/": 60}
+_SAFE_WHOLE: Final = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class _FastNames:
+    replaced: frozenset[str]  # the replaced built-ins the expression names
+    bound: frozenset[str]  # the workflow variables bound for it
+
+
+def _fast_plan(expr: str, names: frozenset[str], bound: frozenset[str]) -> _FastTerm | None:
+    """The fast plan of ``expr``, or None when it is not that simple. ``names``: the replaced built-ins it
+    names; ``bound``: the workflow variables bound for it (one named like a built-in hides it)."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
+        return None
+    if not toks or len(toks) > 64:
+        return None
+    try:
+        term, end = _fast_expression(toks, 0, 0, _FastNames(names, bound))
+    except _Bail:
+        return None
+    return term if end == len(toks) else None
+
+
+def _fast_expression(toks: list[tuple[str, str]], at: int, bp: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    left, at = _fast_operand(toks, at, names)
+    while at < len(toks) and toks[at][0] == "op" and _FAST_BINARY.get(toks[at][1], 0) > bp:
+        op = toks[at][1]
+        right, at = _fast_expression(toks, at + 1, _FAST_BINARY[op], names)
+        left = _fast_concat(left, right) if op == "&" else _fast_arithmetic(op, left, right)
+    return left, at
+
+
+def _fast_operand(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    if at >= len(toks):
+        raise _Bail
+    kind, value = toks[at]
+    if kind == "str":
+        if "\\" in value:
+            raise _Bail  # an escape: the engine reads it
+        return (lambda states, variables: value), at + 1
+    if kind == "num":
+        if not value.isdigit():
+            raise _Bail
+        number = int(value)
+        return (lambda states, variables: number), at + 1
+    if (kind, value) == ("op", "{"):
+        return _fast_object(toks, at, names)
+    if kind != "var" or value in ("", "$"):
+        raise _Bail
+    if toks[at + 1 : at + 2] == [("op", "(")]:
+        return _fast_call(toks, at, names)
+    end = at + 1
+    while end < len(toks):
+        if toks[end] == ("op", ".") and toks[end + 1 : end + 2] and toks[end + 1][0] == "name":
+            end += 2
+        elif toks[end] == ("op", "[") and [k for k, _ in toks[end + 1 : end + 3]] == ["num", "op"]:
+            end += 3
+        elif toks[end] == ("op", "[") and [k for k, _ in toks[end + 1 : end + 4]] == ["op", "num", "op"]:
+            end += 4
+        else:
+            break
+    path = _plain_path(toks[at:end])
+    if path is None:
+        raise _Bail
+    walk = _navigator(path)
+
+    def navigate(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        found = walk(states, variables)
+        if found is _MISSING:
+            raise _Bail
+        return found
+
+    return navigate, end
+
+
+def _fast_call(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    name = toks[at][1]
+    close, spans = _arguments(toks, at + 1)
+    if close < 0 or name in ("each", "spread") or name in names.bound:
+        raise _Bail  # (a workflow variable of the name hides the built-in)
+    if name == "count":
+        if len(spans) != 1:
+            raise _Bail
+        counted = _fast_whole(toks, spans[0], names)
+
+        def count(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+            value = counted(states, variables)  # jsonata-js: an array's length, one value 1, nothing 0
+            return 0 if value is _UNDEF else len(value) if type(value) is list else 1
+
+        return count, close + 1
+    if name == "string":
+        if len(spans) != 1:
+            raise _Bail
+        inner = _fast_whole(toks, spans[0], names)
+
+        def string(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+            value = inner(states, variables)
+            if type(value) is str or value is _UNDEF:
+                return value
+            return _fast_string(value)
+
+        return string, close + 1
+    site = _call_site(name, toks, spans, names.replaced)
+    if site is None or site[0] is _host_pretty_flag:
+        raise _Bail
+    host, keys, literal_at, scalar = site
+    parts = [_fast_whole(toks, span, names) for i, span in enumerate(spans) if i != literal_at]
+    pairs = list(zip(keys, parts, strict=True))
+
+    def call(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        arguments = {}
+        for key, part in pairs:
+            value = part(states, variables)
+            if value is not _UNDEF:
+                arguments[key] = value
+        try:
+            answer = host(arguments)
+        except _HostError:
+            raise _Bail from None  # the engine raises it, worded and placed as every engine error
+        if scalar:
+            return answer["v"] if answer else _UNDEF
+        return answer
+
+    return call, close + 1
+
+
+def _fast_object(toks: list[tuple[str, str]], at: int, names: _FastNames) -> tuple[_FastTerm, int]:
+    """``{'key': value, ...}`` with literal keys: an undefined value leaves its key out, as in JSONata."""
+    pairs: list[tuple[str, _FastTerm]] = []
+    at += 1
+    while toks[at : at + 1] != [("op", "}")]:
+        if pairs:
+            if toks[at : at + 1] != [("op", ",")]:
+                raise _Bail
+            at += 1
+        if at + 1 >= len(toks) or toks[at][0] != "str" or "\\" in toks[at][1] or toks[at + 1] != ("op", ":"):
+            raise _Bail
+        key = toks[at][1]
+        if any(key == known for known, _ in pairs):
+            raise _Bail  # a duplicate key: the engine's D1009
+        term, at = _fast_expression(toks, at + 2, 0, names)
+        pairs.append((key, term))
+        if at >= len(toks):
+            raise _Bail
+
+    def build(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        out = {}
+        for key, term in pairs:
+            value = term(states, variables)
+            kind = type(value)
+            if kind is float and value.is_integer() and -_SAFE_WHOLE < value < _SAFE_WHOLE:
+                value = int(value)  # the engine's answer holds a whole number as an integer
+            elif kind is dict or kind is list:
+                raise _Bail  # data copied into the answer: the engine's copy, whole numbers and all
+            if value is not _UNDEF:
+                out[key] = value
+        return out
+
+    return build, at + 1
+
+
+def _fast_whole(toks: list[tuple[str, str]], span: tuple[int, int], names: _FastNames) -> _FastTerm:
+    lo, hi = span
+    term, end = _fast_expression(toks[:hi], lo, 0, names)
+    if end != hi:
+        raise _Bail
+    return term
+
+
+def _fast_string(value: Any) -> str:
+    """``$string`` / the text "&" makes of a value from the data (JSON: no functions)."""
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if type(value) is int and -_EXACT_INT < value < _EXACT_INT:
+        return str(value)  # 15 digits at most: exact, and written as JavaScript writes it
+    if type(value) is int or type(value) is float:
+        if not math.isfinite(value):
+            raise _Bail
+        return _js_number(_precision15(value))
+    try:
+        return _stringify(value, "", "")
+    except _HostError:
+        raise _Bail from None
+
+
+_EXACT_INT: Final = 10**15
+
+
+class _Concat:
+    """``a & b & c``: one string of the parts' texts (undefined is "")."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[_FastTerm]) -> None:
+        self.parts = parts
+
+    def __call__(self, states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        out = []
+        for part in self.parts:
+            value = part(states, variables)
+            if type(value) is str:
+                if value is not _UNDEF:
+                    out.append(value)
+            else:
+                out.append(_fast_string(value))
+        return "".join(out)
+
+
+def _fast_concat(left: _FastTerm, right: _FastTerm) -> _FastTerm:
+    parts = left.parts if isinstance(left, _Concat) else [left]  # left-associative: a chain grows on the left
+    return _Concat([*parts, right])
+
+
+def _fast_arithmetic(op: str, left: _FastTerm, right: _FastTerm) -> _FastTerm:
+    def arithmetic(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        a, b = left(states, variables), right(states, variables)
+        if not (
+            (type(a) is int or type(a) is float or a is _UNDEF) and (type(b) is int or type(b) is float or b is _UNDEF)
+        ):
+            raise _Bail  # a string, boolean, null...: the engine's T2001/T2002
+        if a is _UNDEF or b is _UNDEF:
+            return _UNDEF
+        x, y = float(a), float(b)
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        elif y == 0:
+            raise _Bail
+        else:
+            r = x / y
+        if not math.isfinite(r) or abs(r) >= _SAFE_WHOLE or abs(x) >= _SAFE_WHOLE or abs(y) >= _SAFE_WHOLE:
+            raise _Bail
+        return int(r) if r.is_integer() else r
+
+    return arithmetic
 
 
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -1809,10 +2730,22 @@ def _reword(code: str, msg: str, expr: str) -> str:
 
 
 _PREFIXES = re.compile(
-    r"^(?:(?:Parse error|Signature validation failed|Invalid syntax|host function raised \w+)"
+    r"^(?:(?:Parse error|Signature validation failed|Invalid syntax|Invalid number|host function raised \w+)"
     r":\s*)+"
 )
 _CODED = re.compile(r"^([A-Z]\d{4}): ?(.*)$", re.S)
+
+
+#: the engine's own failure (a Rust panic, which pyo3 raises as a BaseException): some picture strings of
+#: $toMillis/$fromMillis and digit pictures of $parseInteger make jsonatapy 2.2.13 panic
+_ENGINE_PANIC: Final = "the JSONata engine could not evaluate this expression ({detail})"
+
+
+def _panic(exc: BaseException) -> ValueError:
+    """A panic of the engine as an evaluation error (it must not escape a run); anything else re-raised."""
+    if type(exc).__name__ != "PanicException":
+        raise exc
+    return ValueError(_ENGINE_PANIC.format(detail=str(exc)[:200]))
 
 
 def _engine_cause(exc: BaseException, expr: str) -> str:
@@ -1965,17 +2898,71 @@ def _navigate(path: tuple[str | int, ...], states: Mapping[str, Any], variables:
     return _MISSING
 
 
+_Navigator = Callable[[Mapping[str, Any], "Mapping[str, Any] | None"], Any]
+
+
+def _navigator(path: tuple[str | int, ...]) -> _Navigator:
+    """``_navigate`` of one path, with its head and steps bound: a path of field names (the usual kind) walks
+    in a tight loop; anything else (an index, a value of another type at the end) takes _navigate itself."""
+    if any(type(step) is int for step in path[1:]):
+        return lambda states, variables: _navigate(path, states, variables)
+    head = str(path[0])
+    first = str(path[1]) if head == "states" else head
+    steps = tuple(str(step) for step in path[2:] if head == "states") or tuple(
+        str(step) for step in path[1:] if head != "states"
+    )
+
+    def navigate(states: Mapping[str, Any], variables: Mapping[str, Any] | None) -> Any:
+        if head == "states":
+            current = states.get(first, _UNDEF)
+        elif variables is not None and first in variables:
+            current = variables[first]
+        else:
+            return _MISSING
+        for step in steps:
+            if type(current) is dict:
+                current = current.get(step, _UNDEF)
+            elif current is _UNDEF or not isinstance(current, (list, tuple, Mapping)):
+                return _UNDEF
+            else:
+                return _MISSING
+        kind = type(current)
+        if (
+            kind is str
+            or kind is dict
+            or kind is list
+            or kind is int
+            or kind is float
+            or kind is bool
+            or current is None
+        ):
+            return current
+        return _navigate(path, states, variables)
+
+    return navigate
+
+
 def _run(
     c: _Compiled, states: Mapping[str, Any], variables: Mapping[str, Any] | None, rng: random.Random, now_ms: int | None
 ) -> Any:
     """Evaluate; raises _Undefined / _FunctionResult / the engine's ValueError (field-free)."""
+    if c.fast is not None:
+        try:
+            answer = c.fast(states, variables)
+        except _Bail:
+            pass
+        else:
+            if answer is _UNDEF:
+                raise _Undefined
+            if type(answer) is float and not math.isfinite(answer):
+                return _non_finite(answer)  # $toMillis of an impossible date: NaN, which AWS writes "NaN"
+            return _js_ordered_cached(answer)
     if c.reorder:
         states = _js_states(states)
         if variables:
             variables = _js_states(variables)
-    path = c.refs.path
-    if path is not None:
-        found = _navigate(path, states, variables)
+    if c.navigate is not None:
+        found = c.navigate(states, variables)
         if found is _UNDEF:
             raise _Undefined
         if found is not _MISSING:
@@ -1997,10 +2984,43 @@ def _run(
         if result == _FUNCTION:
             raise _FunctionResult
         return result
-    result = _js_ordered_cached(result)
+    if type(result) is dict or type(result) is list:
+        # one walk: the non-finite numbers named (when arithmetic may have made one), and whether some object
+        # needs JavaScript's key order; an engine answer is a new object, so no cache by identity
+        return _reordered(result) if _finish(result, c.refs.walk) else result
     if c.refs.walk:
         return _non_finite(result)
     return result
+
+
+def _finish(value: Any, walk: bool) -> bool:
+    """Whether some object in ``value`` (a new engine answer) needs JavaScript's key order; with ``walk``, its
+    non-finite numbers are replaced in place by the names AWS writes (see _non_finite)."""
+    need = False
+    if type(value) is dict:
+        other, last = False, -1
+        for key, item in value.items():
+            if not need:
+                if type(key) is str and key[:1].isdigit() and _is_index(key):
+                    number = int(key)
+                    if other or number < last:
+                        need = True
+                    last = number
+                else:
+                    other = True
+            kind = type(item)
+            if kind is dict or kind is list:
+                need = _finish(item, walk) or need
+            elif walk and kind is float and not math.isfinite(item):
+                value[key] = _non_finite(item)
+        return need
+    for i, item in enumerate(value):
+        kind = type(item)
+        if kind is dict or kind is list:
+            need = _finish(item, walk) or need
+        elif walk and kind is float and not math.isfinite(item):
+            value[i] = _non_finite(item)
+    return need
 
 
 # -- JavaScript's key order --------------------------------------------------------------------------------------
@@ -2011,6 +3031,27 @@ def _run(
 
 
 _ORDER_SENSITIVE: Final = re.compile(r"\*|\$(?:keys|each|spread|string|sift|merge|clone|lookup)\b")
+_ORDER_FUNCTIONS: Final = frozenset({"keys", "each", "spread", "string", "sift", "merge", "clone", "lookup"})
+
+
+def _order_sensitive(expr: str) -> bool:
+    """Whether the expression can show the data's key order other than in its result: a wildcard (``*``,
+    ``**``; a multiplication is none) or a function that lists keys or writes JSON."""
+    try:
+        toks = _tokens(expr)
+    except _ScanError:
+        return _ORDER_SENSITIVE.search(expr) is not None
+    for n, (kind, value) in enumerate(toks):
+        if kind == "var" and value in _ORDER_FUNCTIONS:
+            return True
+        if kind == "op" and value in ("**", "&"):  # "&" writes an object operand as JSON
+            return True
+        if kind == "op" and value == "*":
+            prev = toks[n - 1] if n else None
+            after_value = prev is not None and (prev[0] in _VALUE_END or (prev[0] == "op" and prev[1] in ")]}"))
+            if not after_value:
+                return True
+    return False
 
 
 def _needs_js_order(value: Any) -> bool:
@@ -2120,6 +3161,8 @@ def evaluate(
         return _run(c, states, variables, rng, now_ms)
     except (ValueError, _Undefined, _FunctionResult) as e:
         raise _failure(c, field, e) from None
+    except BaseException as e:
+        raise _failure(c, field, _panic(e)) from None
 
 
 TreeEvaluator = Callable[[Mapping[str, Any], "Mapping[str, Any] | None", random.Random, "int | None"], Any]
@@ -2139,6 +3182,8 @@ def _tree_plan(node: Any, path: str) -> TreeEvaluator:
                     return _run(c, states, variables, rng, now_ms)
                 except (ValueError, _Undefined, _FunctionResult) as e:
                     raise _failure(c, path, e) from None
+                except BaseException as e:
+                    raise _failure(c, path, _panic(e)) from None
 
             return expression
         return lambda states, variables, rng, now_ms: node
@@ -2236,7 +3281,10 @@ def evaluate_document(
     way the oracle's driver answers: ``{"result": v}``, ``{"undefined": True}``, ``{"function": True}`` or
     ``{"error": {"code": "T2001", "message": ...}}``. ``data`` left out means no input document."""
     try:
-        compile_expression(expr)
+        try:
+            compile_expression(expr)
+        except ValueError as e:
+            raise ValueError(_parse_error(expr, e)) from None
         refused = _refused_by_2_0_6(expr)
         if refused:
             raise ValueError(refused)
@@ -2247,11 +3295,18 @@ def evaluate_document(
         code, msg = _code_and_message(_PREFIXES.sub("", str(e)).strip())
         return {"error": {"code": code, "message": msg}}
     values = dict(bindings or {})
+    if c.reorder:  # as _run does: the data in JavaScript's key order for an expression that can see it
+        values = dict(_js_states(values))
+        if data is not _MISSING:
+            data = _js_ordered(data)
     token = _ENV.set(_Env(rng or random.Random(0), now_ms))
     try:
         if data is _MISSING:
             text = program.evaluate_json_or_none(None, values)
             result = None if text is None else json.loads(text)
+        elif refs.copies or refs.mixed_orders:  # see _Compiled.detached: JSON text keeps each object's order
+            text = program.evaluate_json_or_none(json.dumps(_plain(data)), values)
+            result = _UNDEF if text is None else json.loads(text)
         else:
             try:
                 result = program.evaluate(data, values)
@@ -2260,10 +3315,12 @@ def evaluate_document(
     except ValueError as e:
         code, msg = _code_and_message(_engine_cause(e, expr))
         return {"error": {"code": code, "message": msg}}
+    except BaseException as e:
+        return {"error": {"code": "", "message": str(_panic(e))}}
     finally:
         _ENV.reset(token)
     if result == _UNDEF:
         return {"undefined": True}
     if result == _FUNCTION:
         return {"function": True}
-    return {"result": _non_finite(result)}
+    return {"result": _non_finite(_js_ordered(result))}
