@@ -233,6 +233,32 @@ def test_a_function_is_not_a_result() -> None:
     )
 
 
+def test_whole_doubles_of_the_input_come_out_as_javascript_writes_them() -> None:
+    # AWS evaluates JSONata on JavaScript values: "threshold": 1.0 in the input is the number 1 there, so every
+    # JSONata answer holding it is written 1 (a JSONPath state passes the input text through untouched)
+    import sfnkit
+
+    sm = sfnkit.load(
+        {
+            "StartAt": "Paths",
+            "States": {
+                "Paths": {"Type": "Pass", "Assign": {"t.$": "$.threshold"}, "Next": "Ata"},
+                "Ata": {
+                    "Type": "Pass",
+                    "QueryLanguage": "JSONata",
+                    "Output": {"all": "{% $states.input %}", "t": "{% $t %}", "w": "{% $states.input.w[1] %}"},
+                    "End": True,
+                },
+            },
+        }
+    )
+    ex = sfnkit.run(sm, {"threshold": 1.0, "w": [0.5, 2.0, 1e21, 1e22]})
+    written = ex.history.to_boto()["events"][-1]["executionSucceededEventDetails"]["output"]
+    assert written == '{"all":{"threshold":1,"w":[0.5,2,1e+21,1e+22]},"t":1,"w":2}'
+    passed = sfnkit.run(sfnkit.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}), {"a": 1.0})
+    assert passed.history.to_boto()["events"][-1]["executionSucceededEventDetails"]["output"] == '{"a":1.0}'
+
+
 def test_non_finite_numbers_are_written_as_javascript_names_them() -> None:
     # (Floci) AWS answers the strings JavaScript prints, wherever the number lands.
     assert ev("{% 1/0 %}") == "Infinity"

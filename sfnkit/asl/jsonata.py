@@ -3065,24 +3065,45 @@ def _needs_js_order(value: Any) -> bool:
                 last = number
             else:
                 other = True
-            if (type(item) is dict or type(item) is list) and _needs_js_order(item):
+            kind = type(item)
+            if kind is dict or kind is list:
+                if _needs_js_order(item):
+                    return True
+            elif kind is float and _js_whole(item):
                 return True
         return False
     if type(value) is list:
-        return any((type(v) is dict or type(v) is list) and _needs_js_order(v) for v in value)
+        for v in value:
+            kind = type(v)
+            if kind is dict or kind is list:
+                if _needs_js_order(v):
+                    return True
+            elif kind is float and _js_whole(v):
+                return True
     return False
 
 
+def _js_whole(number: float) -> bool:
+    """Whether JavaScript writes this double as an integer: a whole number below 1e21 (``2.0`` is ``2``;
+    from 1e21 on both languages write ``1e+21``). A JavaScript number has no separate integer type, so a
+    ``2.0`` in the input comes out of any JSONata expression as ``2``."""
+    return number.is_integer() and -1e21 < number < 1e21
+
+
 def _reordered(value: Any) -> Any:
+    """A copy in JavaScript's view: its key order, and whole doubles as integers (see _js_whole)."""
     if type(value) is dict:
         return {k: _reordered(value[k]) for k in _js_key_order(value)}
     if type(value) is list:
         return [_reordered(v) for v in value]
+    if type(value) is float and _js_whole(value):
+        return int(value)
     return value
 
 
 def _js_ordered(value: Any) -> Any:
-    """``value`` itself when every object in it is in JavaScript's key order, else a reordered copy."""
+    """``value`` itself when every object in it is in JavaScript's key order and it holds no whole double,
+    else a copy in JavaScript's view (see _reordered)."""
     return _reordered(value) if _needs_js_order(value) else value
 
 
@@ -3091,7 +3112,7 @@ _ORDER_CACHE_SIZE: Final = 64
 
 def _js_ordered_cached(value: Any) -> Any:
     if type(value) is not dict and type(value) is not list:
-        return value
+        return int(value) if type(value) is float and _js_whole(value) else value
     cache = _thread_cache("order")
     hit = cache.get(id(value))
     if hit is not None and hit[0] is value:

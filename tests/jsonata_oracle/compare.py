@@ -101,7 +101,7 @@ def run_corpus(oracle: Oracle) -> list[Outcome]:
     out = []
     for ident, expr in corpus.cases():
         reference = canonical(oracle.ask({"expr": expr, "bindings": bindings}))
-        ours = canonical(sfnkit_answer(expr))
+        ours = canonical(sfnkit_answer(expr), as_written=True)
         out.append(Outcome(case=ident, group=ident.rsplit("-", 1)[0], expr=expr, ours=ours, reference=reference))
     return out
 

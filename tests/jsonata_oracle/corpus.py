@@ -28,6 +28,9 @@ INPUT: dict[str, Any] = {
     "text": "Café au lait, naïve résumé; ÀÉÎ 42 apples_and 7 pears",
     "csv": "id,name,qty\n1,apple,3\n2,pear,5",
     "numbers": [3, 1.5, -2, 1e21, 1e-7, 100, 0],
+    "threshold": 1.0,
+    "weights": [1.0, 0.5, 2.0, -3.0],
+    "huge": 1e22,
     "emptyList": [],
     "nested": {"a": {"b": {"c": [1, 2, {"d": "deep"}]}}},
     "html": '<b>Tom & "Jerry"</b>',
@@ -178,6 +181,15 @@ _NUMBERS = [
     "$string(123.456e5)",
     "$string(0.1e-6)",
     "$string(-1e-7)",
+    # whole doubles in the input ("threshold": 1.0): a JavaScript number has no integer type, so they come out as 1
+    "$states.input.threshold",
+    "$states.input.weights",
+    "$states.input.weights[$ >= 1]",
+    '{"t": $states.input.threshold, "w": $states.input.weights[0]}',
+    "$string($states.input.weights)",
+    "$states.input.threshold & ''",
+    "[$states.input.threshold, $states.input.big]",
+    "$states.input.huge",
 ]
 _DATES = [
     "$toMillis($states.input.date)",

@@ -61,27 +61,34 @@ class Oracle:
         self.proc.wait(timeout=10)
 
 
-def canonical(answer: dict[str, Any]) -> str:
+def canonical(answer: dict[str, Any], *, as_written: bool = False) -> str:
     """An answer as comparable text: results as JSON in their own key order (AWS keeps it), whole floats as
-    integers (JavaScript has one number type); errors by their JSONata code alone."""
+    integers (JavaScript has one number type); errors by their JSONata code alone.
+
+    ``as_written``: sfnkit's answer as its history writes it, so a ``2.0`` that would reach the history as
+    ``2.0`` where AWS writes ``2`` is a difference (the reference's JSON never holds one). Numbers from 2**53 on
+    are still compared as doubles: how AWS writes a double that large no recording shows."""
     if "error" in answer:
         return f"error {answer['error'].get('code')}"
     if "undefined" in answer:
         return "undefined"
     if "function" in answer:
         return "function"
-    return "result " + json.dumps(_numbers(answer["result"]), ensure_ascii=False, separators=(",", ":"))
+    result = _numbers(answer["result"], 2**53 if as_written else 0)
+    return "result " + json.dumps(result, ensure_ascii=False, separators=(",", ":"))
 
 
-def _numbers(value: Any) -> Any:
-    # one number type, as in JavaScript: two answers match when they are the same double
+def _numbers(value: Any, from_size: float) -> Any:
+    # one number type, as in JavaScript: two numbers of at least ``from_size`` match when they are the same double
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
+        if not abs(value) >= from_size:
+            return value
         number = float(value)
         return int(number) if math.isfinite(number) and number.is_integer() and abs(number) < 2**53 else number
     if isinstance(value, list):
-        return [_numbers(v) for v in value]
+        return [_numbers(v, from_size) for v in value]
     if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
+        return {k: _numbers(v, from_size) for k, v in value.items()}
     return value
