@@ -635,13 +635,68 @@ def load_times(repeats: int) -> list[dict[str, Any]]:
     return rows
 
 
-def print_load(rows: list[dict[str, Any]]) -> None:
-    print("\nload: sfnkit.load of a Pass chain (a dict) in a warm process (best and median)")
+def print_load(rows: list[dict[str, Any]], label: str = "") -> None:
+    print(f"\nload: sfnkit.load of a Pass chain (a dict) in a warm process (best and median){label}")
     for r in rows:
+        cpu = f"  cpu best {r['cpu_best_s'] * 1000:6.1f} ms" if "cpu_best_s" in r else ""
         print(
             f"  {r['states']:>6,} states  best {r['best_s'] * 1000:6.1f} ms  median {r['median_s'] * 1000:6.1f} ms"
-            f"  ({r['loads']} loads)"
+            f"{cpu}  ({r['loads']} loads)"
         )
+
+
+def _load_child(root: str, repeats: int) -> int:
+    """``load_times`` in a fresh interpreter on the sfnkit of ``root``, with CPU time beside wall time."""
+    sys.path.insert(0, root)
+    import sfnkit
+
+    if Path(sfnkit.__file__).resolve().parents[1] != Path(root).resolve():
+        raise SystemExit(f"imported {sfnkit.__file__}, not the sfnkit of {root}")
+    rows = []
+    for n in (1_000, 10_000):
+        definition = _cold_chain(n)
+        sfnkit.load(definition)
+        walls, cpus = [], []
+        for _ in range(max(5, repeats)):
+            gc.collect()
+            t0, c0 = time.perf_counter(), time.process_time()
+            sfnkit.load(definition)
+            cpus.append(time.process_time() - c0)
+            walls.append(time.perf_counter() - t0)
+        rows.append({"states": n, "best_s": min(walls), "median_s": statistics.median(walls), "cpu_best_s": min(cpus)})
+    print(json.dumps(rows))
+    return 0
+
+
+def load_against(repeats: int, roots: dict[str, str], rounds: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """The load section for each checkout in ``roots`` (label -> path), in fresh processes taking turns, so both
+    see the same machine: per size, the best of the processes' best loads and the median of their medians."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    runs: dict[str, list[list[dict[str, Any]]]] = {label: [] for label in roots}
+    for _ in range(rounds):
+        for label, root in roots.items():
+            done = subprocess.run(
+                [sys.executable, __file__, "--load-child", root, str(repeats)], capture_output=True, text=True, env=env
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"the load child for {root} failed: {done.stderr.strip().splitlines()[-1:]}")
+            runs[label].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for label, procs in runs.items():
+        out[label] = [
+            {
+                "states": procs[0][i]["states"],
+                "best_s": min(p[i]["best_s"] for p in procs),
+                "median_s": statistics.median(p[i]["median_s"] for p in procs),
+                "cpu_best_s": min(p[i]["cpu_best_s"] for p in procs),
+                "loads": sum(max(5, repeats) for _ in procs),
+            }
+            for i in range(len(procs[0]))
+        ]
+    return out
 
 
 # ----- cold start: a fresh process per engine -------------------------------------------------------------------
@@ -660,8 +715,11 @@ def _cold_chain(n: int) -> dict[str, Any]:
     return {"Comment": f"{n} Pass states", "StartAt": "S0", "States": states}
 
 
-def _cold_child(engine: str) -> int:
-    """In a fresh interpreter: time what a notebook's first cells do, print the figures as one JSON line."""
+def _cold_child(engine: str, root: str | None = None) -> int:
+    """In a fresh interpreter: time what a notebook's first cells do, print the figures as one JSON line. ``root``:
+    the checkout whose sfnkit to time (default: this one)."""
+    if root is not None:
+        sys.path.insert(0, root)
     t0 = time.perf_counter()
     definition = _cold_chain(_COLD_CHAIN)
     if engine == "sfnkit":
@@ -677,6 +735,8 @@ def _cold_child(engine: str) -> int:
         render.svg(sfnkit.load(_cold_chain(10)))
         t4 = time.perf_counter()
         out = {"import": t1 - t0, "load": t2 - t1, "run": t3 - t2, "graph": t4 - t3, "status": ex.status}
+        if root is not None and Path(sfnkit.__file__).resolve().parents[1] != Path(root).resolve():
+            raise SystemExit(f"imported {sfnkit.__file__}, not the sfnkit of {root}")
     else:
         import boto3
         from moto import mock_aws
@@ -699,27 +759,43 @@ def _cold_child(engine: str) -> int:
     return 0
 
 
-def cold(repeats: int) -> list[dict[str, Any]]:
-    """Median figures over ``repeats`` fresh processes per engine (bytecode caches warm, as after an install)."""
+def cold(repeats: int, against: str | None = None) -> list[dict[str, Any]]:
+    """Median figures over ``repeats`` fresh processes per engine (bytecode caches warm, as after an install).
+    With ``against`` (another checkout), its sfnkit runs too, each of its processes right after one of this
+    checkout's, so both see the same machine; the rows are "sfnkit" and "against"."""
     import subprocess
 
-    rows = []
-    for engine in ("sfnkit", "moto"):
-        runs = []
-        for _ in range(repeats):
-            env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    engines: list[tuple[str, list[str]]] = [("sfnkit", ["sfnkit"])]
+    if against is not None:
+        engines.append(("against", ["sfnkit", against]))
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in engines}
+    for _ in range(repeats):  # the sfnkit processes take turns
+        for label, args in engines:
             done = subprocess.run(
-                [sys.executable, __file__, "--cold-child", engine], capture_output=True, text=True, timeout=300, env=env
+                [sys.executable, __file__, "--cold-child", *args], capture_output=True, text=True, timeout=300, env=env
             )
             if done.returncode != 0:
-                print(f"  {engine}: the cold child failed: {done.stderr.strip().splitlines()[-1:]}")
-                break
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        if runs:
-            med = {k: statistics.median(r[k] for r in runs) for k in ("import", "load", "run")}
-            graphs = [r["graph"] for r in runs if r["graph"] is not None]
+                print(f"  {label}: the cold child failed: {done.stderr.strip().splitlines()[-1:]}")
+                continue
+            runs[label].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    runs["moto"] = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, __file__, "--cold-child", "moto"], capture_output=True, text=True, timeout=300, env=env
+        )
+        if done.returncode != 0:
+            print(f"  moto: the cold child failed: {done.stderr.strip().splitlines()[-1:]}")
+            break
+        runs["moto"].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    rows = []
+    for engine, got in runs.items():
+        if got:
+            med = {k: statistics.median(r[k] for r in got) for k in ("import", "load", "run")}
+            graphs = [r["graph"] for r in got if r["graph"] is not None]
             med["graph"] = statistics.median(graphs) if graphs else None
-            rows.append({"engine": engine, "status": runs[0]["status"], "runs": len(runs), **med})
+            best = min(r["load"] + r["run"] for r in got)
+            rows.append({"engine": engine, "status": got[0]["status"], "runs": len(got), "best": best, **med})
     return rows
 
 
@@ -735,13 +811,15 @@ def print_cold(rows: list[dict[str, Any]]) -> None:
             f"  {r['engine']:<8} {ms(r['import']):>10} {ms(r['load']):>10} {ms(r['run']):>10} "
             f"{ms(r['load'] + r['run']):>10} {ms(r['graph']):>12}  ({r['status']}, {r['runs']} processes)"
         )
-    if "sfnkit" in by and "moto" in by:
-        a, b = by["sfnkit"], by["moto"]
-        print(
-            f"  ratio moto/sfnkit: import {b['import'] / a['import']:.0f}x, "
-            f"load+run {(b['load'] + b['run']) / (a['load'] + a['run']):.0f}x "
-            f"(moto: import of moto+boto3, create_state_machine, start_execution until it ends)"
-        )
+    for name in ("sfnkit", "against"):
+        if name in by and "moto" in by:
+            a, b = by[name], by["moto"]
+            print(
+                f"  ratio moto/{name}: import {b['import'] / a['import']:.0f}x, "
+                f"load+run {(b['load'] + b['run']) / (a['load'] + a['run']):.0f}x "
+                f"(best sfnkit process: {a['best'] * 1000:.1f} ms; moto: import of moto+boto3, create_state_machine, "
+                "start_execution until it ends)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -749,7 +827,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--child-rss"]:
         return _child_rss_main(argv[1])
     if argv[:1] == ["--cold-child"]:
-        return _cold_child(argv[1])
+        return _cold_child(argv[1], argv[2] if len(argv) > 2 else None)
+    if argv[:1] == ["--load-child"]:
+        return _load_child(argv[1], int(argv[2]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads and a short moto budget (smoke run)")
     parser.add_argument(
@@ -765,12 +845,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed sfnkit passes per workload; the median is shown")
     parser.add_argument("--cold", action="store_true", help="only the cold-start section (fresh processes)")
     parser.add_argument("--load", action="store_true", help="only the load section (1,000 and 10,000 states)")
+    parser.add_argument(
+        "--against",
+        metavar="PATH",
+        help="with --cold or --load: also time the sfnkit of the checkout at PATH, its processes taking turns with "
+        "this checkout's (a before/after on the same machine)",
+    )
     args = parser.parse_args(argv)
+    if args.against is not None:
+        args.against = str(Path(args.against).resolve())
+        if not (Path(args.against) / "sfnkit" / "__init__.py").is_file():
+            parser.error(f"--against {args.against}: no sfnkit package there")
     if args.cold or args.load:
-        if args.load:
+        if args.load and args.against:
+            roots = {"this checkout": str(Path(__file__).resolve().parents[1]), args.against: args.against}
+            for label, rows in load_against(args.repeats, roots).items():
+                print_load(rows, f": {label}, fresh processes taking turns")
+        elif args.load:
             print_load(load_times(args.repeats))
         if args.cold:
-            print_cold(cold(args.repeats))
+            print_cold(cold(args.repeats, args.against))
         return 0
     budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
     logging.getLogger("moto").setLevel(logging.CRITICAL)

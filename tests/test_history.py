@@ -110,7 +110,8 @@ def test_history_imports_neither_botocore_nor_the_runtime() -> None:
             for name in names:
                 assert not name.startswith(("botocore", "boto3", "sfnkit.runtime")), (module.name, name)
                 if name.startswith("sfnkit."):
-                    assert name.startswith(("sfnkit.history", "sfnkit.asl.model")), (module.name, name)
+                    # sfnkit.frozen: the base layer's dataclass maker (imports nothing of sfnkit; the model uses it too)
+                    assert name.startswith(("sfnkit.history", "sfnkit.asl.model", "sfnkit.frozen")), (module.name, name)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -432,3 +433,33 @@ def test_round_trip_through_boto_and_json(h: History) -> None:
         for field in ("input", "output"):
             if event.details is not None and field in event.details:
                 json.loads(event.details[field])  # always valid JSON text
+
+
+def test_event_kinds_number_each_kind_once_and_keep_restored_numbers() -> None:
+    import pickle
+    import threading
+
+    from sfnkit.history.model import EventKinds
+
+    kinds = EventKinds()
+    assert kinds.io_kind("PassStateEntered", "A", "input") == 0
+    assert kinds.plain_kind("ExecutionStarted") == 1
+    assert kinds.io_kind("PassStateEntered", "A", "input") == 0 and len(kinds.table) == 2
+    # a restored table keeps every number it gave, a duplicate entry included
+    restored = EventKinds([("X", None, None), ("P", "A", "input"), ("X", None, None)])
+    assert restored.table[2] == ("X", None, None) and restored.plain_kind("X") == 0
+    assert pickle.loads(pickle.dumps(kinds)).table == kinds.table
+    # threads adding the same new kinds at once get the same numbers, and each number reads back its kind
+    shared = EventKinds()
+    got: list[list[int]] = []
+
+    def add() -> None:
+        got.append([shared.io_kind("TaskStateEntered", f"S{i}", "input") for i in range(2000)])
+
+    workers = [threading.Thread(target=add) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert all(g == got[0] for g in got) and len(shared.table) == 2000
+    assert all(shared.table[k] == ("TaskStateEntered", f"S{i}", "input") for i, k in enumerate(got[0]))

@@ -65,3 +65,53 @@ def test_no_frozen_object_is_mutated_from_outside() -> None:
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found, "a frozen object mutated after construction (use dataclasses.replace): " + ", ".join(found)
+
+
+def test_reads_context_gives_the_answer_of_the_repr_it_replaced() -> None:
+    import collections
+
+    cases = [
+        {"Type": "Pass", "Result": 1, "Next": "B"},
+        {"Type": "Pass", "InputPath": "$$.Execution.Input"},
+        {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id", "n": [1, 2.5, None, True]}},
+        {"Type": "Pass", "Parameters": {"$$odd": 1}},  # in a key
+        {"Type": "Pass", "Result": [1, [2, ["deep $$"]]]},
+        {"Type": "Pass", "Result": "$ $", "Comment": "$"},  # a lone $ each
+        {"Type": "Pass", "Result": (1, "$$")},  # not JSON (a tuple): read from the repr as before
+        {"Type": "Pass", "Result": collections.OrderedDict(b="$$")},
+        {"Type": "Pass", "Result": {"k": 'it\'s "$$"'}},  # quotes escaped by repr
+    ]
+    for raw in cases:
+        assert plan_module.reads_context(raw) is ("$$" in repr(raw)), raw
+
+
+def test_payload_sizes_of_scalars_are_their_json_text() -> None:
+    import json
+
+    from sfnkit.runtime.dataflow import size_of
+
+    for value in (0, -7, 10**18, -(1 << 63), (1 << 63) - 1, 1 << 63, 10**40, None, True, False, 1.5, "é$"):
+        assert size_of(value) == len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()), value
+
+
+def test_task_states_are_the_walk_order_tasks_found_once() -> None:
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    branch = {"StartAt": "B1", "States": {"B1": {"Type": "Task", "Resource": fn, "End": True}}}
+    sm = sfnkit.load(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Task", "Resource": fn, "Next": "P"},
+                "P": {"Type": "Parallel", "Branches": [branch], "Next": "M"},
+                "M": {
+                    "Type": "Map",
+                    "ItemProcessor": {"StartAt": "M1", "States": {"M1": {"Type": "Task", "Resource": fn, "End": True}}},
+                    "Next": "Z",
+                },
+                "Z": {"Type": "Task", "Resource": fn, "End": True},
+            },
+        }
+    )
+    walked = tuple(st for st in sm.walk() if st.type == "Task")
+    assert [st.name for st in walked] == ["A", "B1", "M1", "Z"]
+    assert plan_module.task_states(sm) == walked and plan_module.task_states(sm) is plan_for(sm).tasks

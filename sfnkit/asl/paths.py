@@ -139,7 +139,32 @@ def java_double(value: float) -> str:
     return f"{neg}{ds[0]}.{ds[1:] or '0'}E{sci}"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f]")
+class _Lazy:
+    """A regular expression compiled when first used: compiling this module's five at import took 1 M
+    instructions of every fresh process's first ``load`` (bench/interpreter.py --cold)."""
+
+    __slots__ = ("_compiled", "_pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._pattern)
+        return self._compiled
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self._get().match(text, pos)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._get().search(text)
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
+        return self._get().sub(repl, text)
+
+
+_CONTROL = _Lazy(r"[\x00-\x1f]")
 
 
 def _escape_control(m: re.Match[str]) -> str:
@@ -311,9 +336,10 @@ _Token = _Prop | _Index | _Slice | _Wildcard | _Scan | _Filter
 # Parser
 # ---------------------------------------------------------------------------------------------------------------
 
-_INT_RE = re.compile(r"\s*(-?\d+)\s*$")
-_VAR_START = re.compile(r"[A-Za-z_]")
-_VAR_CHARS = re.compile(r"[A-Za-z0-9_]*")
+# compiled on first use, not at import: most paths have neither a variable nor a bracketed index
+_INT_RE = _Lazy(r"\s*(-?\d+)\s*$")
+_VAR_START = _Lazy(r"[A-Za-z_]")
+_VAR_CHARS = _Lazy(r"[A-Za-z0-9_]*")
 _DOT_NAME_END = frozenset(".[ \t\r\n()")
 
 
@@ -514,7 +540,7 @@ def _matching_paren(s: str, open_at: int, n: int) -> int:
 
 _FILTER_OPS: Final = ("===", "!==", "==", "!=", "<=", ">=", "=~", "<", ">")
 _WORD_OPS: Final = ("nin", "in", "subsetof", "anyof", "noneof", "size", "empty", "contains")
-_NUMBER_RE = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+_NUMBER_RE = _Lazy(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _Operand = Callable[[Any, Any], Any]
 
 

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +24,40 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json", ".asl", ".asl.json")
 
 
-@dataclass(slots=True)
+# ReadResult and Positions are plain classes, not dataclasses: ``@dataclass`` writes and compiles their methods
+# when this module is imported, about 0.5 ms each in a fresh process's first ``load`` (bench/interpreter.py --cold).
 class ReadResult:
     """The outcome of reading a source: the value (or None) plus syntax diagnostics."""
 
-    value: Any
-    name: str | None
-    diagnostics: list[Diagnostic]
-    positions: Positions | None = None
+    __slots__ = ("diagnostics", "name", "positions", "value")
+
+    def __init__(
+        self, value: Any, name: str | None, diagnostics: list[Diagnostic], positions: Positions | None = None
+    ) -> None:
+        self.value = value
+        self.name = name
+        self.diagnostics = diagnostics
+        self.positions = positions
+
+    def __repr__(self) -> str:
+        return (
+            f"ReadResult(value={self.value!r}, name={self.name!r}, diagnostics={self.diagnostics!r}, "
+            f"positions={self.positions!r})"
+        )
 
 
-@dataclass(slots=True)
 class Positions:
     """Lazily maps JSON Pointers to (line, column) in the source text (1-based)."""
 
-    text: str
-    kind: str  # "json" | "yaml"
-    _map: dict[str, tuple[int, int]] | None = field(default=None)
+    __slots__ = ("_map", "kind", "text")
+
+    def __init__(self, text: str, kind: str, _map: dict[str, tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.kind = kind  # "json" | "yaml"
+        self._map = _map
+
+    def __repr__(self) -> str:
+        return f"Positions(text={self.text!r}, kind={self.kind!r}, _map={self._map!r})"
 
     def lookup(self, location: str) -> tuple[int | None, int | None]:
         if self._map is None:
@@ -261,6 +277,9 @@ class _NotJson(Exception):
     """Raised by :func:`_json_copy` at the first value that is not plain JSON."""
 
 
+_SMALL = 1 << 62  # an int this small has far fewer than 4,300 digits
+
+
 def _json_copy(v: Any, depth: int = 0) -> Any:
     """A copy of the plain JSON value ``v`` (dicts with string keys, lists, strings, finite numbers, booleans,
     None), or :class:`_NotJson`. Exact types only, so subclasses and every oddity go to :func:`~sfnkit.asl.jsontext.json_problems`.
@@ -279,13 +298,16 @@ def _json_copy(v: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:  # _json_problems reports where
         raise _NotJson
     if t is dict:
-        out = {}
-        for k, x in v.items():
+        # copy() clones the hash table whole; then only the values that are containers (or need a look) are
+        # replaced, in place. Strings, booleans, null and small integers (most of a definition's values) are
+        # checked inline: a call per value was half the time.
+        out = v.copy()
+        for k, x in out.items():
             if type(k) is not str:
                 raise _NotJson
-            # strings, booleans and null (most of a definition's values) inline: a call per value was half the time
             tx = type(x)
-            out[k] = x if tx is str or tx is bool or x is None else _json_copy(x, depth + 1)
+            if not (tx is str or tx is bool or x is None or (tx is int and -_SMALL < x < _SMALL)):
+                out[k] = _json_copy(x, depth + 1)  # same key: the dict keeps its size while iterated
         return out
     if t is list:
         return [_json_copy(x, depth + 1) for x in v]

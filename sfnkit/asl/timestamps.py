@@ -32,32 +32,43 @@ like Java's ``Instant.toString()`` the fraction is left out when the millisecond
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import NamedTuple
 
 __all__ = ["format_timestamp", "is_timestamp", "parse_timestamp", "timestamp_nanos"]
 
-# One regex, compiled at import. Groups: year, month, day, hour, minute, second?, fraction?, zulu?,
-# sign?, offset hours?, offset minutes?, offset seconds?. re.ASCII keeps \d to 0-9 (Java reads ASCII digits).
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})"
-    r"(?::(\d{2})(?:\.(\d{0,9}))?)?"
-    r"(?:([Zz])|([+-])(\d{2})(?::(\d{2})(?::(\d{2}))?)?)",
-    re.ASCII,
-)
+
+# One regex, compiled on first use (a run that reads no timestamp never needs it). Groups: year, month, day,
+# hour, minute, second?, fraction?, zulu?, sign?, offset hours?, offset minutes?, offset seconds?. re.ASCII keeps
+# \d to 0-9 (Java reads ASCII digits).
+@functools.cache
+def _timestamp_re() -> re.Pattern[str]:
+    return re.compile(
+        r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})"
+        r"(?::(\d{2})(?:\.(\d{0,9}))?)?"
+        r"(?:([Zz])|([+-])(\d{2})(?::(\d{2})(?::(\d{2}))?)?)",
+        re.ASCII,
+    )
+
 
 _MAX_OFFSET_SECONDS = 18 * 3600  # java.time.ZoneOffset's range
 _NANOS_PER_SECOND = 1_000_000_000
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-class _Parsed(NamedTuple):
-    seconds: int  # since the epoch, offset applied
-    nanos: int  # nanosecond of the second, 0..999_999_999
-    offset: int  # the written offset, in seconds east of UTC
-    fields: tuple[int, int, int, int, int, int]  # year, month, day, hour, minute, second as written
+class _Parsed:
+    """A parsed timestamp. (A plain class: a NamedTuple builds its class with eval() at import, 1 M instructions
+    of every fresh process's first run, for four fields read by name.)"""
+
+    __slots__ = ("fields", "nanos", "offset", "seconds")
+
+    def __init__(self, seconds: int, nanos: int, offset: int, fields: tuple[int, int, int, int, int, int]) -> None:
+        self.seconds = seconds  # since the epoch, offset applied
+        self.nanos = nanos  # nanosecond of the second, 0..999_999_999
+        self.offset = offset  # the written offset, in seconds east of UTC
+        self.fields = fields  # year, month, day, hour, minute, second as written
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
@@ -76,7 +87,7 @@ def _parse(text: str) -> _Parsed | None:
 
     Cached: a Map iterating over the same items, or a Choice in a loop, sees the same strings again.
     """
-    match = _TIMESTAMP.fullmatch(text)
+    match = _timestamp_re().fullmatch(text)
     if match is None:
         return None
     year_s, month_s, day_s, hour_s, minute_s, second_s, fraction, zulu, sign, off_h, off_m, off_s = match.groups()

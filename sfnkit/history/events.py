@@ -24,8 +24,9 @@ For each event type, the table gives:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
+
+from sfnkit.frozen import frozen
 
 __all__ = [
     "ACTIVITY_FAILED",
@@ -119,7 +120,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(kw_only=False)  # not @dataclass, which compiles its methods at import (sfnkit/frozen.py)
 class EventType:
     """One row of the table: an event type name and where its details live."""
 

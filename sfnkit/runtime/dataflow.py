@@ -234,8 +234,18 @@ def check_variable_sizes(st: Any, assigned: Mapping[str, Any]) -> None:
         pass
 
 
+_INT64 = 1 << 63
+
+
 def size_of(value: Any) -> int:
     """Bytes of the compact JSON text of ``value`` (what AWS counts against its 256 KiB limit)."""
+    t = type(value)
+    if t is int and -_INT64 <= value < _INT64:  # a number's text is its repr (a Pass state's Result, often)
+        return len(repr(value))
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
     try:
         text = encode_json(value)  # the history's own compact encoder: built once, not per call as json.dumps
     except (TypeError, ValueError):  # NaN and friends: what json.dumps would write

@@ -37,6 +37,7 @@ from sfnkit.history.model import History, HistoryBuilder, decode_json, encode_js
 from sfnkit.runtime.clock import Clock, VirtualClock, WallClock
 from sfnkit.runtime.dataflow import copy_json
 from sfnkit.runtime.interpreter import MAX_HISTORY_EVENTS, Interpreter
+from sfnkit.runtime.plan import task_states
 from sfnkit.runtime.resources import (
     Resources,
     function_name_of,
@@ -772,9 +773,7 @@ def _test_case_mocks(mocks: MockSource, test_case: str | None, state_machine_nam
 def _check_resources(sm: m.StateMachine, resources: Resources, mocks: StateMocks | None = None) -> None:
     """Report every Task whose resource has no handler (and that no mock answers), before anything runs."""
     problems = []
-    for st in sm.walk():
-        if not isinstance(st, m.TaskState):
-            continue
+    for st in task_states(sm):  # found once per machine (plan.py), not walked at every start
         if mocks is not None and mocks.handler_for(st.name) is not None:
             continue
         res = st.resource

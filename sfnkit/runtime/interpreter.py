@@ -46,7 +46,7 @@ from sfnkit.history.map_runs import MapRun
 from sfnkit.history.model import HistoryBuilder
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime.failures import ErrorHandler, state_error
-from sfnkit.runtime.plan import plan_for
+from sfnkit.runtime.plan import plan_for, reads_context
 from sfnkit.runtime.resources import (
     Resources,
 )
@@ -233,12 +233,9 @@ class Interpreter:
         """Whether any field of ``st`` can read the context object (``$$``); Tasks always pass it to handlers."""
         flag = self._needs_ctx.get(st.location)
         if flag is None:
-            try:
-                # repr() is the quickest text of the raw state (no encoder to set up); "$$" reads the same in it
-                raw = repr(st.raw)
-            except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
-                raw = "$$"
-            flag = self._needs_ctx[st.location] = st.type == "Task" or st.query_language == "JSONata" or "$$" in raw
+            flag = self._needs_ctx[st.location] = (
+                st.type == "Task" or st.query_language == "JSONata" or reads_context(st.raw)
+            )
         return flag
 
     def record(self, branch: Branch, type: str, details: dict[str, Any] | None = None) -> int:

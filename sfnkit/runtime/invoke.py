@@ -45,6 +45,7 @@ from sfnkit import messages as msg
 from sfnkit.asl import model as m
 from sfnkit.asl.intrinsics import jackson_message
 from sfnkit.errors import DATA_LIMIT_EXCEEDED, HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, TaskFailure
+from sfnkit.frozen import make
 from sfnkit.history import events as ev
 from sfnkit.runtime import dataflow as df
 from sfnkit.runtime import lambda_runtime as lr
@@ -184,25 +185,32 @@ class Invoker:
             if kind == "one":
                 result = fn(arg)
             elif kind == "two":
-                lctx = LambdaContext(
-                    function_name=function_name or resource.rsplit(":", 1)[-1],
-                    invoked_function_arn=resource,
-                    state_context=ctx,
-                    task_token=token,
-                    new_id=self.ip.uuid,
-                    on_heartbeat=on_heartbeat,
+                # make(): the fields are known good here, and the generic __init__ checks them (sfnkit/frozen.py)
+                lctx = make(
+                    LambdaContext,
+                    {
+                        "function_name": function_name or resource.rsplit(":", 1)[-1],
+                        "invoked_function_arn": resource,
+                        "state_context": ctx,
+                        "task_token": token,
+                        "new_id": self.ip.uuid,
+                        "on_heartbeat": on_heartbeat,
+                    },
                 )
                 result = fn(arg, lctx)
             else:
-                call = TaskCall(
-                    input=arg,
-                    resource=resource,
-                    state_name=st.name,
-                    context=ctx,
-                    task_token=token,
-                    attempt=attempt,
-                    function_name=function_name,
-                    on_heartbeat=on_heartbeat,
+                call = make(
+                    TaskCall,
+                    {
+                        "input": arg,
+                        "resource": resource,
+                        "state_name": st.name,
+                        "context": ctx,
+                        "task_token": token,
+                        "attempt": attempt,
+                        "function_name": function_name,
+                        "on_heartbeat": on_heartbeat,
+                    },
                 )
                 result = fn(call)
         except TaskFailure as e:

@@ -16,22 +16,32 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Plan", "plan_for"]
+from sfnkit.asl.model import state_children
+
+__all__ = ["Plan", "plan_for", "reads_context", "task_states"]
 
 
-@dataclass(slots=True)
 class Plan:
     """Per-state facts of one state machine, by state location, filled as the states are first visited."""
 
-    #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
-    needs_context: dict[str, bool] = field(default_factory=dict)
-    #: the UTF-8 size of a Pass state's static ``Result``, checked against the payload limit
-    static_size: dict[str, int] = field(default_factory=dict)
-    #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
-    task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = field(default_factory=dict)
+    # A plain class rather than a dataclass: ``@dataclass`` compiles its methods at import, about 0.5 ms of a
+    # fresh process's first run (bench/interpreter.py --cold), for a record nobody compares or prints.
+    __slots__ = ("needs_context", "static_size", "task_flow", "tasks")
+
+    def __init__(self) -> None:
+        #: whether the state needs the context object built (a Task, a JSONata state, or ``$$`` in its fields)
+        self.needs_context: dict[str, bool] = {}
+        #: the UTF-8 size of a Pass state's static ``Result``, checked against the payload limit
+        self.static_size: dict[str, int] = {}
+        #: a Task's (plain input, plain output, TimeoutSeconds, HeartbeatSeconds)
+        self.task_flow: dict[str, tuple[bool, bool, float | None, float | None]] = {}
+        #: the machine's Task states, depth first (``StateMachine.walk()`` order), found on first use
+        self.tasks: tuple[Any, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Plan: facts of {len(self.needs_context)} visited states>"
 
 
 _PLANS: dict[int, tuple[weakref.ref[Any], Plan]] = {}
@@ -56,3 +66,55 @@ def plan_for(machine: Any) -> Plan:
 
         _PLANS[key] = (weakref.ref(machine, forget), plan)
         return plan
+
+
+def reads_context(raw: Any) -> bool:
+    """Whether ``"$$"`` appears in a key or a string anywhere in a state's JSON (``raw``): only then can one of its
+    fields read the context object. The same answer as ``"$$" in repr(raw)`` (a JSON value's text holds "$$"
+    only inside a string), found without writing the text: that took a third of a fresh machine's first run of
+    a 1,000-Pass chain, where every state is visited for the first time (bench/interpreter.py --cold)."""
+    todo = [raw]
+    while todo:
+        value = todo.pop()
+        items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else None
+        if items is None:
+            return _in_repr(raw)
+        for key, x in items:
+            if type(key) is str and "$$" in key:
+                return True
+            t = type(x)
+            if t is str:
+                if "$$" in x:
+                    return True
+            elif t is dict or t is list:
+                todo.append(x)
+            elif not (t is int or t is bool or t is float or x is None):
+                return _in_repr(raw)  # not plain JSON (a subclass, a tuple...): read its repr, as before
+    return False
+
+
+def _in_repr(raw: Any) -> bool:
+    try:
+        return "$$" in repr(raw)
+    except ValueError:  # an integer literal past Python's 4,300-digit limit: assume the state reads $$
+        return True
+
+
+def task_states(machine: Any) -> tuple[Any, ...]:
+    """The Task states of ``machine``, in ``walk()`` order: found once per machine, not at every execution's start
+    (which checks that each has a handler)."""
+    plan = plan_for(machine)
+    if plan.tasks is None:
+        found: list[Any] = []
+
+        def visit(body: Any) -> None:
+            for st in body.states.values():
+                if st.type == "Task":
+                    found.append(st)
+                elif st.type == "Parallel" or st.type == "Map":
+                    for child in state_children(st):
+                        visit(child)
+
+        visit(machine)
+        plan.tasks = tuple(found)
+    return plan.tasks
