@@ -56,6 +56,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("sfnkit.messages", "base"),
     ("sfnkit.text", "text"),
     ("sfnkit.types", "types"),
+    ("sfnkit.gcpause", "base"),  # the one pause of the cyclic collector; imports nothing of sfnkit
     ("sfnkit.frozen", "base"),  # branch perf-load: the model's frozen-dataclass maker; imports nothing of sfnkit
     ("sfnkit.explaining", "tools"),
     ("sfnkit.batch", "tools"),

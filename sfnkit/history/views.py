@@ -43,13 +43,12 @@ it, and a top-level failed visit takes the execution's error.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
+from sfnkit.gcpause import gc_paused
 from sfnkit.history import events as et
 from sfnkit.history.colours import Colour, visit_colour, waits
 from sfnkit.history.model import History, decode_json
@@ -81,24 +80,6 @@ _EXCEED_TOLERATED: Final = "States.ExceedToleratedFailureThreshold"
 
 def _as_datetime(timestamp: float | datetime) -> datetime:
     return timestamp if isinstance(timestamp, datetime) else datetime.fromtimestamp(timestamp, UTC)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the pass (or its records) are built.
-
-    The pass over a 600,000-event history (a 100,000-item Map) makes about a million small objects that all stay
-    alive; every so many allocations the collector walks them all looking for garbage there is none of, and that
-    cost more than the pass itself (measured: 4.8 s instead of 1.5 s). The cycles the pass makes (a visit and its
-    thread) are freed by the collector later, when the history goes, as before.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -512,7 +493,7 @@ class _Analysis:
             history = self.history
             visits = self._visits
             assert visits is not None  # let go only once the spans are made
-            with _gc_paused():
+            with gc_paused():
                 self._spans = tuple(_span_of(v, history) for v in visits)
             # the spans say all the visits did (state_visits reads them from now on): the visits, their threads and
             # containers go (a 100,000-item Map's 200,000 visits: more than the spans themselves)
@@ -523,7 +504,7 @@ class _Analysis:
     def attempts(self) -> tuple[TaskAttempt, ...]:
         if self._attempt_records is None:
             history = self.history
-            with _gc_paused():
+            with gc_paused():
                 self._attempt_records = tuple(_attempt_of(a, history) for a in self._attempts)
         return self._attempt_records
 
@@ -820,7 +801,7 @@ class _Analyser:
         self.position = len(history)
 
     def run(self) -> _Analysis:
-        with _gc_paused():
+        with gc_paused():
             self.read(self.history)
             self._finish()
             return self._result()
@@ -1227,7 +1208,7 @@ class Analysis:
                 f"this Analysis has read {self._an.position} events and the history given has {len(history)}: "
                 "a history only grows; start a new Analysis for another execution"
             )
-        with _gc_paused():
+        with gc_paused():
             self._an.read(history)
             self._refresh()
         return self
