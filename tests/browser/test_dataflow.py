@@ -9,7 +9,6 @@ Chromium is absent **and** ``SFNKIT_NO_BROWSER=1`` is set.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.browser.test_jupyterlab import (
     CHROMIUM_FLAGS,
     KERNEL_IDLE,
     chromium,  # noqa: F401 - the fixture, shared
-    serve_lab,
+    serve_cells,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,22 +42,10 @@ DataFlow({"Type": "Pass", "Result": {"html": "<script>window.__sfnkit_xss=2</scr
 ]
 
 
-def _notebook() -> dict[str, object]:
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}
-             for src in CELLS]  # fmt: skip
-    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                                        "name": "python3"}},
-            "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab of our own serving the test notebook; yields its base URL and stops it afterwards."""
-    base = tmp_path_factory.mktemp("lab-dataflow")
-    served = base / "root"
-    served.mkdir()
-    (served / NOTEBOOK).write_text(json.dumps(_notebook()), encoding="utf-8")
-    with serve_lab(base, served, "lab-dataflow.log") as url:
+    with serve_cells(tmp_path_factory.mktemp("lab-dataflow"), NOTEBOOK, CELLS, "lab-dataflow.log") as url:
         yield url
 
 

@@ -17,7 +17,6 @@ It starts its own JupyterLab (``serve_lab``, as the other browser tests do). Ski
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,13 +32,13 @@ from tests.browser.test_jupyterlab import (
     CHROMIUM_FLAGS,
     KERNEL_IDLE,
     chromium,  # noqa: F401 - the fixture, shared
-    serve_lab,
+    serve_cells,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 NOTEBOOK = "debugger_parts.ipynb"
-CELLS = [
+CELLS = [  # each widget in its own cell, in this order: dbg, picker, ask, replay
     """import sfnkit
 from sfnkit import demo, examples
 from sfnkit.widgets import Debugger
@@ -83,23 +82,10 @@ LAST_OUTPUT = """() => {
 }"""
 
 
-def _notebook() -> dict[str, object]:
-    # each widget in its own cell, in this order: dbg, picker, ask, replay
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}
-             for src in CELLS]  # fmt: skip
-    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                                        "name": "python3"}},
-            "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab of our own serving the test notebook; yields its base URL and stops it afterwards."""
-    base = tmp_path_factory.mktemp("lab-parts")
-    served = base / "root"
-    served.mkdir()
-    (served / NOTEBOOK).write_text(json.dumps(_notebook()), encoding="utf-8")
-    with serve_lab(base, served, "lab-parts.log") as url:
+    with serve_cells(tmp_path_factory.mktemp("lab-parts"), NOTEBOOK, CELLS, "lab-parts.log") as url:
         yield url
 
 

@@ -178,6 +178,21 @@ def serve_lab(base: Path, served: Path, log_name: str) -> Iterator[str]:
         shutil.copy(base / "lab.log", ARTIFACTS / log_name)
 
 
+@contextlib.contextmanager
+def serve_cells(base: Path, notebook: str, cells: list[str], log_name: str) -> Iterator[str]:
+    """``serve_lab`` over a notebook ``notebook`` written from ``cells`` (one code cell each, in order, not run)."""
+    served = base / "root"
+    served.mkdir()
+    made = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src} for src in cells
+    ]
+    kernel = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    document = {"cells": made, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5}
+    (served / notebook).write_text(json.dumps(document), encoding="utf-8")
+    with serve_lab(base, served, log_name) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab of our own, serving a copy of the notebook; yields its base URL and stops it afterwards."""
