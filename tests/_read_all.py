@@ -31,6 +31,21 @@ def _utf8(value: Any, where: str) -> None:
             _utf8(v, where)
 
 
+def rows_from_events(h: History) -> list[list[Any]]:
+    """The Debugger's event rows computed from materialised ``HistoryEvent`` objects, the straightforward way:
+    what :func:`sfnkit.widgets.data.event_rows` (which reads raw events) must equal."""
+    scopes = views.event_scopes(h)
+    t0 = h[0].timestamp if len(h) else None
+    rows: list[list[Any]] = []
+    for position, e in enumerate(h):
+        name = e.state_name or e.map_name or ""
+        if e.type.startswith("MapIteration") and e.map_index is not None:
+            name = f"{name}[{e.map_index}]"
+        seconds = None if t0 is None else round((e.timestamp - t0).total_seconds(), 6)
+        rows.append([e.id, e.type, name, seconds, wdata.scope_text(scopes[position]), e.error or ""])
+    return rows
+
+
 def read_history(h: History, *, html: bool = True) -> None:
     """Every view of one history (no runtime objects needed: works on AWS histories too); ``html=False`` checks
     the report tables' text through their CSV only (their HTML is the slow part)."""
@@ -65,8 +80,10 @@ def read_history(h: History, *, html: bool = True) -> None:
         _utf8(frame.to_csv(), f"reports.{name}")
     reports.cost(h)
     _utf8(history_mimebundle(h), "history_mimebundle")
-    _utf8(wdata.event_rows(h), "event_rows")
-    wdata.pack_rows(wdata.event_rows(h))
+    rows = wdata.event_rows(h)
+    _utf8(rows, "event_rows")
+    assert rows == rows_from_events(h), "event_rows (read from raw events) differs from the events themselves"
+    wdata.pack_rows(rows)
     _utf8(wdata.status_changes(h), "status_changes")
     wdata.map_iterations(h)
     for name in {s.name for s in views.spans(h)}:

@@ -310,14 +310,7 @@ class HistoryEvent:
     def state_name(self) -> str | None:
         """The state this event is about: ``name`` of a state entered/exited event, ``state`` of an
         ``EvaluationFailed`` event, else ``None`` (Map iteration events name their Map state: see ``map_name``)."""
-        d = self.details
-        if d is None:
-            return None
-        if self.type.endswith(("StateEntered", "StateExited")):
-            return d.get("name")
-        if self.type == "EvaluationFailed":
-            return d.get("state")
-        return None
+        return named_state(self.type, self.details)
 
     def _get(self, field: str) -> Any:
         return None if self.details is None else self.details.get(field)
@@ -408,6 +401,18 @@ RawEvent = tuple[int, str, int, float | datetime, Mapping[str, Any] | None]
 
 # A builder record: (type, previous_event_id, timestamp as epoch seconds, raw details or None).
 _Record = tuple[str, int, float, "dict[str, Any] | None"]
+
+
+def named_state(type_: str, details: Mapping[str, Any] | None) -> str | None:
+    """:attr:`HistoryEvent.state_name` from an event's type and details, encoded or raw (:meth:`History.raw_event`):
+    the one rule, for views that read big histories without materialising their events."""
+    if details is None:
+        return None
+    if type_.endswith(("StateEntered", "StateExited")):
+        return details.get("name")
+    if type_ == "EvaluationFailed":
+        return details.get("state")
+    return None
 
 
 def _materialise(record: _Record | HistoryEvent, position: int) -> HistoryEvent:

@@ -21,14 +21,16 @@ not happened yet at the replay cursor.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
+from sfnkit.gcpause import gc_paused
 from sfnkit.history import events as et
 from sfnkit.history.colours import RANK, visit_colour, waiting_ends, waits
-from sfnkit.history.model import History, escape_surrogates
+from sfnkit.history.model import History, escape_surrogates, named_state
 from sfnkit.history.views import (
     Analysis,
     Failure,
@@ -151,15 +153,41 @@ def event_rows(
         scopes = event_scopes(history)
     t0 = history[0].timestamp
     rows: list[Row] = []
-    for position in range(start, stop):
-        e = history[position]
-        name = e.state_name or e.map_name or ""
-        if e.type.startswith("MapIteration") and e.map_index is not None:
-            name = f"{name}[{e.map_index}]"
-        rows.append(
-            [e.id, e.type, name, _seconds(e.timestamp, t0), scope_text(scopes[position]) if position < len(scopes) else "",
-             e.error or ""]
-        )  # fmt: skip
+    known = len(scopes)
+    # read as raw events (no HistoryEvent materialised, cached and JSON-encoded per event: for a 100,000-item
+    # Map's 600,000 events that was most of the time and memory); consecutive events of one branch or iteration
+    # share their scope object, and a virtual clock many timestamps, so each is made into text once for them;
+    # the rows are built with the cyclic collector paused (see sfnkit.gcpause)
+    last_scope: object = None
+    last_text = ""
+    last_stamp: object = None
+    last_seconds: float | None = None
+    with gc_paused():
+        for position, (eid, type_, _, stamp, details) in enumerate(
+            itertools.islice(history.raw_events(start), stop - start), start
+        ):
+            if stamp != last_stamp:
+                when = stamp if isinstance(stamp, datetime) else datetime.fromtimestamp(stamp, UTC)
+                last_stamp, last_seconds = stamp, _seconds(when, t0)
+            if details is None:
+                name, error = "", ""
+            else:
+                if type_.startswith("MapIteration"):
+                    name = details.get("name") or ""
+                    if details.get("index") is not None:
+                        name = f"{name}[{details['index']}]"
+                else:
+                    name = named_state(type_, details) or ""
+                found = details.get("error")
+                error = found if isinstance(found, str) and found else ""
+            if position < known:
+                scope = scopes[position]
+                if scope is not last_scope:
+                    last_scope, last_text = scope, scope_text(scope)
+                where = last_text
+            else:
+                where = ""
+            rows.append([eid, type_, name, last_seconds, where, error])
     return rows
 
 
@@ -168,9 +196,10 @@ def pack_rows(rows: Sequence[Row]) -> PackedRows:
     replaced by its index in ``types`` (a long history repeats a handful of types thousands of times)."""
     types: dict[str, int] = {}
     packed = []
-    for row in rows:
-        index = types.setdefault(row[1], len(types))
-        packed.append([row[0], index, *row[2:]])
+    with gc_paused():
+        for row in rows:
+            index = types.setdefault(row[1], len(types))
+            packed.append([row[0], index, *row[2:]])
     return {"types": list(types), "events": packed}
 
 
