@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sfnkit.history.model import History
 from sfnkit.history.views import Scope, StateSpan, attempts, failures, spans, state_visits
 from sfnkit.widgets.data import in_iteration
-from tests.conformance.harness import load_cases
+from tests.conformance.harness import recorded_histories
 from tests.test_runtime_properties import Built, inputs, machines, run
 
 
@@ -65,18 +65,7 @@ def test_state_visits_equals_the_whole_views_on_random_machines(built: Built, da
     check(run(built, data, seed).history)
 
 
-def recorded() -> list[Any]:
-    try:
-        cases = load_cases()
-    except FileNotFoundError:
-        return []
-    # parallel_sorted recordings renumbered their events: they are no history
-    return [
-        c for c in cases if c.expected.events_full and all(isinstance(e.get("id"), int) for e in c.expected.events_full)
-    ]
-
-
-@pytest.mark.parametrize("case", recorded(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", recorded_histories(), ids=lambda c: c.id)
 def test_state_visits_equals_the_whole_views_on_aws_recorded_histories(case: Any) -> None:
     # the recordings keep no timestamps (they differ run to run): one a second, as in test_widgets_live
     events = [{"timestamp": 1_700_000_000 + i, **raw} for i, raw in enumerate(case.expected.events_full)]

@@ -24,7 +24,7 @@ from sfnkit.history.views import event_scopes, spans
 from sfnkit.views.render import status_of
 from sfnkit.widgets import data
 from sfnkit.widgets.live import LiveView
-from tests.conformance.harness import ACCOUNT, REGION, build_resources, load_cases
+from tests.conformance.harness import ACCOUNT, REGION, build_resources, load_cases, recorded_histories
 
 MAX_STEPS = 400
 
@@ -39,17 +39,6 @@ def runnable_cases() -> list[Any]:
     except FileNotFoundError:
         return []
     return [c for c in cases if c.runnable_locally]
-
-
-def recorded_cases() -> list[Any]:
-    try:
-        cases = load_cases()
-    except FileNotFoundError:
-        return []
-    # parallel_sorted recordings renumbered their events: they are no history to replay
-    return [
-        c for c in cases if c.expected.events_full and all(isinstance(e.get("id"), int) for e in c.expected.events_full)
-    ]
 
 
 def _normalise_visit(v: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +155,7 @@ def _history_of(case: Any) -> sfnkit.History:
     return sfnkit.History.from_boto({"events": events})
 
 
-@pytest.mark.parametrize("case", recorded_cases(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", recorded_histories(), ids=lambda c: c.id)
 def test_timeline_ends_with_status_of_on_aws_recorded_histories(case: Any) -> None:
     history = _history_of(case)
     changes = data.status_changes(history)

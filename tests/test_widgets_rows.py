@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sfnkit import History
 from sfnkit.widgets import data
 from tests._read_all import rows_from_events
-from tests.conformance.harness import load_cases
+from tests.conformance.harness import recorded_histories
 from tests.test_runtime_properties import Built, inputs, machines, run
 
 
@@ -34,17 +34,7 @@ def test_event_rows_equal_the_events_on_random_machines(built: Built, data_: dic
     check(History.from_boto(ex.history.to_boto()))  # events read back as AWS writes them
 
 
-def recorded() -> list[Any]:
-    try:
-        cases = load_cases()
-    except FileNotFoundError:
-        return []
-    return [
-        c for c in cases if c.expected.events_full and all(isinstance(e.get("id"), int) for e in c.expected.events_full)
-    ]
-
-
-@pytest.mark.parametrize("case", recorded(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", recorded_histories(), ids=lambda c: c.id)
 def test_event_rows_equal_the_events_on_aws_recorded_histories(case: Any) -> None:
     events = [{"timestamp": 1_700_000_000 + i, **raw} for i, raw in enumerate(case.expected.events_full)]
     check(History.from_boto({"events": events}))

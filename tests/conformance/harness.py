@@ -220,6 +220,18 @@ def load_cases(directory: str | Path | None = None) -> tuple[Case, ...]:
     return _load_cases_cached(Path(directory).resolve() if directory is not None else cases_dir())
 
 
+def recorded_histories() -> list[Case]:
+    """The cases whose recording holds a whole event history to read (none when the cases are missing); the
+    parallel_sorted recordings renumbered their events, so they are no history."""
+    try:
+        cases = load_cases()
+    except FileNotFoundError:
+        return []
+    return [
+        c for c in cases if c.expected.events_full and all(isinstance(e.get("id"), int) for e in c.expected.events_full)
+    ]
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Lambda handlers from the case's sources
 # --------------------------------------------------------------------------------------------------------------
