@@ -15,13 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.test_jupyterlab import (
-    ALL_RUN,
     APPEND_AND_RUN,
-    CELL_ERRORS,
-    CELL_STATES,
     CHROMIUM_FLAGS,
-    KERNEL_IDLE,
     chromium,  # noqa: F401 - the fixture, shared
+    open_and_run,
     serve_cells,
 )
 
@@ -50,7 +47,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_dataflow_playground_in_jupyterlab(lab: str, chromium: str) -> None:  # noqa: F811
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -58,18 +54,14 @@ def test_dataflow_playground_in_jupyterlab(lab: str, chromium: str) -> None:  # 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
-            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            try:
-                page.wait_for_function(ALL_RUN, timeout=120_000, polling=250)
-            except PlaywrightTimeout:
-                page.screenshot(path=str(ARTIFACTS / "dataflow-timeout.png"))
-                pytest.fail(f"the cells did not all run: {page.evaluate(CELL_STATES)}")
-            assert page.evaluate(CELL_ERRORS) == []
+            page = open_and_run(
+                browser,
+                f"{lab}/lab/tree/{NOTEBOOK}?reset",
+                problems,
+                viewport=(1400, 1000),
+                timeout_ms=120_000,
+                shot="dataflow-timeout.png",
+            )
 
             flow = page.locator(".sfnkit-dataflow").first
             expect(flow).to_be_visible()

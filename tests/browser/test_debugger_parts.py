@@ -30,8 +30,8 @@ from tests.browser.test_jupyterlab import (
     CELL_ERRORS,
     CELL_STATES,
     CHROMIUM_FLAGS,
-    KERNEL_IDLE,
     chromium,  # noqa: F401 - the fixture, shared
+    open_and_run,
     serve_cells,
 )
 
@@ -111,7 +111,6 @@ def _cursor(widget: Any) -> tuple[int, int]:
 
 
 def test_debugger_components_in_jupyterlab(lab: str, chromium: str) -> None:  # noqa: F811
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -119,22 +118,14 @@ def test_debugger_components_in_jupyterlab(lab: str, chromium: str) -> None:  # 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "console",
-                lambda m: problems.append(f"console: {m.text}") if m.type == "error" and "sfn" in m.text else None,
+            page = open_and_run(
+                browser,
+                f"{lab}/lab/tree/{NOTEBOOK}?reset",
+                problems,
+                console=lambda text: "sfn" in text,
+                timeout_ms=120_000,
+                shot="parts-timeout.png",
             )
-            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
-            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            try:
-                page.wait_for_function(ALL_RUN, timeout=120_000, polling=250)
-            except PlaywrightTimeout:
-                page.screenshot(path=str(ARTIFACTS / "parts-timeout.png"))
-                pytest.fail(f"the cells did not all run: {page.evaluate(CELL_STATES)}")
-            assert page.evaluate(CELL_ERRORS) == []
             widgets = page.locator(".sfn-debugger")
             expect(widgets).to_have_count(4)  # and one GraphView
             dbg, picker, ask, replay = (widgets.nth(i) for i in range(4))

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -314,14 +314,43 @@ def _screenshot(locator: Any, name: str) -> None:
         shutil.copy(ARTIFACTS / name, DOCS / DOC_SHOTS[name])
 
 
-def _wait_all_run(page: Any, timeout_ms: int) -> None:
+def _wait_all_run(page: Any, timeout_ms: int, shot: str = "timeout.png") -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         page.wait_for_function(ALL_RUN, timeout=timeout_ms, polling=250)
     except PlaywrightTimeout:
-        page.screenshot(path=str(ARTIFACTS / "timeout.png"))
+        page.screenshot(path=str(ARTIFACTS / shot))
         pytest.fail(f"the cells did not all run in {timeout_ms / 1000:g} s: {page.evaluate(CELL_STATES)}")
+
+
+def open_and_run(
+    browser: Any,
+    url: str,
+    problems: list[str],
+    *,
+    viewport: tuple[int, int] = (1500, 1100),
+    console: Callable[[str], bool] | None = None,
+    timeout_ms: int = 180_000,
+    shot: str = "timeout.png",
+) -> Any:
+    """A new page on the notebook at ``url`` (``?reset``: a fresh layout) once its kernel is idle, every cell run
+    and none in error. Page errors, and console errors whose text ``console`` accepts, go to ``problems``; a run
+    that does not end in ``timeout_ms`` leaves a screenshot ``artifacts/<shot>``. Shared by every browser test."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.set_default_timeout(60_000)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    if console is not None:
+        page.on(
+            "console",
+            lambda m: problems.append(f"console: {m.text}") if m.type == "error" and console(m.text) else None,
+        )
+    page.goto(url)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    _wait_all_run(page, timeout_ms, shot)
+    assert page.evaluate(CELL_ERRORS) == []
+    return page
 
 
 def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
@@ -332,22 +361,12 @@ def test_debugger_in_jupyterlab(lab: str, chromium: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console: {m.text}")
-                    if m.type == "error" and ("sfnkit" in m.text or "anywidget" in m.text or "sfn-" in m.text)
-                    else None
-                ),
+            page = open_and_run(
+                browser,
+                f"{lab}/lab/tree/{NOTEBOOK}?reset",
+                problems,
+                console=lambda text: "sfnkit" in text or "anywidget" in text or "sfn-" in text,
             )
-            page.goto(f"{lab}/lab/tree/{NOTEBOOK}?reset")
-            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            _wait_all_run(page, 180_000)
-            assert page.evaluate(CELL_ERRORS) == []
 
             dbg = page.locator(".sfn-debugger").first
             expect(dbg).to_be_visible()
